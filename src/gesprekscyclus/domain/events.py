@@ -1,0 +1,48 @@
+"""Life events the embedding system reports; they trigger conversations and obligations.
+
+>>> from datetime import date
+>>> LifeEvent(on=date(2026, 1, 5), person_id="e-1", kind=LifeEventKind.SICK_REPORT).kind.value
+'sick_report'
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from attrs import field, frozen
+
+from gesprekscyclus.domain._checks import ClosedSet, non_blank
+
+__all__ = ["LifeEvent", "LifeEventKind"]
+
+
+class LifeEventKind(ClosedSet):
+    """What happened. ``on`` means, per kind: the day it took effect.
+
+    - ``hired``: first working day;
+    - ``notice_given``: the day notice was given (either side);
+    - ``last_day``: the last working day;
+    - ``sick_report``: the first sick day;
+    - ``recovery``: the first day fully back at work (``recovered`` from then on);
+    - ``leave_started`` / ``leave_ended``: long leave (parental, sabbatical): start, first day back;
+    - ``manager_change``: the day the new manager (``detail``) takes over.
+    """
+
+    HIRED = "hired"
+    NOTICE_GIVEN = "notice_given"
+    LAST_DAY = "last_day"
+    SICK_REPORT = "sick_report"
+    RECOVERY = "recovery"
+    LEAVE_STARTED = "leave_started"
+    LEAVE_ENDED = "leave_ended"
+    MANAGER_CHANGE = "manager_change"
+
+
+@frozen(order=True)
+class LifeEvent:
+    """One dated event about one person; ``detail`` carries e.g. the new manager's id."""
+
+    on: date
+    person_id: str = field(validator=non_blank)
+    kind: LifeEventKind = field(converter=LifeEventKind)
+    detail: str | None = field(default=None, validator=non_blank)

@@ -1,0 +1,132 @@
+"""People, their roles and when they work.
+
+A :class:`Person` carries only what planning needs; the embedding HR system stays the owner
+of everything else about them.
+
+>>> from datetime import date
+>>> part_timer = WorkingPattern.of("mon", "tue", "thu")
+>>> part_timer.works_on(date(2026, 11, 26))  # a Thursday
+True
+>>> anna = Person(id="e-1", name="Anna de Vries", manager_id="m-1", hire_date=date(2021, 3, 1),
+...               working_pattern=part_timer)
+>>> anna.time_zone, anna.locale.value
+('Europe/Amsterdam', 'nl')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from attrs import field, frozen
+
+from gesprekscyclus.domain._checks import ClosedSet, iana_zone, non_blank
+from gesprekscyclus.domain.text import Locale
+from gesprekscyclus.errors import InvalidValueError
+
+__all__ = ["LeapDayPolicy", "Person", "Role", "WorkingPattern"]
+
+
+class Role(ClosedSet):
+    """The parts people play in a conversation; each reads records differently."""
+
+    EMPLOYEE = "employee"
+    MANAGER = "manager"
+    HR = "hr"
+    OCCUPATIONAL_PHYSICIAN = "occupational_physician"
+    CASE_MANAGER = "case_manager"
+    NEUTRAL_INTERVIEWER = "neutral_interviewer"
+
+
+class LeapDayPolicy(ClosedSet):
+    """Where a 29 February anniversary falls in a common year."""
+
+    FEB28 = "feb28"
+    MAR1 = "mar1"
+    OMIT = "omit"
+
+
+_DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _weekdays(value: Iterable[int]) -> frozenset[int]:
+    days = frozenset(value)
+    for day in days:
+        if isinstance(day, bool) or not isinstance(day, int) or not 1 <= day <= 7:
+            raise InvalidValueError(
+                "WorkingPattern.weekdays",
+                f"{day!r} is not an ISO weekday",
+                allowed=range(1, 8),
+            )
+    if not days:
+        raise InvalidValueError("WorkingPattern.weekdays", "a working pattern needs a day")
+    return days
+
+
+@frozen
+class WorkingPattern:
+    """The ISO weekdays (1 = Monday … 7 = Sunday) on which someone works."""
+
+    weekdays: frozenset[int] = field(default=frozenset({1, 2, 3, 4, 5}), converter=_weekdays)
+
+    @classmethod
+    def of(cls, *names: str) -> WorkingPattern:
+        """Build a pattern from day names: ``WorkingPattern.of("mon", "wed")``."""
+        days = []
+        for name in names:
+            key = name.strip().lower()[:3]
+            if key not in _DAY_NAMES:
+                raise InvalidValueError(
+                    "WorkingPattern.weekdays", f"unknown day {name!r}", allowed=_DAY_NAMES
+                )
+            days.append(_DAY_NAMES.index(key) + 1)
+        return cls(frozenset(days))
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The working days as short names, Monday first."""
+        return tuple(_DAY_NAMES[day - 1] for day in sorted(self.weekdays))
+
+    def works_on(self, day: date) -> bool:
+        """Whether ``day`` falls on one of the working weekdays."""
+        return day.isoweekday() in self.weekdays
+
+
+FULL_TIME = WorkingPattern()
+
+
+@frozen
+class Person:
+    """Someone in the organisation, as far as conversation planning needs to know.
+
+    ``manager_id`` is ``None`` for the top of the organisation. ``end_date`` is the last
+    working day once notice has been given. ``contract`` and ``location`` are free labels
+    that design populations can filter on.
+    """
+
+    id: str = field(validator=non_blank)
+    name: str = field(validator=non_blank)
+    hire_date: date
+    manager_id: str | None = field(default=None, validator=non_blank)
+    end_date: date | None = None
+    team: str | None = field(default=None, validator=non_blank)
+    locale: Locale = field(default=Locale.NL, converter=Locale)
+    time_zone: str = field(default="Europe/Amsterdam", validator=iana_zone)
+    working_pattern: WorkingPattern = FULL_TIME
+    contract: str | None = field(default=None, validator=non_blank)
+    location: str | None = field(default=None, validator=non_blank)
+    email: str | None = field(default=None, validator=non_blank)
+    leap_day_policy: LeapDayPolicy = field(default=LeapDayPolicy.FEB28, converter=LeapDayPolicy)
+
+    def __attrs_post_init__(self) -> None:
+        if self.end_date is not None and self.end_date < self.hire_date:
+            raise InvalidValueError(
+                "Person.end_date",
+                f"{self.end_date} lies before the hire date {self.hire_date}",
+            )
+        if self.manager_id == self.id:
+            raise InvalidValueError("Person.manager_id", "a person cannot manage themselves")
+
+    def is_employed_on(self, day: date) -> bool:
+        """Whether ``day`` lies between the hire date and the end date (inclusive)."""
+        return self.hire_date <= day and (self.end_date is None or day <= self.end_date)

@@ -1,0 +1,155 @@
+"""The library's one exception hierarchy.
+
+Every error raised on purpose by gesprekscyclus derives from :class:`GesprekscyclusError`,
+so an embedding application can catch them all with one ``except``. Messages name the
+offending field or key path and, where the valid values form a closed set, list them.
+
+>>> try:
+...     raise InvalidValueError("person.locale", "unknown locale 'fr'", allowed=("nl", "en"))
+... except GesprekscyclusError as error:
+...     print(error)
+person.locale: unknown locale 'fr' (allowed: nl, en)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+__all__ = [
+    "AccessDeniedError",
+    "ConflictError",
+    "DesignError",
+    "ExpansionLimitError",
+    "GesprekscyclusError",
+    "InvalidTransitionError",
+    "InvalidValueError",
+    "NotFoundError",
+    "Problem",
+    "SerializationError",
+    "StoreError",
+]
+
+
+class GesprekscyclusError(Exception):
+    """Base class of every error this library raises on purpose."""
+
+
+def _describe(path: str, problem: str, allowed: Iterable[object] | None) -> str:
+    text = f"{path}: {problem}" if path else problem
+    if allowed is not None:
+        text += " (allowed: " + ", ".join(str(value) for value in allowed) + ")"
+    return text
+
+
+class InvalidValueError(GesprekscyclusError, ValueError):
+    """A value does not satisfy the rules of the field it was given for.
+
+    ``path`` names the field (``"question_set.questions[2].kind"``), ``allowed`` the valid
+    values when they form a closed set.
+    """
+
+    def __init__(self, path: str, problem: str, *, allowed: Iterable[object] | None = None):
+        self.path = path
+        self.problem = problem
+        self.allowed: tuple[str, ...] | None = (
+            None if allowed is None else tuple(str(value) for value in allowed)
+        )
+        super().__init__(_describe(path, problem, self.allowed))
+
+
+class SerializationError(InvalidValueError):
+    """Stored or received data cannot be turned into domain objects.
+
+    ``problems`` lists every offending value with its full path (``$.questions[1].kind``).
+    """
+
+    def __init__(self, type_name: str, problems: Sequence[str]):
+        self.type_name = type_name
+        self.problems = tuple(problems)
+        super().__init__(type_name, "; ".join(self.problems) or "invalid data")
+
+
+class InvalidTransitionError(GesprekscyclusError):
+    """A lifecycle step that is not allowed from the current state."""
+
+    def __init__(self, entity: str, current: str, requested: str, allowed: Iterable[str]):
+        self.entity = entity
+        self.current = current
+        self.requested = requested
+        self.allowed = tuple(allowed)
+        allowed_text = ", ".join(self.allowed) if self.allowed else "none, this is a final state"
+        super().__init__(
+            f"{entity}: cannot go from {current!r} to {requested!r} (allowed from {current!r}: "
+            f"{allowed_text})"
+        )
+
+
+class AccessDeniedError(GesprekscyclusError, PermissionError):
+    """The reader's role or identity may not see or change this part of a record."""
+
+
+class NotFoundError(GesprekscyclusError, LookupError):
+    """A referenced object does not exist."""
+
+    def __init__(self, kind: str, key: object):
+        self.kind = kind
+        self.key = key
+        super().__init__(f"{kind} {key!r} does not exist")
+
+
+class ConflictError(GesprekscyclusError):
+    """A change clashes with existing state (a duplicate id, a stale version)."""
+
+
+class ExpansionLimitError(GesprekscyclusError):
+    """A recurrence expansion hit its bound on iterations or time before finishing."""
+
+
+class StoreError(GesprekscyclusError):
+    """A storage adapter failed; the driver's error is chained as ``__cause__``."""
+
+
+class Problem:
+    """One finding of a validation pass: where it is and what is wrong.
+
+    >>> str(Problem("design.toml", "types.check_in.cadence.every", "must be at least 1", line=12))
+    'design.toml:12: types.check_in.cadence.every: must be at least 1'
+    """
+
+    __slots__ = ("allowed", "file", "line", "message", "path")
+
+    def __init__(
+        self,
+        file: str,
+        path: str,
+        message: str,
+        *,
+        line: int | None = None,
+        allowed: Iterable[object] | None = None,
+    ):
+        self.file = file
+        self.path = path
+        self.message = message
+        self.line = line
+        self.allowed = None if allowed is None else tuple(str(value) for value in allowed)
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {_describe(self.path, self.message, self.allowed)}"
+
+    def __repr__(self) -> str:
+        return f"Problem({str(self)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Problem) and str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+
+class DesignError(GesprekscyclusError):
+    """A cycle design file has one or more problems; all of them are in ``problems``."""
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(problem) for problem in self.problems))

@@ -1,0 +1,1 @@
+"""Planning: from a cycle design, people and events to a deterministic plan."""

@@ -1,0 +1,131 @@
+"""The notifier port: how reminders leave the library.
+
+The service writes each :class:`Notification` to the outbox in the same transaction as the
+change that caused it; a dispatcher later hands it to a :class:`Notifier`. The contract:
+
+- ``send`` either delivers the notification or raises. It returns only after delivery.
+- It raises :class:`TransientNotificationError` when trying again later may succeed (a
+  connection refused, SMTP 4xx, HTTP 429/5xx, a time-out) and
+  :class:`PermanentNotificationError` when it never will (SMTP 5xx, HTTP 4xx); the outbox then
+  retries with backoff or moves the row to the dead letters with the reason.
+- ``notification.key`` is unique and stable: a notifier passes it on (``Message-ID``, an HTTP
+  header, a UID) so that the receiving side can recognise a repeat after a crash.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Protocol, runtime_checkable
+
+from attrs import field, frozen
+
+from gesprekscyclus.domain._checks import ClosedSet, non_blank
+from gesprekscyclus.domain.people import Role
+from gesprekscyclus.domain.text import Locale, LocalizedText
+from gesprekscyclus.errors import GesprekscyclusError
+
+__all__ = [
+    "ActionItemInfo",
+    "ConversationInfo",
+    "Notification",
+    "NotificationError",
+    "Notifier",
+    "PermanentNotificationError",
+    "Recipient",
+    "ReminderKind",
+    "TransientNotificationError",
+]
+
+
+class ReminderKind(ClosedSet):
+    """Why a notification is sent."""
+
+    PREPARATION = "preparation"
+    DAY_BEFORE = "day_before"
+    REPORT_DUE = "report_due"
+    SIGN_OFF_PENDING = "sign_off_pending"
+    ESCALATION = "escalation"
+    ACTION_ITEM_DUE = "action_item_due"
+    ACTION_ITEM_OVERDUE = "action_item_overdue"
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+@frozen
+class Recipient:
+    """Who receives a notification, in which language."""
+
+    id: str = field(validator=non_blank)
+    name: str = field(validator=non_blank)
+    role: Role = field(converter=Role)
+    locale: Locale = field(default=Locale.NL, converter=Locale)
+    email: str | None = None
+
+
+@frozen
+class ConversationInfo:
+    """What a notification says about a conversation.
+
+    ``starts_at`` is an aware datetime once a time is fixed, else ``None`` and only ``on``
+    (the target date) is known. ``sequence`` rises with every reschedule (iCalendar SEQUENCE).
+    """
+
+    id: str = field(validator=non_blank)
+    type_key: str = field(validator=non_blank)
+    type_label: LocalizedText
+    employee_id: str
+    employee_name: str
+    manager_id: str | None
+    manager_name: str | None
+    on: date
+    time_zone: str = "Europe/Amsterdam"
+    starts_at: datetime | None = None
+    duration_minutes: int = 60
+    sequence: int = 0
+    cancelled: bool = False
+    participants: tuple[Recipient, ...] = ()
+
+
+@frozen
+class ActionItemInfo:
+    """What a notification says about an action item."""
+
+    id: str
+    title: str
+    owner_id: str
+    due: date | None
+
+
+@frozen
+class Notification:
+    """One message to one recipient, identified by its idempotency ``key``."""
+
+    key: str = field(validator=non_blank)
+    kind: ReminderKind = field(converter=ReminderKind)
+    recipient: Recipient
+    conversation: ConversationInfo | None = None
+    action_item: ActionItemInfo | None = None
+    questions: tuple[str, ...] = ()
+
+
+class NotificationError(GesprekscyclusError):
+    """Delivery failed; ``reason`` is what the other side said."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason)
+
+
+class TransientNotificationError(NotificationError):
+    """Delivery failed but may succeed later: retry with backoff."""
+
+
+class PermanentNotificationError(NotificationError):
+    """Delivery will never succeed as is: dead-letter it with the reason."""
+
+
+@runtime_checkable
+class Notifier(Protocol):
+    """Delivers notifications; see the module docstring for the contract."""
+
+    def send(self, notification: Notification) -> None: ...

@@ -1,0 +1,169 @@
+"""Turning domain objects into JSON-compatible data and back.
+
+One private cattrs converter does all the work. It is strict on input: unknown keys, wrong
+types (``"3"`` where a number belongs) and invalid values are rejected with the full path of
+every offending value. Fields that hold one of several kinds are tagged unions with a
+``"kind"`` key. Stored payloads are wrapped in an envelope that carries
+:data:`SCHEMA_VERSION`, so later versions can migrate what earlier ones wrote.
+
+>>> from datetime import date
+>>> from gesprekscyclus.domain.people import Person
+>>> anna = Person(id="e-1", name="Anna", hire_date=date(2021, 3, 1))
+>>> data = to_data(anna)
+>>> data["hire_date"], data["working_pattern"]
+('2021-03-01', {'weekdays': [1, 2, 3, 4, 5]})
+>>> from_data(Person, data) == anna
+True
+>>> from_data(Person, {**data, "nickname": "An"})
+Traceback (most recent call last):
+...
+gesprekscyclus.errors.SerializationError: Person: extra fields found (nickname) @ $
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date, datetime, time
+from typing import Any, TypeVar, get_args
+
+import cattrs
+from cattrs.errors import ForbiddenExtraKeysError
+from cattrs.preconf.json import make_converter
+from cattrs.strategies import configure_tagged_union
+
+from gesprekscyclus.errors import InvalidValueError, SerializationError
+
+__all__ = ["SCHEMA_VERSION", "dumps", "from_data", "loads", "register_union", "to_data"]
+
+T = TypeVar("T")
+
+#: Version of the stored payload layout; bumped whenever a stored shape changes.
+SCHEMA_VERSION = 1
+
+_converter = make_converter(forbid_extra_keys=True, prefer_attrib_converters=True)
+
+
+def _strict(kind: type[T], *accepted: type) -> Callable[[Any, Any], T]:
+    def structure(value: Any, _type: Any) -> T:
+        if isinstance(value, bool) and kind is not bool:
+            raise ValueError(f"expected {kind.__name__}, got a boolean")
+        if not isinstance(value, accepted or (kind,)):
+            raise ValueError(f"expected {kind.__name__}, got {type(value).__name__} {value!r}")
+        return kind(value)  # type: ignore[call-arg]
+
+    return structure
+
+
+_converter.register_structure_hook(str, _strict(str))
+_converter.register_structure_hook(int, _strict(int))
+_converter.register_structure_hook(bool, _strict(bool))
+_converter.register_structure_hook(float, _strict(float, int, float))
+
+
+def _iso(kind: type[T], parse: Callable[[str], T]) -> Callable[[Any, Any], T]:
+    def structure(value: Any, _type: Any) -> T:
+        if not isinstance(value, str):
+            raise ValueError(f"expected an ISO 8601 {kind.__name__} string, got {value!r}")
+        try:
+            return parse(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not an ISO 8601 {kind.__name__}") from None
+
+    return structure
+
+
+def _parse_date(text: str) -> date:
+    if len(text) != 10:
+        raise ValueError(text)
+    return date.fromisoformat(text)
+
+
+_converter.register_structure_hook(date, _iso(date, _parse_date))
+_converter.register_structure_hook(datetime, _iso(datetime, datetime.fromisoformat))
+_converter.register_structure_hook(time, _iso(time, time.fromisoformat))
+_converter.register_unstructure_hook(frozenset, sorted)
+
+
+def register_union(union: Any, *, tag: str = "kind") -> None:
+    """Serialise ``union`` (``A | B | C`` of attrs classes) as a tagged union.
+
+    Each member class names its tag with a ``KIND`` class attribute (falling back to the class
+    name), stored under ``tag``.
+    """
+
+    def tag_of(cls: type) -> str:
+        return str(getattr(cls, "KIND", cls.__name__))
+
+    configure_tagged_union(union, _converter, tag_generator=tag_of, tag_name=tag)
+    _ = get_args(union)
+
+
+def _format(exc: BaseException, type_: type | None) -> str:
+    if isinstance(exc, InvalidValueError):
+        return str(exc)
+    if isinstance(exc, ForbiddenExtraKeysError):
+        return "extra fields found (" + ", ".join(sorted(exc.extra_fields)) + ")"
+    if isinstance(exc, KeyError):
+        return "required field missing"
+    if isinstance(exc, ValueError | TypeError) and str(exc):
+        return str(exc)
+    return cattrs.v.format_exception(exc, type_)
+
+
+def to_data(obj: object) -> Any:
+    """``obj`` as JSON-compatible data (dicts, lists, strings, numbers, booleans, None)."""
+    return _converter.unstructure(obj)
+
+
+def from_data(cls: type[T], data: Any) -> T:
+    """Build a ``cls`` from JSON-compatible data, strictly; see the module docstring."""
+    try:
+        return _converter.structure(data, cls)
+    except InvalidValueError as error:
+        raise SerializationError(_name(cls), [f"{error} @ $"]) from error
+    except (cattrs.BaseValidationError, ForbiddenExtraKeysError) as error:
+        problems = cattrs.transform_error(error, format_exception=_format)
+        raise SerializationError(_name(cls), problems) from error
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        raise SerializationError(_name(cls), [f"{_format(error, cls)} @ $"]) from error
+
+
+def _name(cls: Any) -> str:
+    return str(getattr(cls, "__name__", cls))
+
+
+def dumps(obj: object) -> str:
+    """A JSON document of ``obj`` inside a versioned envelope.
+
+    >>> from gesprekscyclus.domain.text import LocalizedText
+    >>> dumps(LocalizedText(nl="Hallo"))
+    '{"schema_version": 1, "type": "LocalizedText", "data": {"nl": "Hallo", "en": null}}'
+    """
+    envelope = {"schema_version": SCHEMA_VERSION, "type": type(obj).__name__, "data": to_data(obj)}
+    return json.dumps(envelope, ensure_ascii=False)
+
+
+def loads(cls: type[T], text: str | bytes) -> T:
+    """Read a document written by :func:`dumps` back into a ``cls``."""
+    try:
+        envelope = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise SerializationError(
+            _name(cls), [f"not JSON: {error.msg} at line {error.lineno} column {error.colno}"]
+        ) from error
+    if not isinstance(envelope, dict) or set(envelope) != {"schema_version", "type", "data"}:
+        raise SerializationError(
+            _name(cls), ["expected an envelope with keys schema_version, type, data @ $"]
+        )
+    version = envelope["schema_version"]
+    if version != SCHEMA_VERSION:
+        raise SerializationError(
+            _name(cls),
+            [f"schema_version {version!r} is not supported (allowed: {SCHEMA_VERSION}) @ $"],
+        )
+    if envelope["type"] != _name(cls):
+        raise SerializationError(
+            _name(cls), [f"holds a {envelope['type']!r}, expected {_name(cls)!r} @ $.type"]
+        )
+    return from_data(cls, envelope["data"])

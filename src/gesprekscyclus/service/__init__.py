@@ -1,0 +1,1 @@
+"""The application service: commands and queries inside a unit of work."""

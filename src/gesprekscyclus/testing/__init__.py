@@ -1,0 +1,1 @@
+"""Test support for embedding applications and third-party adapters."""
