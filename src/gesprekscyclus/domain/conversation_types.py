@@ -1,0 +1,118 @@
+"""Conversation types: what a kind of conversation is for, who takes part and how it is recorded.
+
+>>> from gesprekscyclus.domain.people import Role
+>>> from gesprekscyclus.domain.text import LocalizedText as T
+>>> walk = ConversationType(
+...     key="walk_and_talk", label=T(nl="Wandelgesprek", en="Walk and talk"),
+...     purpose=T(en="An informal talk outside the office."),
+...     participants=("employee", "manager"), led_by="manager", duration_minutes=30,
+... )
+>>> walk.led_by is Role.MANAGER, walk.sensitivity.value, walk.sign_off.value
+(True, 'normal', 'none')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+from attrs import field, frozen
+
+from gesprekscyclus.domain._checks import ClosedSet, positive
+from gesprekscyclus.domain.people import Role
+from gesprekscyclus.domain.questions import identifier
+from gesprekscyclus.domain.text import LocalizedText
+from gesprekscyclus.errors import InvalidValueError
+
+__all__ = ["ConversationType", "Sensitivity", "SignOffRequirement"]
+
+
+class Sensitivity(ClosedSet):
+    """How carefully a type's records must be handled.
+
+    - ``normal``: readable by the participants and HR;
+    - ``confidential``: kept from the manager until the rules allow (exit interviews);
+    - ``health_related``: only what an employer may record about sick leave, nothing medical.
+    """
+
+    NORMAL = "normal"
+    CONFIDENTIAL = "confidential"
+    HEALTH_RELATED = "health_related"
+
+
+class SignOffRequirement(ClosedSet):
+    """Whether a report has to be signed off (as agreed or as seen) before it is filed."""
+
+    NONE = "none"
+    OPTIONAL = "optional"
+    REQUIRED = "required"
+
+
+def _roles(value: Iterable[Role | str]) -> tuple[Role, ...]:
+    if isinstance(value, str):
+        raise InvalidValueError(
+            "ConversationType.participants", f"expected a list of roles, got {value!r}"
+        )
+    roles = tuple(Role(role) for role in value)
+    if not roles:
+        raise InvalidValueError(
+            "ConversationType.participants", "a conversation needs participants", allowed=Role
+        )
+    if len(set(roles)) != len(roles):
+        raise InvalidValueError(
+            "ConversationType.participants", f"a role is listed twice in {[str(r) for r in roles]}"
+        )
+    return roles
+
+
+def _optional_identifier(
+    instance: object, attribute: attrs.Attribute[Any], value: str | None
+) -> None:
+    if value is not None:
+        identifier(instance, attribute, value)
+
+
+@frozen
+class ConversationType:
+    """A kind of conversation and its defaults; the catalog holds one per stable ``key``.
+
+    ``question_set`` names the key of the question set used by default (its latest version
+    is taken when a conversation is prepared). ``report`` says whether a shared record is
+    kept; ``sign_off`` and ``employee_written_view`` only make sense with a report.
+    ``private_notes`` allows notes that only their author can read.
+    """
+
+    key: str = field(validator=identifier)
+    label: LocalizedText
+    purpose: LocalizedText
+    participants: tuple[Role, ...] = field(converter=_roles)
+    led_by: Role = field(converter=Role)
+    duration_minutes: int = field(validator=positive)
+    sensitivity: Sensitivity = field(default=Sensitivity.NORMAL, converter=Sensitivity)
+    sign_off: SignOffRequirement = field(
+        default=SignOffRequirement.NONE, converter=SignOffRequirement
+    )
+    question_set: str | None = field(default=None, validator=_optional_identifier)
+    report: bool = True
+    private_notes: bool = True
+    employee_written_view: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        if self.led_by not in self.participants:
+            raise InvalidValueError(
+                "ConversationType.led_by",
+                f"type {self.key!r} is led by {self.led_by}, who is not a participant",
+                allowed=self.participants,
+            )
+        if not self.report and self.sign_off is not SignOffRequirement.NONE:
+            raise InvalidValueError(
+                "ConversationType.sign_off",
+                f"type {self.key!r} keeps no report, so there is nothing to sign off",
+                allowed=(SignOffRequirement.NONE,),
+            )
+        if not self.report and self.employee_written_view:
+            raise InvalidValueError(
+                "ConversationType.employee_written_view",
+                f"type {self.key!r} keeps no report to attach a written view to",
+            )
