@@ -23,6 +23,7 @@ __all__ = [
     "GesprekscyclusError",
     "InvalidTransitionError",
     "InvalidValueError",
+    "NoWorkingDayError",
     "NotFoundError",
     "Problem",
     "SerializationError",
@@ -153,3 +154,18 @@ class DesignError(GesprekscyclusError):
     def __init__(self, problems: Sequence[Problem]):
         self.problems = tuple(problems)
         super().__init__("\n".join(str(problem) for problem in self.problems))
+
+
+class NoWorkingDayError(GesprekscyclusError):
+    """No working day was found within the search bound when moving or counting days.
+
+    Typical causes: the working patterns given share no weekday, or a closure covers the
+    whole search range. ``day`` is where the search started, ``max_days`` its bound.
+    """
+
+    def __init__(self, day: object, reason: str, *, max_days: int | None = None):
+        self.day = day
+        self.reason = reason
+        self.max_days = max_days
+        bound = "" if max_days is None else f" within {max_days} days"
+        super().__init__(f"no working day found from {day}{bound}: {reason}")
