@@ -1,0 +1,330 @@
+"""The in-memory store: for tests, notebooks and simulations.
+
+Each unit of work works on a private copy of the state and swaps it in on commit, so a block
+that raises leaves nothing behind. One lock serialises units of work and outbox calls, so
+the store can be shared between threads (not between processes).
+
+>>> from datetime import date
+>>> from gesprekscyclus.domain.people import Person
+>>> store = MemoryStore()
+>>> with store.unit_of_work() as uow:
+...     uow.people.upsert(Person(id="e-1", name="Anna", hire_date=date(2021, 3, 1)))
+>>> with store.unit_of_work() as uow:
+...     uow.people.get("e-1").name
+'Anna'
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+import attrs
+
+from gesprekscyclus.domain.events import LifeEvent
+from gesprekscyclus.domain.people import Person
+from gesprekscyclus.errors import InvalidValueError, NotFoundError, StoreError
+from gesprekscyclus.ports.notifier import Notification
+from gesprekscyclus.ports.store import (
+    OutboxMessage,
+    OutboxStats,
+    OutboxStatus,
+    aware_utc,
+)
+
+__all__ = ["MemoryStore", "MemoryUnitOfWork"]
+
+
+class _State:
+    """Everything the store holds; copied per unit of work (values are immutable)."""
+
+    def __init__(self) -> None:
+        self.people: dict[str, Person] = {}
+        self.events: dict[tuple[str, str, str], LifeEvent] = {}
+        self.outbox: dict[int, OutboxMessage] = {}
+        self.outbox_keys: dict[str, int] = {}
+        self.next_outbox_id = 1
+
+    def copy(self) -> _State:
+        clone = _State()
+        clone.people = dict(self.people)
+        clone.events = dict(self.events)
+        clone.outbox = dict(self.outbox)
+        clone.outbox_keys = dict(self.outbox_keys)
+        clone.next_outbox_id = self.next_outbox_id
+        return clone
+
+
+class _People:
+    def __init__(self, state: _State):
+        self._state = state
+
+    def get(self, person_id: str) -> Person:
+        found = self._state.people.get(person_id)
+        if found is None:
+            raise NotFoundError("person", person_id)
+        return found
+
+    def find(self, person_id: str) -> Person | None:
+        return self._state.people.get(person_id)
+
+    def upsert(self, person: Person) -> None:
+        self._state.people[person.id] = person
+
+    def all(self) -> list[Person]:
+        return [self._state.people[key] for key in sorted(self._state.people)]
+
+
+class _Events:
+    def __init__(self, state: _State):
+        self._state = state
+
+    def append(self, event: LifeEvent) -> bool:
+        key = (event.person_id, event.kind.value, event.on.isoformat())
+        if key in self._state.events:
+            return False
+        self._state.events[key] = event
+        return True
+
+    def for_person(self, person_id: str) -> list[LifeEvent]:
+        found = [e for e in self._state.events.values() if e.person_id == person_id]
+        return sorted(found, key=lambda e: (e.on, e.kind.value))
+
+    def all(self) -> list[LifeEvent]:
+        return sorted(self._state.events.values(), key=lambda e: (e.on, e.person_id, e.kind.value))
+
+
+class _Outbox:
+    def __init__(self, state: _State):
+        self._state = state
+
+    def enqueue(self, notifications: Iterable[Notification], *, due_at: datetime) -> int:
+        due = aware_utc(due_at, "outbox.enqueue.due_at")
+        added = 0
+        for notification in notifications:
+            if notification.key in self._state.outbox_keys:
+                continue
+            message_id = self._state.next_outbox_id
+            self._state.next_outbox_id += 1
+            self._state.outbox[message_id] = OutboxMessage(
+                id=message_id,
+                key=notification.key,
+                notification=notification,
+                attempts=0,
+                due_at=due,
+                status=OutboxStatus.PENDING,
+            )
+            self._state.outbox_keys[notification.key] = message_id
+            added += 1
+        return added
+
+    def by_key(self, key: str) -> OutboxMessage | None:
+        message_id = self._state.outbox_keys.get(key)
+        return None if message_id is None else self._state.outbox[message_id]
+
+
+class MemoryUnitOfWork:
+    """The repositories of one in-memory transaction."""
+
+    def __init__(self, state: _State):
+        self._state = state
+        self.people = _People(state)
+        self.events = _Events(state)
+        self.outbox = _Outbox(state)
+
+
+def _positive_lease(lease_seconds: float) -> timedelta:
+    if isinstance(lease_seconds, bool) or not lease_seconds > 0:
+        raise InvalidValueError("lease_seconds", f"must be above 0, got {lease_seconds!r}")
+    return timedelta(seconds=lease_seconds)
+
+
+class MemoryStore:
+    """A :class:`~gesprekscyclus.ports.store.Store` kept in a dict; see the module docstring."""
+
+    def __init__(self) -> None:
+        self._state = _State()
+        self._lock = threading.RLock()
+        self._closed = False
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[MemoryUnitOfWork]:
+        """A transaction on a private copy of the state; committed on a clean exit."""
+        with self._lock:
+            self._check_open()
+            working = self._state.copy()
+            yield MemoryUnitOfWork(working)
+            self._state = working
+
+    def close(self) -> None:
+        """Mark the store closed; later calls raise :class:`StoreError`."""
+        self._closed = True
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreError("the store is closed")
+
+    # -- dispatch side ------------------------------------------------------------------------
+
+    def _held(self, owner: str, message_id: int, now: datetime) -> OutboxMessage | None:
+        message = self._state.outbox.get(message_id)
+        if (
+            message is None
+            or message.status is not OutboxStatus.PENDING
+            or message.lease_owner != owner
+            or message.lease_until is None
+            or message.lease_until <= now
+        ):
+            return None
+        return message
+
+    def _put(self, message: OutboxMessage) -> None:
+        self._state.outbox[message.id] = message
+
+    def claim_due(
+        self, owner: str, *, now: datetime, limit: int, lease_seconds: float
+    ) -> list[OutboxMessage]:
+        """See :meth:`gesprekscyclus.ports.store.Store.claim_due`."""
+        at = aware_utc(now, "claim_due.now")
+        until = at + _positive_lease(lease_seconds)
+        with self._lock:
+            self._check_open()
+            candidates = sorted(
+                (
+                    m
+                    for m in self._state.outbox.values()
+                    if m.status is OutboxStatus.PENDING
+                    and m.due_at <= at
+                    and (m.lease_until is None or m.lease_until <= at)
+                ),
+                key=lambda m: (m.due_at, m.id),
+            )[: max(limit, 0)]
+            claimed = [attrs.evolve(m, lease_owner=owner, lease_until=until) for m in candidates]
+            for message in claimed:
+                self._put(message)
+            return claimed
+
+    def renew_lease(
+        self, owner: str, ids: Sequence[int], *, now: datetime, lease_seconds: float
+    ) -> int:
+        """See :meth:`gesprekscyclus.ports.store.Store.renew_lease`."""
+        at = aware_utc(now, "renew_lease.now")
+        until = at + _positive_lease(lease_seconds)
+        renewed = 0
+        with self._lock:
+            self._check_open()
+            for message_id in set(ids):
+                held = self._held(owner, message_id, at)
+                if held is not None:
+                    self._put(attrs.evolve(held, lease_until=until))
+                    renewed += 1
+        return renewed
+
+    def mark_sent(self, owner: str, message_id: int, *, now: datetime) -> bool:
+        """See :meth:`gesprekscyclus.ports.store.Store.mark_sent`."""
+        at = aware_utc(now, "mark_sent.now")
+        with self._lock:
+            self._check_open()
+            held = self._held(owner, message_id, at)
+            if held is None:
+                return False
+            self._put(
+                attrs.evolve(held, status=OutboxStatus.SENT, lease_owner=None, lease_until=None)
+            )
+            return True
+
+    def mark_failed(
+        self,
+        owner: str,
+        message_id: int,
+        *,
+        now: datetime,
+        error: str,
+        retry_at: datetime | None,
+    ) -> bool:
+        """See :meth:`gesprekscyclus.ports.store.Store.mark_failed`."""
+        at = aware_utc(now, "mark_failed.now")
+        retry = None if retry_at is None else aware_utc(retry_at, "mark_failed.retry_at")
+        with self._lock:
+            self._check_open()
+            held = self._held(owner, message_id, at)
+            if held is None:
+                return False
+            self._put(
+                attrs.evolve(
+                    held,
+                    attempts=held.attempts + 1,
+                    last_error=error,
+                    status=OutboxStatus.DEAD if retry is None else OutboxStatus.PENDING,
+                    due_at=held.due_at if retry is None else retry,
+                    lease_owner=None,
+                    lease_until=None,
+                )
+            )
+            return True
+
+    def release(self, owner: str, ids: Sequence[int]) -> int:
+        """See :meth:`gesprekscyclus.ports.store.Store.release`."""
+        released = 0
+        with self._lock:
+            self._check_open()
+            for message_id in set(ids):
+                message = self._state.outbox.get(message_id)
+                if (
+                    message is not None
+                    and message.status is OutboxStatus.PENDING
+                    and message.lease_owner == owner
+                ):
+                    self._put(attrs.evolve(message, lease_owner=None, lease_until=None))
+                    released += 1
+        return released
+
+    def dead_letters(self) -> list[OutboxMessage]:
+        """See :meth:`gesprekscyclus.ports.store.Store.dead_letters`."""
+        with self._lock:
+            self._check_open()
+            return sorted(
+                (m for m in self._state.outbox.values() if m.status is OutboxStatus.DEAD),
+                key=lambda m: m.id,
+            )
+
+    def replay(self, message_id: int, *, now: datetime) -> bool:
+        """See :meth:`gesprekscyclus.ports.store.Store.replay`."""
+        at = aware_utc(now, "replay.now")
+        with self._lock:
+            self._check_open()
+            message = self._state.outbox.get(message_id)
+            if message is None:
+                raise NotFoundError("outbox message", message_id)
+            if message.status is not OutboxStatus.DEAD:
+                return False
+            self._put(attrs.evolve(message, status=OutboxStatus.PENDING, due_at=at, attempts=0))
+            return True
+
+    def outbox_message(self, message_id: int) -> OutboxMessage:
+        """See :meth:`gesprekscyclus.ports.store.Store.outbox_message`."""
+        with self._lock:
+            self._check_open()
+            message = self._state.outbox.get(message_id)
+            if message is None:
+                raise NotFoundError("outbox message", message_id)
+            return message
+
+    def outbox_stats(self) -> OutboxStats:
+        """See :meth:`gesprekscyclus.ports.store.Store.outbox_stats`."""
+        counts = dict.fromkeys(OutboxStatus, 0)
+        leased = 0
+        with self._lock:
+            self._check_open()
+            for message in self._state.outbox.values():
+                counts[message.status] += 1
+                if message.status is OutboxStatus.PENDING and message.lease_owner is not None:
+                    leased += 1
+        return OutboxStats(
+            pending=counts[OutboxStatus.PENDING],
+            leased=leased,
+            sent=counts[OutboxStatus.SENT],
+            dead=counts[OutboxStatus.DEAD],
+        )

@@ -1,0 +1,90 @@
+"""The SQLite schema as numbered forward migrations.
+
+Opening a store applies every migration above the recorded ``schema_version`` in one
+``BEGIN IMMEDIATE`` transaction, so several processes opening the same file at once agree,
+and a failure leaves the file as it was. Migrations are never edited once released: a change
+is a new entry at the end of :data:`MIGRATIONS`.
+
+Times the store compares (``due_at``, ``lease_until``) are integer microseconds since the Unix
+epoch in UTC; dates are ISO 8601 text, which sorts like the dates themselves.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+__all__ = ["MIGRATIONS", "current_version", "migrate"]
+
+#: (version, statements) pairs, applied in order.
+MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
+    (
+        1,
+        (
+            """
+            CREATE TABLE people (
+                id TEXT PRIMARY KEY,
+                data TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE life_events (
+                person_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                on_date TEXT NOT NULL,
+                data TEXT NOT NULL,
+                PRIMARY KEY (person_id, kind, on_date)
+            ) WITHOUT ROWID
+            """,
+            "CREATE INDEX life_events_on ON life_events (on_date)",
+            """
+            CREATE TABLE outbox (
+                id INTEGER PRIMARY KEY,
+                key TEXT NOT NULL UNIQUE,
+                payload TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                due_at INTEGER NOT NULL,
+                status TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (status IN ('pending', 'sent', 'dead')),
+                last_error TEXT,
+                lease_owner TEXT,
+                lease_until INTEGER,
+                sent_at INTEGER
+            )
+            """,
+            "CREATE INDEX outbox_pending ON outbox (due_at, id) WHERE status = 'pending'",
+            "CREATE INDEX outbox_dead ON outbox (id) WHERE status = 'dead'",
+        ),
+    ),
+)
+
+
+def current_version(connection: sqlite3.Connection) -> int:
+    """The highest applied migration, 0 for a new file."""
+    row = connection.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
+    return int(row[0])
+
+
+def migrate(connection: sqlite3.Connection) -> int:
+    """Apply the missing migrations in one transaction; returns the resulting version.
+
+    The connection must be in autocommit mode (``isolation_level=None``).
+    """
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version ("
+            " version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+        )
+        version = current_version(connection)
+        for number, statements in MIGRATIONS:
+            if number <= version:
+                continue
+            for statement in statements:
+                connection.execute(statement)
+            connection.execute("INSERT INTO schema_version (version) VALUES (?)", (number,))
+            version = number
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    return version

@@ -1,0 +1,269 @@
+"""The store port: where people, events, conversations and the outbox live.
+
+A :class:`Store` hands out units of work. Everything one command writes — the changed
+aggregates *and* the notifications it wants sent — goes through one :class:`UnitOfWork` and
+commits together or not at all::
+
+    with store.unit_of_work() as uow:
+        uow.people.upsert(anna)
+        uow.outbox.enqueue([reminder], due_at=now)
+    # committed here; an exception inside the block rolls everything back
+
+Dispatching the outbox happens outside units of work, through the lease methods on the
+:class:`Store` (each its own short transaction):
+
+- :meth:`Store.claim_due` leases pending, due messages to one ``owner`` until
+  ``now + lease_seconds``. A lease is held while ``now < lease_until``; from ``lease_until``
+  on, any owner may claim the message again.
+- :meth:`Store.mark_sent` / :meth:`Store.mark_failed` change a message only while the caller
+  still holds an unexpired lease on it, and say so by returning ``True``. ``False`` means the
+  lease was lost (it expired and someone else may have claimed it): the caller must log that.
+- Keys are idempotency keys: enqueuing a key that is already in the outbox (in any status) is
+  a no-op, never an error.
+
+Every adapter passes the contract suite in :mod:`gesprekscyclus.testing.contract`. Adapters
+translate their driver's errors into :class:`~gesprekscyclus.errors.StoreError` (the driver
+error chained as ``__cause__``); a stale version is a :class:`~gesprekscyclus.errors.ConflictError`
+and a missing object a :class:`~gesprekscyclus.errors.NotFoundError`. All datetimes passed in
+must be timezone-aware; datetimes handed back are aware and in UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from typing import Protocol, runtime_checkable
+
+from attrs import field, frozen
+
+from gesprekscyclus.domain._checks import ClosedSet, non_blank
+from gesprekscyclus.domain.events import LifeEvent
+from gesprekscyclus.domain.people import Person
+from gesprekscyclus.errors import InvalidValueError
+from gesprekscyclus.ports.notifier import Notification
+
+__all__ = [
+    "EventRepository",
+    "OutboxMessage",
+    "OutboxRepository",
+    "OutboxStats",
+    "OutboxStatus",
+    "PersonRepository",
+    "Store",
+    "UnitOfWork",
+    "aware_utc",
+]
+
+
+def aware_utc(value: datetime, path: str) -> datetime:
+    """``value`` converted to UTC; naive datetimes are rejected, naming ``path``.
+
+    >>> from datetime import timedelta, timezone
+    >>> aware_utc(datetime(2026, 1, 5, 10, 0, tzinfo=timezone(timedelta(hours=1))), "due_at")
+    datetime.datetime(2026, 1, 5, 9, 0, tzinfo=datetime.timezone.utc)
+    """
+    if not isinstance(value, datetime):
+        raise InvalidValueError(path, f"must be a datetime, got {value!r}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidValueError(path, "needs a time zone (an aware datetime)")
+    return value.astimezone(UTC)
+
+
+class OutboxStatus(ClosedSet):
+    """Where an outbox message stands. A leased message is still ``pending``."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    DEAD = "dead"
+
+
+def _utc(value: datetime) -> datetime:
+    return aware_utc(value, "OutboxMessage.due_at")
+
+
+def _optional_utc(value: datetime | None) -> datetime | None:
+    return None if value is None else aware_utc(value, "OutboxMessage.lease_until")
+
+
+@frozen
+class OutboxMessage:
+    """One notification waiting in (or done with) the outbox.
+
+    ``attempts`` counts the failed deliveries recorded so far; ``last_error`` is the reason of
+    the latest one. ``lease_owner`` / ``lease_until`` are set while a dispatcher holds it.
+    """
+
+    id: int
+    key: str = field(validator=non_blank)
+    notification: Notification
+    attempts: int
+    due_at: datetime = field(converter=_utc)
+    status: OutboxStatus = field(converter=OutboxStatus)
+    last_error: str | None = None
+    lease_owner: str | None = None
+    lease_until: datetime | None = field(default=None, converter=_optional_utc)
+
+    def __attrs_post_init__(self) -> None:
+        if self.key != self.notification.key:
+            raise InvalidValueError(
+                "OutboxMessage.key",
+                f"{self.key!r} differs from the notification's key {self.notification.key!r}",
+            )
+        if isinstance(self.attempts, bool) or self.attempts < 0:
+            raise InvalidValueError("OutboxMessage.attempts", "must be 0 or more")
+
+
+@frozen
+class OutboxStats:
+    """Counts per status; ``leased`` is the part of ``pending`` that some owner holds."""
+
+    pending: int = 0
+    leased: int = 0
+    sent: int = 0
+    dead: int = 0
+
+
+@runtime_checkable
+class PersonRepository(Protocol):
+    """People by id. ``upsert`` replaces a stored person with the same id."""
+
+    def get(self, person_id: str) -> Person:
+        """The person; :class:`~gesprekscyclus.errors.NotFoundError` when unknown."""
+        ...
+
+    def find(self, person_id: str) -> Person | None:
+        """The person, or ``None`` when unknown."""
+        ...
+
+    def upsert(self, person: Person) -> None:
+        """Insert ``person`` or replace the stored one with the same id."""
+        ...
+
+    def all(self) -> list[Person]:
+        """Everyone, ordered by id."""
+        ...
+
+
+@runtime_checkable
+class EventRepository(Protocol):
+    """Life events. One event per (person, kind, day): appending it again is a no-op."""
+
+    def append(self, event: LifeEvent) -> bool:
+        """Store ``event``; ``False`` (and no change) when its (person, kind, on) exists."""
+        ...
+
+    def for_person(self, person_id: str) -> list[LifeEvent]:
+        """The person's events, ordered by day, then kind."""
+        ...
+
+    def all(self) -> list[LifeEvent]:
+        """Every event, ordered by day, person, then kind."""
+        ...
+
+
+@runtime_checkable
+class OutboxRepository(Protocol):
+    """The writing side of the outbox, inside a unit of work."""
+
+    def enqueue(self, notifications: Iterable[Notification], *, due_at: datetime) -> int:
+        """Add notifications due at ``due_at``; returns how many keys were new.
+
+        A key that is already in the outbox, whatever its status, is skipped silently; so is
+        a repeat within ``notifications``.
+        """
+        ...
+
+    def by_key(self, key: str) -> OutboxMessage | None:
+        """The message with ``key``, or ``None``."""
+        ...
+
+
+@runtime_checkable
+class UnitOfWork(Protocol):
+    """The repositories of one transaction; see the module docstring."""
+
+    @property
+    def people(self) -> PersonRepository: ...
+
+    @property
+    def events(self) -> EventRepository: ...
+
+    @property
+    def outbox(self) -> OutboxRepository: ...
+
+
+@runtime_checkable
+class Store(Protocol):
+    """A place to keep the library's state; see the module docstring for the contract."""
+
+    def unit_of_work(self) -> AbstractContextManager[UnitOfWork]:
+        """A transaction: commits on a clean exit, rolls back when the block raises."""
+        ...
+
+    def close(self) -> None:
+        """Release connections; the store must not be used afterwards."""
+        ...
+
+    def claim_due(
+        self, owner: str, *, now: datetime, limit: int, lease_seconds: float
+    ) -> list[OutboxMessage]:
+        """Lease up to ``limit`` pending messages due at ``now`` to ``owner``, oldest first.
+
+        Messages leased to someone else are skipped unless their lease has expired. The
+        returned messages carry the new lease.
+        """
+        ...
+
+    def renew_lease(
+        self, owner: str, ids: Sequence[int], *, now: datetime, lease_seconds: float
+    ) -> int:
+        """Extend ``owner``'s unexpired leases on ``ids`` to ``now + lease_seconds``.
+
+        Returns how many were extended; the others were lost.
+        """
+        ...
+
+    def mark_sent(self, owner: str, message_id: int, *, now: datetime) -> bool:
+        """Record delivery, only while ``owner`` holds an unexpired lease on the message."""
+        ...
+
+    def mark_failed(
+        self,
+        owner: str,
+        message_id: int,
+        *,
+        now: datetime,
+        error: str,
+        retry_at: datetime | None,
+    ) -> bool:
+        """Record a failed delivery under ``owner``'s unexpired lease.
+
+        Counts the attempt and keeps ``error``; the message becomes due again at ``retry_at``,
+        or a dead letter when ``retry_at`` is ``None``.
+        """
+        ...
+
+    def release(self, owner: str, ids: Sequence[int]) -> int:
+        """Give back ``owner``'s leases on ``ids`` unchanged; returns how many were held."""
+        ...
+
+    def dead_letters(self) -> list[OutboxMessage]:
+        """The dead messages, oldest id first."""
+        ...
+
+    def replay(self, message_id: int, *, now: datetime) -> bool:
+        """Make a dead letter pending again, due at ``now``, attempts reset.
+
+        ``False`` when the message is not dead; :class:`~gesprekscyclus.errors.NotFoundError`
+        when there is no such message.
+        """
+        ...
+
+    def outbox_message(self, message_id: int) -> OutboxMessage:
+        """One message by id; :class:`~gesprekscyclus.errors.NotFoundError` when unknown."""
+        ...
+
+    def outbox_stats(self) -> OutboxStats:
+        """How many messages there are per status."""
+        ...

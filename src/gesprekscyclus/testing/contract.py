@@ -1,0 +1,369 @@
+"""The contract every store adapter must pass, shipped so third-party adapters can run it.
+
+Subclass :class:`StoreContract` in a test module and provide a ``store_factory`` fixture that
+returns a callable creating a new, empty store (pytest collects the inherited tests)::
+
+    import pytest
+    from gesprekscyclus.testing.contract import StoreContract
+
+    @pytest.fixture(params=["memory", "sqlite"])
+    def store_factory(request, tmp_path):
+        if request.param == "memory":
+            return MemoryStore
+        return lambda: open_sqlite_store(tmp_path / "store.db")
+
+    class TestMyStores(StoreContract):
+        pass
+
+Only pytest is needed. Each test makes one store with the factory and closes it afterwards.
+Times are passed explicitly; no test sleeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
+from gesprekscyclus.domain.people import Person, Role
+from gesprekscyclus.domain.text import LocalizedText
+from gesprekscyclus.errors import InvalidValueError, NotFoundError
+from gesprekscyclus.ports.notifier import (
+    ActionItemInfo,
+    ConversationInfo,
+    Notification,
+    Recipient,
+    ReminderKind,
+)
+from gesprekscyclus.ports.store import (
+    OutboxMessage,
+    OutboxStats,
+    OutboxStatus,
+    Store,
+    UnitOfWork,
+)
+
+__all__ = ["HOSTILE_TEXTS", "T0", "StoreContract", "make_notification"]
+
+#: The instant the contract's scenarios start at.
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+#: Text that has broken stores before: quotes, SQL, NUL-free control characters, scripts.
+HOSTILE_TEXTS = (
+    'O\'Brien "Bob"',
+    "Robert'); DROP TABLE outbox;--",
+    "a; b; c -- d /* e */",
+    "Zoë Ångström — 日本語 — עברית — 🙂",
+    "line\nbreak\ttab\r\n",
+    "%s %(name)s {0} ? :name $1",
+    "x" * 20_000,
+)
+
+
+class _CrashError(Exception):
+    """Raised inside a unit of work to force a rollback."""
+
+
+def _write_then_crash(store: Store, write: Callable[[UnitOfWork], object]) -> None:
+    """Run ``write`` in a unit of work and fail before it can commit."""
+    with store.unit_of_work() as uow:
+        write(uow)
+        raise _CrashError
+
+
+def make_notification(key: str, *, name: str = "Anna de Vries") -> Notification:
+    """A notification with every part filled in, for store tests."""
+    recipient = Recipient(id="e-1", name=name, role=Role.EMPLOYEE, email="anna@example.org")
+    return Notification(
+        key=key,
+        kind=ReminderKind.PREPARATION,
+        recipient=recipient,
+        conversation=ConversationInfo(
+            id="c-1",
+            type_key="growth_review",
+            type_label=LocalizedText(nl="Groeigesprek", en="Growth review"),
+            employee_id="e-1",
+            employee_name=name,
+            manager_id="m-1",
+            manager_name="Mo",
+            on=date(2026, 2, 3),
+            starts_at=datetime(2026, 2, 3, 9, 30, tzinfo=UTC),
+            participants=(recipient,),
+        ),
+        action_item=ActionItemInfo(id="a-1", title=name, owner_id="e-1", due=None),
+        questions=(name, "Wat ging goed?"),
+    )
+
+
+def _person(person_id: str, name: str = "Anna") -> Person:
+    return Person(id=person_id, name=name, hire_date=date(2021, 3, 1))
+
+
+class StoreContract:
+    """The store contract as pytest tests; needs a ``store_factory`` fixture (see above)."""
+
+    @pytest.fixture
+    def store(self, store_factory: Callable[[], Store]) -> Iterator[Store]:
+        """A fresh store from the adapter's factory, closed after the test."""
+        store = store_factory()
+        yield store
+        store.close()
+
+    def _enqueue(self, store: Store, *keys: str, due_at: datetime = T0) -> None:
+        with store.unit_of_work() as uow:
+            uow.outbox.enqueue([make_notification(key) for key in keys], due_at=due_at)
+
+    # -- units of work ------------------------------------------------------------------------
+
+    def test_satisfies_the_protocol(self, store: Store) -> None:
+        assert isinstance(store, Store)
+
+    def test_commit_makes_writes_visible(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            uow.people.upsert(_person("e-1"))
+        with store.unit_of_work() as uow:
+            assert uow.people.get("e-1") == _person("e-1")
+
+    def test_exception_rolls_back_every_write_of_the_unit(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            uow.people.upsert(_person("e-0"))
+
+        def write(uow: UnitOfWork) -> None:
+            uow.people.upsert(_person("e-1"))
+            uow.people.upsert(_person("e-0", "Changed"))
+            uow.events.append(LifeEvent(on=date(2026, 1, 5), person_id="e-1", kind="hired"))
+            uow.outbox.enqueue([make_notification("k-1")], due_at=T0)
+
+        with pytest.raises(_CrashError):
+            _write_then_crash(store, write)
+        with store.unit_of_work() as uow:
+            assert uow.people.find("e-1") is None
+            assert uow.people.get("e-0").name == "Anna"
+            assert uow.events.for_person("e-1") == []
+            assert uow.outbox.by_key("k-1") is None
+        assert store.outbox_stats() == OutboxStats()
+
+    def test_the_store_is_usable_after_a_rollback(self, store: Store) -> None:
+        with pytest.raises(_CrashError):
+            _write_then_crash(store, lambda uow: uow.people.upsert(_person("e-1")))
+        self._enqueue(store, "k-1")
+        assert store.outbox_stats().pending == 1
+
+    # -- people and events --------------------------------------------------------------------
+
+    def test_people_upsert_replaces_and_lists_by_id(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            uow.people.upsert(_person("e-2"))
+            uow.people.upsert(_person("e-1"))
+            uow.people.upsert(_person("e-2", "Bram"))
+        with store.unit_of_work() as uow:
+            assert [p.id for p in uow.people.all()] == ["e-1", "e-2"]
+            assert uow.people.get("e-2").name == "Bram"
+
+    def test_unknown_person_is_not_found(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            assert uow.people.find("nobody") is None
+            with pytest.raises(NotFoundError, match="nobody"):
+                uow.people.get("nobody")
+
+    def test_events_are_idempotent_per_person_kind_and_day(self, store: Store) -> None:
+        first = LifeEvent(on=date(2026, 3, 2), person_id="e-1", kind=LifeEventKind.SICK_REPORT)
+        again = LifeEvent(
+            on=date(2026, 3, 2), person_id="e-1", kind=LifeEventKind.SICK_REPORT, detail="x"
+        )
+        earlier = LifeEvent(on=date(2025, 1, 1), person_id="e-1", kind=LifeEventKind.HIRED)
+        other = LifeEvent(on=date(2025, 6, 1), person_id="e-2", kind=LifeEventKind.HIRED)
+        with store.unit_of_work() as uow:
+            assert uow.events.append(first) is True
+            assert uow.events.append(again) is False
+            assert uow.events.append(earlier) is True
+        with store.unit_of_work() as uow:
+            assert uow.events.append(first) is False
+            assert uow.events.append(other) is True
+        with store.unit_of_work() as uow:
+            assert uow.events.for_person("e-1") == [earlier, first]
+            assert uow.events.all() == [earlier, other, first]
+
+    @pytest.mark.parametrize("text", HOSTILE_TEXTS)
+    def test_hostile_text_round_trips(self, store: Store, text: str) -> None:
+        person = Person(id=text[:200], name=text, hire_date=date(2020, 1, 1), team=text)
+        notification = make_notification(text[:300], name=text)
+        with store.unit_of_work() as uow:
+            uow.people.upsert(person)
+            uow.outbox.enqueue([notification], due_at=T0)
+        with store.unit_of_work() as uow:
+            assert uow.people.get(person.id) == person
+            stored = uow.outbox.by_key(notification.key)
+        assert stored is not None
+        assert stored.notification == notification
+
+    # -- outbox: writing ----------------------------------------------------------------------
+
+    def test_enqueue_is_idempotent_on_the_key(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            added = uow.outbox.enqueue(
+                [make_notification("k-1"), make_notification("k-1"), make_notification("k-2")],
+                due_at=T0,
+            )
+            assert added == 2
+        with store.unit_of_work() as uow:
+            assert uow.outbox.enqueue([make_notification("k-1")], due_at=T0 + timedelta(1)) == 0
+        stats = store.outbox_stats()
+        assert stats == OutboxStats(pending=2)
+
+    def test_enqueue_of_a_sent_key_stays_sent(self, store: Store) -> None:
+        self._enqueue(store, "k-1")
+        (message,) = store.claim_due("w1", now=T0, limit=10, lease_seconds=30)
+        assert store.mark_sent("w1", message.id, now=T0)
+        self._enqueue(store, "k-1")
+        assert store.outbox_message(message.id).status is OutboxStatus.SENT
+        assert store.claim_due("w1", now=T0 + timedelta(hours=1), limit=10, lease_seconds=30) == []
+
+    def test_enqueued_message_reads_back_whole(self, store: Store) -> None:
+        due = datetime(2026, 1, 5, 10, 30, 15, 123456, tzinfo=UTC)
+        self._enqueue(store, "k-1", due_at=due)
+        with store.unit_of_work() as uow:
+            message = uow.outbox.by_key("k-1")
+        assert message is not None
+        assert message == OutboxMessage(
+            id=message.id,
+            key="k-1",
+            notification=make_notification("k-1"),
+            attempts=0,
+            due_at=due,
+            status=OutboxStatus.PENDING,
+        )
+        assert message.due_at.tzinfo is not None
+        assert store.outbox_message(message.id) == message
+
+    def test_enqueue_needs_an_aware_due_time(self, store: Store) -> None:
+        with pytest.raises(InvalidValueError, match="due_at"), store.unit_of_work() as uow:
+            uow.outbox.enqueue([make_notification("k-1")], due_at=datetime(2026, 1, 5))
+
+    def test_unknown_message_is_not_found(self, store: Store) -> None:
+        with pytest.raises(NotFoundError):
+            store.outbox_message(987654)
+
+    # -- outbox: claims and leases ------------------------------------------------------------
+
+    def test_claim_takes_due_messages_oldest_first_up_to_the_limit(self, store: Store) -> None:
+        self._enqueue(store, "late", due_at=T0 + timedelta(minutes=5))
+        self._enqueue(store, "b", due_at=T0 - timedelta(minutes=1))
+        self._enqueue(store, "a", due_at=T0 - timedelta(minutes=2))
+        self._enqueue(store, "c", due_at=T0)
+        claimed = store.claim_due("w1", now=T0, limit=2, lease_seconds=30)
+        assert [m.key for m in claimed] == ["a", "b"]
+        assert all(m.lease_owner == "w1" for m in claimed)
+        assert all(m.lease_until == T0 + timedelta(seconds=30) for m in claimed)
+        rest = store.claim_due("w1", now=T0, limit=10, lease_seconds=30)
+        assert [m.key for m in rest] == ["c"]
+        assert store.outbox_stats() == OutboxStats(pending=4, leased=3)
+
+    def test_a_held_lease_blocks_others_until_it_expires(self, store: Store) -> None:
+        self._enqueue(store, "k-1")
+        (mine,) = store.claim_due("w1", now=T0, limit=10, lease_seconds=30)
+        assert (
+            store.claim_due("w2", now=T0 + timedelta(seconds=29), limit=10, lease_seconds=30) == []
+        )
+        expiry = T0 + timedelta(seconds=30)
+        (theirs,) = store.claim_due("w2", now=expiry, limit=10, lease_seconds=30)
+        assert theirs.id == mine.id
+        assert theirs.lease_owner == "w2"
+        assert not store.mark_sent("w1", mine.id, now=expiry)
+        assert store.mark_sent("w2", mine.id, now=expiry)
+
+    def test_mark_sent_needs_an_unexpired_lease_of_the_owner(self, store: Store) -> None:
+        self._enqueue(store, "k-1", "k-2")
+        first, second = store.claim_due("w1", now=T0, limit=10, lease_seconds=30)
+        assert not store.mark_sent("w2", first.id, now=T0)
+        assert not store.mark_sent("w1", first.id, now=T0 + timedelta(seconds=30))
+        assert store.mark_sent("w1", second.id, now=T0 + timedelta(seconds=29))
+        assert not store.mark_sent("w1", second.id, now=T0 + timedelta(seconds=29))
+        sent = store.outbox_message(second.id)
+        assert sent.status is OutboxStatus.SENT
+        assert sent.lease_owner is None
+        assert not store.mark_sent("w1", 987654, now=T0)
+
+    def test_renew_extends_only_own_unexpired_leases(self, store: Store) -> None:
+        self._enqueue(store, "k-1", "k-2", "k-3")
+        a, b, c = store.claim_due("w1", now=T0, limit=2, lease_seconds=10) + store.claim_due(
+            "w2", now=T0, limit=1, lease_seconds=10
+        )
+        renewed = store.renew_lease(
+            "w1", [a.id, b.id, c.id], now=T0 + timedelta(seconds=5), lease_seconds=10
+        )
+        assert renewed == 2
+        later = T0 + timedelta(seconds=12)
+        assert store.mark_sent("w1", a.id, now=later)
+        assert store.renew_lease("w2", [c.id], now=later, lease_seconds=10) == 0
+        assert not store.mark_sent("w2", c.id, now=later)
+
+    def test_release_gives_claims_back_unchanged(self, store: Store) -> None:
+        self._enqueue(store, "k-1", "k-2")
+        first, second = store.claim_due("w1", now=T0, limit=10, lease_seconds=300)
+        assert store.release("w2", [first.id]) == 0
+        assert store.release("w1", [first.id, second.id]) == 2
+        again = store.claim_due("w2", now=T0, limit=10, lease_seconds=300)
+        assert [m.id for m in again] == [first.id, second.id]
+        assert all(m.attempts == 0 for m in again)
+
+    def test_failure_with_retry_counts_the_attempt_and_waits(self, store: Store) -> None:
+        self._enqueue(store, "k-1")
+        (message,) = store.claim_due("w1", now=T0, limit=10, lease_seconds=30)
+        retry_at = T0 + timedelta(minutes=10)
+        assert store.mark_failed("w1", message.id, now=T0, error="421 busy", retry_at=retry_at)
+        failed = store.outbox_message(message.id)
+        assert (failed.status, failed.attempts, failed.last_error) == (
+            OutboxStatus.PENDING,
+            1,
+            "421 busy",
+        )
+        assert failed.due_at == retry_at
+        assert failed.lease_owner is None
+        assert (
+            store.claim_due("w1", now=retry_at - timedelta(seconds=1), limit=10, lease_seconds=30)
+            == []
+        )
+        (again,) = store.claim_due("w2", now=retry_at, limit=10, lease_seconds=30)
+        assert again.attempts == 1
+
+    def test_failure_needs_the_lease(self, store: Store) -> None:
+        self._enqueue(store, "k-1")
+        (message,) = store.claim_due("w1", now=T0, limit=10, lease_seconds=30)
+        late = T0 + timedelta(seconds=31)
+        assert not store.mark_failed("w1", message.id, now=late, error="x", retry_at=None)
+        assert store.outbox_message(message.id).attempts == 0
+
+    def test_dead_letters_keep_the_reason_and_can_be_replayed(self, store: Store) -> None:
+        self._enqueue(store, "k-1", "k-2")
+        first, second = store.claim_due("w1", now=T0, limit=10, lease_seconds=30)
+        assert store.mark_failed("w1", first.id, now=T0, error="550 no such user", retry_at=None)
+        (dead,) = store.dead_letters()
+        assert (dead.id, dead.status, dead.last_error) == (
+            first.id,
+            OutboxStatus.DEAD,
+            "550 no such user",
+        )
+        assert store.outbox_stats() == OutboxStats(pending=1, leased=1, dead=1)
+        assert store.mark_sent("w1", second.id, now=T0)
+        assert store.claim_due("w2", now=T0 + timedelta(days=1), limit=10, lease_seconds=30) == []
+        assert store.replay(second.id, now=T0) is False
+        replay_at = T0 + timedelta(hours=2)
+        assert store.replay(first.id, now=replay_at) is True
+        assert store.dead_letters() == []
+        back = store.outbox_message(first.id)
+        assert (back.status, back.attempts, back.due_at) == (OutboxStatus.PENDING, 0, replay_at)
+        claimed = store.claim_due("w2", now=replay_at, limit=10, lease_seconds=30)
+        assert [m.key for m in claimed] == ["k-1"]
+
+    def test_replay_of_an_unknown_message_is_not_found(self, store: Store) -> None:
+        with pytest.raises(NotFoundError):
+            store.replay(987654, now=T0)
+
+    def test_claim_rejects_naive_times_and_bad_leases(self, store: Store) -> None:
+        with pytest.raises(InvalidValueError):
+            store.claim_due("w1", now=datetime(2026, 1, 5), limit=1, lease_seconds=30)
+        with pytest.raises(InvalidValueError, match="lease_seconds"):
+            store.claim_due("w1", now=T0, limit=1, lease_seconds=0)
