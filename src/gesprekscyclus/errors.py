@@ -27,6 +27,7 @@ __all__ = [
     "NotFoundError",
     "Problem",
     "SerializationError",
+    "SignatureError",
     "StoreError",
 ]
 
@@ -169,3 +170,9 @@ class NoWorkingDayError(GesprekscyclusError):
         self.max_days = max_days
         bound = "" if max_days is None else f" within {max_days} days"
         super().__init__(f"no working day found from {day}{bound}: {reason}")
+
+
+class SignatureError(AccessDeniedError):
+    """A signed message (such as a webhook) failed verification: the signature does not
+    match, is missing or malformed, or its timestamp lies outside the accepted window.
+    """
