@@ -1,0 +1,554 @@
+"""One conversation from plan to close: scheduling, answers, notes and its lifecycle.
+
+States and the actions (methods of :class:`Conversation`) that move between them::
+
+    planned ──schedule──▶ scheduled ──hold──▶ held ──mark_reported──▶ reported ──close──▶ closed
+                          ▲       │             │                                        ▲
+                          └───────┘             └──close (type without a report)─────────┘
+                   reschedule (reason, sequence + 1)
+
+    planned | scheduled ──cancel (reason)──▶ cancelled
+    planned | scheduled ──mark_missed (reason)──▶ missed
+
+``closed``, ``cancelled`` and ``missed`` are final: nothing more can happen to the record, so a
+missed conversation stays on file instead of disappearing.
+
+**Rescheduling is an action, not a state.** A rescheduled conversation is simply a scheduled
+one with a new time: queries for agendas and reminders need not know about a separate status.
+The reschedule is kept as a ``reschedule`` entry (with its reason) in ``history``, and
+``sequence`` counts the reschedules, as iCalendar's SEQUENCE does.
+
+**One table.** :data:`CONVERSATION_TRANSITIONS` lists, per status, every allowed action and the
+status it leads to; the commands and the error messages both read it. The only condition on
+top of it: ``close`` from ``held`` is left out when ``requires_report`` is set.
+
+**Answers** are recorded against a :class:`~gesprekscyclus.domain.questions.QuestionSet` and
+pinned to its version (``question_set``); answers for another version are refused. **Notes**
+are shared (every participant reads them) or private (only the author reads them). The only
+way to read notes is :meth:`Conversation.notes_for`; the stored tuple lives in the private
+attribute ``_notes`` (``notes=`` in the constructor) for storage adapters, and is hidden from
+``repr`` so private text does not leak into logs.
+
+Every successful command returns a new conversation with exactly one more ``history`` entry.
+``at`` is always the aware instant of the command; nothing here reads a clock.
+
+>>> from datetime import date, datetime, timezone
+>>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+>>> talk = Conversation.plan(
+...     id="c-1", type_key="growth_review", employee_id="e-1", manager_id="m-1",
+...     window=Window(date(2026, 3, 1), date(2026, 3, 10), date(2026, 3, 31)), requires_report=True,
+... )
+>>> talk = talk.schedule(datetime(2026, 3, 9, 10, 0, tzinfo=timezone.utc), at=at)
+>>> talk = talk.reschedule(datetime(2026, 3, 11, 10, 0, tzinfo=timezone.utc),
+...                        reason="Ziek", at=at)
+>>> talk = talk.add_note("m-1", "Vraag naar opleiding", private=True, at=at)
+>>> talk = talk.hold(at=datetime(2026, 3, 11, 11, 0, tzinfo=timezone.utc))
+>>> talk.status.value, talk.sequence, len(talk.history)
+('held', 1, 4)
+>>> talk.notes_for("e-1")
+()
+>>> try:
+...     talk.cancel(reason="Te laat", at=at)
+... except InvalidTransitionError as error:
+...     print(error.allowed)
+('mark_reported', 'record_answers', 'add_note')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from types import MappingProxyType
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import attrs
+from attrs import field, frozen
+
+from gesprekscyclus.domain._checks import (
+    ClosedSet,
+    field_path,
+    iana_zone,
+    non_blank,
+    positive,
+    unique_by,
+)
+from gesprekscyclus.domain.people import Role
+from gesprekscyclus.domain.questions import AnswerValue, QuestionSet, QuestionSetRef
+from gesprekscyclus.errors import (
+    AccessDeniedError,
+    ConflictError,
+    InvalidTransitionError,
+    InvalidValueError,
+)
+
+__all__ = [
+    "CONVERSATION_TRANSITIONS",
+    "Answer",
+    "Conversation",
+    "ConversationAction",
+    "ConversationStatus",
+    "Note",
+    "Participant",
+    "Transition",
+    "Window",
+]
+
+
+class ConversationStatus(ClosedSet):
+    """Where a conversation stands; see the module docstring for the diagram."""
+
+    PLANNED = "planned"
+    SCHEDULED = "scheduled"
+    HELD = "held"
+    REPORTED = "reported"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+    MISSED = "missed"
+
+
+class ConversationAction(ClosedSet):
+    """The commands on a conversation, as they appear in ``history`` and in error messages."""
+
+    SCHEDULE = "schedule"
+    RESCHEDULE = "reschedule"
+    HOLD = "hold"
+    MARK_REPORTED = "mark_reported"
+    CLOSE = "close"
+    CANCEL = "cancel"
+    MARK_MISSED = "mark_missed"
+    RECORD_ANSWERS = "record_answers"
+    ADD_NOTE = "add_note"
+
+
+_S = ConversationStatus
+_A = ConversationAction
+
+
+def _row(**actions: ConversationStatus) -> Mapping[ConversationAction, ConversationStatus]:
+    return MappingProxyType({ConversationAction(name): target for name, target in actions.items()})
+
+
+#: The one table of allowed actions: status -> action -> resulting status. Final states map to
+#: an empty row. ``close`` from ``held`` additionally needs ``requires_report`` to be false.
+CONVERSATION_TRANSITIONS: Mapping[
+    ConversationStatus, Mapping[ConversationAction, ConversationStatus]
+] = MappingProxyType(
+    {
+        _S.PLANNED: _row(
+            schedule=_S.SCHEDULED,
+            cancel=_S.CANCELLED,
+            mark_missed=_S.MISSED,
+            record_answers=_S.PLANNED,
+            add_note=_S.PLANNED,
+        ),
+        _S.SCHEDULED: _row(
+            reschedule=_S.SCHEDULED,
+            hold=_S.HELD,
+            cancel=_S.CANCELLED,
+            mark_missed=_S.MISSED,
+            record_answers=_S.SCHEDULED,
+            add_note=_S.SCHEDULED,
+        ),
+        _S.HELD: _row(
+            mark_reported=_S.REPORTED,
+            close=_S.CLOSED,
+            record_answers=_S.HELD,
+            add_note=_S.HELD,
+        ),
+        _S.REPORTED: _row(close=_S.CLOSED, add_note=_S.REPORTED),
+        _S.CLOSED: _row(),
+        _S.CANCELLED: _row(),
+        _S.MISSED: _row(),
+    }
+)
+
+#: States in which the conversation still has to take place.
+_OPEN = frozenset({_S.PLANNED, _S.SCHEDULED})
+#: States in which a start time must be known.
+_TIMED = frozenset({_S.SCHEDULED, _S.HELD, _S.REPORTED, _S.CLOSED})
+
+
+def _aware(instance: object, attribute: attrs.Attribute[Any], value: datetime | None) -> None:
+    if value is None:
+        return
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        raise InvalidValueError(
+            field_path(instance, attribute), f"needs an aware datetime, got {value!r}"
+        )
+
+
+def _check_at(at: datetime, path: str = "at") -> None:
+    if not isinstance(at, datetime) or at.utcoffset() is None:
+        raise InvalidValueError(path, f"needs an aware datetime, got {at!r}")
+
+
+def _check_reason(reason: str) -> None:
+    if not isinstance(reason, str) or not reason.strip():
+        raise InvalidValueError("reason", "a non-blank reason is required")
+
+
+@frozen
+class Window:
+    """The dates between which a conversation should take place, and the day aimed for.
+
+    >>> window = Window(date(2026, 3, 1), date(2026, 3, 10), date(2026, 3, 31))
+    >>> window.is_overdue(date(2026, 3, 31)), window.is_overdue(date(2026, 4, 1))
+    (False, True)
+    """
+
+    earliest: date
+    target: date
+    latest: date
+
+    def __attrs_post_init__(self) -> None:
+        if not self.earliest <= self.target <= self.latest:
+            raise InvalidValueError(
+                "Window",
+                f"needs earliest <= target <= latest, got {self.earliest}, {self.target}, "
+                f"{self.latest}",
+            )
+
+    def contains(self, day: date) -> bool:
+        """Whether ``day`` lies inside the window (both ends included)."""
+        return self.earliest <= day <= self.latest
+
+    def is_overdue(self, today: date) -> bool:
+        """Whether ``today`` lies after the latest date."""
+        return today > self.latest
+
+
+@frozen
+class Participant:
+    """Someone taking part in a conversation, in a role."""
+
+    person_id: str = field(validator=non_blank)
+    role: Role = field(converter=Role)
+
+
+def _answer_value(value: object) -> AnswerValue:
+    """Accept the shapes an answer can take; a list (from JSON) becomes a tuple."""
+    if isinstance(value, str | int):  # bool is an int
+        return value
+    if isinstance(value, tuple | list) and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    raise InvalidValueError(
+        "Answer.value",
+        f"expected text, a whole number, a boolean or a list of choice keys, got {value!r}",
+    )
+
+
+@frozen
+class Answer:
+    """One person's answer to one question of the pinned question set."""
+
+    question_key: str = field(validator=non_blank)
+    value: AnswerValue = field(converter=_answer_value)
+    author_id: str = field(validator=non_blank)
+    at: datetime = field(validator=_aware)
+
+
+@frozen
+class Note:
+    """A note on a conversation; a ``private`` one is readable by its author only."""
+
+    author_id: str = field(validator=non_blank)
+    text: str = field(validator=non_blank)
+    private: bool
+    at: datetime = field(validator=_aware)
+
+
+@frozen
+class Transition:
+    """One entry of a conversation's history.
+
+    ``starts_at`` is the new time for ``schedule`` and ``reschedule``; ``reason`` is given for
+    ``reschedule``, ``cancel`` and ``mark_missed``; ``actor_id`` names the author of answers
+    and notes. Note texts and answers are not copied into the history.
+    """
+
+    action: ConversationAction = field(converter=ConversationAction)
+    from_status: ConversationStatus = field(converter=ConversationStatus)
+    to_status: ConversationStatus = field(converter=ConversationStatus)
+    at: datetime = field(validator=_aware)
+    reason: str | None = field(default=None, validator=non_blank)
+    starts_at: datetime | None = field(default=None, validator=_aware)
+    actor_id: str | None = field(default=None, validator=non_blank)
+
+
+@frozen
+class Conversation:
+    """A planned, scheduled or past conversation; see the module docstring for the rules.
+
+    ``participants`` always include the employee (role ``employee``) and, when there is one,
+    the manager (role ``manager``); :meth:`plan` adds them. ``requires_report`` comes from the
+    conversation type: when set, a held conversation must be reported before it can close.
+    Build a new one with :meth:`plan`; change one only through the commands.
+    """
+
+    id: str = field(validator=non_blank)
+    type_key: str = field(validator=non_blank)
+    employee_id: str = field(validator=non_blank)
+    manager_id: str | None = field(validator=non_blank)
+    participants: tuple[Participant, ...]
+    window: Window
+    status: ConversationStatus = field(
+        default=ConversationStatus.PLANNED, converter=ConversationStatus
+    )
+    starts_at: datetime | None = field(default=None, validator=_aware)
+    duration_minutes: int = field(default=60, validator=positive)
+    time_zone: str = field(default="Europe/Amsterdam", validator=iana_zone)
+    sequence: int = 0
+    requires_report: bool = False
+    question_set: QuestionSetRef | None = None
+    answers: tuple[Answer, ...] = ()
+    _notes: tuple[Note, ...] = field(default=(), repr=False)
+    history: tuple[Transition, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        if self.manager_id == self.employee_id:
+            raise InvalidValueError("Conversation.manager_id", "must differ from the employee")
+        unique_by(self.participants, lambda p: p.person_id, "Conversation.participants")
+        roles = {p.person_id: p.role for p in self.participants}
+        if roles.get(self.employee_id) is not Role.EMPLOYEE:
+            raise InvalidValueError(
+                "Conversation.participants",
+                f"must include the employee {self.employee_id!r} with role employee",
+            )
+        if self.manager_id is not None and roles.get(self.manager_id) is not Role.MANAGER:
+            raise InvalidValueError(
+                "Conversation.participants",
+                f"must include the manager {self.manager_id!r} with role manager",
+            )
+        if isinstance(self.sequence, bool) or self.sequence < 0:
+            raise InvalidValueError("Conversation.sequence", "must be 0 or more")
+        if self.status in _TIMED and self.starts_at is None:
+            raise InvalidValueError("Conversation.starts_at", f"is required when {self.status}")
+        if self.status is _S.PLANNED and self.starts_at is not None:
+            raise InvalidValueError("Conversation.starts_at", "is not set while planned")
+        if self.answers and self.question_set is None:
+            raise InvalidValueError(
+                "Conversation.question_set", "answers need the question set they belong to"
+            )
+        for index, note in enumerate(self._notes):
+            if note.author_id not in roles:
+                raise InvalidValueError(
+                    f"Conversation.notes[{index}].author_id", "must be a participant"
+                )
+
+    @classmethod
+    def plan(
+        cls,
+        *,
+        id: str,
+        type_key: str,
+        employee_id: str,
+        manager_id: str | None,
+        window: Window,
+        participants: Iterable[Participant] = (),
+        duration_minutes: int = 60,
+        time_zone: str = "Europe/Amsterdam",
+        requires_report: bool = False,
+    ) -> Conversation:
+        """A new conversation in state ``planned``.
+
+        The employee and the manager are added to ``participants`` (first, in that order)
+        unless already listed; list others (HR, a case manager) with their roles.
+        """
+        given = tuple(participants)
+        listed = {p.person_id for p in given}
+        implied = [Participant(employee_id, Role.EMPLOYEE)]
+        if manager_id is not None:
+            implied.append(Participant(manager_id, Role.MANAGER))
+        return cls(
+            id=id,
+            type_key=type_key,
+            employee_id=employee_id,
+            manager_id=manager_id,
+            participants=(*(p for p in implied if p.person_id not in listed), *given),
+            window=window,
+            duration_minutes=duration_minutes,
+            time_zone=time_zone,
+            requires_report=requires_report,
+        )
+
+    # --- queries ------------------------------------------------------------------------
+
+    @property
+    def participant_ids(self) -> frozenset[str]:
+        """The ids of everyone taking part."""
+        return frozenset(p.person_id for p in self.participants)
+
+    @property
+    def local_start(self) -> datetime | None:
+        """``starts_at`` as wall time in the conversation's time zone."""
+        return (
+            None if self.starts_at is None else self.starts_at.astimezone(ZoneInfo(self.time_zone))
+        )
+
+    @property
+    def is_final(self) -> bool:
+        """Whether nothing can happen to this conversation any more."""
+        return not CONVERSATION_TRANSITIONS[self.status]
+
+    def is_overdue(self, today: date) -> bool:
+        """Whether it still has to take place but ``today`` lies past the window."""
+        return self.status in _OPEN and self.window.is_overdue(today)
+
+    def allowed_actions(self) -> tuple[ConversationAction, ...]:
+        """The actions allowed now, in table order."""
+        return tuple(
+            action
+            for action in CONVERSATION_TRANSITIONS[self.status]
+            if not (action is _A.CLOSE and self.status is _S.HELD and self.requires_report)
+        )
+
+    def notes_for(self, reader_id: str) -> tuple[Note, ...]:
+        """The notes ``reader_id`` may read: shared notes if they take part, plus their own
+        private notes. This is the one way to read notes."""
+        taking_part = reader_id in self.participant_ids
+        return tuple(
+            note
+            for note in self._notes
+            if note.author_id == reader_id or (taking_part and not note.private)
+        )
+
+    def answers_by(self, author_id: str) -> Mapping[str, AnswerValue]:
+        """The current answers of one author, by question key."""
+        return {a.question_key: a.value for a in self.answers if a.author_id == author_id}
+
+    # --- commands -----------------------------------------------------------------------
+
+    def schedule(self, starts_at: datetime, *, at: datetime) -> Conversation:
+        """Fix the start time of a planned conversation."""
+        self._require(_A.SCHEDULE, at)
+        _check_at(starts_at, "starts_at")
+        return self._step(_A.SCHEDULE, at, starts_at=starts_at, changes={"starts_at": starts_at})
+
+    def reschedule(self, starts_at: datetime, *, reason: str, at: datetime) -> Conversation:
+        """Move a scheduled conversation to a new time; ``sequence`` goes up by one."""
+        self._require(_A.RESCHEDULE, at)
+        _check_at(starts_at, "starts_at")
+        _check_reason(reason)
+        if starts_at == self.starts_at:
+            raise InvalidValueError("starts_at", f"the conversation is already at {starts_at}")
+        return self._step(
+            _A.RESCHEDULE,
+            at,
+            reason=reason,
+            starts_at=starts_at,
+            changes={"starts_at": starts_at, "sequence": self.sequence + 1},
+        )
+
+    def cancel(self, *, reason: str, at: datetime) -> Conversation:
+        """Call off a conversation that has not taken place; final."""
+        self._require(_A.CANCEL, at)
+        _check_reason(reason)
+        return self._step(_A.CANCEL, at, reason=reason)
+
+    def mark_missed(self, *, reason: str, at: datetime) -> Conversation:
+        """Record that a conversation did not take place; final, and kept on file."""
+        self._require(_A.MARK_MISSED, at)
+        _check_reason(reason)
+        return self._step(_A.MARK_MISSED, at, reason=reason)
+
+    def hold(self, *, at: datetime) -> Conversation:
+        """Record that the scheduled conversation took place."""
+        return self._step(_A.HOLD, at)
+
+    def mark_reported(self, *, at: datetime) -> Conversation:
+        """Record that the report of the held conversation has been written."""
+        return self._step(_A.MARK_REPORTED, at)
+
+    def close(self, *, at: datetime) -> Conversation:
+        """Close a reported conversation (or a held one whose type has no report); final."""
+        return self._step(_A.CLOSE, at)
+
+    def record_answers(
+        self,
+        question_set: QuestionSet,
+        author_id: str,
+        answers: Mapping[str, AnswerValue],
+        *,
+        at: datetime,
+    ) -> Conversation:
+        """Record ``author_id``'s answers, validated by ``question_set`` and pinned to its
+        version. A later answer to the same question by the same author replaces the earlier.
+        """
+        self._require(_A.RECORD_ANSWERS, at)
+        self._only_participant(author_id, "record answers")
+        if self.question_set is not None and question_set.ref != self.question_set:
+            raise ConflictError(
+                f"Conversation.question_set: the answers of {self.id!r} are pinned to "
+                f"{self.question_set}; answers for {question_set.ref} cannot be added"
+            )
+        if not answers:
+            raise InvalidValueError("answers", "there is nothing to record")
+        question_set.validate_answers(answers)
+        new = [
+            Answer(question_key=key, value=value, author_id=author_id, at=at)
+            for key, value in answers.items()
+        ]
+        kept = tuple(
+            a for a in self.answers if not (a.author_id == author_id and a.question_key in answers)
+        )
+        return self._step(
+            _A.RECORD_ANSWERS,
+            at,
+            actor_id=author_id,
+            changes={"question_set": question_set.ref, "answers": (*kept, *new)},
+        )
+
+    def add_note(self, author_id: str, text: str, *, private: bool, at: datetime) -> Conversation:
+        """Add a shared note, or a ``private`` one only its author will read."""
+        self._require(_A.ADD_NOTE, at)
+        self._only_participant(author_id, "add notes")
+        note = Note(author_id=author_id, text=text, private=private, at=at)
+        return self._step(
+            _A.ADD_NOTE, at, actor_id=author_id, changes={"notes": (*self._notes, note)}
+        )
+
+    # --- internals ----------------------------------------------------------------------
+
+    def _only_participant(self, person_id: str, what: str) -> None:
+        if person_id not in self.participant_ids:
+            raise AccessDeniedError(
+                f"Conversation.participants: {person_id!r} does not take part in "
+                f"{self.id!r} and may not {what}"
+            )
+
+    def _require(self, action: ConversationAction, at: datetime) -> ConversationStatus:
+        _check_at(at)
+        allowed = self.allowed_actions()
+        if action not in allowed:
+            raise InvalidTransitionError(
+                f"Conversation {self.id!r}",
+                self.status.value,
+                action.value,
+                [a.value for a in allowed],
+            )
+        return CONVERSATION_TRANSITIONS[self.status][action]
+
+    def _step(
+        self,
+        action: ConversationAction,
+        at: datetime,
+        *,
+        reason: str | None = None,
+        starts_at: datetime | None = None,
+        actor_id: str | None = None,
+        changes: Mapping[str, Any] | None = None,
+    ) -> Conversation:
+        target = self._require(action, at)
+        entry = Transition(
+            action=action,
+            from_status=self.status,
+            to_status=target,
+            at=at,
+            reason=reason,
+            starts_at=starts_at,
+            actor_id=actor_id,
+        )
+        return attrs.evolve(
+            self, status=target, history=(*self.history, entry), **dict(changes or {})
+        )
