@@ -1,0 +1,250 @@
+"""An e-mail notifier on the standard library's ``smtplib``.
+
+Each notification becomes one message to one recipient: a plain-text and an HTML version
+(``multipart/alternative``), and, when it is about a conversation with a fixed time, a
+calendar invitation (``text/calendar; method=REQUEST`` or ``CANCEL``) that mail clients
+show with accept/decline buttons. The ``Message-ID`` is derived from the notification's key,
+so a message sent again after a crash carries the same id and can be recognised.
+
+>>> message_id("k-1", domain="example.org")
+'<7c35c5a1785d20704e44d5de4beb81c1@example.org>'
+
+Errors follow the notifier contract: SMTP 4xx replies, refused or dropped connections and
+time-outs raise :class:`~gesprekscyclus.ports.notifier.TransientNotificationError`; SMTP 5xx
+replies and recipients without an address raise
+:class:`~gesprekscyclus.ports.notifier.PermanentNotificationError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import smtplib
+import ssl
+from collections.abc import Collection
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, parseaddr
+
+from gesprekscyclus.adapters.notifiers.ics import Method, invite
+from gesprekscyclus.adapters.notifiers.templates import Templates, render
+from gesprekscyclus.domain._checks import ClosedSet
+from gesprekscyclus.domain.text import Locale
+from gesprekscyclus.errors import InvalidValueError
+from gesprekscyclus.ports.clock import Clock, SystemClock
+from gesprekscyclus.ports.notifier import (
+    Notification,
+    PermanentNotificationError,
+    Recipient,
+    ReminderKind,
+    TransientNotificationError,
+)
+
+__all__ = ["INVITE_KINDS", "EmailNotifier", "SmtpSecurity", "build_message", "message_id"]
+
+#: Reminder kinds that carry a calendar invitation when the conversation has a fixed time.
+INVITE_KINDS: frozenset[ReminderKind] = frozenset(
+    {
+        ReminderKind.SCHEDULED,
+        ReminderKind.CANCELLED,
+        ReminderKind.PREPARATION,
+        ReminderKind.DAY_BEFORE,
+    }
+)
+
+_ATTACHMENT_NAME = {Locale.NL: "uitnodiging.ics", Locale.EN: "invitation.ics"}
+
+
+class SmtpSecurity(ClosedSet):
+    """How the connection to the mail server is protected."""
+
+    NONE = "none"
+    STARTTLS = "starttls"
+    SSL = "ssl"
+
+
+def message_id(key: str, *, domain: str = "gesprekscyclus") -> str:
+    """The ``Message-ID`` for the notification with idempotency ``key``."""
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return f"<{digest}@{domain}>"
+
+
+def _organizer(notification: Notification, sender: str) -> Recipient:
+    conversation = notification.conversation
+    if conversation is not None:
+        for person in conversation.participants:
+            if person.id == conversation.manager_id and person.email:
+                return person
+    name, address = parseaddr(sender)
+    return Recipient(id=address, name=name or address, role="hr", email=address)
+
+
+def build_message(
+    notification: Notification,
+    *,
+    sender: str,
+    clock: Clock,
+    templates: Templates | None = None,
+    message_id_domain: str = "gesprekscyclus",
+    invite_kinds: Collection[ReminderKind] = INVITE_KINDS,
+) -> EmailMessage:
+    """The e-mail for ``notification``, ready to send; see the module docstring."""
+    recipient = notification.recipient
+    if not recipient.email:
+        raise PermanentNotificationError(
+            f"recipient {recipient.id} ({recipient.name}) has no e-mail address"
+        )
+    rendered = render(notification, templates)
+    message = EmailMessage()
+    message["Subject"] = rendered.subject
+    message["From"] = sender
+    message["To"] = formataddr((recipient.name, recipient.email))
+    message["Date"] = format_datetime(clock.now())
+    message["Message-ID"] = message_id(notification.key, domain=message_id_domain)
+    message["Auto-Submitted"] = "auto-generated"
+    message["X-Gesprekscyclus-Key"] = notification.key
+    message["X-Gesprekscyclus-Kind"] = notification.kind.value
+    message.set_content(rendered.text)
+    message.add_alternative(rendered.html, subtype="html")
+    conversation = notification.conversation
+    if (
+        conversation is not None
+        and conversation.starts_at is not None
+        and notification.kind in invite_kinds
+    ):
+        cancel = conversation.cancelled or notification.kind is ReminderKind.CANCELLED
+        method: Method = "CANCEL" if cancel else "REQUEST"
+        calendar = invite(
+            conversation,
+            organizer=_organizer(notification, sender),
+            method=method,
+            stamp=clock.now(),
+            locale=recipient.locale,
+        )
+        message.add_alternative(
+            calendar,
+            maintype="text",
+            subtype="calendar",
+            params={"method": method, "charset": "utf-8"},
+        )
+        message.add_attachment(
+            calendar,
+            maintype="application",
+            subtype="ics",
+            filename=_ATTACHMENT_NAME[recipient.locale],
+        )
+    # Set last: turning the message into a multipart would move Content-* headers inward.
+    message["Content-Language"] = rendered.locale.value
+    return message
+
+
+class EmailNotifier:
+    """Sends each notification as an e-mail through an SMTP server.
+
+    ``security`` is ``"none"``, ``"starttls"`` or ``"ssl"``; ``username`` and ``password``
+    log in when given. ``timeout`` (seconds) bounds every network step. ``templates`` overrides
+    the built-in texts; ``message_id_domain`` is the right-hand side of the ``Message-ID``.
+    ``clock`` stamps the ``Date`` header and the invitation.
+    """
+
+    def __init__(
+        self,
+        host: str,
+        port: int = 25,
+        *,
+        sender: str,
+        security: SmtpSecurity | str = SmtpSecurity.NONE,
+        username: str | None = None,
+        password: str | None = None,
+        timeout: float = 30.0,
+        templates: Templates | None = None,
+        local_hostname: str | None = None,
+        message_id_domain: str = "gesprekscyclus",
+        ssl_context: ssl.SSLContext | None = None,
+        invite_kinds: Collection[ReminderKind] = INVITE_KINDS,
+        clock: Clock | None = None,
+    ):
+        if not host.strip():
+            raise InvalidValueError("EmailNotifier.host", "must not be blank")
+        if not parseaddr(sender)[1]:
+            raise InvalidValueError("EmailNotifier.sender", f"not an e-mail address: {sender!r}")
+        if timeout <= 0:
+            raise InvalidValueError("EmailNotifier.timeout", f"must be positive, got {timeout}")
+        if (username is None) != (password is None):
+            raise InvalidValueError(
+                "EmailNotifier.username", "give both username and password, or neither"
+            )
+        self.host, self.port = host, port
+        self.sender = sender
+        self.security = SmtpSecurity(security)
+        self._credentials = None if username is None else (username, password or "")
+        self.timeout = timeout
+        self.templates = templates
+        self.local_hostname = local_hostname
+        self.message_id_domain = message_id_domain
+        self._ssl_context = ssl_context
+        self.invite_kinds = frozenset(ReminderKind(kind) for kind in invite_kinds)
+        self._clock: Clock = clock or SystemClock()
+
+    def message_for(self, notification: Notification) -> EmailMessage:
+        """The message :meth:`send` would deliver for ``notification``."""
+        return build_message(
+            notification,
+            sender=self.sender,
+            clock=self._clock,
+            templates=self.templates,
+            message_id_domain=self.message_id_domain,
+            invite_kinds=self.invite_kinds,
+        )
+
+    def send(self, notification: Notification) -> None:
+        """Deliver ``notification`` or raise a transient or permanent notification error."""
+        message = self.message_for(notification)
+        recipient = notification.recipient.email or ""
+        where = f"{self.host}:{self.port}"
+        try:
+            self._deliver(message, recipient)
+        except smtplib.SMTPRecipientsRefused as error:
+            code, reply = error.recipients.get(recipient, (550, b"recipient refused"))
+            raise _from_reply(code, reply, where) from error
+        except smtplib.SMTPResponseException as error:
+            raise _from_reply(error.smtp_code, error.smtp_error, where) from error
+        except smtplib.SMTPNotSupportedError as error:
+            raise PermanentNotificationError(f"SMTP server {where}: {error}") from error
+        except ssl.SSLCertVerificationError as error:
+            raise PermanentNotificationError(
+                f"SMTP server {where}: certificate not trusted: {error.verify_message}"
+            ) from error
+        except (smtplib.SMTPException, OSError) as error:
+            problem = "timed out" if isinstance(error, TimeoutError) else str(error) or "failed"
+            raise TransientNotificationError(
+                f"SMTP server {where}: {type(error).__name__}: {problem}"
+            ) from error
+
+    def _deliver(self, message: EmailMessage, recipient: str) -> None:
+        context = self._ssl_context or ssl.create_default_context()
+        client: smtplib.SMTP
+        if self.security is SmtpSecurity.SSL:
+            client = smtplib.SMTP_SSL(
+                self.host,
+                self.port,
+                local_hostname=self.local_hostname,
+                timeout=self.timeout,
+                context=context,
+            )
+        else:
+            client = smtplib.SMTP(
+                self.host, self.port, local_hostname=self.local_hostname, timeout=self.timeout
+            )
+        with client:
+            if self.security is SmtpSecurity.STARTTLS:
+                client.starttls(context=context)
+            if self._credentials is not None:
+                client.login(*self._credentials)
+            client.send_message(message, from_addr=parseaddr(self.sender)[1], to_addrs=[recipient])
+
+
+def _from_reply(code: int, reply: bytes | str, where: str) -> Exception:
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+    reason = f"SMTP {code} from {where}: {text}"
+    if 500 <= code < 600:
+        return PermanentNotificationError(reason)
+    return TransientNotificationError(reason)
