@@ -1,0 +1,299 @@
+"""Delivering the outbox: claim with a lease, send, record the outcome under the lease.
+
+A :class:`Dispatcher` repeatedly claims due messages for its ``owner``, hands each one (its
+idempotency key included) to the notifier and records the result:
+
+- delivered → marked sent, but only while the lease is still held. If the lease was lost in
+  the meantime, the loss is logged and counted (the receiver can recognise a repeat by key);
+- :class:`~gesprekscyclus.ports.notifier.TransientNotificationError` (or any unexpected
+  exception) → retried after an exponential backoff with a jitter derived from the key,
+  until ``max_attempts`` failures, then a dead letter;
+- :class:`~gesprekscyclus.ports.notifier.PermanentNotificationError` → a dead letter at once,
+  with the reason.
+
+The lease is renewed before a send once more than half of it is used, and a message whose
+lease has run out is not sent at all. Nothing is dropped silently.
+
+>>> from datetime import datetime, timezone
+>>> from gesprekscyclus.adapters.memory import MemoryStore
+>>> from gesprekscyclus.ports.clock import FixedClock
+>>> from gesprekscyclus.testing.contract import make_notification
+>>> store, clock = MemoryStore(), FixedClock(datetime(2026, 1, 5, 9, tzinfo=timezone.utc))
+>>> with store.unit_of_work() as uow:
+...     uow.outbox.enqueue([make_notification("k-1")], due_at=clock.now())
+1
+>>> class Printer:
+...     def send(self, notification):
+...         print("sending", notification.key)
+>>> Dispatcher(store, Printer(), clock, owner="worker-1").run_once()
+sending k-1
+DispatchReport(sent=1, retried=0, dead=0, lost_leases=0)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from types import FrameType
+
+from attrs import field, frozen
+
+from gesprekscyclus.domain._checks import non_blank, positive
+from gesprekscyclus.errors import InvalidValueError
+from gesprekscyclus.ports.clock import Clock
+from gesprekscyclus.ports.notifier import (
+    Notifier,
+    PermanentNotificationError,
+    TransientNotificationError,
+)
+from gesprekscyclus.ports.store import OutboxMessage, Store
+
+__all__ = ["Backoff", "DispatchReport", "Dispatcher", "stop_on_signals"]
+
+log = logging.getLogger(__name__)
+
+StopSignal = threading.Event | Callable[[], bool]
+
+
+def _not_negative(instance: object, attribute: object, value: float) -> None:
+    if isinstance(value, bool) or value < 0:
+        raise InvalidValueError(
+            f"Backoff.{getattr(attribute, 'name', '?')}", f"must be 0 or more, got {value!r}"
+        )
+
+
+@frozen
+class Backoff:
+    """Exponential backoff: ``base_seconds * factor ** (attempt - 1)``, capped at
+    ``max_seconds``, stretched by up to ``jitter`` (a fraction) by a value derived from the key,
+    so retries of many messages spread out yet stay reproducible.
+
+    >>> Backoff(base_seconds=60, factor=2, jitter=0).delay(3, "k-1")
+    datetime.timedelta(seconds=240)
+    >>> Backoff().delay(1, "k-1") == Backoff().delay(1, "k-1")
+    True
+    """
+
+    base_seconds: float = field(default=30.0, validator=_not_negative)
+    factor: float = field(default=2.0, validator=_not_negative)
+    max_seconds: float = field(default=6 * 3600.0, validator=_not_negative)
+    jitter: float = field(default=0.1, validator=_not_negative)
+
+    def delay(self, attempt: int, key: str) -> timedelta:
+        """The wait after the ``attempt``-th failure (1 for the first) of message ``key``."""
+        raw = min(self.base_seconds * self.factor ** max(attempt - 1, 0), self.max_seconds)
+        digest = hashlib.sha256(f"{key}\x00{attempt}".encode()).digest()
+        fraction = int.from_bytes(digest[:8], "big") / 2**64
+        return timedelta(seconds=raw * (1 + self.jitter * fraction))
+
+
+@frozen
+class DispatchReport:
+    """What one round of dispatching did."""
+
+    sent: int = 0
+    retried: int = 0
+    dead: int = 0
+    lost_leases: int = 0
+
+    def __add__(self, other: DispatchReport) -> DispatchReport:
+        return DispatchReport(
+            self.sent + other.sent,
+            self.retried + other.retried,
+            self.dead + other.dead,
+            self.lost_leases + other.lost_leases,
+        )
+
+    @property
+    def handled(self) -> int:
+        """How many claimed messages this round dealt with."""
+        return self.sent + self.retried + self.dead + self.lost_leases
+
+
+def _should_stop(stop: StopSignal | None) -> bool:
+    if stop is None:
+        return False
+    if isinstance(stop, threading.Event):
+        return stop.is_set()
+    return bool(stop())
+
+
+@frozen
+class _Settings:
+    owner: str = field(validator=non_blank)
+    batch_size: int = field(validator=positive)
+    lease_seconds: float
+    max_attempts: int = field(validator=positive)
+
+    def __attrs_post_init__(self) -> None:
+        if isinstance(self.lease_seconds, bool) or not self.lease_seconds > 0:
+            raise InvalidValueError(
+                "Dispatcher.lease_seconds", f"must be above 0, got {self.lease_seconds!r}"
+            )
+
+
+class Dispatcher:
+    """Sends what the outbox holds; see the module docstring for the rules."""
+
+    def __init__(
+        self,
+        store: Store,
+        notifier: Notifier,
+        clock: Clock,
+        *,
+        owner: str,
+        batch_size: int = 50,
+        lease_seconds: float = 60.0,
+        max_attempts: int = 8,
+        backoff: Backoff | None = None,
+    ):
+        settings = _Settings(owner, batch_size, lease_seconds, max_attempts)
+        self.store = store
+        self.notifier = notifier
+        self.clock = clock
+        self.owner = settings.owner
+        self.batch_size = settings.batch_size
+        self.lease_seconds = settings.lease_seconds
+        self.max_attempts = settings.max_attempts
+        self.backoff = backoff if backoff is not None else Backoff()
+
+    def run_once(self, stop: StopSignal | None = None) -> DispatchReport:
+        """Claim one batch and deal with it.
+
+        When ``stop`` fires between two messages, the rest of the batch is released unsent.
+        """
+        claimed = self.store.claim_due(
+            self.owner,
+            now=self.clock.now(),
+            limit=self.batch_size,
+            lease_seconds=self.lease_seconds,
+        )
+        if not claimed:
+            return DispatchReport()
+        lease_until = claimed[0].lease_until
+        report = DispatchReport()
+        remaining = [message.id for message in claimed]
+        try:
+            for message in claimed:
+                if _should_stop(stop):
+                    break
+                lease_until = self._keep_lease(remaining, lease_until)
+                report += self._deliver(message, lease_until)
+                remaining.remove(message.id)
+        finally:
+            if remaining:
+                self.store.release(self.owner, remaining)
+        return report
+
+    def _keep_lease(self, remaining: list[int], lease_until: datetime | None) -> datetime | None:
+        now = self.clock.now()
+        half = timedelta(seconds=self.lease_seconds / 2)
+        if lease_until is None or lease_until - now >= half:
+            return lease_until
+        renewed = self.store.renew_lease(
+            self.owner, remaining, now=now, lease_seconds=self.lease_seconds
+        )
+        if renewed < len(remaining):
+            log.warning(
+                "outbox owner %s: lease renewal kept %d of %d messages",
+                self.owner,
+                renewed,
+                len(remaining),
+            )
+        return now + timedelta(seconds=self.lease_seconds) if renewed else lease_until
+
+    def _lost(self, message: OutboxMessage, what: str) -> DispatchReport:
+        log.error(
+            "outbox owner %s lost the lease on message %d (key %r) %s",
+            self.owner,
+            message.id,
+            message.key,
+            what,
+        )
+        return DispatchReport(lost_leases=1)
+
+    def _deliver(self, message: OutboxMessage, lease_until: datetime | None) -> DispatchReport:
+        if lease_until is not None and lease_until <= self.clock.now():
+            return self._lost(message, "before sending; not sent, another owner will")
+        try:
+            self.notifier.send(message.notification)
+        except PermanentNotificationError as error:
+            return self._fail(message, f"permanent: {error.reason}", retry=False)
+        except TransientNotificationError as error:
+            return self._fail(message, f"transient: {error.reason}", retry=True)
+        except Exception as error:
+            log.exception("notifier failed unexpectedly on message %d", message.id)
+            return self._fail(message, f"unexpected: {type(error).__name__}: {error}", retry=True)
+        if self.store.mark_sent(self.owner, message.id, now=self.clock.now()):
+            return DispatchReport(sent=1)
+        return self._lost(message, "after sending; it may be delivered again with the same key")
+
+    def _fail(self, message: OutboxMessage, reason: str, *, retry: bool) -> DispatchReport:
+        attempt = message.attempts + 1
+        now = self.clock.now()
+        give_up = not retry or attempt >= self.max_attempts
+        if retry and give_up:
+            reason = f"{reason} (gave up after {attempt} attempts)"
+        retry_at = None if give_up else now + self.backoff.delay(attempt, message.key)
+        if not self.store.mark_failed(
+            self.owner, message.id, now=now, error=reason, retry_at=retry_at
+        ):
+            return self._lost(message, f"while recording a failure: {reason}")
+        if give_up:
+            log.warning(
+                "outbox message %d (key %r) is a dead letter: %s", message.id, message.key, reason
+            )
+            return DispatchReport(dead=1)
+        log.info(
+            "outbox message %d (key %r) retries at %s: %s",
+            message.id,
+            message.key,
+            retry_at,
+            reason,
+        )
+        return DispatchReport(retried=1)
+
+    def run_forever(self, stop: StopSignal, *, idle_seconds: float = 1.0) -> DispatchReport:
+        """Dispatch until ``stop`` (an event or a callable) says so; returns the totals.
+
+        Waits ``idle_seconds`` between rounds when nothing was due. On stopping, claims not yet
+        sent are released for other workers.
+        """
+        total = DispatchReport()
+        while not _should_stop(stop):
+            report = self.run_once(stop)
+            total += report
+            if report.handled == 0:
+                if isinstance(stop, threading.Event):
+                    stop.wait(idle_seconds)
+                else:
+                    time.sleep(idle_seconds)
+        return total
+
+
+def stop_on_signals(
+    stop: threading.Event, signals: tuple[signal.Signals, ...] = (signal.SIGTERM, signal.SIGINT)
+) -> None:
+    """Make SIGTERM and SIGINT set ``stop`` (call from the main thread of a worker process).
+
+    >>> import threading
+    >>> stop = threading.Event()
+    >>> previous = signal.getsignal(signal.SIGTERM)
+    >>> stop_on_signals(stop, (signal.SIGTERM,))
+    >>> signal.raise_signal(signal.SIGTERM)
+    >>> stop.is_set()
+    True
+    >>> _ = signal.signal(signal.SIGTERM, previous)
+    """
+
+    def handle(signum: int, _frame: FrameType | None) -> None:
+        log.info("received signal %d; stopping after the current message", signum)
+        stop.set()
+
+    for sig in signals:
+        signal.signal(sig, handle)
