@@ -19,8 +19,9 @@ from typing import Protocol, runtime_checkable
 
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import ClosedSet, non_blank
+from gesprekscyclus.domain._checks import non_blank
 from gesprekscyclus.domain.people import Role
+from gesprekscyclus.domain.reminders import ReminderKind
 from gesprekscyclus.domain.text import Locale, LocalizedText
 from gesprekscyclus.errors import GesprekscyclusError
 
@@ -35,20 +36,6 @@ __all__ = [
     "ReminderKind",
     "TransientNotificationError",
 ]
-
-
-class ReminderKind(ClosedSet):
-    """Why a notification is sent."""
-
-    PREPARATION = "preparation"
-    DAY_BEFORE = "day_before"
-    REPORT_DUE = "report_due"
-    SIGN_OFF_PENDING = "sign_off_pending"
-    ESCALATION = "escalation"
-    ACTION_ITEM_DUE = "action_item_due"
-    ACTION_ITEM_OVERDUE = "action_item_overdue"
-    SCHEDULED = "scheduled"
-    CANCELLED = "cancelled"
 
 
 @frozen

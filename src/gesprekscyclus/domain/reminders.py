@@ -1,0 +1,75 @@
+"""Reminder kinds and the per-type reminder policy of a cycle design.
+
+>>> policy = ReminderPolicy(preparation_days=10)
+>>> policy.sends(ReminderKind.PREPARATION), policy.preparation_days
+(True, 10)
+>>> ReminderPolicy(enabled=frozenset({"day_before"})).sends("preparation")
+False
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+from attrs import field, frozen
+
+from gesprekscyclus.domain._checks import ClosedSet, field_path
+from gesprekscyclus.errors import InvalidValueError
+
+__all__ = ["ReminderKind", "ReminderPolicy"]
+
+
+class ReminderKind(ClosedSet):
+    """Why a notification is sent."""
+
+    PREPARATION = "preparation"
+    DAY_BEFORE = "day_before"
+    REPORT_DUE = "report_due"
+    SIGN_OFF_PENDING = "sign_off_pending"
+    ESCALATION = "escalation"
+    ACTION_ITEM_DUE = "action_item_due"
+    ACTION_ITEM_OVERDUE = "action_item_overdue"
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+def _kinds(value: Iterable[str]) -> frozenset[ReminderKind]:
+    return frozenset(ReminderKind(kind) for kind in value)
+
+
+def _days(instance: object, attribute: attrs.Attribute[Any], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 366:
+        raise InvalidValueError(
+            field_path(instance, attribute), f"must be a whole number of days 0–366, got {value!r}"
+        )
+
+
+@frozen
+class ReminderPolicy:
+    """Which reminders a conversation type sends, and when (in days).
+
+    - ``preparation_days`` before the target date: each participant gets the questions for
+      their audience;
+    - ``day_before``: the day before a conversation with a fixed time;
+    - ``report_due_days`` after a conversation was held: the leader, while no report is filed;
+    - ``sign_off_days`` after a report was shared: the employee, while unsigned;
+    - ``escalate_after_days`` past the latest date: HR, while not held;
+    - ``action_item_due_days`` before an action item is due: its owner (and once overdue).
+
+    ``enabled`` lists the kinds that are sent at all (all of them by default).
+    """
+
+    enabled: frozenset[ReminderKind] = field(
+        factory=lambda: frozenset(ReminderKind), converter=_kinds
+    )
+    preparation_days: int = field(default=7, validator=_days)
+    report_due_days: int = field(default=3, validator=_days)
+    sign_off_days: int = field(default=5, validator=_days)
+    escalate_after_days: int = field(default=7, validator=_days)
+    action_item_due_days: int = field(default=2, validator=_days)
+
+    def sends(self, kind: ReminderKind | str) -> bool:
+        """Whether reminders of ``kind`` are enabled."""
+        return ReminderKind(kind) in self.enabled
