@@ -10,6 +10,12 @@ from datetime import date
 
 from hypothesis import strategies as st
 
+from gesprekscyclus.domain.calendar import (
+    Closure,
+    DutchDayOffPolicy,
+    LiberationDayPolicy,
+    WorkingCalendar,
+)
 from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
 from gesprekscyclus.domain.people import LeapDayPolicy, Person, Role, WorkingPattern
 from gesprekscyclus.domain.text import Locale, LocalizedText
@@ -70,4 +76,31 @@ life_events = st.builds(
     person_id=ids,
     kind=st.sampled_from(LifeEventKind),
     detail=st.none() | ids,
+)
+
+
+# --- calendar -------------------------------------------------------------------------------
+
+#: Days within the range the Dutch holiday rules support, around the years planning uses.
+calendar_days = st.dates(min_value=date(1990, 1, 1), max_value=date(2060, 12, 31))
+
+
+@st.composite
+def closures(draw: st.DrawFn) -> Closure:
+    start = draw(st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31)))
+    length = draw(st.integers(min_value=0, max_value=21))
+    return Closure(start, date.fromordinal(start.toordinal() + length), draw(texts))
+
+
+dutch_day_off_policies = st.builds(
+    DutchDayOffPolicy,
+    good_friday=st.booleans(),
+    liberation_day=st.sampled_from(LiberationDayPolicy),
+)
+
+working_calendars = st.builds(
+    WorkingCalendar,
+    dutch_policy=dutch_day_off_policies,
+    closures=st.lists(closures(), max_size=3).map(tuple),
+    extra_days_off=st.frozensets(calendar_days, max_size=5),
 )
