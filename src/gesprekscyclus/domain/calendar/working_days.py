@@ -251,7 +251,11 @@ class WorkingCalendar:
         weekday = day.isoweekday()
         if not patterns:
             return weekday < 6
-        return all(weekday in pattern.weekdays for pattern in patterns)
+        # A plain loop: measurably faster than all() over a generator on this hot path.
+        for pattern in patterns:  # noqa: SIM110
+            if weekday not in pattern.weekdays:
+                return False
+        return True
 
     def predicate(self, *patterns: WorkingPattern) -> Callable[[date], bool]:
         """A fast ``is_working_day`` for fixed patterns, for hot loops over many days.
