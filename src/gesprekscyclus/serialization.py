@@ -32,6 +32,7 @@ from cattrs.errors import ForbiddenExtraKeysError
 from cattrs.preconf.json import make_converter
 from cattrs.strategies import configure_tagged_union
 
+from gesprekscyclus.domain.cadence import Cadence
 from gesprekscyclus.errors import InvalidValueError, SerializationError
 
 __all__ = ["SCHEMA_VERSION", "dumps", "from_data", "loads", "register_union", "to_data"]
@@ -167,3 +168,6 @@ def loads(cls: type[T], text: str | bytes) -> T:
             _name(cls), [f"holds a {envelope['type']!r}, expected {_name(cls)!r} @ $.type"]
         )
     return from_data(cls, envelope["data"])
+
+
+register_union(Cadence)
