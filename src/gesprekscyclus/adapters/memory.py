@@ -19,19 +19,24 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import attrs
 
+from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
-from gesprekscyclus.errors import InvalidValueError, NotFoundError, StoreError
+from gesprekscyclus.domain.reports import Report
+from gesprekscyclus.errors import ConflictError, InvalidValueError, NotFoundError, StoreError
 from gesprekscyclus.ports.notifier import Notification
 from gesprekscyclus.ports.store import (
     OutboxMessage,
     OutboxStats,
     OutboxStatus,
     aware_utc,
+    start_version,
+    version_conflict,
+    version_of,
 )
 
 __all__ = ["MemoryStore", "MemoryUnitOfWork"]
@@ -43,6 +48,8 @@ class _State:
     def __init__(self) -> None:
         self.people: dict[str, Person] = {}
         self.events: dict[tuple[str, str, str], LifeEvent] = {}
+        self.conversations: dict[str, Conversation] = {}
+        self.reports: dict[str, Report] = {}
         self.outbox: dict[int, OutboxMessage] = {}
         self.outbox_keys: dict[str, int] = {}
         self.next_outbox_id = 1
@@ -51,6 +58,8 @@ class _State:
         clone = _State()
         clone.people = dict(self.people)
         clone.events = dict(self.events)
+        clone.conversations = dict(self.conversations)
+        clone.reports = dict(self.reports)
         clone.outbox = dict(self.outbox)
         clone.outbox_keys = dict(self.outbox_keys)
         clone.next_outbox_id = self.next_outbox_id
@@ -96,6 +105,102 @@ class _Events:
         return sorted(self._state.events.values(), key=lambda e: (e.on, e.person_id, e.kind.value))
 
 
+_OPEN = (ConversationStatus.PLANNED, ConversationStatus.SCHEDULED)
+
+
+def _by_target(items: Iterable[Conversation]) -> list[Conversation]:
+    return sorted(items, key=lambda c: (c.window.target, c.id))
+
+
+class _Conversations:
+    def __init__(self, state: _State):
+        self._state = state
+
+    def get(self, conversation_id: str) -> Conversation:
+        found = self._state.conversations.get(conversation_id)
+        if found is None:
+            raise NotFoundError("conversation", conversation_id)
+        return found
+
+    def add_many(
+        self, conversations: Iterable[Conversation], *, skip_existing: bool = False
+    ) -> int:
+        added = 0
+        for conversation in conversations:
+            if conversation.id in self._state.conversations:
+                if skip_existing:
+                    continue
+                raise ConflictError(f"conversation {conversation.id!r} exists already")
+            self._state.conversations[conversation.id] = conversation
+            added += 1
+        return added
+
+    def update(self, conversation: Conversation, *, expected_version: int | None = None) -> None:
+        stored = self.get(conversation.id)
+        expected = start_version(conversation, expected_version)
+        if version_of(stored) != expected:
+            raise version_conflict("conversation", conversation.id, expected, version_of(stored))
+        self._state.conversations[conversation.id] = conversation
+
+    def by_employee(self, employee_id: str) -> list[Conversation]:
+        values = self._state.conversations.values()
+        return _by_target(c for c in values if c.employee_id == employee_id)
+
+    def by_manager(self, manager_id: str) -> list[Conversation]:
+        values = self._state.conversations.values()
+        return _by_target(c for c in values if c.manager_id == manager_id)
+
+    def due(self, on_or_before: date) -> list[Conversation]:
+        values = self._state.conversations.values()
+        return _by_target(
+            c for c in values if c.status in _OPEN and c.window.target <= on_or_before
+        )
+
+    def overdue(self, today: date) -> list[Conversation]:
+        values = self._state.conversations.values()
+        return sorted(
+            (c for c in values if c.status in _OPEN and c.window.latest < today),
+            key=lambda c: (c.window.latest, c.id),
+        )
+
+    def ids_for_person_type(self, employee_id: str, type_key: str) -> set[str]:
+        return {
+            c.id
+            for c in self._state.conversations.values()
+            if c.employee_id == employee_id and c.type_key == type_key
+        }
+
+
+class _Reports:
+    def __init__(self, state: _State):
+        self._state = state
+
+    def get(self, conversation_id: str) -> Report:
+        found = self._state.reports.get(conversation_id)
+        if found is None:
+            raise NotFoundError("report", conversation_id)
+        return found
+
+    def find(self, conversation_id: str) -> Report | None:
+        return self._state.reports.get(conversation_id)
+
+    def add(self, report: Report) -> None:
+        if report.conversation_id in self._state.reports:
+            raise ConflictError(f"report for {report.conversation_id!r} exists already")
+        self._state.reports[report.conversation_id] = report
+
+    def update(self, report: Report, *, expected_version: int | None = None) -> None:
+        stored = self.get(report.conversation_id)
+        expected = start_version(report, expected_version)
+        if version_of(stored) != expected:
+            raise version_conflict("report", report.conversation_id, expected, version_of(stored))
+        self._state.reports[report.conversation_id] = report
+
+    def for_employee(self, employee_id: str) -> list[Report]:
+        found = [r for r in self._state.reports.values() if r.employee_id == employee_id]
+        return sorted(found, key=lambda r: r.conversation_id)
+
+
 class _Outbox:
     def __init__(self, state: _State):
         self._state = state
@@ -132,6 +237,8 @@ class MemoryUnitOfWork:
         self._state = state
         self.people = _People(state)
         self.events = _Events(state)
+        self.conversations = _Conversations(state)
+        self.reports = _Reports(state)
         self.outbox = _Outbox(state)
 
 

@@ -32,27 +32,34 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Protocol, runtime_checkable
 
 from attrs import field, frozen
 
 from gesprekscyclus.domain._checks import ClosedSet, non_blank
+from gesprekscyclus.domain.conversations import Conversation
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
-from gesprekscyclus.errors import InvalidValueError
+from gesprekscyclus.domain.reports import Report
+from gesprekscyclus.errors import ConflictError, InvalidValueError
 from gesprekscyclus.ports.notifier import Notification
 
 __all__ = [
+    "ConversationRepository",
     "EventRepository",
     "OutboxMessage",
     "OutboxRepository",
     "OutboxStats",
     "OutboxStatus",
     "PersonRepository",
+    "ReportRepository",
     "Store",
     "UnitOfWork",
     "aware_utc",
+    "start_version",
+    "version_conflict",
+    "version_of",
 ]
 
 
@@ -162,6 +169,101 @@ class EventRepository(Protocol):
         ...
 
 
+def version_of(aggregate: Conversation | Report) -> int:
+    """The optimistic-locking version of a conversation or report: its number of history
+    entries (every command adds exactly one)."""
+    return len(aggregate.history)
+
+
+def start_version(aggregate: Conversation | Report, given: int | None) -> int:
+    """The version an update starts from: ``given``, or one command before ``aggregate``."""
+    return version_of(aggregate) - 1 if given is None else given
+
+
+def version_conflict(kind: str, key: str, expected: int, found: int) -> ConflictError:
+    """The error for a stale update."""
+    return ConflictError(
+        f"{kind} {key!r} was changed meanwhile: expected version {expected}, found {found}"
+    )
+
+
+@runtime_checkable
+class ConversationRepository(Protocol):
+    """Conversations by id, with the queries planning and reminders need.
+
+    "Open" means planned or scheduled. Updates are checked against a version
+    (:func:`version_of`): ``update`` expects the stored copy to be the version the change
+    started from and raises :class:`~gesprekscyclus.errors.ConflictError` otherwise.
+    """
+
+    def get(self, conversation_id: str) -> Conversation:
+        """The conversation; :class:`~gesprekscyclus.errors.NotFoundError` when unknown."""
+        ...
+
+    def add_many(
+        self, conversations: Iterable[Conversation], *, skip_existing: bool = False
+    ) -> int:
+        """Insert new conversations in bulk; returns how many were added.
+
+        An id that exists already raises :class:`~gesprekscyclus.errors.ConflictError` (the
+        whole unit of work should then roll back), or is skipped with ``skip_existing``.
+        """
+        ...
+
+    def update(self, conversation: Conversation, *, expected_version: int | None = None) -> None:
+        """Replace the stored conversation if its version is ``expected_version``.
+
+        ``None`` means one command ago: ``version_of(conversation) - 1``.
+        """
+        ...
+
+    def by_employee(self, employee_id: str) -> list[Conversation]:
+        """The employee's conversations, ordered by target date, then id."""
+        ...
+
+    def by_manager(self, manager_id: str) -> list[Conversation]:
+        """The conversations led by ``manager_id``, ordered by target date, then id."""
+        ...
+
+    def due(self, on_or_before: date) -> list[Conversation]:
+        """Open conversations whose target date is ``on_or_before`` or earlier, by target."""
+        ...
+
+    def overdue(self, today: date) -> list[Conversation]:
+        """Open conversations whose latest date lies before ``today``, by latest date."""
+        ...
+
+    def ids_for_person_type(self, employee_id: str, type_key: str) -> set[str]:
+        """The ids of the employee's conversations of one type (for idempotent re-planning)."""
+        ...
+
+
+@runtime_checkable
+class ReportRepository(Protocol):
+    """Reports, one per conversation, keyed by ``conversation_id``; versioned like
+    conversations (see :func:`version_of`)."""
+
+    def get(self, conversation_id: str) -> Report:
+        """The report; :class:`~gesprekscyclus.errors.NotFoundError` when there is none."""
+        ...
+
+    def find(self, conversation_id: str) -> Report | None:
+        """The report, or ``None``."""
+        ...
+
+    def add(self, report: Report) -> None:
+        """Store a new report; :class:`~gesprekscyclus.errors.ConflictError` if one exists."""
+        ...
+
+    def update(self, report: Report, *, expected_version: int | None = None) -> None:
+        """Replace the stored report if its version is ``expected_version`` (see above)."""
+        ...
+
+    def for_employee(self, employee_id: str) -> list[Report]:
+        """The employee's reports, ordered by conversation id."""
+        ...
+
+
 @runtime_checkable
 class OutboxRepository(Protocol):
     """The writing side of the outbox, inside a unit of work."""
@@ -188,6 +290,12 @@ class UnitOfWork(Protocol):
 
     @property
     def events(self) -> EventRepository: ...
+
+    @property
+    def conversations(self) -> ConversationRepository: ...
+
+    @property
+    def reports(self) -> ReportRepository: ...
 
     @property
     def outbox(self) -> OutboxRepository: ...

@@ -26,10 +26,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from gesprekscyclus.domain.conversations import Conversation, Window
 from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
 from gesprekscyclus.domain.people import Person, Role
+from gesprekscyclus.domain.reports import Report
 from gesprekscyclus.domain.text import LocalizedText
-from gesprekscyclus.errors import InvalidValueError, NotFoundError
+from gesprekscyclus.errors import ConflictError, InvalidValueError, NotFoundError
 from gesprekscyclus.ports.notifier import (
     ActionItemInfo,
     ConversationInfo,
@@ -43,6 +45,7 @@ from gesprekscyclus.ports.store import (
     OutboxStatus,
     Store,
     UnitOfWork,
+    version_of,
 )
 
 __all__ = ["HOSTILE_TEXTS", "T0", "StoreContract", "make_notification"]
@@ -367,3 +370,96 @@ class StoreContract:
             store.claim_due("w1", now=datetime(2026, 1, 5), limit=1, lease_seconds=30)
         with pytest.raises(InvalidValueError, match="lease_seconds"):
             store.claim_due("w1", now=T0, limit=1, lease_seconds=0)
+
+    # -- conversations and reports ------------------------------------------------------------
+
+    def test_conversations_round_trip_with_notes_and_history(self, store: Store) -> None:
+        talk = _conversation("c-1", "e-1", "m-1", date(2026, 3, 10))
+        at = T0
+        for text in HOSTILE_TEXTS[:4]:
+            talk = talk.add_note("m-1", text, private=True, at=at)
+        talk = talk.schedule(datetime(2026, 3, 9, 10, 0, tzinfo=UTC), at=at)
+        talk = talk.reschedule(
+            datetime(2026, 3, 11, 10, 0, tzinfo=UTC), reason=HOSTILE_TEXTS[1], at=at
+        )
+        with store.unit_of_work() as uow:
+            assert uow.conversations.add_many([talk]) == 1
+        with store.unit_of_work() as uow:
+            stored = uow.conversations.get("c-1")
+        assert stored == talk
+        assert stored.notes_for("m-1") == talk.notes_for("m-1")
+
+    def test_adding_an_existing_conversation_conflicts_unless_skipped(self, store: Store) -> None:
+        first = _conversation("c-1", "e-1", "m-1", date(2026, 3, 10))
+        with store.unit_of_work() as uow:
+            uow.conversations.add_many([first])
+        with pytest.raises(ConflictError), store.unit_of_work() as uow:
+            uow.conversations.add_many([_conversation("c-2", "e-1", "m-1", T0.date()), first])
+        with store.unit_of_work() as uow:
+            assert uow.conversations.ids_for_person_type("e-1", "check_in") == {"c-1"}
+            second = _conversation("c-2", "e-1", "m-1", T0.date())
+            assert uow.conversations.add_many([first, second], skip_existing=True) == 1
+
+    def test_update_checks_the_version(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            uow.conversations.add_many([_conversation("c-1", "e-1", "m-1", date(2026, 3, 10))])
+        with store.unit_of_work() as uow:
+            read = uow.conversations.get("c-1")
+        mine = read.schedule(datetime(2026, 3, 9, 10, tzinfo=UTC), at=T0)
+        theirs = read.cancel(reason="left", at=T0)
+        with store.unit_of_work() as uow:
+            uow.conversations.update(mine)
+        with pytest.raises(ConflictError, match="c-1"), store.unit_of_work() as uow:
+            uow.conversations.update(theirs)
+        with store.unit_of_work() as uow:
+            assert uow.conversations.get("c-1") == mine
+            assert version_of(mine) == 1
+            later = mine.cancel(reason="moved", at=T0)
+            uow.conversations.update(later, expected_version=1)
+        with pytest.raises(NotFoundError), store.unit_of_work() as uow:
+            uow.conversations.update(
+                _conversation("nope", "e-1", "m-1", T0.date()), expected_version=0
+            )
+
+    def test_conversation_queries(self, store: Store) -> None:
+        today = date(2026, 3, 15)
+        planned_past = _conversation("c-1", "e-1", "m-1", date(2026, 3, 1))
+        planned_today = _conversation("c-2", "e-2", "m-1", today)
+        future = _conversation("c-3", "e-1", "m-2", date(2026, 5, 1))
+        cancelled = _conversation("c-4", "e-1", "m-1", date(2026, 2, 1)).cancel(
+            reason="left", at=T0
+        )
+        with store.unit_of_work() as uow:
+            uow.conversations.add_many([future, cancelled, planned_today, planned_past])
+        with store.unit_of_work() as uow:
+            assert [c.id for c in uow.conversations.due(today)] == ["c-1", "c-2"]
+            assert [c.id for c in uow.conversations.overdue(today)] == ["c-1"]
+            assert [c.id for c in uow.conversations.by_employee("e-1")] == ["c-4", "c-1", "c-3"]
+            assert [c.id for c in uow.conversations.by_manager("m-1")] == ["c-4", "c-1", "c-2"]
+            with pytest.raises(NotFoundError):
+                uow.conversations.get("missing")
+
+    def test_reports_are_versioned_per_conversation(self, store: Store) -> None:
+        draft = Report(conversation_id="c-1", employee_id="e-1", summary=HOSTILE_TEXTS[3])
+        with store.unit_of_work() as uow:
+            uow.reports.add(draft)
+            assert uow.reports.find("c-2") is None
+        with pytest.raises(ConflictError), store.unit_of_work() as uow:
+            uow.reports.add(draft)
+        shared = draft.share(comment_until=date(2026, 3, 9), at=T0)
+        with store.unit_of_work() as uow:
+            uow.reports.update(shared)
+        with pytest.raises(ConflictError), store.unit_of_work() as uow:
+            uow.reports.update(draft.revise(summary="other", at=T0))
+        with store.unit_of_work() as uow:
+            assert uow.reports.get("c-1") == shared
+            assert uow.reports.for_employee("e-1") == [shared]
+            with pytest.raises(NotFoundError):
+                uow.reports.get("c-2")
+
+
+def _conversation(id: str, employee: str, manager: str, target: date) -> Conversation:
+    window = Window(target - timedelta(days=7), target, target + timedelta(days=7))
+    return Conversation.plan(
+        id=id, type_key="check_in", employee_id=employee, manager_id=manager, window=window
+    )

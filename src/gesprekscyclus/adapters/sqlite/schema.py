@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 
-__all__ = ["MIGRATIONS", "current_version", "migrate"]
+__all__ = ["CONVERSATION_INDEXES", "MIGRATIONS", "current_version", "migrate"]
 
 #: (version, statements) pairs, applied in order.
 MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
@@ -55,6 +55,53 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             "CREATE INDEX outbox_dead ON outbox (id) WHERE status = 'dead'",
         ),
     ),
+    (
+        2,
+        (
+            # The planner's fields are real columns; answers, notes, history and the
+            # participants are one JSON document (``data``).
+            """
+            CREATE TABLE conversations (
+                id TEXT PRIMARY KEY,
+                type_key TEXT NOT NULL,
+                employee_id TEXT NOT NULL,
+                manager_id TEXT,
+                earliest TEXT NOT NULL,
+                target TEXT NOT NULL,
+                latest TEXT NOT NULL,
+                status TEXT NOT NULL,
+                starts_at INTEGER,
+                duration_minutes INTEGER NOT NULL,
+                time_zone TEXT NOT NULL,
+                sequence INTEGER NOT NULL,
+                requires_report INTEGER NOT NULL,
+                version INTEGER NOT NULL,
+                data TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX conversations_employee ON conversations (employee_id, type_key)",
+            "CREATE INDEX conversations_manager ON conversations (manager_id, target)",
+            "CREATE INDEX conversations_due ON conversations (target)"
+            " WHERE status IN ('planned', 'scheduled')",
+            "CREATE INDEX conversations_overdue ON conversations (latest)"
+            " WHERE status IN ('planned', 'scheduled')",
+            """
+            CREATE TABLE reports (
+                conversation_id TEXT PRIMARY KEY,
+                employee_id TEXT NOT NULL,
+                status TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                data TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX reports_employee ON reports (employee_id)",
+        ),
+    ),
+)
+
+#: The indexes on ``conversations`` (used by the benchmark to build an equal raw table).
+CONVERSATION_INDEXES = tuple(
+    statement for statement in MIGRATIONS[1][1] if "ON conversations" in statement
 )
 
 

@@ -24,15 +24,39 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from gesprekscyclus.domain.conversations import (
+    Answer,
+    Conversation,
+    Note,
+    Participant,
+    Transition,
+    Window,
+)
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
-from gesprekscyclus.errors import GesprekscyclusError, InvalidValueError, NotFoundError, StoreError
+from gesprekscyclus.domain.questions import QuestionSetRef
+from gesprekscyclus.domain.reports import Report
+from gesprekscyclus.errors import (
+    ConflictError,
+    GesprekscyclusError,
+    InvalidValueError,
+    NotFoundError,
+    StoreError,
+)
 from gesprekscyclus.ports.notifier import Notification
-from gesprekscyclus.ports.store import OutboxMessage, OutboxStats, OutboxStatus, aware_utc
+from gesprekscyclus.ports.store import (
+    OutboxMessage,
+    OutboxStats,
+    OutboxStatus,
+    aware_utc,
+    start_version,
+    version_conflict,
+    version_of,
+)
 from gesprekscyclus.serialization import dumps, from_data, loads, to_data
 
 from .schema import migrate
@@ -143,6 +167,211 @@ class _Events:
         return [from_data(LifeEvent, json.loads(row[0])) for row in rows]
 
 
+_CONVERSATION_COLUMNS = (
+    "id, type_key, employee_id, manager_id, earliest, target, latest, status, starts_at,"
+    " duration_minutes, time_zone, sequence, requires_report, version, data"
+)
+_INSERT_CONVERSATION = (
+    f"INSERT INTO conversations ({_CONVERSATION_COLUMNS})"  # noqa: S608
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_SELECT_CONVERSATIONS = f"SELECT {_CONVERSATION_COLUMNS} FROM conversations"  # noqa: S608
+
+
+def conversation_row(c: Conversation) -> tuple[Any, ...]:
+    """The column values of a conversation, in :data:`_CONVERSATION_COLUMNS` order."""
+    parts: dict[str, Any] = {"p": [[p.person_id, p.role.value] for p in c.participants]}
+    notes = c._notes  # the stored notes; only adapters read them directly
+    if c.question_set is not None:
+        parts["q"] = to_data(c.question_set)
+    if c.answers:
+        parts["a"] = to_data(c.answers)
+    if notes:
+        parts["n"] = to_data(notes)
+    if c.history:
+        parts["h"] = to_data(c.history)
+    window = c.window
+    return (
+        c.id,
+        c.type_key,
+        c.employee_id,
+        c.manager_id,
+        window.earliest.isoformat(),
+        window.target.isoformat(),
+        window.latest.isoformat(),
+        c.status.value,
+        None if c.starts_at is None else to_micros(c.starts_at, "Conversation.starts_at"),
+        c.duration_minutes,
+        c.time_zone,
+        c.sequence,
+        int(c.requires_report),
+        len(c.history),
+        json.dumps(parts, ensure_ascii=False, separators=(",", ":")),
+    )
+
+
+def conversation_from_row(row: Sequence[Any]) -> Conversation:
+    """The inverse of :func:`conversation_row`."""
+    parts = json.loads(row[14])
+    question_set = parts.get("q")
+    return Conversation(
+        id=row[0],
+        type_key=row[1],
+        employee_id=row[2],
+        manager_id=row[3],
+        participants=tuple(Participant(person, role) for person, role in parts["p"]),
+        window=Window(
+            date.fromisoformat(row[4]), date.fromisoformat(row[5]), date.fromisoformat(row[6])
+        ),
+        status=row[7],
+        starts_at=None if row[8] is None else from_micros(row[8]),
+        duration_minutes=row[9],
+        time_zone=row[10],
+        sequence=row[11],
+        requires_report=bool(row[12]),
+        question_set=None if question_set is None else from_data(QuestionSetRef, question_set),
+        answers=from_data(tuple[Answer, ...], parts["a"]) if "a" in parts else (),
+        notes=from_data(tuple[Note, ...], parts["n"]) if "n" in parts else (),
+        history=from_data(tuple[Transition, ...], parts["h"]) if "h" in parts else (),
+    )
+
+
+class _Conversations:
+    def __init__(self, connection: sqlite3.Connection):
+        self._db = connection
+
+    def _select(self, where: str, params: Sequence[Any]) -> list[Conversation]:
+        rows = self._db.execute(f"{_SELECT_CONVERSATIONS} {where}", params).fetchall()
+        return [conversation_from_row(row) for row in rows]
+
+    def get(self, conversation_id: str) -> Conversation:
+        found = self._select("WHERE id = ?", (conversation_id,))
+        if not found:
+            raise NotFoundError("conversation", conversation_id)
+        return found[0]
+
+    def add_many(
+        self, conversations: Iterable[Conversation], *, skip_existing: bool = False
+    ) -> int:
+        before = self._db.total_changes
+        statement = _INSERT_CONVERSATION + (" ON CONFLICT DO NOTHING" if skip_existing else "")
+        try:
+            self._db.executemany(statement, map(conversation_row, conversations))
+        except sqlite3.IntegrityError as error:
+            raise ConflictError(f"conversation exists already: {error}") from error
+        return self._db.total_changes - before
+
+    def update(self, conversation: Conversation, *, expected_version: int | None = None) -> None:
+        expected = start_version(conversation, expected_version)
+        row = conversation_row(conversation)
+        count = self._db.execute(
+            "UPDATE conversations SET type_key = ?, employee_id = ?, manager_id = ?,"
+            " earliest = ?, target = ?, latest = ?, status = ?, starts_at = ?,"
+            " duration_minutes = ?, time_zone = ?, sequence = ?, requires_report = ?,"
+            " version = ?, data = ? WHERE id = ? AND version = ?",
+            (*row[1:], conversation.id, expected),
+        ).rowcount
+        if count == 0:
+            found = self._db.execute(
+                "SELECT version FROM conversations WHERE id = ?", (conversation.id,)
+            ).fetchone()
+            if found is None:
+                raise NotFoundError("conversation", conversation.id)
+            raise version_conflict("conversation", conversation.id, expected, found[0])
+
+    def by_employee(self, employee_id: str) -> list[Conversation]:
+        return self._select("WHERE employee_id = ? ORDER BY target, id", (employee_id,))
+
+    def by_manager(self, manager_id: str) -> list[Conversation]:
+        return self._select("WHERE manager_id = ? ORDER BY target, id", (manager_id,))
+
+    def due(self, on_or_before: date) -> list[Conversation]:
+        return self._select(
+            "WHERE status IN ('planned', 'scheduled') AND target <= ? ORDER BY target, id",
+            (on_or_before.isoformat(),),
+        )
+
+    def overdue(self, today: date) -> list[Conversation]:
+        return self._select(
+            "WHERE status IN ('planned', 'scheduled') AND latest < ? ORDER BY latest, id",
+            (today.isoformat(),),
+        )
+
+    def ids_for_person_type(self, employee_id: str, type_key: str) -> set[str]:
+        rows = self._db.execute(
+            "SELECT id FROM conversations WHERE employee_id = ? AND type_key = ?",
+            (employee_id, type_key),
+        ).fetchall()
+        return {row[0] for row in rows}
+
+
+class _Reports:
+    def __init__(self, connection: sqlite3.Connection):
+        self._db = connection
+
+    @staticmethod
+    def _json(report: Report) -> str:
+        return json.dumps(to_data(report), ensure_ascii=False)
+
+    def find(self, conversation_id: str) -> Report | None:
+        row = self._db.execute(
+            "SELECT data FROM reports WHERE conversation_id = ?", (conversation_id,)
+        ).fetchone()
+        return None if row is None else from_data(Report, json.loads(row[0]))
+
+    def get(self, conversation_id: str) -> Report:
+        found = self.find(conversation_id)
+        if found is None:
+            raise NotFoundError("report", conversation_id)
+        return found
+
+    def add(self, report: Report) -> None:
+        try:
+            self._db.execute(
+                "INSERT INTO reports (conversation_id, employee_id, status, version, data)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (
+                    report.conversation_id,
+                    report.employee_id,
+                    report.status.value,
+                    version_of(report),
+                    self._json(report),
+                ),
+            )
+        except sqlite3.IntegrityError as error:
+            raise ConflictError(f"report for {report.conversation_id!r} exists already") from error
+
+    def update(self, report: Report, *, expected_version: int | None = None) -> None:
+        expected = start_version(report, expected_version)
+        count = self._db.execute(
+            "UPDATE reports SET employee_id = ?, status = ?, version = ?, data = ?"
+            " WHERE conversation_id = ? AND version = ?",
+            (
+                report.employee_id,
+                report.status.value,
+                version_of(report),
+                self._json(report),
+                report.conversation_id,
+                expected,
+            ),
+        ).rowcount
+        if count == 0:
+            found = self._db.execute(
+                "SELECT version FROM reports WHERE conversation_id = ?",
+                (report.conversation_id,),
+            ).fetchone()
+            if found is None:
+                raise NotFoundError("report", report.conversation_id)
+            raise version_conflict("report", report.conversation_id, expected, found[0])
+
+    def for_employee(self, employee_id: str) -> list[Report]:
+        rows = self._db.execute(
+            "SELECT data FROM reports WHERE employee_id = ? ORDER BY conversation_id",
+            (employee_id,),
+        ).fetchall()
+        return [from_data(Report, json.loads(row[0])) for row in rows]
+
+
 class _Outbox:
     def __init__(self, connection: sqlite3.Connection):
         self._db = connection
@@ -171,6 +400,8 @@ class SQLiteUnitOfWork:
         self.connection = connection
         self.people = _People(connection)
         self.events = _Events(connection)
+        self.conversations = _Conversations(connection)
+        self.reports = _Reports(connection)
         self.outbox = _Outbox(connection)
 
 
@@ -417,6 +648,6 @@ def open_sqlite_store(
     ...     store = open_sqlite_store(os.path.join(folder, "cycle.db"))
     ...     print(store.schema_version, store.outbox_stats())
     ...     store.close()
-    1 OutboxStats(pending=0, leased=0, sent=0, dead=0)
+    2 OutboxStats(pending=0, leased=0, sent=0, dead=0)
     """
     return SQLiteStore(path, busy_timeout=busy_timeout, cache_mib=cache_mib)
