@@ -8,6 +8,7 @@ from __future__ import annotations
 import string
 from datetime import date
 
+import attrs
 from hypothesis import strategies as st
 
 from gesprekscyclus.domain.calendar import (
@@ -16,8 +17,25 @@ from gesprekscyclus.domain.calendar import (
     LiberationDayPolicy,
     WorkingCalendar,
 )
+from gesprekscyclus.domain.catalog import Catalog
+from gesprekscyclus.domain.conversation_types import (
+    ConversationType,
+    Sensitivity,
+    SignOffRequirement,
+)
 from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
 from gesprekscyclus.domain.people import LeapDayPolicy, Person, Role, WorkingPattern
+from gesprekscyclus.domain.questions import (
+    AnswerValue,
+    Audience,
+    Choice,
+    Question,
+    QuestionKind,
+    QuestionSet,
+    QuestionSetLibrary,
+    QuestionSetRef,
+    ScalePoint,
+)
 from gesprekscyclus.domain.text import Locale, LocalizedText
 
 # --- basics ---------------------------------------------------------------------------------
@@ -104,3 +122,122 @@ working_calendars = st.builds(
     closures=st.lists(closures(), max_size=3).map(tuple),
     extra_days_off=st.frozensets(calendar_days, max_size=5),
 )
+
+
+# --- questions and catalog ------------------------------------------------------------------
+
+identifiers = st.from_regex(r"[a-z][a-z0-9_]{0,11}", fullmatch=True)
+audiences = st.sampled_from(Audience)
+
+
+@st.composite
+def questions(
+    draw: st.DrawFn, *, key: str | None = None, kind: QuestionKind | None = None
+) -> Question:
+    kind = kind if kind is not None else draw(st.sampled_from(QuestionKind))
+    scale: tuple[ScalePoint, ...] = ()
+    choices: tuple[Choice, ...] = ()
+    if kind is QuestionKind.SCALE:
+        values = draw(st.lists(st.integers(-10, 10), min_size=2, max_size=6, unique=True))
+        scale = tuple(ScalePoint(value, draw(localized_texts)) for value in sorted(values))
+    if kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE):
+        keys = draw(st.lists(identifiers, min_size=2, max_size=5, unique=True))
+        choices = tuple(Choice(choice_key, draw(localized_texts)) for choice_key in keys)
+    return Question(
+        key=key if key is not None else draw(identifiers),
+        kind=kind,
+        text=draw(localized_texts),
+        audience=draw(audiences),
+        required=draw(st.booleans()),
+        scale=scale,
+        choices=choices,
+        help=draw(st.none() | localized_texts),
+    )
+
+
+@st.composite
+def question_sets(
+    draw: st.DrawFn, *, key: str | None = None, version: int | None = None
+) -> QuestionSet:
+    keys = draw(st.lists(identifiers, min_size=1, max_size=5, unique=True))
+    return QuestionSet(
+        key=key if key is not None else draw(identifiers),
+        version=version if version is not None else draw(st.integers(1, 5)),
+        title=draw(localized_texts),
+        questions=tuple(draw(questions(key=question_key)) for question_key in keys),
+    )
+
+
+question_set_refs = st.builds(QuestionSetRef, identifiers, st.integers(1, 1000))
+
+
+@st.composite
+def question_set_libraries(draw: st.DrawFn) -> QuestionSetLibrary:
+    sets = draw(st.lists(question_sets(), max_size=4, unique_by=lambda qs: qs.ref))
+    used = draw(st.lists(st.sampled_from(sets), max_size=3)) if sets else []
+    return QuestionSetLibrary(sets=tuple(sets), used=tuple(qs.ref for qs in used))
+
+
+def answer_values(question: Question) -> st.SearchStrategy[AnswerValue]:
+    """Answers that fit ``question``."""
+    if question.kind is QuestionKind.SCALE:
+        return st.sampled_from(question.scale_values)
+    if question.kind is QuestionKind.SINGLE_CHOICE:
+        return st.sampled_from(question.choice_keys)
+    if question.kind is QuestionKind.MULTIPLE_CHOICE:
+        return st.lists(st.sampled_from(question.choice_keys), unique=True).map(tuple)
+    if question.kind is QuestionKind.YES_NO:
+        return st.booleans()
+    return texts
+
+
+@st.composite
+def answers_for(
+    draw: st.DrawFn, question_set: QuestionSet, *, complete: bool = False
+) -> dict[str, AnswerValue]:
+    """Valid answers to some questions of ``question_set`` (every required one if complete)."""
+    answers: dict[str, AnswerValue] = {}
+    for question in question_set.questions:
+        must = complete and question.required
+        if must or draw(st.booleans()):
+            value = draw(answer_values(question))
+            if must and question.kind is QuestionKind.MULTIPLE_CHOICE and not value:
+                value = question.choice_keys[:1]
+            answers[question.key] = value
+    return answers
+
+
+@st.composite
+def conversation_types(
+    draw: st.DrawFn, *, key: str | None = None, question_set_keys: tuple[str, ...] = ()
+) -> ConversationType:
+    participants = draw(st.lists(roles, min_size=1, max_size=4, unique=True))
+    report = draw(st.booleans())
+    set_keys = st.sampled_from(question_set_keys) if question_set_keys else identifiers
+    return ConversationType(
+        key=key if key is not None else draw(identifiers),
+        label=draw(localized_texts),
+        purpose=draw(localized_texts),
+        participants=tuple(participants),
+        led_by=draw(st.sampled_from(participants)),
+        duration_minutes=draw(st.integers(1, 240)),
+        sensitivity=draw(st.sampled_from(Sensitivity)),
+        sign_off=draw(st.sampled_from(SignOffRequirement)) if report else SignOffRequirement.NONE,
+        question_set=draw(st.none() | set_keys),
+        report=report,
+        private_notes=draw(st.booleans()),
+        employee_written_view=draw(st.booleans()) if report else False,
+    )
+
+
+@st.composite
+def catalogs(draw: st.DrawFn) -> Catalog:
+    """Valid catalogs: every type's question set is in the library."""
+    library = draw(question_set_libraries())
+    keys = draw(st.lists(identifiers, max_size=4, unique=True))
+    types = tuple(
+        draw(conversation_types(key=key, question_set_keys=library.keys())) for key in keys
+    )
+    if not library.keys():
+        types = tuple(attrs.evolve(t, question_set=None) for t in types)
+    return Catalog(types=types, question_sets=library)
