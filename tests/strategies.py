@@ -6,11 +6,18 @@ Each section belongs to one area of the domain; keep a section's strategies toge
 from __future__ import annotations
 
 import string
-from datetime import date
+from datetime import date, timedelta
 
 import attrs
 from hypothesis import strategies as st
 
+from gesprekscyclus.domain.absence import (
+    AbsenceCase,
+    LegalBasis,
+    Milestone,
+    Prognosis,
+    SickPeriod,
+)
 from gesprekscyclus.domain.calendar import (
     Closure,
     DutchDayOffPolicy,
@@ -241,3 +248,77 @@ def catalogs(draw: st.DrawFn) -> Catalog:
     if not library.keys():
         types = tuple(attrs.evolve(t, question_set=None) for t in types)
     return Catalog(types=types, question_sets=library)
+
+
+# --- absence --------------------------------------------------------------------------------
+
+absence_dates = st.dates(min_value=date(2000, 1, 1), max_value=date(2050, 12, 31))
+
+
+@st.composite
+def sick_periods(draw: st.DrawFn, *, closed: bool | None = None) -> SickPeriod:
+    """A sick period; ``closed`` forces a recovery (True) or an open period (False)."""
+    first = draw(absence_dates)
+    is_closed = draw(st.booleans()) if closed is None else closed
+    if not is_closed:
+        return SickPeriod(first)
+    return SickPeriod(first, recovered_on=first + timedelta(days=draw(st.integers(1, 400))))
+
+
+@st.composite
+def sick_histories(
+    draw: st.DrawFn,
+    *,
+    max_periods: int = 5,
+    max_gap: int = 60,
+    open_end: bool | None = None,
+) -> list[SickPeriod]:
+    """Consecutive, non-overlapping sick periods of one person, oldest first.
+
+    Gaps run from 0 to ``max_gap`` days, so both sides of the 28-day samentelling line
+    come up; ``open_end`` decides whether the last period is still open.
+    """
+    day = draw(absence_dates)
+    periods: list[SickPeriod] = []
+    count = draw(st.integers(1, max_periods))
+    for index in range(count):
+        last = index == count - 1
+        still_open = last and (draw(st.booleans()) if open_end is None else open_end)
+        if still_open:
+            periods.append(SickPeriod(day))
+            break
+        recovered = day + timedelta(days=draw(st.integers(1, 120)))
+        periods.append(SickPeriod(day, recovered_on=recovered))
+        day = recovered + timedelta(days=draw(st.integers(0, max_gap)))
+    return periods
+
+
+@st.composite
+def absence_cases(draw: st.DrawFn, *, open_end: bool | None = None) -> AbsenceCase:
+    """One case: periods joined by interruptions of less than four weeks."""
+    history = draw(sick_histories(max_gap=27, open_end=open_end))
+    return AbsenceCase(tuple(history))
+
+
+prognoses = st.builds(Prognosis, recorded_on=absence_dates, long_term_expected=st.booleans())
+
+milestones = st.builds(
+    Milestone,
+    key=ids,
+    title=localized_texts,
+    due=absence_dates,
+    earliest=st.none(),
+    basis=st.sampled_from(LegalBasis),
+    who=st.lists(roles, max_size=3).map(tuple),
+    conversation_type=st.none() | ids,
+    source=texts,
+    conditional=st.booleans(),
+    done_on=st.none() | absence_dates,
+    note=st.none() | localized_texts,
+).flatmap(
+    lambda milestone: st.builds(
+        attrs.evolve,
+        st.just(milestone),
+        earliest=st.none() | st.dates(min_value=date(2000, 1, 1), max_value=milestone.due),
+    )
+)
