@@ -6,11 +6,12 @@ Each section belongs to one area of the domain; keep a section's strategies toge
 from __future__ import annotations
 
 import string
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import attrs
 from hypothesis import strategies as st
 
+from gesprekscyclus.adapters.notifiers.templates import Template, TemplateOverride, Templates
 from gesprekscyclus.domain.absence import (
     AbsenceCase,
     LegalBasis,
@@ -44,6 +45,13 @@ from gesprekscyclus.domain.questions import (
     ScalePoint,
 )
 from gesprekscyclus.domain.text import Locale, LocalizedText
+from gesprekscyclus.ports.notifier import (
+    ActionItemInfo,
+    ConversationInfo,
+    Notification,
+    Recipient,
+    ReminderKind,
+)
 
 # --- basics ---------------------------------------------------------------------------------
 
@@ -322,3 +330,68 @@ milestones = st.builds(
         earliest=st.none() | st.dates(min_value=date(2000, 1, 1), max_value=milestone.due),
     )
 )
+
+
+# --- notifications --------------------------------------------------------------------------
+
+#: Any text at all, including blanks, markup, braces, dollars and line breaks.
+wild_texts = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    max_size=30,
+) | st.sampled_from(["<b>x</b>", "${date}", "$$", "{0}", "%s", "a\r\nBcc: x@y", "&amp;"])
+emails = st.none() | st.builds(lambda a, b: f"{a}@{b}.example", ids, ids)
+recipients = st.builds(Recipient, id=ids, name=texts, role=roles, locale=locales, email=emails)
+instants = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2050, 12, 31), timezones=st.just(UTC)
+)
+
+
+@st.composite
+def conversation_infos(draw: st.DrawFn) -> ConversationInfo:
+    starts = draw(st.none() | instants)
+    return ConversationInfo(
+        id=draw(ids),
+        type_key=draw(ids),
+        type_label=draw(localized_texts),
+        employee_id=draw(ids),
+        employee_name=draw(texts),
+        manager_id=draw(st.none() | ids),
+        manager_name=draw(st.none() | texts),
+        on=starts.date() if starts is not None else draw(dates),
+        time_zone=draw(time_zones),
+        starts_at=starts,
+        duration_minutes=draw(st.integers(5, 240)),
+        sequence=draw(st.integers(0, 50)),
+        cancelled=draw(st.booleans()),
+        participants=tuple(draw(st.lists(recipients, max_size=3))),
+    )
+
+
+action_item_infos = st.builds(
+    ActionItemInfo, id=ids, title=texts, owner_id=ids, due=st.none() | dates
+)
+notifications = st.builds(
+    Notification,
+    key=ids,
+    kind=st.sampled_from(ReminderKind),
+    recipient=recipients,
+    conversation=st.none() | conversation_infos(),
+    action_item=st.none() | action_item_infos,
+    questions=st.lists(texts, max_size=4).map(tuple),
+)
+_template_text = st.lists(
+    st.sampled_from(["Hi ", "${recipient_name}", "${type_label}", " $$ ", "{x}", "<i>", "$when "]),
+    max_size=6,
+).map("".join)
+templates = st.builds(Template, subject=_template_text, text=_template_text, html=_template_text)
+template_sets = st.lists(
+    st.builds(
+        TemplateOverride,
+        kind=st.sampled_from(ReminderKind),
+        locale=locales,
+        template=templates,
+        type_key=st.none() | ids,
+    ),
+    max_size=4,
+    unique_by=lambda override: override.slot,
+).map(lambda overrides: Templates(tuple(overrides)))
