@@ -107,7 +107,7 @@ def _times(conversation: ConversationInfo) -> tuple[date | datetime, date | date
     if conversation.starts_at is None:
         return conversation.on, conversation.on + timedelta(days=1)
     zone = ZoneInfo(conversation.time_zone)
-    start = conversation.starts_at
+    start = conversation.starts_at.replace(microsecond=0)  # iCalendar has whole seconds
     if start.tzinfo is None:
         raise InvalidValueError(
             "ConversationInfo.starts_at", "needs a time zone (an aware datetime)"

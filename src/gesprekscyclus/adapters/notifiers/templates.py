@@ -44,13 +44,14 @@ import html
 import re
 import string
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from attrs import evolve, field, frozen
 
-from gesprekscyclus.domain._checks import non_blank, unique_by
+from gesprekscyclus.domain._checks import field_path, non_blank, unique_by
 from gesprekscyclus.domain.text import Locale
 from gesprekscyclus.errors import InvalidValueError
 from gesprekscyclus.ports.notifier import ConversationInfo, Notification, ReminderKind
@@ -193,10 +194,8 @@ class TemplateOverride:
         return (self.kind, self.locale, self.type_key)
 
 
-def _overrides(value: Iterable[TemplateOverride]) -> tuple[TemplateOverride, ...]:
-    items = tuple(value)
-    unique_by(items, lambda item: item.slot, "Templates.overrides")
-    return items
+def _distinct_slots(instance: object, attribute: Any, value: tuple[TemplateOverride, ...]) -> None:
+    unique_by(value, lambda item: item.slot, field_path(instance, attribute))
 
 
 @frozen
@@ -207,7 +206,7 @@ class Templates:
     (kind, locale), then the built-in template.
     """
 
-    overrides: tuple[TemplateOverride, ...] = field(default=(), converter=_overrides)
+    overrides: tuple[TemplateOverride, ...] = field(default=(), validator=_distinct_slots)
 
     def with_(
         self,

@@ -278,6 +278,8 @@ def _from_status(error: urllib.error.HTTPError, url: str) -> Exception:
         excerpt = error.read(_BODY_EXCERPT * 4).decode("utf-8", "replace")
     except (OSError, http.client.HTTPException):
         excerpt = ""
+    finally:
+        error.close()
     excerpt = " ".join(excerpt.split())[:_BODY_EXCERPT]
     reason = f"webhook {url}: HTTP {error.code} {error.reason}" + (
         f": {excerpt}" if excerpt else ""
