@@ -6,12 +6,11 @@ Each section belongs to one area of the domain; keep a section's strategies toge
 from __future__ import annotations
 
 import string
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import attrs
 from hypothesis import strategies as st
 
-from gesprekscyclus.adapters.notifiers.templates import Template, TemplateOverride, Templates
 from gesprekscyclus.domain.absence import (
     AbsenceCase,
     LegalBasis,
@@ -19,6 +18,7 @@ from gesprekscyclus.domain.absence import (
     Prognosis,
     SickPeriod,
 )
+from gesprekscyclus.domain.action_items import ActionItem, ActionItemStatus
 from gesprekscyclus.domain.calendar import (
     Closure,
     DutchDayOffPolicy,
@@ -30,6 +30,12 @@ from gesprekscyclus.domain.conversation_types import (
     ConversationType,
     Sensitivity,
     SignOffRequirement,
+)
+from gesprekscyclus.domain.conversations import (
+    Conversation,
+    ConversationAction,
+    Participant,
+    Window,
 )
 from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
 from gesprekscyclus.domain.people import LeapDayPolicy, Person, Role, WorkingPattern
@@ -44,14 +50,8 @@ from gesprekscyclus.domain.questions import (
     QuestionSetRef,
     ScalePoint,
 )
+from gesprekscyclus.domain.reports import Report, ReportAction, SignOffKind
 from gesprekscyclus.domain.text import Locale, LocalizedText
-from gesprekscyclus.ports.notifier import (
-    ActionItemInfo,
-    ConversationInfo,
-    Notification,
-    Recipient,
-    ReminderKind,
-)
 
 # --- basics ---------------------------------------------------------------------------------
 
@@ -258,6 +258,179 @@ def catalogs(draw: st.DrawFn) -> Catalog:
     return Catalog(types=types, question_sets=library)
 
 
+# --- conversations, reports and action items ------------------------------------------------
+
+#: Aware instants with fixed offsets (zone-aware ones can compare unequal across folds).
+aware_datetimes = st.datetimes(
+    min_value=datetime(2000, 1, 1),
+    max_value=datetime(2060, 12, 31),
+    timezones=st.sampled_from(
+        [UTC, timezone(timedelta(hours=2)), timezone(timedelta(hours=-5, minutes=-30))]
+    ),
+)
+
+
+@st.composite
+def windows(draw: st.DrawFn) -> Window:
+    earliest, target, latest = sorted(draw(st.lists(dates, min_size=3, max_size=3)))
+    return Window(earliest, target, latest)
+
+
+@st.composite
+def planned_conversations(draw: st.DrawFn) -> Conversation:
+    employee = draw(ids)
+    manager = draw(st.none() | ids.filter(lambda i: i != employee))
+    others = draw(
+        st.lists(
+            st.builds(
+                Participant,
+                ids.filter(lambda i: i not in (employee, manager)),
+                st.sampled_from([Role.HR, Role.CASE_MANAGER, Role.NEUTRAL_INTERVIEWER]),
+            ),
+            max_size=2,
+            unique_by=lambda p: p.person_id,
+        )
+    )
+    return Conversation.plan(
+        id=draw(ids),
+        type_key=draw(identifiers),
+        employee_id=employee,
+        manager_id=manager,
+        participants=others,
+        window=draw(windows()),
+        duration_minutes=draw(st.integers(1, 240)),
+        time_zone=draw(time_zones),
+        requires_report=draw(st.booleans()),
+    )
+
+
+def apply_conversation_action(
+    draw: st.DrawFn,
+    conversation: Conversation,
+    action: ConversationAction,
+    question_set: QuestionSet,
+) -> Conversation:
+    """Run ``action`` with drawn arguments (it must be allowed; answers may be skipped)."""
+    at = draw(aware_datetimes)
+    who = draw(st.sampled_from(sorted(conversation.participant_ids)))
+    if action is ConversationAction.SCHEDULE:
+        return conversation.schedule(draw(aware_datetimes), at=at)
+    if action is ConversationAction.RESCHEDULE:
+        starts_at = draw(aware_datetimes.filter(lambda t: t != conversation.starts_at))
+        return conversation.reschedule(starts_at, reason=draw(texts), at=at)
+    if action is ConversationAction.CANCEL:
+        return conversation.cancel(reason=draw(texts), at=at)
+    if action is ConversationAction.MARK_MISSED:
+        return conversation.mark_missed(reason=draw(texts), at=at)
+    if action is ConversationAction.RECORD_ANSWERS:
+        answers = draw(answers_for(question_set))
+        if not answers:
+            return conversation
+        return conversation.record_answers(question_set, who, answers, at=at)
+    if action is ConversationAction.ADD_NOTE:
+        return conversation.add_note(who, draw(texts), private=draw(st.booleans()), at=at)
+    command = getattr(conversation, action.value)
+    result: Conversation = command(at=at)
+    return result
+
+
+@st.composite
+def conversations(draw: st.DrawFn, *, max_steps: int = 8) -> Conversation:
+    """Conversations in any reachable state, built through their own commands."""
+    conversation = draw(planned_conversations())
+    question_set = draw(question_sets())
+    for _ in range(draw(st.integers(0, max_steps))):
+        allowed = conversation.allowed_actions()
+        if not allowed:
+            break
+        action = draw(st.sampled_from(allowed))
+        conversation = apply_conversation_action(draw, conversation, action, question_set)
+    return conversation
+
+
+@st.composite
+def draft_reports(draw: st.DrawFn) -> Report:
+    return Report(
+        conversation_id=draw(ids),
+        employee_id=draw(ids),
+        summary=draw(texts),
+        agreements=tuple(draw(st.lists(texts, max_size=3))),
+        requires_sign_off=draw(st.booleans()),
+    )
+
+
+def apply_report_action(
+    draw: st.DrawFn, report: Report, action: ReportAction, at: datetime
+) -> Report:
+    """Run ``action`` at ``at`` with drawn arguments (it must be allowed on ``at``'s date)."""
+    employee = report.employee_id
+    if action is ReportAction.REVISE:
+        return report.revise(summary=draw(texts), at=at)
+    if action is ReportAction.SHARE:
+        until = draw(st.dates(min_value=at.date(), max_value=at.date() + timedelta(days=30)))
+        return report.share(comment_until=until, at=at)
+    if action is ReportAction.COMMENT:
+        return report.comment(draw(ids), draw(texts), at=at)
+    if action is ReportAction.SIGN_AGREED:
+        return report.sign(employee, kind=SignOffKind.AGREED, at=at)
+    if action is ReportAction.SIGN_SEEN:
+        return report.sign(employee, kind=SignOffKind.SEEN, at=at)
+    if action is ReportAction.REFUSE_SIGN_OFF:
+        return report.refuse_sign_off(employee, reason=draw(texts), at=at)
+    if action is ReportAction.ADD_WRITTEN_VIEW:
+        return report.add_written_view(employee, draw(texts), at=at)
+    return report.file(at=at)
+
+
+@st.composite
+def reports(draw: st.DrawFn, *, max_steps: int = 8) -> Report:
+    """Reports in any reachable state, built through their own commands."""
+    report = draw(draft_reports())
+    for _ in range(draw(st.integers(0, max_steps))):
+        at = draw(aware_datetimes)
+        allowed = [
+            action
+            for action in report.allowed_actions(at.date())
+            if not (action is ReportAction.ADD_WRITTEN_VIEW and report.written_view is not None)
+        ]
+        if not allowed:
+            break
+        report = apply_report_action(draw, report, draw(st.sampled_from(allowed)), at)
+    return report
+
+
+@st.composite
+def action_items(draw: st.DrawFn, *, max_steps: int = 3) -> ActionItem:
+    """Action items with some carry-over behind them and a few commands applied."""
+    carried_to = draw(st.lists(ids, max_size=4, unique=True))
+    employee = draw(ids)
+    item = ActionItem(
+        id=draw(ids),
+        title=draw(texts),
+        owner_id=draw(ids),
+        due=draw(st.none() | dates),
+        origin_conversation_id=draw(ids),
+        employee_id=employee,
+        manager_id=draw(st.none() | ids.filter(lambda i: i != employee)),
+        carry_count=draw(st.integers(0, len(carried_to))),
+        carried_to=tuple(carried_to),
+    )
+    for _ in range(draw(st.integers(0, max_steps))):
+        if item.status is not ActionItemStatus.OPEN:
+            break
+        at = draw(aware_datetimes)
+        step = draw(st.sampled_from(["complete", "drop", "rescope", "escalate"]))
+        if step == "complete":
+            item = item.complete(at=at)
+        elif step == "drop":
+            item = item.drop(reason=draw(texts), at=at)
+        elif step == "rescope":
+            item = item.rescope(title=draw(texts), due=draw(st.none() | dates), at=at)
+        else:
+            item = item.escalate(to_id=draw(ids), reason=draw(texts), at=at)
+    return item
+
+
 # --- absence --------------------------------------------------------------------------------
 
 absence_dates = st.dates(min_value=date(2000, 1, 1), max_value=date(2050, 12, 31))
@@ -330,68 +503,3 @@ milestones = st.builds(
         earliest=st.none() | st.dates(min_value=date(2000, 1, 1), max_value=milestone.due),
     )
 )
-
-
-# --- notifications --------------------------------------------------------------------------
-
-#: Any text at all, including blanks, markup, braces, dollars and line breaks.
-wild_texts = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
-    max_size=30,
-) | st.sampled_from(["<b>x</b>", "${date}", "$$", "{0}", "%s", "a\r\nBcc: x@y", "&amp;"])
-emails = st.none() | st.builds(lambda a, b: f"{a}@{b}.example", ids, ids)
-recipients = st.builds(Recipient, id=ids, name=texts, role=roles, locale=locales, email=emails)
-instants = st.datetimes(
-    min_value=datetime(2000, 1, 1), max_value=datetime(2050, 12, 31), timezones=st.just(UTC)
-)
-
-
-@st.composite
-def conversation_infos(draw: st.DrawFn) -> ConversationInfo:
-    starts = draw(st.none() | instants)
-    return ConversationInfo(
-        id=draw(ids),
-        type_key=draw(ids),
-        type_label=draw(localized_texts),
-        employee_id=draw(ids),
-        employee_name=draw(texts),
-        manager_id=draw(st.none() | ids),
-        manager_name=draw(st.none() | texts),
-        on=starts.date() if starts is not None else draw(dates),
-        time_zone=draw(time_zones),
-        starts_at=starts,
-        duration_minutes=draw(st.integers(5, 240)),
-        sequence=draw(st.integers(0, 50)),
-        cancelled=draw(st.booleans()),
-        participants=tuple(draw(st.lists(recipients, max_size=3))),
-    )
-
-
-action_item_infos = st.builds(
-    ActionItemInfo, id=ids, title=texts, owner_id=ids, due=st.none() | dates
-)
-notifications = st.builds(
-    Notification,
-    key=ids,
-    kind=st.sampled_from(ReminderKind),
-    recipient=recipients,
-    conversation=st.none() | conversation_infos(),
-    action_item=st.none() | action_item_infos,
-    questions=st.lists(texts, max_size=4).map(tuple),
-)
-_template_text = st.lists(
-    st.sampled_from(["Hi ", "${recipient_name}", "${type_label}", " $$ ", "{x}", "<i>", "$when "]),
-    max_size=6,
-).map("".join)
-templates = st.builds(Template, subject=_template_text, text=_template_text, html=_template_text)
-template_sets = st.lists(
-    st.builds(
-        TemplateOverride,
-        kind=st.sampled_from(ReminderKind),
-        locale=locales,
-        template=templates,
-        type_key=st.none() | ids,
-    ),
-    max_size=4,
-    unique_by=lambda override: override.slot,
-).map(lambda overrides: Templates(tuple(overrides)))
