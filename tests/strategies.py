@@ -52,6 +52,9 @@ from gesprekscyclus.domain.questions import (
 )
 from gesprekscyclus.domain.reports import Report, ReportAction, SignOffKind
 from gesprekscyclus.domain.text import Locale, LocalizedText
+from gesprekscyclus.ports.store import OutboxMessage, OutboxStats, OutboxStatus
+from gesprekscyclus.service.dispatch import Backoff, DispatchReport
+from gesprekscyclus.testing.contract import make_notification
 
 # --- basics ---------------------------------------------------------------------------------
 
@@ -502,4 +505,38 @@ milestones = st.builds(
         st.just(milestone),
         earliest=st.none() | st.dates(min_value=date(2000, 1, 1), max_value=milestone.due),
     )
+)
+
+# --- store and outbox -----------------------------------------------------------------------
+
+outbox_instants = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2060, 12, 31), timezones=st.just(UTC)
+)
+
+
+@st.composite
+def outbox_messages(draw: st.DrawFn) -> OutboxMessage:
+    notification = make_notification(draw(ids), name=draw(texts))
+    leased = draw(st.booleans())
+    return OutboxMessage(
+        id=draw(st.integers(1, 2**40)),
+        key=notification.key,
+        notification=notification,
+        attempts=draw(st.integers(0, 20)),
+        due_at=draw(outbox_instants),
+        status=draw(st.sampled_from(OutboxStatus)),
+        last_error=draw(st.none() | texts),
+        lease_owner=draw(ids) if leased else None,
+        lease_until=draw(outbox_instants) if leased else None,
+    )
+
+
+outbox_stats = st.builds(OutboxStats, *(st.integers(0, 10**6) for _ in range(4)))
+dispatch_reports = st.builds(DispatchReport, *(st.integers(0, 10**6) for _ in range(4)))
+backoffs = st.builds(
+    Backoff,
+    base_seconds=st.floats(0, 3600),
+    factor=st.floats(0, 10),
+    max_seconds=st.floats(0, 86400),
+    jitter=st.floats(0, 1),
 )

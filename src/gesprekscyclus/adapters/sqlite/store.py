@@ -210,19 +210,33 @@ def conversation_row(c: Conversation) -> tuple[Any, ...]:
     )
 
 
-def conversation_from_row(row: Sequence[Any]) -> Conversation:
-    """The inverse of :func:`conversation_row`."""
+def conversation_from_row(row: Sequence[Any], cache: dict[Any, Any] | None = None) -> Conversation:
+    """The inverse of :func:`conversation_row`.
+
+    ``cache`` (one dict per query) shares equal windows and participants between rows.
+    """
+    shared: dict[Any, Any] = {} if cache is None else cache
     parts = json.loads(row[14])
     question_set = parts.get("q")
+    participants = []
+    for person, role in parts["p"]:
+        participant = shared.get((person, role))
+        if participant is None:
+            participant = shared[(person, role)] = Participant(person, role)
+        participants.append(participant)
+    bounds = (row[4], row[5], row[6])
+    window = shared.get(bounds)
+    if window is None:
+        window = shared[bounds] = Window(
+            date.fromisoformat(row[4]), date.fromisoformat(row[5]), date.fromisoformat(row[6])
+        )
     return Conversation(
         id=row[0],
         type_key=row[1],
         employee_id=row[2],
         manager_id=row[3],
-        participants=tuple(Participant(person, role) for person, role in parts["p"]),
-        window=Window(
-            date.fromisoformat(row[4]), date.fromisoformat(row[5]), date.fromisoformat(row[6])
-        ),
+        participants=tuple(participants),
+        window=window,
         status=row[7],
         starts_at=None if row[8] is None else from_micros(row[8]),
         duration_minutes=row[9],
@@ -242,7 +256,8 @@ class _Conversations:
 
     def _select(self, where: str, params: Sequence[Any]) -> list[Conversation]:
         rows = self._db.execute(f"{_SELECT_CONVERSATIONS} {where}", params).fetchall()
-        return [conversation_from_row(row) for row in rows]
+        cache: dict[Any, Any] = {}
+        return [conversation_from_row(row, cache) for row in rows]
 
     def get(self, conversation_id: str) -> Conversation:
         found = self._select("WHERE id = ?", (conversation_id,))

@@ -1,0 +1,189 @@
+"""Store benchmarks: bulk materialisation, due/overdue queries and dispatch throughput.
+
+Prints figures, asserts nothing. Each comparison runs against a raw ``sqlite3`` baseline in
+the same run, because the machines are noisy:
+
+- bulk add of conversations via ``uow.conversations.add_many`` vs ``executemany`` of the same
+  row tuples into an identical table with the same indexes (target: at most 2x);
+- ``due`` / ``overdue`` returning domain objects vs the raw indexed query returning tuples
+  (target: at most 3x);
+- outbox dispatch throughput with 1, 2 and 4 worker processes on one SQLite file.
+
+Run: ``python benchmarks/store.py`` (1,000,000 rows) or ``--rows 100000`` for a quick run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import sqlite3
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from gesprekscyclus.adapters.sqlite import open_sqlite_store
+from gesprekscyclus.adapters.sqlite.schema import CONVERSATION_INDEXES, MIGRATIONS
+from gesprekscyclus.adapters.sqlite.store import conversation_row
+from gesprekscyclus.domain.conversations import Conversation, Window
+from gesprekscyclus.ports.clock import SystemClock
+from gesprekscyclus.ports.notifier import Notification
+from gesprekscyclus.service.dispatch import Dispatcher
+from gesprekscyclus.testing.contract import make_notification
+
+BASE = date(2026, 1, 1)
+CHUNK = 100_000
+
+
+def conversations(start: int, stop: int) -> list[Conversation]:
+    made = []
+    for i in range(start, stop):
+        target = BASE + timedelta(days=i % 365)
+        made.append(
+            Conversation.plan(
+                id=f"c-{i:07d}",
+                type_key="check_in" if i % 3 else "growth_review",
+                employee_id=f"e-{i // 12:06d}",
+                manager_id=f"m-{i // 96:05d}",
+                window=Window(target - timedelta(days=7), target, target + timedelta(days=14)),
+            )
+        )
+    return made
+
+
+def bench_bulk(folder: Path, rows: int) -> Path:
+    db = folder / "store.db"
+    store = open_sqlite_store(db)
+    raw = sqlite3.connect(folder / "raw.db", isolation_level=None)
+    raw.execute("PRAGMA journal_mode = WAL")
+    raw.execute("PRAGMA synchronous = NORMAL")
+    raw.execute("PRAGMA cache_size = -65536")
+    table = next(s for s in MIGRATIONS[1][1] if "CREATE TABLE conversations" in s)
+    raw.execute(table)
+    for index in CONVERSATION_INDEXES:
+        raw.execute(index)
+
+    ours = baseline = 0.0
+    with store.unit_of_work() as uow:
+        raw.execute("BEGIN")
+        for start in range(0, rows, CHUNK):
+            chunk = conversations(start, min(start + CHUNK, rows))
+            began = time.perf_counter()
+            uow.conversations.add_many(chunk)
+            ours += time.perf_counter() - began
+            tuples = [conversation_row(c) for c in chunk]
+            began = time.perf_counter()
+            raw.executemany(
+                "INSERT INTO conversations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                tuples,
+            )
+            baseline += time.perf_counter() - began
+        began = time.perf_counter()
+    commit_began = time.perf_counter()
+    ours += commit_began - began
+    began = time.perf_counter()
+    raw.execute("COMMIT")
+    baseline += time.perf_counter() - began
+    raw.close()
+    store.close()
+    print(
+        f"bulk add {rows:>9,} conversations: store {ours:6.2f} s ({rows / ours:>9,.0f}/s)"
+        f"  raw executemany {baseline:6.2f} s ({rows / baseline:>9,.0f}/s)"
+        f"  ratio {ours / baseline:4.2f}x (target <= 2x)"
+    )
+    return db
+
+
+def bench_queries(db: Path, rows: int) -> None:
+    store = open_sqlite_store(db)
+    raw = sqlite3.connect(db, isolation_level=None)
+    due_day = BASE + timedelta(days=3)
+    today = BASE + timedelta(days=18)
+    columns = (
+        "id, type_key, employee_id, manager_id, earliest, target, latest, status, starts_at,"
+        " duration_minutes, time_zone, sequence, requires_report, version, data"
+    )
+    for name, query_day, where in (
+        ("due", due_day, "target <= ? ORDER BY target, id"),
+        ("overdue", today, "latest < ? ORDER BY latest, id"),
+    ):
+        sql = (
+            f"SELECT {columns} FROM conversations"
+            f" WHERE status IN ('planned', 'scheduled') AND {where}"
+        )
+        best_ours = best_raw = float("inf")
+        found = 0
+        for _ in range(5):
+            began = time.perf_counter()
+            with store.unit_of_work() as uow:
+                method = uow.conversations.due if name == "due" else uow.conversations.overdue
+                found = len(method(query_day))
+            best_ours = min(best_ours, time.perf_counter() - began)
+            began = time.perf_counter()
+            tuples = raw.execute(sql, (query_day.isoformat(),)).fetchall()
+            best_raw = min(best_raw, time.perf_counter() - began)
+        assert_same = len(tuples) == found
+        print(
+            f"{name:>8} at {rows:>9,} rows, {found:>6,} returned:"
+            f" objects {best_ours * 1000:7.1f} ms"
+            f"  raw tuples {best_raw * 1000:7.1f} ms  ratio {best_ours / best_raw:4.2f}x"
+            f" (target <= 3x){'' if assert_same else '  COUNT MISMATCH'}"
+        )
+    raw.close()
+    store.close()
+
+
+class _Null:
+    def send(self, notification: Notification) -> None:
+        pass
+
+
+def _dispatch_worker(db: str, owner: str) -> None:
+    store = open_sqlite_store(db)
+    dispatcher = Dispatcher(store, _Null(), SystemClock(), owner=owner, batch_size=100)
+    while dispatcher.run_once().handled:
+        pass
+    store.close()
+
+
+def bench_dispatch(folder: Path, messages: int) -> None:
+    spawn = multiprocessing.get_context("spawn")
+    for workers in (1, 2, 4):
+        db = folder / f"outbox-{workers}.db"
+        store = open_sqlite_store(db)
+        with store.unit_of_work() as uow:
+            uow.outbox.enqueue(
+                (make_notification(f"k-{i}") for i in range(messages)),
+                due_at=datetime(2020, 1, 1, tzinfo=UTC),
+            )
+        processes = [
+            spawn.Process(target=_dispatch_worker, args=(str(db), f"w{n}")) for n in range(workers)
+        ]
+        began = time.perf_counter()
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.join()
+        elapsed = time.perf_counter() - began
+        sent = store.outbox_stats().sent
+        store.close()
+        print(
+            f"dispatch {messages:,} messages, {workers} worker(s): {elapsed:5.2f} s"
+            f" ({sent / elapsed:>7,.0f} sent/s incl. process start), all sent: {sent == messages}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--messages", type=int, default=10_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        db = bench_bulk(folder, args.rows)
+        bench_queries(db, args.rows)
+        bench_dispatch(folder, args.messages)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+"""SQLite specifics: migrations, driver errors, threads; outbox value round-trips."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+
+from gesprekscyclus.adapters.sqlite import open_sqlite_store
+from gesprekscyclus.adapters.sqlite.schema import MIGRATIONS, current_version
+from gesprekscyclus.domain.people import Person
+from gesprekscyclus.errors import StoreError
+from gesprekscyclus.ports.store import OutboxMessage, OutboxStats
+from gesprekscyclus.serialization import from_data, to_data
+from gesprekscyclus.service.dispatch import Backoff, DispatchReport
+from gesprekscyclus.testing.contract import make_notification
+
+from . import strategies as gs
+
+LATEST = MIGRATIONS[-1][0]
+
+
+def test_opening_twice_applies_each_migration_once(tmp_path: Path) -> None:
+    first = open_sqlite_store(tmp_path / "s.db")
+    second = open_sqlite_store(tmp_path / "s.db")
+    assert first.schema_version == second.schema_version == LATEST
+    connection = sqlite3.connect(tmp_path / "s.db")
+    versions = [row[0] for row in connection.execute("SELECT version FROM schema_version")]
+    connection.close()
+    assert versions == [number for number, _ in MIGRATIONS]
+    first.close()
+    second.close()
+
+
+def test_an_older_file_is_migrated_forward_keeping_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT)")
+    for statement in MIGRATIONS[0][1]:
+        connection.execute(statement)
+    connection.execute("INSERT INTO schema_version (version) VALUES (1)")
+    connection.execute("INSERT INTO outbox (key, payload, due_at) VALUES ('k', '{}', 0)")
+    assert current_version(connection) == 1
+    connection.close()
+    store = open_sqlite_store(path)
+    assert store.schema_version == LATEST
+    assert store.outbox_stats() == OutboxStats(pending=1)
+    store.close()
+
+
+def test_driver_errors_become_store_errors_with_the_cause(tmp_path: Path) -> None:
+    path = tmp_path / "garbage.db"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreError) as caught:
+        open_sqlite_store(path)
+    assert isinstance(caught.value.__cause__, sqlite3.DatabaseError)
+
+
+def test_units_of_work_do_not_nest(tmp_path: Path) -> None:
+    store = open_sqlite_store(tmp_path / "s.db")
+    with pytest.raises(StoreError), store.unit_of_work(), store.unit_of_work():
+        pass  # pragma: no cover - the inner one cannot start
+    store.close()
+
+
+def test_a_closed_store_refuses_work(tmp_path: Path) -> None:
+    store = open_sqlite_store(tmp_path / "s.db")
+    store.close()
+    with pytest.raises(StoreError, match="closed"):
+        store.outbox_stats()
+
+
+def test_threads_each_get_their_own_connection(tmp_path: Path) -> None:
+    store = open_sqlite_store(tmp_path / "s.db")
+    errors: list[BaseException] = []
+
+    def write(thread: int) -> None:
+        try:
+            for n in range(25):
+                with store.unit_of_work() as uow:
+                    uow.people.upsert(
+                        Person(id=f"p-{thread}-{n}", name="X", hire_date=date(2020, 1, 1))
+                    )
+                    uow.outbox.enqueue(
+                        [make_notification(f"k-{thread}-{n}")], due_at=datetime.now(UTC)
+                    )
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with store.unit_of_work() as uow:
+        assert len(uow.people.all()) == 100
+    assert store.outbox_stats().pending == 100
+    store.close()
+
+
+@given(gs.outbox_messages())
+def test_outbox_messages_round_trip(message: OutboxMessage) -> None:
+    assert from_data(OutboxMessage, to_data(message)) == message
+
+
+@given(gs.outbox_stats, gs.dispatch_reports, gs.backoffs)
+def test_outbox_values_round_trip(
+    stats: OutboxStats, report: DispatchReport, backoff: Backoff
+) -> None:
+    assert from_data(OutboxStats, to_data(stats)) == stats
+    assert from_data(DispatchReport, to_data(report)) == report
+    assert from_data(Backoff, to_data(backoff)) == backoff
