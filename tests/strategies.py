@@ -19,6 +19,19 @@ from gesprekscyclus.domain.absence import (
     SickPeriod,
 )
 from gesprekscyclus.domain.action_items import ActionItem, ActionItemStatus
+from gesprekscyclus.domain.cadence import (
+    AnchorKind,
+    AnchorTo,
+    Anniversary,
+    AnswerOperator,
+    AnswerTrigger,
+    Cadence,
+    Interval,
+    IntervalUnit,
+    LifecycleOffset,
+    RRuleCadence,
+    Threshold,
+)
 from gesprekscyclus.domain.calendar import (
     Closure,
     DutchDayOffPolicy,
@@ -539,4 +552,125 @@ backoffs = st.builds(
     factor=st.floats(0, 10),
     max_seconds=st.floats(0, 86400),
     jitter=st.floats(0, 1),
+)
+
+
+# --- cadences -------------------------------------------------------------------------------
+
+intervals = st.one_of(
+    st.builds(
+        Interval,
+        every=st.integers(1, 12),
+        unit=st.sampled_from(IntervalUnit),
+        anchor=st.sampled_from([AnchorKind.HIRE_DATE, AnchorKind.CYCLE_START]),
+        anchor_to=st.sampled_from(AnchorTo),
+    ),
+    st.builds(
+        Interval,
+        every=st.integers(1, 12),
+        unit=st.sampled_from(IntervalUnit),
+        anchor=st.just(AnchorKind.FIXED_MONTH),
+        month=st.integers(1, 12),
+        day=st.integers(1, 31),
+        anchor_to=st.sampled_from(AnchorTo),
+    ),
+)
+
+_RULE_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def _signed(low: int, high: int) -> st.SearchStrategy[int]:
+    return st.integers(low, high) | st.integers(-high, -low)
+
+
+def _listed(values: st.SearchStrategy[int], max_size: int = 3) -> st.SearchStrategy[str]:
+    return st.lists(values, min_size=1, max_size=max_size, unique=True).map(
+        lambda items: ",".join(str(item) for item in items)
+    )
+
+
+@st.composite
+def rrule_texts(draw: st.DrawFn) -> str:
+    """Valid date-valued RRULE texts of every frequency; some never match (that is allowed)."""
+    freq = draw(st.sampled_from(["YEARLY", "MONTHLY", "WEEKLY", "DAILY"]))
+    parts = [f"FREQ={freq}"]
+    if draw(st.booleans()):
+        parts.append(f"INTERVAL={draw(st.integers(1, 5))}")
+    ending = draw(st.sampled_from(["none", "none", "count", "until"]))
+    if ending == "count":
+        parts.append(f"COUNT={draw(st.integers(1, 40))}")
+    elif ending == "until":
+        parts.append("UNTIL=" + draw(dates).strftime("%Y%m%d"))
+    if draw(st.booleans()):
+        parts.append(f"WKST={draw(st.sampled_from(_RULE_DAYS))}")
+    has_month = draw(st.booleans())
+    if has_month:
+        parts.append("BYMONTH=" + draw(_listed(st.integers(1, 12))))
+    has_weekno = freq == "YEARLY" and draw(st.booleans())
+    if has_weekno:
+        parts.append("BYWEEKNO=" + draw(_listed(_signed(1, 53))))
+    if freq == "YEARLY" and draw(st.booleans()):
+        parts.append("BYYEARDAY=" + draw(_listed(_signed(1, 366))))
+    if freq != "WEEKLY" and draw(st.booleans()):
+        parts.append("BYMONTHDAY=" + draw(_listed(_signed(1, 31))))
+    if draw(st.booleans()):
+        ordinals = freq in ("MONTHLY", "YEARLY") and not has_weekno and draw(st.booleans())
+        highest = 5 if freq == "MONTHLY" or has_month else 53
+        day_names = draw(st.lists(st.sampled_from(_RULE_DAYS), min_size=1, max_size=4, unique=True))
+        items = [
+            f"{draw(_signed(1, highest))}{name}" if ordinals and draw(st.booleans()) else name
+            for name in day_names
+        ]
+        parts.append("BYDAY=" + ",".join(items))
+    if len(parts) > 1 and any(part.startswith("BY") for part in parts) and draw(st.booleans()):
+        parts.append("BYSETPOS=" + draw(_listed(_signed(1, 5), max_size=2)))
+    return ";".join(draw(st.permutations(parts)))
+
+
+rrule_cadences = st.builds(
+    RRuleCadence,
+    rule=rrule_texts(),
+    anchor=st.sampled_from([AnchorKind.HIRE_DATE, AnchorKind.CYCLE_START]),
+)
+anniversaries = st.builds(
+    Anniversary, of=st.sampled_from([AnchorKind.HIRE_DATE, AnchorKind.CYCLE_START])
+)
+lifecycle_offsets = st.builds(
+    LifecycleOffset,
+    event=st.sampled_from(LifeEventKind),
+    offset_days=st.integers(-400, 400),
+    working_days=st.booleans(),
+    label=st.none() | texts,
+    offset_months=st.integers(-24, 24),
+)
+thresholds = st.builds(
+    Threshold,
+    event=st.sampled_from(LifeEventKind),
+    count=st.integers(1, 6),
+    window_days=st.integers(1, 800),
+    after=st.none() | st.sampled_from(LifeEventKind),
+    offset_days=st.integers(0, 60),
+)
+cadences: st.SearchStrategy[Cadence] = st.one_of(
+    intervals, rrule_cadences, anniversaries, lifecycle_offsets, thresholds
+)
+answer_triggers = st.one_of(
+    st.builds(
+        AnswerTrigger,
+        type_key=ids,
+        question_key=ids,
+        operator=st.just(AnswerOperator.EQUALS),
+        value=st.booleans() | st.integers(-5, 10) | texts,
+        schedule_type=ids,
+        within_days=st.integers(1, 60),
+    ),
+    st.builds(
+        AnswerTrigger,
+        type_key=ids,
+        question_key=ids,
+        operator=st.sampled_from([AnswerOperator.AT_MOST, AnswerOperator.AT_LEAST]),
+        value=st.integers(-5, 10),
+        schedule_type=ids,
+        within_days=st.integers(1, 60),
+    ),
 )

@@ -85,6 +85,10 @@ class Occurrence(NamedTuple):
     nominal: date
 
 
+# Real types instead of the postponed strings, so the serializer can rebuild occurrences.
+Occurrence.__annotations__ = {"key": str, "nominal": date}
+
+
 # --- month arithmetic -----------------------------------------------------------------------
 
 _MONTH_LENGTHS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
