@@ -7,6 +7,7 @@ from hypothesis import given, settings
 
 from gesprekscyclus.adapters.sqlite import open_sqlite_store
 from gesprekscyclus.adapters.sqlite.store import conversation_from_row, conversation_row
+from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation
 from gesprekscyclus.domain.reports import Report
 
@@ -31,4 +32,17 @@ def test_any_conversation_and_report_survive_the_store(
     with store.unit_of_work() as uow:
         assert uow.conversations.get(conversation.id) == conversation
         assert uow.reports.get(report.conversation_id) == report
+    store.close()
+
+
+@settings(max_examples=25)
+@given(item=gs.action_items())
+def test_any_action_item_survives_the_store(
+    tmp_path_factory: pytest.TempPathFactory, item: ActionItem
+) -> None:
+    store = open_sqlite_store(tmp_path_factory.mktemp("ai") / "s.db")
+    with store.unit_of_work() as uow:
+        uow.action_items.add_many([item])
+    with store.unit_of_work() as uow:
+        assert uow.action_items.get(item.id) == item
     store.close()

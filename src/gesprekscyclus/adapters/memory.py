@@ -23,6 +23,7 @@ from datetime import date, datetime, timedelta
 
 import attrs
 
+from gesprekscyclus.domain.action_items import ActionItem, ActionItemStatus
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
@@ -50,6 +51,7 @@ class _State:
         self.events: dict[tuple[str, str, str], LifeEvent] = {}
         self.conversations: dict[str, Conversation] = {}
         self.reports: dict[str, Report] = {}
+        self.action_items: dict[str, ActionItem] = {}
         self.outbox: dict[int, OutboxMessage] = {}
         self.outbox_keys: dict[str, int] = {}
         self.next_outbox_id = 1
@@ -60,6 +62,7 @@ class _State:
         clone.events = dict(self.events)
         clone.conversations = dict(self.conversations)
         clone.reports = dict(self.reports)
+        clone.action_items = dict(self.action_items)
         clone.outbox = dict(self.outbox)
         clone.outbox_keys = dict(self.outbox_keys)
         clone.next_outbox_id = self.next_outbox_id
@@ -201,6 +204,51 @@ class _Reports:
         return sorted(found, key=lambda r: r.conversation_id)
 
 
+class _ActionItems:
+    def __init__(self, state: _State):
+        self._state = state
+
+    def get(self, item_id: str) -> ActionItem:
+        found = self._state.action_items.get(item_id)
+        if found is None:
+            raise NotFoundError("action item", item_id)
+        return found
+
+    def add_many(self, items: Iterable[ActionItem], *, skip_existing: bool = False) -> int:
+        added = 0
+        for item in items:
+            if item.id in self._state.action_items:
+                if skip_existing:
+                    continue
+                raise ConflictError(f"action item {item.id!r} exists already")
+            self._state.action_items[item.id] = item
+            added += 1
+        return added
+
+    def update(self, item: ActionItem, *, expected_version: int | None = None) -> None:
+        stored = self.get(item.id)
+        expected = start_version(item, expected_version)
+        if version_of(stored) != expected:
+            raise version_conflict("action item", item.id, expected, version_of(stored))
+        self._state.action_items[item.id] = item
+
+    def open_between(self, employee_id: str, manager_id: str | None) -> list[ActionItem]:
+        return sorted(
+            (
+                i
+                for i in self._state.action_items.values()
+                if i.status is ActionItemStatus.OPEN
+                and i.employee_id == employee_id
+                and i.manager_id == manager_id
+            ),
+            key=lambda i: i.id,
+        )
+
+    def for_owner(self, owner_id: str) -> list[ActionItem]:
+        found = [i for i in self._state.action_items.values() if i.owner_id == owner_id]
+        return sorted(found, key=lambda i: i.id)
+
+
 class _Outbox:
     def __init__(self, state: _State):
         self._state = state
@@ -239,6 +287,7 @@ class MemoryUnitOfWork:
         self.events = _Events(state)
         self.conversations = _Conversations(state)
         self.reports = _Reports(state)
+        self.action_items = _ActionItems(state)
         self.outbox = _Outbox(state)
 
 

@@ -38,6 +38,7 @@ from typing import Protocol, runtime_checkable
 from attrs import field, frozen
 
 from gesprekscyclus.domain._checks import ClosedSet, non_blank
+from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
@@ -46,6 +47,7 @@ from gesprekscyclus.errors import ConflictError, InvalidValueError
 from gesprekscyclus.ports.notifier import Notification
 
 __all__ = [
+    "ActionItemRepository",
     "ConversationRepository",
     "EventRepository",
     "OutboxMessage",
@@ -169,13 +171,13 @@ class EventRepository(Protocol):
         ...
 
 
-def version_of(aggregate: Conversation | Report) -> int:
-    """The optimistic-locking version of a conversation or report: its number of history
-    entries (every command adds exactly one)."""
+def version_of(aggregate: Conversation | Report | ActionItem) -> int:
+    """The optimistic-locking version of a conversation, report or action item: its number
+    of history entries (every command adds exactly one)."""
     return len(aggregate.history)
 
 
-def start_version(aggregate: Conversation | Report, given: int | None) -> int:
+def start_version(aggregate: Conversation | Report | ActionItem, given: int | None) -> int:
     """The version an update starts from: ``given``, or one command before ``aggregate``."""
     return version_of(aggregate) - 1 if given is None else given
 
@@ -239,6 +241,31 @@ class ConversationRepository(Protocol):
 
 
 @runtime_checkable
+class ActionItemRepository(Protocol):
+    """Action items by id; versioned like conversations (see :func:`version_of`)."""
+
+    def get(self, item_id: str) -> ActionItem:
+        """The item; :class:`~gesprekscyclus.errors.NotFoundError` when unknown."""
+        ...
+
+    def add_many(self, items: Iterable[ActionItem], *, skip_existing: bool = False) -> int:
+        """Insert new items; an existing id conflicts unless ``skip_existing``."""
+        ...
+
+    def update(self, item: ActionItem, *, expected_version: int | None = None) -> None:
+        """Replace the stored item if its version is ``expected_version``."""
+        ...
+
+    def open_between(self, employee_id: str, manager_id: str | None) -> list[ActionItem]:
+        """The open items of one employee-manager pair (for the next agenda), by id."""
+        ...
+
+    def for_owner(self, owner_id: str) -> list[ActionItem]:
+        """Every item ``owner_id`` owns, by id."""
+        ...
+
+
+@runtime_checkable
 class ReportRepository(Protocol):
     """Reports, one per conversation, keyed by ``conversation_id``; versioned like
     conversations (see :func:`version_of`)."""
@@ -296,6 +323,9 @@ class UnitOfWork(Protocol):
 
     @property
     def reports(self) -> ReportRepository: ...
+
+    @property
+    def action_items(self) -> ActionItemRepository: ...
 
     @property
     def outbox(self) -> OutboxRepository: ...

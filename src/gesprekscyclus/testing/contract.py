@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation, Window
 from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
 from gesprekscyclus.domain.people import Person, Role
@@ -456,6 +457,37 @@ class StoreContract:
             assert uow.reports.for_employee("e-1") == [shared]
             with pytest.raises(NotFoundError):
                 uow.reports.get("c-2")
+
+    def test_action_items_by_pair_and_owner_with_version_checks(self, store: Store) -> None:
+        def item(id: str, manager: str | None, owner: str = "e-1") -> ActionItem:
+            return ActionItem(
+                id=id,
+                title=HOSTILE_TEXTS[1],
+                owner_id=owner,
+                due=date(2026, 4, 1) if manager else None,
+                origin_conversation_id="c-1",
+                employee_id="e-1",
+                manager_id=manager,
+            )
+
+        first, second, other = item("a-2", "m-1"), item("a-1", "m-1", "m-1"), item("a-3", None)
+        with store.unit_of_work() as uow:
+            assert uow.action_items.add_many([first, second, other]) == 3
+        with pytest.raises(ConflictError), store.unit_of_work() as uow:
+            uow.action_items.add_many([first])
+        done = first.complete(at=T0)
+        with store.unit_of_work() as uow:
+            assert uow.action_items.add_many([first], skip_existing=True) == 0
+            uow.action_items.update(done)
+        with pytest.raises(ConflictError), store.unit_of_work() as uow:
+            uow.action_items.update(first.drop(reason="no", at=T0))
+        with store.unit_of_work() as uow:
+            assert uow.action_items.get("a-2") == done
+            assert [i.id for i in uow.action_items.open_between("e-1", "m-1")] == ["a-1"]
+            assert [i.id for i in uow.action_items.open_between("e-1", None)] == ["a-3"]
+            assert [i.id for i in uow.action_items.for_owner("e-1")] == ["a-2", "a-3"]
+            with pytest.raises(NotFoundError):
+                uow.action_items.get("missing")
 
 
 def _conversation(id: str, employee: str, manager: str, target: date) -> Conversation:

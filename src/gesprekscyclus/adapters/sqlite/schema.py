@@ -97,6 +97,26 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             "CREATE INDEX reports_employee ON reports (employee_id)",
         ),
     ),
+    (
+        3,
+        (
+            """
+            CREATE TABLE action_items (
+                id TEXT PRIMARY KEY,
+                employee_id TEXT NOT NULL,
+                manager_id TEXT,
+                owner_id TEXT NOT NULL,
+                status TEXT NOT NULL,
+                due TEXT,
+                version INTEGER NOT NULL,
+                data TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX action_items_pair ON action_items (employee_id, manager_id)"
+            " WHERE status = 'open'",
+            "CREATE INDEX action_items_owner ON action_items (owner_id)",
+        ),
+    ),
 )
 
 #: The indexes on ``conversations`` (used by the benchmark to build an equal raw table).

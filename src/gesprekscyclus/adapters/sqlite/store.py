@@ -28,6 +28,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import (
     Answer,
     Conversation,
@@ -387,6 +388,75 @@ class _Reports:
         return [from_data(Report, json.loads(row[0])) for row in rows]
 
 
+_SELECT_ITEMS = "SELECT data FROM action_items"
+_INSERT_ITEM = (
+    "INSERT INTO action_items (employee_id, manager_id, owner_id, status, due, version, data, id)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_ITEM_SKIPPING = _INSERT_ITEM + " ON CONFLICT DO NOTHING"
+
+
+class _ActionItems:
+    def __init__(self, connection: sqlite3.Connection):
+        self._db = connection
+
+    @staticmethod
+    def _row(item: ActionItem) -> tuple[Any, ...]:
+        return (
+            item.employee_id,
+            item.manager_id,
+            item.owner_id,
+            item.status.value,
+            None if item.due is None else item.due.isoformat(),
+            version_of(item),
+            json.dumps(to_data(item), ensure_ascii=False),
+            item.id,
+        )
+
+    def _select(self, where: str, params: Sequence[Any]) -> list[ActionItem]:
+        rows = self._db.execute(f"{_SELECT_ITEMS} {where}", params).fetchall()
+        return [from_data(ActionItem, json.loads(row[0])) for row in rows]
+
+    def get(self, item_id: str) -> ActionItem:
+        found = self._select("WHERE id = ?", (item_id,))
+        if not found:
+            raise NotFoundError("action item", item_id)
+        return found[0]
+
+    def add_many(self, items: Iterable[ActionItem], *, skip_existing: bool = False) -> int:
+        before = self._db.total_changes
+        statement = _INSERT_ITEM_SKIPPING if skip_existing else _INSERT_ITEM
+        try:
+            self._db.executemany(statement, map(self._row, items))
+        except sqlite3.IntegrityError as error:
+            raise ConflictError(f"action item exists already: {error}") from error
+        return self._db.total_changes - before
+
+    def update(self, item: ActionItem, *, expected_version: int | None = None) -> None:
+        expected = start_version(item, expected_version)
+        count = self._db.execute(
+            "UPDATE action_items SET employee_id = ?, manager_id = ?, owner_id = ?, status = ?,"
+            " due = ?, version = ?, data = ? WHERE id = ? AND version = ?",
+            (*self._row(item), expected),
+        ).rowcount
+        if count == 0:
+            found = self._db.execute(
+                "SELECT version FROM action_items WHERE id = ?", (item.id,)
+            ).fetchone()
+            if found is None:
+                raise NotFoundError("action item", item.id)
+            raise version_conflict("action item", item.id, expected, found[0])
+
+    def open_between(self, employee_id: str, manager_id: str | None) -> list[ActionItem]:
+        return self._select(
+            "WHERE status = 'open' AND employee_id = ? AND manager_id IS ? ORDER BY id",
+            (employee_id, manager_id),
+        )
+
+    def for_owner(self, owner_id: str) -> list[ActionItem]:
+        return self._select("WHERE owner_id = ? ORDER BY id", (owner_id,))
+
+
 class _Outbox:
     def __init__(self, connection: sqlite3.Connection):
         self._db = connection
@@ -417,6 +487,7 @@ class SQLiteUnitOfWork:
         self.events = _Events(connection)
         self.conversations = _Conversations(connection)
         self.reports = _Reports(connection)
+        self.action_items = _ActionItems(connection)
         self.outbox = _Outbox(connection)
 
 
@@ -663,6 +734,6 @@ def open_sqlite_store(
     ...     store = open_sqlite_store(os.path.join(folder, "cycle.db"))
     ...     print(store.schema_version, store.outbox_stats())
     ...     store.close()
-    2 OutboxStats(pending=0, leased=0, sent=0, dead=0)
+    3 OutboxStats(pending=0, leased=0, sent=0, dead=0)
     """
     return SQLiteStore(path, busy_timeout=busy_timeout, cache_mib=cache_mib)
