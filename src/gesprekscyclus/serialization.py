@@ -32,7 +32,10 @@ from cattrs.errors import ForbiddenExtraKeysError
 from cattrs.preconf.json import make_converter
 from cattrs.strategies import configure_tagged_union
 
+from gesprekscyclus.domain._checks import ClosedSet
 from gesprekscyclus.domain.cadence import Cadence
+from gesprekscyclus.domain.conversations import _answer_value as answer_value
+from gesprekscyclus.domain.questions import AnswerValue
 from gesprekscyclus.errors import InvalidValueError, SerializationError
 
 __all__ = ["SCHEMA_VERSION", "dumps", "from_data", "loads", "register_union", "to_data"]
@@ -42,7 +45,7 @@ T = TypeVar("T")
 #: Version of the stored payload layout; bumped whenever a stored shape changes.
 SCHEMA_VERSION = 1
 
-_converter = make_converter(forbid_extra_keys=True, prefer_attrib_converters=True)
+_converter = make_converter(forbid_extra_keys=True)
 
 
 def _strict(kind: type[T], *accepted: type) -> Callable[[Any, Any], T]:
@@ -60,6 +63,15 @@ _converter.register_structure_hook(str, _strict(str))
 _converter.register_structure_hook(int, _strict(int))
 _converter.register_structure_hook(bool, _strict(bool))
 _converter.register_structure_hook(float, _strict(float, int, float))
+
+
+def _closed_set(value: Any, type_: type[ClosedSet]) -> ClosedSet:
+    return type_(value)
+
+
+# A hook of our own (not cattrs' plain constructor call) so that each enumerated field is
+# structured, and reported, with its own path even when it also has an attrs converter.
+_converter.register_structure_hook(ClosedSet, _closed_set)
 
 
 def _iso(kind: type[T], parse: Callable[[str], T]) -> Callable[[Any, Any], T]:
@@ -83,7 +95,20 @@ def _parse_date(text: str) -> date:
 _converter.register_structure_hook(date, _iso(date, _parse_date))
 _converter.register_structure_hook(datetime, _iso(datetime, datetime.fromisoformat))
 _converter.register_structure_hook(time, _iso(time, time.fromisoformat))
-_converter.register_unstructure_hook(frozenset, sorted)
+
+
+def _sorted(values: frozenset[Any]) -> list[Any]:
+    """Sets are written in sorted order so that stored files diff cleanly."""
+    items = [_converter.unstructure(value) for value in values]
+    try:
+        return sorted(items)
+    except TypeError:
+        return sorted(items, key=repr)
+
+
+_converter.register_unstructure_hook_func(
+    lambda type_: type_ is frozenset or getattr(type_, "__origin__", None) is frozenset, _sorted
+)
 
 
 def register_union(union: Any, *, tag: str = "kind") -> None:
@@ -171,3 +196,17 @@ def loads(cls: type[T], text: str | bytes) -> T:
 
 
 register_union(Cadence)
+
+
+def _answer_value(value: Any, _type: Any) -> AnswerValue:
+    return answer_value(value)
+
+
+def _scalar(value: Any, _type: Any) -> str | int | bool:
+    if isinstance(value, str | int):  # bool is an int
+        return value
+    raise ValueError(f"expected text, a whole number or a boolean, got {value!r}")
+
+
+_converter.register_structure_hook(AnswerValue, _answer_value)
+_converter.register_structure_hook(str | int | bool, _scalar)

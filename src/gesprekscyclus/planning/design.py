@@ -1,0 +1,208 @@
+"""The cycle design: which conversations an organisation holds, for whom, how often.
+
+A :class:`CycleDesign` is one immutable value that the planner turns into conversations. It is
+kept as one readable file (see :mod:`gesprekscyclus.planning.design_file`) so that it can be
+reviewed, versioned, diffed and shown to the works council.
+
+>>> from datetime import date
+>>> from gesprekscyclus.domain.cadence import Interval
+>>> design = CycleDesign(
+...     name="Monthly check-ins",
+...     cycle_start=date(2026, 1, 1),
+...     types=(TypeRule(type="check_in", cadence=(Interval(every=1, unit="months",
+...                                                          anchor="cycle_start"),)),),
+... )
+>>> design.rule("check_in").convention.value
+'modified_following'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, time
+from typing import Any
+
+from attrs import field, frozen
+
+from gesprekscyclus.domain._checks import non_blank, positive, unique_by
+from gesprekscyclus.domain.cadence import AnswerTrigger, Cadence
+from gesprekscyclus.domain.calendar import BusinessDayConvention, WorkingCalendar
+from gesprekscyclus.domain.people import Person
+from gesprekscyclus.domain.reminders import ReminderPolicy
+from gesprekscyclus.errors import InvalidValueError, NotFoundError
+
+__all__ = [
+    "Capacity",
+    "CycleDesign",
+    "DropNear",
+    "Population",
+    "TypeRule",
+]
+
+
+def _labels(value: Iterable[str]) -> frozenset[str]:
+    labels = frozenset(value)
+    for label in labels:
+        if not isinstance(label, str) or not label.strip():
+            raise InvalidValueError("Population", f"labels must be non-blank text, got {label!r}")
+    return labels
+
+
+def _months_between(earlier: date, later: date) -> int:
+    months = (later.year - earlier.year) * 12 + later.month - earlier.month
+    return months - 1 if later.day < earlier.day else months
+
+
+@frozen
+class Population:
+    """Who a type applies to. Empty sets mean "everyone"; tenure is in whole months.
+
+    >>> from datetime import date
+    >>> sales = Population(teams=frozenset({"sales"}), min_tenure_months=6)
+    >>> anna = Person(id="e-1", name="Anna", hire_date=date(2026, 1, 1), team="sales")
+    >>> sales.includes(anna, on=date(2026, 5, 1)), sales.includes(anna, on=date(2026, 7, 1))
+    (False, True)
+    """
+
+    teams: frozenset[str] = field(default=frozenset(), converter=_labels)
+    contracts: frozenset[str] = field(default=frozenset(), converter=_labels)
+    locations: frozenset[str] = field(default=frozenset(), converter=_labels)
+    min_tenure_months: int | None = None
+    max_tenure_months: int | None = None
+
+    def __attrs_post_init__(self) -> None:
+        for name in ("min_tenure_months", "max_tenure_months"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or value < 0):
+                raise InvalidValueError(f"Population.{name}", f"must be 0 or more, got {value!r}")
+        low, high = self.min_tenure_months, self.max_tenure_months
+        if low is not None and high is not None and low > high:
+            raise InvalidValueError(
+                "Population.max_tenure_months", f"{high} is below min_tenure_months {low}"
+            )
+
+    @property
+    def is_everyone(self) -> bool:
+        """Whether no filter is set."""
+        return self == _EVERYONE
+
+    def includes_statically(self, person: Person) -> bool:
+        """The filters that do not depend on the date (team, contract, location)."""
+        return (
+            (not self.teams or person.team in self.teams)
+            and (not self.contracts or person.contract in self.contracts)
+            and (not self.locations or person.location in self.locations)
+        )
+
+    def includes(self, person: Person, *, on: date) -> bool:
+        """Whether ``person`` belongs to this population on ``on``."""
+        if not self.includes_statically(person):
+            return False
+        if self.min_tenure_months is None and self.max_tenure_months is None:
+            return True
+        tenure = _months_between(person.hire_date, on)
+        if self.min_tenure_months is not None and tenure < self.min_tenure_months:
+            return False
+        return self.max_tenure_months is None or tenure <= self.max_tenure_months
+
+
+_EVERYONE = Population()
+
+
+def _non_negative(instance: object, attribute: Any, value: Any) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        name = getattr(attribute, "name", "?")
+        raise InvalidValueError(
+            f"{type(instance).__name__}.{name}", f"must be a whole number >= 0, got {value!r}"
+        )
+
+
+@frozen
+class TypeRule:
+    """How one conversation type is used in a design.
+
+    ``window_before`` / ``window_after`` (days) put the earliest and latest dates around the
+    target date. ``time`` is a local wall time in the employee's zone; without it only the
+    date is planned. ``question_set_version`` pins a version (``None``: the latest).
+    ``pause_during_absence`` skips the type while an absence case is open.
+    """
+
+    type: str = field(validator=non_blank)
+    cadence: tuple[Cadence, ...] = ()
+    population: Population = _EVERYONE
+    convention: BusinessDayConvention = field(
+        default=BusinessDayConvention.MODIFIED_FOLLOWING, converter=BusinessDayConvention
+    )
+    window_before: int = field(default=7, validator=_non_negative)
+    window_after: int = field(default=14, validator=_non_negative)
+    time: time | None = None
+    question_set_version: int | None = field(default=None, validator=positive)
+    pause_during_absence: bool = False
+    follow_ups: tuple[AnswerTrigger, ...] = ()
+    reminders: ReminderPolicy = field(factory=ReminderPolicy)
+
+
+@frozen
+class DropNear:
+    """Drop a ``drop`` conversation whose target lies within ``within_days`` of a ``near`` one.
+
+    The typical case: no separate check-in in the weeks around a growth review.
+    """
+
+    drop: str = field(validator=non_blank)
+    near: str = field(validator=non_blank)
+    within_days: int = field(validator=_non_negative)
+
+    def __attrs_post_init__(self) -> None:
+        if self.drop == self.near:
+            raise InvalidValueError("DropNear.near", "must name another type than drop")
+
+
+@frozen
+class Capacity:
+    """How many conversations one manager holds at most per day and per week."""
+
+    per_day: int = field(default=3, validator=positive)
+    per_week: int = field(default=10, validator=positive)
+
+    def __attrs_post_init__(self) -> None:
+        if self.per_week < self.per_day:
+            raise InvalidValueError(
+                "Capacity.per_week", f"{self.per_week} is below per_day {self.per_day}"
+            )
+
+
+@frozen
+class CycleDesign:
+    """An organisation's conversation cycle: types, rhythms, calendar, capacity, rules.
+
+    ``after_notice`` lists the types still planned once someone has given notice (absence
+    obligations always remain). ``carry_over_limit`` is how often an open action item may move
+    to the next conversation before it must be re-scoped, closed or escalated.
+    """
+
+    name: str = field(validator=non_blank)
+    cycle_start: date
+    types: tuple[TypeRule, ...] = ()
+    version: int = field(default=1, validator=positive)
+    calendar: WorkingCalendar = field(factory=WorkingCalendar)
+    capacity: Capacity | None = None
+    interactions: tuple[DropNear, ...] = ()
+    after_notice: frozenset[str] = frozenset({"exit_interview"})
+    default_time: time | None = None
+    carry_over_limit: int = field(default=3, validator=positive)
+
+    def __attrs_post_init__(self) -> None:
+        unique_by(self.types, lambda rule: rule.type, "CycleDesign.types")
+
+    def rule(self, type_key: str) -> TypeRule:
+        """The rule for ``type_key``; :class:`NotFoundError` when the design does not use it."""
+        for rule in self.types:
+            if rule.type == type_key:
+                return rule
+        raise NotFoundError("type in design", type_key)
+
+    @property
+    def type_keys(self) -> tuple[str, ...]:
+        """The types this design uses, in file order."""
+        return tuple(rule.type for rule in self.types)

@@ -1,0 +1,386 @@
+"""Reading, validating and writing a cycle design as one file (TOML, or JSON).
+
+The file is the design's source of truth: readable for the works council, versioned in git,
+diffable. Types are tables keyed by their catalog key::
+
+    name = "Voorbeeld mkb"
+    cycle_start = 2026-01-01
+
+    [types.check_in]
+    convention = "nearest"
+    cadence = [{ kind = "interval", every = 1, unit = "months", anchor = "cycle_start" }]
+
+:func:`validate_design_text` reports *every* problem at once, each with the file, the key
+path, the line where it can be found and, for closed sets, the allowed values;
+:func:`load_design` raises :class:`~gesprekscyclus.errors.DesignError` holding them.
+
+>>> text = '''
+... name = "Voorbeeld"
+... cycle_start = 2026-01-01
+... [types.check_in]
+... cadence = [{ kind = "interval", every = 0, unit = "fortnights" }]
+... '''
+>>> for problem in validate_design_text(text, source="design.toml"):
+...     print(problem)  # doctest: +NORMALIZE_WHITESPACE
+design.toml:5: types.check_in.cadence[0].unit: unknown value 'fortnights'
+    (allowed: weeks, months, quarters, years)
+>>> design = parse_design(text.replace("0, unit = \\"fortnights\\"", "1, unit = \\"months\\""))
+>>> design.rule("check_in").cadence[0].every
+1
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any, Literal
+
+from gesprekscyclus.domain.catalog import Catalog, built_in_catalog
+from gesprekscyclus.errors import DesignError, InvalidValueError, Problem, SerializationError
+from gesprekscyclus.planning.design import CycleDesign, TypeRule
+from gesprekscyclus.serialization import from_data, to_data
+
+__all__ = [
+    "design_problems",
+    "dump_design",
+    "load_design",
+    "parse_design",
+    "validate_design",
+    "validate_design_text",
+]
+
+Format = Literal["toml", "json"]
+
+
+def _format_of(source: str, fmt: Format | None) -> Format:
+    if fmt is not None:
+        return fmt
+    return "json" if source.lower().endswith(".json") else "toml"
+
+
+def _plain(value: Any) -> Any:
+    """TOML gives dates and times as objects; the converter reads ISO text, as JSON has it."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return value
+
+
+def _read(text: str, source: str, fmt: Format) -> tuple[dict[str, Any] | None, list[Problem]]:
+    try:
+        raw = json.loads(text) if fmt == "json" else tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        match = re.search(r"\(at line (\d+), column \d+\)", str(error))
+        line = int(match.group(1)) if match else None
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
+        return None, [Problem(source, "", f"not valid TOML: {message}", line=line)]
+    except json.JSONDecodeError as error:
+        return None, [Problem(source, "", f"not valid JSON: {error.msg}", line=error.lineno)]
+    if not isinstance(raw, dict):
+        return None, [Problem(source, "", "the top level must be a table of settings")]
+    return _plain(raw), []
+
+
+def _to_model_data(raw: dict[str, Any]) -> tuple[dict[str, Any], list[str], list[Problem]]:
+    """The file keys types by their key; the model holds a list of rules with a ``type``."""
+    data = dict(raw)
+    types = data.get("types", {})
+    problems: list[Problem] = []
+    if not isinstance(types, dict):
+        return data, [], [Problem("", "types", "must be a table of [types.<key>] sections")]
+    keys = list(types)
+    rules = []
+    for key, value in types.items():
+        body = value if isinstance(value, dict) else {}
+        if not isinstance(value, dict):
+            problems.append(Problem("", f"types.{key}", "must be a table"))
+        if "type" in body and body["type"] != key:
+            problems.append(
+                Problem("", f"types.{key}.type", "must be left out (the table name is the key)")
+            )
+        follow_ups = body.get("follow_ups")
+        if isinstance(follow_ups, list):
+            # Inside [types.<key>] the follow-up's own type is implied by the table.
+            body = {
+                **body,
+                "follow_ups": [
+                    {"type_key": key, **item} if isinstance(item, dict) else item
+                    for item in follow_ups
+                ],
+            }
+        rules.append({**body, "type": key})
+    data["types"] = rules
+    return data, keys, problems
+
+
+_PATH = re.compile(r"^(?P<message>.*) @ \$(?P<path>.*)$", re.DOTALL)
+
+
+def _file_path(model_path: str, keys: Sequence[str]) -> str:
+    path = model_path.lstrip(".")
+
+    def name(match: re.Match[str]) -> str:
+        index = int(match.group(1))
+        return f"types.{keys[index]}" if index < len(keys) else match.group(0)
+
+    return re.sub(r"^types\[(\d+)\]", name, path)
+
+
+def _problem_from(text: str, keys: Sequence[str]) -> tuple[str, str, tuple[str, ...] | None]:
+    match = _PATH.match(text)
+    message, path = (match.group("message"), match.group("path")) if match else (text, "")
+    allowed: tuple[str, ...] | None = None
+    found = re.search(r"^(?:[\w.]+: )?(?P<rest>.*?)(?: \(allowed: (?P<allowed>[^)]*)\))?$", message)
+    if found and found.group("allowed") is not None:
+        allowed = tuple(part.strip() for part in found.group("allowed").split(","))
+        message = found.group("rest")
+    return _file_path(path, keys), message, allowed
+
+
+def _line_of(text: str, path: str, fmt: Format) -> int | None:
+    """Best effort: the line where the last named key of ``path`` is set."""
+    if fmt != "toml" or not path:
+        return None
+    parts = [part for part in re.split(r"\.|\[\d+\]", path) if part]
+    lines = text.splitlines()
+    start = 0
+    # Find the deepest table header that is a prefix of the path.
+    for depth in range(len(parts), 0, -1):
+        header = re.compile(
+            r"^\s*\[\[?\s*" + r"\s*\.\s*".join(map(re.escape, parts[:depth])) + r"\s*\]\]?"
+        )
+        for number, line in enumerate(lines):
+            if header.match(line):
+                start = number
+                parts = parts[depth:]
+                break
+        else:
+            continue
+        break
+    for key in reversed(parts or [""]):
+        if not key:
+            return start + 1
+        pattern = re.compile(r"(^|[\s{,])" + re.escape(key) + r"\s*=")
+        for number in range(start, len(lines)):
+            if (
+                number > start
+                and lines[number].lstrip().startswith("[")
+                and "=" not in lines[number]
+            ):
+                break
+            if pattern.search(lines[number]):
+                return number + 1
+    return start + 1 if start else None
+
+
+def design_problems(
+    design: CycleDesign, *, catalog: Catalog | None = None, source: str = "design"
+) -> list[Problem]:
+    """The problems of a well-formed design against a catalog (built-in by default)."""
+    catalog = catalog if catalog is not None else built_in_catalog()
+    problems: list[Problem] = []
+    known = catalog.keys()
+    used = set(design.type_keys)
+    for rule in design.types:
+        where = f"types.{rule.type}"
+        if rule.type not in catalog:
+            problems.append(Problem(source, where, "unknown conversation type", allowed=known))
+            continue
+        problems.extend(_rule_problems(rule, catalog, used, where, source))
+    for index, interaction in enumerate(design.interactions):
+        for name in ("drop", "near"):
+            if getattr(interaction, name) not in used:
+                problems.append(
+                    Problem(
+                        source,
+                        f"interactions[{index}].{name}",
+                        "names a type this design does not use",
+                        allowed=design.type_keys,
+                    )
+                )
+    for key in sorted(design.after_notice):
+        if key not in known:
+            problems.append(Problem(source, "after_notice", f"unknown type {key!r}", allowed=known))
+    return problems
+
+
+def _rule_problems(
+    rule: TypeRule, catalog: Catalog, used: set[str], where: str, source: str
+) -> Iterable[Problem]:
+    conversation_type = catalog.type(rule.type)
+    question_set = None
+    if conversation_type.question_set is not None:
+        versions = catalog.question_sets.versions(conversation_type.question_set)
+        if rule.question_set_version is not None and rule.question_set_version not in versions:
+            yield Problem(
+                source,
+                f"{where}.question_set_version",
+                f"version {rule.question_set_version} does not exist",
+                allowed=versions,
+            )
+        else:
+            question_set = catalog.question_set_for(rule.type)
+    for index, follow_up in enumerate(rule.follow_ups):
+        path = f"{where}.follow_ups[{index}]"
+        if follow_up.schedule_type not in used:
+            yield Problem(
+                source,
+                f"{path}.schedule_type",
+                "names a type this design does not use",
+                allowed=sorted(used),
+            )
+        if question_set is not None and follow_up.question_key not in {
+            question.key for question in question_set.questions
+        }:
+            yield Problem(
+                source,
+                f"{path}.question_key",
+                f"no such question in {question_set.ref}",
+                allowed=[question.key for question in question_set.questions],
+            )
+
+
+def validate_design_text(
+    text: str,
+    *,
+    source: str = "design.toml",
+    fmt: Format | None = None,
+    catalog: Catalog | None = None,
+) -> list[Problem]:
+    """Every problem of a design file's text; an empty list means it is valid."""
+    return _parse(text, source, _format_of(source, fmt), catalog)[1]
+
+
+def _parse(
+    text: str, source: str, fmt: Format, catalog: Catalog | None
+) -> tuple[CycleDesign | None, list[Problem]]:
+    raw, problems = _read(text, source, fmt)
+    if raw is None:
+        return None, problems
+    data, keys, shape_problems = _to_model_data(raw)
+    problems = [
+        Problem(source, problem.path, problem.message, line=_line_of(text, problem.path, fmt))
+        for problem in shape_problems
+    ]
+    if problems:
+        return None, problems
+    try:
+        design = from_data(CycleDesign, data)
+    except SerializationError as error:
+        for text_problem in error.problems:
+            path, message, allowed = _problem_from(text_problem, keys)
+            problems.append(
+                Problem(source, path, message, line=_line_of(text, path, fmt), allowed=allowed)
+            )
+        return None, problems
+    found = design_problems(design, catalog=catalog, source=source)
+    return design, [
+        Problem(source, p.path, p.message, line=_line_of(text, p.path, fmt), allowed=p.allowed)
+        for p in found
+    ]
+
+
+def parse_design(
+    text: str,
+    *,
+    source: str = "design.toml",
+    fmt: Format | None = None,
+    catalog: Catalog | None = None,
+) -> CycleDesign:
+    """The design in ``text``; :class:`DesignError` with every problem otherwise."""
+    design, problems = _parse(text, source, _format_of(source, fmt), catalog)
+    if problems or design is None:
+        raise DesignError(problems)
+    return design
+
+
+def load_design(path: str | Path, *, catalog: Catalog | None = None) -> CycleDesign:
+    """Read and validate a design file (``.toml`` or ``.json``)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise DesignError([Problem(str(path), "", f"cannot be read: {error}")]) from error
+    return parse_design(text, source=str(path), catalog=catalog)
+
+
+def validate_design(path: str | Path, *, catalog: Catalog | None = None) -> list[Problem]:
+    """Every problem of a design file; an empty list means it is valid."""
+    try:
+        load_design(path, catalog=catalog)
+    except DesignError as error:
+        return list(error.problems)
+    return []
+
+
+def _without_defaults(data: Any, default: Any) -> Any:
+    if isinstance(data, dict) and isinstance(default, dict):
+        return {
+            key: _without_defaults(value, default.get(key))
+            for key, value in data.items()
+            if key not in default or value != default[key]
+        }
+    return data
+
+
+def _without_none(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {key: _without_none(value) for key, value in data.items() if value is not None}
+    if isinstance(data, list):
+        return [_without_none(item) for item in data]
+    return data
+
+
+def _file_data(design: CycleDesign) -> dict[str, Any]:
+    data = to_data(design)
+    baseline = to_data(CycleDesign(name=design.name, cycle_start=design.cycle_start))
+    types = {}
+    for rule, rule_data in zip(design.types, data.pop("types"), strict=True):
+        rule_default = to_data(TypeRule(type=rule.type))
+        body = _without_defaults(rule_data, rule_default)
+        body.pop("type", None)
+        for item in body.get("follow_ups", ()):
+            if item.get("type_key") == rule.type:
+                del item["type_key"]
+        types[rule.type] = body
+    result = _without_defaults(data, baseline)
+    result["name"], result["cycle_start"] = data["name"], data["cycle_start"]
+    result["types"] = types
+    ordered = {key: result.pop(key) for key in ("name", "version", "cycle_start") if key in result}
+    return {**ordered, **result}
+
+
+def _toml_values(value: Any, key: str = "") -> Any:
+    if isinstance(value, dict):
+        return {k: _toml_values(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_toml_values(item, key) for item in value]
+    if isinstance(value, str) and key in {"cycle_start", "start", "end"}:
+        return date.fromisoformat(value)
+    return value
+
+
+def dump_design(design: CycleDesign, *, fmt: Format = "toml") -> str:
+    """The design as file text; values equal to their defaults are left out.
+
+    Writing TOML needs the ``toml`` extra (``pip install gesprekscyclus[toml]``).
+    """
+    data = _without_none(_file_data(design))
+    if fmt == "json":
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    try:
+        import tomli_w  # noqa: PLC0415 - optional extra, imported when used
+    except ImportError:
+        raise InvalidValueError(
+            "fmt",
+            "writing TOML needs the 'toml' extra: pip install gesprekscyclus[toml]",
+            allowed=("toml", "json"),
+        ) from None
+    return str(tomli_w.dumps(_toml_values(data), multiline_strings=True))
