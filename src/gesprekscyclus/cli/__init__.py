@@ -1,0 +1,67 @@
+"""The command line: ``gesprekscyclus <command> ...``.
+
+Each command lives in a module of this package that exposes ``register(subparsers)``; the
+module adds its parser and sets ``handler`` to a function ``(args, out) -> int`` that writes
+its result to ``out``. Output is buffered and printed only when the command succeeds, so a
+failing command leaves nothing partial on standard output; errors of the library go to
+standard error with exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+from collections.abc import Sequence
+from importlib import import_module
+
+from gesprekscyclus.errors import DesignError, GesprekscyclusError
+
+__all__ = ["main"]
+
+#: The modules that contribute commands, in the order of the help text.
+COMMAND_MODULES = (
+    "gesprekscyclus.cli.demo",
+    "gesprekscyclus.cli.planning",
+    "gesprekscyclus.cli.service",
+)
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every available command."""
+    parser = argparse.ArgumentParser(
+        prog="gesprekscyclus",
+        description="Plan, remind and follow up an organisation's conversation cycle.",
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = import_module(name)
+        except ModuleNotFoundError as error:
+            if error.name == name:
+                continue  # a command module that this version does not ship
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    out = io.StringIO()
+    try:
+        code: int = args.handler(args, out)
+    except DesignError as error:
+        for problem in error.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    except GesprekscyclusError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    sys.stdout.write(out.getvalue())
+    sys.stdout.flush()
+    return code
