@@ -597,9 +597,9 @@ def test_anniversary_through_expand_uses_the_persons_policy() -> None:
         end=d("2028-12-31"),
     )
     assert found == [
-        Occurrence("n6", d("2026-03-01")),
-        Occurrence("n7", d("2027-03-01")),
-        Occurrence("n8", d("2028-02-29")),
+        Occurrence("y6", d("2026-03-01")),
+        Occurrence("y7", d("2027-03-01")),
+        Occurrence("y8", d("2028-02-29")),
     ]
     with pytest.raises(InvalidValueError, match=r"Anniversary\.of"):
         Anniversary(of="fixed_month")

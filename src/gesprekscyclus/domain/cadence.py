@@ -850,7 +850,7 @@ def anniversary_dates(
 
 @frozen
 class Anniversary:
-    """Once a year on the anchor's date (the hire date by default), keyed ``n<years>``.
+    """Once a year on the anchor's date (the hire date by default), keyed ``y<years>``.
 
     The person's :class:`~gesprekscyclus.domain.people.LeapDayPolicy` places a 29 February
     anniversary in common years; see :func:`anniversary_dates`.
@@ -866,7 +866,7 @@ class Anniversary:
         self, anchor: date, start: date, end: date, policy: LeapDayPolicy | str
     ) -> list[Occurrence]:
         """The anniversaries of ``anchor`` in ``[start, end]``."""
-        return [Occurrence(f"n{n}", d) for n, d in anniversary_dates(anchor, start, end, policy)]
+        return [Occurrence(f"y{n}", d) for n, d in anniversary_dates(anchor, start, end, policy)]
 
 
 # --- lifecycle offsets ------------------------------------------------------------------------
