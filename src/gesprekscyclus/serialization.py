@@ -30,12 +30,10 @@ from typing import Any, TypeVar, get_args
 import cattrs
 from cattrs.errors import ForbiddenExtraKeysError
 from cattrs.preconf.json import make_converter
-from cattrs.strategies import configure_tagged_union
 
 from gesprekscyclus.domain._checks import ClosedSet
 from gesprekscyclus.domain.cadence import Cadence
-from gesprekscyclus.domain.conversations import _answer_value as answer_value
-from gesprekscyclus.domain.questions import AnswerValue
+from gesprekscyclus.domain.questions import AnswerValue, answer_value
 from gesprekscyclus.errors import InvalidValueError, SerializationError
 
 __all__ = ["SCHEMA_VERSION", "dumps", "from_data", "loads", "register_union", "to_data"]
@@ -72,6 +70,7 @@ def _closed_set(value: Any, type_: type[ClosedSet]) -> ClosedSet:
 # A hook of our own (not cattrs' plain constructor call) so that each enumerated field is
 # structured, and reported, with its own path even when it also has an attrs converter.
 _converter.register_structure_hook(ClosedSet, _closed_set)
+_converter.register_unstructure_hook(ClosedSet, lambda member: member.value)
 
 
 def _iso(kind: type[T], parse: Callable[[str], T]) -> Callable[[Any, Any], T]:
@@ -114,15 +113,29 @@ _converter.register_unstructure_hook_func(
 def register_union(union: Any, *, tag: str = "kind") -> None:
     """Serialise ``union`` (``A | B | C`` of attrs classes) as a tagged union.
 
-    Each member class names its tag with a ``KIND`` class attribute (falling back to the class
-    name), stored under ``tag``.
+    Each member class names its tag with a ``KIND`` class attribute, stored under ``tag``. An
+    unknown or missing tag is reported with the allowed tags.
     """
+    members: dict[str, type] = {
+        str(getattr(member, "KIND", member.__name__)): member for member in get_args(union)
+    }
 
-    def tag_of(cls: type) -> str:
-        return str(getattr(cls, "KIND", cls.__name__))
+    def unstructure(value: Any) -> dict[str, Any]:
+        kind = str(getattr(type(value), "KIND", type(value).__name__))
+        return {tag: kind, **_converter.unstructure(value, unstructure_as=type(value))}
 
-    configure_tagged_union(union, _converter, tag_generator=tag_of, tag_name=tag)
-    _ = get_args(union)
+    def structure(value: Any, _type: Any) -> Any:
+        if not isinstance(value, dict):
+            raise ValueError(f"expected a table with a {tag!r} key, got {value!r}")
+        kind = value.get(tag)
+        if kind not in members:
+            problem = f"missing {tag!r}" if kind is None else f"unknown {tag} {kind!r}"
+            raise InvalidValueError(tag, problem, allowed=members)
+        body = {key: item for key, item in value.items() if key != tag}
+        return _converter.structure(body, members[kind])
+
+    _converter.register_unstructure_hook(union, unstructure)
+    _converter.register_structure_hook(union, structure)
 
 
 def _format(exc: BaseException, type_: type | None) -> str:

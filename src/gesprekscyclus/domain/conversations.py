@@ -74,7 +74,7 @@ from gesprekscyclus.domain._checks import (
     unique_by,
 )
 from gesprekscyclus.domain.people import Role
-from gesprekscyclus.domain.questions import AnswerValue, QuestionSet, QuestionSetRef
+from gesprekscyclus.domain.questions import AnswerValue, QuestionSet, QuestionSetRef, answer_value
 from gesprekscyclus.errors import (
     AccessDeniedError,
     ConflictError,
@@ -226,24 +226,12 @@ class Participant:
     role: Role = field(converter=Role)
 
 
-def _answer_value(value: object) -> AnswerValue:
-    """Accept the shapes an answer can take; a list (from JSON) becomes a tuple."""
-    if isinstance(value, str | int):  # bool is an int
-        return value
-    if isinstance(value, tuple | list) and all(isinstance(item, str) for item in value):
-        return tuple(value)
-    raise InvalidValueError(
-        "Answer.value",
-        f"expected text, a whole number, a boolean or a list of choice keys, got {value!r}",
-    )
-
-
 @frozen
 class Answer:
     """One person's answer to one question of the pinned question set."""
 
     question_key: str = field(validator=non_blank)
-    value: AnswerValue = field(converter=_answer_value)
+    value: AnswerValue = field(converter=answer_value)
     author_id: str = field(validator=non_blank)
     at: datetime = field(validator=_aware)
 

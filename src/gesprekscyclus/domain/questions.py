@@ -48,6 +48,7 @@ __all__ = [
     "QuestionSetLibrary",
     "QuestionSetRef",
     "ScalePoint",
+    "answer_value",
     "identifier",
     "not_found",
 ]
@@ -57,6 +58,25 @@ _IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
 #: What an answer may hold: text for open questions, a scale point's value, a choice key, a
 #: tuple of choice keys for multiple choice, or a boolean for yes/no.
 AnswerValue: TypeAlias = str | int | bool | tuple[str, ...]
+
+
+def answer_value(value: object) -> AnswerValue:
+    """Check that ``value`` has one of the shapes of :data:`AnswerValue`.
+
+    A list (as JSON gives it) becomes a tuple. Whether it fits a *particular* question is
+    :meth:`QuestionSet.validate_answers`' job.
+
+    >>> answer_value(["a", "b"])
+    ('a', 'b')
+    """
+    if isinstance(value, str | int):  # bool is an int
+        return value
+    if isinstance(value, tuple | list) and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    raise InvalidValueError(
+        "Answer.value",
+        f"expected text, a whole number, a boolean or a list of choice keys, got {value!r}",
+    )
 
 
 def identifier(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
