@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import attrs
 from hypothesis import strategies as st
 
+from gesprekscyclus.adapters.notifiers.templates import Template, TemplateOverride, Templates
 from gesprekscyclus.domain.absence import (
     AbsenceCase,
     LegalBasis,
@@ -65,6 +66,13 @@ from gesprekscyclus.domain.questions import (
 )
 from gesprekscyclus.domain.reports import Report, ReportAction, SignOffKind
 from gesprekscyclus.domain.text import Locale, LocalizedText
+from gesprekscyclus.ports.notifier import (
+    ActionItemInfo,
+    ConversationInfo,
+    Notification,
+    Recipient,
+    ReminderKind,
+)
 from gesprekscyclus.ports.store import OutboxMessage, OutboxStats, OutboxStatus
 from gesprekscyclus.service.dispatch import Backoff, DispatchReport
 from gesprekscyclus.testing.contract import make_notification
@@ -272,6 +280,71 @@ def catalogs(draw: st.DrawFn) -> Catalog:
     if not library.keys():
         types = tuple(attrs.evolve(t, question_set=None) for t in types)
     return Catalog(types=types, question_sets=library)
+
+
+# --- notifications --------------------------------------------------------------------------
+
+#: Any text at all, including blanks, markup, braces, dollars and line breaks.
+wild_texts = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    max_size=30,
+) | st.sampled_from(["<b>x</b>", "${date}", "$$", "{0}", "%s", "a\r\nBcc: x@y", "&amp;"])
+emails = st.none() | st.builds(lambda a, b: f"{a}@{b}.example", ids, ids)
+recipients = st.builds(Recipient, id=ids, name=texts, role=roles, locale=locales, email=emails)
+instants = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2050, 12, 31), timezones=st.just(UTC)
+)
+
+
+@st.composite
+def conversation_infos(draw: st.DrawFn) -> ConversationInfo:
+    starts = draw(st.none() | instants)
+    return ConversationInfo(
+        id=draw(ids),
+        type_key=draw(ids),
+        type_label=draw(localized_texts),
+        employee_id=draw(ids),
+        employee_name=draw(texts),
+        manager_id=draw(st.none() | ids),
+        manager_name=draw(st.none() | texts),
+        on=starts.date() if starts is not None else draw(dates),
+        time_zone=draw(time_zones),
+        starts_at=starts,
+        duration_minutes=draw(st.integers(5, 240)),
+        sequence=draw(st.integers(0, 50)),
+        cancelled=draw(st.booleans()),
+        participants=tuple(draw(st.lists(recipients, max_size=3))),
+    )
+
+
+action_item_infos = st.builds(
+    ActionItemInfo, id=ids, title=texts, owner_id=ids, due=st.none() | dates
+)
+notifications = st.builds(
+    Notification,
+    key=ids,
+    kind=st.sampled_from(ReminderKind),
+    recipient=recipients,
+    conversation=st.none() | conversation_infos(),
+    action_item=st.none() | action_item_infos,
+    questions=st.lists(texts, max_size=4).map(tuple),
+)
+_template_text = st.lists(
+    st.sampled_from(["Hi ", "${recipient_name}", "${type_label}", " $$ ", "{x}", "<i>", "$when "]),
+    max_size=6,
+).map("".join)
+templates = st.builds(Template, subject=_template_text, text=_template_text, html=_template_text)
+template_sets = st.lists(
+    st.builds(
+        TemplateOverride,
+        kind=st.sampled_from(ReminderKind),
+        locale=locales,
+        template=templates,
+        type_key=st.none() | ids,
+    ),
+    max_size=4,
+    unique_by=lambda override: override.slot,
+).map(lambda overrides: Templates(tuple(overrides)))
 
 
 # --- conversations, reports and action items ------------------------------------------------
@@ -520,40 +593,6 @@ milestones = st.builds(
     )
 )
 
-# --- store and outbox -----------------------------------------------------------------------
-
-outbox_instants = st.datetimes(
-    min_value=datetime(2000, 1, 1), max_value=datetime(2060, 12, 31), timezones=st.just(UTC)
-)
-
-
-@st.composite
-def outbox_messages(draw: st.DrawFn) -> OutboxMessage:
-    notification = make_notification(draw(ids), name=draw(texts))
-    leased = draw(st.booleans())
-    return OutboxMessage(
-        id=draw(st.integers(1, 2**40)),
-        key=notification.key,
-        notification=notification,
-        attempts=draw(st.integers(0, 20)),
-        due_at=draw(outbox_instants),
-        status=draw(st.sampled_from(OutboxStatus)),
-        last_error=draw(st.none() | texts),
-        lease_owner=draw(ids) if leased else None,
-        lease_until=draw(outbox_instants) if leased else None,
-    )
-
-
-outbox_stats = st.builds(OutboxStats, *(st.integers(0, 10**6) for _ in range(4)))
-dispatch_reports = st.builds(DispatchReport, *(st.integers(0, 10**6) for _ in range(4)))
-backoffs = st.builds(
-    Backoff,
-    base_seconds=st.floats(0, 3600),
-    factor=st.floats(0, 10),
-    max_seconds=st.floats(0, 86400),
-    jitter=st.floats(0, 1),
-)
-
 
 # --- cadences -------------------------------------------------------------------------------
 
@@ -673,4 +712,38 @@ answer_triggers = st.one_of(
         schedule_type=ids,
         within_days=st.integers(1, 60),
     ),
+)
+
+# --- store and outbox -----------------------------------------------------------------------
+
+outbox_instants = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2060, 12, 31), timezones=st.just(UTC)
+)
+
+
+@st.composite
+def outbox_messages(draw: st.DrawFn) -> OutboxMessage:
+    notification = make_notification(draw(ids), name=draw(texts))
+    leased = draw(st.booleans())
+    return OutboxMessage(
+        id=draw(st.integers(1, 2**40)),
+        key=notification.key,
+        notification=notification,
+        attempts=draw(st.integers(0, 20)),
+        due_at=draw(outbox_instants),
+        status=draw(st.sampled_from(OutboxStatus)),
+        last_error=draw(st.none() | texts),
+        lease_owner=draw(ids) if leased else None,
+        lease_until=draw(outbox_instants) if leased else None,
+    )
+
+
+outbox_stats = st.builds(OutboxStats, *(st.integers(0, 10**6) for _ in range(4)))
+dispatch_reports = st.builds(DispatchReport, *(st.integers(0, 10**6) for _ in range(4)))
+backoffs = st.builds(
+    Backoff,
+    base_seconds=st.floats(0, 3600),
+    factor=st.floats(0, 10),
+    max_seconds=st.floats(0, 86400),
+    jitter=st.floats(0, 1),
 )
