@@ -1,12 +1,118 @@
 """gesprekscyclus: an embeddable engine for employee conversation cycles.
 
-The public names are re-exported here; submodules are organised by layer (``domain``,
-``planning``, ``service``, ``ports``, ``adapters``).
+The public names are re-exported here. The package is layered, each layer importing only
+the ones before it: ``domain`` (value objects and pure rules), ``planning`` (cycle designs and
+the planner), ``service`` (commands and queries in a unit of work), ``ports`` (the contracts
+for stores, notifiers and the clock) with their ``adapters``, and ``cli``.
+
+>>> from datetime import date
+>>> import gesprekscyclus as gc
+>>> catalog = gc.built_in_catalog()
+>>> catalog.type("growth_review").label.in_("nl")
+'Groeigesprek'
 """
 
-from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
-from gesprekscyclus.domain.people import LeapDayPolicy, Person, Role, WorkingPattern
-from gesprekscyclus.domain.text import Locale, LocalizedText
+from gesprekscyclus.domain.absence import (
+    AbsenceCase,
+    LegalBasis,
+    Milestone,
+    Prognosis,
+    SickPeriod,
+    absence_cases,
+    absence_timeline,
+    bradford_factor,
+    frequent_absence_signals,
+    periods_from_events,
+)
+from gesprekscyclus.domain.action_items import (
+    ActionItem,
+    ActionItemStatus,
+    CarryOverOutcome,
+    Decision,
+    NeedsDecision,
+    carry_over,
+)
+from gesprekscyclus.domain.cadence import (
+    AnchorKind,
+    AnchorTo,
+    Anniversary,
+    AnswerOperator,
+    AnswerTrigger,
+    Cadence,
+    Interval,
+    IntervalUnit,
+    LifecycleOffset,
+    Occurrence,
+    RRuleCadence,
+    Threshold,
+    expand,
+)
+from gesprekscyclus.domain.calendar import (
+    BusinessDayConvention,
+    Closure,
+    DutchDayOffPolicy,
+    LiberationDayPolicy,
+    WorkingCalendar,
+    dutch_statutory_holidays,
+    localize,
+    statutory_deadline,
+)
+from gesprekscyclus.domain.catalog import (
+    BUILT_IN_TYPE_KEYS,
+    Catalog,
+    built_in_catalog,
+)
+from gesprekscyclus.domain.conversation_types import (
+    ConversationType,
+    Sensitivity,
+    SignOffRequirement,
+)
+from gesprekscyclus.domain.conversations import (
+    Answer,
+    Conversation,
+    ConversationAction,
+    ConversationStatus,
+    Note,
+    Participant,
+    Transition,
+    Window,
+)
+from gesprekscyclus.domain.events import (
+    LifeEvent,
+    LifeEventKind,
+)
+from gesprekscyclus.domain.people import (
+    LeapDayPolicy,
+    Person,
+    Role,
+    WorkingPattern,
+)
+from gesprekscyclus.domain.questions import (
+    AnswerValue,
+    Audience,
+    Choice,
+    Question,
+    QuestionKind,
+    QuestionSet,
+    QuestionSetLibrary,
+    QuestionSetRef,
+    ScalePoint,
+)
+from gesprekscyclus.domain.reminders import (
+    ReminderKind,
+    ReminderPolicy,
+)
+from gesprekscyclus.domain.reports import (
+    Comment,
+    Report,
+    ReportStatus,
+    SignOffKind,
+    WrittenView,
+)
+from gesprekscyclus.domain.text import (
+    Locale,
+    LocalizedText,
+)
 from gesprekscyclus.errors import (
     AccessDeniedError,
     ConflictError,
@@ -16,31 +122,158 @@ from gesprekscyclus.errors import (
     InvalidTransitionError,
     InvalidValueError,
     NotFoundError,
+    NoWorkingDayError,
     Problem,
     SerializationError,
+    SignatureError,
     StoreError,
+)
+from gesprekscyclus.planning.design import (
+    Capacity,
+    CycleDesign,
+    DropNear,
+    Population,
+    TypeRule,
+)
+from gesprekscyclus.planning.design_file import (
+    dump_design,
+    load_design,
+    parse_design,
+    validate_design,
+)
+from gesprekscyclus.planning.planner import (
+    CapacityConflict,
+    Obligation,
+    Plan,
+    PlannedConversation,
+    Skipped,
+    plan,
+)
+from gesprekscyclus.ports.clock import (
+    Clock,
+    FixedClock,
+    SystemClock,
+)
+from gesprekscyclus.ports.notifier import (
+    Notification,
+    Notifier,
+    PermanentNotificationError,
+    Recipient,
+    TransientNotificationError,
 )
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "BUILT_IN_TYPE_KEYS",
+    "AbsenceCase",
     "AccessDeniedError",
+    "ActionItem",
+    "ActionItemStatus",
+    "AnchorKind",
+    "AnchorTo",
+    "Anniversary",
+    "Answer",
+    "AnswerOperator",
+    "AnswerTrigger",
+    "AnswerValue",
+    "Audience",
+    "BusinessDayConvention",
+    "Cadence",
+    "Capacity",
+    "CapacityConflict",
+    "CarryOverOutcome",
+    "Catalog",
+    "Choice",
+    "Clock",
+    "Closure",
+    "Comment",
     "ConflictError",
+    "Conversation",
+    "ConversationAction",
+    "ConversationStatus",
+    "ConversationType",
+    "CycleDesign",
+    "Decision",
     "DesignError",
+    "DropNear",
+    "DutchDayOffPolicy",
     "ExpansionLimitError",
+    "FixedClock",
     "GesprekscyclusError",
+    "Interval",
+    "IntervalUnit",
     "InvalidTransitionError",
     "InvalidValueError",
     "LeapDayPolicy",
+    "LegalBasis",
+    "LiberationDayPolicy",
     "LifeEvent",
     "LifeEventKind",
+    "LifecycleOffset",
     "Locale",
     "LocalizedText",
+    "Milestone",
+    "NeedsDecision",
+    "NoWorkingDayError",
     "NotFoundError",
+    "Note",
+    "Notification",
+    "Notifier",
+    "Obligation",
+    "Occurrence",
+    "Participant",
+    "PermanentNotificationError",
     "Person",
+    "Plan",
+    "PlannedConversation",
+    "Population",
     "Problem",
+    "Prognosis",
+    "Question",
+    "QuestionKind",
+    "QuestionSet",
+    "QuestionSetLibrary",
+    "QuestionSetRef",
+    "RRuleCadence",
+    "Recipient",
+    "ReminderKind",
+    "ReminderPolicy",
+    "Report",
+    "ReportStatus",
     "Role",
+    "ScalePoint",
+    "Sensitivity",
     "SerializationError",
+    "SickPeriod",
+    "SignOffKind",
+    "SignOffRequirement",
+    "SignatureError",
+    "Skipped",
     "StoreError",
+    "SystemClock",
+    "Threshold",
+    "TransientNotificationError",
+    "Transition",
+    "TypeRule",
+    "Window",
+    "WorkingCalendar",
     "WorkingPattern",
+    "WrittenView",
+    "absence_cases",
+    "absence_timeline",
+    "bradford_factor",
+    "built_in_catalog",
+    "carry_over",
+    "dump_design",
+    "dutch_statutory_holidays",
+    "expand",
+    "frequent_absence_signals",
+    "load_design",
+    "localize",
+    "parse_design",
+    "periods_from_events",
+    "plan",
+    "statutory_deadline",
+    "validate_design",
 ]
