@@ -16,6 +16,8 @@ from gesprekscyclus.adapters.sqlite import open_sqlite_store
 from gesprekscyclus.ports.store import Store
 from gesprekscyclus.testing.contract import StoreContract
 
+from .postgres_support import postgres_factory
+
 StoreFactory = Callable[[], Store]
 
 
@@ -30,6 +32,7 @@ def _sqlite(tmp_path: Path) -> StoreFactory:
 STORES = [
     pytest.param(_memory, id="memory"),
     pytest.param(_sqlite, id="sqlite"),
+    pytest.param(postgres_factory, id="postgres", marks=pytest.mark.postgres),
 ]
 
 

@@ -1,0 +1,200 @@
+"""The PostgreSQL schema as numbered forward migrations.
+
+The tables mirror the SQLite adapter's, with native column types: instants are
+``timestamptz``, days are ``date``, flags ``boolean``; the documents (``data``, ``payload``)
+are JSON text, stored exactly as written.
+
+Opening a store runs :func:`migrate`: one transaction that first takes a transaction-level
+advisory lock derived from the schema name (``pg_advisory_xact_lock``), so several processes
+opening the same schema for the first time queue up instead of racing, then creates the schema
+if needed and applies every migration above the recorded ``schema_version``. A failure leaves
+the database as it was. Migrations are never edited once released: a change is a new entry at
+the end of :data:`MIGRATIONS`. Statements name tables without a schema; the connection's
+``search_path`` decides where they live.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import TYPE_CHECKING
+
+from gesprekscyclus.errors import InvalidValueError
+
+if TYPE_CHECKING:
+    import psycopg
+
+__all__ = ["MIGRATIONS", "check_schema_name", "current_version", "lock_key", "migrate"]
+
+#: (version, statements) pairs, applied in order. The numbers match the SQLite migrations.
+MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
+    (
+        1,
+        (
+            """
+            CREATE TABLE people (
+                id text PRIMARY KEY,
+                data text NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE life_events (
+                person_id text NOT NULL,
+                kind text NOT NULL,
+                on_date date NOT NULL,
+                data text NOT NULL,
+                PRIMARY KEY (person_id, kind, on_date)
+            )
+            """,
+            "CREATE INDEX life_events_on ON life_events (on_date)",
+            """
+            CREATE TABLE outbox (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                key text NOT NULL UNIQUE,
+                payload text NOT NULL,
+                attempts integer NOT NULL DEFAULT 0,
+                due_at timestamptz NOT NULL,
+                status text NOT NULL DEFAULT 'pending'
+                    CHECK (status IN ('pending', 'sent', 'dead')),
+                last_error text,
+                lease_owner text,
+                lease_until timestamptz,
+                sent_at timestamptz
+            )
+            """,
+            "CREATE INDEX outbox_pending ON outbox (due_at, id) WHERE status = 'pending'",
+            "CREATE INDEX outbox_dead ON outbox (id) WHERE status = 'dead'",
+        ),
+    ),
+    (
+        2,
+        (
+            """
+            CREATE TABLE conversations (
+                id text PRIMARY KEY,
+                type_key text NOT NULL,
+                employee_id text NOT NULL,
+                manager_id text,
+                earliest date NOT NULL,
+                target date NOT NULL,
+                latest date NOT NULL,
+                status text NOT NULL,
+                starts_at timestamptz,
+                duration_minutes integer NOT NULL,
+                time_zone text NOT NULL,
+                sequence integer NOT NULL,
+                requires_report boolean NOT NULL,
+                version integer NOT NULL,
+                data text NOT NULL
+            )
+            """,
+            "CREATE INDEX conversations_employee ON conversations (employee_id, type_key)",
+            "CREATE INDEX conversations_manager ON conversations (manager_id, target)",
+            "CREATE INDEX conversations_due ON conversations (target)"
+            " WHERE status IN ('planned', 'scheduled')",
+            "CREATE INDEX conversations_overdue ON conversations (latest)"
+            " WHERE status IN ('planned', 'scheduled')",
+            """
+            CREATE TABLE reports (
+                conversation_id text PRIMARY KEY,
+                employee_id text NOT NULL,
+                status text NOT NULL,
+                version integer NOT NULL,
+                data text NOT NULL
+            )
+            """,
+            "CREATE INDEX reports_employee ON reports (employee_id)",
+        ),
+    ),
+    (
+        3,
+        (
+            """
+            CREATE TABLE action_items (
+                id text PRIMARY KEY,
+                employee_id text NOT NULL,
+                manager_id text,
+                owner_id text NOT NULL,
+                status text NOT NULL,
+                due date,
+                version integer NOT NULL,
+                data text NOT NULL
+            )
+            """,
+            "CREATE INDEX action_items_pair ON action_items (employee_id, manager_id)"
+            " WHERE status = 'open'",
+            "CREATE INDEX action_items_owner ON action_items (owner_id)",
+        ),
+    ),
+)
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+
+
+def check_schema_name(schema: str) -> str:
+    """``schema`` if it is a plain identifier (letters, digits, ``_``; at most 63 characters).
+
+    >>> check_schema_name("gesprekscyclus")
+    'gesprekscyclus'
+    >>> check_schema_name("a b")
+    Traceback (most recent call last):
+    ...
+    gesprekscyclus.errors.InvalidValueError: schema: must be a plain identifier ...
+    """
+    if not isinstance(schema, str) or _IDENTIFIER.fullmatch(schema) is None:
+        raise InvalidValueError(
+            "schema",
+            f"must be a plain identifier (a letter or _, then letters, digits or _;"
+            f" at most 63 characters), got {schema!r}",
+        )
+    return schema
+
+
+def lock_key(schema: str | None) -> int:
+    """The advisory lock key guarding migrations of ``schema`` (``None``: the default one).
+
+    A signed 64-bit number derived from the name, the same in every process.
+
+    >>> lock_key("s1") == lock_key("s1") != lock_key("s2")
+    True
+    """
+    digest = hashlib.sha256(f"gesprekscyclus.migrate:{schema or ''}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def current_version(connection: psycopg.Connection[tuple[object, ...]]) -> int:
+    """The highest applied migration; 0 when ``schema_version`` is empty."""
+    row = connection.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
+    return 0 if row is None else int(str(row[0]))
+
+
+def migrate(connection: psycopg.Connection[tuple[object, ...]], schema: str | None) -> int:
+    """Create ``schema`` if needed and apply the missing migrations; returns the version.
+
+    The connection must be in autocommit mode with its ``search_path`` set to ``schema``.
+    Everything happens in one transaction under the advisory lock of :func:`lock_key`.
+    """
+    from psycopg import sql  # noqa: PLC0415 - optional extra, imported when used
+
+    with connection.transaction():
+        connection.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key(schema),))
+        if schema is not None:
+            connection.execute(
+                sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+                    sql.Identifier(check_schema_name(schema))
+                )
+            )
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version ("
+            " version integer PRIMARY KEY,"
+            " applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        version = current_version(connection)
+        for number, statements in MIGRATIONS:
+            if number <= version:
+                continue
+            for statement in statements:
+                connection.execute(statement.encode())
+            connection.execute("INSERT INTO schema_version (version) VALUES (%s)", (number,))
+            version = number
+    return version

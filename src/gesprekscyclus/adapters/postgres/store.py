@@ -1,0 +1,931 @@
+"""The PostgreSQL store, on psycopg 3 and its connection pool.
+
+Concurrency model:
+
+- Connections come from a :class:`psycopg_pool.ConnectionPool` and run in autocommit mode;
+  every unit of work is one explicit transaction (``connection.transaction()``) on one pooled
+  connection, so all its writes, outbox rows included, commit together or not at all.
+- Each new connection gets ``TimeZone = UTC``, an ``idle_in_transaction_session_timeout`` (a
+  stuck client cannot hold locks for ever) and, when a schema is given, a ``search_path`` of
+  just that schema.
+- Claims are one statement:
+  ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT n) RETURNING …``, so any
+  number of worker processes, on any number of hosts, claim disjoint sets without waiting
+  for each other. Renewals, deliveries, failures and releases are guarded by owner (and, where
+  the contract says so, an unexpired lease) and report what the row count says.
+- A store object must not be carried across ``fork``: open one in each process (it notices
+  and raises :class:`~gesprekscyclus.errors.StoreError`).
+- Driver errors become :class:`~gesprekscyclus.errors.StoreError` (a unique violation:
+  :class:`~gesprekscyclus.errors.ConflictError`) with the psycopg error chained; only
+  parameterised statements are used.
+- Bulk inserts (:meth:`conversations.add_many <_Conversations.add_many>`, large enqueues) of
+  at least ``copy_threshold`` rows stream the rows with ``COPY`` into a temporary table and
+  move them over with ``INSERT … SELECT … ON CONFLICT DO NOTHING``; smaller ones use
+  ``executemany`` (pipelined by psycopg).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, LiteralString
+
+import psycopg
+import psycopg.errors
+from psycopg import sql
+from psycopg_pool import ConnectionPool
+
+from gesprekscyclus.domain.action_items import ActionItem
+from gesprekscyclus.domain.conversations import (
+    Answer,
+    Conversation,
+    Note,
+    Participant,
+    Transition,
+    Window,
+)
+from gesprekscyclus.domain.events import LifeEvent
+from gesprekscyclus.domain.people import Person
+from gesprekscyclus.domain.questions import QuestionSetRef
+from gesprekscyclus.domain.reports import Report
+from gesprekscyclus.errors import (
+    ConflictError,
+    InvalidValueError,
+    NotFoundError,
+    StoreError,
+)
+from gesprekscyclus.ports.notifier import Notification
+from gesprekscyclus.ports.store import (
+    OutboxMessage,
+    OutboxStats,
+    OutboxStatus,
+    aware_utc,
+    start_version,
+    version_conflict,
+    version_of,
+)
+from gesprekscyclus.serialization import dumps, from_data, loads, to_data
+
+from .schema import check_schema_name, migrate
+
+__all__ = [
+    "PostgresStore",
+    "PostgresUnitOfWork",
+    "conversation_from_row",
+    "conversation_row",
+    "open_postgres_store",
+]
+
+Connection = psycopg.Connection[tuple[Any, ...]]
+Row = tuple[Any, ...]
+Query = LiteralString | sql.SQL | sql.Composed
+
+#: Bulk inserts of at least this many rows go through ``COPY`` (see the module docstring).
+DEFAULT_COPY_THRESHOLD = 500
+
+
+def _utc(value: datetime, path: str) -> datetime:
+    return aware_utc(value, path)
+
+
+def _lease(lease_seconds: float) -> timedelta:
+    if isinstance(lease_seconds, bool) or not lease_seconds > 0:
+        raise InvalidValueError("lease_seconds", f"must be above 0, got {lease_seconds!r}")
+    return timedelta(seconds=lease_seconds)
+
+
+def _back(value: datetime | None) -> datetime | None:
+    return None if value is None else value.astimezone(UTC)
+
+
+class _Db:
+    """One connection, with psycopg errors translated into the library's errors."""
+
+    def __init__(self, connection: Connection, label: str):
+        self.connection = connection
+        self.label = label
+
+    @contextmanager
+    def errors(self, action: str) -> Iterator[None]:
+        try:
+            yield
+        except psycopg.errors.UniqueViolation as error:
+            raise ConflictError(f"{self.label}: {action}: {error}") from error
+        except psycopg.Error as error:
+            raise StoreError(f"{self.label}: {action} failed: {error}") from error
+
+    def execute(self, query: Query, params: Sequence[Any] = ()) -> int:
+        """Run one statement; returns its row count."""
+        with self.errors("statement"):
+            return self.connection.execute(query, params).rowcount
+
+    def rows(self, query: Query, params: Sequence[Any] = ()) -> list[Row]:
+        with self.errors("query"):
+            return self.connection.execute(query, params).fetchall()
+
+    def one(self, query: Query, params: Sequence[Any] = ()) -> Row | None:
+        with self.errors("query"):
+            return self.connection.execute(query, params).fetchone()
+
+    def many(self, query: Query, rows: Sequence[Sequence[Any]]) -> int:
+        """``executemany``; returns the summed row count."""
+        if not rows:
+            return 0
+        with self.errors("bulk statement"), self.connection.cursor() as cursor:
+            cursor.executemany(query, rows)
+            return max(cursor.rowcount, 0)
+
+    def copy_in(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """Stream ``rows`` into ``table`` with ``COPY … FROM STDIN``."""
+        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+        )
+        with (
+            self.errors("COPY"),
+            self.connection.cursor() as cursor,
+            cursor.copy(statement) as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A nested transaction: a raise inside undoes only what happened inside."""
+        with self.errors("savepoint"), self.connection.transaction():
+            yield
+
+
+class _BulkInsert:
+    """How one table takes many rows at once (``COPY`` above a threshold)."""
+
+    def __init__(self, table: str, columns: tuple[str, ...], kind: str):
+        self.table = table
+        self.columns = columns
+        self.kind = kind
+        names = sql.SQL(", ").join(map(sql.Identifier, columns))
+        self.staging = f"_load_{table}"
+        marks = sql.SQL(", ").join(sql.Placeholder() * len(columns))
+        self.insert = sql.SQL("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT DO NOTHING").format(
+            sql.Identifier(table), names, marks
+        )
+        self.create_staging = sql.SQL(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS {} ON COMMIT DELETE ROWS"
+            " AS SELECT {} FROM {} WITH NO DATA"
+        ).format(sql.Identifier(self.staging), names, sql.Identifier(table))
+        self.move = sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {} ON CONFLICT DO NOTHING").format(
+            sql.Identifier(table), names, names, sql.Identifier(self.staging)
+        )
+        self.empty_staging = sql.SQL("TRUNCATE {}").format(sql.Identifier(self.staging))
+
+    def run(self, db: _Db, rows: Sequence[Row], copy_threshold: int) -> int:
+        """Insert ``rows``, skipping existing keys; returns how many were new."""
+        if not rows:
+            return 0
+        if len(rows) < copy_threshold:
+            return db.many(self.insert, rows)
+        with db.errors("COPY notice"):
+            # The staging table exists once per connection; silence the "skipping" notice.
+            db.connection.execute("SET LOCAL client_min_messages = warning")
+        db.execute(self.create_staging)
+        db.copy_in(self.staging, self.columns, rows)
+        added = db.execute(self.move)
+        db.execute(self.empty_staging)
+        return added
+
+    def run_strict(
+        self,
+        db: _Db,
+        rows: Sequence[Row],
+        ids: Sequence[str],
+        copy_threshold: int,
+        skip_existing: bool,
+    ) -> int:
+        """Like :meth:`run`, but without ``skip_existing`` any existing or repeated id
+        raises :class:`ConflictError` and undoes this call's inserts."""
+        if skip_existing:
+            return self.run(db, rows, copy_threshold)
+
+        class _CountMismatchError(Exception):
+            pass
+
+        try:
+            with db.savepoint():
+                added = self.run(db, rows, copy_threshold)
+                if added != len(rows):
+                    raise _CountMismatchError
+        except _CountMismatchError:
+            repeated = sorted(key for key, seen in Counter(ids).items() if seen > 1)
+            query = sql.SQL("SELECT id FROM {} WHERE id = ANY(%s) ORDER BY id LIMIT 5").format(
+                sql.Identifier(self.table)
+            )
+            existing = [row[0] for row in db.rows(query, (list(ids),))]
+            parts = []
+            if existing:
+                parts.append("exists already: " + ", ".join(map(repr, existing)))
+            if repeated:
+                parts.append("given twice: " + ", ".join(map(repr, repeated[:5])))
+            raise ConflictError(
+                f"{self.kind} {'; '.join(parts) or 'exists already'}"
+                f" ({len(rows) - added} of {len(rows)} not new)"
+            ) from None
+        return added
+
+
+#: The outbox columns :func:`_message` reads, in order.
+_MESSAGE_COLUMNS = (
+    "id, key, payload, attempts, due_at, status, last_error, lease_owner, lease_until"
+)
+
+_CLAIM = (
+    "UPDATE outbox SET lease_owner = %s, lease_until = %s WHERE id IN ("  # noqa: S608
+    " SELECT id FROM outbox WHERE status = 'pending' AND due_at <= %s"
+    " AND (lease_until IS NULL OR lease_until <= %s)"
+    " ORDER BY due_at, id LIMIT %s FOR UPDATE SKIP LOCKED"
+    ") RETURNING " + _MESSAGE_COLUMNS
+)
+
+
+def _message(row: Sequence[Any]) -> OutboxMessage:
+    return OutboxMessage(
+        id=row[0],
+        key=row[1],
+        notification=loads(Notification, row[2]),
+        attempts=row[3],
+        due_at=row[4],
+        status=row[5],
+        last_error=row[6],
+        lease_owner=row[7],
+        lease_until=row[8],
+    )
+
+
+def _json(value: object) -> str:
+    return json.dumps(to_data(value), ensure_ascii=False)
+
+
+class _People:
+    def __init__(self, db: _Db):
+        self._db = db
+
+    def get(self, person_id: str) -> Person:
+        found = self.find(person_id)
+        if found is None:
+            raise NotFoundError("person", person_id)
+        return found
+
+    def find(self, person_id: str) -> Person | None:
+        row = self._db.one("SELECT data FROM people WHERE id = %s", (person_id,))
+        return None if row is None else from_data(Person, json.loads(row[0]))
+
+    def upsert(self, person: Person) -> None:
+        self._db.execute(
+            "INSERT INTO people (id, data) VALUES (%s, %s)"
+            " ON CONFLICT (id) DO UPDATE SET data = excluded.data",
+            (person.id, _json(person)),
+        )
+
+    def all(self) -> list[Person]:
+        rows = self._db.rows("SELECT data FROM people ORDER BY id")
+        return [from_data(Person, json.loads(row[0])) for row in rows]
+
+
+class _Events:
+    def __init__(self, db: _Db):
+        self._db = db
+
+    def append(self, event: LifeEvent) -> bool:
+        count = self._db.execute(
+            "INSERT INTO life_events (person_id, kind, on_date, data) VALUES (%s, %s, %s, %s)"
+            " ON CONFLICT DO NOTHING",
+            (event.person_id, event.kind.value, event.on, _json(event)),
+        )
+        return count == 1
+
+    def for_person(self, person_id: str) -> list[LifeEvent]:
+        rows = self._db.rows(
+            "SELECT data FROM life_events WHERE person_id = %s ORDER BY on_date, kind",
+            (person_id,),
+        )
+        return [from_data(LifeEvent, json.loads(row[0])) for row in rows]
+
+    def all(self) -> list[LifeEvent]:
+        rows = self._db.rows("SELECT data FROM life_events ORDER BY on_date, person_id, kind")
+        return [from_data(LifeEvent, json.loads(row[0])) for row in rows]
+
+
+CONVERSATION_COLUMNS = (
+    "id",
+    "type_key",
+    "employee_id",
+    "manager_id",
+    "earliest",
+    "target",
+    "latest",
+    "status",
+    "starts_at",
+    "duration_minutes",
+    "time_zone",
+    "sequence",
+    "requires_report",
+    "version",
+    "data",
+)
+_SELECT_CONVERSATIONS = (
+    "SELECT id, type_key, employee_id, manager_id, earliest, target, latest, status, starts_at,"
+    " duration_minutes, time_zone, sequence, requires_report, version, data FROM conversations"
+)
+_CONVERSATION_BULK = _BulkInsert("conversations", CONVERSATION_COLUMNS, "conversation")
+
+
+def conversation_row(c: Conversation) -> Row:
+    """The column values of a conversation, in :data:`CONVERSATION_COLUMNS` order."""
+    parts: dict[str, Any] = {"p": [[p.person_id, p.role.value] for p in c.participants]}
+    notes = c._notes  # the stored notes; only adapters read them directly
+    if c.question_set is not None:
+        parts["q"] = to_data(c.question_set)
+    if c.answers:
+        parts["a"] = to_data(c.answers)
+    if notes:
+        parts["n"] = to_data(notes)
+    if c.history:
+        parts["h"] = to_data(c.history)
+    window = c.window
+    return (
+        c.id,
+        c.type_key,
+        c.employee_id,
+        c.manager_id,
+        window.earliest,
+        window.target,
+        window.latest,
+        c.status.value,
+        None if c.starts_at is None else _utc(c.starts_at, "Conversation.starts_at"),
+        c.duration_minutes,
+        c.time_zone,
+        c.sequence,
+        c.requires_report,
+        len(c.history),
+        json.dumps(parts, ensure_ascii=False, separators=(",", ":")),
+    )
+
+
+def conversation_from_row(row: Sequence[Any], cache: dict[Any, Any] | None = None) -> Conversation:
+    """The inverse of :func:`conversation_row`.
+
+    ``cache`` (one dict per query) shares equal windows and participants between rows.
+    """
+    shared: dict[Any, Any] = {} if cache is None else cache
+    parts = json.loads(row[14])
+    question_set = parts.get("q")
+    participants = []
+    for person, role in parts["p"]:
+        participant = shared.get((person, role))
+        if participant is None:
+            participant = shared[(person, role)] = Participant(person, role)
+        participants.append(participant)
+    bounds: tuple[date, date, date] = (row[4], row[5], row[6])
+    window = shared.get(bounds)
+    if window is None:
+        window = shared[bounds] = Window(*bounds)
+    return Conversation(
+        id=row[0],
+        type_key=row[1],
+        employee_id=row[2],
+        manager_id=row[3],
+        participants=tuple(participants),
+        window=window,
+        status=row[7],
+        starts_at=_back(row[8]),
+        duration_minutes=row[9],
+        time_zone=row[10],
+        sequence=row[11],
+        requires_report=row[12],
+        question_set=None if question_set is None else from_data(QuestionSetRef, question_set),
+        answers=from_data(tuple[Answer, ...], parts["a"]) if "a" in parts else (),
+        notes=from_data(tuple[Note, ...], parts["n"]) if "n" in parts else (),
+        history=from_data(tuple[Transition, ...], parts["h"]) if "h" in parts else (),
+    )
+
+
+class _Conversations:
+    def __init__(self, db: _Db, copy_threshold: int):
+        self._db = db
+        self._copy_threshold = copy_threshold
+
+    def _select(self, where: LiteralString, params: Sequence[Any]) -> list[Conversation]:
+        rows = self._db.rows(_SELECT_CONVERSATIONS + " " + where, params)
+        cache: dict[Any, Any] = {}
+        return [conversation_from_row(row, cache) for row in rows]
+
+    def get(self, conversation_id: str) -> Conversation:
+        found = self._select("WHERE id = %s", (conversation_id,))
+        if not found:
+            raise NotFoundError("conversation", conversation_id)
+        return found[0]
+
+    def add_many(
+        self, conversations: Iterable[Conversation], *, skip_existing: bool = False
+    ) -> int:
+        rows = [conversation_row(c) for c in conversations]
+        return _CONVERSATION_BULK.run_strict(
+            self._db, rows, [row[0] for row in rows], self._copy_threshold, skip_existing
+        )
+
+    def update(self, conversation: Conversation, *, expected_version: int | None = None) -> None:
+        expected = start_version(conversation, expected_version)
+        row = conversation_row(conversation)
+        count = self._db.execute(
+            "UPDATE conversations SET type_key = %s, employee_id = %s, manager_id = %s,"
+            " earliest = %s, target = %s, latest = %s, status = %s, starts_at = %s,"
+            " duration_minutes = %s, time_zone = %s, sequence = %s, requires_report = %s,"
+            " version = %s, data = %s WHERE id = %s AND version = %s",
+            (*row[1:], conversation.id, expected),
+        )
+        if count == 0:
+            found = self._db.one(
+                "SELECT version FROM conversations WHERE id = %s", (conversation.id,)
+            )
+            if found is None:
+                raise NotFoundError("conversation", conversation.id)
+            raise version_conflict("conversation", conversation.id, expected, found[0])
+
+    def by_employee(self, employee_id: str) -> list[Conversation]:
+        return self._select("WHERE employee_id = %s ORDER BY target, id", (employee_id,))
+
+    def by_manager(self, manager_id: str) -> list[Conversation]:
+        return self._select("WHERE manager_id = %s ORDER BY target, id", (manager_id,))
+
+    def due(self, on_or_before: date) -> list[Conversation]:
+        return self._select(
+            "WHERE status IN ('planned', 'scheduled') AND target <= %s ORDER BY target, id",
+            (on_or_before,),
+        )
+
+    def overdue(self, today: date) -> list[Conversation]:
+        return self._select(
+            "WHERE status IN ('planned', 'scheduled') AND latest < %s ORDER BY latest, id",
+            (today,),
+        )
+
+    def ids_for_person_type(self, employee_id: str, type_key: str) -> set[str]:
+        rows = self._db.rows(
+            "SELECT id FROM conversations WHERE employee_id = %s AND type_key = %s",
+            (employee_id, type_key),
+        )
+        return {row[0] for row in rows}
+
+
+class _Reports:
+    def __init__(self, db: _Db):
+        self._db = db
+
+    def find(self, conversation_id: str) -> Report | None:
+        row = self._db.one(
+            "SELECT data FROM reports WHERE conversation_id = %s", (conversation_id,)
+        )
+        return None if row is None else from_data(Report, json.loads(row[0]))
+
+    def get(self, conversation_id: str) -> Report:
+        found = self.find(conversation_id)
+        if found is None:
+            raise NotFoundError("report", conversation_id)
+        return found
+
+    def add(self, report: Report) -> None:
+        count = self._db.execute(
+            "INSERT INTO reports (conversation_id, employee_id, status, version, data)"
+            " VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            (
+                report.conversation_id,
+                report.employee_id,
+                report.status.value,
+                version_of(report),
+                _json(report),
+            ),
+        )
+        if count == 0:
+            raise ConflictError(f"report for {report.conversation_id!r} exists already")
+
+    def update(self, report: Report, *, expected_version: int | None = None) -> None:
+        expected = start_version(report, expected_version)
+        count = self._db.execute(
+            "UPDATE reports SET employee_id = %s, status = %s, version = %s, data = %s"
+            " WHERE conversation_id = %s AND version = %s",
+            (
+                report.employee_id,
+                report.status.value,
+                version_of(report),
+                _json(report),
+                report.conversation_id,
+                expected,
+            ),
+        )
+        if count == 0:
+            found = self._db.one(
+                "SELECT version FROM reports WHERE conversation_id = %s",
+                (report.conversation_id,),
+            )
+            if found is None:
+                raise NotFoundError("report", report.conversation_id)
+            raise version_conflict("report", report.conversation_id, expected, found[0])
+
+    def for_employee(self, employee_id: str) -> list[Report]:
+        rows = self._db.rows(
+            "SELECT data FROM reports WHERE employee_id = %s ORDER BY conversation_id",
+            (employee_id,),
+        )
+        return [from_data(Report, json.loads(row[0])) for row in rows]
+
+
+_ITEM_BULK = _BulkInsert(
+    "action_items",
+    ("employee_id", "manager_id", "owner_id", "status", "due", "version", "data", "id"),
+    "action item",
+)
+
+
+class _ActionItems:
+    def __init__(self, db: _Db, copy_threshold: int):
+        self._db = db
+        self._copy_threshold = copy_threshold
+
+    @staticmethod
+    def _row(item: ActionItem) -> Row:
+        return (
+            item.employee_id,
+            item.manager_id,
+            item.owner_id,
+            item.status.value,
+            item.due,
+            version_of(item),
+            _json(item),
+            item.id,
+        )
+
+    def _select(self, where: LiteralString, params: Sequence[Any]) -> list[ActionItem]:
+        rows = self._db.rows("SELECT data FROM action_items " + where, params)  # noqa: S608
+        return [from_data(ActionItem, json.loads(row[0])) for row in rows]
+
+    def get(self, item_id: str) -> ActionItem:
+        found = self._select("WHERE id = %s", (item_id,))
+        if not found:
+            raise NotFoundError("action item", item_id)
+        return found[0]
+
+    def add_many(self, items: Iterable[ActionItem], *, skip_existing: bool = False) -> int:
+        rows = [self._row(item) for item in items]
+        return _ITEM_BULK.run_strict(
+            self._db, rows, [row[-1] for row in rows], self._copy_threshold, skip_existing
+        )
+
+    def update(self, item: ActionItem, *, expected_version: int | None = None) -> None:
+        expected = start_version(item, expected_version)
+        count = self._db.execute(
+            "UPDATE action_items SET employee_id = %s, manager_id = %s, owner_id = %s,"
+            " status = %s, due = %s, version = %s, data = %s WHERE id = %s AND version = %s",
+            (*self._row(item), expected),
+        )
+        if count == 0:
+            found = self._db.one("SELECT version FROM action_items WHERE id = %s", (item.id,))
+            if found is None:
+                raise NotFoundError("action item", item.id)
+            raise version_conflict("action item", item.id, expected, found[0])
+
+    def open_between(self, employee_id: str, manager_id: str | None) -> list[ActionItem]:
+        return self._select(
+            "WHERE status = 'open' AND employee_id = %s"
+            " AND manager_id IS NOT DISTINCT FROM %s ORDER BY id",
+            (employee_id, manager_id),
+        )
+
+    def for_owner(self, owner_id: str) -> list[ActionItem]:
+        return self._select("WHERE owner_id = %s ORDER BY id", (owner_id,))
+
+
+_OUTBOX_BULK = _BulkInsert("outbox", ("key", "payload", "due_at"), "outbox message")
+
+
+class _Outbox:
+    def __init__(self, db: _Db, copy_threshold: int):
+        self._db = db
+        self._copy_threshold = copy_threshold
+
+    def enqueue(self, notifications: Iterable[Notification], *, due_at: datetime) -> int:
+        due = _utc(due_at, "outbox.enqueue.due_at")
+        rows = [(n.key, dumps(n), due) for n in notifications]
+        return _OUTBOX_BULK.run(self._db, rows, self._copy_threshold)
+
+    def by_key(self, key: str) -> OutboxMessage | None:
+        row = self._db.one(
+            "SELECT " + _MESSAGE_COLUMNS + " FROM outbox WHERE key = %s",  # noqa: S608
+            (key,),
+        )
+        return None if row is None else _message(row)
+
+
+class PostgresUnitOfWork:
+    """The repositories of one PostgreSQL transaction."""
+
+    def __init__(self, connection: Connection, *, label: str, copy_threshold: int):
+        db = _Db(connection, label)
+        self.connection = connection
+        self.people = _People(db)
+        self.events = _Events(db)
+        self.conversations = _Conversations(db, copy_threshold)
+        self.reports = _Reports(db)
+        self.action_items = _ActionItems(db, copy_threshold)
+        self.outbox = _Outbox(db, copy_threshold)
+
+
+def _positive_number(path: str, value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise InvalidValueError(path, f"must be above 0, got {value!r}")
+    return value
+
+
+class PostgresStore:
+    """A :class:`~gesprekscyclus.ports.store.Store` in a PostgreSQL database (or schema).
+
+    Use :func:`open_postgres_store` to create one; see the module docstring for concurrency.
+    """
+
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        schema: str | None = None,
+        pool_size: int = 4,
+        connect_timeout: float = 10.0,
+        pool_timeout: float = 30.0,
+        idle_in_transaction_timeout: float = 60.0,
+        copy_threshold: int = DEFAULT_COPY_THRESHOLD,
+    ):
+        self.schema = None if schema is None else check_schema_name(schema)
+        if isinstance(pool_size, bool) or not isinstance(pool_size, int) or pool_size < 1:
+            raise InvalidValueError("pool_size", f"must be at least 1, got {pool_size!r}")
+        if isinstance(copy_threshold, bool) or not isinstance(copy_threshold, int):
+            raise InvalidValueError("copy_threshold", f"must be an integer, got {copy_threshold!r}")
+        _positive_number("connect_timeout", connect_timeout)
+        self._idle_ms = round(
+            _positive_number("idle_in_transaction_timeout", idle_in_transaction_timeout) * 1000
+        )
+        self.copy_threshold = copy_threshold
+        self._label = "postgres store" + ("" if schema is None else f" (schema {schema!r})")
+        self._pid = os.getpid()
+        self._closed = False
+        self._guard = threading.Lock()
+        self._pool: ConnectionPool[Connection] = ConnectionPool(
+            dsn,
+            min_size=1,
+            max_size=pool_size,
+            kwargs={
+                "autocommit": True,
+                "connect_timeout": max(1, round(connect_timeout)),
+                "application_name": "gesprekscyclus",
+            },
+            configure=self._configure,
+            timeout=_positive_number("pool_timeout", pool_timeout),
+            name=f"gesprekscyclus-{self.schema or 'default'}",
+            open=False,
+        )
+        try:
+            try:
+                self._pool.open(wait=True, timeout=connect_timeout)
+            except psycopg.Error as error:
+                raise StoreError(f"{self._label}: cannot connect: {error}") from error
+            with self._connection("open") as db, db.errors("migrate"):
+                self.schema_version = migrate(db.connection, self.schema)
+        except BaseException:
+            self._closed = True
+            self._pool.close()
+            raise
+
+    def _configure(self, connection: Connection) -> None:
+        connection.execute(
+            "SELECT set_config('TimeZone', 'UTC', false),"
+            " set_config('idle_in_transaction_session_timeout', %s, false)",
+            (str(self._idle_ms),),
+        )
+        if self.schema is not None:
+            connection.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(self.schema)))
+
+    @contextmanager
+    def _connection(self, action: str) -> Iterator[_Db]:
+        if self._closed:
+            raise StoreError(f"{self._label} is closed")
+        if os.getpid() != self._pid:
+            raise StoreError(
+                "a PostgresStore cannot be shared across processes; open one in each process"
+            )
+        db: _Db | None = None
+        try:
+            with self._pool.connection() as connection:
+                db = _Db(connection, self._label)
+                yield db
+        except psycopg.Error as error:
+            raise StoreError(f"{self._label}: {action} failed: {error}") from error
+
+    @contextmanager
+    def _transaction(self, action: str) -> Iterator[_Db]:
+        with self._connection(action) as db, db.errors(action), db.connection.transaction():
+            yield db
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[PostgresUnitOfWork]:
+        """One transaction on one pooled connection; committed on a clean exit.
+
+        Each unit of work takes its own connection, so nesting them does not share a
+        transaction (and needs a free connection in the pool).
+        """
+        with self._transaction("unit of work") as db:
+            yield PostgresUnitOfWork(
+                db.connection, label=self._label, copy_threshold=self.copy_threshold
+            )
+
+    def close(self) -> None:
+        """Close the pool and every connection in it."""
+        with self._guard:
+            if self._closed:
+                return
+            self._closed = True
+        if os.getpid() == self._pid:
+            self._pool.close()
+
+    # -- dispatch side ------------------------------------------------------------------------
+
+    def _run(self, action: str, work: Callable[[_Db], Any]) -> Any:
+        with self._connection(action) as db, db.errors(action):
+            return work(db)
+
+    def claim_due(
+        self, owner: str, *, now: datetime, limit: int, lease_seconds: float
+    ) -> list[OutboxMessage]:
+        """See :meth:`gesprekscyclus.ports.store.Store.claim_due`."""
+        at = _utc(now, "claim_due.now")
+        until = at + _lease(lease_seconds)
+        if limit < 1:
+            return []
+        rows: list[Row] = self._run(
+            "claim_due", lambda db: db.rows(_CLAIM, (owner, until, at, at, limit))
+        )
+        rows.sort(key=lambda row: (row[4], row[0]))
+        return [_message(row) for row in rows]
+
+    def renew_lease(
+        self, owner: str, ids: Sequence[int], *, now: datetime, lease_seconds: float
+    ) -> int:
+        """See :meth:`gesprekscyclus.ports.store.Store.renew_lease`."""
+        at = _utc(now, "renew_lease.now")
+        until = at + _lease(lease_seconds)
+        if not ids:
+            return 0
+        count: int = self._run(
+            "renew_lease",
+            lambda db: db.execute(
+                "UPDATE outbox SET lease_until = %s WHERE id = ANY(%s) AND status = 'pending'"
+                " AND lease_owner = %s AND lease_until > %s",
+                (until, sorted(set(ids)), owner, at),
+            ),
+        )
+        return count
+
+    def mark_sent(self, owner: str, message_id: int, *, now: datetime) -> bool:
+        """See :meth:`gesprekscyclus.ports.store.Store.mark_sent`."""
+        at = _utc(now, "mark_sent.now")
+        count: int = self._run(
+            "mark_sent",
+            lambda db: db.execute(
+                "UPDATE outbox SET status = 'sent', sent_at = %s, lease_owner = NULL,"
+                " lease_until = NULL WHERE id = %s AND status = 'pending' AND lease_owner = %s"
+                " AND lease_until > %s",
+                (at, message_id, owner, at),
+            ),
+        )
+        return count == 1
+
+    def mark_failed(
+        self,
+        owner: str,
+        message_id: int,
+        *,
+        now: datetime,
+        error: str,
+        retry_at: datetime | None,
+    ) -> bool:
+        """See :meth:`gesprekscyclus.ports.store.Store.mark_failed`."""
+        at = _utc(now, "mark_failed.now")
+        retry = None if retry_at is None else _utc(retry_at, "mark_failed.retry_at")
+        status = OutboxStatus.DEAD if retry is None else OutboxStatus.PENDING
+        count: int = self._run(
+            "mark_failed",
+            lambda db: db.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = %s, status = %s,"
+                " due_at = coalesce(%s::timestamptz, due_at), lease_owner = NULL,"
+                " lease_until = NULL WHERE id = %s AND status = 'pending' AND lease_owner = %s"
+                " AND lease_until > %s",
+                (error, status.value, retry, message_id, owner, at),
+            ),
+        )
+        return count == 1
+
+    def release(self, owner: str, ids: Sequence[int]) -> int:
+        """See :meth:`gesprekscyclus.ports.store.Store.release`."""
+        if not ids:
+            return 0
+        count: int = self._run(
+            "release",
+            lambda db: db.execute(
+                "UPDATE outbox SET lease_owner = NULL, lease_until = NULL"
+                " WHERE id = ANY(%s) AND status = 'pending' AND lease_owner = %s",
+                (sorted(set(ids)), owner),
+            ),
+        )
+        return count
+
+    def dead_letters(self) -> list[OutboxMessage]:
+        """See :meth:`gesprekscyclus.ports.store.Store.dead_letters`."""
+        rows: list[Row] = self._run(
+            "dead_letters",
+            lambda db: db.rows(
+                "SELECT " + _MESSAGE_COLUMNS + " FROM outbox WHERE status = 'dead' ORDER BY id"  # noqa: S608
+            ),
+        )
+        return [_message(row) for row in rows]
+
+    def replay(self, message_id: int, *, now: datetime) -> bool:
+        """See :meth:`gesprekscyclus.ports.store.Store.replay`."""
+        at = _utc(now, "replay.now")
+        with self._transaction("replay") as db:
+            count = db.execute(
+                "UPDATE outbox SET status = 'pending', due_at = %s, attempts = 0,"
+                " lease_owner = NULL, lease_until = NULL WHERE id = %s AND status = 'dead'",
+                (at, message_id),
+            )
+            if count == 0 and db.one("SELECT 1 FROM outbox WHERE id = %s", (message_id,)) is None:
+                raise NotFoundError("outbox message", message_id)
+        return count == 1
+
+    def outbox_message(self, message_id: int) -> OutboxMessage:
+        """See :meth:`gesprekscyclus.ports.store.Store.outbox_message`."""
+        row: Row | None = self._run(
+            "outbox_message",
+            lambda db: db.one(
+                "SELECT " + _MESSAGE_COLUMNS + " FROM outbox WHERE id = %s",  # noqa: S608
+                (message_id,),
+            ),
+        )
+        if row is None:
+            raise NotFoundError("outbox message", message_id)
+        return _message(row)
+
+    def outbox_stats(self) -> OutboxStats:
+        """See :meth:`gesprekscyclus.ports.store.Store.outbox_stats`."""
+        rows: list[Row] = self._run(
+            "outbox_stats",
+            lambda db: db.rows(
+                "SELECT status, count(*), count(lease_owner) FROM outbox GROUP BY status"
+            ),
+        )
+        counts = {OutboxStatus(status): (total, leased) for status, total, leased in rows}
+        pending, leased = counts.get(OutboxStatus.PENDING, (0, 0))
+        return OutboxStats(
+            pending=pending,
+            leased=leased,
+            sent=counts.get(OutboxStatus.SENT, (0, 0))[0],
+            dead=counts.get(OutboxStatus.DEAD, (0, 0))[0],
+        )
+
+
+def open_postgres_store(
+    dsn: str,
+    *,
+    schema: str | None = None,
+    pool_size: int = 4,
+    connect_timeout: float = 10.0,
+    pool_timeout: float = 30.0,
+    idle_in_transaction_timeout: float = 60.0,
+    copy_threshold: int = DEFAULT_COPY_THRESHOLD,
+) -> PostgresStore:
+    """Connect to PostgreSQL at ``dsn`` and bring the schema up to date.
+
+    ``schema`` keeps the tables in their own schema (created when missing); ``pool_size`` is
+    the most connections the store opens; ``connect_timeout`` how long opening may wait for
+    the server, ``pool_timeout`` how long a unit of work waits for a free connection;
+    ``idle_in_transaction_timeout`` (seconds) makes the server end a session whose
+    transaction sits idle that long. Bulk inserts of ``copy_threshold`` rows or more use
+    ``COPY``.
+    """
+    return PostgresStore(
+        dsn,
+        schema=schema,
+        pool_size=pool_size,
+        connect_timeout=connect_timeout,
+        pool_timeout=pool_timeout,
+        idle_in_transaction_timeout=idle_in_transaction_timeout,
+        copy_threshold=copy_threshold,
+    )
