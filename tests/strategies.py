@@ -6,7 +6,7 @@ Each section belongs to one area of the domain; keep a section's strategies toge
 from __future__ import annotations
 
 import string
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import attrs
 from hypothesis import strategies as st
@@ -34,12 +34,13 @@ from gesprekscyclus.domain.cadence import (
     Threshold,
 )
 from gesprekscyclus.domain.calendar import (
+    BusinessDayConvention,
     Closure,
     DutchDayOffPolicy,
     LiberationDayPolicy,
     WorkingCalendar,
 )
-from gesprekscyclus.domain.catalog import Catalog
+from gesprekscyclus.domain.catalog import BUILT_IN_TYPE_KEYS, Catalog
 from gesprekscyclus.domain.conversation_types import (
     ConversationType,
     Sensitivity,
@@ -64,8 +65,16 @@ from gesprekscyclus.domain.questions import (
     QuestionSetRef,
     ScalePoint,
 )
+from gesprekscyclus.domain.reminders import ReminderPolicy
 from gesprekscyclus.domain.reports import Report, ReportAction, SignOffKind
 from gesprekscyclus.domain.text import Locale, LocalizedText
+from gesprekscyclus.planning.design import (
+    Capacity,
+    CycleDesign,
+    DropNear,
+    Population,
+    TypeRule,
+)
 from gesprekscyclus.ports.notifier import (
     ActionItemInfo,
     ConversationInfo,
@@ -747,3 +756,79 @@ backoffs = st.builds(
     max_seconds=st.floats(0, 86400),
     jitter=st.floats(0, 1),
 )
+
+
+# --- planning -------------------------------------------------------------------------------
+
+
+@st.composite
+def populations(draw: st.DrawFn) -> Population:
+    low = draw(st.none() | st.integers(0, 24))
+    high = draw(st.none() | st.integers(0, 24).map(lambda extra: (low or 0) + extra))
+    return Population(
+        teams=draw(st.frozensets(texts, max_size=2)),
+        contracts=draw(st.frozensets(texts, max_size=2)),
+        locations=draw(st.frozensets(texts, max_size=2)),
+        min_tenure_months=low,
+        max_tenure_months=high,
+    )
+
+
+reminder_policies = st.builds(
+    ReminderPolicy,
+    enabled=st.frozensets(st.sampled_from(ReminderKind)),
+    preparation_days=st.integers(0, 30),
+    report_due_days=st.integers(0, 30),
+    sign_off_days=st.integers(0, 30),
+    escalate_after_days=st.integers(0, 30),
+    action_item_due_days=st.integers(0, 30),
+)
+wall_times = st.builds(time, st.integers(7, 18), st.sampled_from([0, 15, 30, 45]))
+
+
+@st.composite
+def type_rules(draw: st.DrawFn, type_key: str) -> TypeRule:
+    return TypeRule(
+        type=type_key,
+        cadence=tuple(draw(st.lists(cadences, max_size=2))),
+        population=draw(st.just(Population()) | populations()),
+        convention=draw(st.sampled_from(BusinessDayConvention)),
+        window_before=draw(st.integers(0, 60)),
+        window_after=draw(st.integers(0, 60)),
+        time=draw(st.none() | wall_times),
+        question_set_version=draw(st.none() | st.just(1)),
+        pause_during_absence=draw(st.booleans()),
+        reminders=draw(st.just(ReminderPolicy()) | reminder_policies),
+    )
+
+
+@st.composite
+def cycle_designs(draw: st.DrawFn) -> CycleDesign:
+    """Designs that are valid against the built-in catalog (so they pass validation)."""
+    keys = draw(st.lists(st.sampled_from(BUILT_IN_TYPE_KEYS), min_size=1, max_size=5, unique=True))
+    rules = [draw(type_rules(key)) for key in keys]
+    if "check_in" in keys and "stay_interview" in keys and draw(st.booleans()):
+        leaving = AnswerTrigger(
+            "check_in", "considering_leaving", "equals", True, "stay_interview", 14
+        )
+        index = keys.index("check_in")
+        rules[index] = attrs.evolve(rules[index], follow_ups=(leaving,))
+    interactions: tuple[DropNear, ...] = ()
+    if len(keys) >= 2 and draw(st.booleans()):
+        drop, near = draw(st.permutations(keys))[:2]
+        interactions = (DropNear(drop=drop, near=near, within_days=draw(st.integers(0, 30))),)
+    per_day = draw(st.integers(1, 5))
+    return CycleDesign(
+        name=draw(texts),
+        cycle_start=draw(dates),
+        types=tuple(rules),
+        version=draw(st.integers(1, 20)),
+        calendar=draw(st.just(WorkingCalendar()) | working_calendars),
+        capacity=draw(
+            st.none() | st.builds(Capacity, st.just(per_day), st.integers(per_day, 5 * per_day))
+        ),
+        interactions=interactions,
+        after_notice=draw(st.frozensets(st.sampled_from(BUILT_IN_TYPE_KEYS), max_size=3)),
+        default_time=draw(st.none() | wall_times),
+        carry_over_limit=draw(st.integers(1, 6)),
+    )

@@ -223,3 +223,4 @@ def _scalar(value: Any, _type: Any) -> str | int | bool:
 
 _converter.register_structure_hook(AnswerValue, _answer_value)
 _converter.register_structure_hook(str | int | bool, _scalar)
+_converter.register_unstructure_hook(time, time.isoformat)

@@ -37,8 +37,11 @@ import tomllib
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
+import attrs
+
+from gesprekscyclus.domain.cadence import Cadence
 from gesprekscyclus.domain.catalog import Catalog, built_in_catalog
 from gesprekscyclus.errors import DesignError, InvalidValueError, Problem, SerializationError
 from gesprekscyclus.planning.design import CycleDesign, TypeRule
@@ -330,12 +333,52 @@ def _without_defaults(data: Any, default: Any) -> Any:
     return data
 
 
-def _without_none(data: Any) -> Any:
+def _kind_defaults() -> dict[str, dict[str, Any]]:
+    """Per cadence ``kind``: the unstructured default of each field that has one."""
+    result: dict[str, dict[str, Any]] = {}
+    for cls in get_args(Cadence):
+        defaults = {}
+        for attribute in attrs.fields(cls):
+            if attribute.default is attrs.NOTHING:
+                continue
+            default = attribute.default
+            if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+                default = default.factory()
+            defaults[attribute.name] = to_data(default)
+        result[cls.KIND] = defaults
+    return result
+
+
+def _without_kind_defaults(data: Any, defaults: dict[str, dict[str, Any]]) -> Any:
+    """Leave out the default values of tagged cadences too, wherever they are nested.
+
+    Only defaults go: a ``None`` that is not a default (``Threshold.after = None``) is kept.
+    """
     if isinstance(data, dict):
-        return {key: _without_none(value) for key, value in data.items() if value is not None}
+        own = defaults.get(data["kind"], {}) if isinstance(data.get("kind"), str) else {}
+        return {
+            key: _without_kind_defaults(value, defaults)
+            for key, value in data.items()
+            if key not in own or value != own[key]
+        }
     if isinstance(data, list):
-        return [_without_none(item) for item in data]
+        return [_without_kind_defaults(item, defaults) for item in data]
     return data
+
+
+def _first_none(data: Any, path: str = "") -> str | None:
+    if data is None:
+        return path
+    items: Iterable[tuple[str, Any]] = ()
+    if isinstance(data, dict):
+        items = ((f"{path}.{key}" if path else str(key), value) for key, value in data.items())
+    elif isinstance(data, list):
+        items = ((f"{path}[{index}]", value) for index, value in enumerate(data))
+    for where, value in items:
+        found = _first_none(value, where)
+        if found is not None:
+            return found
+    return None
 
 
 def _file_data(design: CycleDesign) -> dict[str, Any]:
@@ -372,9 +415,14 @@ def dump_design(design: CycleDesign, *, fmt: Format = "toml") -> str:
 
     Writing TOML needs the ``toml`` extra (``pip install gesprekscyclus[toml]``).
     """
-    data = _without_none(_file_data(design))
+    data = _plain(_without_kind_defaults(_file_data(design), _kind_defaults()))
     if fmt == "json":
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    empty = _first_none(data)
+    if empty is not None:
+        raise InvalidValueError(
+            empty, "is empty (null), which TOML cannot write; write the design as JSON instead"
+        )
     try:
         import tomli_w  # noqa: PLC0415 - optional extra, imported when used
     except ImportError:
