@@ -1,0 +1,463 @@
+"""Which reminders are due, for whom, under which idempotency key.
+
+Everything here is pure: the service reads the state inside a unit of work, hands it to
+:func:`due_reminders` (or :func:`lifecycle_notifications` for the messages a command causes)
+and writes the resulting notifications to the outbox in the same transaction.
+
+**Keys.** Every notification key is derived from what the message is about: the reminder
+kind, the conversation (or action item), the recipient and, where a later change deserves a
+new message, the schedule sequence or the due date. Computing the reminders again therefore
+yields the same keys, and the outbox ignores keys it holds already: a reminder is enqueued
+once, however often the sweep runs.
+
+**When** (per conversation type, from its :class:`~gesprekscyclus.domain.reminders.ReminderPolicy`;
+"today" is the date in the conversation's zone, or the owner's zone for action items):
+
+- ``preparation``: from ``preparation_days`` before the conversation day until that day, to
+  every participant, with the questions of their audience in their language;
+- ``day_before``: from the day before a scheduled conversation until it starts;
+- ``report_due``: ``report_due_days`` after it was held, to its leader, while unreported;
+- ``sign_off_pending``: ``sign_off_days`` after a report needing sign-off was shared, to the
+  employee, while unsigned;
+- ``escalation``: ``escalate_after_days`` past the latest date of a conversation still not
+  held, to the HR contact (or, without one, the manager's manager);
+- ``action_item_due`` / ``action_item_overdue``: ``action_item_due_days`` before the due date
+  of an open item, and once it is past due, to its owner.
+
+>>> reminder_key("preparation", "c-1", "e-1") == reminder_key("preparation", "c-1", "e-1")
+True
+>>> reminder_key("preparation", "c-1", "e-1")[:12]
+'preparation-'
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from attrs import field, frozen
+
+from gesprekscyclus.domain.action_items import ActionItem, ActionItemStatus
+from gesprekscyclus.domain.catalog import Catalog
+from gesprekscyclus.domain.conversations import Conversation, ConversationStatus, Participant
+from gesprekscyclus.domain.people import Person, Role
+from gesprekscyclus.domain.questions import Audience, QuestionSet, QuestionSetRef
+from gesprekscyclus.domain.reminders import ReminderKind, ReminderPolicy
+from gesprekscyclus.domain.reports import Report, ReportAction, ReportStatus
+from gesprekscyclus.domain.text import LocalizedText
+from gesprekscyclus.planning.design import CycleDesign
+from gesprekscyclus.ports.notifier import ActionItemInfo, ConversationInfo, Notification, Recipient
+
+__all__ = [
+    "ReminderReport",
+    "ReminderScan",
+    "conversation_info",
+    "due_reminders",
+    "lifecycle_notifications",
+    "pinned_question_set",
+    "policy_for",
+    "recipient",
+    "reminder_key",
+]
+
+_OPEN = frozenset({ConversationStatus.PLANNED, ConversationStatus.SCHEDULED})
+_AUDIENCE = {
+    Role.EMPLOYEE: Audience.EMPLOYEE_PREPARATION,
+    Role.MANAGER: Audience.MANAGER_PREPARATION,
+}
+
+
+def reminder_key(kind: ReminderKind | str, *parts: object) -> str:
+    """The idempotency key of a reminder: its kind and a digest of what it is about.
+
+    The digest keeps keys short and safe for mail headers whatever the ids contain.
+    """
+    text = "\x1f".join(str(part) for part in parts)
+    digest = hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+    return f"{ReminderKind(kind).value}-{digest}"
+
+
+def _texts(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+@frozen
+class ReminderReport:
+    """What one reminder sweep did: ``enqueued`` new keys out of ``due`` reminders found
+    (the rest were enqueued before), and the reminders it could not address, with why."""
+
+    due: int = 0
+    enqueued: int = 0
+    skipped: tuple[str, ...] = field(default=(), converter=_texts)
+
+
+@frozen
+class ReminderScan:
+    """The outcome of :func:`due_reminders`: notifications to enqueue, and what was skipped."""
+
+    notifications: tuple[Notification, ...] = ()
+    skipped: tuple[str, ...] = ()
+
+
+def recipient(person: Person, role: Role | str) -> Recipient:
+    """A recipient for ``person`` in ``role``, in their language."""
+    return Recipient(
+        id=person.id, name=person.name, role=Role(role), locale=person.locale, email=person.email
+    )
+
+
+def policy_for(design: CycleDesign, type_key: str) -> ReminderPolicy:
+    """The type's reminder policy in ``design``; the default policy for types it lacks."""
+    for rule in design.types:
+        if rule.type == type_key:
+            return rule.reminders
+    return ReminderPolicy()
+
+
+def pinned_question_set(
+    conversation: Conversation, design: CycleDesign, catalog: Catalog
+) -> QuestionSet | None:
+    """The question set a conversation uses: the version its answers are pinned to, else the
+    version the design pins for its type, else the latest. ``None`` when its type has none."""
+    if conversation.question_set is not None:
+        return catalog.question_sets.get(conversation.question_set)
+    if conversation.type_key not in catalog:
+        return None
+    key = catalog.type(conversation.type_key).question_set
+    if key is None:
+        return None
+    version = next(
+        (r.question_set_version for r in design.types if r.type == conversation.type_key), None
+    )
+    if version is None:
+        return catalog.question_sets.latest(key)
+    return catalog.question_sets.get(QuestionSetRef(key, version))
+
+
+def _label(conversation: Conversation, catalog: Catalog) -> LocalizedText:
+    if conversation.type_key in catalog:
+        return catalog.type(conversation.type_key).label
+    return LocalizedText(nl=conversation.type_key, en=conversation.type_key)
+
+
+def conversation_day(conversation: Conversation) -> date:
+    """The day of the conversation: its local start date once scheduled, else its target."""
+    start = conversation.local_start
+    return start.date() if start is not None else conversation.window.target
+
+
+def conversation_info(
+    conversation: Conversation,
+    people: Mapping[str, Person],
+    catalog: Catalog,
+    *,
+    cancelled: bool = False,
+) -> ConversationInfo:
+    """What notifications say about ``conversation``; participants unknown to ``people``
+    are left out of the participant list."""
+    employee = people.get(conversation.employee_id)
+    manager = people.get(conversation.manager_id) if conversation.manager_id else None
+    return ConversationInfo(
+        id=conversation.id,
+        type_key=conversation.type_key,
+        type_label=_label(conversation, catalog),
+        employee_id=conversation.employee_id,
+        employee_name=employee.name if employee is not None else conversation.employee_id,
+        manager_id=conversation.manager_id,
+        manager_name=manager.name if manager is not None else conversation.manager_id,
+        on=conversation_day(conversation),
+        time_zone=conversation.time_zone,
+        starts_at=conversation.starts_at,
+        duration_minutes=conversation.duration_minutes,
+        sequence=conversation.sequence,
+        cancelled=cancelled,
+        participants=tuple(
+            recipient(people[p.person_id], p.role)
+            for p in conversation.participants
+            if p.person_id in people
+        ),
+    )
+
+
+def _questions(question_set: QuestionSet | None, role: Role, person: Person) -> tuple[str, ...]:
+    if question_set is None:
+        return ()
+    audience = _AUDIENCE.get(role, Audience.JOINT)
+    return tuple(q.text.in_(person.locale) for q in question_set.for_audience(audience))
+
+
+def lifecycle_notifications(
+    conversation: Conversation,
+    kind: ReminderKind | str,
+    *,
+    people: Mapping[str, Person],
+    design: CycleDesign,
+    catalog: Catalog,
+    only: Iterable[str] | None = None,
+) -> ReminderScan:
+    """The ``scheduled`` or ``cancelled`` messages for every participant (or those in
+    ``only``), keyed by conversation, kind, recipient and schedule sequence."""
+    kind = ReminderKind(kind)
+    if not policy_for(design, conversation.type_key).sends(kind):
+        return ReminderScan()
+    wanted = None if only is None else frozenset(only)
+    info = conversation_info(
+        conversation, people, catalog, cancelled=kind is ReminderKind.CANCELLED
+    )
+    found: list[Notification] = []
+    skipped: list[str] = []
+    for participant in conversation.participants:
+        if wanted is not None and participant.person_id not in wanted:
+            continue
+        person = people.get(participant.person_id)
+        if person is None:
+            skipped.append(_unknown(kind, conversation.id, participant.person_id))
+            continue
+        found.append(
+            Notification(
+                key=reminder_key(kind, conversation.id, person.id, conversation.sequence),
+                kind=kind,
+                recipient=recipient(person, participant.role),
+                conversation=info,
+            )
+        )
+    return ReminderScan(tuple(found), tuple(skipped))
+
+
+def _unknown(kind: ReminderKind, about: str, person_id: str | None) -> str:
+    return f"{kind.value} for {about!r}: recipient {person_id!r} is not a known person"
+
+
+def _today(now: datetime, zone: str) -> date:
+    return now.astimezone(ZoneInfo(zone)).date()
+
+
+def _last(history: Sequence[object], status: object) -> datetime | None:
+    for step in reversed(history):
+        if getattr(step, "to_status", None) is status:
+            at = getattr(step, "at", None)
+            return at if isinstance(at, datetime) else None
+    return None
+
+
+def _shared_at(report: Report) -> datetime | None:
+    for step in reversed(report.history):
+        if step.action is ReportAction.SHARE:
+            return step.at
+    return None
+
+
+class _Sweep:
+    """Collects the due reminders of one sweep."""
+
+    def __init__(
+        self,
+        now: datetime,
+        design: CycleDesign,
+        catalog: Catalog,
+        people: Mapping[str, Person],
+        hr_contact_id: str | None,
+    ):
+        self.now = now
+        self.design = design
+        self.catalog = catalog
+        self.people = people
+        self.hr_contact_id = hr_contact_id
+        self.found: list[Notification] = []
+        self.skipped: list[str] = []
+
+    def add(
+        self,
+        kind: ReminderKind,
+        person_id: str | None,
+        role: Role,
+        key_parts: tuple[object, ...],
+        *,
+        conversation: Conversation | None = None,
+        item: ActionItem | None = None,
+        questions: QuestionSet | None = None,
+    ) -> None:
+        about = conversation.id if conversation is not None else item.id if item else "?"
+        person = self.people.get(person_id) if person_id is not None else None
+        if person is None:
+            self.skipped.append(_unknown(kind, about, person_id))
+            return
+        self.found.append(
+            Notification(
+                key=reminder_key(kind, *key_parts, person.id),
+                kind=kind,
+                recipient=recipient(person, role),
+                conversation=(
+                    None
+                    if conversation is None
+                    else conversation_info(conversation, self.people, self.catalog)
+                ),
+                action_item=(
+                    None
+                    if item is None
+                    else ActionItemInfo(
+                        id=item.id, title=item.title, owner_id=item.owner_id, due=item.due
+                    )
+                ),
+                questions=_questions(questions, role, person),
+            )
+        )
+
+    def conversation(self, talk: Conversation) -> None:
+        policy = policy_for(self.design, talk.type_key)
+        today = _today(self.now, talk.time_zone)
+        day = conversation_day(talk)
+        if talk.status in _OPEN:
+            if policy.sends(ReminderKind.PREPARATION) and (
+                day - timedelta(days=policy.preparation_days) <= today <= day
+            ):
+                questions = pinned_question_set(talk, self.design, self.catalog)
+                for p in talk.participants:
+                    self.add(
+                        ReminderKind.PREPARATION,
+                        p.person_id,
+                        p.role,
+                        (talk.id,),
+                        conversation=talk,
+                        questions=questions,
+                    )
+            if (
+                policy.sends(ReminderKind.DAY_BEFORE)
+                and talk.status is ConversationStatus.SCHEDULED
+                and talk.starts_at is not None
+                and day - timedelta(days=1) <= today
+                and self.now < talk.starts_at
+            ):
+                for p in talk.participants:
+                    self.add(
+                        ReminderKind.DAY_BEFORE,
+                        p.person_id,
+                        p.role,
+                        (talk.id, talk.sequence),
+                        conversation=talk,
+                    )
+            if policy.sends(ReminderKind.ESCALATION) and today > talk.window.latest + timedelta(
+                days=policy.escalate_after_days
+            ):
+                self.add(
+                    ReminderKind.ESCALATION,
+                    self._escalation_contact(talk),
+                    Role.HR,
+                    (talk.id,),
+                    conversation=talk,
+                )
+        if (
+            talk.status is ConversationStatus.HELD
+            and talk.requires_report
+            and policy.sends(ReminderKind.REPORT_DUE)
+        ):
+            held = _last(talk.history, ConversationStatus.HELD)
+            if (
+                held is not None
+                and _today(held, talk.time_zone) + timedelta(days=policy.report_due_days) <= today
+            ):
+                leader = self._leader(talk)
+                self.add(
+                    ReminderKind.REPORT_DUE,
+                    leader.person_id if leader else None,
+                    leader.role if leader else Role.MANAGER,
+                    (talk.id,),
+                    conversation=talk,
+                )
+
+    def report(self, report: Report, talk: Conversation | None) -> None:
+        if report.status is not ReportStatus.SHARED or not report.requires_sign_off:
+            return
+        policy = policy_for(self.design, talk.type_key) if talk else ReminderPolicy()
+        if not policy.sends(ReminderKind.SIGN_OFF_PENDING):
+            return
+        zone = talk.time_zone if talk else "UTC"
+        shared = _shared_at(report)
+        if shared is None:
+            return
+        if _today(shared, zone) + timedelta(days=policy.sign_off_days) <= _today(self.now, zone):
+            self.add(
+                ReminderKind.SIGN_OFF_PENDING,
+                report.employee_id,
+                Role.EMPLOYEE,
+                (report.conversation_id,),
+                conversation=talk,
+            )
+
+    def action_item(self, item: ActionItem, origin: Conversation | None) -> None:
+        if item.status is not ActionItemStatus.OPEN or item.due is None:
+            return
+        policy = policy_for(self.design, origin.type_key) if origin else ReminderPolicy()
+        owner = self.people.get(item.owner_id)
+        zone = owner.time_zone if owner is not None else "Europe/Amsterdam"
+        today = _today(self.now, zone)
+        role = Role.MANAGER if item.owner_id == item.manager_id else Role.EMPLOYEE
+        if today > item.due:
+            if policy.sends(ReminderKind.ACTION_ITEM_OVERDUE):
+                self.add(
+                    ReminderKind.ACTION_ITEM_OVERDUE,
+                    item.owner_id,
+                    role,
+                    (item.id, item.due.isoformat()),
+                    item=item,
+                )
+        elif policy.sends(ReminderKind.ACTION_ITEM_DUE) and (
+            item.due - timedelta(days=policy.action_item_due_days) <= today
+        ):
+            self.add(
+                ReminderKind.ACTION_ITEM_DUE,
+                item.owner_id,
+                role,
+                (item.id, item.due.isoformat()),
+                item=item,
+            )
+
+    def _leader(self, talk: Conversation) -> Participant | None:
+        led_by = self.catalog.type(talk.type_key).led_by if talk.type_key in self.catalog else None
+        for wanted in (led_by, Role.MANAGER):
+            for p in talk.participants:
+                if p.role is wanted:
+                    return p
+        return None
+
+    def _escalation_contact(self, talk: Conversation) -> str | None:
+        if self.hr_contact_id is not None:
+            return self.hr_contact_id
+        manager = self.people.get(talk.manager_id) if talk.manager_id else None
+        return manager.manager_id if manager is not None else None
+
+
+def due_reminders(
+    *,
+    now: datetime,
+    design: CycleDesign,
+    catalog: Catalog,
+    people: Mapping[str, Person],
+    conversations: Iterable[Conversation],
+    reports: Iterable[Report] = (),
+    action_items: Iterable[ActionItem] = (),
+    hr_contact_id: str | None = None,
+) -> ReminderScan:
+    """Every reminder due at ``now`` for the given state; see the module docstring.
+
+    The result lists each notification once; reminders whose recipient is not among
+    ``people`` (or for which no escalation contact exists) are listed in ``skipped``.
+    """
+    sweep = _Sweep(now, design, catalog, people, hr_contact_id)
+    by_id: dict[str, Conversation] = {}
+    for talk in conversations:
+        by_id[talk.id] = talk
+        sweep.conversation(talk)
+    for report in reports:
+        sweep.report(report, by_id.get(report.conversation_id))
+    for item in action_items:
+        sweep.action_item(item, by_id.get(item.origin_conversation_id))
+    unique = {notification.key: notification for notification in sweep.found}
+    return ReminderScan(tuple(unique.values()), tuple(sweep.skipped))
+
+
+def known(people: Iterable[Person]) -> dict[str, Person]:
+    """People keyed by id."""
+    return {person.id: person for person in people}
