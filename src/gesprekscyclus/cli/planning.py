@@ -1,0 +1,762 @@
+"""Planning commands: ``validate``, ``plan`` and ``absence-timeline``.
+
+- ``validate DESIGN [--people FILE] [--events FILE]`` checks a cycle design (and optionally
+  the people and events files) and prints a one-paragraph summary;
+- ``plan DESIGN --people FILE [--events FILE] --from DATE --until DATE`` prints the planned
+  conversations, the skipped occurrences, capacity conflicts and absence obligations;
+- ``absence-timeline --first-sick-day DATE ...`` prints the Poortwachter milestones of a
+  sick-leave case, with samentelling.
+
+Every bad input (a file that cannot be read, a bad date, a bad CSV row, an invalid design)
+raises a library error, so the command exits with code 2, names the file, line or option and
+the problem on standard error, and writes nothing to standard output. See ``docs/cli.md``.
+
+>>> from gesprekscyclus.cli import main
+>>> main(["absence-timeline", "--first-sick-day", "2022-01-03",
+...       "--recovered", "2022-07-04:2022-07-24", "--format", "csv"])  # doctest: +ELLIPSIS
+case_start,key,due,earliest,basis,kind,who,conditional,title
+...
+2022-01-03,wage_payment_end,2024-01-22,,law,obligation,,no,End of wage payment ...
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import re
+import textwrap
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from gesprekscyclus.domain.absence import (
+    AbsenceCase,
+    Milestone,
+    Prognosis,
+    SickPeriod,
+    absence_cases,
+    absence_timeline,
+)
+from gesprekscyclus.domain.cadence import (
+    AnchorKind,
+    Anniversary,
+    Cadence,
+    Interval,
+    LifecycleOffset,
+    RRuleCadence,
+    Threshold,
+)
+from gesprekscyclus.domain.calendar import WorkingCalendar
+from gesprekscyclus.domain.events import LifeEvent
+from gesprekscyclus.domain.people import Person
+from gesprekscyclus.domain.text import Locale
+from gesprekscyclus.errors import DesignError, InvalidValueError, Problem
+from gesprekscyclus.planning.design import CycleDesign
+from gesprekscyclus.planning.design_file import load_design
+from gesprekscyclus.planning.people_file import read_events, read_people
+from gesprekscyclus.planning.planner import (
+    CapacityConflict,
+    Obligation,
+    Plan,
+    PlannedConversation,
+    Skipped,
+    plan,
+)
+from gesprekscyclus.serialization import to_data
+
+__all__ = ["SECTIONS", "register"]
+
+#: The parts of a plan that ``--show`` can select, in output order.
+SECTIONS = ("conversations", "skipped", "conflicts", "obligations")
+FORMATS = ("table", "csv", "json")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def register(subparsers: Any) -> None:
+    """Add the planning commands to the command line."""
+    validate = subparsers.add_parser(
+        "validate",
+        help="check a cycle design file (and optionally people and events files)",
+        description="Check a cycle design file and print a summary, or every problem found.",
+    )
+    validate.add_argument("design", metavar="DESIGN", help="the design file (.toml or .json)")
+    validate.add_argument("--people", metavar="PEOPLE.csv", help="also check this people file")
+    validate.add_argument("--events", metavar="EVENTS.csv", help="also check this events file")
+    validate.set_defaults(handler=run_validate)
+
+    planner = subparsers.add_parser(
+        "plan",
+        help="plan the conversations of a design for people over a horizon",
+        description="Plan every conversation of DESIGN for the people in [--from, --until].",
+    )
+    planner.add_argument("design", metavar="DESIGN", help="the design file (.toml or .json)")
+    planner.add_argument("--people", metavar="PEOPLE.csv", required=True, help="people file")
+    planner.add_argument("--events", metavar="EVENTS.csv", help="life events file")
+    planner.add_argument("--from", dest="start", metavar="DATE", required=True, help="first day")
+    planner.add_argument("--until", dest="end", metavar="DATE", required=True, help="last day")
+    planner.add_argument("--format", choices=FORMATS, default="table", help="output format")
+    planner.add_argument(
+        "--show",
+        metavar="SECTIONS",
+        default=",".join(SECTIONS),
+        help=f"comma-separated parts to print: {', '.join(SECTIONS)} or all (default: all)",
+    )
+    planner.add_argument(
+        "--locale", choices=[m.value for m in Locale], default="en", help="language of titles"
+    )
+    planner.set_defaults(handler=run_plan)
+
+    timeline = subparsers.add_parser(
+        "absence-timeline",
+        help="the Poortwachter milestones of a sick-leave case",
+        description=(
+            "The Wet verbetering poortwachter milestones from a first sick day, with "
+            "samentelling of sick periods less than four weeks apart."
+        ),
+    )
+    timeline.add_argument("--first-sick-day", metavar="DATE", required=True)
+    timeline.add_argument(
+        "--recovered",
+        metavar="FROM[:TO]",
+        action="append",
+        default=[],
+        help=(
+            "a recovery: FROM is the first day back at work, TO the last day before falling "
+            "sick again (leave TO out when the employee stayed healthy); repeatable"
+        ),
+    )
+    timeline.add_argument(
+        "--prognosis",
+        metavar="DATE:long|short",
+        action="append",
+        default=[],
+        help="a prognosis recorded on DATE: long-term absence expected or not; repeatable",
+    )
+    timeline.add_argument("--last-working-day", metavar="DATE")
+    timeline.add_argument("--until", metavar="DATE", help="leave out milestones due later")
+    timeline.add_argument("--format", choices=FORMATS, default="table", help="output format")
+    timeline.add_argument(
+        "--locale", choices=[m.value for m in Locale], default="en", help="language of titles"
+    )
+    timeline.set_defaults(handler=run_absence_timeline)
+
+
+# --- input --------------------------------------------------------------------------------------
+
+
+def _date(text: str, option: str) -> date:
+    """An ISO date given on the command line, or an error naming the option."""
+    if _ISO_DATE.fullmatch(text.strip()):
+        try:
+            return date.fromisoformat(text.strip())
+        except ValueError:
+            pass
+    raise InvalidValueError(option, f"{text!r} is not a valid date (expected YYYY-MM-DD)")
+
+
+def _inputs(
+    design_path: str, people_path: str | None, events_path: str | None
+) -> tuple[CycleDesign | None, tuple[Person, ...], tuple[LifeEvent, ...]]:
+    """Read every input file; raise one :class:`DesignError` with the problems of all."""
+    problems: list[Problem] = []
+    design: CycleDesign | None = None
+    people: tuple[Person, ...] = ()
+    events: tuple[LifeEvent, ...] = ()
+    try:
+        design = load_design(design_path)
+    except DesignError as error:
+        problems.extend(error.problems)
+    people_ok = True
+    if people_path is not None:
+        try:
+            people = read_people(people_path)
+        except DesignError as error:
+            problems.extend(error.problems)
+            people_ok = False
+    if events_path is not None:
+        try:
+            known = people if people_path is not None and people_ok else None
+            events = read_events(events_path, people=known)
+        except DesignError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise DesignError(problems)
+    return design, people, events
+
+
+def _sections(text: str) -> tuple[str, ...]:
+    names = [name.strip().lower() for name in text.split(",") if name.strip()]
+    if not names:
+        raise InvalidValueError("--show", "names no section", allowed=(*SECTIONS, "all"))
+    for name in names:
+        if name not in (*SECTIONS, "all"):
+            raise InvalidValueError(
+                "--show", f"unknown section {name!r}", allowed=(*SECTIONS, "all")
+            )
+    if "all" in names:
+        return SECTIONS
+    return tuple(section for section in SECTIONS if section in names)
+
+
+# --- output helpers -----------------------------------------------------------------------------
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    if hasattr(value, "value"):
+        return str(value.value)
+    if isinstance(value, tuple | list | frozenset):
+        return " ".join(_text(item) for item in value)
+    return str(value)
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[object]], out: io.StringIO) -> None:
+    cells = [[_text(value) or "-" for value in row] for row in rows]
+    widths = [len(name) for name in header]
+    for row in cells:
+        widths = [max(width, len(cell)) for width, cell in zip(widths, row, strict=True)]
+    lines = [header, ["-" * width for width in widths], *cells]
+    for line in lines:
+        text = "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True))
+        out.write(text.rstrip() + "\n")
+    if not cells:
+        out.write("(none)\n")
+
+
+def _csv(header: Sequence[str], rows: Iterable[Sequence[object]], out: io.StringIO) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([_text(value) for value in row] for row in rows)
+
+
+def _json(data: object, out: io.StringIO) -> None:
+    out.write(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False))
+    out.write("\n")
+
+
+# --- validate -----------------------------------------------------------------------------------
+
+
+def _month_day(month: int, day: int) -> str:
+    return f"{day} {_MONTHS[month - 1]}"
+
+
+def describe_cadence(cadence: Cadence) -> str:
+    """A short English description of a cadence, for summaries.
+
+    >>> describe_cadence(Interval(every=1, unit="years", anchor="fixed_month", month=3))
+    'every 1 years from 1 March'
+    >>> describe_cadence(LifecycleOffset("last_day", -5, working_days=True))
+    '5 working days before the last day'
+    """
+    if isinstance(cadence, Interval):
+        if cadence.anchor is AnchorKind.FIXED_MONTH:
+            anchor = _month_day(cadence.month or 1, cadence.day)
+        else:
+            anchor = "the " + cadence.anchor.value.replace("_", " ")
+        held = " (counted from the last one held)" if cadence.anchor_to.value == "held" else ""
+        return f"every {cadence.every} {cadence.unit.value} from {anchor}{held}"
+    if isinstance(cadence, RRuleCadence):
+        return f"RRULE {cadence.rule}"
+    if isinstance(cadence, Anniversary):
+        return f"yearly on the {cadence.of.value.replace('_', ' ')} anniversary"
+    if isinstance(cadence, LifecycleOffset):
+        parts = []
+        if cadence.offset_months:
+            parts.append(f"{abs(cadence.offset_months)} months")
+        if cadence.offset_days or not parts:
+            unit = "working days" if cadence.working_days else "days"
+            parts.append(f"{abs(cadence.offset_days)} {unit}")
+        direction = "before" if (cadence.offset_months or cadence.offset_days) < 0 else "after"
+        return f"{' and '.join(parts)} {direction} {_event_name(cadence.event.value)}"
+    assert isinstance(cadence, Threshold)
+    after = (
+        f", {cadence.offset_days} days after the {_event_name(cadence.after.value)}"
+        if cadence.after
+        else ""
+    )
+    return (
+        f"the {_ordinal(cadence.count)} {_event_name(cadence.event.value)} within "
+        f"{cadence.window_days} days{after}"
+    )
+
+
+def _event_name(kind: str) -> str:
+    return {"hired": "hiring", "last_day": "the last day"}.get(kind, kind.replace("_", " "))
+
+
+def _ordinal(number: int) -> str:
+    suffix = (
+        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    )
+    return f"{number}{suffix}"
+
+
+def design_summary(design: CycleDesign) -> str:
+    """One paragraph describing a design: its types, calendar, capacity and rules."""
+    types = "; ".join(
+        f"{rule.type} ({', '.join(describe_cadence(c) for c in rule.cadence) or 'no rhythm'})"
+        for rule in design.types
+    )
+    calendar = design.calendar
+    policy = calendar.dutch_policy
+    calendar_text = f"{calendar.country} public holidays"
+    if calendar.country == "NL":
+        good_friday = "off" if policy.good_friday else "worked"
+        calendar_text += f" (Good Friday {good_friday}, 5 May off: {policy.liberation_day.value})"
+    calendar_text += (
+        f", {len(calendar.closures)} company closures and "
+        f"{len(calendar.extra_days_off)} extra days off"
+    )
+    parts = [
+        f"{design.name} (version {design.version}) starts its cycle on "
+        f"{design.cycle_start.isoformat()} and uses {len(design.types)} conversation types: "
+        f"{types}.",
+        f"Calendar: {calendar_text}.",
+    ]
+    if design.capacity is None:
+        parts.append("No capacity limit per manager.")
+    else:
+        parts.append(
+            f"Capacity: at most {design.capacity.per_day} conversations a day and "
+            f"{design.capacity.per_week} a week per manager."
+        )
+    for rule in design.interactions:
+        parts.append(f"A {rule.drop} within {rule.within_days} days of a {rule.near} is dropped.")
+    paused = [rule.type for rule in design.types if rule.pause_during_absence]
+    if paused:
+        parts.append(f"Paused during sick leave: {', '.join(paused)}.")
+    parts.append(
+        "After notice only: " + (", ".join(sorted(design.after_notice)) or "nothing") + "."
+    )
+    follow_ups = [
+        f"{trigger.type_key}.{trigger.question_key} {trigger.operator.value} "
+        f"{json.dumps(trigger.value)} -> {trigger.schedule_type} within {trigger.within_days} days"
+        for rule in design.types
+        for trigger in rule.follow_ups
+    ]
+    if follow_ups:
+        parts.append(f"Follow-ups: {'; '.join(follow_ups)}.")
+    return textwrap.fill(" ".join(parts), width=100)
+
+
+def run_validate(args: argparse.Namespace, out: io.StringIO) -> int:
+    """``validate``: print ``DESIGN: valid`` and a summary, or raise with every problem."""
+    design, people, events = _inputs(args.design, args.people, args.events)
+    assert design is not None
+    out.write(f"{args.design}: valid\n")
+    if args.people is not None:
+        out.write(f"{args.people}: valid, {len(people)} people\n")
+    if args.events is not None:
+        out.write(f"{args.events}: valid, {len(events)} events\n")
+    out.write("\n" + design_summary(design) + "\n")
+    return 0
+
+
+# --- plan ---------------------------------------------------------------------------------------
+
+_CONVERSATION_FIELDS = (
+    "id",
+    "type_key",
+    "employee_id",
+    "manager_id",
+    "occurrence",
+    "nominal",
+    "earliest",
+    "target",
+    "latest",
+    "starts_at",
+    "origin",
+    "basis",
+    "milestone",
+)
+_SKIPPED_FIELDS = ("id", "type_key", "employee_id", "nominal", "reason")
+_CONFLICT_FIELDS = ("conversation_id", "manager_id", "earliest", "latest", "reason")
+_OBLIGATION_FIELDS = (
+    "employee_id",
+    "case_start",
+    "key",
+    "title",
+    "due",
+    "earliest",
+    "basis",
+    "who",
+    "source",
+    "conditional",
+)
+
+
+def _obligation_row(obligation: Obligation, locale: str) -> list[object]:
+    milestone = obligation.milestone
+    return [
+        obligation.employee_id,
+        obligation.case_start,
+        milestone.key,
+        milestone.title.in_(locale),
+        milestone.due,
+        milestone.earliest,
+        milestone.basis,
+        milestone.who,
+        milestone.source,
+        milestone.conditional,
+    ]
+
+
+def _plan_csv(result: Plan, sections: Sequence[str], locale: str, out: io.StringIO) -> None:
+    tables: dict[str, tuple[Sequence[str], list[list[object]]]] = {
+        "conversations": (
+            _CONVERSATION_FIELDS,
+            [[getattr(c, name) for name in _CONVERSATION_FIELDS] for c in result.conversations],
+        ),
+        "skipped": (
+            _SKIPPED_FIELDS,
+            [[getattr(s, name) for name in _SKIPPED_FIELDS] for s in result.skipped],
+        ),
+        "conflicts": (
+            _CONFLICT_FIELDS,
+            [[getattr(c, name) for name in _CONFLICT_FIELDS] for c in result.conflicts],
+        ),
+        "obligations": (
+            _OBLIGATION_FIELDS,
+            [_obligation_row(o, locale) for o in result.obligations],
+        ),
+    }
+    for index, section in enumerate(sections):
+        if len(sections) > 1:
+            out.write(("\n" if index else "") + f"# {section}\n")
+        header, rows = tables[section]
+        _csv(header, rows, out)
+
+
+def _plan_table(
+    result: Plan,
+    sections: Sequence[str],
+    people: dict[str, Person],
+    locale: str,
+    out: io.StringIO,
+) -> None:
+    def name(person_id: str | None) -> str:
+        if person_id is None:
+            return "-"
+        person = people.get(person_id)
+        return person_id if person is None else f"{person.name} ({person_id})"
+
+    def origin(conversation: PlannedConversation) -> str:
+        if conversation.milestone is not None:
+            return f"{conversation.origin}: {conversation.milestone}"
+        return conversation.origin
+
+    def window(earliest: date | None, latest: date | None) -> str:
+        return f"{_text(earliest) or '...'}..{_text(latest)}"
+
+    renderers: dict[str, Callable[[], None]] = {
+        "conversations": lambda: _table(
+            ("id", "person", "manager", "type", "target", "window", "origin"),
+            (
+                (
+                    c.id,
+                    name(c.employee_id),
+                    name(c.manager_id),
+                    c.type_key,
+                    c.target,
+                    window(c.earliest, c.latest),
+                    origin(c),
+                )
+                for c in result.conversations
+            ),
+            out,
+        ),
+        "skipped": lambda: _table(
+            ("id", "person", "type", "nominal", "reason"),
+            ((s.id, name(s.employee_id), s.type_key, s.nominal, s.reason) for s in result.skipped),
+            out,
+        ),
+        "conflicts": lambda: _table(
+            ("conversation", "manager", "window", "reason"),
+            (
+                (c.conversation_id, name(c.manager_id), window(c.earliest, c.latest), c.reason)
+                for c in result.conflicts
+            ),
+            out,
+        ),
+        "obligations": lambda: _table(
+            ("person", "case start", "milestone", "due", "basis", "title"),
+            (
+                (
+                    name(o.employee_id),
+                    o.case_start,
+                    o.milestone.key,
+                    o.milestone.due,
+                    o.milestone.basis,
+                    o.milestone.title.in_(locale),
+                )
+                for o in result.obligations
+            ),
+            out,
+        ),
+    }
+    titles = {
+        "conversations": "Planned conversations",
+        "skipped": "Skipped occurrences",
+        "conflicts": "Capacity conflicts",
+        "obligations": "Absence obligations (no conversation)",
+    }
+    for index, section in enumerate(sections):
+        if index:
+            out.write("\n")
+        out.write(f"{titles[section]}\n\n")
+        renderers[section]()
+    out.write(
+        f"\n{len(result.conversations)} conversations, {len(result.skipped)} skipped, "
+        f"{len(result.conflicts)} capacity conflicts, {len(result.obligations)} obligations "
+        f"from {result.start.isoformat()} to {result.end.isoformat()}.\n"
+    )
+
+
+def _plan_json(result: Plan, design: CycleDesign, sections: Sequence[str]) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "design": design.name,
+        "design_version": design.version,
+        "start": result.start.isoformat(),
+        "end": result.end.isoformat(),
+    }
+    parts: dict[str, Sequence[PlannedConversation | Skipped | CapacityConflict | Obligation]] = {
+        "conversations": result.conversations,
+        "skipped": result.skipped,
+        "conflicts": result.conflicts,
+        "obligations": result.obligations,
+    }
+    for section in sections:
+        data[section] = [to_data(item) for item in parts[section]]
+    return data
+
+
+def run_plan(args: argparse.Namespace, out: io.StringIO) -> int:
+    """``plan``: plan the design for the people and events over the horizon."""
+    start = _date(args.start, "--from")
+    end = _date(args.end, "--until")
+    if end < start:
+        raise InvalidValueError("--until", f"{end} lies before --from {start}")
+    sections = _sections(args.show)
+    design, people, events = _inputs(args.design, args.people, args.events)
+    assert design is not None
+    result = plan(design, people, events, start=start, end=end)
+    if args.format == "json":
+        _json(_plan_json(result, design, sections), out)
+    elif args.format == "csv":
+        _plan_csv(result, sections, args.locale, out)
+    else:
+        _plan_table(result, sections, {p.id: p for p in people}, args.locale, out)
+    return 0
+
+
+# --- absence timeline ---------------------------------------------------------------------------
+
+
+def _periods(first_sick_day: date, recovered: Sequence[str]) -> list[SickPeriod]:
+    """Sick periods from the first sick day and ``FROM[:TO]`` recoveries, in order."""
+    periods: list[SickPeriod] = []
+    start: date | None = first_sick_day
+    for index, text in enumerate(recovered):
+        option = f"--recovered[{index + 1}]"
+        if start is None:
+            raise InvalidValueError(
+                option,
+                "follows a recovery without TO (the employee stayed healthy); give TO there "
+                "or drop this one",
+            )
+        back_text, colon, sick_again_text = text.partition(":")
+        back = _date(back_text, option)
+        if back <= start:
+            raise InvalidValueError(
+                option, f"first day back {back} must lie after the sick day {start}"
+            )
+        periods.append(SickPeriod(start, recovered_on=back))
+        if not colon:
+            start = None
+            continue
+        last_healthy = _date(sick_again_text, option)
+        if last_healthy < back:
+            raise InvalidValueError(
+                option,
+                f"TO {last_healthy} (the last day before falling sick again) lies before "
+                f"FROM {back} (the first day back)",
+            )
+        start = last_healthy + timedelta(days=1)
+    if start is not None:
+        periods.append(SickPeriod(start))
+    return periods
+
+
+def _prognoses(texts: Sequence[str]) -> list[Prognosis]:
+    result = []
+    for index, text in enumerate(texts):
+        option = f"--prognosis[{index + 1}]"
+        day_text, _colon, kind = text.partition(":")
+        day = _date(day_text, option)
+        kind = kind.strip().lower()
+        if kind not in ("long", "short"):
+            raise InvalidValueError(
+                option, f"unknown expectation {kind!r} after DATE:", allowed=("long", "short")
+            )
+        result.append(Prognosis(day, long_term_expected=kind == "long"))
+    return result
+
+
+def _case_timelines(
+    args: argparse.Namespace,
+) -> list[tuple[AbsenceCase, tuple[Milestone, ...]]]:
+    first = _date(args.first_sick_day, "--first-sick-day")
+    periods = _periods(first, args.recovered)
+    prognoses = _prognoses(args.prognosis)
+    last_day = (
+        None
+        if args.last_working_day is None
+        else _date(args.last_working_day, "--last-working-day")
+    )
+    until = None if args.until is None else _date(args.until, "--until")
+    for index, prognosis in enumerate(prognoses):
+        if prognosis.recorded_on < first:
+            raise InvalidValueError(
+                f"--prognosis[{index + 1}]",
+                f"{prognosis.recorded_on} lies before the first sick day {first}",
+            )
+    if last_day is not None and last_day < first:
+        raise InvalidValueError(
+            "--last-working-day", f"{last_day} lies before the first sick day {first}"
+        )
+    cases = absence_cases(periods)
+    if last_day is not None:
+        for case in cases:
+            if case.first_day > last_day:
+                raise InvalidValueError(
+                    "--recovered",
+                    f"a sick period from {case.first_day} starts after the last working day "
+                    f"{last_day}",
+                )
+    working_day = WorkingCalendar().predicate()
+    result = []
+    for index, case in enumerate(cases):
+        following = cases[index + 1].first_day if index + 1 < len(cases) else None
+        own = [
+            p
+            for p in prognoses
+            if case.first_day <= p.recorded_on and (following is None or p.recorded_on < following)
+        ]
+        milestones = absence_timeline(
+            case,
+            prognosis=own,
+            last_working_day=last_day,
+            until=until,
+            is_working_day=working_day,
+        )
+        result.append((case, milestones))
+    return result
+
+
+_MILESTONE_HEADER = (
+    "case_start",
+    "key",
+    "due",
+    "earliest",
+    "basis",
+    "kind",
+    "who",
+    "conditional",
+    "title",
+)
+
+
+def _milestone_row(case: AbsenceCase, milestone: Milestone, locale: str) -> list[object]:
+    return [
+        case.first_day,
+        milestone.key,
+        milestone.due,
+        milestone.earliest,
+        milestone.basis,
+        "conversation" if milestone.conversation_type else "obligation",
+        milestone.who,
+        milestone.conditional,
+        milestone.title.in_(locale),
+    ]
+
+
+def run_absence_timeline(args: argparse.Namespace, out: io.StringIO) -> int:
+    """``absence-timeline``: the Poortwachter milestones of each case."""
+    timelines = _case_timelines(args)
+    if args.format == "json":
+        _json(
+            {
+                "cases": [
+                    {
+                        "first_day": case.first_day.isoformat(),
+                        "periods": [to_data(period) for period in case.periods],
+                        "gaps": list(case.gaps),
+                        "open": case.is_open,
+                        "milestones": [to_data(milestone) for milestone in milestones],
+                    }
+                    for case, milestones in timelines
+                ]
+            },
+            out,
+        )
+    elif args.format == "csv":
+        _csv(
+            _MILESTONE_HEADER,
+            (
+                _milestone_row(case, milestone, args.locale)
+                for case, milestones in timelines
+                for milestone in milestones
+            ),
+            out,
+        )
+    else:
+        for index, (case, milestones) in enumerate(timelines):
+            if index:
+                out.write("\n")
+            gaps = ", ".join(f"{gap} days" for gap in case.gaps)
+            state = "open" if case.is_open else f"recovered on {case.recovered_on}"
+            out.write(
+                f"Case from {case.first_day}: {len(case.periods)} sick period(s)"
+                + (f", interruptions not counted: {gaps}" if gaps else "")
+                + f"; {state}\n\n"
+            )
+            _table(
+                ("due", "earliest", "milestone", "kind", "basis", "conditional", "title"),
+                (
+                    (
+                        m.due,
+                        m.earliest,
+                        m.key,
+                        "conversation" if m.conversation_type else "obligation",
+                        m.basis,
+                        m.conditional,
+                        m.title.in_(args.locale),
+                    )
+                    for m in milestones
+                ),
+                out,
+            )
+    return 0
