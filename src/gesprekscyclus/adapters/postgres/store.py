@@ -679,31 +679,33 @@ class PostgresStore:
         self._pid = os.getpid()
         self._closed = False
         self._guard = threading.Lock()
+        settings: dict[str, Any] = {
+            "autocommit": True,
+            "connect_timeout": max(1, round(connect_timeout)),
+            "application_name": "gesprekscyclus",
+        }
         self._pool: ConnectionPool[Connection] = ConnectionPool(
             dsn,
             min_size=1,
             max_size=pool_size,
-            kwargs={
-                "autocommit": True,
-                "connect_timeout": max(1, round(connect_timeout)),
-                "application_name": "gesprekscyclus",
-            },
+            kwargs=settings,
             configure=self._configure,
             timeout=_positive_number("pool_timeout", pool_timeout),
             name=f"gesprekscyclus-{self.schema or 'default'}",
             open=False,
         )
+        # Migrate on a connection of its own first: a wrong DSN fails at once, with the
+        # server's own reason, instead of after the pool's retries.
         try:
-            try:
-                self._pool.open(wait=True, timeout=connect_timeout)
-            except psycopg.Error as error:
-                raise StoreError(f"{self._label}: cannot connect: {error}") from error
-            with self._connection("open") as db, db.errors("migrate"):
-                self.schema_version = migrate(db.connection, self.schema)
-        except BaseException:
-            self._closed = True
-            self._pool.close()
-            raise
+            connection = psycopg.connect(dsn, **settings)
+        except psycopg.Error as error:
+            raise StoreError(f"{self._label}: cannot connect: {error}") from error
+        with connection:
+            db = _Db(connection, self._label)
+            with db.errors("migrate"):
+                self._configure(connection)
+                self.schema_version = migrate(connection, self.schema)
+        self._pool.open(wait=False)
 
     def _configure(self, connection: Connection) -> None:
         connection.execute(
