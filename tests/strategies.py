@@ -19,7 +19,7 @@ from gesprekscyclus.domain.absence import (
     Prognosis,
     SickPeriod,
 )
-from gesprekscyclus.domain.action_items import ActionItem, ActionItemStatus
+from gesprekscyclus.domain.action_items import ActionItem, ActionItemStatus, NeedsDecision
 from gesprekscyclus.domain.cadence import (
     AnchorKind,
     AnchorTo,
@@ -83,7 +83,10 @@ from gesprekscyclus.ports.notifier import (
     ReminderKind,
 )
 from gesprekscyclus.ports.store import OutboxMessage, OutboxStats, OutboxStatus
+from gesprekscyclus.service.app import AgendaEntry, CarryOverResult, ManagerChange, TickReport
 from gesprekscyclus.service.dispatch import Backoff, DispatchReport
+from gesprekscyclus.service.materialise import MaterialiseReport
+from gesprekscyclus.service.reminders import ReminderReport
 from gesprekscyclus.testing.contract import make_notification
 
 # --- basics ---------------------------------------------------------------------------------
@@ -832,3 +835,126 @@ def cycle_designs(draw: st.DrawFn) -> CycleDesign:
         default_time=draw(st.none() | wall_times),
         carry_over_limit=draw(st.integers(1, 6)),
     )
+
+
+# --- service --------------------------------------------------------------------------------
+
+_counts = st.integers(0, 500)
+
+
+@st.composite
+def materialise_reports(draw: st.DrawFn) -> MaterialiseReport:
+    start = draw(dates)
+    return MaterialiseReport(
+        start=start,
+        end=draw(st.dates(min_value=start, max_value=date(2060, 12, 31))),
+        added=draw(_counts),
+        moved=draw(_counts),
+        cancelled=draw(_counts),
+        unchanged=draw(_counts),
+        skipped=draw(_counts),
+        conflicts=draw(_counts),
+    )
+
+
+reminder_reports = st.builds(
+    ReminderReport, due=_counts, enqueued=_counts, skipped=st.lists(texts, max_size=3)
+)
+agenda_entries = st.builds(
+    AgendaEntry,
+    conversation=planned_conversations(),
+    action_items=st.lists(action_items(max_steps=1), max_size=2).map(tuple),
+)
+carry_over_results = st.builds(
+    CarryOverResult,
+    from_conversation_id=ids,
+    next_conversation_id=st.none() | ids,
+    carried=st.lists(action_items(max_steps=1), max_size=2).map(tuple),
+    needs_decision=st.lists(st.builds(NeedsDecision, action_items(max_steps=0)), max_size=2).map(
+        tuple
+    ),
+)
+manager_changes = st.builds(
+    ManagerChange,
+    person_id=ids,
+    old_manager_id=st.none() | ids,
+    new_manager_id=ids,
+    moved=st.lists(ids, max_size=3).map(tuple),
+    kept=st.lists(ids, max_size=3).map(tuple),
+)
+tick_reports = st.builds(
+    TickReport,
+    materialised=materialise_reports(),
+    reminders=reminder_reports,
+    dispatched=dispatch_reports,
+)
+
+
+# --- people and events files ----------------------------------------------------------------
+
+#: Text as a CSV cell keeps it: no surrounding whitespace (cells are stripped on reading).
+csv_texts = texts.filter(lambda text: text == text.strip())
+
+
+@st.composite
+def staff(draw: st.DrawFn, *, max_size: int = 8) -> tuple[Person, ...]:
+    """People with unique ids whose managers come earlier in the list (so no cycles) and
+    share at least one working day with them: what a valid people file holds."""
+    count = draw(st.integers(1, max_size))
+    person_ids = draw(st.lists(ids, min_size=count, max_size=count, unique=True))
+    result: list[Person] = []
+    for index, person_id in enumerate(person_ids):
+        manager = draw(st.none() | st.sampled_from(result)) if result else None
+        pattern = draw(working_patterns)
+        if manager is not None and not pattern.weekdays & manager.working_pattern.weekdays:
+            shared = draw(st.sampled_from(sorted(manager.working_pattern.weekdays)))
+            pattern = WorkingPattern(pattern.weekdays | {shared})
+        hire = draw(dates)
+        result.append(
+            Person(
+                id=person_id,
+                name=draw(csv_texts),
+                hire_date=hire,
+                end_date=draw(st.none() | st.dates(min_value=hire, max_value=date(2060, 12, 31))),
+                manager_id=None if manager is None else manager.id,
+                team=draw(st.none() | csv_texts),
+                locale=draw(locales),
+                time_zone=draw(time_zones),
+                working_pattern=pattern,
+                contract=draw(st.none() | csv_texts),
+                location=draw(st.none() | csv_texts),
+                email=draw(st.none() | st.just(f"p{index}@example.org")),
+                leap_day_policy=draw(st.sampled_from(LeapDayPolicy)),
+            )
+        )
+    return tuple(result)
+
+
+@st.composite
+def staff_events(draw: st.DrawFn, people: tuple[Person, ...]) -> tuple[LifeEvent, ...]:
+    """Events about ``people`` that a valid events file can hold: on or after the hire date,
+    sick reports and recoveries alternating, manager changes naming another known person."""
+    result: list[LifeEvent] = []
+    for person in people:
+        days = draw(
+            st.lists(
+                st.integers(0, 3000).map(lambda n, p=person: p.hire_date + timedelta(days=n)),
+                max_size=4,
+                unique=True,
+            )
+        )
+        for index, day in enumerate(sorted(days)):
+            kind = LifeEventKind.SICK_REPORT if index % 2 == 0 else LifeEventKind.RECOVERY
+            result.append(LifeEvent(on=day, person_id=person.id, kind=kind))
+        others = [other.id for other in people if other.id != person.id]
+        if others and draw(st.booleans()):
+            on = person.hire_date + timedelta(days=draw(st.integers(0, 3000)))
+            new_manager = draw(st.sampled_from(others))
+            result.append(
+                LifeEvent(on=on, person_id=person.id, kind="manager_change", detail=new_manager)
+            )
+        if draw(st.booleans()):
+            on = person.hire_date + timedelta(days=draw(st.integers(0, 3000)))
+            kind = draw(st.sampled_from([LifeEventKind.NOTICE_GIVEN, LifeEventKind.LAST_DAY]))
+            result.append(LifeEvent(on=on, person_id=person.id, kind=kind))
+    return tuple(draw(st.permutations(result)))
