@@ -118,8 +118,9 @@ class _Collector:
         self.problems.append(Problem(self.source, column, message, line=line, allowed=allowed))
 
     def raise_if_any(self) -> None:
+        """Raise every problem, in line order (the order of checks within a line)."""
         if self.problems:
-            raise DesignError(self.problems)
+            raise DesignError(sorted(self.problems, key=lambda problem: problem.line or 0))
 
 
 def _delimiter(header_line: str) -> str:
@@ -289,14 +290,14 @@ def _person(row: _Row, problems: _Collector) -> Person | None:
     hire_date = _date(row, "hire_date", problems, required=True)
     end_date = _date(row, "end_date", problems, required=False)
     locale = _choice(row, "locale", Locale, [m.value for m in Locale], problems)
-    policy = _choice(
-        row, "leap_day_policy", LeapDayPolicy, [m.value for m in LeapDayPolicy], problems
-    )
-    pattern = _working_days(row, problems)
     zone = _time_zone(row, problems)
+    pattern = _working_days(row, problems)
     email = row.get("email")
     if email and not _EMAIL.fullmatch(email):
         problems.add("email", f"{email!r} is not an e-mail address", line=row.line)
+    policy = _choice(
+        row, "leap_day_policy", LeapDayPolicy, [m.value for m in LeapDayPolicy], problems
+    )
     if len(problems.problems) > before or hire_date is None:
         return None
     optional: dict[str, Any] = {
@@ -329,7 +330,10 @@ def _check_people(people: Sequence[tuple[int, Person]], problems: _Collector) ->
             )
         else:
             lines[person.id] = line
-    managers = {person.id: person.manager_id for _line, person in people}
+    first: dict[str, Person] = {}
+    for _line, person in people:
+        first.setdefault(person.id, person)
+    managers = {person_id: person.manager_id for person_id, person in first.items()}
     for line, person in people:
         if person.manager_id is not None and person.manager_id not in lines:
             problems.add(
@@ -337,9 +341,8 @@ def _check_people(people: Sequence[tuple[int, Person]], problems: _Collector) ->
                 f"{person.manager_id!r} is not the id of anyone in this file",
                 line=line,
             )
-    by_id = {person.id: person for _line, person in people}
     for line, person in people:
-        manager = by_id.get(person.manager_id) if person.manager_id else None
+        manager = first.get(person.manager_id) if person.manager_id else None
         if manager is not None and not (
             person.working_pattern.weekdays & manager.working_pattern.weekdays
         ):
@@ -531,7 +534,8 @@ def read_events(
 
 def _write(rows: Iterable[Sequence[str]], header: Sequence[str], delimiter: str) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    # CRLF line ends (RFC 4180) also make the writer quote a lone carriage return in a value.
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(header)
     writer.writerows(rows)
     return buffer.getvalue()
