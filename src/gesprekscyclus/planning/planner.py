@@ -54,7 +54,7 @@ from gesprekscyclus.domain.absence import (
     absence_timeline,
     periods_from_events,
 )
-from gesprekscyclus.domain.cadence import expand
+from gesprekscyclus.domain.cadence import Anniversary, Interval, RRuleCadence, expand
 from gesprekscyclus.domain.calendar import BusinessDayConvention, WorkingCalendar, localize
 from gesprekscyclus.domain.catalog import Catalog, built_in_catalog
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
@@ -74,6 +74,7 @@ __all__ = [
 ]
 
 ABSENCE_TYPE = "absence"
+_COUNTED = (Interval, RRuleCadence, Anniversary)
 
 
 def conversation_id(person_id: str, type_key: str, occurrence: str) -> str:
@@ -303,7 +304,11 @@ def _plan_rule(
     person = context.person
     end_for_person = end if context.last_day is None else min(end, context.last_day)
     adjust = _adjuster(design.calendar, rule.convention, context.patterns)
-    for cadence in rule.cadence:
+    last_day = date.max if context.last_day is None else context.last_day
+    for position, cadence in enumerate(rule.cadence):
+        # Counted keys (n3, y2) of a second rhythm of the same type would collide with the
+        # first one's; they get the rhythm's position. Event keys name their event already.
+        prefix = f"c{position}:" if position and isinstance(cadence, _COUNTED) else ""
         occurrences = expand(
             cadence,
             person=person,
@@ -316,12 +321,20 @@ def _plan_rule(
         )
         for occurrence in occurrences:
             nominal = occurrence.nominal
-            identifier = conversation_id(person.id, rule.type, occurrence.key)
+            key = prefix + occurrence.key
+            identifier = conversation_id(person.id, rule.type, key)
             reason = _skip_reason(design, rule, context, nominal)
             if reason is not None:
                 skipped.append(Skipped(identifier, rule.type, person.id, nominal, reason))
                 continue
             target = adjust(nominal)
+            if not person.hire_date <= target <= last_day:
+                inside = _inside_employment(design.calendar, context, nominal, target)
+                if inside is None:
+                    reason = "no working day inside the employment for it"
+                    skipped.append(Skipped(identifier, rule.type, person.id, nominal, reason))
+                    continue
+                target = inside
             earliest, latest = _window(rule, context, target)
             planned.append(
                 PlannedConversation(
@@ -329,7 +342,7 @@ def _plan_rule(
                     type_key=rule.type,
                     employee_id=person.id,
                     manager_id=person.manager_id,
-                    occurrence=occurrence.key,
+                    occurrence=key,
                     nominal=nominal,
                     earliest=min(earliest, target),
                     target=target,
@@ -337,6 +350,22 @@ def _plan_rule(
                     starts_at=_starts_at(design, rule, person, target),
                 )
             )
+
+
+def _inside_employment(
+    calendar: WorkingCalendar, context: _Context, nominal: date, target: date
+) -> date | None:
+    """A convention moved ``target`` out of the employment: turn back towards ``nominal``."""
+    first = context.person.hire_date
+    last = date.max if context.last_day is None else context.last_day
+    works = calendar.predicate(*context.patterns)
+    step = timedelta(days=-1 if target > last else 1)
+    day = nominal
+    while first <= day <= last:
+        if works(day):
+            return day
+        day += step
+    return None
 
 
 def _adjuster(
@@ -384,6 +413,8 @@ def _plan_absence(
     statutory = context.calendar.predicate()
     both = context.calendar.predicate(*context.patterns)
     for case in context.cases:
+        if context.last_day is not None and case.first_day > context.last_day:
+            continue  # reported after employment ended: nothing left to plan
         milestones = absence_timeline(
             case,
             prognosis=[p for p in prognoses if p.recorded_on >= case.first_day],
