@@ -936,14 +936,9 @@ def staff_events(draw: st.DrawFn, people: tuple[Person, ...]) -> tuple[LifeEvent
     sick reports and recoveries alternating, manager changes naming another known person."""
     result: list[LifeEvent] = []
     for person in people:
-        days = draw(
-            st.lists(
-                st.integers(0, 3000).map(lambda n, p=person: p.hire_date + timedelta(days=n)),
-                max_size=4,
-                unique=True,
-            )
-        )
-        for index, day in enumerate(sorted(days)):
+        offsets = draw(st.lists(st.integers(0, 3000), max_size=4, unique=True))
+        days = sorted(person.hire_date + timedelta(days=offset) for offset in offsets)
+        for index, day in enumerate(days):
             kind = LifeEventKind.SICK_REPORT if index % 2 == 0 else LifeEventKind.RECOVERY
             result.append(LifeEvent(on=day, person_id=person.id, kind=kind))
         others = [other.id for other in people if other.id != person.id]

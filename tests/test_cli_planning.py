@@ -1,0 +1,372 @@
+"""The planning commands end to end: output formats, the absence test vector, bad input."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from gesprekscyclus.cli import main
+from gesprekscyclus.cli.planning import SECTIONS
+from gesprekscyclus.planning.design_file import load_design
+from gesprekscyclus.planning.people_file import read_events, read_people
+from gesprekscyclus.planning.planner import Plan, plan
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+DESIGN = str(EXAMPLES / "reference-design.toml")
+PEOPLE = str(EXAMPLES / "people.csv")
+EVENTS = str(EXAMPLES / "events.csv")
+HORIZON = ("--from", "2027-01-01", "--until", "2027-12-31")
+PLAN = ("plan", DESIGN, "--people", PEOPLE, "--events", EVENTS, *HORIZON)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def fails(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    """Run a command that must fail: exit code 2, nothing on stdout; returns stderr."""
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert out == ""
+    assert err.startswith("error: ")
+    return err
+
+
+@pytest.fixture(scope="module")
+def expected_plan() -> Plan:
+    people = read_people(PEOPLE)
+    return plan(
+        load_design(DESIGN),
+        people,
+        read_events(EVENTS, people=people),
+        start=date(2027, 1, 1),
+        end=date(2027, 12, 31),
+    )
+
+
+# --- validate -------------------------------------------------------------------------------
+
+
+def test_validate_prints_valid_and_a_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "validate", DESIGN)
+    assert (code, err) == (0, "")
+    first, blank, *summary = out.splitlines()
+    assert first == f"{DESIGN}: valid"
+    assert blank == ""
+    paragraph = " ".join(summary)
+    assert paragraph.startswith("Voorbeeld mkb: gesprekscyclus 2027 (version 1)")
+    assert "uses 9 conversation types" in paragraph
+    assert "growth_review (every 1 years from 1 March)" in paragraph
+    assert "Capacity: at most 3 conversations a day and 10 a week" in paragraph
+
+
+def test_validate_checks_people_and_events_too(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _err = run(capsys, "validate", DESIGN, "--people", PEOPLE, "--events", EVENTS)
+    assert code == 0
+    assert f"{PEOPLE}: valid, 61 people" in out
+    assert f"{EVENTS}: valid, 14 events" in out
+
+
+def test_validate_reports_every_problem_of_every_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    design = tmp_path / "design.toml"
+    design.write_text(
+        'name = "x"\ncycle_start = 2027-01-01\n\n[types.check_in]\nconvention = "soon"\n'
+        'cadence = [{ kind = "interval", every = 1, unit = "fortnights" }]\n',
+        encoding="utf-8",
+    )
+    people = tmp_path / "people.csv"
+    people.write_text("id,name,hire_date\ne-1,An,2020-02-30\n", encoding="utf-8")
+    events = tmp_path / "events.csv"
+    events.write_text("person_id,kind,on\ne-9,fired,2026-01-01\n", encoding="utf-8")
+    err = fails(capsys, "validate", str(design), "--people", str(people), "--events", str(events))
+    lines = err.splitlines()
+    (convention,) = [line for line in lines if "convention" in line]
+    assert convention.startswith(f"error: {design}:5: types.check_in.convention: unknown value")
+    assert "(allowed: following, modified_following" in convention
+    assert any(f"{design}:6: types.check_in.cadence[0].unit" in line for line in lines)
+    assert f"error: {people}:2: hire_date: '2020-02-30' is not a valid date" in err
+    assert f"error: {events}:2: kind: unknown value 'fired' (allowed: hired," in err
+
+
+def test_validate_unknown_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    missing = tmp_path / "missing.toml"
+    assert f"{missing}: cannot be read" in fails(capsys, "validate", str(missing))
+
+
+# --- plan -----------------------------------------------------------------------------------
+
+
+def test_plan_table_lists_every_section(
+    capsys: pytest.CaptureFixture[str], expected_plan: Plan
+) -> None:
+    code, out, err = run(capsys, *PLAN)
+    assert (code, err) == (0, "")
+    for title in (
+        "Planned conversations",
+        "Skipped occurrences",
+        "Capacity conflicts",
+        "Absence obligations (no conversation)",
+    ):
+        assert f"\n{title}\n" in f"\n{out}"
+    header = next(line for line in out.splitlines() if line.startswith("id "))
+    assert header.split() == ["id", "person", "manager", "type", "target", "window", "origin"]
+    assert "Lars Vermeulen (e-01)" in out
+    assert "Joris van Dijk (m-01)" in out
+    assert "absence: first_year_evaluation" in out
+    conversations = expected_plan.conversations
+    assert out.rstrip().endswith(
+        f"{len(conversations)} conversations, {len(expected_plan.skipped)} skipped, "
+        f"0 capacity conflicts, {len(expected_plan.obligations)} obligations from "
+        "2027-01-01 to 2027-12-31."
+    )
+
+
+def test_plan_csv_with_one_section_is_plain_csv(
+    capsys: pytest.CaptureFixture[str], expected_plan: Plan
+) -> None:
+    code, out, _err = run(capsys, *PLAN, "--format", "csv", "--show", "conversations")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    conversations = expected_plan.conversations
+    assert len(rows) == len(conversations)
+    assert list(rows[0]) == [
+        "id",
+        "type_key",
+        "employee_id",
+        "manager_id",
+        "occurrence",
+        "nominal",
+        "earliest",
+        "target",
+        "latest",
+        "starts_at",
+        "origin",
+        "basis",
+        "milestone",
+    ]
+    first = conversations[0]
+    assert rows[0]["id"] == first.id
+    assert rows[0]["target"] == first.target.isoformat()
+    assert first.starts_at is not None  # the design sets a default time of day
+    assert rows[0]["starts_at"] == first.starts_at.isoformat()
+    absence = [row for row in rows if row["origin"] == "absence"]
+    assert absence
+    assert all(row["basis"] in ("law", "guidance", "practice") for row in absence)
+
+
+def test_plan_csv_sections_are_marked(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _err = run(capsys, *PLAN, "--format", "csv", "--show", "skipped,obligations")
+    assert code == 0
+    skipped_part, obligations_part = out.split("\n\n")
+    assert skipped_part.startswith("# skipped\nid,type_key,employee_id,nominal,reason\n")
+    assert obligations_part.startswith("# obligations\nemployee_id,case_start,key,title,")
+    rows = list(csv.DictReader(io.StringIO(obligations_part.split("\n", 1)[1])))
+    assert {row["key"] for row in rows} == {"uwv_week_42_report", "labour_expert_assessment"}
+
+
+def test_plan_json_has_every_section(
+    capsys: pytest.CaptureFixture[str], expected_plan: Plan
+) -> None:
+    code, out, _err = run(capsys, *PLAN, "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert list(data) == ["design", "design_version", "start", "end", *SECTIONS]
+    assert len(data["conversations"]) == len(expected_plan.conversations)
+    assert data["conflicts"] == []
+    assert data["obligations"][0]["milestone"]["title"]["en"]
+    assert set(data["conversations"][0]) >= {"id", "type_key", "target", "basis", "milestone"}
+
+
+def test_plan_json_show_limits_the_keys(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _err = run(capsys, *PLAN, "--format", "json", "--show", "conflicts")
+    assert code == 0
+    assert list(json.loads(out)) == ["design", "design_version", "start", "end", "conflicts"]
+
+
+def test_plan_without_events(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _err = run(
+        capsys, "plan", DESIGN, "--people", PEOPLE, *HORIZON, "--show", "obligations"
+    )
+    assert code == 0
+    assert "(none)" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (("--from", "2027-02-30", "--until", "2027-12-31"), "--from: '2027-02-30' is not a valid"),
+        (("--from", "1-1-2027", "--until", "2027-12-31"), "--from: '1-1-2027' is not a valid"),
+        (("--from", "2027-01-01", "--until", "tomorrow"), "--until: 'tomorrow' is not a valid"),
+        (("--from", "2027-06-01", "--until", "2027-05-31"), "--until: 2027-05-31 lies before"),
+    ],
+)
+def test_plan_rejects_bad_dates(
+    capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], expected: str
+) -> None:
+    assert expected in fails(capsys, "plan", DESIGN, "--people", PEOPLE, *argv)
+
+
+def test_plan_rejects_an_unknown_section(capsys: pytest.CaptureFixture[str]) -> None:
+    err = fails(capsys, *PLAN, "--show", "conversations,gossip")
+    assert "--show: unknown section 'gossip' (allowed: conversations, skipped" in err
+
+
+def test_plan_rejects_missing_and_bad_files(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    missing = tmp_path / "nobody.csv"
+    err = fails(capsys, "plan", DESIGN, "--people", str(missing), *HORIZON)
+    assert f"error: {missing}: cannot be read" in err
+
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "id;name;manager_id;hire_date\nm;Mia;;2020-01-01\ne;Eva;x;2021-01-01\n", encoding="utf-8"
+    )
+    err = fails(capsys, "plan", DESIGN, "--people", str(people), *HORIZON)
+    assert err == f"error: {people}:3: manager_id: 'x' is not the id of anyone in this file\n"
+
+    people.write_text("id;name;hire_date\nm;Mia;2020-01-01\n", encoding="utf-8")
+    events = tmp_path / "events.csv"
+    events.write_text("person_id;kind;on\nm;recovery;2027-01-05\n", encoding="utf-8")
+    err = fails(capsys, "plan", DESIGN, "--people", str(people), "--events", str(events), *HORIZON)
+    assert f"{events}:2: kind: recovery on 2027-01-05 without an open sick report" in err
+
+
+def test_plan_rejects_an_invalid_design(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    design = tmp_path / "design.toml"
+    design.write_text('name = "x"\ncycle_start = "soon"\n', encoding="utf-8")
+    err = fails(capsys, "plan", str(design), "--people", PEOPLE, *HORIZON)
+    assert f"{design}" in err
+    assert "cycle_start" in err
+
+
+def test_missing_required_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["plan", DESIGN, *HORIZON])
+    assert caught.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "--people" in captured.err
+
+
+# --- absence timeline -----------------------------------------------------------------------
+
+VECTOR = ("absence-timeline", "--first-sick-day", "2022-01-03")
+
+
+def timeline(capsys: pytest.CaptureFixture[str], *argv: str) -> list[dict[str, object]]:
+    code, out, err = run(capsys, *VECTOR, *argv, "--format", "json")
+    assert (code, err) == (0, "")
+    cases: list[dict[str, object]] = json.loads(out)["cases"]
+    return cases
+
+
+def due(case: dict[str, object], key: str) -> str:
+    milestones = case["milestones"]
+    assert isinstance(milestones, list)
+    return next(str(m["due"]) for m in milestones if m["key"] == key)
+
+
+def test_the_samentelling_vector_moves_week_104(capsys: pytest.CaptureFixture[str]) -> None:
+    (case,) = timeline(capsys, "--recovered", "2022-07-04:2022-07-24")
+    assert case["gaps"] == [21]
+    assert case["open"] is True
+    assert due(case, "wage_payment_end") == "2024-01-22"
+    (plain,) = timeline(capsys)
+    assert due(plain, "wage_payment_end") == "2024-01-01"
+
+
+def test_the_vector_in_table_and_csv(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _err = run(capsys, *VECTOR, "--recovered", "2022-07-04:2022-07-24")
+    assert code == 0
+    assert out.startswith(
+        "Case from 2022-01-03: 2 sick period(s), interruptions not counted: 21 days; open\n"
+    )
+    assert any(
+        line.startswith("2024-01-22") and "wage_payment_end" in line for line in out.splitlines()
+    )
+    code, out, _err = run(
+        capsys, *VECTOR, "--recovered", "2022-07-04:2022-07-24", "--format", "csv", "--locale", "nl"
+    )
+    rows = list(csv.DictReader(io.StringIO(out)))
+    (wage_end,) = [row for row in rows if row["key"] == "wage_payment_end"]
+    assert wage_end["due"] == "2024-01-22"
+    assert wage_end["title"].startswith("Einde loondoorbetaling")
+    assert wage_end["kind"] == "obligation"
+
+
+def test_a_gap_of_four_weeks_starts_a_new_case(capsys: pytest.CaptureFixture[str]) -> None:
+    first, second = timeline(capsys, "--recovered", "2022-02-01:2022-02-28")
+    assert first["open"] is False
+    assert second["first_day"] == "2022-03-01"
+    assert due(second, "wage_payment_end") == "2024-02-27"  # + 728 days
+    milestones = first["milestones"]
+    assert isinstance(milestones, list)
+    assert all(str(m["due"]) < "2022-02-01" for m in milestones)
+
+
+def test_recovery_without_return_of_sickness_closes_the_case(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (case,) = timeline(capsys, "--recovered", "2022-01-20")
+    assert case["open"] is False
+    milestones = case["milestones"]
+    assert isinstance(milestones, list)
+    assert [m["key"] for m in milestones] == ["sick_report", "health_service_report"]
+
+
+def test_prognosis_and_last_working_day(capsys: pytest.CaptureFixture[str]) -> None:
+    (case,) = timeline(capsys, "--prognosis", "2022-03-01:long", "--last-working-day", "2022-06-30")
+    milestones = case["milestones"]
+    assert isinstance(milestones, list)
+    analysis = next(m for m in milestones if m["key"] == "problem_analysis")
+    assert analysis["due"] == "2022-03-01"  # after week 6: at once when it becomes clear
+    assert analysis["conditional"] is False
+    assert due(case, "leaving_uwv_report") == "2022-06-30"
+    assert max(str(m["due"]) for m in milestones) == "2022-06-30"
+
+
+def test_until_cuts_the_timeline(capsys: pytest.CaptureFixture[str]) -> None:
+    (case,) = timeline(capsys, "--until", "2022-03-01")
+    milestones = case["milestones"]
+    assert isinstance(milestones, list)
+    assert max(str(m["due"]) for m in milestones) <= "2022-03-01"
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (("--recovered", "2022-13-01"), "--recovered[1]: '2022-13-01' is not a valid date"),
+        (("--recovered", "2022-01-02"), "--recovered[1]: first day back 2022-01-02 must lie"),
+        (("--recovered", "2022-02-01:2022-01-31"), "--recovered[1]: TO 2022-01-31"),
+        (
+            ("--recovered", "2022-02-01", "--recovered", "2022-03-01"),
+            "--recovered[2]: follows a recovery without TO",
+        ),
+        (("--prognosis", "2022-02-01:maybe"), "--prognosis[1]: unknown expectation 'maybe'"),
+        (("--prognosis", "2021-12-01:long"), "--prognosis[1]: 2021-12-01 lies before"),
+        (("--last-working-day", "2021-12-31"), "--last-working-day: 2021-12-31 lies before"),
+        (
+            ("--recovered", "2022-02-01:2022-03-31", "--last-working-day", "2022-03-15"),
+            "starts after the last working day 2022-03-15",
+        ),
+    ],
+)
+def test_absence_timeline_rejects_bad_input(
+    capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], expected: str
+) -> None:
+    assert expected in fails(capsys, *VECTOR, *argv)
+
+
+def test_first_sick_day_must_be_a_date(capsys: pytest.CaptureFixture[str]) -> None:
+    err = fails(capsys, "absence-timeline", "--first-sick-day", "03-01-2022")
+    assert "--first-sick-day: '03-01-2022' is not a valid date (expected YYYY-MM-DD)" in err
