@@ -44,7 +44,7 @@ def open_postgres_store(
     connect_timeout: float = 10.0,
     pool_timeout: float = 30.0,
     idle_in_transaction_timeout: float = 60.0,
-    copy_threshold: int = 500,
+    copy_threshold: int = 200,
 ) -> PostgresStore:
     """Connect to PostgreSQL at ``dsn``, apply the migrations and return the store.
 

@@ -86,7 +86,10 @@ Row = tuple[Any, ...]
 Query = LiteralString | sql.SQL | sql.Composed
 
 #: Bulk inserts of at least this many rows go through ``COPY`` (see the module docstring).
-DEFAULT_COPY_THRESHOLD = 500
+#: Measured on a local server: below ~200 conversations ``executemany`` is as fast or faster
+#: (50 rows: 2.6 vs 4.2 ms); from there ``COPY`` wins (2,000 rows: 34 vs 41 ms; 200,000
+#: rows: 61 k vs 27 k rows/s).
+DEFAULT_COPY_THRESHOLD = 200
 
 
 def _utc(value: datetime, path: str) -> datetime:
@@ -921,6 +924,13 @@ def open_postgres_store(
     ``idle_in_transaction_timeout`` (seconds) makes the server end a session whose
     transaction sits idle that long. Bulk inserts of ``copy_threshold`` rows or more use
     ``COPY``.
+
+    It needs a running server, so the example is a plain code block rather than a doctest::
+
+        store = open_postgres_store("postgresql://app@db.example.org/hr", schema="cycle")
+        with store.unit_of_work() as uow:
+            uow.people.upsert(anna)
+        store.close()
     """
     return PostgresStore(
         dsn,

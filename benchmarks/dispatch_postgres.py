@@ -1,0 +1,215 @@
+"""PostgreSQL store benchmarks: dispatch throughput, bulk materialisation, the due query.
+
+Prints figures, asserts nothing. Every measurement runs in a schema of its own, dropped at the
+end. Compares, in the same run (the machines are noisy):
+
+- outbox dispatch with 1, 2 and 4 worker processes (``Dispatcher`` with a no-op notifier:
+  claim 100 with ``FOR UPDATE SKIP LOCKED``, then one guarded ``mark_sent`` per message), and
+  the bare claim rate (``claim_due`` batches of 100, nothing marked) with the same workers;
+- ``uow.conversations.add_many`` of N conversations through ``COPY`` into a staging table
+  vs ``executemany`` (the store's ``copy_threshold`` picks one);
+- ``due`` at N rows returning domain objects vs the raw indexed query returning tuples.
+
+Run: ``python benchmarks/dispatch_postgres.py`` (1,000,000 rows) or ``--rows 100000``.
+The server is ``--dsn`` or ``GESPREKSCYCLUS_TEST_POSTGRES``
+(default ``postgresql://postgres@127.0.0.1:5432/test``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import psycopg
+from psycopg import sql
+
+from gesprekscyclus.adapters.postgres import open_postgres_store
+from gesprekscyclus.domain.conversations import Conversation, Window
+from gesprekscyclus.ports.clock import SystemClock
+from gesprekscyclus.ports.notifier import Notification
+from gesprekscyclus.service.dispatch import Dispatcher
+from gesprekscyclus.testing.contract import make_notification
+
+BASE = date(2026, 1, 1)
+CHUNK = 100_000
+DUE = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+def schema_name(label: str) -> str:
+    return f"gc_bench_{label}_{uuid.uuid4().hex[:8]}"
+
+
+def drop(dsn: str, schema: str) -> None:
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute(
+            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
+        )
+
+
+def conversations(start: int, stop: int) -> list[Conversation]:
+    made = []
+    for i in range(start, stop):
+        target = BASE + timedelta(days=i % 365)
+        made.append(
+            Conversation.plan(
+                id=f"c-{i:07d}",
+                type_key="check_in" if i % 3 else "growth_review",
+                employee_id=f"e-{i // 12:06d}",
+                manager_id=f"m-{i // 96:05d}",
+                window=Window(target - timedelta(days=7), target, target + timedelta(days=14)),
+            )
+        )
+    return made
+
+
+# -- bulk materialisation ---------------------------------------------------------------------
+
+
+def bench_bulk(dsn: str, rows: int) -> str:
+    """Time both bulk paths; returns the schema holding the COPY-loaded rows."""
+    chunks = [conversations(start, min(start + CHUNK, rows)) for start in range(0, rows, CHUNK)]
+    timings: dict[str, float] = {}
+    kept = ""
+    for label, threshold in (("copy", 1), ("executemany", rows + 1)):
+        schema = schema_name(label)
+        store = open_postgres_store(dsn, schema=schema, copy_threshold=threshold)
+        began = time.perf_counter()
+        with store.unit_of_work() as uow:
+            for chunk in chunks:
+                uow.conversations.add_many(chunk)
+        timings[label] = time.perf_counter() - began
+        store.close()
+        if label == "copy":
+            kept = schema
+        else:
+            drop(dsn, schema)
+    copy, many = timings["copy"], timings["executemany"]
+    print(
+        f"bulk add {rows:>9,} conversations (one transaction, indexes present):"
+        f" COPY {copy:6.2f} s ({rows / copy:>9,.0f}/s)"
+        f"  executemany {many:6.2f} s ({rows / many:>9,.0f}/s)  ratio {many / copy:4.2f}x"
+    )
+    return kept
+
+
+# -- the due query ----------------------------------------------------------------------------
+
+
+def bench_due(dsn: str, schema: str, rows: int) -> None:
+    store = open_postgres_store(dsn, schema=schema)
+    day = BASE + timedelta(days=3)
+    raw = psycopg.connect(dsn, autocommit=True)
+    raw.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
+    raw.execute("ANALYZE conversations")
+    query = (
+        "SELECT id, type_key, employee_id, manager_id, earliest, target, latest, status,"
+        " starts_at, duration_minutes, time_zone, sequence, requires_report, version, data"
+        " FROM conversations WHERE status IN ('planned', 'scheduled') AND target <= %s"
+        " ORDER BY target, id"
+    )
+    best_ours = best_raw = float("inf")
+    found = returned = 0
+    for _ in range(5):
+        began = time.perf_counter()
+        with store.unit_of_work() as uow:
+            found = len(uow.conversations.due(day))
+        best_ours = min(best_ours, time.perf_counter() - began)
+        began = time.perf_counter()
+        returned = len(raw.execute(query, (day,)).fetchall())
+        best_raw = min(best_raw, time.perf_counter() - began)
+    raw.close()
+    store.close()
+    print(
+        f"     due at {rows:>9,} rows, {found:>6,} returned: objects {best_ours * 1000:7.1f} ms"
+        f"  raw tuples {best_raw * 1000:7.1f} ms  ratio {best_ours / best_raw:4.2f}x"
+        f"{'' if found == returned else '  COUNT MISMATCH'}"
+    )
+
+
+# -- dispatch ---------------------------------------------------------------------------------
+
+
+class _Null:
+    def send(self, notification: Notification) -> None:
+        pass
+
+
+def _dispatch_worker(dsn: str, schema: str, owner: str, start: multiprocessing.Event) -> None:  # type: ignore[valid-type]
+    store = open_postgres_store(dsn, schema=schema, pool_size=1)
+    dispatcher = Dispatcher(store, _Null(), SystemClock(), owner=owner, batch_size=100)
+    start.wait()  # type: ignore[attr-defined]
+    while dispatcher.run_once().handled:
+        pass
+    store.close()
+
+
+def _claim_worker(dsn: str, schema: str, owner: str, start: multiprocessing.Event) -> None:  # type: ignore[valid-type]
+    store = open_postgres_store(dsn, schema=schema, pool_size=1)
+    start.wait()  # type: ignore[attr-defined]
+    now = datetime.now(UTC)
+    while store.claim_due(owner, now=now, limit=100, lease_seconds=3600):
+        pass
+    store.close()
+
+
+def _fill(dsn: str, schema: str, messages: int) -> None:
+    store = open_postgres_store(dsn, schema=schema)
+    with store.unit_of_work() as uow:
+        uow.outbox.enqueue((make_notification(f"k-{i}") for i in range(messages)), due_at=DUE)
+    store.close()
+
+
+def bench_dispatch(dsn: str, messages: int) -> None:
+    spawn = multiprocessing.get_context("spawn")
+    for name, target in (("dispatch", _dispatch_worker), ("claim only", _claim_worker)):
+        for workers in (1, 2, 4):
+            schema = schema_name("outbox")
+            _fill(dsn, schema, messages)
+            start = spawn.Event()
+            processes = [
+                spawn.Process(target=target, args=(dsn, schema, f"w{n}", start))
+                for n in range(workers)
+            ]
+            for process in processes:
+                process.start()
+            time.sleep(1.0)  # let the workers import and connect before the clock starts
+            began = time.perf_counter()
+            start.set()
+            for process in processes:
+                process.join()
+            elapsed = time.perf_counter() - began
+            store = open_postgres_store(dsn, schema=schema)
+            stats = store.outbox_stats()
+            store.close()
+            drop(dsn, schema)
+            done = stats.sent if name == "dispatch" else stats.leased
+            print(
+                f"{name:>10} {messages:,} messages, {workers} worker(s): {elapsed:5.2f} s"
+                f" ({done / elapsed:>8,.0f} rows/s), all handled: {done == messages}"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument(
+        "--dsn",
+        default=os.environ.get("GESPREKSCYCLUS_TEST_POSTGRES")
+        or "postgresql://postgres@127.0.0.1:5432/test",
+    )
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--messages", type=int, default=20_000)
+    args = parser.parse_args()
+    schema = bench_bulk(args.dsn, args.rows)
+    try:
+        bench_due(args.dsn, schema, args.rows)
+    finally:
+        drop(args.dsn, schema)
+    bench_dispatch(args.dsn, args.messages)
+
+
+if __name__ == "__main__":
+    main()
