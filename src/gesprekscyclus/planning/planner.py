@@ -42,6 +42,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
+from typing import TypeAlias
 from zoneinfo import ZoneInfo
 
 from attrs import evolve, frozen
@@ -75,6 +76,8 @@ __all__ = [
 
 ABSENCE_TYPE = "absence"
 _COUNTED = (Interval, RRuleCadence, Anniversary)
+#: Adjusters of one planning run, per (convention, common weekdays); the calendar is fixed.
+Adjusters: TypeAlias = dict[tuple[BusinessDayConvention, frozenset[int]], Callable[[date], date]]
 
 
 def conversation_id(person_id: str, type_key: str, occurrence: str) -> str:
@@ -183,8 +186,10 @@ class _Context:
         person: Person,
         manager: Person | None,
         events: Sequence[LifeEvent],
+        adjusters: Adjusters,
     ):
         self.person = person
+        self.adjusters = adjusters
         self.patterns: tuple[WorkingPattern, ...] = (
             (person.working_pattern,)
             if manager is None
@@ -238,13 +243,14 @@ def plan(
         history[conversation.employee_id, conversation.type_key].append(conversation)
     prognoses = prognoses or {}
     with_manager = _manager_types(catalog)
+    adjusters: Adjusters = {}
 
     planned: list[PlannedConversation] = []
     skipped: list[Skipped] = []
     obligations: list[Obligation] = []
     for person in staff:
         manager = by_id.get(person.manager_id) if person.manager_id else None
-        context = _Context(design, person, manager, events_of.get(person.id, ()))
+        context = _Context(design, person, manager, events_of.get(person.id, ()), adjusters)
         for rule in design.types:
             if not rule.population.includes_statically(person):
                 continue
@@ -303,7 +309,7 @@ def _plan_rule(
 ) -> None:
     person = context.person
     end_for_person = end if context.last_day is None else min(end, context.last_day)
-    adjust = _adjuster(design.calendar, rule.convention, context.patterns)
+    adjust = _adjuster(design.calendar, rule.convention, context.patterns, context.adjusters)
     last_day = date.max if context.last_day is None else context.last_day
     for position, cadence in enumerate(rule.cadence):
         # Counted keys (n3, y2) of a second rhythm of the same type would collide with the
@@ -372,15 +378,36 @@ def _adjuster(
     calendar: WorkingCalendar,
     convention: BusinessDayConvention,
     patterns: tuple[WorkingPattern, ...],
+    memos: Adjusters,
 ) -> Callable[[date], date]:
+    """``calendar.adjust`` by ``convention`` for ``patterns``, memoised per day.
+
+    Many people share nominal days (rhythms from the cycle start) and working weekdays, so
+    one memo per (convention, common weekdays) in ``memos`` serves them all in one run.
+    """
     if convention is BusinessDayConvention.UNADJUSTED:
-        return lambda day: day
+        return _unadjusted
+    weekdays = frozenset.intersection(*(pattern.weekdays for pattern in patterns))
+    key = (convention, weekdays)
+    cached = memos.get(key)
+    if cached is not None:
+        return cached
     works = calendar.predicate(*patterns)
+    memo: dict[date, date] = {}
 
     def adjust(day: date) -> date:
-        return day if works(day) else calendar.adjust(day, convention, *patterns)
+        moved = memo.get(day)
+        if moved is None:
+            moved = day if works(day) else calendar.adjust(day, convention, *patterns)
+            memo[day] = moved
+        return moved
 
+    memos[key] = adjust
     return adjust
+
+
+def _unadjusted(day: date) -> date:
+    return day
 
 
 def _skip_reason(
@@ -483,7 +510,10 @@ def _plan_follow_ups(
                     continue
                 follow_rule = design.rule(trigger.schedule_type)
                 adjust = _adjuster(
-                    design.calendar, BusinessDayConvention.PRECEDING, context.patterns
+                    design.calendar,
+                    BusinessDayConvention.PRECEDING,
+                    context.patterns,
+                    context.adjusters,
                 )
                 target = max(adjust(latest), earliest)
                 occurrence = f"follow-up:{conversation.id}:{trigger.question_key}"
@@ -563,7 +593,11 @@ def _level(
             groups[conversation.manager_id].append(index)
     conflicts: list[CapacityConflict] = []
     result = list(planned)
+    predicates: dict[tuple[frozenset[int], ...], Callable[[date], bool]] = {}
+    weeks: dict[date, tuple[int, int]] = {}
+    day_limit, week_limit = capacity.per_day, capacity.per_week
     for manager_id in sorted(groups):
+        manager = people.get(manager_id)
         per_day: dict[date, int] = defaultdict(int)
         per_week: dict[tuple[int, int], int] = defaultdict(int)
         order = sorted(
@@ -571,15 +605,24 @@ def _level(
         )
         for index in order:
             conversation = planned[index]
+            target = conversation.target
+            week = weeks.get(target)
+            if week is None:
+                week = weeks[target] = _iso_week(target)
+            if per_day[target] < day_limit and per_week[week] < week_limit:
+                # The common case: the target itself has room.
+                per_day[target] += 1
+                per_week[week] += 1
+                continue
             employee = people.get(conversation.employee_id)
-            manager = people.get(manager_id)
             patterns = tuple(
                 person.working_pattern for person in (employee, manager) if person is not None
             )
-            works = design.calendar.predicate(*patterns)
-            day = _free_day(
-                conversation, works, per_day, per_week, capacity.per_day, capacity.per_week
-            )
+            pattern_key = tuple(pattern.weekdays for pattern in patterns)
+            works = predicates.get(pattern_key)
+            if works is None:
+                works = predicates[pattern_key] = design.calendar.predicate(*patterns)
+            day = _free_day(conversation, works, per_day, per_week, day_limit, week_limit)
             if day is None:
                 conflicts.append(
                     CapacityConflict(
@@ -591,10 +634,10 @@ def _level(
                         f"day, {capacity.per_week} a week)",
                     )
                 )
-                day = conversation.target
+                day = target
             per_day[day] += 1
-            per_week[day.isocalendar()[:2]] += 1
-            if day != conversation.target:
+            per_week[_iso_week(day)] += 1
+            if day != target:
                 employee_zone = employee.time_zone if employee is not None else "Europe/Amsterdam"
                 starts_at = None
                 if conversation.starts_at is not None:
@@ -602,6 +645,11 @@ def _level(
                     starts_at = localize(day, wall, employee_zone)
                 result[index] = evolve(conversation, target=day, starts_at=starts_at)
     return result, conflicts
+
+
+def _iso_week(day: date) -> tuple[int, int]:
+    year, week, _ = day.isocalendar()
+    return year, week
 
 
 def _free_day(
