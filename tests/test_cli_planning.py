@@ -12,11 +12,12 @@ import pytest
 
 from gesprekscyclus.cli import main
 from gesprekscyclus.cli.planning import SECTIONS
+from gesprekscyclus.examples import directory
 from gesprekscyclus.planning.design_file import load_design
 from gesprekscyclus.planning.people_file import read_events, read_people
 from gesprekscyclus.planning.planner import Plan, plan
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = directory()
 DESIGN = str(EXAMPLES / "reference-design.toml")
 PEOPLE = str(EXAMPLES / "people.csv")
 EVENTS = str(EXAMPLES / "events.csv")

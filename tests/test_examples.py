@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 from itertools import pairwise
-from pathlib import Path
 
 import pytest
 
@@ -13,12 +12,13 @@ from gesprekscyclus.domain.absence import absence_cases, periods_from_events
 from gesprekscyclus.domain.catalog import built_in_catalog
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person, Role
+from gesprekscyclus.examples import directory
 from gesprekscyclus.planning.design import CycleDesign
 from gesprekscyclus.planning.design_file import design_problems, load_design, validate_design
 from gesprekscyclus.planning.people_file import read_events, read_people
 from gesprekscyclus.planning.planner import Plan, PlannedConversation, plan
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = directory()
 START, END = date(2027, 1, 1), date(2027, 12, 31)
 
 
