@@ -1,0 +1,280 @@
+"""``gesprekscyclus demo``: the library's main job, end to end, on an embedded SQLite file.
+
+It loads the reference example organisation (:mod:`gesprekscyclus.examples`), records its
+people and life events, plans twelve months of conversations, shows the coming agenda and a
+prepared conversation with its questions, sends the reminders due now to the console (once:
+a second run sends nothing again) and writes each manager's calendar feed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+from collections import Counter
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from gesprekscyclus.adapters.notifiers.console import ConsoleNotifier
+from gesprekscyclus.bootstrap import build_service
+from gesprekscyclus.domain.conversations import Conversation
+from gesprekscyclus.domain.people import Person
+from gesprekscyclus.domain.questions import Audience
+from gesprekscyclus.examples import load_reference
+from gesprekscyclus.ports.clock import Clock, FixedClock, SystemClock
+from gesprekscyclus.ports.notifier import Notification
+from gesprekscyclus.service.app import AgendaEntry, ConversationService
+from gesprekscyclus.service.dispatch import Dispatcher, DispatchReport
+from gesprekscyclus.service.feeds import manager_feed_entries
+
+__all__ = ["register", "run_demo"]
+
+DEFAULT_DB = "sqlite:///gesprekscyclus-demo.sqlite"
+DEFAULT_OUT = "gesprekscyclus-demo"
+_SHOWN_REMINDERS = 12
+_AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+class _Console:
+    """The console notifier, writing every line but showing only the first few."""
+
+    def __init__(self, out: io.StringIO):
+        self.lines: list[str] = []
+        self._buffer = io.StringIO()
+        self._notifier = ConsoleNotifier(self._buffer)
+        self._out = out
+
+    def send(self, notification: Notification) -> None:
+        self._notifier.send(notification)
+        line = self._buffer.getvalue().rstrip("\n").rsplit("\n", 1)[-1]
+        self.lines.append(line)
+        if len(self.lines) <= _SHOWN_REMINDERS:
+            self._out.write(f"    {line}\n")
+
+
+def _heading(out: io.StringIO, text: str) -> None:
+    out.write(f"\n{text}\n{'-' * len(text)}\n")
+
+
+def _name(people: dict[str, Person], person_id: str | None) -> str:
+    person = people.get(person_id or "")
+    return person.name if person is not None else str(person_id)
+
+
+def _agenda_line(
+    entry: AgendaEntry, people: dict[str, Person], service: ConversationService
+) -> str:
+    talk = entry.conversation
+    label = service.catalog.type(talk.type_key).label.in_("en")
+    when = (
+        talk.starts_at.astimezone(ZoneInfo(talk.time_zone)).strftime("%Y-%m-%d %H:%M")
+        if talk.starts_at
+        else f"{talk.window.target.isoformat()}      "
+    )
+    items = f"  ({len(entry.action_items)} open action items)" if entry.action_items else ""
+    return f"    {when}  {label:<22} with {_name(people, talk.employee_id)}{items}"
+
+
+def _prepared(
+    out: io.StringIO, service: ConversationService, talk: Conversation, people: dict[str, Person]
+) -> None:
+    employee = people[talk.employee_id]
+    kind = service.catalog.type(talk.type_key)
+    question_set = service.catalog.question_set_for(talk.type_key)
+    out.write(
+        f"    {kind.label.in_(employee.locale)} — {employee.name}, "
+        f"{talk.window.target.isoformat()} (window {talk.window.earliest} to "
+        f"{talk.window.latest}), question set {question_set.ref}\n"
+    )
+    for audience, title in (
+        (Audience.JOINT, "both prepare"),
+        (Audience.EMPLOYEE_PREPARATION, "the employee also prepares"),
+        (Audience.MANAGER_PREPARATION, "the manager also prepares"),
+    ):
+        questions = [q for q in question_set.questions if q.audience is audience]
+        if not questions:
+            continue
+        out.write(f"    {title} ({employee.locale.value}, * = required):\n")
+        for question in questions:
+            required = " *" if question.required else ""
+            out.write(f"      - {question.text.in_(employee.locale)}{required}\n")
+
+
+def _dispatch_all(dispatcher: Dispatcher) -> DispatchReport:
+    total = DispatchReport()
+    for _ in range(10_000):  # bounded: each round handles one batch
+        report = dispatcher.run_once()
+        total += report
+        if report.handled == 0:
+            break
+    return total
+
+
+class _Demo:
+    """The demo's shared state, one method per section of its story."""
+
+    def __init__(self, out: io.StringIO, service: ConversationService, clock: Clock):
+        self.out = out
+        self.service = service
+        self.clock = clock
+        self.now = clock.now()
+        self.today = self.now.astimezone(_AMSTERDAM).date()
+        _design, staff, self.events = load_reference()
+        self.staff = staff
+        self.people = {person.id: person for person in staff}
+        self.managers = sorted({p.manager_id for p in staff if p.manager_id})
+
+    def organisation(self) -> None:
+        service, staff = self.service, self.staff
+        _heading(self.out, "1. The organisation")
+        for person in staff:
+            service.upsert_person(person)
+        recorded = sum(service.record_event(event) for event in self.events)
+        part_timers = sum(len(p.working_pattern.weekdays) < 5 for p in staff)
+        self.out.write(
+            f"    {len(staff)} people, {len(self.managers)} managers, {part_timers} part-timers; "
+            f"{len(self.events)} life events ({recorded} new)\n"
+            f"    conversation types in the design: {', '.join(service.design.type_keys)}\n"
+        )
+
+    def twelve_months(self) -> None:
+        _heading(self.out, "2. Twelve months of conversations")
+        today, until = self.today, self.today + timedelta(days=365)
+        report = self.service.materialise(today, until)
+        self.out.write(
+            f"    {today} to {until}: {report.added} added, {report.moved} moved, "
+            f"{report.cancelled} cancelled, {report.unchanged} unchanged; "
+            f"{report.skipped} occurrences left out by the design's rules, "
+            f"{report.conflicts} capacity conflicts\n"
+        )
+        per_type = Counter(
+            c.type_key
+            for manager_id in self.managers
+            for c in _conversations_of(self.service, manager_id, today, until)
+        )
+        for key, count in sorted(per_type.items(), key=lambda item: (-item[1], item[0])):
+            label = self.service.catalog.type(key).label.in_("en")
+            self.out.write(f"      {label:<24} {count:>5}\n")
+
+    def agenda(self) -> AgendaEntry | None:
+        _heading(self.out, "3. The coming two weeks of the two busiest managers")
+        until = self.today + timedelta(days=14)
+        agendas = {
+            manager_id: self.service.agenda_for_manager(manager_id, today=self.today, until=until)
+            for manager_id in self.managers
+        }
+        busiest = sorted(
+            self.managers, key=lambda manager_id: (-len(agendas[manager_id]), manager_id)
+        )
+        first: AgendaEntry | None = None
+        for manager_id in busiest[:2]:
+            agenda = agendas[manager_id]
+            count = f"{len(agenda)} conversation" + ("" if len(agenda) == 1 else "s")
+            self.out.write(f"  {_name(self.people, manager_id)} ({count})\n")
+            for entry in agenda[:6]:
+                self.out.write(_agenda_line(entry, self.people, self.service) + "\n")
+                first = first or entry
+            if len(agenda) > 6:
+                self.out.write(f"    … and {len(agenda) - 6} more\n")
+        return first
+
+    def prepared(self, entry: AgendaEntry | None) -> None:
+        _heading(self.out, "4. A prepared conversation")
+        if entry is None:
+            self.out.write("    nothing in the coming two weeks\n")
+        else:
+            _prepared(self.out, self.service, entry.conversation, self.people)
+
+    def reminders(self) -> None:
+        _heading(self.out, "5. Reminders due now (console notifier)")
+        console = _Console(self.out)
+        reminders = self.service.enqueue_due_reminders(self.now)
+        dispatcher = Dispatcher(self.service.store, console, self.clock, owner="demo")
+        dispatched = _dispatch_all(dispatcher)
+        if len(console.lines) > _SHOWN_REMINDERS:
+            self.out.write(f"    … and {len(console.lines) - _SHOWN_REMINDERS} more\n")
+        repeat = reminders.enqueued < reminders.due
+        self.out.write(
+            f"    {reminders.due} reminders due, {reminders.enqueued} new; "
+            f"{dispatched.sent} sent now"
+            + ("; the others went out on an earlier run and are not sent twice" if repeat else "")
+            + "\n"
+        )
+
+
+def run_demo(out: io.StringIO, *, db: str, today: date | None, folder: Path) -> int:
+    """Run the demo, writing its story to ``out``; see the module docstring."""
+    design = load_reference()[0]
+    clock: Clock = (
+        FixedClock(datetime.combine(today, time(8, 0), _AMSTERDAM).astimezone(UTC))
+        if today is not None
+        else SystemClock()
+    )
+    service = build_service(db, design=design, clock=clock)
+    try:
+        demo = _Demo(out, service, clock)
+        out.write(f"gesprekscyclus demo: {design.name}\nstore: {db}   today: {demo.today}\n")
+        demo.organisation()
+        demo.twelve_months()
+        demo.prepared(demo.agenda())
+        demo.reminders()
+        _heading(out, "6. Calendar feeds for the managers")
+        _write_feeds(out, service, demo.managers, demo.people, folder, demo.now)
+    finally:
+        service.store.close()
+    out.write("\nRun the demo again: the plan stays the same and nothing is sent twice.\n")
+    return 0
+
+
+def _conversations_of(
+    service: ConversationService, manager_id: str, start: date, end: date
+) -> list[Conversation]:
+    with service.store.unit_of_work() as uow:
+        return [
+            c for c in uow.conversations.by_manager(manager_id) if start <= c.window.target <= end
+        ]
+
+
+def _write_feeds(
+    out: io.StringIO,
+    service: ConversationService,
+    managers: list[str],
+    people: dict[str, Person],
+    folder: Path,
+    now: datetime,
+) -> None:
+    try:
+        from gesprekscyclus.adapters.notifiers.ics import feed  # noqa: PLC0415
+
+        feed([], name="check", stamp=now)
+    except ImportError:
+        out.write("    skipped: install the 'ics' extra (pip install gesprekscyclus[ics])\n")
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    for manager_id in managers:
+        entries = manager_feed_entries(service, manager_id)
+        manager = people[manager_id]
+        path = folder / f"{manager_id}.ics"
+        path.write_bytes(
+            feed(entries, name=f"Gesprekken {manager.name}", stamp=now, locale=manager.locale)
+        )
+        out.write(f"    {path}  ({len(entries)} conversations)\n")
+    out.write("    Subscribe to one of these files in a calendar client to see the plan.\n")
+
+
+def _run(args: argparse.Namespace, out: io.StringIO) -> int:
+    today = date.fromisoformat(args.today) if args.today else None
+    return run_demo(out, db=args.db, today=today, folder=Path(args.out))
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``demo``."""
+    parser = subparsers.add_parser(
+        "demo", help="plan, remind and follow up the example organisation on SQLite"
+    )
+    parser.add_argument("--db", default=DEFAULT_DB, help=f"store URL (default {DEFAULT_DB})")
+    parser.add_argument("--today", help="act as if today were this date (YYYY-MM-DD)")
+    parser.add_argument(
+        "--out", default=DEFAULT_OUT, help=f"folder for the calendar feeds (default {DEFAULT_OUT})"
+    )
+    parser.set_defaults(handler=_run)
