@@ -386,6 +386,7 @@ def _growth_review() -> tuple[ConversationType, QuestionSet]:
             "What feedback do you want to discuss in the conversation?",
             audience=_MANAGER,
         ),
+        _considering_leaving(),
         _agreements(
             "Welke afspraken maken we voor het komende jaar, met wie en wanneer?",
             "Which agreements do we make for the coming year, who does what and by when?",
