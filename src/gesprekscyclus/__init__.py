@@ -12,6 +12,7 @@ for stores, notifiers and the clock) with their ``adapters``, and ``cli``.
 'Groeigesprek'
 """
 
+from gesprekscyclus.bootstrap import build_service, open_store
 from gesprekscyclus.domain.absence import (
     AbsenceCase,
     LegalBasis,
@@ -141,6 +142,7 @@ from gesprekscyclus.planning.design_file import (
     parse_design,
     validate_design,
 )
+from gesprekscyclus.planning.people_file import read_events, read_people
 from gesprekscyclus.planning.planner import (
     CapacityConflict,
     Obligation,
@@ -161,6 +163,7 @@ from gesprekscyclus.ports.notifier import (
     Recipient,
     TransientNotificationError,
 )
+from gesprekscyclus.service.app import AgendaEntry, ConversationService, tick
 
 __version__ = "0.1.0.dev0"
 
@@ -170,6 +173,7 @@ __all__ = [
     "AccessDeniedError",
     "ActionItem",
     "ActionItemStatus",
+    "AgendaEntry",
     "AnchorKind",
     "AnchorTo",
     "Anniversary",
@@ -191,6 +195,7 @@ __all__ = [
     "ConflictError",
     "Conversation",
     "ConversationAction",
+    "ConversationService",
     "ConversationStatus",
     "ConversationType",
     "CycleDesign",
@@ -263,6 +268,7 @@ __all__ = [
     "absence_cases",
     "absence_timeline",
     "bradford_factor",
+    "build_service",
     "built_in_catalog",
     "carry_over",
     "dump_design",
@@ -271,9 +277,13 @@ __all__ = [
     "frequent_absence_signals",
     "load_design",
     "localize",
+    "open_store",
     "parse_design",
     "periods_from_events",
     "plan",
+    "read_events",
+    "read_people",
     "statutory_deadline",
+    "tick",
     "validate_design",
 ]
