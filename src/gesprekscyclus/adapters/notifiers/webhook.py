@@ -35,6 +35,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from email.message import Message
 from typing import Any
 
 from gesprekscyclus.errors import InvalidValueError, SignatureError
@@ -136,7 +137,7 @@ def signed_headers(secret: bytes, body: bytes, *, key: str, at: datetime) -> dic
     }
 
 
-def _header(headers: Mapping[str, str], name: str) -> str:
+def _header(headers: Mapping[str, str] | Message[str, str], name: str) -> str:
     getter = getattr(headers, "get", None)
     value = getter(name) if getter is not None else None
     if value is None:
@@ -149,7 +150,7 @@ def _header(headers: Mapping[str, str], name: str) -> str:
 
 def verify_signature(
     secret: bytes,
-    headers_or_values: Mapping[str, str] | tuple[str, str],
+    headers_or_values: Mapping[str, str] | Message[str, str] | tuple[str, str],
     body: bytes,
     *,
     now: datetime,
@@ -157,7 +158,8 @@ def verify_signature(
 ) -> None:
     """Check that ``body`` was signed with ``secret`` recently; raise if not.
 
-    ``headers_or_values`` is the request's headers (any mapping; names are matched without
+    ``headers_or_values`` is the request's headers (any mapping, or the
+    ``email.message.Message`` that ``http.server`` hands a handler; names are matched without
     regard to case) or the pair ``(timestamp, signature)``. ``now`` is the receiver's time.
     Raises :class:`~gesprekscyclus.errors.SignatureError` when a header is missing or
     malformed, the timestamp is more than ``tolerance_seconds`` away from ``now``, or the
