@@ -40,18 +40,13 @@ import psycopg.errors
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
+from gesprekscyclus.adapters.sqlite.rows import ConversationReader, strict_conversation
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import (
-    Answer,
     Conversation,
-    Note,
-    Participant,
-    Transition,
-    Window,
 )
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
-from gesprekscyclus.domain.questions import QuestionSetRef
 from gesprekscyclus.domain.reports import Report
 from gesprekscyclus.errors import (
     ConflictError,
@@ -340,7 +335,7 @@ CONVERSATION_COLUMNS = (
 )
 _SELECT_CONVERSATIONS = (
     "SELECT id, type_key, employee_id, manager_id, earliest, target, latest, status, starts_at,"
-    " duration_minutes, time_zone, sequence, requires_report, version, data FROM conversations"
+    " duration_minutes, time_zone, sequence, requires_report, data FROM conversations"
 )
 _CONVERSATION_BULK = _BulkInsert("conversations", CONVERSATION_COLUMNS, "conversation")
 
@@ -377,42 +372,23 @@ def conversation_row(c: Conversation) -> Row:
     )
 
 
-def conversation_from_row(row: Sequence[Any], cache: dict[Any, Any] | None = None) -> Conversation:
-    """The inverse of :func:`conversation_row`.
+def _day(value: date) -> date:
+    return value
 
-    ``cache`` (one dict per query) shares equal windows and participants between rows.
+
+def conversation_from_row(row: Sequence[Any], cache: dict[Any, Any] | None = None) -> Conversation:
+    """The inverse of :func:`conversation_row`, through every validator.
+
+    The store reads its own rows with the faster
+    :class:`~gesprekscyclus.adapters.sqlite.rows.ConversationReader`; this one is for rows of
+    unknown origin. ``cache`` is accepted for compatibility and unused.
     """
-    shared: dict[Any, Any] = {} if cache is None else cache
-    parts = json.loads(row[14])
-    question_set = parts.get("q")
-    participants = []
-    for person, role in parts["p"]:
-        participant = shared.get((person, role))
-        if participant is None:
-            participant = shared[(person, role)] = Participant(person, role)
-        participants.append(participant)
-    bounds: tuple[date, date, date] = (row[4], row[5], row[6])
-    window = shared.get(bounds)
-    if window is None:
-        window = shared[bounds] = Window(*bounds)
-    return Conversation(
-        id=row[0],
-        type_key=row[1],
-        employee_id=row[2],
-        manager_id=row[3],
-        participants=tuple(participants),
-        window=window,
-        status=row[7],
-        starts_at=_back(row[8]),
-        duration_minutes=row[9],
-        time_zone=row[10],
-        sequence=row[11],
-        requires_report=row[12],
-        question_set=None if question_set is None else from_data(QuestionSetRef, question_set),
-        answers=from_data(tuple[Answer, ...], parts["a"]) if "a" in parts else (),
-        notes=from_data(tuple[Note, ...], parts["n"]) if "n" in parts else (),
-        history=from_data(tuple[Transition, ...], parts["h"]) if "h" in parts else (),
-    )
+    del cache
+    return strict_conversation((*row[:13], row[14]), _day, _back)
+
+
+def _reader() -> ConversationReader:
+    return ConversationReader(parse_day=_day, parse_instant=_back)
 
 
 class _Conversations:
@@ -422,8 +398,7 @@ class _Conversations:
 
     def _select(self, where: LiteralString, params: Sequence[Any]) -> list[Conversation]:
         rows = self._db.rows(_SELECT_CONVERSATIONS + " " + where, params)
-        cache: dict[Any, Any] = {}
-        return [conversation_from_row(row, cache) for row in rows]
+        return _reader().build_all(rows)
 
     def get(self, conversation_id: str) -> Conversation:
         found = self._select("WHERE id = %s", (conversation_id,))

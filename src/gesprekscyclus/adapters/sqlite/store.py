@@ -30,16 +30,10 @@ from typing import Any
 
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import (
-    Answer,
     Conversation,
-    Note,
-    Participant,
-    Transition,
-    Window,
 )
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
-from gesprekscyclus.domain.questions import QuestionSetRef
 from gesprekscyclus.domain.reports import Report
 from gesprekscyclus.errors import (
     ConflictError,
@@ -60,6 +54,7 @@ from gesprekscyclus.ports.store import (
 )
 from gesprekscyclus.serialization import dumps, from_data, loads, to_data
 
+from .rows import READ_COLUMNS, ConversationReader, strict_conversation
 from .schema import migrate
 
 __all__ = ["SQLiteStore", "SQLiteUnitOfWork", "open_sqlite_store"]
@@ -176,7 +171,7 @@ _INSERT_CONVERSATION = (
     f"INSERT INTO conversations ({_CONVERSATION_COLUMNS})"  # noqa: S608
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-_SELECT_CONVERSATIONS = f"SELECT {_CONVERSATION_COLUMNS} FROM conversations"  # noqa: S608
+_SELECT_CONVERSATIONS = f"SELECT {READ_COLUMNS} FROM conversations"  # noqa: S608
 
 
 def conversation_row(c: Conversation) -> tuple[Any, ...]:
@@ -211,44 +206,26 @@ def conversation_row(c: Conversation) -> tuple[Any, ...]:
     )
 
 
-def conversation_from_row(row: Sequence[Any], cache: dict[Any, Any] | None = None) -> Conversation:
-    """The inverse of :func:`conversation_row`.
+def _day(text: str) -> date:
+    return date.fromisoformat(text)
 
-    ``cache`` (one dict per query) shares equal windows and participants between rows.
+
+def _instant(micros: int | None) -> datetime | None:
+    return None if micros is None else from_micros(micros)
+
+
+def conversation_from_row(row: Sequence[Any], cache: dict[Any, Any] | None = None) -> Conversation:
+    """The inverse of :func:`conversation_row`, through every validator.
+
+    The store reads its own rows with the faster :class:`~.rows.ConversationReader`; this
+    one is for rows of unknown origin. ``cache`` is accepted for compatibility and unused.
     """
-    shared: dict[Any, Any] = {} if cache is None else cache
-    parts = json.loads(row[14])
-    question_set = parts.get("q")
-    participants = []
-    for person, role in parts["p"]:
-        participant = shared.get((person, role))
-        if participant is None:
-            participant = shared[(person, role)] = Participant(person, role)
-        participants.append(participant)
-    bounds = (row[4], row[5], row[6])
-    window = shared.get(bounds)
-    if window is None:
-        window = shared[bounds] = Window(
-            date.fromisoformat(row[4]), date.fromisoformat(row[5]), date.fromisoformat(row[6])
-        )
-    return Conversation(
-        id=row[0],
-        type_key=row[1],
-        employee_id=row[2],
-        manager_id=row[3],
-        participants=tuple(participants),
-        window=window,
-        status=row[7],
-        starts_at=None if row[8] is None else from_micros(row[8]),
-        duration_minutes=row[9],
-        time_zone=row[10],
-        sequence=row[11],
-        requires_report=bool(row[12]),
-        question_set=None if question_set is None else from_data(QuestionSetRef, question_set),
-        answers=from_data(tuple[Answer, ...], parts["a"]) if "a" in parts else (),
-        notes=from_data(tuple[Note, ...], parts["n"]) if "n" in parts else (),
-        history=from_data(tuple[Transition, ...], parts["h"]) if "h" in parts else (),
-    )
+    del cache
+    return strict_conversation((*row[:13], row[14]), _day, _instant)
+
+
+def _reader() -> ConversationReader:
+    return ConversationReader(parse_day=_day, parse_instant=_instant)
 
 
 class _Conversations:
@@ -257,8 +234,7 @@ class _Conversations:
 
     def _select(self, where: str, params: Sequence[Any]) -> list[Conversation]:
         rows = self._db.execute(f"{_SELECT_CONVERSATIONS} {where}", params).fetchall()
-        cache: dict[Any, Any] = {}
-        return [conversation_from_row(row, cache) for row in rows]
+        return _reader().build_all(rows)
 
     def get(self, conversation_id: str) -> Conversation:
         found = self._select("WHERE id = ?", (conversation_id,))

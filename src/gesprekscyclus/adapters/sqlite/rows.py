@@ -1,0 +1,349 @@
+"""Reading conversations back from rows the store wrote itself, quickly.
+
+Rows in a migrated store (its ``schema_version`` is known) were written by the adapter from
+validated :class:`~gesprekscyclus.domain.conversations.Conversation` objects, so reading them
+back need not run every validator again. :class:`ConversationReader` builds the objects
+directly (``object.__new__`` and the slot setters of the attrs classes), shares equal windows,
+participants and ``data`` documents between the rows of one query, and parses the JSON
+document only once per distinct text.
+
+The shortcut is for the store's own rows only. Everything from outside (files, the network,
+:func:`gesprekscyclus.serialization.from_data`) stays strictly validated, and a row that does
+not look like one the store writes (an unknown status, an unexpected document shape) is
+handed to the validating constructor, which reports what is wrong with it.
+
+Building objects this way is thread-safe: it touches only the new object, unlike attrs'
+global switch for turning validators off (which would also not skip ``__attrs_post_init__``
+or converters, and so gains nothing here).
+
+Both the SQLite and the PostgreSQL adapter use this module; it imports nothing but the
+standard library and the domain.
+
+>>> from datetime import date
+>>> reader = ConversationReader(parse_day=date.fromisoformat, parse_instant=lambda v: v)
+>>> talk = reader.build(("c-1", "check_in", "e-1", "m-1", "2026-03-01", "2026-03-10",
+...     "2026-03-31", "planned", None, 60, "Europe/Amsterdam", 0, 0,
+...     '{"p":[["e-1","employee"],["m-1","manager"]]}'))
+>>> talk.window.target.isoformat(), [p.role.value for p in talk.participants]
+('2026-03-10', ['employee', 'manager'])
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from types import MemberDescriptorType
+from typing import Any
+
+import attrs
+
+from gesprekscyclus.domain.conversations import (
+    Answer,
+    Conversation,
+    ConversationAction,
+    ConversationStatus,
+    Note,
+    Participant,
+    Transition,
+    Window,
+)
+from gesprekscyclus.domain.people import Role
+from gesprekscyclus.domain.questions import QuestionSetRef
+from gesprekscyclus.serialization import from_data
+
+__all__ = ["READ_COLUMNS", "ConversationReader", "strict_conversation"]
+
+#: The conversation columns a read needs, in the order :meth:`ConversationReader.build`
+#: expects (everything but ``version``, which is the length of the history).
+READ_COLUMNS = (
+    "id, type_key, employee_id, manager_id, earliest, target, latest, status, starts_at,"
+    " duration_minutes, time_zone, sequence, requires_report, data"
+)
+
+Setter = Callable[[object, Any], None]
+
+
+def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Setter, ...] | None:
+    """The slot setters of ``cls`` for exactly ``names``; ``None`` when its attrs fields
+    differ or are not slots (then the fast path is off and every row is validated)."""
+    if tuple(a.name for a in attrs.fields(cls)) != names:
+        return None
+    setters: list[Setter] = []
+    for name in names:
+        descriptor = cls.__dict__.get(name)
+        setter = getattr(descriptor, "__set__", None)
+        if setter is None or not isinstance(descriptor, MemberDescriptorType):
+            return None
+        setters.append(setter)
+    return tuple(setters)
+
+
+_CONVERSATION_FIELDS = (
+    "id",
+    "type_key",
+    "employee_id",
+    "manager_id",
+    "participants",
+    "window",
+    "status",
+    "starts_at",
+    "duration_minutes",
+    "time_zone",
+    "sequence",
+    "requires_report",
+    "question_set",
+    "answers",
+    "_notes",
+    "history",
+)
+_TRANSITION_FIELDS = (
+    "action",
+    "from_status",
+    "to_status",
+    "at",
+    "reason",
+    "starts_at",
+    "actor_id",
+)
+_CONVERSATION_SETTERS = _slot_setters(Conversation, _CONVERSATION_FIELDS)
+_WINDOW_SETTERS = _slot_setters(Window, ("earliest", "target", "latest"))
+_PARTICIPANT_SETTERS = _slot_setters(Participant, ("person_id", "role"))
+_TRANSITION_SETTERS = _slot_setters(Transition, _TRANSITION_FIELDS)
+_TRANSITION_KEYS = frozenset(_TRANSITION_FIELDS)
+
+_STATUSES: dict[Any, ConversationStatus] = {s.value: s for s in ConversationStatus}
+_ACTIONS: dict[Any, ConversationAction] = {a.value: a for a in ConversationAction}
+_ROLES: dict[Any, Role] = {r.value: r for r in Role}
+_new = object.__new__
+_PLANNED = ConversationStatus.PLANNED
+#: The states in which a start time is set (all but planned, cancelled and missed).
+_TIMED = frozenset(
+    {
+        ConversationStatus.SCHEDULED,
+        ConversationStatus.HELD,
+        ConversationStatus.REPORTED,
+        ConversationStatus.CLOSED,
+    }
+)
+
+
+class _NotTrustedError(Exception):
+    """A row or document that does not look like one the store writes."""
+
+
+def _parts_strict(document: dict[str, Any]) -> tuple[Any, ...]:
+    question_set = document.get("q")
+    return (
+        tuple(Participant(person, role) for person, role in document["p"]),
+        None if question_set is None else from_data(QuestionSetRef, question_set),
+        from_data(tuple[Answer, ...], document["a"]) if "a" in document else (),
+        from_data(tuple[Note, ...], document["n"]) if "n" in document else (),
+        from_data(tuple[Transition, ...], document["h"]) if "h" in document else (),
+    )
+
+
+def strict_conversation(
+    row: Sequence[Any],
+    parse_day: Callable[[Any], date],
+    parse_instant: Callable[[Any], datetime | None],
+) -> Conversation:
+    """A conversation from a :data:`READ_COLUMNS` row through every validator."""
+    participants, question_set, answers, notes, history = _parts_strict(json.loads(row[13]))
+    return Conversation(
+        id=row[0],
+        type_key=row[1],
+        employee_id=row[2],
+        manager_id=row[3],
+        participants=participants,
+        window=Window(parse_day(row[4]), parse_day(row[5]), parse_day(row[6])),
+        status=row[7],
+        starts_at=parse_instant(row[8]),
+        duration_minutes=row[9],
+        time_zone=row[10],
+        sequence=row[11],
+        requires_report=bool(row[12]),
+        question_set=question_set,
+        answers=answers,
+        notes=notes,
+        history=history,
+    )
+
+
+class ConversationReader:
+    """Builds conversations from :data:`READ_COLUMNS` rows of one query.
+
+    ``parse_day`` turns a stored day into a :class:`~datetime.date` and ``parse_instant`` a
+    stored start (or ``None``) into an aware UTC datetime. Use one reader per query: it
+    remembers the windows, participants and documents it has seen.
+    """
+
+    def __init__(
+        self,
+        *,
+        parse_day: Callable[[Any], date],
+        parse_instant: Callable[[Any], datetime | None],
+    ):
+        self._parse_day = parse_day
+        self._parse_instant = parse_instant
+        self._windows: dict[tuple[Any, Any, Any], Window] = {}
+        self._people: dict[tuple[str, str], Participant] = {}
+        self._documents: dict[tuple[str, str, str | None], tuple[Any, ...]] = {}
+        self._fast = (
+            _CONVERSATION_SETTERS is not None
+            and _WINDOW_SETTERS is not None
+            and _PARTICIPANT_SETTERS is not None
+        )
+
+    def build_all(self, rows: Sequence[Sequence[Any]]) -> list[Conversation]:
+        """One conversation per row, in order."""
+        build = self.build
+        return [build(row) for row in rows]
+
+    def build(self, row: Sequence[Any]) -> Conversation:
+        """The conversation of one row; see the module docstring for what is trusted."""
+        if self._fast:
+            try:
+                return self._trusted(row)
+            except _NotTrustedError:
+                pass
+        return strict_conversation(row, self._parse_day, self._parse_instant)
+
+    def _trusted(self, row: Sequence[Any]) -> Conversation:
+        status = _STATUSES.get(row[7])
+        if status is None:
+            raise _NotTrustedError
+        key = (row[13], row[2], row[3])
+        parts = self._documents.get(key)
+        if parts is None:
+            parts = self._documents[key] = self._parts(json.loads(row[13]), row[2], row[3])
+        starts_at = None if row[8] is None else self._parse_instant(row[8])
+        if starts_at is None:
+            if status in _TIMED:
+                raise _NotTrustedError
+        elif status is _PLANNED:
+            raise _NotTrustedError
+        sequence = row[11]
+        if type(sequence) is not int or sequence < 0:
+            raise _NotTrustedError
+        bounds = (row[4], row[5], row[6])
+        window = self._windows.get(bounds)
+        if window is None:
+            window = self._windows[bounds] = self._window(bounds)
+        setters = _CONVERSATION_SETTERS
+        assert setters is not None  # checked in __init__
+        talk = _new(Conversation)
+        setters[0](talk, row[0])
+        setters[1](talk, row[1])
+        setters[2](talk, row[2])
+        setters[3](talk, row[3])
+        setters[4](talk, parts[0])
+        setters[5](talk, window)
+        setters[6](talk, status)
+        setters[7](talk, starts_at)
+        setters[8](talk, row[9])
+        setters[9](talk, row[10])
+        setters[10](talk, sequence)
+        setters[11](talk, bool(row[12]))
+        setters[12](talk, parts[1])
+        setters[13](talk, parts[2])
+        setters[14](talk, parts[3])
+        setters[15](talk, parts[4])
+        return talk
+
+    def _window(self, bounds: tuple[Any, Any, Any]) -> Window:
+        earliest, target, latest = (self._parse_day(day) for day in bounds)
+        if not earliest <= target <= latest:
+            raise _NotTrustedError
+        setters = _WINDOW_SETTERS
+        assert setters is not None
+        window = _new(Window)
+        setters[0](window, earliest)
+        setters[1](window, target)
+        setters[2](window, latest)
+        return window
+
+    def _participant(self, person: Any, role: Any) -> Participant:
+        key = (person, role)
+        found = self._people.get(key)
+        if found is None:
+            member = _ROLES.get(role)
+            if member is None or not isinstance(person, str) or not person.strip():
+                raise _NotTrustedError
+            setters = _PARTICIPANT_SETTERS
+            assert setters is not None
+            found = _new(Participant)
+            setters[0](found, person)
+            setters[1](found, member)
+            self._people[key] = found
+        return found
+
+    def _parts(self, document: Any, employee_id: Any, manager_id: Any) -> tuple[Any, ...]:
+        """The participants, question set, answers, notes and history of one document,
+        checked against the row's employee and manager the way the constructor would."""
+        if not isinstance(document, dict) or "p" not in document:
+            raise _NotTrustedError
+        try:
+            participants = tuple(self._participant(person, role) for person, role in document["p"])
+        except (TypeError, ValueError) as error:
+            raise _NotTrustedError from error
+        roles = {p.person_id: p.role for p in participants}
+        if (
+            len(roles) != len(participants)
+            or not isinstance(employee_id, str)
+            or not employee_id.strip()
+            or manager_id == employee_id
+            or roles.get(employee_id) is not Role.EMPLOYEE
+            or (manager_id is not None and roles.get(manager_id) is not Role.MANAGER)
+        ):
+            raise _NotTrustedError
+        question_set = document.get("q")
+        history = document.get("h")
+        answers = from_data(tuple[Answer, ...], document["a"]) if "a" in document else ()
+        notes = from_data(tuple[Note, ...], document["n"]) if "n" in document else ()
+        if (answers and question_set is None) or any(n.author_id not in roles for n in notes):
+            raise _NotTrustedError
+        return (
+            participants,
+            None if question_set is None else from_data(QuestionSetRef, question_set),
+            answers,
+            notes,
+            () if history is None else _history(history),
+        )
+
+
+def _history(entries: Any) -> tuple[Transition, ...]:
+    try:
+        return _trusted_history(entries)
+    except (_NotTrustedError, KeyError, TypeError, ValueError):
+        return from_data(tuple[Transition, ...], entries)
+
+
+def _trusted_history(entries: Any) -> tuple[Transition, ...]:
+    setters = _TRANSITION_SETTERS
+    if setters is None or not isinstance(entries, list):
+        raise _NotTrustedError
+    built: list[Transition] = []
+    for entry in entries:
+        if not isinstance(entry, dict) or entry.keys() != _TRANSITION_KEYS:
+            raise _NotTrustedError
+        action = _ACTIONS.get(entry["action"])
+        before = _STATUSES.get(entry["from_status"])
+        after = _STATUSES.get(entry["to_status"])
+        at = datetime.fromisoformat(entry["at"])
+        starts_at = entry["starts_at"]
+        if action is None or before is None or after is None or at.utcoffset() is None:
+            raise _NotTrustedError
+        start = None if starts_at is None else datetime.fromisoformat(starts_at)
+        if start is not None and start.utcoffset() is None:
+            raise _NotTrustedError
+        step = _new(Transition)
+        setters[0](step, action)
+        setters[1](step, before)
+        setters[2](step, after)
+        setters[3](step, at)
+        setters[4](step, entry["reason"])
+        setters[5](step, start)
+        setters[6](step, entry["actor_id"])
+        built.append(step)
+    return tuple(built)
