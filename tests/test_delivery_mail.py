@@ -222,6 +222,29 @@ def test_transient_refusals_back_off_then_each_message_arrives_once(
     assert len(server.accepted) == 2
 
 
+def test_a_mail_server_that_is_down_loses_nothing(
+    service: ConversationService, clock: FixedClock
+) -> None:
+    port = free_port()  # nothing listens here yet
+    _, keys = scheduled(service)
+    store = service.store
+    work = dispatcher(store, notifier(port, clock), clock)
+    assert work.run_once() == DispatchReport(retried=2)
+    for key in keys:
+        assert "SMTP server 127.0.0.1:" in (row(store, key).last_error or "")
+
+    handler = MailServer()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        clock.set(max(row(store, key).due_at for key in keys))
+        assert work.run_once() == DispatchReport(sent=2)
+    finally:
+        controller.stop()
+    assert handler.accepted_ids() == Counter(dict.fromkeys(ids_of(keys), 1))
+    assert store.outbox_stats() == OutboxStats(sent=2)
+
+
 def test_a_permanent_refusal_is_a_dead_letter_that_replays_once_fixed(
     mail: tuple[MailServer, int], service: ConversationService, clock: FixedClock
 ) -> None:
