@@ -793,7 +793,7 @@ wall_times = st.builds(time, st.integers(7, 18), st.sampled_from([0, 15, 30, 45]
 def type_rules(draw: st.DrawFn, type_key: str) -> TypeRule:
     return TypeRule(
         type=type_key,
-        cadence=tuple(draw(st.lists(cadences, max_size=2))),
+        cadence=tuple(draw(st.lists(cadences, max_size=2, unique=True))),
         population=draw(st.just(Population()) | populations()),
         convention=draw(st.sampled_from(BusinessDayConvention)),
         window_before=draw(st.integers(0, 60)),

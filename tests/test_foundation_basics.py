@@ -81,7 +81,8 @@ def test_structure_reports_every_problem_with_its_path() -> None:
 
 
 def test_strings_are_not_numbers() -> None:
-    with pytest.raises(SerializationError, match=r"got str '1' @ \$\.working_pattern\.weekdays\[0\]"):
+    where = r"got str '1' @ \$\.working_pattern\.weekdays\[0\]"
+    with pytest.raises(SerializationError, match=where):
         from_data(
             Person,
             {

@@ -57,7 +57,7 @@ simple_cadences = st.one_of(
 def rules(draw: st.DrawFn, type_key: str) -> TypeRule:
     return TypeRule(
         type=type_key,
-        cadence=tuple(draw(st.lists(simple_cadences, min_size=1, max_size=2))),
+        cadence=tuple(draw(st.lists(simple_cadences, min_size=1, max_size=2, unique=True))),
         convention=draw(st.sampled_from(BusinessDayConvention)),
         window_before=draw(st.integers(0, 14)),
         window_after=draw(st.integers(0, 30)),

@@ -141,6 +141,13 @@ class TypeRule:
     follow_ups: tuple[AnswerTrigger, ...] = ()
     reminders: ReminderPolicy = field(factory=ReminderPolicy)
 
+    def __attrs_post_init__(self) -> None:
+        for index, cadence in enumerate(self.cadence):
+            if cadence in self.cadence[:index]:
+                raise InvalidValueError(
+                    f"TypeRule.cadence[{index}]", "repeats an earlier rhythm of this type"
+                )
+
 
 @frozen
 class DropNear:
