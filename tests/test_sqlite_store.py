@@ -115,3 +115,37 @@ def test_outbox_values_round_trip(
     assert from_data(OutboxStats, to_data(stats)) == stats
     assert from_data(DispatchReport, to_data(report)) == report
     assert from_data(Backoff, to_data(backoff)) == backoff
+
+
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        (
+            "SELECT id FROM conversations WHERE status = 'scheduled' AND starts_at < 0"
+            " ORDER BY starts_at, id",
+            "conversations_scheduled",
+        ),
+        ("SELECT id FROM conversations WHERE status = 'held'", "conversations_held"),
+        (
+            "SELECT id FROM conversations WHERE status IN ('planned', 'scheduled')"
+            " AND target <= '2026-01-01' ORDER BY target, id",
+            "conversations_due",
+        ),
+        (
+            "SELECT data FROM reports WHERE status = 'shared' ORDER BY conversation_id",
+            "reports_shared",
+        ),
+        (
+            "SELECT data FROM action_items WHERE status = 'open' AND due IS NOT NULL"
+            " AND due < '2026-01-01' ORDER BY due, id",
+            "action_items_open_due",
+        ),
+    ],
+)
+def test_the_service_queries_use_their_indexes(tmp_path: Path, query: str, index: str) -> None:
+    store = open_sqlite_store(tmp_path / "s.db")
+    store.close()
+    connection = sqlite3.connect(tmp_path / "s.db")
+    plan = " ".join(str(row[-1]) for row in connection.execute(f"EXPLAIN QUERY PLAN {query}"))
+    connection.close()
+    assert f"USING INDEX {index}" in plan or f"USING COVERING INDEX {index}" in plan, plan

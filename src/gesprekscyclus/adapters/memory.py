@@ -27,7 +27,7 @@ from gesprekscyclus.domain.action_items import ActionItem, ActionItemStatus
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
-from gesprekscyclus.domain.reports import Report
+from gesprekscyclus.domain.reports import Report, ReportStatus
 from gesprekscyclus.errors import ConflictError, InvalidValueError, NotFoundError, StoreError
 from gesprekscyclus.ports.notifier import Notification
 from gesprekscyclus.ports.store import (
@@ -87,6 +87,10 @@ class _People:
 
     def all(self) -> list[Person]:
         return [self._state.people[key] for key in sorted(self._state.people)]
+
+    def by_ids(self, person_ids: Iterable[str]) -> list[Person]:
+        people = self._state.people
+        return [people[key] for key in sorted(set(person_ids)) if key in people]
 
 
 class _Events:
@@ -173,6 +177,28 @@ class _Conversations:
             if c.employee_id == employee_id and c.type_key == type_key
         }
 
+    def by_ids(self, conversation_ids: Iterable[str]) -> list[Conversation]:
+        stored = self._state.conversations
+        return [stored[key] for key in sorted(set(conversation_ids)) if key in stored]
+
+    def scheduled_before(self, instant: datetime) -> list[Conversation]:
+        limit = aware_utc(instant, "scheduled_before.instant")
+        return sorted(
+            (
+                c
+                for c in self._state.conversations.values()
+                if c.status is ConversationStatus.SCHEDULED
+                and c.starts_at is not None
+                and c.starts_at < limit
+            ),
+            key=lambda c: (c.starts_at, c.id),
+        )
+
+    def by_status(self, statuses: Iterable[ConversationStatus | str]) -> list[Conversation]:
+        wanted = {ConversationStatus(status) for status in statuses}
+        values = self._state.conversations.values()
+        return _by_target(c for c in values if c.status in wanted)
+
 
 class _Reports:
     def __init__(self, state: _State):
@@ -201,6 +227,14 @@ class _Reports:
 
     def for_employee(self, employee_id: str) -> list[Report]:
         found = [r for r in self._state.reports.values() if r.employee_id == employee_id]
+        return sorted(found, key=lambda r: r.conversation_id)
+
+    def pending_sign_off(self) -> list[Report]:
+        found = [
+            r
+            for r in self._state.reports.values()
+            if r.status is ReportStatus.SHARED and r.requires_sign_off
+        ]
         return sorted(found, key=lambda r: r.conversation_id)
 
 
@@ -247,6 +281,14 @@ class _ActionItems:
     def for_owner(self, owner_id: str) -> list[ActionItem]:
         found = [i for i in self._state.action_items.values() if i.owner_id == owner_id]
         return sorted(found, key=lambda i: i.id)
+
+    def open_due_before(self, day: date) -> list[ActionItem]:
+        found = [
+            i
+            for i in self._state.action_items.values()
+            if i.status is ActionItemStatus.OPEN and i.due is not None and i.due < day
+        ]
+        return sorted(found, key=lambda i: (i.due, i.id))
 
 
 class _Outbox:

@@ -39,7 +39,7 @@ from attrs import field, frozen
 
 from gesprekscyclus.domain._checks import ClosedSet, non_blank
 from gesprekscyclus.domain.action_items import ActionItem
-from gesprekscyclus.domain.conversations import Conversation
+from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.reports import Report
@@ -153,6 +153,11 @@ class PersonRepository(Protocol):
         """Everyone, ordered by id."""
         ...
 
+    def by_ids(self, person_ids: Iterable[str]) -> list[Person]:
+        """The stored people among ``person_ids``, ordered by id; unknown ids are left out
+        and repeated ones count once."""
+        ...
+
 
 @runtime_checkable
 class EventRepository(Protocol):
@@ -239,6 +244,26 @@ class ConversationRepository(Protocol):
         """The ids of the employee's conversations of one type (for idempotent re-planning)."""
         ...
 
+    def by_ids(self, conversation_ids: Iterable[str]) -> list[Conversation]:
+        """The stored conversations among ``conversation_ids``, ordered by id; unknown ids
+        are left out and repeated ones count once."""
+        ...
+
+    def scheduled_before(self, instant: datetime) -> list[Conversation]:
+        """Scheduled conversations starting before the aware ``instant``, whatever their
+        window; ordered by start, then id. (Together with :meth:`due` this finds every open
+        conversation whose day has come, however far its time was moved.)"""
+        ...
+
+    def by_status(self, statuses: Iterable[ConversationStatus | str]) -> list[Conversation]:
+        """Conversations in any of ``statuses``, ordered by target date, then id.
+
+        Meant for the states few conversations stay in (``held``, ``reported``); adapters
+        index ``held``, and the open states are better asked for with :meth:`due`. An
+        unknown status raises :class:`~gesprekscyclus.errors.InvalidValueError`.
+        """
+        ...
+
 
 @runtime_checkable
 class ActionItemRepository(Protocol):
@@ -262,6 +287,11 @@ class ActionItemRepository(Protocol):
 
     def for_owner(self, owner_id: str) -> list[ActionItem]:
         """Every item ``owner_id`` owns, by id."""
+        ...
+
+    def open_due_before(self, day: date) -> list[ActionItem]:
+        """The open items whose due date lies before ``day``, by due date, then id (items
+        without a due date are never included)."""
         ...
 
 
@@ -288,6 +318,11 @@ class ReportRepository(Protocol):
 
     def for_employee(self, employee_id: str) -> list[Report]:
         """The employee's reports, ordered by conversation id."""
+        ...
+
+    def pending_sign_off(self) -> list[Report]:
+        """Shared reports that need the employee's sign-off and do not have it yet (status
+        ``shared`` with ``requires_sign_off``), ordered by conversation id."""
         ...
 
 

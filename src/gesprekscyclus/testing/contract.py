@@ -22,12 +22,12 @@ Times are passed explicitly; no test sleeps.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
 from gesprekscyclus.domain.action_items import ActionItem
-from gesprekscyclus.domain.conversations import Conversation, Window
+from gesprekscyclus.domain.conversations import Conversation, ConversationStatus, Window
 from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
 from gesprekscyclus.domain.people import Person, Role
 from gesprekscyclus.domain.reports import Report
@@ -488,6 +488,124 @@ class StoreContract:
             assert [i.id for i in uow.action_items.for_owner("e-1")] == ["a-2", "a-3"]
             with pytest.raises(NotFoundError):
                 uow.action_items.get("missing")
+
+    # -- the narrow queries of the service ----------------------------------------------------
+
+    def test_people_and_conversations_by_ids(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            for person_id in ("e-3", "e-1", "e-2"):
+                uow.people.upsert(_person(person_id))
+            uow.conversations.add_many(
+                [_conversation(f"c-{n}", "e-1", "m-1", date(2026, 3, n)) for n in (3, 1, 2)]
+            )
+        with store.unit_of_work() as uow:
+            people = uow.people.by_ids(["e-3", "nobody", "e-1", "e-3"])
+            assert [p.id for p in people] == ["e-1", "e-3"]
+            assert uow.people.by_ids([]) == []
+            talks = uow.conversations.by_ids(iter(["c-3", "c-9", "c-1", "c-1"]))
+            assert [c.id for c in talks] == ["c-1", "c-3"]
+            assert talks[0] == _conversation("c-1", "e-1", "m-1", date(2026, 3, 1))
+            assert uow.conversations.by_ids([]) == []
+            many = [f"x-{n}" for n in range(1200)] + ["c-2"]
+            assert [c.id for c in uow.conversations.by_ids(many)] == ["c-2"]
+
+    def test_scheduled_before_looks_at_the_start_not_the_window(self, store: Store) -> None:
+        far = _conversation("c-far", "e-1", "m-1", date(2026, 9, 1)).schedule(
+            datetime(2026, 3, 2, 9, 0, tzinfo=UTC), at=T0
+        )
+        later = _conversation("c-later", "e-2", "m-1", date(2026, 3, 1)).schedule(
+            datetime(2026, 3, 2, 10, 0, tzinfo=UTC), at=T0
+        )
+        planned = _conversation("c-planned", "e-3", "m-1", date(2026, 2, 1))
+        gone = (
+            _conversation("c-gone", "e-4", "m-1", date(2026, 2, 1))
+            .schedule(datetime(2026, 2, 1, 9, 0, tzinfo=UTC), at=T0)
+            .cancel(reason="left", at=T0)
+        )
+        with store.unit_of_work() as uow:
+            uow.conversations.add_many([later, planned, gone, far])
+        with store.unit_of_work() as uow:
+            cutoff = datetime(2026, 3, 2, 11, 0, tzinfo=timezone(timedelta(hours=1)))
+            assert [c.id for c in uow.conversations.scheduled_before(cutoff)] == ["c-far"]
+            everything = uow.conversations.scheduled_before(datetime(2027, 1, 1, tzinfo=UTC))
+            assert everything == [far, later]
+            with pytest.raises(InvalidValueError, match="instant"):
+                uow.conversations.scheduled_before(datetime(2026, 3, 2))
+
+    def test_by_status(self, store: Store) -> None:
+        at = T0
+        start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+        held = _conversation("c-1", "e-1", "m-1", date(2026, 3, 5)).schedule(start, at=at)
+        held = held.hold(at=at)
+        early = _conversation("c-2", "e-2", "m-1", date(2026, 3, 1)).schedule(start, at=at)
+        early = early.hold(at=at)
+        reported = _conversation("c-3", "e-3", "m-1", date(2026, 2, 1)).schedule(start, at=at)
+        reported = reported.hold(at=at).mark_reported(at=at)
+        planned = _conversation("c-4", "e-4", "m-1", date(2026, 1, 1))
+        with store.unit_of_work() as uow:
+            uow.conversations.add_many([held, planned, reported, early])
+        with store.unit_of_work() as uow:
+            assert uow.conversations.by_status(["held"]) == [early, held]
+            found = uow.conversations.by_status(["held", ConversationStatus.REPORTED, "held"])
+            assert [c.id for c in found] == ["c-3", "c-2", "c-1"]
+            assert [c.id for c in uow.conversations.by_status(["planned"])] == ["c-4"]
+            assert uow.conversations.by_status([]) == []
+            assert uow.conversations.by_status(["closed"]) == []
+            with pytest.raises(InvalidValueError, match="held"):
+                uow.conversations.by_status(["helt"])
+
+    def test_pending_sign_off(self, store: Store) -> None:
+        def draft(conversation_id: str, *, sign: bool) -> Report:
+            return Report(
+                conversation_id=conversation_id,
+                employee_id="e-1",
+                summary="ok",
+                requires_sign_off=sign,
+            )
+
+        shared = draft("c-2", sign=True).share(comment_until=date(2026, 1, 9), at=T0)
+        other = draft("c-1", sign=True).share(comment_until=date(2026, 1, 9), at=T0)
+        no_need = draft("c-3", sign=False).share(comment_until=date(2026, 1, 9), at=T0)
+        signed = (
+            draft("c-4", sign=True)
+            .share(comment_until=date(2026, 1, 9), at=T0)
+            .sign("e-1", kind="agreed", at=T0)
+        )
+        with store.unit_of_work() as uow:
+            for report in (shared, draft("c-0", sign=True), no_need, signed, other):
+                uow.reports.add(report)
+        with store.unit_of_work() as uow:
+            assert uow.reports.pending_sign_off() == [other, shared]
+
+    def test_open_action_items_due_before(self, store: Store) -> None:
+        def item(id: str, due: date | None) -> ActionItem:
+            return ActionItem(
+                id=id,
+                title="Plan training",
+                owner_id="e-1",
+                due=due,
+                origin_conversation_id="c-1",
+                employee_id="e-1",
+                manager_id="m-1",
+            )
+
+        late = item("a-3", date(2026, 3, 1))
+        later = item("a-1", date(2026, 3, 9))
+        same_day = item("a-2", date(2026, 3, 1))
+        with store.unit_of_work() as uow:
+            uow.action_items.add_many(
+                [
+                    later,
+                    late,
+                    item("a-4", None),
+                    item("a-5", date(2026, 3, 10)),
+                    item("a-6", date(2026, 2, 1)).complete(at=T0),
+                    same_day,
+                ]
+            )
+        with store.unit_of_work() as uow:
+            assert uow.action_items.open_due_before(date(2026, 3, 10)) == [same_day, late, later]
+            assert uow.action_items.open_due_before(date(2026, 3, 1)) == []
 
 
 def _conversation(id: str, employee: str, manager: str, target: date) -> Conversation:

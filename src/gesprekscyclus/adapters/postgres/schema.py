@@ -126,6 +126,18 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             "CREATE INDEX action_items_owner ON action_items (owner_id)",
         ),
     ),
+    (
+        4,
+        (
+            # The reminder sweep and the service's queries read only what can be due.
+            "CREATE INDEX conversations_scheduled ON conversations (starts_at)"
+            " WHERE status = 'scheduled'",
+            "CREATE INDEX conversations_held ON conversations (target) WHERE status = 'held'",
+            "CREATE INDEX reports_shared ON reports (conversation_id) WHERE status = 'shared'",
+            "CREATE INDEX action_items_open_due ON action_items (due, id)"
+            " WHERE status = 'open' AND due IS NOT NULL",
+        ),
+    ),
 )
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")

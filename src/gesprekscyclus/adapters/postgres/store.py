@@ -42,9 +42,7 @@ from psycopg_pool import ConnectionPool
 
 from gesprekscyclus.adapters.sqlite.rows import ConversationReader, strict_conversation
 from gesprekscyclus.domain.action_items import ActionItem
-from gesprekscyclus.domain.conversations import (
-    Conversation,
-)
+from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.reports import Report
@@ -291,6 +289,12 @@ class _People:
         rows = self._db.rows("SELECT data FROM people ORDER BY id")
         return [from_data(Person, json.loads(row[0])) for row in rows]
 
+    def by_ids(self, person_ids: Iterable[str]) -> list[Person]:
+        rows = self._db.rows(
+            "SELECT data FROM people WHERE id = ANY(%s) ORDER BY id", (sorted(set(person_ids)),)
+        )
+        return [from_data(Person, json.loads(row[0])) for row in rows]
+
 
 class _Events:
     def __init__(self, db: _Db):
@@ -457,6 +461,23 @@ class _Conversations:
         )
         return {row[0] for row in rows}
 
+    def by_ids(self, conversation_ids: Iterable[str]) -> list[Conversation]:
+        return self._select("WHERE id = ANY(%s) ORDER BY id", (sorted(set(conversation_ids)),))
+
+    def scheduled_before(self, instant: datetime) -> list[Conversation]:
+        return self._select(
+            "WHERE status = 'scheduled' AND starts_at < %s ORDER BY starts_at, id",
+            (_utc(instant, "scheduled_before.instant"),),
+        )
+
+    def by_status(self, statuses: Iterable[ConversationStatus | str]) -> list[Conversation]:
+        wanted = sorted({ConversationStatus(status).value for status in statuses})
+        if not wanted:
+            return []
+        if wanted == ["held"]:  # the literal lets the planner use the partial index
+            return self._select("WHERE status = 'held' ORDER BY target, id", ())
+        return self._select("WHERE status = ANY(%s) ORDER BY target, id", (wanted,))
+
 
 class _Reports:
     def __init__(self, db: _Db):
@@ -518,6 +539,13 @@ class _Reports:
             (employee_id,),
         )
         return [from_data(Report, json.loads(row[0])) for row in rows]
+
+    def pending_sign_off(self) -> list[Report]:
+        rows = self._db.rows(
+            "SELECT data FROM reports WHERE status = 'shared' ORDER BY conversation_id"
+        )
+        shared = (from_data(Report, json.loads(row[0])) for row in rows)
+        return [report for report in shared if report.requires_sign_off]
 
 
 _ITEM_BULK = _BulkInsert(
@@ -583,6 +611,11 @@ class _ActionItems:
 
     def for_owner(self, owner_id: str) -> list[ActionItem]:
         return self._select("WHERE owner_id = %s ORDER BY id", (owner_id,))
+
+    def open_due_before(self, day: date) -> list[ActionItem]:
+        return self._select(
+            "WHERE status = 'open' AND due IS NOT NULL AND due < %s ORDER BY due, id", (day,)
+        )
 
 
 _OUTBOX_BULK = _BulkInsert("outbox", ("key", "payload", "due_at"), "outbox message")

@@ -29,9 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from gesprekscyclus.domain.action_items import ActionItem
-from gesprekscyclus.domain.conversations import (
-    Conversation,
-)
+from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.reports import Report
@@ -131,6 +129,10 @@ class _People:
         rows = self._db.execute("SELECT data FROM people ORDER BY id").fetchall()
         return [from_data(Person, json.loads(row[0])) for row in rows]
 
+    def by_ids(self, person_ids: Iterable[str]) -> list[Person]:
+        rows = _rows_by_ids(self._db, "SELECT id, data FROM people", person_ids)
+        return [from_data(Person, json.loads(row[1])) for row in rows]
+
 
 class _Events:
     def __init__(self, connection: sqlite3.Connection):
@@ -228,6 +230,22 @@ def _reader() -> ConversationReader:
     return ConversationReader(parse_day=_day, parse_instant=_instant)
 
 
+#: Ids per ``IN (...)`` list, well below SQLite's limit on parameters.
+_IDS_PER_QUERY = 500
+
+
+def _rows_by_ids(db: sqlite3.Connection, select: str, ids: Iterable[str]) -> list[Any]:
+    """The rows of ``select`` (whose first column is ``id``) for ``ids``, sorted by id."""
+    wanted = sorted(set(ids))
+    rows: list[Any] = []
+    for start in range(0, len(wanted), _IDS_PER_QUERY):
+        chunk = wanted[start : start + _IDS_PER_QUERY]
+        marks = ", ".join("?" * len(chunk))
+        rows.extend(db.execute(f"{select} WHERE id IN ({marks})", chunk).fetchall())
+    rows.sort(key=lambda row: row[0])
+    return rows
+
+
 class _Conversations:
     def __init__(self, connection: sqlite3.Connection):
         self._db = connection
@@ -296,6 +314,23 @@ class _Conversations:
         ).fetchall()
         return {row[0] for row in rows}
 
+    def by_ids(self, conversation_ids: Iterable[str]) -> list[Conversation]:
+        return _reader().build_all(_rows_by_ids(self._db, _SELECT_CONVERSATIONS, conversation_ids))
+
+    def scheduled_before(self, instant: datetime) -> list[Conversation]:
+        return self._select(
+            "WHERE status = 'scheduled' AND starts_at < ? ORDER BY starts_at, id",
+            (to_micros(instant, "scheduled_before.instant"),),
+        )
+
+    def by_status(self, statuses: Iterable[ConversationStatus | str]) -> list[Conversation]:
+        found: list[Conversation] = []
+        for status in sorted({ConversationStatus(status) for status in statuses}):
+            # A literal (from the closed set) so that the partial indexes apply.
+            found.extend(self._select(f"WHERE status = '{status.value}'", ()))
+        found.sort(key=lambda c: (c.window.target, c.id))
+        return found
+
 
 class _Reports:
     def __init__(self, connection: sqlite3.Connection):
@@ -362,6 +397,13 @@ class _Reports:
             (employee_id,),
         ).fetchall()
         return [from_data(Report, json.loads(row[0])) for row in rows]
+
+    def pending_sign_off(self) -> list[Report]:
+        rows = self._db.execute(
+            "SELECT data FROM reports WHERE status = 'shared' ORDER BY conversation_id"
+        ).fetchall()
+        shared = (from_data(Report, json.loads(row[0])) for row in rows)
+        return [report for report in shared if report.requires_sign_off]
 
 
 _SELECT_ITEMS = "SELECT data FROM action_items"
@@ -431,6 +473,12 @@ class _ActionItems:
 
     def for_owner(self, owner_id: str) -> list[ActionItem]:
         return self._select("WHERE owner_id = ? ORDER BY id", (owner_id,))
+
+    def open_due_before(self, day: date) -> list[ActionItem]:
+        return self._select(
+            "WHERE status = 'open' AND due IS NOT NULL AND due < ? ORDER BY due, id",
+            (day.isoformat(),),
+        )
 
 
 class _Outbox:
@@ -710,6 +758,6 @@ def open_sqlite_store(
     ...     store = open_sqlite_store(os.path.join(folder, "cycle.db"))
     ...     print(store.schema_version, store.outbox_stats())
     ...     store.close()
-    3 OutboxStats(pending=0, leased=0, sent=0, dead=0)
+    4 OutboxStats(pending=0, leased=0, sent=0, dead=0)
     """
     return SQLiteStore(path, busy_timeout=busy_timeout, cache_mib=cache_mib)
