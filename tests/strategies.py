@@ -52,7 +52,7 @@ from gesprekscyclus.domain.conversations import (
     Participant,
     Window,
 )
-from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
+from gesprekscyclus.domain.events import PROGNOSIS_DETAILS, LifeEvent, LifeEventKind
 from gesprekscyclus.domain.people import LeapDayPolicy, Person, Role, WorkingPattern
 from gesprekscyclus.domain.questions import (
     AnswerValue,
@@ -139,13 +139,16 @@ def people(draw: st.DrawFn, *, id: str | None = None, manager_id: str | None = N
     )
 
 
-life_events = st.builds(
-    LifeEvent,
-    on=dates,
-    person_id=ids,
-    kind=st.sampled_from(LifeEventKind),
-    detail=st.none() | ids,
-)
+@st.composite
+def life_events(draw: st.DrawFn) -> LifeEvent:
+    kind = draw(st.sampled_from(LifeEventKind))
+    if kind is LifeEventKind.PROGNOSIS:
+        detail: str | None = draw(st.sampled_from(PROGNOSIS_DETAILS))
+    elif kind is LifeEventKind.MANAGER_CHANGE:
+        detail = draw(ids)
+    else:
+        detail = draw(st.none() | ids)
+    return LifeEvent(on=draw(dates), person_id=draw(ids), kind=kind, detail=detail)
 
 
 # --- calendar -------------------------------------------------------------------------------

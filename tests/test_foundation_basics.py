@@ -27,7 +27,7 @@ def test_person_round_trips(person: Person) -> None:
     assert loads(Person, dumps(person)) == person
 
 
-@given(gs.life_events)
+@given(gs.life_events())
 def test_life_event_round_trips(event: LifeEvent) -> None:
     assert from_data(LifeEvent, to_data(event)) == event
 

@@ -256,3 +256,14 @@ def test_unreadable_files(tmp_path: Path) -> None:
     latin.write_bytes("id,name,hire_date\ne-1,Jos\xe9,2020-01-01\n".encode("latin-1"))
     with pytest.raises(GesprekscyclusError, match=r"latin\.csv: is not UTF-8 text"):
         read_events(latin)
+
+
+def test_a_prognosis_needs_its_detail() -> None:
+    (event,) = parse_events("person_id,kind,on,detail\ne,prognosis,2026-02-09,long_term\n")
+    assert (event.kind, event.detail) == (LifeEventKind.PROGNOSIS, "long_term")
+    with pytest.raises(DesignError) as caught:
+        parse_events("person_id,kind,on,detail\ne,prognosis,2026-02-09,flu\n")
+    (problem,) = caught.value.problems
+    assert problem.line == 2
+    assert problem.allowed == ("long_term", "short_term")
+    assert "detail" in str(problem)

@@ -12,8 +12,9 @@ from datetime import date
 from attrs import field, frozen
 
 from gesprekscyclus.domain._checks import ClosedSet, non_blank
+from gesprekscyclus.errors import InvalidValueError
 
-__all__ = ["LifeEvent", "LifeEventKind"]
+__all__ = ["PROGNOSIS_DETAILS", "LifeEvent", "LifeEventKind"]
 
 
 class LifeEventKind(ClosedSet):
@@ -25,7 +26,10 @@ class LifeEventKind(ClosedSet):
     - ``sick_report``: the first sick day;
     - ``recovery``: the first day fully back at work (``recovered`` from then on);
     - ``leave_started`` / ``leave_ended``: long leave (parental, sabbatical): start, first day back;
-    - ``manager_change``: the day the new manager (``detail``) takes over.
+    - ``manager_change``: the day the new manager (``detail``) takes over;
+    - ``prognosis``: the day the occupational physician's prognosis was recorded, ``detail``
+      ``long_term`` when long-term absence is expected, else ``short_term`` (never a
+      diagnosis: only whether the absence is expected to last).
     """
 
     HIRED = "hired"
@@ -36,6 +40,11 @@ class LifeEventKind(ClosedSet):
     LEAVE_STARTED = "leave_started"
     LEAVE_ENDED = "leave_ended"
     MANAGER_CHANGE = "manager_change"
+    PROGNOSIS = "prognosis"
+
+
+#: The ``detail`` values a ``prognosis`` event may carry.
+PROGNOSIS_DETAILS = ("long_term", "short_term")
 
 
 @frozen(order=True)
@@ -46,3 +55,13 @@ class LifeEvent:
     person_id: str = field(validator=non_blank)
     kind: LifeEventKind = field(converter=LifeEventKind)
     detail: str | None = field(default=None, validator=non_blank)
+
+    def __attrs_post_init__(self) -> None:
+        if self.kind is LifeEventKind.MANAGER_CHANGE and self.detail is None:
+            raise InvalidValueError(
+                "LifeEvent.detail", "a manager change needs the new manager's id"
+            )
+        if self.kind is LifeEventKind.PROGNOSIS and self.detail not in PROGNOSIS_DETAILS:
+            raise InvalidValueError(
+                "LifeEvent.detail", f"{self.detail!r} is not a prognosis", allowed=PROGNOSIS_DETAILS
+            )

@@ -39,7 +39,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
+from gesprekscyclus.domain.events import PROGNOSIS_DETAILS, LifeEvent, LifeEventKind
 from gesprekscyclus.domain.people import LeapDayPolicy, Person, WorkingPattern
 from gesprekscyclus.domain.text import Locale
 from gesprekscyclus.errors import DesignError, InvalidValueError, Problem
@@ -400,6 +400,13 @@ def _event(row: _Row, problems: _Collector) -> LifeEvent | None:
     detail = row.get("detail") or None
     if kind is LifeEventKind.MANAGER_CHANGE and detail is None:
         problems.add("detail", "a manager_change needs the new manager's id here", line=row.line)
+    if kind is LifeEventKind.PROGNOSIS and detail not in PROGNOSIS_DETAILS:
+        problems.add(
+            "detail",
+            f"a prognosis needs {' or '.join(PROGNOSIS_DETAILS)} here, got {detail!r}",
+            line=row.line,
+            allowed=PROGNOSIS_DETAILS,
+        )
     if len(problems.problems) > before or on is None or kind is None:
         return None
     try:

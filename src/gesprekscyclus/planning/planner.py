@@ -9,13 +9,19 @@ The steps, per person:
 
 1. each type of the design whose population includes the person expands its cadences into
    nominal dates (:func:`gesprekscyclus.domain.cadence.expand`), inside the employment;
-2. interaction rules apply: after notice only the ``after_notice`` types remain, types with
-   ``pause_during_absence`` skip open absence cases, ``DropNear`` rules drop a type near
-   another; every skip is listed in :attr:`Plan.skipped` with its reason;
+2. interaction rules apply: after notice only the ``after_notice`` types remain; a type with
+   ``pause_during_absence`` whose date falls in an absence case moves to the first day back
+   when the employee recovered within :data:`PAUSE_POSTPONE_DAYS` days, and is skipped
+   otherwise (planning again after the recovery brings it back, with the same id);
+   ``DropNear`` rules drop a type near another; every skip is listed in :attr:`Plan.skipped`
+   with its reason;
 3. the nominal date moves to a working day of both the employee and the manager by the
-   type's business-day convention, and gets a window ``[target - before, target + after]``;
-4. absence cases add the Poortwachter milestones (conversations and obligations), answers of
-   held conversations add follow-ups;
+   type's business-day convention, and gets a window ``[target - before, target + after]``.
+   The manager is the one on that date: ``manager_change`` events (new manager in
+   ``detail``) take over from ``Person.manager_id`` on their date;
+4. absence cases add the Poortwachter milestones (conversations and obligations; the
+   prognoses come from ``prognosis`` events and the ``prognoses`` argument), answers of held
+   conversations add follow-ups;
 5. per manager, capacity levels the load: each conversation takes the working day nearest its
    target inside its window with room left that day and week; when no day has room, it stays
    on its target and a :class:`CapacityConflict` says so.
@@ -48,6 +54,7 @@ from zoneinfo import ZoneInfo
 from attrs import evolve, frozen
 
 from gesprekscyclus.domain.absence import (
+    AbsenceCase,
     LegalBasis,
     Milestone,
     Prognosis,
@@ -75,6 +82,10 @@ __all__ = [
 ]
 
 ABSENCE_TYPE = "absence"
+
+#: A paused occurrence moves to the first day back when the employee recovers within this
+#: many days of its date; a longer absence skips it, and the next occurrence takes over.
+PAUSE_POSTPONE_DAYS = 90
 _COUNTED = (Interval, RRuleCadence, Anniversary)
 #: Adjusters of one planning run, per (convention, common weekdays); the calendar is fixed.
 Adjusters: TypeAlias = dict[tuple[BusinessDayConvention, frozenset[int]], Callable[[date], date]]
@@ -187,15 +198,27 @@ class _Context:
         manager: Person | None,
         events: Sequence[LifeEvent],
         adjusters: Adjusters,
+        people: Mapping[str, Person],
     ):
         self.person = person
         self.adjusters = adjusters
+        self._people = people
         self.patterns: tuple[WorkingPattern, ...] = (
             (person.working_pattern,)
             if manager is None
             else (person.working_pattern, manager.working_pattern)
         )
         self.events = events
+        self.manager_changes = [
+            (event.on, event.detail)
+            for event in events
+            if event.kind is LifeEventKind.MANAGER_CHANGE and event.detail is not None
+        ]
+        self.prognoses = tuple(
+            Prognosis(event.on, long_term_expected=event.detail == "long_term")
+            for event in events
+            if event.kind is LifeEventKind.PROGNOSIS
+        )
         notices = [event.on for event in events if event.kind is LifeEventKind.NOTICE_GIVEN]
         self.notice_on = min(notices) if notices else None
         last_days = [event.on for event in events if event.kind is LifeEventKind.LAST_DAY]
@@ -203,11 +226,28 @@ class _Context:
         self.cases = absence_cases(periods_from_events(events))
         self.calendar = design.calendar
 
-    def in_absence(self, day: date) -> bool:
-        return any(
-            case.first_day <= day and (case.recovered_on is None or day < case.recovered_on)
-            for case in self.cases
-        )
+    def absence_on(self, day: date) -> AbsenceCase | None:
+        """The absence case ``day`` falls in, from its first sick day to the day back."""
+        for case in self.cases:
+            if case.first_day <= day and (case.recovered_on is None or day < case.recovered_on):
+                return case
+        return None
+
+    def manager_on(self, day: date) -> str | None:
+        """The manager on ``day``: the latest manager change on or before it, if any."""
+        manager = self.person.manager_id
+        for on, new_manager in self.manager_changes:
+            if on > day:
+                break
+            manager = new_manager
+        return manager
+
+    def patterns_with(self, manager_id: str | None) -> tuple[WorkingPattern, ...]:
+        """The employee's working pattern and that of ``manager_id`` (when known)."""
+        manager = self._people.get(manager_id) if manager_id is not None else None
+        if manager is None:
+            return (self.person.working_pattern,)
+        return (self.person.working_pattern, manager.working_pattern)
 
     def add_working_days(self, day: date, n: int) -> date:
         return self.calendar.add_working_days(day, n, *self.patterns)
@@ -250,7 +290,7 @@ def plan(
     obligations: list[Obligation] = []
     for person in staff:
         manager = by_id.get(person.manager_id) if person.manager_id else None
-        context = _Context(design, person, manager, events_of.get(person.id, ()), adjusters)
+        context = _Context(design, person, manager, events_of.get(person.id, ()), adjusters, by_id)
         for rule in design.types:
             if not rule.population.includes_statically(person):
                 continue
@@ -264,7 +304,12 @@ def plan(
             _plan_rule(design, rule, context, start, end, held, planned, skipped)
             if rule.type == ABSENCE_TYPE:
                 _plan_absence(
-                    rule, context, start, end, prognoses.get(person.id, ()), planned, obligations
+                    context,
+                    start,
+                    end,
+                    (*context.prognoses, *prognoses.get(person.id, ())),
+                    planned,
+                    obligations,
                 )
         _plan_follow_ups(design, context, history, start, end, planned)
     planned, dropped = _apply_drop_near(design, planned)
@@ -330,10 +375,23 @@ def _plan_rule(
             key = prefix + occurrence.key
             identifier = conversation_id(person.id, rule.type, key)
             reason = _skip_reason(design, rule, context, nominal)
+            due = nominal
+            if reason is None and rule.pause_during_absence:
+                due, reason = _after_pause(context, nominal)
             if reason is not None:
                 skipped.append(Skipped(identifier, rule.type, person.id, nominal, reason))
                 continue
-            target = adjust(nominal)
+            manager_id = context.manager_on(due)
+            target = (
+                adjust(due)
+                if manager_id == person.manager_id
+                else _adjuster(
+                    design.calendar,
+                    rule.convention,
+                    context.patterns_with(manager_id),
+                    context.adjusters,
+                )(due)
+            )
             if not person.hire_date <= target <= last_day:
                 inside = _inside_employment(design.calendar, context, nominal, target)
                 if inside is None:
@@ -347,7 +405,7 @@ def _plan_rule(
                     id=identifier,
                     type_key=rule.type,
                     employee_id=person.id,
-                    manager_id=person.manager_id,
+                    manager_id=manager_id,
                     occurrence=key,
                     nominal=nominal,
                     earliest=min(earliest, target),
@@ -422,13 +480,23 @@ def _skip_reason(
         and rule.type != ABSENCE_TYPE
     ):
         return "notice given: only the after-notice types remain"
-    if rule.pause_during_absence and context.in_absence(nominal):
-        return "paused while an absence case is open"
     return None
 
 
+def _after_pause(context: _Context, nominal: date) -> tuple[date, str | None]:
+    """Where a paused type's occurrence goes: the first day back, or nowhere (with why)."""
+    case = context.absence_on(nominal)
+    if case is None:
+        return nominal, None
+    back = case.recovered_on
+    if back is None:
+        return nominal, "paused while an absence case is open"
+    if (back - nominal).days > PAUSE_POSTPONE_DAYS:
+        return nominal, f"paused: the absence lasted more than {PAUSE_POSTPONE_DAYS} days after it"
+    return back, None
+
+
 def _plan_absence(
-    rule: TypeRule,
     context: _Context,
     start: date,
     end: date,
@@ -473,7 +541,7 @@ def _plan_absence(
                     id=conversation_id(person.id, milestone.conversation_type, occurrence),
                     type_key=milestone.conversation_type,
                     employee_id=person.id,
-                    manager_id=person.manager_id,
+                    manager_id=context.manager_on(target),
                     occurrence=occurrence,
                     nominal=milestone.due,
                     earliest=earliest,
@@ -484,7 +552,6 @@ def _plan_absence(
                     milestone=milestone.key,
                 )
             )
-    del rule
 
 
 def _plan_follow_ups(
@@ -522,7 +589,7 @@ def _plan_follow_ups(
                         id=conversation_id(person.id, trigger.schedule_type, occurrence),
                         type_key=trigger.schedule_type,
                         employee_id=person.id,
-                        manager_id=person.manager_id,
+                        manager_id=context.manager_on(target),
                         occurrence=occurrence,
                         nominal=latest,
                         earliest=earliest,
