@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,19 +13,27 @@ from gesprekscyclus.adapters.memory import MemoryStore
 from gesprekscyclus.adapters.notifiers.recording import RecordingNotifier
 from gesprekscyclus.adapters.notifiers.templates import render
 from gesprekscyclus.adapters.sqlite import open_sqlite_store
+from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.cadence import Interval
 from gesprekscyclus.domain.catalog import built_in_catalog
+from gesprekscyclus.domain.conversations import Conversation, Window
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.reminders import ReminderPolicy
+from gesprekscyclus.domain.reports import Report
 from gesprekscyclus.errors import InvalidValueError
 from gesprekscyclus.planning.design import CycleDesign, TypeRule
 from gesprekscyclus.ports.clock import FixedClock
 from gesprekscyclus.ports.notifier import Notification
-from gesprekscyclus.ports.store import Store
+from gesprekscyclus.ports.store import Store, UnitOfWork
 from gesprekscyclus.serialization import from_data, to_data
-from gesprekscyclus.service.app import ConversationService, tick
+from gesprekscyclus.service.app import ConversationService, _reminder_state, tick
 from gesprekscyclus.service.dispatch import Dispatcher
-from gesprekscyclus.service.reminders import ReminderReport, reminder_key
+from gesprekscyclus.service.reminders import (
+    ReminderReport,
+    ReminderScan,
+    due_reminders,
+    reminder_key,
+)
 
 from . import strategies as gs
 
@@ -266,3 +274,146 @@ def test_tick_refuses_a_negative_horizon(store: Store, clock: FixedClock) -> Non
 @given(gs.reminder_reports)
 def test_reminder_report_round_trips(report: ReminderReport) -> None:
     assert from_data(ReminderReport, to_data(report)) == report
+
+
+def _full_scan(uow: UnitOfWork, now: datetime, hr_contact_id: str | None) -> ReminderScan:
+    """The sweep as it was before the narrow queries: everything of every stored person."""
+    people = uow.people.all()
+    conversations = [c for p in people for c in uow.conversations.by_employee(p.id)]
+    reports = [r for p in people for r in uow.reports.for_employee(p.id)]
+    items = {i.id: i for p in people for i in uow.action_items.for_owner(p.id)}
+    return due_reminders(
+        now=now,
+        design=WIDE,
+        catalog=built_in_catalog(),
+        people={p.id: p for p in people},
+        conversations=conversations,
+        reports=reports,
+        action_items=items.values(),
+        hr_contact_id=hr_contact_id,
+    )
+
+
+WIDE = CycleDesign(
+    name="wide",
+    cycle_start=date(2026, 1, 1),
+    types=(
+        TypeRule(
+            type="growth_review",
+            cadence=(YEARLY,),
+            reminders=ReminderPolicy(preparation_days=10, action_item_due_days=4),
+        ),
+        TypeRule(type="check_in", cadence=(YEARLY,)),
+    ),
+)
+
+
+def _varied_state(store: Store) -> None:
+    """People in far-apart zones with conversations, reports and items in every kind of
+    state, including a conversation scheduled far outside its window and a stranger's."""
+    zones = ("Pacific/Kiritimati", "Pacific/Pago_Pago", "Europe/Amsterdam")
+    at = datetime(2025, 12, 1, 8, 0, tzinfo=UTC)
+    talks: list[Conversation] = []
+    items: list[ActionItem] = []
+    reports: list[Report] = []
+    with store.unit_of_work() as uow:
+        uow.people.upsert(Person(id="d-1", name="Dirk", hire_date=date(2010, 1, 1)))
+        for m in range(2):
+            uow.people.upsert(
+                Person(id=f"m-{m}", name="Mia", hire_date=date(2015, 1, 1), manager_id="d-1")
+            )
+        for n in range(12):
+            employee = f"e-{n:02d}"
+            uow.people.upsert(
+                Person(
+                    id=employee,
+                    name="Eva",
+                    hire_date=date(2020, 1, 1),
+                    manager_id=f"m-{n % 2}",
+                    time_zone=zones[n % 3],
+                )
+            )
+            for k in range(4):
+                target = date(2026, 1, 1) + timedelta(days=9 * n + 5 * k - 20)
+                talk = Conversation.plan(
+                    id=f"c-{n:02d}-{k}",
+                    type_key="growth_review" if k % 2 else "check_in",
+                    employee_id=employee,
+                    manager_id=f"m-{n % 2}",
+                    window=Window(target - timedelta(days=3), target, target + timedelta(days=6)),
+                    time_zone=zones[(n + k) % 3],
+                    requires_report=bool(k % 2),
+                )
+                state = (n + k) % 5
+                start = datetime.combine(target, datetime.min.time(), UTC) + timedelta(
+                    days=-30 if n % 4 == 0 else 0, hours=9
+                )
+                if state >= 1:
+                    talk = talk.schedule(start, at=at)
+                if state >= 2:
+                    talk = talk.hold(at=start + timedelta(hours=1))
+                if state == 4 and talk.requires_report:
+                    talk = talk.mark_reported(at=start + timedelta(days=1))
+                    report = Report(
+                        conversation_id=talk.id,
+                        employee_id=employee,
+                        summary="Goed gesprek",
+                        requires_sign_off=bool(n % 2),
+                    )
+                    reports.append(
+                        report.share(comment_until=target + timedelta(days=30), at=start)
+                    )
+                talks.append(talk)
+                owner = employee if k % 2 else f"m-{n % 2}"
+                items.append(
+                    ActionItem(
+                        id=f"a-{n:02d}-{k}",
+                        title="Cursus",
+                        owner_id=owner,
+                        due=None if k == 3 else target + timedelta(days=7 * k),
+                        origin_conversation_id=talk.id,
+                        employee_id=employee,
+                        manager_id=f"m-{n % 2}",
+                    )
+                )
+        stranger = Conversation.plan(
+            id="c-stranger",
+            type_key="check_in",
+            employee_id="x-1",
+            manager_id="m-0",
+            window=Window(date(2026, 1, 1), date(2026, 1, 5), date(2026, 1, 9)),
+        )
+        uow.conversations.add_many([*talks, stranger])
+        uow.action_items.add_many(items)
+        for report in reports:
+            uow.reports.add(report)
+
+
+@pytest.mark.parametrize("hr_contact_id", [None, "d-1"])
+def test_the_narrow_sweep_finds_what_a_full_scan_finds(
+    store: Store, hr_contact_id: str | None
+) -> None:
+    _varied_state(store)
+    service = ConversationService(store, FixedClock(T0), design=WIDE, hr_contact_id=hr_contact_id)
+    compared = 0
+    now = datetime(2025, 12, 1, 3, 0, tzinfo=UTC)
+    while now < datetime(2026, 6, 1, tzinfo=UTC):
+        with store.unit_of_work() as uow:
+            full = _full_scan(uow, now, hr_contact_id)
+            state = _reminder_state(uow, WIDE, now, hr_contact_id)
+        narrow = due_reminders(
+            now=now,
+            design=WIDE,
+            catalog=service.catalog,
+            people=state.people,
+            conversations=state.conversations,
+            reports=state.reports,
+            action_items=state.action_items,
+            hr_contact_id=hr_contact_id,
+        )
+        assert [n.key for n in narrow.notifications] == [n.key for n in full.notifications]
+        assert narrow.notifications == full.notifications
+        assert sorted(narrow.skipped) == sorted(full.skipped)
+        compared += len(full.notifications)
+        now += timedelta(hours=17)
+    assert compared > 100  # the scenario does produce reminders of many kinds

@@ -52,8 +52,8 @@ from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.questions import AnswerValue
-from gesprekscyclus.domain.reminders import ReminderKind
-from gesprekscyclus.domain.reports import Report, ReportStatus, SignOffKind
+from gesprekscyclus.domain.reminders import ReminderKind, ReminderPolicy
+from gesprekscyclus.domain.reports import Report, SignOffKind
 from gesprekscyclus.errors import InvalidTransitionError, InvalidValueError
 from gesprekscyclus.planning.design import CycleDesign
 from gesprekscyclus.planning.planner import plan
@@ -633,23 +633,15 @@ class ConversationService:
         :mod:`gesprekscyclus.service.reminders`)."""
         now = aware_utc(now, "now")
         with self.store.unit_of_work() as uow:
-            people = uow.people.all()
-            conversations: list[Conversation] = []
-            reports: list[Report] = []
-            items: dict[str, ActionItem] = {}
-            for person in people:
-                conversations.extend(uow.conversations.by_employee(person.id))
-                reports.extend(uow.reports.for_employee(person.id))
-                for item in uow.action_items.for_owner(person.id):
-                    items[item.id] = item
+            state = _reminder_state(uow, self.design, now, self.hr_contact_id)
             scan = due_reminders(
                 now=now,
                 design=self.design,
                 catalog=self.catalog,
-                people={person.id: person for person in people},
-                conversations=conversations,
-                reports=reports,
-                action_items=items.values(),
+                people=state.people,
+                conversations=state.conversations,
+                reports=state.reports,
+                action_items=state.action_items,
                 hr_contact_id=self.hr_contact_id,
             )
             enqueued = (
@@ -712,23 +704,88 @@ class ConversationService:
     def overdue_action_items(self, today: date) -> list[ActionItem]:
         """Open action items past their due date, owned by stored people, by due date."""
         with self.store.unit_of_work() as uow:
-            found = {
-                item.id: item
-                for person in uow.people.all()
-                for item in uow.action_items.for_owner(person.id)
-                if item.is_overdue(today)
-            }
-        return sorted(found.values(), key=lambda item: (item.due or today, item.id))
+            items = uow.action_items.open_due_before(today)
+            owners = {person.id for person in uow.people.by_ids({i.owner_id for i in items})}
+        return [item for item in items if item.owner_id in owners]
 
     def pending_sign_offs(self) -> list[Report]:
-        """Shared reports that still wait for the employee's sign-off."""
+        """Shared reports that still wait for the employee's sign-off, of stored people; by
+        employee, then conversation."""
         with self.store.unit_of_work() as uow:
-            return [
-                report
-                for person in uow.people.all()
-                for report in uow.reports.for_employee(person.id)
-                if report.status is ReportStatus.SHARED and report.requires_sign_off
-            ]
+            reports = uow.reports.pending_sign_off()
+            known = {person.id for person in uow.people.by_ids({r.employee_id for r in reports})}
+        return sorted(
+            (report for report in reports if report.employee_id in known),
+            key=lambda report: (report.employee_id, report.conversation_id),
+        )
+
+
+@frozen
+class _ReminderState:
+    """What a reminder sweep reads: only the rows that can make a reminder due."""
+
+    people: dict[str, Person]
+    conversations: list[Conversation]
+    reports: list[Report]
+    action_items: list[ActionItem]
+
+
+#: A local "today" lies within this many days of the UTC date (zones stay within ±14 hours);
+#: the queries below look this much further so that no zone's reminder is missed.
+_ZONE_SLACK = timedelta(days=2)
+
+
+def _reminder_state(
+    uow: UnitOfWork, design: CycleDesign, now: datetime, hr_contact_id: str | None
+) -> _ReminderState:
+    """Read what :func:`~gesprekscyclus.service.reminders.due_reminders` needs at ``now``.
+
+    Only rows that can make a reminder due are read: open conversations whose target or
+    start lies within the longest preparation period (overdue ones included, for
+    escalations), held ones (report due), shared reports awaiting sign-off, open action items
+    due within the longest notice period (overdue ones included), the conversations those
+    reports and items belong to (for their type's policy), and the people all of these
+    name. As before, only the conversations, reports and items of stored people count.
+    """
+    policies = [rule.reminders for rule in design.types] + [ReminderPolicy()]
+    preparation = timedelta(days=max(p.preparation_days for p in policies)) + _ZONE_SLACK
+    notice = timedelta(days=max(p.action_item_due_days for p in policies)) + _ZONE_SLACK
+    today = now.date()
+    talks = {c.id: c for c in uow.conversations.due(today + preparation)}
+    for talk in uow.conversations.scheduled_before(now + preparation + _ZONE_SLACK):
+        talks[talk.id] = talk
+    for talk in uow.conversations.by_status([ConversationStatus.HELD]):
+        if talk.requires_report:
+            talks[talk.id] = talk
+    reports = uow.reports.pending_sign_off()
+    items = uow.action_items.open_due_before(today + notice)
+    origins = {r.conversation_id for r in reports} | {i.origin_conversation_id for i in items}
+    for talk in uow.conversations.by_ids(origins - talks.keys()):
+        talks[talk.id] = talk
+    wanted: set[str] = {hr_contact_id} if hr_contact_id is not None else set()
+    for talk in talks.values():
+        wanted.update(p.person_id for p in talk.participants)
+    wanted.update(r.employee_id for r in reports)
+    wanted.update(i.owner_id for i in items)
+    people = {person.id: person for person in uow.people.by_ids(wanted)}
+    managers = {t.manager_id for t in talks.values() if t.manager_id is not None}
+    above = {people[m].manager_id for m in managers if m in people} - people.keys()
+    above.discard(None)
+    people.update((p.id, p) for p in uow.people.by_ids(m for m in above if m is not None))
+    return _ReminderState(
+        people=people,
+        conversations=sorted(
+            (t for t in talks.values() if t.employee_id in people),
+            key=lambda t: (t.employee_id, t.window.target, t.id),
+        ),
+        reports=sorted(
+            (r for r in reports if r.employee_id in people),
+            key=lambda r: (r.employee_id, r.conversation_id),
+        ),
+        action_items=sorted(
+            (i for i in items if i.owner_id in people), key=lambda i: (i.owner_id, i.id)
+        ),
+    )
 
 
 def _evolve_person(person: Person, **changes: Any) -> Person:
