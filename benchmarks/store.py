@@ -7,6 +7,8 @@ the same run, because the machines are noisy:
   row tuples into an identical table with the same indexes (target: at most 2x);
 - ``due`` / ``overdue`` returning domain objects vs the raw indexed query returning tuples
   (target: at most 3x);
+- a reminder sweep over ``--sweep`` conversations (default 100,000): reading everything of
+  every person (as the service did before the narrow queries) vs the service's own reads;
 - outbox dispatch throughput with 1, 2 and 4 worker processes on one SQLite file.
 
 Run: ``python benchmarks/store.py`` (1,000,000 rows) or ``--rows 100000`` for a quick run.
@@ -25,10 +27,16 @@ from pathlib import Path
 from gesprekscyclus.adapters.sqlite import open_sqlite_store
 from gesprekscyclus.adapters.sqlite.schema import CONVERSATION_INDEXES, MIGRATIONS
 from gesprekscyclus.adapters.sqlite.store import conversation_row
+from gesprekscyclus.domain.cadence import Interval
 from gesprekscyclus.domain.conversations import Conversation, Window
+from gesprekscyclus.domain.people import Person
+from gesprekscyclus.planning.design import CycleDesign, TypeRule
 from gesprekscyclus.ports.clock import SystemClock
 from gesprekscyclus.ports.notifier import Notification
+from gesprekscyclus.ports.store import UnitOfWork
+from gesprekscyclus.service.app import ConversationService, _reminder_state
 from gesprekscyclus.service.dispatch import Dispatcher
+from gesprekscyclus.service.reminders import due_reminders
 from gesprekscyclus.testing.contract import make_notification
 
 BASE = date(2026, 1, 1)
@@ -133,6 +141,70 @@ def bench_queries(db: Path, rows: int) -> None:
     store.close()
 
 
+def _full_scan(uow: UnitOfWork, service: ConversationService, now: datetime) -> int:
+    """The sweep as it was: every conversation, report and item of every stored person."""
+    people = uow.people.all()
+    scan = due_reminders(
+        now=now,
+        design=service.design,
+        catalog=service.catalog,
+        people={p.id: p for p in people},
+        conversations=[c for p in people for c in uow.conversations.by_employee(p.id)],
+        reports=[r for p in people for r in uow.reports.for_employee(p.id)],
+        action_items={i.id: i for p in people for i in uow.action_items.for_owner(p.id)}.values(),
+    )
+    return len(scan.notifications)
+
+
+def _narrow_scan(uow: UnitOfWork, service: ConversationService, now: datetime) -> int:
+    state = _reminder_state(uow, service.design, now, None)
+    scan = due_reminders(
+        now=now,
+        design=service.design,
+        catalog=service.catalog,
+        people=state.people,
+        conversations=state.conversations,
+        reports=state.reports,
+        action_items=state.action_items,
+    )
+    return len(scan.notifications)
+
+
+def bench_sweep(folder: Path, rows: int) -> None:
+    store = open_sqlite_store(folder / "sweep.db")
+    made = conversations(0, rows)
+    with store.unit_of_work() as uow:
+        uow.conversations.add_many(made)
+        for person_id in sorted({c.employee_id for c in made} | {c.manager_id or "" for c in made}):
+            manager = None if person_id.startswith("m-") else f"m-{int(person_id[2:]) // 8:05d}"
+            uow.people.upsert(
+                Person(id=person_id, name=person_id, hire_date=BASE, manager_id=manager)
+            )
+    design = CycleDesign(
+        name="sweep",
+        cycle_start=BASE,
+        types=(TypeRule(type="check_in", cadence=(Interval(every=1, unit="months"),)),),
+    )
+    service = ConversationService(store, SystemClock(), design=design)
+    now = datetime.combine(BASE + timedelta(days=40), datetime.min.time(), UTC)
+    timings = {}
+    for name, sweep in (("everything", _full_scan), ("narrow", _narrow_scan)):
+        best = float("inf")
+        for _ in range(3):
+            began = time.perf_counter()
+            with store.unit_of_work() as uow:
+                found = sweep(uow, service, now)
+            best = min(best, time.perf_counter() - began)
+        timings[name] = (best, found)
+    store.close()
+    (full, found_full), (narrow, found_narrow) = timings["everything"], timings["narrow"]
+    print(
+        f"reminder sweep over {rows:,} conversations: read everything {full * 1000:7.1f} ms,"
+        f" narrow queries {narrow * 1000:7.1f} ms ({full / narrow:4.1f}x faster);"
+        f" {found_narrow:,} reminders, same as before: {found_full == found_narrow}"
+    )
+
+
 class _Null:
     def send(self, notification: Notification) -> None:
         pass
@@ -177,11 +249,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--sweep", type=int, default=100_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         db = bench_bulk(folder, args.rows)
         bench_queries(db, args.rows)
+        bench_sweep(folder, args.sweep)
         bench_dispatch(folder, args.messages)
 
 
