@@ -171,7 +171,9 @@ def conversation_info(
         time_zone=conversation.time_zone,
         starts_at=conversation.starts_at,
         duration_minutes=conversation.duration_minutes,
-        sequence=conversation.sequence,
+        # A cancellation is a revision of the event too: calendar clients expect its
+        # SEQUENCE to rise above the last invitation's.
+        sequence=conversation.sequence + (1 if cancelled else 0),
         cancelled=cancelled,
         participants=tuple(
             recipient(people[p.person_id], p.role)
