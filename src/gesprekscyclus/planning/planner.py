@@ -44,14 +44,16 @@ True
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
-from typing import TypeAlias
+from operator import itemgetter
+from typing import Any, TypeAlias
 from zoneinfo import ZoneInfo
 
-from attrs import evolve, frozen
+from attrs import frozen
 
 from gesprekscyclus.domain.absence import (
     AbsenceCase,
@@ -62,7 +64,17 @@ from gesprekscyclus.domain.absence import (
     absence_timeline,
     periods_from_events,
 )
-from gesprekscyclus.domain.cadence import Anniversary, Interval, RRuleCadence, expand
+from gesprekscyclus.domain.cadence import (
+    AnchorKind,
+    AnchorTo,
+    Anniversary,
+    Cadence,
+    Interval,
+    LifecycleOffset,
+    Occurrence,
+    RRuleCadence,
+    expand,
+)
 from gesprekscyclus.domain.calendar import BusinessDayConvention, WorkingCalendar, localize
 from gesprekscyclus.domain.catalog import Catalog, built_in_catalog
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
@@ -129,6 +141,40 @@ class PlannedConversation:
     milestone: str | None = None
 
 
+#: The fields of :class:`PlannedConversation` in order, and their slot setters.
+_FIELDS = tuple(attribute.name for attribute in PlannedConversation.__attrs_attrs__)
+_SETTERS = tuple(PlannedConversation.__dict__[name].__set__ for name in _FIELDS)
+
+
+def _conversations(rows: Sequence[_Row]) -> tuple[PlannedConversation, ...]:
+    """``PlannedConversation(*row)`` for every row, filling the slots directly.
+
+    The class has neither validators nor converters, so this builds the same objects as its
+    ``__init__`` at about half the cost, which counts for a million conversations.
+    """
+    new = object.__new__
+    kind = PlannedConversation
+    (s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12) = _SETTERS
+    result = []
+    for row in rows:
+        conversation = new(kind)
+        s0(conversation, row[0])
+        s1(conversation, row[1])
+        s2(conversation, row[2])
+        s3(conversation, row[3])
+        s4(conversation, row[4])
+        s5(conversation, row[5])
+        s6(conversation, row[6])
+        s7(conversation, row[7])
+        s8(conversation, row[8])
+        s9(conversation, row[9])
+        s10(conversation, row[10])
+        s11(conversation, row[11])
+        s12(conversation, row[12])
+        result.append(conversation)
+    return tuple(result)
+
+
 @frozen
 class Skipped:
     """An occurrence the rules left out, and why (nothing is dropped silently)."""
@@ -188,6 +234,14 @@ def _held_on(conversation: Conversation) -> date | None:
     return None
 
 
+#: A conversation while planning: the fields of :class:`PlannedConversation` in order, as a
+#: list, so levelling can move it without copying; objects are built once, at the end.
+_Row: TypeAlias = list[Any]
+_ID, _TYPE, _EMPLOYEE, _MANAGER, _OCCURRENCE, _NOMINAL = 0, 1, 2, 3, 4, 5
+_EARLIEST, _TARGET, _LATEST, _STARTS_AT = 6, 7, 8, 9
+_NO_CASES: tuple[AbsenceCase, ...] = ()
+
+
 class _Context:
     """What planning one person needs, computed once."""
 
@@ -208,7 +262,17 @@ class _Context:
             if manager is None
             else (person.working_pattern, manager.working_pattern)
         )
+        self.weekdays = frozenset.intersection(*(pattern.weekdays for pattern in self.patterns))
         self.events = events
+        self.calendar = design.calendar
+        if not events:
+            # Most people have no life events: nothing to scan.
+            self.manager_changes: list[tuple[date, str | None]] = []
+            self.prognoses: tuple[Prognosis, ...] = ()
+            self.notice_on: date | None = None
+            self.last_day: date | None = person.end_date
+            self.cases = _NO_CASES
+            return
         self.manager_changes = [
             (event.on, event.detail)
             for event in events
@@ -224,7 +288,6 @@ class _Context:
         last_days = [event.on for event in events if event.kind is LifeEventKind.LAST_DAY]
         self.last_day = min(last_days) if last_days else person.end_date
         self.cases = absence_cases(periods_from_events(events))
-        self.calendar = design.calendar
 
     def absence_on(self, day: date) -> AbsenceCase | None:
         """The absence case ``day`` falls in, from its first sick day to the day back."""
@@ -253,6 +316,56 @@ class _Context:
         return self.calendar.add_working_days(day, n, *self.patterns)
 
 
+class _Run:
+    """Memos of one planning run: what many people share is computed once.
+
+    Rhythms counted from the cycle start (or a fixed month) give everyone the same dates,
+    so their expansion is kept per (rule, rhythm, employment window); adjusted days are kept
+    per (convention, common weekdays); start times per (day, wall time, zone).
+    """
+
+    def __init__(self, design: CycleDesign, start: date, end: date):
+        self.design = design
+        self.start = start
+        self.end = end
+        self.adjusters: Adjusters = {}
+        self.expansions: dict[tuple[int, int, date, date], list[tuple[str, date]]] = {}
+        self.moments: dict[tuple[date, time, str], datetime] = {}
+        self.before = [timedelta(days=rule.window_before) for rule in design.types]
+        self.after = [timedelta(days=rule.window_after) for rule in design.types]
+        self.shared = [[_is_shared(cadence) for cadence in rule.cadence] for rule in design.types]
+        self.dated_population = [
+            rule.population.min_tenure_months is not None
+            or rule.population.max_tenure_months is not None
+            for rule in design.types
+        ]
+
+    def adjust_for(
+        self, convention: BusinessDayConvention, context: _Context
+    ) -> Callable[[date], date]:
+        """The memoised adjuster of ``convention`` for the person and their manager."""
+        found = self.adjusters.get((convention, context.weekdays))
+        if found is None:
+            found = _adjuster(self.design.calendar, convention, context.patterns, self.adjusters)
+        return found
+
+    def starts_at(self, wall: time | None, zone: str, day: date) -> datetime | None:
+        if wall is None:
+            return None
+        key = (day, wall, zone)
+        moment = self.moments.get(key)
+        if moment is None:
+            moment = self.moments[key] = localize(day, wall, zone)
+        return moment
+
+
+def _is_shared(cadence: Cadence) -> bool:
+    """Whether ``cadence`` gives the same dates to everyone employed over the same window."""
+    if isinstance(cadence, Interval):
+        return cadence.anchor is not AnchorKind.HIRE_DATE and cadence.anchor_to is AnchorTo.PLANNED
+    return isinstance(cadence, RRuleCadence) and cadence.anchor is AnchorKind.CYCLE_START
+
+
 def plan(
     design: CycleDesign,
     people: Iterable[Person],
@@ -270,8 +383,30 @@ def plan(
     recovery, leave); ``existing`` conversations supply held dates (for rhythms anchored on
     the held date) and answers (for follow-ups); ``prognoses`` per person id feed the absence
     timeline. See the module docstring for the steps.
+
+    The cyclic garbage collector is paused while planning: the plan holds millions of small
+    objects without cycles, and repeated collections over them cost about a third of the time.
     """
     _check_horizon(start, end)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _plan(design, people, events, start, end, catalog, existing, prognoses)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _plan(
+    design: CycleDesign,
+    people: Iterable[Person],
+    events: Iterable[LifeEvent],
+    start: date,
+    end: date,
+    catalog: Catalog | None,
+    existing: Iterable[Conversation],
+    prognoses: Mapping[str, Sequence[Prognosis]] | None,
+) -> Plan:
     catalog = catalog if catalog is not None else built_in_catalog()
     staff = sorted(people, key=lambda person: person.id)
     by_id = {person.id: person for person in staff}
@@ -283,105 +418,126 @@ def plan(
         history[conversation.employee_id, conversation.type_key].append(conversation)
     prognoses = prognoses or {}
     with_manager = _manager_types(catalog)
-    adjusters: Adjusters = {}
+    run = _Run(design, start, end)
+    adjusters = run.adjusters
+    no_events: Sequence[LifeEvent] = ()
 
-    planned: list[PlannedConversation] = []
+    rows: list[_Row] = []
     skipped: list[Skipped] = []
     obligations: list[Obligation] = []
     for person in staff:
         manager = by_id.get(person.manager_id) if person.manager_id else None
-        context = _Context(design, person, manager, events_of.get(person.id, ()), adjusters, by_id)
-        for rule in design.types:
+        context = _Context(
+            design, person, manager, events_of.get(person.id, no_events), adjusters, by_id
+        )
+        for index, rule in enumerate(design.types):
             if not rule.population.includes_statically(person):
                 continue
             if person.manager_id is None and rule.type in with_manager:
                 continue  # nobody to hold it with: the top of the organisation
-            held = [
-                day
-                for conversation in history.get((person.id, rule.type), ())
-                if (day := _held_on(conversation)) is not None
-            ]
-            _plan_rule(design, rule, context, start, end, held, planned, skipped)
+            held = (
+                [
+                    day
+                    for conversation in history.get((person.id, rule.type), ())
+                    if (day := _held_on(conversation)) is not None
+                ]
+                if history
+                else []
+            )
+            _plan_rule(run, index, rule, context, held, rows, skipped)
             if rule.type == ABSENCE_TYPE:
                 _plan_absence(
                     context,
                     start,
                     end,
                     (*context.prognoses, *prognoses.get(person.id, ())),
-                    planned,
+                    rows,
                     obligations,
                 )
-        _plan_follow_ups(design, context, history, start, end, planned)
-    planned, dropped = _apply_drop_near(design, planned)
+        if history:
+            _plan_follow_ups(design, context, history, start, end, rows)
+    rows, dropped = _apply_drop_near(design, rows)
     skipped.extend(dropped)
-    planned, conflicts = _level(design, catalog, planned, by_id)
-    planned.sort(key=lambda conversation: (conversation.target, conversation.id))
+    conflicts = _level(design, catalog, rows, by_id)
+    # Sorting by id and then (stably) by target orders by (target, id) without key tuples.
+    rows.sort(key=itemgetter(_ID))
+    rows.sort(key=itemgetter(_TARGET))
     skipped.sort(key=lambda skip: (skip.nominal, skip.id))
     return Plan(
         start=start,
         end=end,
-        conversations=tuple(planned),
+        conversations=_conversations(rows),
         skipped=tuple(skipped),
         conflicts=tuple(conflicts),
         obligations=tuple(obligations),
     )
 
 
-def _window(rule: TypeRule, context: _Context, target: date) -> tuple[date, date]:
-    earliest = target - timedelta(days=rule.window_before)
-    latest = target + timedelta(days=rule.window_after)
-    person = context.person
-    earliest = max(earliest, person.hire_date)
-    if context.last_day is not None:
-        latest = max(min(latest, context.last_day), earliest)
-    return earliest, max(latest, target)
-
-
-def _starts_at(design: CycleDesign, rule: TypeRule, person: Person, day: date) -> datetime | None:
-    wall: time | None = rule.time or design.default_time
-    return None if wall is None else localize(day, wall, person.time_zone)
-
-
-def _plan_rule(
-    design: CycleDesign,
+def _plan_rule(  # noqa: PLR0915 - the per-occurrence hot loop, kept in one piece for speed
+    run: _Run,
+    index: int,
     rule: TypeRule,
     context: _Context,
-    start: date,
-    end: date,
     held: Sequence[date],
-    planned: list[PlannedConversation],
+    rows: list[_Row],
     skipped: list[Skipped],
 ) -> None:
+    design = run.design
     person = context.person
-    end_for_person = end if context.last_day is None else min(end, context.last_day)
-    adjust = _adjuster(design.calendar, rule.convention, context.patterns, context.adjusters)
-    last_day = date.max if context.last_day is None else context.last_day
+    person_id = person.id
+    type_key = rule.type
+    hire_date = person.hire_date
+    context_last_day = context.last_day
+    end_for_person = run.end if context_last_day is None else min(run.end, context_last_day)
+    adjust = run.adjust_for(rule.convention, context)
+    last_day = date.max if context_last_day is None else context_last_day
+    # The employment window ``expand`` clips to; shared rhythms are expanded once per window.
+    lo = max(run.start, hire_date)
+    hi = end_for_person if person.end_date is None else min(end_for_person, person.end_date)
+    # Per-occurrence checks that cannot apply to this person and rule are skipped entirely.
+    dated_population = run.dated_population[index]
+    notice_on = context.notice_on
+    if notice_on is not None and (type_key in design.after_notice or type_key == ABSENCE_TYPE):
+        notice_on = None
+    paused = rule.pause_during_absence and bool(context.cases)
+    changes = bool(context.manager_changes)
+    manager_id = person.manager_id
+    before, after = run.before[index], run.after[index]
+    wall: time | None = rule.time or design.default_time
+    zone = person.time_zone
+    shared = run.shared[index]
     for position, cadence in enumerate(rule.cadence):
         # Counted keys (n3, y2) of a second rhythm of the same type would collide with the
         # first one's; they get the rhythm's position. Event keys name their event already.
         prefix = f"c{position}:" if position and isinstance(cadence, _COUNTED) else ""
-        occurrences = expand(
-            cadence,
-            person=person,
-            cycle_start=design.cycle_start,
-            events=context.events,
-            start=start,
-            end=end_for_person,
-            add_working_days=context.add_working_days,
-            held=held,
-        )
-        for occurrence in occurrences:
-            nominal = occurrence.nominal
-            key = prefix + occurrence.key
-            identifier = conversation_id(person.id, rule.type, key)
-            reason = _skip_reason(design, rule, context, nominal)
+        occurrences: Sequence[tuple[str, date]]
+        if shared[position]:
+            memo_key = (index, position, lo, hi)
+            cached = run.expansions.get(memo_key)
+            if cached is None:
+                cached = run.expansions[memo_key] = [
+                    (prefix + key, day)
+                    for key, day in _expand(cadence, person, context, run, end_for_person, held)
+                ]
+            occurrences = cached
+        else:
+            found = _expand(cadence, person, context, run, end_for_person, held)
+            occurrences = [(prefix + key, day) for key, day in found] if prefix else found
+        for key, nominal in occurrences:
+            identifier = conversation_id(person_id, type_key, key)
             due = nominal
-            if reason is None and rule.pause_during_absence:
+            if dated_population or notice_on is not None:
+                reason = _skip_reason(design, rule, context, nominal)
+                if reason is not None:
+                    skipped.append(Skipped(identifier, type_key, person_id, nominal, reason))
+                    continue
+            if paused:
                 due, reason = _after_pause(context, nominal)
-            if reason is not None:
-                skipped.append(Skipped(identifier, rule.type, person.id, nominal, reason))
-                continue
-            manager_id = context.manager_on(due)
+                if reason is not None:
+                    skipped.append(Skipped(identifier, type_key, person_id, nominal, reason))
+                    continue
+            if changes:
+                manager_id = context.manager_on(due)
             target = (
                 adjust(due)
                 if manager_id == person.manager_id
@@ -389,31 +545,93 @@ def _plan_rule(
                     design.calendar,
                     rule.convention,
                     context.patterns_with(manager_id),
-                    context.adjusters,
+                    run.adjusters,
                 )(due)
             )
-            if not person.hire_date <= target <= last_day:
+            if not hire_date <= target <= last_day:
                 inside = _inside_employment(design.calendar, context, nominal, target)
                 if inside is None:
                     reason = "no working day inside the employment for it"
-                    skipped.append(Skipped(identifier, rule.type, person.id, nominal, reason))
+                    skipped.append(Skipped(identifier, type_key, person_id, nominal, reason))
                     continue
                 target = inside
-            earliest, latest = _window(rule, context, target)
-            planned.append(
-                PlannedConversation(
-                    id=identifier,
-                    type_key=rule.type,
-                    employee_id=person.id,
-                    manager_id=manager_id,
-                    occurrence=key,
-                    nominal=nominal,
-                    earliest=min(earliest, target),
-                    target=target,
-                    latest=latest,
-                    starts_at=_starts_at(design, rule, person, target),
-                )
+            # The window [target - before, target + after], kept inside the employment.
+            earliest = target - before
+            earliest = max(earliest, hire_date)
+            latest = target + after
+            if context_last_day is not None:
+                latest = min(latest, context_last_day)
+                latest = max(latest, earliest)
+            latest = max(latest, target)
+            rows.append(
+                [
+                    identifier,
+                    type_key,
+                    person_id,
+                    manager_id,
+                    key,
+                    nominal,
+                    target if target < earliest else earliest,
+                    target,
+                    latest,
+                    None if wall is None else run.starts_at(wall, zone, target),
+                    "cadence",
+                    None,
+                    None,
+                ]
             )
+
+
+def _expand(
+    cadence: Cadence,
+    person: Person,
+    context: _Context,
+    run: _Run,
+    end_for_person: date,
+    held: Sequence[date],
+) -> list[Occurrence]:
+    if not context.events and isinstance(cadence, LifecycleOffset):
+        return _implied_offset(cadence, context, run.start, end_for_person)
+    return expand(
+        cadence,
+        person=person,
+        cycle_start=run.design.cycle_start,
+        events=context.events,
+        start=run.start,
+        end=end_for_person,
+        add_working_days=context.add_working_days,
+        held=held,
+    )
+
+
+def _implied_offset(
+    offset: LifecycleOffset, context: _Context, start: date, end: date
+) -> list[Occurrence]:
+    """``expand`` of ``offset`` for someone without life events, without building events.
+
+    Such a person has only the implied ``hired`` event (hire date) and, with an end date,
+    the implied ``last_day`` event; see :func:`~gesprekscyclus.domain.cadence.expand`.
+    """
+    person = context.person
+    lo = max(start, person.hire_date)
+    hi = end if person.end_date is None else min(end, person.end_date)
+    if hi < lo:
+        return []
+    if offset.event is LifeEventKind.HIRED:
+        on = person.hire_date
+    elif offset.event is LifeEventKind.LAST_DAY and person.end_date is not None:
+        on = person.end_date
+    else:
+        return []
+    day = offset.date_for(on, context.add_working_days)
+    if not lo <= day <= hi:
+        return []
+    return [Occurrence(f"{offset.event.value}:{on.isoformat()}:{offset.offset_text}", day)]
+
+
+def _starts_at(design: CycleDesign, rule: TypeRule, person: Person, day: date) -> datetime | None:
+    wall: time | None = rule.time or design.default_time
+    return None if wall is None else localize(day, wall, person.time_zone)
 
 
 def _inside_employment(
@@ -501,7 +719,7 @@ def _plan_absence(
     start: date,
     end: date,
     prognoses: Sequence[Prognosis],
-    planned: list[PlannedConversation],
+    rows: list[_Row],
     obligations: list[Obligation],
 ) -> None:
     person = context.person
@@ -536,21 +754,22 @@ def _plan_absence(
                 target -= timedelta(days=1)
             else:
                 target = latest
-            planned.append(
-                PlannedConversation(
-                    id=conversation_id(person.id, milestone.conversation_type, occurrence),
-                    type_key=milestone.conversation_type,
-                    employee_id=person.id,
-                    manager_id=context.manager_on(target),
-                    occurrence=occurrence,
-                    nominal=milestone.due,
-                    earliest=earliest,
-                    target=target,
-                    latest=latest,
-                    origin="absence",
-                    basis=milestone.basis,
-                    milestone=milestone.key,
-                )
+            rows.append(
+                [
+                    conversation_id(person.id, milestone.conversation_type, occurrence),
+                    milestone.conversation_type,
+                    person.id,
+                    context.manager_on(target),
+                    occurrence,
+                    milestone.due,
+                    earliest,
+                    target,
+                    latest,
+                    None,
+                    "absence",
+                    milestone.basis,
+                    milestone.key,
+                ]
             )
 
 
@@ -560,7 +779,7 @@ def _plan_follow_ups(
     history: Mapping[tuple[str, str], Sequence[Conversation]],
     start: date,
     end: date,
-    planned: list[PlannedConversation],
+    rows: list[_Row],
 ) -> None:
     person = context.person
     for rule in design.types:
@@ -584,54 +803,56 @@ def _plan_follow_ups(
                 )
                 target = max(adjust(latest), earliest)
                 occurrence = f"follow-up:{conversation.id}:{trigger.question_key}"
-                planned.append(
-                    PlannedConversation(
-                        id=conversation_id(person.id, trigger.schedule_type, occurrence),
-                        type_key=trigger.schedule_type,
-                        employee_id=person.id,
-                        manager_id=context.manager_on(target),
-                        occurrence=occurrence,
-                        nominal=latest,
-                        earliest=earliest,
-                        target=target,
-                        latest=latest,
-                        starts_at=_starts_at(design, follow_rule, person, target),
-                        origin="follow_up",
-                    )
+                rows.append(
+                    [
+                        conversation_id(person.id, trigger.schedule_type, occurrence),
+                        trigger.schedule_type,
+                        person.id,
+                        context.manager_on(target),
+                        occurrence,
+                        latest,
+                        earliest,
+                        target,
+                        latest,
+                        _starts_at(design, follow_rule, person, target),
+                        "follow_up",
+                        None,
+                        None,
+                    ]
                 )
 
 
-def _apply_drop_near(
-    design: CycleDesign, planned: list[PlannedConversation]
-) -> tuple[list[PlannedConversation], list[Skipped]]:
+def _apply_drop_near(design: CycleDesign, rows: list[_Row]) -> tuple[list[_Row], list[Skipped]]:
     if not design.interactions:
-        return planned, []
+        return rows, []
+    droppable = {rule.drop for rule in design.interactions}
+    near_types = {rule.near for rule in design.interactions}
     targets: dict[tuple[str, str], list[date]] = defaultdict(list)
-    for conversation in planned:
-        targets[conversation.employee_id, conversation.type_key].append(conversation.target)
-    kept: list[PlannedConversation] = []
+    for row in rows:
+        if row[_TYPE] in near_types:
+            targets[row[_EMPLOYEE], row[_TYPE]].append(row[_TARGET])
+    if not targets:
+        return rows, []
+    kept: list[_Row] = []
     dropped: list[Skipped] = []
-    for conversation in planned:
+    for row in rows:
+        type_key = row[_TYPE]
+        if type_key not in droppable:
+            kept.append(row)
+            continue
         reason = None
+        target = row[_TARGET]
         for rule in design.interactions:
-            if rule.drop != conversation.type_key:
+            if rule.drop != type_key:
                 continue
-            near = targets.get((conversation.employee_id, rule.near), ())
-            if any(abs((day - conversation.target).days) <= rule.within_days for day in near):
+            near = targets.get((row[_EMPLOYEE], rule.near), ())
+            if any(abs((day - target).days) <= rule.within_days for day in near):
                 reason = f"within {rule.within_days} days of a {rule.near}"
                 break
         if reason is None:
-            kept.append(conversation)
+            kept.append(row)
         else:
-            dropped.append(
-                Skipped(
-                    conversation.id,
-                    conversation.type_key,
-                    conversation.employee_id,
-                    conversation.nominal,
-                    reason,
-                )
-            )
+            dropped.append(Skipped(row[_ID], type_key, row[_EMPLOYEE], row[_NOMINAL], reason))
     return kept, dropped
 
 
@@ -646,101 +867,125 @@ def _manager_types(catalog: Catalog) -> frozenset[str]:
 def _level(
     design: CycleDesign,
     catalog: Catalog,
-    planned: list[PlannedConversation],
+    rows: list[_Row],
     people: Mapping[str, Person],
-) -> tuple[list[PlannedConversation], list[CapacityConflict]]:
-    """Spread each manager's conversations so no day or week holds more than capacity."""
+) -> list[CapacityConflict]:
+    """Spread each manager's conversations so no day or week holds more than capacity.
+
+    Rows move in place. Days are counted on ordinals and weeks on ``(ordinal - 1) // 7``
+    (ordinal 1 is a Monday, so that number identifies the ISO week).
+    """
     capacity = design.capacity
     if capacity is None:
-        return planned, []
+        return []
     with_manager = _manager_types(catalog)
-    groups: dict[str, list[int]] = defaultdict(list)
-    for index, conversation in enumerate(planned):
-        if conversation.manager_id is not None and conversation.type_key in with_manager:
-            groups[conversation.manager_id].append(index)
+    groups: dict[str, list[_Row]] = defaultdict(list)
+    for row in rows:
+        if row[_MANAGER] is not None and row[_TYPE] in with_manager:
+            groups[row[_MANAGER]].append(row)
     conflicts: list[CapacityConflict] = []
-    result = list(planned)
-    predicates: dict[tuple[frozenset[int], ...], Callable[[date], bool]] = {}
-    weeks: dict[date, tuple[int, int]] = {}
+    works_memos: dict[frozenset[int], dict[int, bool]] = {}
     day_limit, week_limit = capacity.per_day, capacity.per_week
+    order = itemgetter(_LATEST, _TARGET, _ID)
     for manager_id in sorted(groups):
         manager = people.get(manager_id)
-        per_day: dict[date, int] = defaultdict(int)
-        per_week: dict[tuple[int, int], int] = defaultdict(int)
-        order = sorted(
-            groups[manager_id], key=lambda i: (planned[i].latest, planned[i].target, planned[i].id)
-        )
-        for index in order:
-            conversation = planned[index]
-            target = conversation.target
-            week = weeks.get(target)
-            if week is None:
-                week = weeks[target] = _iso_week(target)
-            if per_day[target] < day_limit and per_week[week] < week_limit:
+        per_day: dict[int, int] = {}
+        per_week: dict[int, int] = {}
+        group = groups[manager_id]
+        group.sort(key=order)
+        for row in group:
+            target = row[_TARGET]
+            ordinal = target.toordinal()
+            week = (ordinal - 1) // 7
+            on_day = per_day.get(ordinal, 0)
+            in_week = per_week.get(week, 0)
+            if on_day < day_limit and in_week < week_limit:
                 # The common case: the target itself has room.
-                per_day[target] += 1
-                per_week[week] += 1
+                per_day[ordinal] = on_day + 1
+                per_week[week] = in_week + 1
                 continue
-            employee = people.get(conversation.employee_id)
-            patterns = tuple(
-                person.working_pattern for person in (employee, manager) if person is not None
-            )
-            pattern_key = tuple(pattern.weekdays for pattern in patterns)
-            works = predicates.get(pattern_key)
+            employee = people[row[_EMPLOYEE]]
+            weekdays = employee.working_pattern.weekdays
+            if manager is not None:
+                weekdays = weekdays & manager.working_pattern.weekdays
+            works = works_memos.get(weekdays)
             if works is None:
-                works = predicates[pattern_key] = design.calendar.predicate(*patterns)
-            day = _free_day(conversation, works, per_day, per_week, day_limit, week_limit)
-            if day is None:
+                works = works_memos[weekdays] = {}
+            found = _free_day(
+                design.calendar,
+                weekdays,
+                works,
+                ordinal,
+                row[_EARLIEST].toordinal(),
+                row[_LATEST].toordinal(),
+                per_day,
+                per_week,
+                day_limit,
+                week_limit,
+            )
+            if found is None:
                 conflicts.append(
                     CapacityConflict(
-                        conversation.id,
+                        row[_ID],
                         manager_id,
-                        conversation.earliest,
-                        conversation.latest,
+                        row[_EARLIEST],
+                        row[_LATEST],
                         f"no working day in the window has room (at most {capacity.per_day} a "
                         f"day, {capacity.per_week} a week)",
                     )
                 )
-                day = target
-            per_day[day] += 1
-            per_week[_iso_week(day)] += 1
-            if day != target:
-                employee_zone = employee.time_zone if employee is not None else "Europe/Amsterdam"
-                starts_at = None
-                if conversation.starts_at is not None:
-                    wall = conversation.starts_at.astimezone(ZoneInfo(employee_zone)).time()
-                    starts_at = localize(day, wall, employee_zone)
-                result[index] = evolve(conversation, target=day, starts_at=starts_at)
-    return result, conflicts
-
-
-def _iso_week(day: date) -> tuple[int, int]:
-    year, week, _ = day.isocalendar()
-    return year, week
+                found = ordinal
+            per_day[found] = per_day.get(found, 0) + 1
+            found_week = (found - 1) // 7
+            per_week[found_week] = per_week.get(found_week, 0) + 1
+            if found != ordinal:
+                day = date.fromordinal(found)
+                starts_at = row[_STARTS_AT]
+                if starts_at is not None:
+                    zone = employee.time_zone
+                    wall = starts_at.astimezone(ZoneInfo(zone)).time()
+                    starts_at = localize(day, wall, zone)
+                row[_TARGET] = day
+                row[_STARTS_AT] = starts_at
+    return conflicts
 
 
 def _free_day(
-    conversation: PlannedConversation,
-    works: Callable[[date], bool],
-    per_day: Mapping[date, int],
-    per_week: Mapping[tuple[int, int], int],
+    calendar: WorkingCalendar,
+    weekdays: frozenset[int],
+    works: dict[int, bool],
+    target: int,
+    earliest: int,
+    latest: int,
+    per_day: Mapping[int, int],
+    per_week: Mapping[int, int],
     day_limit: int,
     week_limit: int,
-) -> date | None:
-    """The working day nearest the target (earlier first on a tie) that still has room."""
-    target = conversation.target
-    span = max((target - conversation.earliest).days, (conversation.latest - target).days)
-    for distance in range(span + 1):
-        for day in (target - timedelta(days=distance), target + timedelta(days=distance)):
-            if not conversation.earliest <= day <= conversation.latest:
+) -> int | None:
+    """The working day nearest the target (earlier first on a tie) that still has room.
+
+    Days are ordinals; ``works`` memoises whether an ordinal is a working day of
+    ``weekdays``. The target itself counts even when it is no working day (unadjusted).
+    """
+    if per_day.get(target, 0) < day_limit and per_week.get((target - 1) // 7, 0) < week_limit:
+        return target
+    span = max(target - earliest, latest - target)
+    for distance in range(1, span + 1):
+        for day in (target - distance, target + distance):
+            if not earliest <= day <= latest:
                 continue
-            if not works(day) and day != target:
-                continue
+            working = works.get(day)
+            if working is None:
+                working = works[day] = _works(calendar, weekdays, day)
             if (
-                per_day.get(day, 0) < day_limit
-                and per_week.get(day.isocalendar()[:2], 0) < week_limit
+                working
+                and per_day.get(day, 0) < day_limit
+                and per_week.get((day - 1) // 7, 0) < week_limit
             ):
                 return day
-            if distance == 0:
-                break
     return None
+
+
+def _works(calendar: WorkingCalendar, weekdays: frozenset[int], ordinal: int) -> bool:
+    day = date.fromordinal(ordinal)
+    return not calendar.is_day_off(day) and day.isoweekday() in weekdays
