@@ -20,7 +20,12 @@ from gesprekscyclus.testing.contract import T0
 from . import strategies as gs
 from .postgres_support import disposable_store
 
-pytestmark = pytest.mark.postgres
+pytestmark = [
+    pytest.mark.postgres,
+    # The connection pool's maintenance thread draws from the global `random` module while
+    # Hypothesis generates data in the main thread; Hypothesis then blames our strategies.
+    pytest.mark.filterwarnings("ignore:Do not use the `random` module inside strategies"),
+]
 
 pytest.importorskip("psycopg", reason="the 'postgres' extra is not installed")
 
