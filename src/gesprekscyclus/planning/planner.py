@@ -106,13 +106,23 @@ Adjusters: TypeAlias = dict[tuple[BusinessDayConvention, frozenset[int]], Callab
 def conversation_id(person_id: str, type_key: str, occurrence: str) -> str:
     """The stable id of an occurrence: the same inputs give the same id on every run.
 
+    The id reads ``<type>-<digest of the person>-<occurrence key>``: the person id is hashed
+    (ids travel in calendar invitations and links), the occurrence key is already unique per
+    person and type and stays readable.
+
     >>> conversation_id("e-1", "check_in", "n3")
-    'check_in-6b6555b07b130c0c9689ed01'
+    'check_in-317386494bf10d9f-n3'
     """
-    digest = hashlib.blake2b(
-        f"{person_id}\x1f{type_key}\x1f{occurrence}".encode(), digest_size=12
-    ).hexdigest()
-    return f"{type_key}-{digest}"
+    return f"{type_key}-{person_digest(person_id)}-{occurrence}"
+
+
+def person_digest(person_id: str) -> str:
+    """The 16 hex digits that stand for ``person_id`` in conversation ids.
+
+    >>> person_digest("e-1")
+    '317386494bf10d9f'
+    """
+    return hashlib.blake2b(person_id.encode(), digest_size=8).hexdigest()
 
 
 @frozen
@@ -255,6 +265,7 @@ class _Context:
         people: Mapping[str, Person],
     ):
         self.person = person
+        self.digest = person_digest(person.id)
         self.adjusters = adjusters
         self._people = people
         self.patterns: tuple[WorkingPattern, ...] = (
@@ -486,6 +497,7 @@ def _plan_rule(  # noqa: PLR0915 - the per-occurrence hot loop, kept in one piec
     person = context.person
     person_id = person.id
     type_key = rule.type
+    id_prefix = f"{type_key}-{context.digest}-"  # conversation_id() without the call
     hire_date = person.hire_date
     context_last_day = context.last_day
     end_for_person = run.end if context_last_day is None else min(run.end, context_last_day)
@@ -524,7 +536,7 @@ def _plan_rule(  # noqa: PLR0915 - the per-occurrence hot loop, kept in one piec
             found = _expand(cadence, person, context, run, end_for_person, held)
             occurrences = [(prefix + key, day) for key, day in found] if prefix else found
         for key, nominal in occurrences:
-            identifier = conversation_id(person_id, type_key, key)
+            identifier = id_prefix + key
             due = nominal
             if dated_population or notice_on is not None:
                 reason = _skip_reason(design, rule, context, nominal)
