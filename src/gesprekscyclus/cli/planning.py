@@ -52,7 +52,7 @@ from gesprekscyclus.domain.cadence import (
 from gesprekscyclus.domain.calendar import WorkingCalendar
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
-from gesprekscyclus.domain.text import Locale
+from gesprekscyclus.domain.text import Locale, month_name
 from gesprekscyclus.errors import DesignError, InvalidValueError, Problem
 from gesprekscyclus.planning.design import CycleDesign
 from gesprekscyclus.planning.design_file import load_design
@@ -73,20 +73,6 @@ __all__ = ["SECTIONS", "register"]
 SECTIONS = ("conversations", "skipped", "conflicts", "obligations")
 FORMATS = ("table", "csv", "json")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 def register(subparsers: Any) -> None:
@@ -260,7 +246,7 @@ def _json(data: object, out: io.StringIO) -> None:
 
 
 def _month_day(month: int, day: int) -> str:
-    return f"{day} {_MONTHS[month - 1]}"
+    return f"{day} {month_name(month, Locale.EN)}"
 
 
 def describe_cadence(cadence: Cadence) -> str:

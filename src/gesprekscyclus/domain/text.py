@@ -13,12 +13,14 @@ English; at least one of the two must be present.
 
 from __future__ import annotations
 
+from datetime import date
+
 from attrs import frozen
 
 from gesprekscyclus.domain._checks import ClosedSet
 from gesprekscyclus.errors import InvalidValueError
 
-__all__ = ["Locale", "LocalizedText"]
+__all__ = ["Locale", "LocalizedText", "format_date", "month_name"]
 
 
 class Locale(ClosedSet):
@@ -53,3 +55,38 @@ class LocalizedText:
     def has(self, locale: Locale | str) -> bool:
         """Whether this text was written in ``locale`` itself (no fallback)."""
         return (self.en if Locale(locale) is Locale.EN else self.nl) is not None
+
+
+_MONTHS = {
+    Locale.NL: (
+        "januari", "februari", "maart", "april", "mei", "juni",
+        "juli", "augustus", "september", "oktober", "november", "december",
+    ),
+    Locale.EN: (
+        "January", "February", "March", "April", "May", "June",
+        "July", "August", "September", "October", "November", "December",
+    ),
+}  # fmt: skip
+_WEEKDAYS = {
+    Locale.NL: ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
+    Locale.EN: ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+
+
+def month_name(month: int, locale: Locale | str) -> str:
+    """The name of ``month`` (1–12) in ``locale``.
+
+    >>> month_name(3, "nl"), month_name(3, "en")
+    ('maart', 'March')
+    """
+    return _MONTHS[Locale(locale)][month - 1]
+
+
+def format_date(day: date, locale: Locale | str) -> str:
+    """``day`` written out in ``locale``.
+
+    >>> format_date(date(2026, 10, 25), "nl"), format_date(date(2026, 10, 25), "en")
+    ('zondag 25 oktober 2026', 'Sunday 25 October 2026')
+    """
+    loc = Locale(locale)
+    return f"{_WEEKDAYS[loc][day.weekday()]} {day.day} {_MONTHS[loc][day.month - 1]} {day.year}"

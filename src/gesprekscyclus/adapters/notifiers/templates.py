@@ -45,14 +45,14 @@ import re
 import string
 import unicodedata
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from attrs import evolve, field, frozen
 
 from gesprekscyclus.domain._checks import field_path, non_blank, unique_by
-from gesprekscyclus.domain.text import Locale
+from gesprekscyclus.domain.text import Locale, format_date
 from gesprekscyclus.errors import InvalidValueError
 from gesprekscyclus.ports.notifier import ConversationInfo, Notification, ReminderKind
 
@@ -90,40 +90,6 @@ PLACEHOLDERS: Mapping[str, str] = {
     "action_due": "the action item's due date, written out",
 }
 
-_MONTHS = {
-    Locale.NL: [
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ],
-    Locale.EN: [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-}
-_DAYS = {
-    Locale.NL: ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"],
-    Locale.EN: ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-}
 _WORDS = {
     Locale.NL: {
         "at": "om",
@@ -140,16 +106,6 @@ _WORDS = {
         "closing": "This message was sent automatically.",
     },
 }
-
-
-def format_date(day: date, locale: Locale | str) -> str:
-    """``day`` written out in ``locale``.
-
-    >>> format_date(date(2026, 10, 25), "nl"), format_date(date(2026, 10, 25), "en")
-    ('zondag 25 oktober 2026', 'Sunday 25 October 2026')
-    """
-    loc = Locale(locale)
-    return f"{_DAYS[loc][day.weekday()]} {day.day} {_MONTHS[loc][day.month - 1]} {day.year}"
 
 
 def _check_template(instance: object, name: str, text: str) -> None:
