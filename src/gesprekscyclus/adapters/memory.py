@@ -17,9 +17,11 @@ the store can be shared between threads (not between processes).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
+from operator import attrgetter
+from typing import Generic, TypeVar
 
 import attrs
 
@@ -112,6 +114,52 @@ class _Events:
         return sorted(self._state.events.values(), key=lambda e: (e.on, e.person_id, e.kind.value))
 
 
+_V = TypeVar("_V", bound=Conversation | Report | ActionItem)
+
+
+class _Versioned(Generic[_V]):
+    """One table of versioned aggregates by id: lookup, insert and version-checked update.
+
+    ``kind`` names the aggregate in errors; ``taken`` is the conflict message, with ``{!r}``
+    where the id goes; ``key`` the name of the id attribute.
+    """
+
+    def __init__(self, table: dict[str, _V], kind: str, taken: str, key: str = "id"):
+        self._table = table
+        self._kind = kind
+        self._taken = taken
+        self._key: Callable[[_V], str] = attrgetter(key)
+
+    def get(self, key: str) -> _V:
+        found = self._table.get(key)
+        if found is None:
+            raise NotFoundError(self._kind, key)
+        return found
+
+    def find(self, key: str) -> _V | None:
+        return self._table.get(key)
+
+    def add_many(self, values: Iterable[_V], *, skip_existing: bool = False) -> int:
+        added = 0
+        for value in values:
+            key = self._key(value)
+            if key in self._table:
+                if skip_existing:
+                    continue
+                raise ConflictError(self._taken.format(key))
+            self._table[key] = value
+            added += 1
+        return added
+
+    def update(self, value: _V, *, expected_version: int | None = None) -> None:
+        key = self._key(value)
+        stored = self.get(key)
+        expected = start_version(value, expected_version)
+        if version_of(stored) != expected:
+            raise version_conflict(self._kind, key, expected, version_of(stored))
+        self._table[key] = value
+
+
 _OPEN = (ConversationStatus.PLANNED, ConversationStatus.SCHEDULED)
 
 
@@ -119,35 +167,10 @@ def _by_target(items: Iterable[Conversation]) -> list[Conversation]:
     return sorted(items, key=lambda c: (c.window.target, c.id))
 
 
-class _Conversations:
+class _Conversations(_Versioned[Conversation]):
     def __init__(self, state: _State):
+        super().__init__(state.conversations, "conversation", "conversation {!r} exists already")
         self._state = state
-
-    def get(self, conversation_id: str) -> Conversation:
-        found = self._state.conversations.get(conversation_id)
-        if found is None:
-            raise NotFoundError("conversation", conversation_id)
-        return found
-
-    def add_many(
-        self, conversations: Iterable[Conversation], *, skip_existing: bool = False
-    ) -> int:
-        added = 0
-        for conversation in conversations:
-            if conversation.id in self._state.conversations:
-                if skip_existing:
-                    continue
-                raise ConflictError(f"conversation {conversation.id!r} exists already")
-            self._state.conversations[conversation.id] = conversation
-            added += 1
-        return added
-
-    def update(self, conversation: Conversation, *, expected_version: int | None = None) -> None:
-        stored = self.get(conversation.id)
-        expected = start_version(conversation, expected_version)
-        if version_of(stored) != expected:
-            raise version_conflict("conversation", conversation.id, expected, version_of(stored))
-        self._state.conversations[conversation.id] = conversation
 
     def by_employee(self, employee_id: str) -> list[Conversation]:
         values = self._state.conversations.values()
@@ -200,30 +223,15 @@ class _Conversations:
         return _by_target(c for c in values if c.status in wanted)
 
 
-class _Reports:
+class _Reports(_Versioned[Report]):
     def __init__(self, state: _State):
+        super().__init__(
+            state.reports, "report", "report for {!r} exists already", "conversation_id"
+        )
         self._state = state
 
-    def get(self, conversation_id: str) -> Report:
-        found = self._state.reports.get(conversation_id)
-        if found is None:
-            raise NotFoundError("report", conversation_id)
-        return found
-
-    def find(self, conversation_id: str) -> Report | None:
-        return self._state.reports.get(conversation_id)
-
     def add(self, report: Report) -> None:
-        if report.conversation_id in self._state.reports:
-            raise ConflictError(f"report for {report.conversation_id!r} exists already")
-        self._state.reports[report.conversation_id] = report
-
-    def update(self, report: Report, *, expected_version: int | None = None) -> None:
-        stored = self.get(report.conversation_id)
-        expected = start_version(report, expected_version)
-        if version_of(stored) != expected:
-            raise version_conflict("report", report.conversation_id, expected, version_of(stored))
-        self._state.reports[report.conversation_id] = report
+        self.add_many([report])
 
     def for_employee(self, employee_id: str) -> list[Report]:
         found = [r for r in self._state.reports.values() if r.employee_id == employee_id]
@@ -238,33 +246,10 @@ class _Reports:
         return sorted(found, key=lambda r: r.conversation_id)
 
 
-class _ActionItems:
+class _ActionItems(_Versioned[ActionItem]):
     def __init__(self, state: _State):
+        super().__init__(state.action_items, "action item", "action item {!r} exists already")
         self._state = state
-
-    def get(self, item_id: str) -> ActionItem:
-        found = self._state.action_items.get(item_id)
-        if found is None:
-            raise NotFoundError("action item", item_id)
-        return found
-
-    def add_many(self, items: Iterable[ActionItem], *, skip_existing: bool = False) -> int:
-        added = 0
-        for item in items:
-            if item.id in self._state.action_items:
-                if skip_existing:
-                    continue
-                raise ConflictError(f"action item {item.id!r} exists already")
-            self._state.action_items[item.id] = item
-            added += 1
-        return added
-
-    def update(self, item: ActionItem, *, expected_version: int | None = None) -> None:
-        stored = self.get(item.id)
-        expected = start_version(item, expected_version)
-        if version_of(stored) != expected:
-            raise version_conflict("action item", item.id, expected, version_of(stored))
-        self._state.action_items[item.id] = item
 
     def open_between(self, employee_id: str, manager_id: str | None) -> list[ActionItem]:
         return sorted(
