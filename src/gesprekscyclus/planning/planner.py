@@ -49,7 +49,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any, TypeAlias
 from zoneinfo import ZoneInfo
 
@@ -156,7 +156,7 @@ _FIELDS = tuple(attribute.name for attribute in PlannedConversation.__attrs_attr
 _SETTERS = tuple(PlannedConversation.__dict__[name].__set__ for name in _FIELDS)
 
 
-def _conversations(rows: Sequence[_Row]) -> tuple[PlannedConversation, ...]:
+def _conversations(rows: Sequence[_Row]) -> list[PlannedConversation]:
     """``PlannedConversation(*row)`` for every row, filling the slots directly.
 
     The class has neither validators nor converters, so this builds the same objects as its
@@ -182,7 +182,7 @@ def _conversations(rows: Sequence[_Row]) -> tuple[PlannedConversation, ...]:
         s11(conversation, row[11])
         s12(conversation, row[12])
         result.append(conversation)
-    return tuple(result)
+    return result
 
 
 @frozen
@@ -470,14 +470,17 @@ def _plan(
     rows, dropped = _apply_drop_near(design, rows)
     skipped.extend(dropped)
     conflicts = _level(design, catalog, rows, by_id)
-    # Sorting by id and then (stably) by target orders by (target, id) without key tuples.
-    rows.sort(key=itemgetter(_ID))
-    rows.sort(key=itemgetter(_TARGET))
+    # Built in the order the rows were made (neighbours in memory), then sorted: by id and
+    # then, stably, by target gives (target, id) order without building key tuples.
+    conversations = _conversations(rows)
+    del rows
+    conversations.sort(key=attrgetter("id"))
+    conversations.sort(key=attrgetter("target"))
     skipped.sort(key=lambda skip: (skip.nominal, skip.id))
     return Plan(
         start=start,
         end=end,
-        conversations=_conversations(rows),
+        conversations=tuple(conversations),
         skipped=tuple(skipped),
         conflicts=tuple(conflicts),
         obligations=tuple(obligations),
@@ -876,7 +879,7 @@ def _manager_types(catalog: Catalog) -> frozenset[str]:
     )
 
 
-def _level(
+def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
     design: CycleDesign,
     catalog: Catalog,
     rows: list[_Row],
@@ -884,8 +887,11 @@ def _level(
 ) -> list[CapacityConflict]:
     """Spread each manager's conversations so no day or week holds more than capacity.
 
-    Rows move in place. Days are counted on ordinals and weeks on ``(ordinal - 1) // 7``
-    (ordinal 1 is a Monday, so that number identifies the ISO week).
+    Per manager, in order of (latest, target, id), each conversation keeps its target when
+    that day and week have room, and otherwise takes the nearest working day of employee and
+    manager in its window with room (the earlier one on a tie). Rows move in place. Days are
+    counted on ordinals, weeks on ``(ordinal - 1) // 7`` (ordinal 1 is a Monday, so that
+    number stands for the ISO week).
     """
     capacity = design.capacity
     if capacity is None:
@@ -893,48 +899,69 @@ def _level(
     with_manager = _manager_types(catalog)
     groups: dict[str, list[_Row]] = defaultdict(list)
     for row in rows:
-        if row[_MANAGER] is not None and row[_TYPE] in with_manager:
-            groups[row[_MANAGER]].append(row)
+        manager_id = row[_MANAGER]
+        if manager_id is not None and row[_TYPE] in with_manager:
+            groups[manager_id].append(row)
     conflicts: list[CapacityConflict] = []
-    works_memos: dict[frozenset[int], dict[int, bool]] = {}
+    calendar = design.calendar
+    memos: dict[frozenset[int], dict[int, bool]] = {}
     day_limit, week_limit = capacity.per_day, capacity.per_week
     order = itemgetter(_LATEST, _TARGET, _ID)
     for manager_id in sorted(groups):
         manager = people.get(manager_id)
         per_day: dict[int, int] = {}
         per_week: dict[int, int] = {}
+        works_of: dict[str, tuple[frozenset[int], dict[int, bool]]] = {}
+        resume: dict[tuple[int, int, int, frozenset[int]], int] = {}
         group = groups[manager_id]
         group.sort(key=order)
         for row in group:
-            target = row[_TARGET]
-            ordinal = target.toordinal()
-            week = (ordinal - 1) // 7
-            on_day = per_day.get(ordinal, 0)
+            target = row[_TARGET].toordinal()
+            week = (target - 1) // 7
+            on_day = per_day.get(target, 0)
             in_week = per_week.get(week, 0)
             if on_day < day_limit and in_week < week_limit:
                 # The common case: the target itself has room.
-                per_day[ordinal] = on_day + 1
+                per_day[target] = on_day + 1
                 per_week[week] = in_week + 1
                 continue
-            employee = people[row[_EMPLOYEE]]
-            weekdays = employee.working_pattern.weekdays
-            if manager is not None:
-                weekdays = weekdays & manager.working_pattern.weekdays
-            works = works_memos.get(weekdays)
-            if works is None:
-                works = works_memos[weekdays] = {}
-            found = _free_day(
-                design.calendar,
-                weekdays,
-                works,
-                ordinal,
-                row[_EARLIEST].toordinal(),
-                row[_LATEST].toordinal(),
-                per_day,
-                per_week,
-                day_limit,
-                week_limit,
-            )
+            # The nearest working day with room, earlier first; the target itself is full.
+            employee_id = row[_EMPLOYEE]
+            found_works = works_of.get(employee_id)
+            if found_works is None:
+                weekdays = people[employee_id].working_pattern.weekdays
+                if manager is not None:
+                    weekdays = weekdays & manager.working_pattern.weekdays
+                memo = memos.get(weekdays)
+                if memo is None:
+                    memo = memos[weekdays] = {}
+                found_works = works_of[employee_id] = (weekdays, memo)
+            weekdays, works = found_works
+            earliest = row[_EARLIEST].toordinal()
+            latest = row[_LATEST].toordinal()
+            # Candidates in order: target - 1, target + 1, target - 2, ... Counts only grow,
+            # so a candidate once found full stays full: the next conversation with the same
+            # window and working days resumes the scan where the previous one stopped.
+            scan = (target, earliest, latest, weekdays)
+            step = resume.get(scan, 1)
+            last_step = 2 * max(target - earliest, latest - target)
+            found = None
+            while step <= last_step:
+                distance = (step + 1) >> 1
+                day = target - distance if step & 1 else target + distance
+                if earliest <= day <= latest:
+                    working = works.get(day)
+                    if working is None:
+                        working = works[day] = _works(calendar, weekdays, day)
+                    if (
+                        working
+                        and per_day.get(day, 0) < day_limit
+                        and per_week.get((day - 1) // 7, 0) < week_limit
+                    ):
+                        found = day
+                        break
+                step += 1
+            resume[scan] = step
             if found is None:
                 conflicts.append(
                     CapacityConflict(
@@ -946,56 +973,21 @@ def _level(
                         f"day, {capacity.per_week} a week)",
                     )
                 )
-                found = ordinal
-            per_day[found] = per_day.get(found, 0) + 1
-            found_week = (found - 1) // 7
-            per_week[found_week] = per_week.get(found_week, 0) + 1
-            if found != ordinal:
-                day = date.fromordinal(found)
-                starts_at = row[_STARTS_AT]
-                if starts_at is not None:
-                    zone = employee.time_zone
-                    wall = starts_at.astimezone(ZoneInfo(zone)).time()
-                    starts_at = localize(day, wall, zone)
-                row[_TARGET] = day
-                row[_STARTS_AT] = starts_at
-    return conflicts
-
-
-def _free_day(
-    calendar: WorkingCalendar,
-    weekdays: frozenset[int],
-    works: dict[int, bool],
-    target: int,
-    earliest: int,
-    latest: int,
-    per_day: Mapping[int, int],
-    per_week: Mapping[int, int],
-    day_limit: int,
-    week_limit: int,
-) -> int | None:
-    """The working day nearest the target (earlier first on a tie) that still has room.
-
-    Days are ordinals; ``works`` memoises whether an ordinal is a working day of
-    ``weekdays``. The target itself counts even when it is no working day (unadjusted).
-    """
-    if per_day.get(target, 0) < day_limit and per_week.get((target - 1) // 7, 0) < week_limit:
-        return target
-    span = max(target - earliest, latest - target)
-    for distance in range(1, span + 1):
-        for day in (target - distance, target + distance):
-            if not earliest <= day <= latest:
+                per_day[target] = on_day + 1
+                per_week[week] = in_week + 1
                 continue
-            working = works.get(day)
-            if working is None:
-                working = works[day] = _works(calendar, weekdays, day)
-            if (
-                working
-                and per_day.get(day, 0) < day_limit
-                and per_week.get((day - 1) // 7, 0) < week_limit
-            ):
-                return day
-    return None
+            per_day[found] = per_day.get(found, 0) + 1
+            week = (found - 1) // 7
+            per_week[week] = per_week.get(week, 0) + 1
+            day_moved = date.fromordinal(found)
+            starts_at = row[_STARTS_AT]
+            if starts_at is not None:
+                zone = people[employee_id].time_zone
+                wall = starts_at.astimezone(ZoneInfo(zone)).time()
+                starts_at = localize(day_moved, wall, zone)
+            row[_TARGET] = day_moved
+            row[_STARTS_AT] = starts_at
+    return conflicts
 
 
 def _works(calendar: WorkingCalendar, weekdays: frozenset[int], ordinal: int) -> bool:
