@@ -18,7 +18,6 @@ Concurrency model:
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import threading
@@ -28,11 +27,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from gesprekscyclus.adapters._sql import tables
+from gesprekscyclus.adapters._sql.rows import CONVERSATION_COLUMNS, Encoding
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
-from gesprekscyclus.domain.events import LifeEvent
-from gesprekscyclus.domain.people import Person
-from gesprekscyclus.domain.reports import Report
 from gesprekscyclus.errors import (
     ConflictError,
     GesprekscyclusError,
@@ -46,13 +44,9 @@ from gesprekscyclus.ports.store import (
     OutboxStats,
     OutboxStatus,
     aware_utc,
-    start_version,
-    version_conflict,
-    version_of,
 )
-from gesprekscyclus.serialization import dumps, from_data, loads, to_data
+from gesprekscyclus.serialization import dumps, loads
 
-from .rows import READ_COLUMNS, ConversationReader, strict_conversation
 from .schema import migrate
 
 __all__ = ["SQLiteStore", "SQLiteUnitOfWork", "open_sqlite_store"]
@@ -104,309 +98,95 @@ def _message(row: Sequence[Any]) -> OutboxMessage:
     )
 
 
-class _People:
+class _Db:
+    """The connection as the shared tables use it (their ``%s`` marks become ``?``)."""
+
     def __init__(self, connection: sqlite3.Connection):
-        self._db = connection
+        self.connection = connection
 
-    def get(self, person_id: str) -> Person:
-        found = self.find(person_id)
-        if found is None:
-            raise NotFoundError("person", person_id)
-        return found
+    def rows(self, query: str, params: Sequence[Any] = ()) -> list[Any]:
+        return self.connection.execute(query.replace("%s", "?"), params).fetchall()
 
-    def find(self, person_id: str) -> Person | None:
-        row = self._db.execute("SELECT data FROM people WHERE id = ?", (person_id,)).fetchone()
-        return None if row is None else from_data(Person, json.loads(row[0]))
+    def one(self, query: str, params: Sequence[Any] = ()) -> Any:
+        return self.connection.execute(query.replace("%s", "?"), params).fetchone()
 
-    def upsert(self, person: Person) -> None:
-        self._db.execute(
-            "INSERT INTO people (id, data) VALUES (?, ?)"
-            " ON CONFLICT (id) DO UPDATE SET data = excluded.data",
-            (person.id, json.dumps(to_data(person), ensure_ascii=False)),
-        )
+    def execute(self, query: str, params: Sequence[Any] = ()) -> int:
+        return self.connection.execute(query.replace("%s", "?"), params).rowcount
 
-    def all(self) -> list[Person]:
-        rows = self._db.execute("SELECT data FROM people ORDER BY id").fetchall()
-        return [from_data(Person, json.loads(row[0])) for row in rows]
-
-    def by_ids(self, person_ids: Iterable[str]) -> list[Person]:
-        rows = _rows_by_ids(self._db, "SELECT id, data FROM people", person_ids)
-        return [from_data(Person, json.loads(row[1])) for row in rows]
-
-
-class _Events:
-    def __init__(self, connection: sqlite3.Connection):
-        self._db = connection
-
-    def append(self, event: LifeEvent) -> bool:
-        cursor = self._db.execute(
-            "INSERT INTO life_events (person_id, kind, on_date, data) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT DO NOTHING",
-            (
-                event.person_id,
-                event.kind.value,
-                event.on.isoformat(),
-                json.dumps(to_data(event), ensure_ascii=False),
-            ),
-        )
-        return cursor.rowcount == 1
-
-    def for_person(self, person_id: str) -> list[LifeEvent]:
-        rows = self._db.execute(
-            "SELECT data FROM life_events WHERE person_id = ? ORDER BY on_date, kind",
-            (person_id,),
-        ).fetchall()
-        return [from_data(LifeEvent, json.loads(row[0])) for row in rows]
-
-    def all(self) -> list[LifeEvent]:
-        rows = self._db.execute(
-            "SELECT data FROM life_events ORDER BY on_date, person_id, kind"
-        ).fetchall()
-        return [from_data(LifeEvent, json.loads(row[0])) for row in rows]
-
-
-_CONVERSATION_COLUMNS = (
-    "id, type_key, employee_id, manager_id, earliest, target, latest, status, starts_at,"
-    " duration_minutes, time_zone, sequence, requires_report, version, data"
-)
-_INSERT_CONVERSATION = (
-    f"INSERT INTO conversations ({_CONVERSATION_COLUMNS})"  # noqa: S608
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-_SELECT_CONVERSATIONS = f"SELECT {READ_COLUMNS} FROM conversations"  # noqa: S608
-
-
-def conversation_row(c: Conversation) -> tuple[Any, ...]:
-    """The column values of a conversation, in :data:`_CONVERSATION_COLUMNS` order."""
-    parts: dict[str, Any] = {"p": [[p.person_id, p.role.value] for p in c.participants]}
-    notes = c._notes  # the stored notes; only adapters read them directly
-    if c.question_set is not None:
-        parts["q"] = to_data(c.question_set)
-    if c.answers:
-        parts["a"] = to_data(c.answers)
-    if notes:
-        parts["n"] = to_data(notes)
-    if c.history:
-        parts["h"] = to_data(c.history)
-    window = c.window
-    return (
-        c.id,
-        c.type_key,
-        c.employee_id,
-        c.manager_id,
-        window.earliest.isoformat(),
-        window.target.isoformat(),
-        window.latest.isoformat(),
-        c.status.value,
-        None if c.starts_at is None else to_micros(c.starts_at, "Conversation.starts_at"),
-        c.duration_minutes,
-        c.time_zone,
-        c.sequence,
-        int(c.requires_report),
-        len(c.history),
-        json.dumps(parts, ensure_ascii=False, separators=(",", ":")),
-    )
-
-
-def _day(text: str) -> date:
-    return date.fromisoformat(text)
-
-
-def _instant(micros: int | None) -> datetime | None:
-    return None if micros is None else from_micros(micros)
-
-
-def conversation_from_row(row: Sequence[Any], cache: dict[Any, Any] | None = None) -> Conversation:
-    """The inverse of :func:`conversation_row`, through every validator.
-
-    The store reads its own rows with the faster :class:`~.rows.ConversationReader`; this
-    one is for rows of unknown origin. ``cache`` is accepted for compatibility and unused.
-    """
-    del cache
-    return strict_conversation((*row[:13], row[14]), _day, _instant)
-
-
-def _reader() -> ConversationReader:
-    return ConversationReader(parse_day=_day, parse_instant=_instant)
+    def rows_by_ids(self, select: str, ids: Iterable[str]) -> list[Any]:
+        # Sorted ids in consecutive chunks, each read in id order: the whole is in id order.
+        wanted = sorted(set(ids))
+        rows: list[Any] = []
+        for start in range(0, len(wanted), _IDS_PER_QUERY):
+            chunk = wanted[start : start + _IDS_PER_QUERY]
+            marks = ", ".join("?" * len(chunk))
+            query = f"{select} WHERE id IN ({marks}) ORDER BY id"
+            rows.extend(self.connection.execute(query, chunk).fetchall())
+        return rows
 
 
 #: Ids per ``IN (...)`` list, well below SQLite's limit on parameters.
 _IDS_PER_QUERY = 500
 
 
-def _rows_by_ids(db: sqlite3.Connection, select: str, ids: Iterable[str]) -> list[Any]:
-    """The rows of ``select`` (whose first column is ``id``) for ``ids``, sorted by id."""
-    wanted = sorted(set(ids))
-    rows: list[Any] = []
-    for start in range(0, len(wanted), _IDS_PER_QUERY):
-        chunk = wanted[start : start + _IDS_PER_QUERY]
-        marks = ", ".join("?" * len(chunk))
-        rows.extend(db.execute(f"{select} WHERE id IN ({marks})", chunk).fetchall())
-    rows.sort(key=lambda row: row[0])
-    return rows
+def _instant(micros: int | None) -> datetime | None:
+    return None if micros is None else from_micros(micros)
 
 
-class _Conversations:
-    def __init__(self, connection: sqlite3.Connection):
-        self._db = connection
+_ENCODING = Encoding(
+    day=date.isoformat,
+    read_day=date.fromisoformat,
+    instant=to_micros,
+    read_instant=_instant,
+    flag=int,
+)
 
-    def _select(self, where: str, params: Sequence[Any]) -> list[Conversation]:
-        rows = self._db.execute(f"{_SELECT_CONVERSATIONS} {where}", params).fetchall()
-        return _reader().build_all(rows)
+_INSERT_CONVERSATION = (
+    f"INSERT INTO conversations ({', '.join(CONVERSATION_COLUMNS)})"  # noqa: S608
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
-    def get(self, conversation_id: str) -> Conversation:
-        found = self._select("WHERE id = ?", (conversation_id,))
-        if not found:
-            raise NotFoundError("conversation", conversation_id)
-        return found[0]
+#: The column values of a conversation, in ``CONVERSATION_COLUMNS`` order.
+conversation_row = _ENCODING.conversation_row
+
+
+def conversation_from_row(row: Sequence[Any], cache: dict[Any, Any] | None = None) -> Conversation:
+    """The inverse of :func:`conversation_row`, through every validator.
+
+    The store reads its own rows with the faster
+    :class:`~gesprekscyclus.adapters._sql.rows.ConversationReader`; this one is for rows of
+    unknown origin. ``cache`` is accepted for compatibility and unused.
+    """
+    del cache
+    return _ENCODING.conversation_from_row(row)
+
+
+class _Conversations(tables.Conversations):
+    def __init__(self, db: _Db):
+        super().__init__(db, _ENCODING)
+        self._db = db.connection
 
     def add_many(
         self, conversations: Iterable[Conversation], *, skip_existing: bool = False
     ) -> int:
-        before = self._db.total_changes
+        db = self._db
+        before = db.total_changes
         statement = _INSERT_CONVERSATION + (" ON CONFLICT DO NOTHING" if skip_existing else "")
         try:
-            self._db.executemany(statement, map(conversation_row, conversations))
+            db.executemany(statement, map(conversation_row, conversations))
         except sqlite3.IntegrityError as error:
             raise ConflictError(f"conversation exists already: {error}") from error
-        return self._db.total_changes - before
-
-    def update(self, conversation: Conversation, *, expected_version: int | None = None) -> None:
-        expected = start_version(conversation, expected_version)
-        row = conversation_row(conversation)
-        count = self._db.execute(
-            "UPDATE conversations SET type_key = ?, employee_id = ?, manager_id = ?,"
-            " earliest = ?, target = ?, latest = ?, status = ?, starts_at = ?,"
-            " duration_minutes = ?, time_zone = ?, sequence = ?, requires_report = ?,"
-            " version = ?, data = ? WHERE id = ? AND version = ?",
-            (*row[1:], conversation.id, expected),
-        ).rowcount
-        if count == 0:
-            found = self._db.execute(
-                "SELECT version FROM conversations WHERE id = ?", (conversation.id,)
-            ).fetchone()
-            if found is None:
-                raise NotFoundError("conversation", conversation.id)
-            raise version_conflict("conversation", conversation.id, expected, found[0])
-
-    def by_employee(self, employee_id: str) -> list[Conversation]:
-        return self._select("WHERE employee_id = ? ORDER BY target, id", (employee_id,))
-
-    def by_manager(self, manager_id: str) -> list[Conversation]:
-        return self._select("WHERE manager_id = ? ORDER BY target, id", (manager_id,))
-
-    def due(self, on_or_before: date) -> list[Conversation]:
-        return self._select(
-            "WHERE status IN ('planned', 'scheduled') AND target <= ? ORDER BY target, id",
-            (on_or_before.isoformat(),),
-        )
-
-    def overdue(self, today: date) -> list[Conversation]:
-        return self._select(
-            "WHERE status IN ('planned', 'scheduled') AND latest < ? ORDER BY latest, id",
-            (today.isoformat(),),
-        )
-
-    def ids_for_person_type(self, employee_id: str, type_key: str) -> set[str]:
-        rows = self._db.execute(
-            "SELECT id FROM conversations WHERE employee_id = ? AND type_key = ?",
-            (employee_id, type_key),
-        ).fetchall()
-        return {row[0] for row in rows}
-
-    def by_ids(self, conversation_ids: Iterable[str]) -> list[Conversation]:
-        return _reader().build_all(_rows_by_ids(self._db, _SELECT_CONVERSATIONS, conversation_ids))
-
-    def scheduled_before(self, instant: datetime) -> list[Conversation]:
-        return self._select(
-            "WHERE status = 'scheduled' AND starts_at < ? ORDER BY starts_at, id",
-            (to_micros(instant, "scheduled_before.instant"),),
-        )
+        return db.total_changes - before
 
     def by_status(self, statuses: Iterable[ConversationStatus | str]) -> list[Conversation]:
         found: list[Conversation] = []
         for status in sorted({ConversationStatus(status) for status in statuses}):
             # A literal (from the closed set) so that the partial indexes apply.
-            found.extend(self._select(f"WHERE status = '{status.value}'", ()))
+            found.extend(self._select(f"WHERE status = '{status.value}'"))
         found.sort(key=lambda c: (c.window.target, c.id))
         return found
 
 
-class _Reports:
-    def __init__(self, connection: sqlite3.Connection):
-        self._db = connection
-
-    @staticmethod
-    def _json(report: Report) -> str:
-        return json.dumps(to_data(report), ensure_ascii=False)
-
-    def find(self, conversation_id: str) -> Report | None:
-        row = self._db.execute(
-            "SELECT data FROM reports WHERE conversation_id = ?", (conversation_id,)
-        ).fetchone()
-        return None if row is None else from_data(Report, json.loads(row[0]))
-
-    def get(self, conversation_id: str) -> Report:
-        found = self.find(conversation_id)
-        if found is None:
-            raise NotFoundError("report", conversation_id)
-        return found
-
-    def add(self, report: Report) -> None:
-        try:
-            self._db.execute(
-                "INSERT INTO reports (conversation_id, employee_id, status, version, data)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (
-                    report.conversation_id,
-                    report.employee_id,
-                    report.status.value,
-                    version_of(report),
-                    self._json(report),
-                ),
-            )
-        except sqlite3.IntegrityError as error:
-            raise ConflictError(f"report for {report.conversation_id!r} exists already") from error
-
-    def update(self, report: Report, *, expected_version: int | None = None) -> None:
-        expected = start_version(report, expected_version)
-        count = self._db.execute(
-            "UPDATE reports SET employee_id = ?, status = ?, version = ?, data = ?"
-            " WHERE conversation_id = ? AND version = ?",
-            (
-                report.employee_id,
-                report.status.value,
-                version_of(report),
-                self._json(report),
-                report.conversation_id,
-                expected,
-            ),
-        ).rowcount
-        if count == 0:
-            found = self._db.execute(
-                "SELECT version FROM reports WHERE conversation_id = ?",
-                (report.conversation_id,),
-            ).fetchone()
-            if found is None:
-                raise NotFoundError("report", report.conversation_id)
-            raise version_conflict("report", report.conversation_id, expected, found[0])
-
-    def for_employee(self, employee_id: str) -> list[Report]:
-        rows = self._db.execute(
-            "SELECT data FROM reports WHERE employee_id = ? ORDER BY conversation_id",
-            (employee_id,),
-        ).fetchall()
-        return [from_data(Report, json.loads(row[0])) for row in rows]
-
-    def pending_sign_off(self) -> list[Report]:
-        rows = self._db.execute(
-            "SELECT data FROM reports WHERE status = 'shared' ORDER BY conversation_id"
-        ).fetchall()
-        shared = (from_data(Report, json.loads(row[0])) for row in rows)
-        return [report for report in shared if report.requires_sign_off]
-
-
-_SELECT_ITEMS = "SELECT data FROM action_items"
 _INSERT_ITEM = (
     "INSERT INTO action_items (employee_id, manager_id, owner_id, status, due, version, data, id)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -414,71 +194,22 @@ _INSERT_ITEM = (
 _INSERT_ITEM_SKIPPING = _INSERT_ITEM + " ON CONFLICT DO NOTHING"
 
 
-class _ActionItems:
-    def __init__(self, connection: sqlite3.Connection):
-        self._db = connection
+class _ActionItems(tables.ActionItems):
+    SAME_MANAGER = "manager_id IS %s"
 
-    @staticmethod
-    def _row(item: ActionItem) -> tuple[Any, ...]:
-        return (
-            item.employee_id,
-            item.manager_id,
-            item.owner_id,
-            item.status.value,
-            None if item.due is None else item.due.isoformat(),
-            version_of(item),
-            json.dumps(to_data(item), ensure_ascii=False),
-            item.id,
-        )
-
-    def _select(self, where: str, params: Sequence[Any]) -> list[ActionItem]:
-        rows = self._db.execute(f"{_SELECT_ITEMS} {where}", params).fetchall()
-        return [from_data(ActionItem, json.loads(row[0])) for row in rows]
-
-    def get(self, item_id: str) -> ActionItem:
-        found = self._select("WHERE id = ?", (item_id,))
-        if not found:
-            raise NotFoundError("action item", item_id)
-        return found[0]
+    def __init__(self, db: _Db):
+        super().__init__(db, _ENCODING)
+        self._db = db.connection
 
     def add_many(self, items: Iterable[ActionItem], *, skip_existing: bool = False) -> int:
-        before = self._db.total_changes
+        db = self._db
+        before = db.total_changes
         statement = _INSERT_ITEM_SKIPPING if skip_existing else _INSERT_ITEM
         try:
-            self._db.executemany(statement, map(self._row, items))
+            db.executemany(statement, map(_ENCODING.action_item_row, items))
         except sqlite3.IntegrityError as error:
             raise ConflictError(f"action item exists already: {error}") from error
-        return self._db.total_changes - before
-
-    def update(self, item: ActionItem, *, expected_version: int | None = None) -> None:
-        expected = start_version(item, expected_version)
-        count = self._db.execute(
-            "UPDATE action_items SET employee_id = ?, manager_id = ?, owner_id = ?, status = ?,"
-            " due = ?, version = ?, data = ? WHERE id = ? AND version = ?",
-            (*self._row(item), expected),
-        ).rowcount
-        if count == 0:
-            found = self._db.execute(
-                "SELECT version FROM action_items WHERE id = ?", (item.id,)
-            ).fetchone()
-            if found is None:
-                raise NotFoundError("action item", item.id)
-            raise version_conflict("action item", item.id, expected, found[0])
-
-    def open_between(self, employee_id: str, manager_id: str | None) -> list[ActionItem]:
-        return self._select(
-            "WHERE status = 'open' AND employee_id = ? AND manager_id IS ? ORDER BY id",
-            (employee_id, manager_id),
-        )
-
-    def for_owner(self, owner_id: str) -> list[ActionItem]:
-        return self._select("WHERE owner_id = ? ORDER BY id", (owner_id,))
-
-    def open_due_before(self, day: date) -> list[ActionItem]:
-        return self._select(
-            "WHERE status = 'open' AND due IS NOT NULL AND due < ? ORDER BY due, id",
-            (day.isoformat(),),
-        )
+        return db.total_changes - before
 
 
 class _Outbox:
@@ -506,12 +237,13 @@ class SQLiteUnitOfWork:
     """The repositories of one SQLite transaction."""
 
     def __init__(self, connection: sqlite3.Connection):
+        db = _Db(connection)
         self.connection = connection
-        self.people = _People(connection)
-        self.events = _Events(connection)
-        self.conversations = _Conversations(connection)
-        self.reports = _Reports(connection)
-        self.action_items = _ActionItems(connection)
+        self.people = tables.People(db, _ENCODING)
+        self.events = tables.Events(db, _ENCODING)
+        self.conversations = _Conversations(db)
+        self.reports = tables.Reports(db, _ENCODING)
+        self.action_items = _ActionItems(db)
         self.outbox = _Outbox(connection)
 
 

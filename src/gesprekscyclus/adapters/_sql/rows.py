@@ -1,4 +1,11 @@
-"""Reading conversations back from rows the store wrote itself, quickly.
+"""Rows of the SQL stores: what SQLite and PostgreSQL write and read the same way.
+
+Both adapters keep the same tables with the same columns; only how a day, an instant and a
+flag are stored differs. An :class:`Encoding` says that per database, and the row builders
+here (:meth:`Encoding.conversation_row`, :meth:`Encoding.action_item_row`,
+:func:`report_row`) and readers use it, so the JSON documents are built in one place.
+
+Reading conversations back from rows the store wrote itself is done quickly:
 
 Rows in a migrated store (its ``schema_version`` is known) were written by the adapter from
 validated :class:`~gesprekscyclus.domain.conversations.Conversation` objects, so reading them
@@ -16,8 +23,8 @@ Building objects this way is thread-safe: it touches only the new object, unlike
 global switch for turning validators off (which would also not skip ``__attrs_post_init__``
 or converters, and so gains nothing here).
 
-Both the SQLite and the PostgreSQL adapter use this module; it imports nothing but the
-standard library and the domain.
+This module imports nothing but the standard library, attrs, the domain and the
+serialization layer; the database drivers stay in their adapters.
 
 >>> from datetime import date
 >>> reader = ConversationReader(parse_day=date.fromisoformat, parse_instant=lambda v: v)
@@ -31,13 +38,14 @@ standard library and the domain.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from types import MemberDescriptorType
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
+from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import (
     Answer,
     Conversation,
@@ -50,15 +58,48 @@ from gesprekscyclus.domain.conversations import (
 )
 from gesprekscyclus.domain.people import Role
 from gesprekscyclus.domain.questions import QuestionSetRef
-from gesprekscyclus.serialization import from_data
+from gesprekscyclus.domain.reports import Report
+from gesprekscyclus.ports.store import version_of
+from gesprekscyclus.serialization import from_data, to_data
 
-__all__ = ["READ_COLUMNS", "ConversationReader", "strict_conversation"]
+__all__ = [
+    "CONVERSATION_COLUMNS",
+    "READ_COLUMNS",
+    "ConversationReader",
+    "Encoding",
+    "document",
+    "load",
+    "report_row",
+    "strict_conversation",
+]
+
+Row = tuple[Any, ...]
+T = TypeVar("T")
 
 #: The conversation columns a read needs, in the order :meth:`ConversationReader.build`
 #: expects (everything but ``version``, which is the length of the history).
 READ_COLUMNS = (
     "id, type_key, employee_id, manager_id, earliest, target, latest, status, starts_at,"
     " duration_minutes, time_zone, sequence, requires_report, data"
+)
+
+#: The ``conversations`` columns in the order :meth:`Encoding.conversation_row` gives them.
+CONVERSATION_COLUMNS = (
+    "id",
+    "type_key",
+    "employee_id",
+    "manager_id",
+    "earliest",
+    "target",
+    "latest",
+    "status",
+    "starts_at",
+    "duration_minutes",
+    "time_zone",
+    "sequence",
+    "requires_report",
+    "version",
+    "data",
 )
 
 Setter = Callable[[object, Any], None]
@@ -347,3 +388,101 @@ def _trusted_history(entries: Any) -> tuple[Transition, ...]:
         setters[6](step, entry["actor_id"])
         built.append(step)
     return tuple(built)
+
+
+def document(value: object) -> str:
+    """The JSON text a ``data`` column holds for ``value``."""
+    return json.dumps(to_data(value), ensure_ascii=False)
+
+
+def load(cls: type[T], rows: Iterable[Sequence[Any]]) -> list[T]:
+    """The ``cls`` values of rows whose first column is a :func:`document`."""
+    return [from_data(cls, json.loads(row[0])) for row in rows]
+
+
+def report_row(report: Report) -> Row:
+    """The ``reports`` columns: conversation_id, employee_id, status, version, data."""
+    return (
+        report.conversation_id,
+        report.employee_id,
+        report.status.value,
+        version_of(report),
+        document(report),
+    )
+
+
+@attrs.frozen
+class Encoding:
+    """How one database stores days, instants and flags in the shared tables.
+
+    ``day`` and ``instant`` turn a :class:`~datetime.date` and an aware datetime (with the
+    field path for errors) into column values, ``read_day`` and ``read_instant`` turn them
+    back (``read_instant`` also takes ``None``); ``flag`` stores a boolean.
+
+    >>> from datetime import date
+    >>> text = Encoding(day=date.isoformat, read_day=date.fromisoformat,
+    ...     instant=lambda v, path: v, read_instant=lambda v: v, flag=int)
+    >>> text.read_day(text.day(date(2026, 3, 1)))
+    datetime.date(2026, 3, 1)
+    """
+
+    day: Callable[[date], Any]
+    read_day: Callable[[Any], date]
+    instant: Callable[[datetime, str], Any]
+    read_instant: Callable[[Any], datetime | None]
+    flag: Callable[[bool], Any]
+
+    def conversation_row(self, c: Conversation) -> Row:
+        """The values of ``c`` in :data:`CONVERSATION_COLUMNS` order."""
+        parts: dict[str, Any] = {"p": [[p.person_id, p.role.value] for p in c.participants]}
+        notes = c._notes  # the stored notes; only adapters read them directly
+        if c.question_set is not None:
+            parts["q"] = to_data(c.question_set)
+        if c.answers:
+            parts["a"] = to_data(c.answers)
+        if notes:
+            parts["n"] = to_data(notes)
+        if c.history:
+            parts["h"] = to_data(c.history)
+        window = c.window
+        day = self.day
+        return (
+            c.id,
+            c.type_key,
+            c.employee_id,
+            c.manager_id,
+            day(window.earliest),
+            day(window.target),
+            day(window.latest),
+            c.status.value,
+            None if c.starts_at is None else self.instant(c.starts_at, "Conversation.starts_at"),
+            c.duration_minutes,
+            c.time_zone,
+            c.sequence,
+            self.flag(c.requires_report),
+            len(c.history),
+            json.dumps(parts, ensure_ascii=False, separators=(",", ":")),
+        )
+
+    def conversation_from_row(self, row: Sequence[Any]) -> Conversation:
+        """The inverse of :meth:`conversation_row`, through every validator (for rows of
+        unknown origin; the store reads its own with :meth:`reader`)."""
+        return strict_conversation((*row[:13], row[14]), self.read_day, self.read_instant)
+
+    def reader(self) -> ConversationReader:
+        """A fresh :class:`ConversationReader` for one query."""
+        return ConversationReader(parse_day=self.read_day, parse_instant=self.read_instant)
+
+    def action_item_row(self, item: ActionItem) -> Row:
+        """The ``action_items`` columns, ``id`` last: employee_id, manager_id, owner_id,
+        status, due, version, data, id."""
+        return (
+            item.employee_id,
+            item.manager_id,
+            item.owner_id,
+            item.status.value,
+            None if item.due is None else self.day(item.due),
+            version_of(item),
+            document(item),
+            item.id,
+        )

@@ -1,0 +1,285 @@
+"""The repositories both SQL stores run alike, over a small connection interface.
+
+Statements here use ``%s`` for parameters (psycopg's style; the SQLite adapter turns them
+into ``?``) and only SQL that SQLite and PostgreSQL read the same way. What differs per
+database (bulk inserts, the status query's index tricks) lives in the adapter's subclass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any, ClassVar, Protocol
+
+from gesprekscyclus.domain.action_items import ActionItem
+from gesprekscyclus.domain.conversations import Conversation
+from gesprekscyclus.domain.events import LifeEvent
+from gesprekscyclus.domain.people import Person
+from gesprekscyclus.domain.reports import Report
+from gesprekscyclus.errors import ConflictError, NotFoundError
+from gesprekscyclus.ports.store import start_version, version_conflict
+
+from .rows import READ_COLUMNS, Encoding, Row, document, load, report_row
+
+__all__ = ["ActionItems", "Conversations", "Events", "People", "Reports", "Sql"]
+
+SELECT_CONVERSATIONS = "SELECT " + READ_COLUMNS + " FROM conversations"  # noqa: S608
+
+
+class Sql(Protocol):
+    """One connection (inside the unit of work's transaction) running ``%s`` statements."""
+
+    def rows(self, query: str, params: Sequence[Any] = ()) -> list[Row]:
+        """All rows of a query."""
+        ...
+
+    def one(self, query: str, params: Sequence[Any] = ()) -> Row | None:
+        """The first row of a query, if any."""
+        ...
+
+    def execute(self, query: str, params: Sequence[Any] = ()) -> int:
+        """Run one statement; returns its row count."""
+        ...
+
+    def rows_by_ids(self, select: str, ids: Iterable[str]) -> list[Row]:
+        """The rows of ``select`` (a table with an ``id`` column) for ``ids``, by id."""
+        ...
+
+
+class _Table:
+    def __init__(self, sql: Sql, encoding: Encoding):
+        self._sql = sql
+        self._encoding = encoding
+
+
+class People(_Table):
+    """People as JSON documents by id."""
+
+    def get(self, person_id: str) -> Person:
+        found = self.find(person_id)
+        if found is None:
+            raise NotFoundError("person", person_id)
+        return found
+
+    def find(self, person_id: str) -> Person | None:
+        row = self._sql.one("SELECT data FROM people WHERE id = %s", (person_id,))
+        return None if row is None else load(Person, [row])[0]
+
+    def upsert(self, person: Person) -> None:
+        self._sql.execute(
+            "INSERT INTO people (id, data) VALUES (%s, %s)"
+            " ON CONFLICT (id) DO UPDATE SET data = excluded.data",
+            (person.id, document(person)),
+        )
+
+    def all(self) -> list[Person]:
+        return load(Person, self._sql.rows("SELECT data FROM people ORDER BY id"))
+
+    def by_ids(self, person_ids: Iterable[str]) -> list[Person]:
+        return load(Person, self._sql.rows_by_ids("SELECT data FROM people", person_ids))
+
+
+class Events(_Table):
+    """Life events, at most one per person, kind and day."""
+
+    def append(self, event: LifeEvent) -> bool:
+        count = self._sql.execute(
+            "INSERT INTO life_events (person_id, kind, on_date, data) VALUES (%s, %s, %s, %s)"
+            " ON CONFLICT DO NOTHING",
+            (event.person_id, event.kind.value, self._encoding.day(event.on), document(event)),
+        )
+        return count == 1
+
+    def for_person(self, person_id: str) -> list[LifeEvent]:
+        rows = self._sql.rows(
+            "SELECT data FROM life_events WHERE person_id = %s ORDER BY on_date, kind",
+            (person_id,),
+        )
+        return load(LifeEvent, rows)
+
+    def all(self) -> list[LifeEvent]:
+        rows = self._sql.rows("SELECT data FROM life_events ORDER BY on_date, person_id, kind")
+        return load(LifeEvent, rows)
+
+
+def _check_updated(sql: Sql, count: int, version: str, kind: str, key: str, expected: int) -> None:
+    """Raise why an optimistic update of ``key`` changed no row: it is missing, or the
+    ``version`` query (one ``%s``: the key) finds another version."""
+    if count:
+        return
+    found = sql.one(version, (key,))
+    if found is None:
+        raise NotFoundError(kind, key)
+    raise version_conflict(kind, key, expected, found[0])
+
+
+class Reports(_Table):
+    """Reports by conversation id."""
+
+    def find(self, conversation_id: str) -> Report | None:
+        row = self._sql.one(
+            "SELECT data FROM reports WHERE conversation_id = %s", (conversation_id,)
+        )
+        return None if row is None else load(Report, [row])[0]
+
+    def get(self, conversation_id: str) -> Report:
+        found = self.find(conversation_id)
+        if found is None:
+            raise NotFoundError("report", conversation_id)
+        return found
+
+    def add(self, report: Report) -> None:
+        count = self._sql.execute(
+            "INSERT INTO reports (conversation_id, employee_id, status, version, data)"
+            " VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            report_row(report),
+        )
+        if count == 0:
+            raise ConflictError(f"report for {report.conversation_id!r} exists already")
+
+    def update(self, report: Report, *, expected_version: int | None = None) -> None:
+        expected = start_version(report, expected_version)
+        key, *values = report_row(report)
+        count = self._sql.execute(
+            "UPDATE reports SET employee_id = %s, status = %s, version = %s, data = %s"
+            " WHERE conversation_id = %s AND version = %s",
+            (*values, key, expected),
+        )
+        _check_updated(
+            self._sql,
+            count,
+            "SELECT version FROM reports WHERE conversation_id = %s",
+            "report",
+            key,
+            expected,
+        )
+
+    def for_employee(self, employee_id: str) -> list[Report]:
+        rows = self._sql.rows(
+            "SELECT data FROM reports WHERE employee_id = %s ORDER BY conversation_id",
+            (employee_id,),
+        )
+        return load(Report, rows)
+
+    def pending_sign_off(self) -> list[Report]:
+        rows = self._sql.rows(
+            "SELECT data FROM reports WHERE status = 'shared' ORDER BY conversation_id"
+        )
+        return [report for report in load(Report, rows) if report.requires_sign_off]
+
+
+class ActionItems(_Table):
+    """Action items by id; the adapter adds ``add_many``."""
+
+    #: How the adapter's SQL compares a nullable manager id with a parameter.
+    SAME_MANAGER: ClassVar[str] = "manager_id IS NOT DISTINCT FROM %s"
+
+    def _select(self, where: str, params: Sequence[Any]) -> list[ActionItem]:
+        rows = self._sql.rows("SELECT data FROM action_items " + where, params)  # noqa: S608
+        return load(ActionItem, rows)
+
+    def get(self, item_id: str) -> ActionItem:
+        found = self._select("WHERE id = %s", (item_id,))
+        if not found:
+            raise NotFoundError("action item", item_id)
+        return found[0]
+
+    def update(self, item: ActionItem, *, expected_version: int | None = None) -> None:
+        expected = start_version(item, expected_version)
+        count = self._sql.execute(
+            "UPDATE action_items SET employee_id = %s, manager_id = %s, owner_id = %s,"
+            " status = %s, due = %s, version = %s, data = %s WHERE id = %s AND version = %s",
+            (*self._encoding.action_item_row(item), expected),
+        )
+        _check_updated(
+            self._sql,
+            count,
+            "SELECT version FROM action_items WHERE id = %s",
+            "action item",
+            item.id,
+            expected,
+        )
+
+    def open_between(self, employee_id: str, manager_id: str | None) -> list[ActionItem]:
+        return self._select(
+            f"WHERE status = 'open' AND employee_id = %s AND {self.SAME_MANAGER} ORDER BY id",
+            (employee_id, manager_id),
+        )
+
+    def for_owner(self, owner_id: str) -> list[ActionItem]:
+        return self._select("WHERE owner_id = %s ORDER BY id", (owner_id,))
+
+    def open_due_before(self, day: date) -> list[ActionItem]:
+        return self._select(
+            "WHERE status = 'open' AND due IS NOT NULL AND due < %s ORDER BY due, id",
+            (self._encoding.day(day),),
+        )
+
+
+class Conversations(_Table):
+    """Conversations by id with the planner's queries; the adapter adds ``add_many`` and
+    ``by_status``."""
+
+    def _select(self, where: str, params: Sequence[Any] = ()) -> list[Conversation]:
+        rows = self._sql.rows(SELECT_CONVERSATIONS + " " + where, params)
+        return self._encoding.reader().build_all(rows)
+
+    def get(self, conversation_id: str) -> Conversation:
+        found = self._select("WHERE id = %s", (conversation_id,))
+        if not found:
+            raise NotFoundError("conversation", conversation_id)
+        return found[0]
+
+    def update(self, conversation: Conversation, *, expected_version: int | None = None) -> None:
+        expected = start_version(conversation, expected_version)
+        row = self._encoding.conversation_row(conversation)
+        count = self._sql.execute(
+            "UPDATE conversations SET type_key = %s, employee_id = %s, manager_id = %s,"
+            " earliest = %s, target = %s, latest = %s, status = %s, starts_at = %s,"
+            " duration_minutes = %s, time_zone = %s, sequence = %s, requires_report = %s,"
+            " version = %s, data = %s WHERE id = %s AND version = %s",
+            (*row[1:], conversation.id, expected),
+        )
+        _check_updated(
+            self._sql,
+            count,
+            "SELECT version FROM conversations WHERE id = %s",
+            "conversation",
+            conversation.id,
+            expected,
+        )
+
+    def by_employee(self, employee_id: str) -> list[Conversation]:
+        return self._select("WHERE employee_id = %s ORDER BY target, id", (employee_id,))
+
+    def by_manager(self, manager_id: str) -> list[Conversation]:
+        return self._select("WHERE manager_id = %s ORDER BY target, id", (manager_id,))
+
+    def due(self, on_or_before: date) -> list[Conversation]:
+        return self._select(
+            "WHERE status IN ('planned', 'scheduled') AND target <= %s ORDER BY target, id",
+            (self._encoding.day(on_or_before),),
+        )
+
+    def overdue(self, today: date) -> list[Conversation]:
+        return self._select(
+            "WHERE status IN ('planned', 'scheduled') AND latest < %s ORDER BY latest, id",
+            (self._encoding.day(today),),
+        )
+
+    def ids_for_person_type(self, employee_id: str, type_key: str) -> set[str]:
+        rows = self._sql.rows(
+            "SELECT id FROM conversations WHERE employee_id = %s AND type_key = %s",
+            (employee_id, type_key),
+        )
+        return {row[0] for row in rows}
+
+    def by_ids(self, conversation_ids: Iterable[str]) -> list[Conversation]:
+        rows = self._sql.rows_by_ids(SELECT_CONVERSATIONS, conversation_ids)
+        return self._encoding.reader().build_all(rows)
+
+    def scheduled_before(self, instant: datetime) -> list[Conversation]:
+        return self._select(
+            "WHERE status = 'scheduled' AND starts_at < %s ORDER BY starts_at, id",
+            (self._encoding.instant(instant, "scheduled_before.instant"),),
+        )
