@@ -26,7 +26,6 @@ Concurrency model:
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from collections import Counter
@@ -40,12 +39,10 @@ import psycopg.errors
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
-from gesprekscyclus.adapters.sqlite.rows import ConversationReader, strict_conversation
+from gesprekscyclus.adapters._sql import tables
+from gesprekscyclus.adapters._sql.rows import CONVERSATION_COLUMNS, Encoding
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
-from gesprekscyclus.domain.events import LifeEvent
-from gesprekscyclus.domain.people import Person
-from gesprekscyclus.domain.reports import Report
 from gesprekscyclus.errors import (
     ConflictError,
     InvalidValueError,
@@ -58,11 +55,8 @@ from gesprekscyclus.ports.store import (
     OutboxStats,
     OutboxStatus,
     aware_utc,
-    start_version,
-    version_conflict,
-    version_of,
 )
-from gesprekscyclus.serialization import dumps, from_data, loads, to_data
+from gesprekscyclus.serialization import dumps, loads
 
 from .schema import check_schema_name, migrate
 
@@ -127,6 +121,11 @@ class _Db:
     def one(self, query: Query, params: Sequence[Any] = ()) -> Row | None:
         with self.errors("query"):
             return self.connection.execute(query, params).fetchone()
+
+    def rows_by_ids(self, select: str, ids: Iterable[str]) -> list[Row]:
+        """The rows of ``select`` for ``ids`` (its table's ``id`` column), in id order."""
+        query = select + " WHERE id = ANY(%s) ORDER BY id"
+        return self.rows(query, (sorted(set(ids)),))
 
     def many(self, query: Query, rows: Sequence[Sequence[Any]]) -> int:
         """``executemany``; returns the summed row count."""
@@ -260,155 +259,33 @@ def _message(row: Sequence[Any]) -> OutboxMessage:
     )
 
 
-def _json(value: object) -> str:
-    return json.dumps(to_data(value), ensure_ascii=False)
-
-
-class _People:
-    def __init__(self, db: _Db):
-        self._db = db
-
-    def get(self, person_id: str) -> Person:
-        found = self.find(person_id)
-        if found is None:
-            raise NotFoundError("person", person_id)
-        return found
-
-    def find(self, person_id: str) -> Person | None:
-        row = self._db.one("SELECT data FROM people WHERE id = %s", (person_id,))
-        return None if row is None else from_data(Person, json.loads(row[0]))
-
-    def upsert(self, person: Person) -> None:
-        self._db.execute(
-            "INSERT INTO people (id, data) VALUES (%s, %s)"
-            " ON CONFLICT (id) DO UPDATE SET data = excluded.data",
-            (person.id, _json(person)),
-        )
-
-    def all(self) -> list[Person]:
-        rows = self._db.rows("SELECT data FROM people ORDER BY id")
-        return [from_data(Person, json.loads(row[0])) for row in rows]
-
-    def by_ids(self, person_ids: Iterable[str]) -> list[Person]:
-        rows = self._db.rows(
-            "SELECT data FROM people WHERE id = ANY(%s) ORDER BY id", (sorted(set(person_ids)),)
-        )
-        return [from_data(Person, json.loads(row[0])) for row in rows]
-
-
-class _Events:
-    def __init__(self, db: _Db):
-        self._db = db
-
-    def append(self, event: LifeEvent) -> bool:
-        count = self._db.execute(
-            "INSERT INTO life_events (person_id, kind, on_date, data) VALUES (%s, %s, %s, %s)"
-            " ON CONFLICT DO NOTHING",
-            (event.person_id, event.kind.value, event.on, _json(event)),
-        )
-        return count == 1
-
-    def for_person(self, person_id: str) -> list[LifeEvent]:
-        rows = self._db.rows(
-            "SELECT data FROM life_events WHERE person_id = %s ORDER BY on_date, kind",
-            (person_id,),
-        )
-        return [from_data(LifeEvent, json.loads(row[0])) for row in rows]
-
-    def all(self) -> list[LifeEvent]:
-        rows = self._db.rows("SELECT data FROM life_events ORDER BY on_date, person_id, kind")
-        return [from_data(LifeEvent, json.loads(row[0])) for row in rows]
-
-
-CONVERSATION_COLUMNS = (
-    "id",
-    "type_key",
-    "employee_id",
-    "manager_id",
-    "earliest",
-    "target",
-    "latest",
-    "status",
-    "starts_at",
-    "duration_minutes",
-    "time_zone",
-    "sequence",
-    "requires_report",
-    "version",
-    "data",
-)
-_SELECT_CONVERSATIONS = (
-    "SELECT id, type_key, employee_id, manager_id, earliest, target, latest, status, starts_at,"
-    " duration_minutes, time_zone, sequence, requires_report, data FROM conversations"
-)
-_CONVERSATION_BULK = _BulkInsert("conversations", CONVERSATION_COLUMNS, "conversation")
-
-
-def conversation_row(c: Conversation) -> Row:
-    """The column values of a conversation, in :data:`CONVERSATION_COLUMNS` order."""
-    parts: dict[str, Any] = {"p": [[p.person_id, p.role.value] for p in c.participants]}
-    notes = c._notes  # the stored notes; only adapters read them directly
-    if c.question_set is not None:
-        parts["q"] = to_data(c.question_set)
-    if c.answers:
-        parts["a"] = to_data(c.answers)
-    if notes:
-        parts["n"] = to_data(notes)
-    if c.history:
-        parts["h"] = to_data(c.history)
-    window = c.window
-    return (
-        c.id,
-        c.type_key,
-        c.employee_id,
-        c.manager_id,
-        window.earliest,
-        window.target,
-        window.latest,
-        c.status.value,
-        None if c.starts_at is None else _utc(c.starts_at, "Conversation.starts_at"),
-        c.duration_minutes,
-        c.time_zone,
-        c.sequence,
-        c.requires_report,
-        len(c.history),
-        json.dumps(parts, ensure_ascii=False, separators=(",", ":")),
-    )
-
-
 def _day(value: date) -> date:
     return value
+
+
+_ENCODING = Encoding(day=_day, read_day=_day, instant=_utc, read_instant=_back, flag=bool)
+_CONVERSATION_BULK = _BulkInsert("conversations", CONVERSATION_COLUMNS, "conversation")
+
+#: The column values of a conversation, in :data:`CONVERSATION_COLUMNS` order.
+conversation_row = _ENCODING.conversation_row
 
 
 def conversation_from_row(row: Sequence[Any], cache: dict[Any, Any] | None = None) -> Conversation:
     """The inverse of :func:`conversation_row`, through every validator.
 
     The store reads its own rows with the faster
-    :class:`~gesprekscyclus.adapters.sqlite.rows.ConversationReader`; this one is for rows of
+    :class:`~gesprekscyclus.adapters._sql.rows.ConversationReader`; this one is for rows of
     unknown origin. ``cache`` is accepted for compatibility and unused.
     """
     del cache
-    return strict_conversation((*row[:13], row[14]), _day, _back)
+    return _ENCODING.conversation_from_row(row)
 
 
-def _reader() -> ConversationReader:
-    return ConversationReader(parse_day=_day, parse_instant=_back)
-
-
-class _Conversations:
+class _Conversations(tables.Conversations):
     def __init__(self, db: _Db, copy_threshold: int):
+        super().__init__(db, _ENCODING)
         self._db = db
         self._copy_threshold = copy_threshold
-
-    def _select(self, where: LiteralString, params: Sequence[Any]) -> list[Conversation]:
-        rows = self._db.rows(_SELECT_CONVERSATIONS + " " + where, params)
-        return _reader().build_all(rows)
-
-    def get(self, conversation_id: str) -> Conversation:
-        found = self._select("WHERE id = %s", (conversation_id,))
-        if not found:
-            raise NotFoundError("conversation", conversation_id)
-        return found[0]
 
     def add_many(
         self, conversations: Iterable[Conversation], *, skip_existing: bool = False
@@ -418,134 +295,13 @@ class _Conversations:
             self._db, rows, [row[0] for row in rows], self._copy_threshold, skip_existing
         )
 
-    def update(self, conversation: Conversation, *, expected_version: int | None = None) -> None:
-        expected = start_version(conversation, expected_version)
-        row = conversation_row(conversation)
-        count = self._db.execute(
-            "UPDATE conversations SET type_key = %s, employee_id = %s, manager_id = %s,"
-            " earliest = %s, target = %s, latest = %s, status = %s, starts_at = %s,"
-            " duration_minutes = %s, time_zone = %s, sequence = %s, requires_report = %s,"
-            " version = %s, data = %s WHERE id = %s AND version = %s",
-            (*row[1:], conversation.id, expected),
-        )
-        if count == 0:
-            found = self._db.one(
-                "SELECT version FROM conversations WHERE id = %s", (conversation.id,)
-            )
-            if found is None:
-                raise NotFoundError("conversation", conversation.id)
-            raise version_conflict("conversation", conversation.id, expected, found[0])
-
-    def by_employee(self, employee_id: str) -> list[Conversation]:
-        return self._select("WHERE employee_id = %s ORDER BY target, id", (employee_id,))
-
-    def by_manager(self, manager_id: str) -> list[Conversation]:
-        return self._select("WHERE manager_id = %s ORDER BY target, id", (manager_id,))
-
-    def due(self, on_or_before: date) -> list[Conversation]:
-        return self._select(
-            "WHERE status IN ('planned', 'scheduled') AND target <= %s ORDER BY target, id",
-            (on_or_before,),
-        )
-
-    def overdue(self, today: date) -> list[Conversation]:
-        return self._select(
-            "WHERE status IN ('planned', 'scheduled') AND latest < %s ORDER BY latest, id",
-            (today,),
-        )
-
-    def ids_for_person_type(self, employee_id: str, type_key: str) -> set[str]:
-        rows = self._db.rows(
-            "SELECT id FROM conversations WHERE employee_id = %s AND type_key = %s",
-            (employee_id, type_key),
-        )
-        return {row[0] for row in rows}
-
-    def by_ids(self, conversation_ids: Iterable[str]) -> list[Conversation]:
-        return self._select("WHERE id = ANY(%s) ORDER BY id", (sorted(set(conversation_ids)),))
-
-    def scheduled_before(self, instant: datetime) -> list[Conversation]:
-        return self._select(
-            "WHERE status = 'scheduled' AND starts_at < %s ORDER BY starts_at, id",
-            (_utc(instant, "scheduled_before.instant"),),
-        )
-
     def by_status(self, statuses: Iterable[ConversationStatus | str]) -> list[Conversation]:
         wanted = sorted({ConversationStatus(status).value for status in statuses})
         if not wanted:
             return []
         if wanted == ["held"]:  # the literal lets the planner use the partial index
-            return self._select("WHERE status = 'held' ORDER BY target, id", ())
+            return self._select("WHERE status = 'held' ORDER BY target, id")
         return self._select("WHERE status = ANY(%s) ORDER BY target, id", (wanted,))
-
-
-class _Reports:
-    def __init__(self, db: _Db):
-        self._db = db
-
-    def find(self, conversation_id: str) -> Report | None:
-        row = self._db.one(
-            "SELECT data FROM reports WHERE conversation_id = %s", (conversation_id,)
-        )
-        return None if row is None else from_data(Report, json.loads(row[0]))
-
-    def get(self, conversation_id: str) -> Report:
-        found = self.find(conversation_id)
-        if found is None:
-            raise NotFoundError("report", conversation_id)
-        return found
-
-    def add(self, report: Report) -> None:
-        count = self._db.execute(
-            "INSERT INTO reports (conversation_id, employee_id, status, version, data)"
-            " VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-            (
-                report.conversation_id,
-                report.employee_id,
-                report.status.value,
-                version_of(report),
-                _json(report),
-            ),
-        )
-        if count == 0:
-            raise ConflictError(f"report for {report.conversation_id!r} exists already")
-
-    def update(self, report: Report, *, expected_version: int | None = None) -> None:
-        expected = start_version(report, expected_version)
-        count = self._db.execute(
-            "UPDATE reports SET employee_id = %s, status = %s, version = %s, data = %s"
-            " WHERE conversation_id = %s AND version = %s",
-            (
-                report.employee_id,
-                report.status.value,
-                version_of(report),
-                _json(report),
-                report.conversation_id,
-                expected,
-            ),
-        )
-        if count == 0:
-            found = self._db.one(
-                "SELECT version FROM reports WHERE conversation_id = %s",
-                (report.conversation_id,),
-            )
-            if found is None:
-                raise NotFoundError("report", report.conversation_id)
-            raise version_conflict("report", report.conversation_id, expected, found[0])
-
-    def for_employee(self, employee_id: str) -> list[Report]:
-        rows = self._db.rows(
-            "SELECT data FROM reports WHERE employee_id = %s ORDER BY conversation_id",
-            (employee_id,),
-        )
-        return [from_data(Report, json.loads(row[0])) for row in rows]
-
-    def pending_sign_off(self) -> list[Report]:
-        rows = self._db.rows(
-            "SELECT data FROM reports WHERE status = 'shared' ORDER BY conversation_id"
-        )
-        shared = (from_data(Report, json.loads(row[0])) for row in rows)
-        return [report for report in shared if report.requires_sign_off]
 
 
 _ITEM_BULK = _BulkInsert(
@@ -555,66 +311,16 @@ _ITEM_BULK = _BulkInsert(
 )
 
 
-class _ActionItems:
+class _ActionItems(tables.ActionItems):
     def __init__(self, db: _Db, copy_threshold: int):
+        super().__init__(db, _ENCODING)
         self._db = db
         self._copy_threshold = copy_threshold
 
-    @staticmethod
-    def _row(item: ActionItem) -> Row:
-        return (
-            item.employee_id,
-            item.manager_id,
-            item.owner_id,
-            item.status.value,
-            item.due,
-            version_of(item),
-            _json(item),
-            item.id,
-        )
-
-    def _select(self, where: LiteralString, params: Sequence[Any]) -> list[ActionItem]:
-        rows = self._db.rows("SELECT data FROM action_items " + where, params)  # noqa: S608
-        return [from_data(ActionItem, json.loads(row[0])) for row in rows]
-
-    def get(self, item_id: str) -> ActionItem:
-        found = self._select("WHERE id = %s", (item_id,))
-        if not found:
-            raise NotFoundError("action item", item_id)
-        return found[0]
-
     def add_many(self, items: Iterable[ActionItem], *, skip_existing: bool = False) -> int:
-        rows = [self._row(item) for item in items]
+        rows = [_ENCODING.action_item_row(item) for item in items]
         return _ITEM_BULK.run_strict(
             self._db, rows, [row[-1] for row in rows], self._copy_threshold, skip_existing
-        )
-
-    def update(self, item: ActionItem, *, expected_version: int | None = None) -> None:
-        expected = start_version(item, expected_version)
-        count = self._db.execute(
-            "UPDATE action_items SET employee_id = %s, manager_id = %s, owner_id = %s,"
-            " status = %s, due = %s, version = %s, data = %s WHERE id = %s AND version = %s",
-            (*self._row(item), expected),
-        )
-        if count == 0:
-            found = self._db.one("SELECT version FROM action_items WHERE id = %s", (item.id,))
-            if found is None:
-                raise NotFoundError("action item", item.id)
-            raise version_conflict("action item", item.id, expected, found[0])
-
-    def open_between(self, employee_id: str, manager_id: str | None) -> list[ActionItem]:
-        return self._select(
-            "WHERE status = 'open' AND employee_id = %s"
-            " AND manager_id IS NOT DISTINCT FROM %s ORDER BY id",
-            (employee_id, manager_id),
-        )
-
-    def for_owner(self, owner_id: str) -> list[ActionItem]:
-        return self._select("WHERE owner_id = %s ORDER BY id", (owner_id,))
-
-    def open_due_before(self, day: date) -> list[ActionItem]:
-        return self._select(
-            "WHERE status = 'open' AND due IS NOT NULL AND due < %s ORDER BY due, id", (day,)
         )
 
 
@@ -645,10 +351,10 @@ class PostgresUnitOfWork:
     def __init__(self, connection: Connection, *, label: str, copy_threshold: int):
         db = _Db(connection, label)
         self.connection = connection
-        self.people = _People(db)
-        self.events = _Events(db)
+        self.people = tables.People(db, _ENCODING)
+        self.events = tables.Events(db, _ENCODING)
         self.conversations = _Conversations(db, copy_threshold)
-        self.reports = _Reports(db)
+        self.reports = tables.Reports(db, _ENCODING)
         self.action_items = _ActionItems(db, copy_threshold)
         self.outbox = _Outbox(db, copy_threshold)
 
