@@ -341,6 +341,9 @@ class _Run:
         self.end = end
         self.adjusters: Adjusters = {}
         self.expansions: dict[tuple[int, int, date, date], list[tuple[str, date]]] = {}
+        self.templates: dict[
+            tuple[int, int, date, date, frozenset[int]], list[tuple[str, date, date, date, date]]
+        ] = {}
         self.moments: dict[tuple[date, time, str], datetime] = {}
         self.before = [timedelta(days=rule.window_before) for rule in design.types]
         self.after = [timedelta(days=rule.window_after) for rule in design.types]
@@ -436,7 +439,9 @@ def _plan(
     rows: list[_Row] = []
     skipped: list[Skipped] = []
     obligations: list[Obligation] = []
+    dropped: list[Skipped] = []
     for person in staff:
+        first = len(rows)
         manager = by_id.get(person.manager_id) if person.manager_id else None
         context = _Context(
             design, person, manager, events_of.get(person.id, no_events), adjusters, by_id
@@ -467,7 +472,9 @@ def _plan(
                 )
         if history:
             _plan_follow_ups(design, context, history, start, end, rows)
-    rows, dropped = _apply_drop_near(design, rows)
+        if design.interactions and len(rows) > first:
+            # A person's rows are contiguous, and drop-near rules look only at one person.
+            _drop_near(design, rows, first, dropped)
     skipped.extend(dropped)
     conflicts = _level(design, catalog, rows, by_id)
     # Built in the order the rows were made (neighbours in memory), then sorted: by id and
@@ -516,6 +523,7 @@ def _plan_rule(  # noqa: PLR0915 - the per-occurrence hot loop, kept in one piec
         notice_on = None
     paused = rule.pause_during_absence and bool(context.cases)
     changes = bool(context.manager_changes)
+    simple = not (dated_population or notice_on is not None or paused or changes)
     manager_id = person.manager_id
     before, after = run.before[index], run.after[index]
     wall: time | None = rule.time or design.default_time
@@ -535,6 +543,42 @@ def _plan_rule(  # noqa: PLR0915 - the per-occurrence hot loop, kept in one piec
                     for key, day in _expand(cadence, person, context, run, end_for_person, held)
                 ]
             occurrences = cached
+            if simple:
+                # Everyone with these working days gets the same targets and windows; only
+                # a window that runs outside the employment needs the full treatment below.
+                template_key = (index, position, lo, hi, context.weekdays)
+                template = run.templates.get(template_key)
+                if template is None:
+                    template = run.templates[template_key] = [
+                        (key, nominal, target, target - before, target + after)
+                        for key, nominal in cached
+                        for target in (adjust(nominal),)
+                    ]
+                rest: list[tuple[str, date]] = []
+                for key, nominal, target, earliest, latest in template:
+                    if hire_date <= earliest and (
+                        context_last_day is None or latest <= context_last_day
+                    ):
+                        rows.append(
+                            [
+                                id_prefix + key,
+                                type_key,
+                                person_id,
+                                manager_id,
+                                key,
+                                nominal,
+                                earliest,
+                                target,
+                                latest,
+                                None if wall is None else run.starts_at(wall, zone, target),
+                                "cadence",
+                                None,
+                                None,
+                            ]
+                        )
+                    else:
+                        rest.append((key, nominal))
+                occurrences = rest
         else:
             found = _expand(cadence, person, context, run, end_for_person, held)
             occurrences = [(prefix + key, day) for key, day in found] if prefix else found
@@ -837,30 +881,29 @@ def _plan_follow_ups(
                 )
 
 
-def _apply_drop_near(design: CycleDesign, rows: list[_Row]) -> tuple[list[_Row], list[Skipped]]:
-    if not design.interactions:
-        return rows, []
-    droppable = {rule.drop for rule in design.interactions}
-    near_types = {rule.near for rule in design.interactions}
-    targets: dict[tuple[str, str], list[date]] = defaultdict(list)
-    for row in rows:
+def _drop_near(design: CycleDesign, rows: list[_Row], first: int, dropped: list[Skipped]) -> None:
+    """Apply the drop-near rules to ``rows[first:]``, the rows of one person.
+
+    Dropped rows leave ``rows`` and are listed in ``dropped`` with the reason.
+    """
+    interactions = design.interactions
+    near_types = {rule.near for rule in interactions}
+    mine = rows[first:]
+    targets: dict[str, list[date]] = {}
+    for row in mine:
         if row[_TYPE] in near_types:
-            targets[row[_EMPLOYEE], row[_TYPE]].append(row[_TARGET])
+            targets.setdefault(row[_TYPE], []).append(row[_TARGET])
     if not targets:
-        return rows, []
+        return
     kept: list[_Row] = []
-    dropped: list[Skipped] = []
-    for row in rows:
+    for row in mine:
         type_key = row[_TYPE]
-        if type_key not in droppable:
-            kept.append(row)
-            continue
         reason = None
         target = row[_TARGET]
-        for rule in design.interactions:
+        for rule in interactions:
             if rule.drop != type_key:
                 continue
-            near = targets.get((row[_EMPLOYEE], rule.near), ())
+            near = targets.get(rule.near, ())
             if any(abs((day - target).days) <= rule.within_days for day in near):
                 reason = f"within {rule.within_days} days of a {rule.near}"
                 break
@@ -868,7 +911,8 @@ def _apply_drop_near(design: CycleDesign, rows: list[_Row]) -> tuple[list[_Row],
             kept.append(row)
         else:
             dropped.append(Skipped(row[_ID], type_key, row[_EMPLOYEE], row[_NOMINAL], reason))
-    return kept, dropped
+    del rows[first:]
+    rows.extend(kept)
 
 
 def _manager_types(catalog: Catalog) -> frozenset[str]:
