@@ -19,6 +19,7 @@ import hashlib
 import re
 from typing import TYPE_CHECKING
 
+from gesprekscyclus.adapters._sql import apply_migrations
 from gesprekscyclus.errors import InvalidValueError
 
 if TYPE_CHECKING:
@@ -201,12 +202,11 @@ def migrate(connection: psycopg.Connection[tuple[object, ...]], schema: str | No
             " version integer PRIMARY KEY,"
             " applied_at timestamptz NOT NULL DEFAULT now())"
         )
-        version = current_version(connection)
-        for number, statements in MIGRATIONS:
-            if number <= version:
-                continue
-            for statement in statements:
-                connection.execute(statement.encode())
-            connection.execute("INSERT INTO schema_version (version) VALUES (%s)", (number,))
-            version = number
-    return version
+        return apply_migrations(
+            MIGRATIONS,
+            current_version(connection),
+            lambda statement: connection.execute(statement.encode()),
+            lambda number: connection.execute(
+                "INSERT INTO schema_version (version) VALUES (%s)", (number,)
+            ),
+        )

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from gesprekscyclus.adapters._sql import apply_migrations
+
 __all__ = ["CONVERSATION_INDEXES", "MIGRATIONS", "current_version", "migrate"]
 
 #: (version, statements) pairs, applied in order.
@@ -154,14 +156,14 @@ def migrate(connection: sqlite3.Connection) -> int:
             "CREATE TABLE IF NOT EXISTS schema_version ("
             " version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
         )
-        version = current_version(connection)
-        for number, statements in MIGRATIONS:
-            if number <= version:
-                continue
-            for statement in statements:
-                connection.execute(statement)
-            connection.execute("INSERT INTO schema_version (version) VALUES (?)", (number,))
-            version = number
+        version = apply_migrations(
+            MIGRATIONS,
+            current_version(connection),
+            connection.execute,
+            lambda number: connection.execute(
+                "INSERT INTO schema_version (version) VALUES (?)", (number,)
+            ),
+        )
         connection.execute("COMMIT")
     except BaseException:
         connection.execute("ROLLBACK")
