@@ -1,0 +1,209 @@
+"""The planner's shortcuts against plain computations of the same thing.
+
+The planner memoises what many people share (rhythms from the cycle start, adjusted days,
+windows), builds its conversations without ``__init__``, resumes free-day scans while
+levelling and pauses the garbage collector. These tests pin that none of it changes a plan.
+"""
+
+from __future__ import annotations
+
+import gc
+import random
+from collections import defaultdict
+from datetime import date, time, timedelta
+from typing import Any
+
+import attrs
+import pytest
+
+from gesprekscyclus.domain.cadence import Anniversary, Interval, LifecycleOffset
+from gesprekscyclus.domain.catalog import built_in_catalog
+from gesprekscyclus.domain.events import LifeEvent
+from gesprekscyclus.domain.people import Person, Role, WorkingPattern
+from gesprekscyclus.planning import planner
+from gesprekscyclus.planning.design import Capacity, CycleDesign, DropNear, TypeRule
+from gesprekscyclus.planning.planner import Plan, PlannedConversation, plan
+
+START, END = date(2026, 1, 1), date(2026, 12, 31)
+PATTERNS = (
+    WorkingPattern(),
+    WorkingPattern.of("mon", "tue", "wed", "thu"),
+    WorkingPattern.of("tue", "wed", "thu", "fri"),
+)
+WITH_MANAGER = frozenset(
+    key
+    for key in built_in_catalog().keys()  # noqa: SIM118 - a Catalog is not a dict
+    if Role.MANAGER in built_in_catalog().type(key).participants
+)
+
+
+def _design(capacity: Capacity | None) -> CycleDesign:
+    return CycleDesign(
+        name="fast paths",
+        cycle_start=START,
+        types=(
+            TypeRule(
+                type="check_in",
+                convention="nearest",
+                cadence=(Interval(every=1, unit="months", anchor="cycle_start"),),
+                time=time(9, 30),
+            ),
+            TypeRule(
+                type="growth_review",
+                cadence=(Interval(every=1, unit="years", anchor="fixed_month", month=3),),
+                window_after=30,
+            ),
+            TypeRule(type="development", cadence=(Anniversary(),), window_after=30),
+            TypeRule(
+                type="stay_interview",
+                cadence=(
+                    LifecycleOffset("hired", offset_months=6),
+                    Interval(every=1, unit="years", anchor="hire_date"),
+                ),
+            ),
+            TypeRule(
+                type="onboarding",
+                cadence=(LifecycleOffset("hired", 30), LifecycleOffset("hired", 90)),
+            ),
+            TypeRule(type="absence"),
+        ),
+        interactions=(DropNear(drop="check_in", near="growth_review", within_days=10),),
+        capacity=capacity,
+    )
+
+
+def _organisation(count: int, seed: int) -> tuple[list[Person], list[LifeEvent]]:
+    """Teams of about eight, hires over ten years, leavers, part-timers and sick reports."""
+    rng = random.Random(seed)
+    people = [Person(id="boss", name="Boss", hire_date=date(2000, 1, 1))]
+    events: list[LifeEvent] = []
+    manager = "boss"
+    for index in range(count):
+        hired = date(2017, 1, 1) + timedelta(days=rng.randrange(3650))
+        leaves = rng.random() < 0.1
+        person = Person(
+            id=f"p{index:04d}",
+            name=f"Person {index}",
+            hire_date=hired,
+            end_date=hired + timedelta(days=rng.randrange(60, 3000)) if leaves else None,
+            manager_id=manager if index % 8 else "boss",
+            working_pattern=rng.choice(PATTERNS),
+        )
+        people.append(person)
+        if index % 8 == 0:
+            manager = person.id
+        if rng.random() < 0.1:
+            sick = date(2026, 1, 1) + timedelta(days=rng.randrange(300))
+            if sick >= hired:
+                events.append(LifeEvent(on=sick, person_id=person.id, kind="sick_report"))
+                back = sick + timedelta(days=rng.randrange(1, 60))
+                events.append(LifeEvent(on=back, person_id=person.id, kind="recovery"))
+    return people, events
+
+
+def test_planned_conversations_have_plain_fields_so_the_fast_build_is_exact() -> None:
+    for attribute in attrs.fields(PlannedConversation):
+        assert attribute.validator is None, attribute.name
+        assert attribute.converter is None, attribute.name
+    day = date(2026, 3, 2)
+    row: list[Any] = ["id", "check_in", "e", "m", "n2", day, day, day, day, None, "cadence"]
+    row += [None, None]
+    (built,) = planner._conversations([row])
+    assert built == PlannedConversation(*row)
+    assert type(built) is PlannedConversation
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        built.target = day  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_planning_everyone_at_once_gives_each_person_their_own_plan(seed: int) -> None:
+    # Without capacity a person's conversations depend on nobody else, so the shared memos
+    # of one run must give exactly what planning that person alone gives.
+    design = _design(capacity=None)
+    people, events = _organisation(120, seed)
+    together = plan(design, people, events, start=START, end=END)
+    by_id = {person.id: person for person in people}
+    for person in people[1::7]:
+        alone_people = [person] + ([by_id[person.manager_id]] if person.manager_id else [])
+        own_events = [event for event in events if event.person_id == person.id]
+        alone = plan(design, alone_people, own_events, start=START, end=END)
+        assert [c for c in together.conversations if c.employee_id == person.id] == [
+            c for c in alone.conversations if c.employee_id == person.id
+        ]
+        assert [s for s in together.skipped if s.employee_id == person.id] == [
+            s for s in alone.skipped if s.employee_id == person.id
+        ]
+
+
+def _reference_level(
+    unlevelled: Plan, people: dict[str, Person], design: CycleDesign, capacity: Capacity
+) -> tuple[dict[str, date], set[str]]:
+    """Levelling done the plain way: per manager, nearest free working day by date."""
+    groups: dict[str, list[PlannedConversation]] = defaultdict(list)
+    for conversation in unlevelled.conversations:
+        if conversation.manager_id is not None and conversation.type_key in WITH_MANAGER:
+            groups[conversation.manager_id].append(conversation)
+    targets: dict[str, date] = {}
+    conflicts: set[str] = set()
+    for manager_id in sorted(groups):
+        per_day: dict[date, int] = defaultdict(int)
+        per_week: dict[tuple[int, int], int] = defaultdict(int)
+        for c in sorted(groups[manager_id], key=lambda c: (c.latest, c.target, c.id)):
+            patterns = [people[c.employee_id].working_pattern]
+            if manager_id in people:
+                patterns.append(people[manager_id].working_pattern)
+            candidates = [c.target]
+            for distance in range(1, 400):
+                candidates += [c.target - timedelta(distance), c.target + timedelta(distance)]
+            chosen = None
+            for day in candidates:
+                if not c.earliest <= day <= c.latest:
+                    continue
+                if day != c.target and not design.calendar.is_working_day(day, *patterns):
+                    continue
+                week = day.isocalendar()[:2]
+                if per_day[day] < capacity.per_day and per_week[week] < capacity.per_week:
+                    chosen = day
+                    break
+            if chosen is None:
+                conflicts.add(c.id)
+                chosen = c.target
+            per_day[chosen] += 1
+            per_week[chosen.isocalendar()[:2]] += 1
+            targets[c.id] = chosen
+    return targets, conflicts
+
+
+@pytest.mark.parametrize("capacity", [Capacity(per_day=1, per_week=3), Capacity(2, 6)])
+def test_levelling_matches_a_plain_nearest_free_day_search(capacity: Capacity) -> None:
+    people, events = _organisation(160, seed=5)
+    by_id = {person.id: person for person in people}
+    unlevelled = plan(_design(capacity=None), people, events, start=START, end=END)
+    levelled = plan(_design(capacity=capacity), people, events, start=START, end=END)
+    targets, conflicts = _reference_level(unlevelled, by_id, _design(capacity), capacity)
+    moved = 0
+    for conversation in levelled.conversations:
+        expected = targets.get(conversation.id)
+        if expected is None:  # not levelled: no manager in the conversation
+            assert conversation in unlevelled.conversations
+            continue
+        assert conversation.target == expected, conversation.id
+        if conversation.starts_at is not None:
+            assert conversation.starts_at.date() == expected
+            assert conversation.starts_at.time() == time(9, 30)
+        moved += expected != unlevelled.by_id()[conversation.id].target
+    assert moved > 0  # the organisation does need levelling
+    assert {conflict.conversation_id for conflict in levelled.conflicts} == conflicts
+
+
+def test_the_garbage_collector_is_left_as_it_was() -> None:
+    people, events = _organisation(10, seed=3)
+    assert gc.isenabled()
+    plan(_design(capacity=Capacity()), people, events, start=START, end=END)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        plan(_design(capacity=Capacity()), people, events, start=START, end=END)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
