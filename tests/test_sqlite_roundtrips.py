@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 
-from gesprekscyclus.adapters.sqlite import open_sqlite_store
 from gesprekscyclus.adapters._sql.rows import ConversationReader, strict_conversation
+from gesprekscyclus.adapters.sqlite import open_sqlite_store
 from gesprekscyclus.adapters.sqlite.store import (
     _instant,
     conversation_from_row,
