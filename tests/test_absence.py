@@ -69,7 +69,7 @@ def test_the_test_vector_from_life_events() -> None:
     events = [
         LifeEvent(on=D(2022, 7, 25), person_id="e-1", kind=LifeEventKind.SICK_REPORT),
         LifeEvent(on=D(2022, 1, 3), person_id="e-1", kind=LifeEventKind.SICK_REPORT),
-        LifeEvent(on=D(2022, 3, 1), person_id="e-1", kind=LifeEventKind.MANAGER_CHANGE),
+        LifeEvent(on=D(2022, 3, 1), person_id="e-1", kind=LifeEventKind.MANAGER_CHANGE, detail="m"),
         LifeEvent(on=D(2022, 7, 4), person_id="e-1", kind=LifeEventKind.RECOVERY),
     ]
     periods = periods_from_events(events)

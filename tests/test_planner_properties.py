@@ -15,7 +15,7 @@ from gesprekscyclus.domain.catalog import built_in_catalog
 from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
 from gesprekscyclus.domain.people import Person, Role, WorkingPattern
 from gesprekscyclus.planning.design import Capacity, CycleDesign, DropNear, TypeRule
-from gesprekscyclus.planning.planner import Plan, plan
+from gesprekscyclus.planning.planner import PAUSE_POSTPONE_DAYS, Plan, plan
 
 # Every pattern includes Tuesday, so an employee and the manager always share a weekday.
 PATTERNS = (
@@ -263,7 +263,7 @@ def test_nothing_after_the_last_day_and_only_after_notice_types_after_notice(  #
 
 @SETTINGS
 @given(designs(), organisations(), horizons)
-def test_paused_types_skip_open_absence(design, org, horizon) -> None:  # type: ignore[no-untyped-def]
+def test_paused_types_wait_for_the_first_day_back(design, org, horizon) -> None:  # type: ignore[no-untyped-def]
     people, events = org
     result = plan(design, people, events, start=horizon[0], end=horizon[1])
     for conversation in result.conversations:
@@ -273,10 +273,14 @@ def test_paused_types_skip_open_absence(design, org, horizon) -> None:  # type: 
             continue
         own = [e for e in events if e.person_id == conversation.employee_id]
         for case in absence_cases(periods_from_events(sorted(own))):
-            assert not (
-                case.first_day <= conversation.nominal
-                and (case.recovered_on is None or conversation.nominal < case.recovered_on)
-            ), conversation
+            nominal = conversation.nominal
+            if case.first_day <= nominal and (
+                case.recovered_on is None or nominal < case.recovered_on
+            ):
+                # Postponed to the first day back, and only for a short enough absence.
+                assert case.recovered_on is not None, conversation
+                assert (case.recovered_on - nominal).days <= PAUSE_POSTPONE_DAYS, conversation
+                assert conversation.target >= case.recovered_on, conversation
     skipped_reasons = {skip.reason for skip in result.skipped}
     assert all(reason for reason in skipped_reasons)
 
