@@ -46,9 +46,14 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
+import pickle
+import threading
+from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
+from itertools import chain
 from operator import attrgetter, itemgetter
 from typing import Any, TypeAlias
 from zoneinfo import ZoneInfo
@@ -156,7 +161,7 @@ _FIELDS = tuple(attribute.name for attribute in PlannedConversation.__attrs_attr
 _SETTERS = tuple(PlannedConversation.__dict__[name].__set__ for name in _FIELDS)
 
 
-def _conversations(rows: Sequence[_Row]) -> list[PlannedConversation]:
+def _conversations(rows: Iterable[Sequence[Any]]) -> list[PlannedConversation]:
     """``PlannedConversation(*row)`` for every row, filling the slots directly.
 
     The class has neither validators nor converters, so this builds the same objects as its
@@ -431,11 +436,78 @@ def _plan(
     for conversation in existing:
         history[conversation.employee_id, conversation.type_key].append(conversation)
     prognoses = prognoses or {}
-    with_manager = _manager_types(catalog)
     run = _Run(design, start, end)
+    inputs = _Inputs(run, catalog, by_id, events_of, history, prognoses)
+    parts = _partition(staff, events_of) if _may_fork(len(staff)) else None
+    if parts is None:
+        rows, skipped, obligations, conflicts = _plan_part(staff, inputs)
+    else:
+        rows, skipped, obligations, conflicts = _plan_in_two_processes(parts, inputs)
+    # Built in the order the rows were made (neighbours in memory), then sorted: by id and
+    # then, stably, by target gives (target, id) order without building key tuples.
+    conversations = _conversations(rows)
+    del rows
+    conversations.sort(key=attrgetter("id"))
+    conversations.sort(key=attrgetter("target"))
+    skipped.sort(key=lambda skip: (skip.nominal, skip.id))
+    # Conflicts come per manager in id order, obligations per person in id order; the sorts
+    # are stable, so they only matter when two processes planned halves of the staff.
+    conflicts.sort(key=attrgetter("manager_id"))
+    obligations.sort(key=attrgetter("employee_id"))
+    return Plan(
+        start=start,
+        end=end,
+        conversations=tuple(conversations),
+        skipped=tuple(skipped),
+        conflicts=tuple(conflicts),
+        obligations=tuple(obligations),
+    )
+
+
+#: Planning uses a second process (where ``os.fork`` exists, with two or more cores and no
+#: other threads running) from this many people on; below it forking costs more than it saves.
+PARALLEL_MIN_PEOPLE = 20_000
+
+#: What one part of the staff produces: rows, skipped, obligations, capacity conflicts.
+_Part: TypeAlias = tuple[
+    Iterable[Sequence[Any]], list[Skipped], list[Obligation], list[CapacityConflict]
+]
+#: The columns of :data:`_Row`; the four dates as ordinals, which pickle much faster.
+_DATE_COLUMNS = (_NOMINAL, _EARLIEST, _TARGET, _LATEST)
+_SEPARATOR = "\x1f"
+_SKIPPED_FIELDS = attrgetter(*(attribute.name for attribute in Skipped.__attrs_attrs__))
+_CONFLICT_FIELDS = attrgetter(*(attribute.name for attribute in CapacityConflict.__attrs_attrs__))
+
+
+class _Inputs:
+    """The inputs every part of the staff is planned with."""
+
+    def __init__(
+        self,
+        run: _Run,
+        catalog: Catalog,
+        people: dict[str, Person],
+        events_of: Mapping[str, list[LifeEvent]],
+        history: Mapping[tuple[str, str], list[Conversation]],
+        prognoses: Mapping[str, Sequence[Prognosis]],
+    ):
+        self.run = run
+        self.catalog = catalog
+        self.people = people
+        self.events_of = events_of
+        self.history = history
+        self.prognoses = prognoses
+
+
+def _plan_part(staff: Sequence[Person], inputs: _Inputs) -> _Part:
+    """Plan ``staff`` (sorted by id): each person, drop-near rules, then levelling."""
+    run = inputs.run
+    design, start, end = run.design, run.start, run.end
+    by_id, events_of, history = inputs.people, inputs.events_of, inputs.history
+    prognoses = inputs.prognoses
+    with_manager = _manager_types(inputs.catalog)
     adjusters = run.adjusters
     no_events: Sequence[LifeEvent] = ()
-
     rows: list[_Row] = []
     skipped: list[Skipped] = []
     obligations: list[Obligation] = []
@@ -476,22 +548,132 @@ def _plan(
             # A person's rows are contiguous, and drop-near rules look only at one person.
             _drop_near(design, rows, first, dropped)
     skipped.extend(dropped)
-    conflicts = _level(design, catalog, rows, by_id)
-    # Built in the order the rows were made (neighbours in memory), then sorted: by id and
-    # then, stably, by target gives (target, id) order without building key tuples.
-    conversations = _conversations(rows)
-    del rows
-    conversations.sort(key=attrgetter("id"))
-    conversations.sort(key=attrgetter("target"))
-    skipped.sort(key=lambda skip: (skip.nominal, skip.id))
-    return Plan(
-        start=start,
-        end=end,
-        conversations=tuple(conversations),
-        skipped=tuple(skipped),
-        conflicts=tuple(conflicts),
-        obligations=tuple(obligations),
+    conflicts = _level(design, inputs.catalog, rows, by_id)
+    return rows, skipped, obligations, conflicts
+
+
+def _may_fork(people: int) -> bool:
+    return (
+        people >= PARALLEL_MIN_PEOPLE
+        and hasattr(os, "fork")
+        and (os.cpu_count() or 1) >= 2
+        and threading.active_count() == 1
     )
+
+
+def _partition(
+    staff: Sequence[Person], events_of: Mapping[str, Sequence[LifeEvent]]
+) -> tuple[list[Person], list[Person]] | None:
+    """Two halves of ``staff`` that share no manager, each in id order.
+
+    Levelling works per manager and everything else per person, so the halves can be planned
+    apart. A manager change could give one manager people from both halves: then ``None``.
+    """
+    for events in events_of.values():
+        if any(event.kind is LifeEventKind.MANAGER_CHANGE for event in events):
+            return None
+    teams: dict[str, int] = defaultdict(int)
+    for person in staff:
+        teams[person.manager_id or ""] += 1
+    half: dict[str, int] = {}
+    sizes = [0, 0]
+    # Largest teams first, each to the smaller half: the halves end up about equal.
+    for manager_id in sorted(teams, key=lambda key: (-teams[key], key)):
+        smaller = 0 if sizes[0] <= sizes[1] else 1
+        half[manager_id] = smaller
+        sizes[smaller] += teams[manager_id]
+    parts: tuple[list[Person], list[Person]] = ([], [])
+    for person in staff:
+        parts[half[person.manager_id or ""]].append(person)
+    return parts
+
+
+def _plan_in_two_processes(parts: tuple[list[Person], list[Person]], inputs: _Inputs) -> _Part:
+    """Plan the first half here and the second in a forked child, and merge the results.
+
+    The child sends its rows back pickled. Should it fail in any way, the second half is
+    planned here after all, so errors surface exactly as in one process.
+    """
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child's coverage is not collected
+        status = 0
+        try:
+            os.close(read_end)
+            try:
+                rows, skipped, obligations, conflicts = _plan_part(parts[1], inputs)
+                # Plain tuples of fields pickle much faster than attrs instances.
+                packed = (
+                    _pack(rows),
+                    [_SKIPPED_FIELDS(skip) for skip in skipped],
+                    obligations,
+                    [_CONFLICT_FIELDS(conflict) for conflict in conflicts],
+                )
+                result: tuple[str, object] = ("ok", packed)
+            except BaseException:  # the parent plans this half again
+                result = ("failed", None)
+            with os.fdopen(write_end, "wb") as sink:
+                pickle.dump(result, sink, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:  # nothing may escape the child
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    source = os.fdopen(read_end, "rb")
+    try:
+        mine = _plan_part(parts[0], inputs)
+        try:
+            outcome, theirs = pickle.load(source)  # noqa: S301 - our own child wrote it
+        except (EOFError, pickle.UnpicklingError):
+            outcome, theirs = "failed", None
+    finally:
+        source.close()  # a child still writing gets a broken pipe and exits
+        os.waitpid(child, 0)
+    rows, skipped, obligations, conflicts = mine
+    their_rows: Iterable[Sequence[Any]]
+    if outcome == "ok" and theirs is not None:
+        packed, skipped_fields, their_obligations, conflict_fields = theirs
+        their_rows = _unpack(packed)
+        their_skipped = [Skipped(*fields) for fields in skipped_fields]
+        their_conflicts = [CapacityConflict(*fields) for fields in conflict_fields]
+    else:
+        their_rows, their_skipped, their_obligations, their_conflicts = _plan_part(parts[1], inputs)
+    skipped.extend(their_skipped)
+    obligations.extend(their_obligations)
+    conflicts.extend(their_conflicts)
+    return chain(rows, their_rows), skipped, obligations, conflicts
+
+
+def _pack(rows: Iterable[Sequence[Any]]) -> list[Any]:
+    """Rows as columns that pickle and unpickle quickly.
+
+    Dates, slow to pickle one by one, become arrays of ordinals, and the ids one string.
+    Other values are shared between rows (type keys, people, occurrence keys), which pickle
+    writes once and then refers to.
+    """
+    columns: list[Any] = list(zip(*rows, strict=True)) or [()] * len(_FIELDS)
+    for index, column in enumerate(columns):
+        columns[index] = ("plain", column)
+        if index in _DATE_COLUMNS:
+            columns[index] = ("dates", array("l", map(date.toordinal, column)))
+        elif index == _ID:
+            text = _SEPARATOR.join(column)
+            count = text.count(_SEPARATOR) + 1 if column else 0
+            if count == len(column):
+                columns[index] = ("joined", text, len(column))
+    return columns
+
+
+def _unpack(columns: list[Any]) -> Iterator[tuple[Any, ...]]:
+    """The rows :func:`_pack` packed, as tuples."""
+    for index, column in enumerate(columns):
+        if column[0] == "plain":
+            columns[index] = column[1]
+        elif column[0] == "dates":
+            columns[index] = list(map(date.fromordinal, column[1]))
+        elif column[0] == "joined":
+            columns[index] = column[1].split(_SEPARATOR) if column[2] else []
+    return zip(*columns, strict=True)
 
 
 def _plan_rule(  # noqa: PLR0915 - the per-occurrence hot loop, kept in one piece for speed
@@ -951,12 +1133,16 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
     memos: dict[frozenset[int], dict[int, bool]] = {}
     day_limit, week_limit = capacity.per_day, capacity.per_week
     order = itemgetter(_LATEST, _TARGET, _ID)
+    full = (
+        f"no working day in the window has room (at most {capacity.per_day} a day, "
+        f"{capacity.per_week} a week)"
+    )
     for manager_id in sorted(groups):
         manager = people.get(manager_id)
         per_day: dict[int, int] = {}
         per_week: dict[int, int] = {}
         works_of: dict[str, tuple[frozenset[int], dict[int, bool]]] = {}
-        resume: dict[tuple[int, int, int, frozenset[int]], int] = {}
+        resume: dict[tuple[int, int, int, frozenset[int]], tuple[int, int]] = {}
         group = groups[manager_id]
         group.sort(key=order)
         for row in group:
@@ -984,28 +1170,39 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
             earliest = row[_EARLIEST].toordinal()
             latest = row[_LATEST].toordinal()
             # Candidates in order: target - 1, target + 1, target - 2, ... Counts only grow,
-            # so a candidate once found full stays full: the next conversation with the same
+            # so a day or week once found full stays full: the next conversation with the same
             # window and working days resumes the scan where the previous one stopped.
             scan = (target, earliest, latest, weekdays)
-            step = resume.get(scan, 1)
-            last_step = 2 * max(target - earliest, latest - target)
+            left, right = resume.get(scan) or (target - 1, target + 1)
             found = None
-            while step <= last_step:
-                distance = (step + 1) >> 1
-                day = target - distance if step & 1 else target + distance
-                if earliest <= day <= latest:
-                    working = works.get(day)
-                    if working is None:
-                        working = works[day] = _works(calendar, weekdays, day)
-                    if (
-                        working
-                        and per_day.get(day, 0) < day_limit
-                        and per_week.get((day - 1) // 7, 0) < week_limit
-                    ):
-                        found = day
-                        break
-                step += 1
-            resume[scan] = step
+            while True:
+                # The nearer side next, the earlier day on a tie, inside the window.
+                if left >= earliest and (right > latest or target - left <= right - target):
+                    day = left
+                    if per_week.get((day - 1) // 7, 0) >= week_limit:
+                        left = day - (day - 1) % 7 - 1  # the whole week is full: skip it
+                        continue
+                    left -= 1
+                elif right <= latest:
+                    day = right
+                    if per_week.get((day - 1) // 7, 0) >= week_limit:
+                        right = day - (day - 1) % 7 + 7
+                        continue
+                    right += 1
+                else:
+                    break
+                working = works.get(day)
+                if working is None:
+                    working = works[day] = _works(calendar, weekdays, day)
+                if working and per_day.get(day, 0) < day_limit:
+                    found = day
+                    # Resume at this day next time: it may still have room then.
+                    if day < target:
+                        left = day
+                    else:
+                        right = day
+                    break
+            resume[scan] = (left, right)
             if found is None:
                 conflicts.append(
                     CapacityConflict(
@@ -1013,8 +1210,7 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
                         manager_id,
                         row[_EARLIEST],
                         row[_LATEST],
-                        f"no working day in the window has room (at most {capacity.per_day} a "
-                        f"day, {capacity.per_week} a week)",
+                        full,
                     )
                 )
                 per_day[target] = on_day + 1
