@@ -353,6 +353,13 @@ class _Run:
         self.before = [timedelta(days=rule.window_before) for rule in design.types]
         self.after = [timedelta(days=rule.window_after) for rule in design.types]
         self.shared = [[_is_shared(cadence) for cadence in rule.cadence] for rule in design.types]
+        #: Per type to drop: (type it must not be near, within days, reason), in order.
+        self.drops: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
+        for rule in design.interactions:
+            reason = f"within {rule.within_days} days of a {rule.near}"
+            self.drops[rule.drop].append((rule.near, rule.within_days, reason))
+        self.drops = dict(self.drops)
+        self.near_types = frozenset(rule.near for rule in design.interactions)
         self.dated_population = [
             rule.population.min_tenure_months is not None
             or rule.population.max_tenure_months is not None
@@ -405,6 +412,8 @@ def plan(
 
     The cyclic garbage collector is paused while planning: the plan holds millions of small
     objects without cycles, and repeated collections over them cost about a third of the time.
+    From :data:`PARALLEL_MIN_PEOPLE` people on, a forked second process plans half of the
+    teams (see :func:`_partition`); the plan is the same as from one process.
     """
     _check_horizon(start, end)
     collecting = gc.isenabled()
@@ -546,7 +555,7 @@ def _plan_part(staff: Sequence[Person], inputs: _Inputs) -> _Part:
             _plan_follow_ups(design, context, history, start, end, rows)
         if design.interactions and len(rows) > first:
             # A person's rows are contiguous, and drop-near rules look only at one person.
-            _drop_near(design, rows, first, dropped)
+            _drop_near(run, rows, first, dropped)
     skipped.extend(dropped)
     conflicts = _level(design, inputs.catalog, rows, by_id)
     return rows, skipped, obligations, conflicts
@@ -1063,38 +1072,40 @@ def _plan_follow_ups(
                 )
 
 
-def _drop_near(design: CycleDesign, rows: list[_Row], first: int, dropped: list[Skipped]) -> None:
+def _drop_near(run: _Run, rows: list[_Row], first: int, dropped: list[Skipped]) -> None:
     """Apply the drop-near rules to ``rows[first:]``, the rows of one person.
 
     Dropped rows leave ``rows`` and are listed in ``dropped`` with the reason.
     """
-    interactions = design.interactions
-    near_types = {rule.near for rule in interactions}
+    near_types = run.near_types
     mine = rows[first:]
-    targets: dict[str, list[date]] = {}
+    targets: dict[str, list[int]] = {}
     for row in mine:
         if row[_TYPE] in near_types:
-            targets.setdefault(row[_TYPE], []).append(row[_TARGET])
+            targets.setdefault(row[_TYPE], []).append(row[_TARGET].toordinal())
     if not targets:
         return
+    drops = run.drops
     kept: list[_Row] = []
     for row in mine:
-        type_key = row[_TYPE]
+        rules = drops.get(row[_TYPE])
         reason = None
-        target = row[_TARGET]
-        for rule in interactions:
-            if rule.drop != type_key:
-                continue
-            near = targets.get(rule.near, ())
-            if any(abs((day - target).days) <= rule.within_days for day in near):
-                reason = f"within {rule.within_days} days of a {rule.near}"
-                break
+        if rules is not None:
+            target = row[_TARGET].toordinal()
+            for near_type, within, text in rules:
+                for day in targets.get(near_type, ()):
+                    if -within <= day - target <= within:
+                        reason = text
+                        break
+                if reason is not None:
+                    break
         if reason is None:
             kept.append(row)
         else:
-            dropped.append(Skipped(row[_ID], type_key, row[_EMPLOYEE], row[_NOMINAL], reason))
-    del rows[first:]
-    rows.extend(kept)
+            dropped.append(Skipped(row[_ID], row[_TYPE], row[_EMPLOYEE], row[_NOMINAL], reason))
+    if len(kept) < len(mine):
+        del rows[first:]
+        rows.extend(kept)
 
 
 def _manager_types(catalog: Catalog) -> frozenset[str]:
