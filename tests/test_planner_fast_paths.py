@@ -226,9 +226,9 @@ def test_two_processes_plan_exactly_what_one_process_plans(
     calls: list[int] = []
     in_two = planner._plan_in_two_processes
 
-    def spy(parts: tuple[list[Person], list[Person]], inputs: Any) -> Any:
+    def spy(staff: Any, parts: tuple[list[Person], list[Person]], inputs: Any) -> Any:
         calls.append(len(parts[0]) + len(parts[1]))
-        return in_two(parts, inputs)
+        return in_two(staff, parts, inputs)
 
     monkeypatch.setattr(planner, "_may_fork", lambda count: True)
     monkeypatch.setattr(planner, "_plan_in_two_processes", spy)
@@ -252,14 +252,23 @@ def test_manager_changes_keep_planning_in_one_process(monkeypatch: pytest.Monkey
 
 
 @needs_fork
-def test_an_error_surfaces_the_same_with_two_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("child_first", [True, False])
+def test_an_error_surfaces_the_same_with_two_processes(
+    monkeypatch: pytest.MonkeyPatch, child_first: bool
+) -> None:
     people, events = _organisation(200, seed=6)
-    # A recovery without a sick report is invalid; put one in each half of the staff.
     halves = planner._partition(sorted(people, key=lambda person: person.id), {})
     assert halves is not None
-    for half in halves:
-        person_id = half[-1].id
-        events.append(LifeEvent(on=date(2026, 2, 2), person_id=person_id, kind="recovery"))
+    # Two different invalid histories, one in each half: a recovery without a sick report,
+    # and a second sick report while one is open. One process meets the lower id first.
+    parent_half, child_half = halves
+    first, second = (child_half, parent_half) if child_first else (parent_half, child_half)
+    early = min(first, key=lambda person: person.id)
+    late = max(second, key=lambda person: person.id)
+    assert early.id < late.id
+    events.append(LifeEvent(on=date(2026, 2, 2), person_id=early.id, kind="recovery"))
+    for day in (date(2026, 3, 2), date(2026, 3, 9)):
+        events.append(LifeEvent(on=day, person_id=late.id, kind="sick_report"))
     design = _design(capacity=Capacity())
     with pytest.raises(InvalidValueError) as single:
         plan(design, people, events, start=START, end=END)
@@ -278,9 +287,9 @@ def test_rows_sent_between_processes_come_back_unchanged() -> None:
         (f"check_in-x-n{n}", "check_in", "e", "m", f"n{n}", day, day, day, day, None, *tail)
         for n in range(5)
     ]
+    dates = (day, day, day, day)
     rows.append(
-        ("odd\x1fid", "absence", "e", None, "k", day, day, day, day, amsterdam, "absence")
-        + (LegalBasis.LAW, "wz-week-6")
+        ("odd\x1fid", "absence", "e", None, "k", *dates, amsterdam, "absence", LegalBasis.LAW, "x")
     )
     rows.append(("last", "check_in", "e", "m", "n9", day, day, day, day, same_instant, *tail))
     assert list(planner._unpack(planner._pack(rows))) == rows

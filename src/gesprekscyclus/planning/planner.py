@@ -48,10 +48,12 @@ import gc
 import hashlib
 import os
 import pickle
+import signal
 import threading
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import suppress
 from datetime import date, datetime, time, timedelta
 from itertools import chain
 from operator import attrgetter, itemgetter
@@ -95,6 +97,7 @@ __all__ = [
     "PlannedConversation",
     "Skipped",
     "conversation_id",
+    "person_digest",
     "plan",
 ]
 
@@ -451,7 +454,7 @@ def _plan(
     if parts is None:
         rows, skipped, obligations, conflicts = _plan_part(staff, inputs)
     else:
-        rows, skipped, obligations, conflicts = _plan_in_two_processes(parts, inputs)
+        rows, skipped, obligations, conflicts = _plan_in_two_processes(staff, parts, inputs)
     # Built in the order the rows were made (neighbours in memory), then sorted: by id and
     # then, stably, by target gives (target, id) order without building key tuples.
     conversations = _conversations(rows)
@@ -597,11 +600,13 @@ def _partition(
     return parts
 
 
-def _plan_in_two_processes(parts: tuple[list[Person], list[Person]], inputs: _Inputs) -> _Part:
+def _plan_in_two_processes(
+    staff: Sequence[Person], parts: tuple[list[Person], list[Person]], inputs: _Inputs
+) -> _Part:
     """Plan the first half here and the second in a forked child, and merge the results.
 
-    The child sends its rows back pickled. Should it fail in any way, the second half is
-    planned here after all, so errors surface exactly as in one process.
+    The child sends its rows back pickled. Should either half fail in any way, all of
+    ``staff`` is planned again in this process, so errors surface exactly as without a child.
     """
     read_end, write_end = os.pipe()
     child = os.fork()
@@ -629,24 +634,29 @@ def _plan_in_two_processes(parts: tuple[list[Person], list[Person]], inputs: _In
             os._exit(status)
     os.close(write_end)
     source = os.fdopen(read_end, "rb")
+    heard = False
+    mine: _Part | None = None
+    outcome, theirs = "failed", None
     try:
-        mine = _plan_part(parts[0], inputs)
-        try:
-            outcome, theirs = pickle.load(source)  # noqa: S301 - our own child wrote it
-        except (EOFError, pickle.UnpicklingError):
-            outcome, theirs = "failed", None
+        with suppress(Exception):  # planned again below, to raise as one process would
+            mine = _plan_part(parts[0], inputs)
+        if mine is not None:
+            with suppress(EOFError, pickle.UnpicklingError):
+                outcome, theirs = pickle.load(source)  # noqa: S301 - our own child wrote it
+            heard = True
     finally:
-        source.close()  # a child still writing gets a broken pipe and exits
+        source.close()
+        if not heard:  # planning here failed or was interrupted: the child's work is moot
+            with suppress(ProcessLookupError):
+                os.kill(child, signal.SIGKILL)
         os.waitpid(child, 0)
+    if mine is None or outcome != "ok" or theirs is None:
+        return _plan_part(staff, inputs)
     rows, skipped, obligations, conflicts = mine
-    their_rows: Iterable[Sequence[Any]]
-    if outcome == "ok" and theirs is not None:
-        packed, skipped_fields, their_obligations, conflict_fields = theirs
-        their_rows = _unpack(packed)
-        their_skipped = [Skipped(*fields) for fields in skipped_fields]
-        their_conflicts = [CapacityConflict(*fields) for fields in conflict_fields]
-    else:
-        their_rows, their_skipped, their_obligations, their_conflicts = _plan_part(parts[1], inputs)
+    packed, skipped_fields, their_obligations, conflict_fields = theirs
+    their_rows = _unpack(packed)
+    their_skipped = [Skipped(*fields) for fields in skipped_fields]
+    their_conflicts = [CapacityConflict(*fields) for fields in conflict_fields]
     skipped.extend(their_skipped)
     obligations.extend(their_obligations)
     conflicts.extend(their_conflicts)
