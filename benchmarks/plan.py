@@ -17,9 +17,6 @@ Targets: >= 500,000 conversations/s, >= 20x plain rrule, peak memory <= 1.5 GB. 
 is printed next to the one measured on the same kind of machine before the planner was tuned
 (:data:`BEFORE`), so a run shows both.
 
-From :data:`~gesprekscyclus.planning.planner.PARALLEL_MIN_PEOPLE` people on the planner uses
-a second process; the run then also prints the one-process figure.
-
 Run: ``python benchmarks/plan.py`` or ``python benchmarks/plan.py --people 10000``; add
 ``--profile`` to print the planner's cProfile top functions.
 """
@@ -40,7 +37,6 @@ from dateutil.rrule import MONTHLY, YEARLY, rrule
 
 from gesprekscyclus.domain.cadence import Anniversary, Interval, LifecycleOffset
 from gesprekscyclus.domain.people import Person, WorkingPattern
-from gesprekscyclus.planning import planner
 from gesprekscyclus.planning.design import Capacity, CycleDesign, DropNear, TypeRule
 from gesprekscyclus.planning.planner import plan
 
@@ -163,25 +159,10 @@ def main() -> None:
         f"target {TARGETS['rate']:,}/s)"
     )
 
-    if args.people >= planner.PARALLEL_MIN_PEOPLE:
-        # The same plan in one process, to show what the second process adds.
-        threshold = planner.PARALLEL_MIN_PEOPLE
-        planner.PARALLEL_MIN_PEOPLE = args.people + 1
-        one_count, one_seconds = timed_plan(design, people)
-        planner.PARALLEL_MIN_PEOPLE = threshold
-        print(
-            f"  in one process: {one_count / one_seconds:,.0f} conversations/s "
-            f"(two processes: x{one_seconds / seconds:.2f})"
-        )
-
-    # Traced in one process: a forked child's memory would not be counted.
-    threshold = planner.PARALLEL_MIN_PEOPLE
-    planner.PARALLEL_MIN_PEOPLE = args.people + 1
     tracemalloc.start()
     plan(design, people, start=START, end=END)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    planner.PARALLEL_MIN_PEOPLE = threshold
     maxrss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"peak traced memory while planning: {peak / 2**20:,.0f} MiB "

@@ -8,22 +8,18 @@ levelling and pauses the garbage collector. These tests pin that none of it chan
 from __future__ import annotations
 
 import gc
-import os
 import random
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
 
-from gesprekscyclus.domain.absence import LegalBasis
 from gesprekscyclus.domain.cadence import Anniversary, Interval, LifecycleOffset
 from gesprekscyclus.domain.catalog import built_in_catalog
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person, Role, WorkingPattern
-from gesprekscyclus.errors import InvalidValueError
 from gesprekscyclus.planning import planner
 from gesprekscyclus.planning.design import Capacity, CycleDesign, DropNear, TypeRule
 from gesprekscyclus.planning.planner import Plan, PlannedConversation, plan
@@ -211,88 +207,3 @@ def test_the_garbage_collector_is_left_as_it_was() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
-
-
-needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork (POSIX only)")
-
-
-@needs_fork
-def test_two_processes_plan_exactly_what_one_process_plans(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    people, events = _organisation(600, seed=11)
-    design = _design(capacity=Capacity(per_day=2, per_week=6))
-    one = plan(design, people, events, start=START, end=END)
-    calls: list[int] = []
-    in_two = planner._plan_in_two_processes
-
-    def spy(staff: Any, parts: tuple[list[Person], list[Person]], inputs: Any) -> Any:
-        calls.append(len(parts[0]) + len(parts[1]))
-        return in_two(staff, parts, inputs)
-
-    monkeypatch.setattr(planner, "_may_fork", lambda count: True)
-    monkeypatch.setattr(planner, "_plan_in_two_processes", spy)
-    two = plan(design, people, events, start=START, end=END)
-    assert calls == [len(people)]
-    assert two == one
-    assert one.conflicts  # the merge of conflicts is exercised too
-    assert one.obligations
-
-
-@needs_fork
-def test_manager_changes_keep_planning_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    people, events = _organisation(40, seed=4)
-    events.append(
-        LifeEvent(on=date(2026, 6, 1), person_id="p0003", kind="manager_change", detail="p0016")
-    )
-    monkeypatch.setattr(planner, "_may_fork", lambda count: True)
-    monkeypatch.setattr(planner, "_plan_in_two_processes", None)  # would fail if called
-    result = plan(_design(capacity=Capacity()), people, events, start=START, end=END)
-    assert any(c.manager_id == "p0016" and c.employee_id == "p0003" for c in result.conversations)
-
-
-@needs_fork
-@pytest.mark.parametrize("child_first", [True, False])
-def test_an_error_surfaces_the_same_with_two_processes(
-    monkeypatch: pytest.MonkeyPatch, child_first: bool
-) -> None:
-    people, events = _organisation(200, seed=6)
-    halves = planner._partition(sorted(people, key=lambda person: person.id), {})
-    assert halves is not None
-    # Two different invalid histories, one in each half: a recovery without a sick report,
-    # and a second sick report while one is open. One process meets the lower id first.
-    parent_half, child_half = halves
-    first, second = (child_half, parent_half) if child_first else (parent_half, child_half)
-    early = min(first, key=lambda person: person.id)
-    late = max(second, key=lambda person: person.id)
-    assert early.id < late.id
-    events.append(LifeEvent(on=date(2026, 2, 2), person_id=early.id, kind="recovery"))
-    for day in (date(2026, 3, 2), date(2026, 3, 9)):
-        events.append(LifeEvent(on=day, person_id=late.id, kind="sick_report"))
-    design = _design(capacity=Capacity())
-    with pytest.raises(InvalidValueError) as single:
-        plan(design, people, events, start=START, end=END)
-    monkeypatch.setattr(planner, "_may_fork", lambda count: True)
-    with pytest.raises(InvalidValueError) as double:
-        plan(design, people, events, start=START, end=END)
-    assert str(double.value) == str(single.value)
-
-
-def test_rows_sent_between_processes_come_back_unchanged() -> None:
-    day = date(2026, 3, 2)
-    amsterdam = datetime(2026, 3, 2, 9, 30, tzinfo=ZoneInfo("Europe/Amsterdam"))
-    same_instant = amsterdam.astimezone(ZoneInfo("UTC"))  # equal, but another zone
-    tail = ("cadence", None, None)
-    rows: list[tuple[Any, ...]] = [
-        (f"check_in-x-n{n}", "check_in", "e", "m", f"n{n}", day, day, day, day, None, *tail)
-        for n in range(5)
-    ]
-    dates = (day, day, day, day)
-    rows.append(
-        ("odd\x1fid", "absence", "e", None, "k", *dates, amsterdam, "absence", LegalBasis.LAW, "x")
-    )
-    rows.append(("last", "check_in", "e", "m", "n9", day, day, day, day, same_instant, *tail))
-    assert list(planner._unpack(planner._pack(rows))) == rows
-    back = list(planner._unpack(planner._pack(rows)))
-    assert [row[9].tzinfo for row in back[-2:]] == [amsterdam.tzinfo, same_instant.tzinfo]
-    assert list(planner._unpack(planner._pack([]))) == []

@@ -46,16 +46,9 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import os
-import pickle
-import signal
-import threading
-from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import suppress
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
-from itertools import chain
 from operator import attrgetter, itemgetter
 from typing import Any, TypeAlias
 from zoneinfo import ZoneInfo
@@ -415,8 +408,6 @@ def plan(
 
     The cyclic garbage collector is paused while planning: the plan holds millions of small
     objects without cycles, and repeated collections over them cost about a third of the time.
-    From :data:`PARALLEL_MIN_PEOPLE` people on, a forked second process plans half of the
-    teams (see :func:`_partition`); the plan is the same as from one process.
     """
     _check_horizon(start, end)
     collecting = gc.isenabled()
@@ -450,11 +441,7 @@ def _plan(
     prognoses = prognoses or {}
     run = _Run(design, start, end)
     inputs = _Inputs(run, catalog, by_id, events_of, history, prognoses)
-    parts = _partition(staff, events_of) if _may_fork(len(staff)) else None
-    if parts is None:
-        rows, skipped, obligations, conflicts = _plan_part(staff, inputs)
-    else:
-        rows, skipped, obligations, conflicts = _plan_in_two_processes(staff, parts, inputs)
+    rows, skipped, obligations, conflicts = _plan_part(staff, inputs)
     # Built in the order the rows were made (neighbours in memory), then sorted: by id and
     # then, stably, by target gives (target, id) order without building key tuples.
     conversations = _conversations(rows)
@@ -462,10 +449,6 @@ def _plan(
     conversations.sort(key=attrgetter("id"))
     conversations.sort(key=attrgetter("target"))
     skipped.sort(key=lambda skip: (skip.nominal, skip.id))
-    # Conflicts come per manager in id order, obligations per person in id order; the sorts
-    # are stable, so they only matter when two processes planned halves of the staff.
-    conflicts.sort(key=attrgetter("manager_id"))
-    obligations.sort(key=attrgetter("employee_id"))
     return Plan(
         start=start,
         end=end,
@@ -476,19 +459,10 @@ def _plan(
     )
 
 
-#: Planning uses a second process (where ``os.fork`` exists, with two or more cores and no
-#: other threads running) from this many people on; below it forking costs more than it saves.
-PARALLEL_MIN_PEOPLE = 20_000
-
-#: What one part of the staff produces: rows, skipped, obligations, capacity conflicts.
+#: What planning the staff produces: rows, skipped, obligations, capacity conflicts.
 _Part: TypeAlias = tuple[
     Iterable[Sequence[Any]], list[Skipped], list[Obligation], list[CapacityConflict]
 ]
-#: The columns of :data:`_Row`; the four dates as ordinals, which pickle much faster.
-_DATE_COLUMNS = (_NOMINAL, _EARLIEST, _TARGET, _LATEST)
-_SEPARATOR = "\x1f"
-_SKIPPED_FIELDS = attrgetter(*(attribute.name for attribute in Skipped.__attrs_attrs__))
-_CONFLICT_FIELDS = attrgetter(*(attribute.name for attribute in CapacityConflict.__attrs_attrs__))
 
 
 class _Inputs:
@@ -562,137 +536,6 @@ def _plan_part(staff: Sequence[Person], inputs: _Inputs) -> _Part:
     skipped.extend(dropped)
     conflicts = _level(design, inputs.catalog, rows, by_id)
     return rows, skipped, obligations, conflicts
-
-
-def _may_fork(people: int) -> bool:
-    return (
-        people >= PARALLEL_MIN_PEOPLE
-        and hasattr(os, "fork")
-        and (os.cpu_count() or 1) >= 2
-        and threading.active_count() == 1
-    )
-
-
-def _partition(
-    staff: Sequence[Person], events_of: Mapping[str, Sequence[LifeEvent]]
-) -> tuple[list[Person], list[Person]] | None:
-    """Two halves of ``staff`` that share no manager, each in id order.
-
-    Levelling works per manager and everything else per person, so the halves can be planned
-    apart. A manager change could give one manager people from both halves: then ``None``.
-    """
-    for events in events_of.values():
-        if any(event.kind is LifeEventKind.MANAGER_CHANGE for event in events):
-            return None
-    teams: dict[str, int] = defaultdict(int)
-    for person in staff:
-        teams[person.manager_id or ""] += 1
-    half: dict[str, int] = {}
-    sizes = [0, 0]
-    # Largest teams first, each to the smaller half: the halves end up about equal.
-    for manager_id in sorted(teams, key=lambda key: (-teams[key], key)):
-        smaller = 0 if sizes[0] <= sizes[1] else 1
-        half[manager_id] = smaller
-        sizes[smaller] += teams[manager_id]
-    parts: tuple[list[Person], list[Person]] = ([], [])
-    for person in staff:
-        parts[half[person.manager_id or ""]].append(person)
-    return parts
-
-
-def _plan_in_two_processes(
-    staff: Sequence[Person], parts: tuple[list[Person], list[Person]], inputs: _Inputs
-) -> _Part:
-    """Plan the first half here and the second in a forked child, and merge the results.
-
-    The child sends its rows back pickled. Should either half fail in any way, all of
-    ``staff`` is planned again in this process, so errors surface exactly as without a child.
-    """
-    read_end, write_end = os.pipe()
-    child = os.fork()
-    if child == 0:  # pragma: no cover - the child's coverage is not collected
-        status = 0
-        try:
-            os.close(read_end)
-            try:
-                rows, skipped, obligations, conflicts = _plan_part(parts[1], inputs)
-                # Plain tuples of fields pickle much faster than attrs instances.
-                packed = (
-                    _pack(rows),
-                    [_SKIPPED_FIELDS(skip) for skip in skipped],
-                    obligations,
-                    [_CONFLICT_FIELDS(conflict) for conflict in conflicts],
-                )
-                result: tuple[str, object] = ("ok", packed)
-            except BaseException:  # the parent plans this half again
-                result = ("failed", None)
-            with os.fdopen(write_end, "wb") as sink:
-                pickle.dump(result, sink, protocol=pickle.HIGHEST_PROTOCOL)
-        except BaseException:  # nothing may escape the child
-            status = 1
-        finally:
-            os._exit(status)
-    os.close(write_end)
-    source = os.fdopen(read_end, "rb")
-    heard = False
-    mine: _Part | None = None
-    outcome, theirs = "failed", None
-    try:
-        with suppress(Exception):  # planned again below, to raise as one process would
-            mine = _plan_part(parts[0], inputs)
-        if mine is not None:
-            with suppress(EOFError, pickle.UnpicklingError):
-                outcome, theirs = pickle.load(source)  # noqa: S301 - our own child wrote it
-            heard = True
-    finally:
-        source.close()
-        if not heard:  # planning here failed or was interrupted: the child's work is moot
-            with suppress(ProcessLookupError):
-                os.kill(child, signal.SIGKILL)
-        os.waitpid(child, 0)
-    if mine is None or outcome != "ok" or theirs is None:
-        return _plan_part(staff, inputs)
-    rows, skipped, obligations, conflicts = mine
-    packed, skipped_fields, their_obligations, conflict_fields = theirs
-    their_rows = _unpack(packed)
-    their_skipped = [Skipped(*fields) for fields in skipped_fields]
-    their_conflicts = [CapacityConflict(*fields) for fields in conflict_fields]
-    skipped.extend(their_skipped)
-    obligations.extend(their_obligations)
-    conflicts.extend(their_conflicts)
-    return chain(rows, their_rows), skipped, obligations, conflicts
-
-
-def _pack(rows: Iterable[Sequence[Any]]) -> list[Any]:
-    """Rows as columns that pickle and unpickle quickly.
-
-    Dates, slow to pickle one by one, become arrays of ordinals, and the ids one string.
-    Other values are shared between rows (type keys, people, occurrence keys), which pickle
-    writes once and then refers to.
-    """
-    columns: list[Any] = list(zip(*rows, strict=True)) or [()] * len(_FIELDS)
-    for index, column in enumerate(columns):
-        columns[index] = ("plain", column)
-        if index in _DATE_COLUMNS:
-            columns[index] = ("dates", array("l", map(date.toordinal, column)))
-        elif index == _ID:
-            text = _SEPARATOR.join(column)
-            count = text.count(_SEPARATOR) + 1 if column else 0
-            if count == len(column):
-                columns[index] = ("joined", text, len(column))
-    return columns
-
-
-def _unpack(columns: list[Any]) -> Iterator[tuple[Any, ...]]:
-    """The rows :func:`_pack` packed, as tuples."""
-    for index, column in enumerate(columns):
-        if column[0] == "plain":
-            columns[index] = column[1]
-        elif column[0] == "dates":
-            columns[index] = list(map(date.fromordinal, column[1]))
-        elif column[0] == "joined":
-            columns[index] = column[1].split(_SEPARATOR) if column[2] else []
-    return zip(*columns, strict=True)
 
 
 def _plan_rule(  # noqa: PLR0915 - the per-occurrence hot loop, kept in one piece for speed
