@@ -20,9 +20,9 @@ from gesprekscyclus.domain.cadence import Anniversary, Interval, LifecycleOffset
 from gesprekscyclus.domain.catalog import built_in_catalog
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person, Role, WorkingPattern
-from gesprekscyclus.planning import planner
 from gesprekscyclus.planning.design import Capacity, CycleDesign, DropNear, TypeRule
 from gesprekscyclus.planning.planner import Plan, PlannedConversation, plan
+from gesprekscyclus.planning.planner.rows import _conversations
 
 START, END = date(2026, 1, 1), date(2026, 12, 31)
 PATTERNS = (
@@ -108,7 +108,7 @@ def test_planned_conversations_have_plain_fields_so_the_fast_build_is_exact() ->
     day = date(2026, 3, 2)
     row: list[Any] = ["id", "check_in", "e", "m", "n2", day, day, day, day, None, "cadence"]
     row += [None, None]
-    (built,) = planner._conversations([row])
+    (built,) = _conversations([row])
     assert built == PlannedConversation(*row)
     assert type(built) is PlannedConversation
     with pytest.raises(attrs.exceptions.FrozenInstanceError):

@@ -1,0 +1,180 @@
+"""What planning needs, worked out once: per person and per planning run.
+
+:class:`_Context` holds one person's facts (working days with the manager, notice, last day,
+absence cases, manager changes); :class:`_Run` holds the memos many people share.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from gesprekscyclus.domain.absence import (
+    AbsenceCase,
+    Prognosis,
+    absence_cases,
+    periods_from_events,
+)
+from gesprekscyclus.domain.cadence import AnchorKind, AnchorTo, Cadence, Interval, RRuleCadence
+from gesprekscyclus.domain.calendar import BusinessDayConvention, localize
+from gesprekscyclus.domain.catalog import Catalog
+from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
+from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
+from gesprekscyclus.domain.people import Person, Role, WorkingPattern
+from gesprekscyclus.planning.design import CycleDesign
+from gesprekscyclus.planning.planner.adjusting import Adjusters, _adjuster
+from gesprekscyclus.planning.planner.ids import person_digest
+
+_NO_CASES: tuple[AbsenceCase, ...] = ()
+
+
+class _Context:
+    """What planning one person needs, computed once."""
+
+    def __init__(
+        self,
+        design: CycleDesign,
+        person: Person,
+        manager: Person | None,
+        events: Sequence[LifeEvent],
+        adjusters: Adjusters,
+        people: Mapping[str, Person],
+    ):
+        self.person = person
+        self.digest = person_digest(person.id)
+        self.adjusters = adjusters
+        self._people = people
+        self.patterns: tuple[WorkingPattern, ...] = (
+            (person.working_pattern,)
+            if manager is None
+            else (person.working_pattern, manager.working_pattern)
+        )
+        self.weekdays = frozenset.intersection(*(pattern.weekdays for pattern in self.patterns))
+        self.events = events
+        self.calendar = design.calendar
+        if not events:
+            # Most people have no life events: nothing to scan.
+            self.manager_changes: list[tuple[date, str | None]] = []
+            self.prognoses: tuple[Prognosis, ...] = ()
+            self.notice_on: date | None = None
+            self.last_day: date | None = person.end_date
+            self.cases = _NO_CASES
+            return
+        self.manager_changes = [
+            (event.on, event.detail)
+            for event in events
+            if event.kind is LifeEventKind.MANAGER_CHANGE and event.detail is not None
+        ]
+        self.prognoses = tuple(
+            Prognosis(event.on, long_term_expected=event.detail == "long_term")
+            for event in events
+            if event.kind is LifeEventKind.PROGNOSIS
+        )
+        notices = [event.on for event in events if event.kind is LifeEventKind.NOTICE_GIVEN]
+        self.notice_on = min(notices) if notices else None
+        last_days = [event.on for event in events if event.kind is LifeEventKind.LAST_DAY]
+        self.last_day = min(last_days) if last_days else person.end_date
+        self.cases = absence_cases(periods_from_events(events))
+
+    def absence_on(self, day: date) -> AbsenceCase | None:
+        """The absence case ``day`` falls in, from its first sick day to the day back."""
+        for case in self.cases:
+            if case.first_day <= day and (case.recovered_on is None or day < case.recovered_on):
+                return case
+        return None
+
+    def manager_on(self, day: date) -> str | None:
+        """The manager on ``day``: the latest manager change on or before it, if any."""
+        manager = self.person.manager_id
+        for on, new_manager in self.manager_changes:
+            if on > day:
+                break
+            manager = new_manager
+        return manager
+
+    def patterns_with(self, manager_id: str | None) -> tuple[WorkingPattern, ...]:
+        """The employee's working pattern and that of ``manager_id`` (when known)."""
+        manager = self._people.get(manager_id) if manager_id is not None else None
+        if manager is None:
+            return (self.person.working_pattern,)
+        return (self.person.working_pattern, manager.working_pattern)
+
+    def add_working_days(self, day: date, n: int) -> date:
+        return self.calendar.add_working_days(day, n, *self.patterns)
+
+
+class _Run:
+    """Memos of one planning run: what many people share is computed once.
+
+    Rhythms counted from the cycle start (or a fixed month) give everyone the same dates,
+    so their expansion is kept per (rule, rhythm, employment window); adjusted days are kept
+    per (convention, common weekdays); start times per (day, wall time, zone).
+    """
+
+    def __init__(self, design: CycleDesign, start: date, end: date):
+        self.design = design
+        self.start = start
+        self.end = end
+        self.adjusters: Adjusters = {}
+        self.expansions: dict[tuple[int, int, date, date], list[tuple[str, date]]] = {}
+        self.templates: dict[
+            tuple[int, int, date, date, frozenset[int]], list[tuple[str, date, date, date, date]]
+        ] = {}
+        self.moments: dict[tuple[date, time, str], datetime] = {}
+        self.before = [timedelta(days=rule.window_before) for rule in design.types]
+        self.after = [timedelta(days=rule.window_after) for rule in design.types]
+        self.shared = [[_is_shared(cadence) for cadence in rule.cadence] for rule in design.types]
+        #: Per type to drop: (type it must not be near, within days, reason), in order.
+        self.drops: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
+        for rule in design.interactions:
+            reason = f"within {rule.within_days} days of a {rule.near}"
+            self.drops[rule.drop].append((rule.near, rule.within_days, reason))
+        self.drops = dict(self.drops)
+        self.near_types = frozenset(rule.near for rule in design.interactions)
+        self.dated_population = [
+            rule.population.min_tenure_months is not None
+            or rule.population.max_tenure_months is not None
+            for rule in design.types
+        ]
+
+    def adjust_for(
+        self, convention: BusinessDayConvention, context: _Context
+    ) -> Callable[[date], date]:
+        """The memoised adjuster of ``convention`` for the person and their manager."""
+        found = self.adjusters.get((convention, context.weekdays))
+        if found is None:
+            found = _adjuster(self.design.calendar, convention, context.patterns, self.adjusters)
+        return found
+
+    def starts_at(self, wall: time | None, zone: str, day: date) -> datetime | None:
+        if wall is None:
+            return None
+        key = (day, wall, zone)
+        moment = self.moments.get(key)
+        if moment is None:
+            moment = self.moments[key] = localize(day, wall, zone)
+        return moment
+
+
+def _is_shared(cadence: Cadence) -> bool:
+    """Whether ``cadence`` gives the same dates to everyone employed over the same window."""
+    if isinstance(cadence, Interval):
+        return cadence.anchor is not AnchorKind.HIRE_DATE and cadence.anchor_to is AnchorTo.PLANNED
+    return isinstance(cadence, RRuleCadence) and cadence.anchor is AnchorKind.CYCLE_START
+
+
+def _held_on(conversation: Conversation) -> date | None:
+    for step in reversed(conversation.history):
+        if step.to_status is ConversationStatus.HELD:
+            return step.at.astimezone(ZoneInfo(conversation.time_zone)).date()
+    return None
+
+
+def _manager_types(catalog: Catalog) -> frozenset[str]:
+    return frozenset(
+        key
+        for key in catalog.keys()  # noqa: SIM118 - a Catalog is not a dict
+        if Role.MANAGER in catalog.type(key).participants
+    )

@@ -1,0 +1,273 @@
+"""The cadence step: each rhythm of a type becomes dated, windowed rows for one person.
+
+:func:`_plan_rule` expands the rhythms, applies the rules that skip or move an occurrence
+(population, notice, a pause during absence, the manager on the day) and moves each date to a
+working day of employee and manager with its window around it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, time, timedelta
+
+from gesprekscyclus.domain.cadence import (
+    Anniversary,
+    Cadence,
+    Interval,
+    LifecycleOffset,
+    Occurrence,
+    RRuleCadence,
+    expand,
+)
+from gesprekscyclus.domain.calendar import WorkingCalendar
+from gesprekscyclus.domain.events import LifeEventKind
+from gesprekscyclus.domain.people import Person
+from gesprekscyclus.planning.design import CycleDesign, TypeRule
+from gesprekscyclus.planning.planner.adjusting import _adjuster
+from gesprekscyclus.planning.planner.context import _Context, _Run
+from gesprekscyclus.planning.planner.rows import Skipped, _Row
+
+ABSENCE_TYPE = "absence"
+
+#: A paused occurrence moves to the first day back when the employee recovers within this
+#: many days of its date; a longer absence skips it, and the next occurrence takes over.
+PAUSE_POSTPONE_DAYS = 90
+_COUNTED = (Interval, RRuleCadence, Anniversary)
+
+
+def _plan_rule(  # noqa: PLR0915 - the per-occurrence hot loop, kept in one piece for speed
+    run: _Run,
+    index: int,
+    rule: TypeRule,
+    context: _Context,
+    held: Sequence[date],
+    rows: list[_Row],
+    skipped: list[Skipped],
+) -> None:
+    design = run.design
+    person = context.person
+    person_id = person.id
+    type_key = rule.type
+    id_prefix = f"{type_key}-{context.digest}-"  # conversation_id() without the call
+    hire_date = person.hire_date
+    context_last_day = context.last_day
+    end_for_person = run.end if context_last_day is None else min(run.end, context_last_day)
+    adjust = run.adjust_for(rule.convention, context)
+    last_day = date.max if context_last_day is None else context_last_day
+    # The employment window ``expand`` clips to; shared rhythms are expanded once per window.
+    lo = max(run.start, hire_date)
+    hi = end_for_person if person.end_date is None else min(end_for_person, person.end_date)
+    # Per-occurrence checks that cannot apply to this person and rule are skipped entirely.
+    dated_population = run.dated_population[index]
+    notice_on = context.notice_on
+    if notice_on is not None and (type_key in design.after_notice or type_key == ABSENCE_TYPE):
+        notice_on = None
+    paused = rule.pause_during_absence and bool(context.cases)
+    changes = bool(context.manager_changes)
+    simple = not (dated_population or notice_on is not None or paused or changes)
+    manager_id = person.manager_id
+    before, after = run.before[index], run.after[index]
+    wall: time | None = rule.time or design.default_time
+    zone = person.time_zone
+    shared = run.shared[index]
+    for position, cadence in enumerate(rule.cadence):
+        # Counted keys (n3, y2) of a second rhythm of the same type would collide with the
+        # first one's; they get the rhythm's position. Event keys name their event already.
+        prefix = f"c{position}:" if position and isinstance(cadence, _COUNTED) else ""
+        occurrences: Sequence[tuple[str, date]]
+        if shared[position]:
+            memo_key = (index, position, lo, hi)
+            cached = run.expansions.get(memo_key)
+            if cached is None:
+                cached = run.expansions[memo_key] = [
+                    (prefix + key, day)
+                    for key, day in _expand(cadence, person, context, run, end_for_person, held)
+                ]
+            occurrences = cached
+            if simple:
+                # Everyone with these working days gets the same targets and windows; only
+                # a window that runs outside the employment needs the full treatment below.
+                template_key = (index, position, lo, hi, context.weekdays)
+                template = run.templates.get(template_key)
+                if template is None:
+                    template = run.templates[template_key] = [
+                        (key, nominal, target, target - before, target + after)
+                        for key, nominal in cached
+                        for target in (adjust(nominal),)
+                    ]
+                rest: list[tuple[str, date]] = []
+                for key, nominal, target, earliest, latest in template:
+                    if hire_date <= earliest and (
+                        context_last_day is None or latest <= context_last_day
+                    ):
+                        rows.append(
+                            [
+                                id_prefix + key,
+                                type_key,
+                                person_id,
+                                manager_id,
+                                key,
+                                nominal,
+                                earliest,
+                                target,
+                                latest,
+                                None if wall is None else run.starts_at(wall, zone, target),
+                                "cadence",
+                                None,
+                                None,
+                            ]
+                        )
+                    else:
+                        rest.append((key, nominal))
+                occurrences = rest
+        else:
+            found = _expand(cadence, person, context, run, end_for_person, held)
+            occurrences = [(prefix + key, day) for key, day in found] if prefix else found
+        for key, nominal in occurrences:
+            identifier = id_prefix + key
+            due = nominal
+            if dated_population or notice_on is not None:
+                reason = _skip_reason(design, rule, context, nominal)
+                if reason is not None:
+                    skipped.append(Skipped(identifier, type_key, person_id, nominal, reason))
+                    continue
+            if paused:
+                due, reason = _after_pause(context, nominal)
+                if reason is not None:
+                    skipped.append(Skipped(identifier, type_key, person_id, nominal, reason))
+                    continue
+            if changes:
+                manager_id = context.manager_on(due)
+            target = (
+                adjust(due)
+                if manager_id == person.manager_id
+                else _adjuster(
+                    design.calendar,
+                    rule.convention,
+                    context.patterns_with(manager_id),
+                    run.adjusters,
+                )(due)
+            )
+            if not hire_date <= target <= last_day:
+                inside = _inside_employment(design.calendar, context, nominal, target)
+                if inside is None:
+                    reason = "no working day inside the employment for it"
+                    skipped.append(Skipped(identifier, type_key, person_id, nominal, reason))
+                    continue
+                target = inside
+            # The window [target - before, target + after], kept inside the employment.
+            earliest = target - before
+            earliest = max(earliest, hire_date)
+            latest = target + after
+            if context_last_day is not None:
+                latest = min(latest, context_last_day)
+                latest = max(latest, earliest)
+            latest = max(latest, target)
+            rows.append(
+                [
+                    identifier,
+                    type_key,
+                    person_id,
+                    manager_id,
+                    key,
+                    nominal,
+                    target if target < earliest else earliest,
+                    target,
+                    latest,
+                    None if wall is None else run.starts_at(wall, zone, target),
+                    "cadence",
+                    None,
+                    None,
+                ]
+            )
+
+
+def _expand(
+    cadence: Cadence,
+    person: Person,
+    context: _Context,
+    run: _Run,
+    end_for_person: date,
+    held: Sequence[date],
+) -> list[Occurrence]:
+    if not context.events and isinstance(cadence, LifecycleOffset):
+        return _implied_offset(cadence, context, run.start, end_for_person)
+    return expand(
+        cadence,
+        person=person,
+        cycle_start=run.design.cycle_start,
+        events=context.events,
+        start=run.start,
+        end=end_for_person,
+        add_working_days=context.add_working_days,
+        held=held,
+    )
+
+
+def _implied_offset(
+    offset: LifecycleOffset, context: _Context, start: date, end: date
+) -> list[Occurrence]:
+    """``expand`` of ``offset`` for someone without life events, without building events.
+
+    Such a person has only the implied ``hired`` event (hire date) and, with an end date,
+    the implied ``last_day`` event; see :func:`~gesprekscyclus.domain.cadence.expand`.
+    """
+    person = context.person
+    lo = max(start, person.hire_date)
+    hi = end if person.end_date is None else min(end, person.end_date)
+    if hi < lo:
+        return []
+    if offset.event is LifeEventKind.HIRED:
+        on = person.hire_date
+    elif offset.event is LifeEventKind.LAST_DAY and person.end_date is not None:
+        on = person.end_date
+    else:
+        return []
+    day = offset.date_for(on, context.add_working_days)
+    if not lo <= day <= hi:
+        return []
+    return [Occurrence(f"{offset.event.value}:{on.isoformat()}:{offset.offset_text}", day)]
+
+
+def _inside_employment(
+    calendar: WorkingCalendar, context: _Context, nominal: date, target: date
+) -> date | None:
+    """A convention moved ``target`` out of the employment: turn back towards ``nominal``."""
+    first = context.person.hire_date
+    last = date.max if context.last_day is None else context.last_day
+    works = calendar.predicate(*context.patterns)
+    step = timedelta(days=-1 if target > last else 1)
+    day = nominal
+    while first <= day <= last:
+        if works(day):
+            return day
+        day += step
+    return None
+
+
+def _skip_reason(
+    design: CycleDesign, rule: TypeRule, context: _Context, nominal: date
+) -> str | None:
+    if not rule.population.includes(context.person, on=nominal):
+        return "outside the population on that date"
+    if (
+        context.notice_on is not None
+        and nominal >= context.notice_on
+        and rule.type not in design.after_notice
+        and rule.type != ABSENCE_TYPE
+    ):
+        return "notice given: only the after-notice types remain"
+    return None
+
+
+def _after_pause(context: _Context, nominal: date) -> tuple[date, str | None]:
+    """Where a paused type's occurrence goes: the first day back, or nowhere (with why)."""
+    case = context.absence_on(nominal)
+    if case is None:
+        return nominal, None
+    back = case.recovered_on
+    if back is None:
+        return nominal, "paused while an absence case is open"
+    if (back - nominal).days > PAUSE_POSTPONE_DAYS:
+        return nominal, f"paused: the absence lasted more than {PAUSE_POSTPONE_DAYS} days after it"
+    return back, None

@@ -1,0 +1,118 @@
+"""What a plan is made of, and the rows conversations live in while being planned.
+
+While planning, a conversation is a :data:`_Row`: a plain list holding the fields of
+:class:`PlannedConversation` in order (the ``_ID`` ... ``_STARTS_AT`` constants index it), so
+the later steps can move it in place. :func:`_conversations` turns the rows into objects once,
+at the end. :class:`Skipped`, :class:`CapacityConflict` and :class:`Obligation` are the other
+lines of a plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any, TypeAlias
+
+from attrs import frozen
+
+from gesprekscyclus.domain.absence import LegalBasis, Milestone
+
+__all__ = ["CapacityConflict", "Obligation", "PlannedConversation", "Skipped"]
+
+
+@frozen
+class PlannedConversation:
+    """One conversation the plan asks for.
+
+    ``occurrence`` is the cadence's stable key; ``nominal`` the date the rhythm gives before
+    moving to a working day; ``target`` the planned day inside ``[earliest, latest]``;
+    ``starts_at`` an aware datetime when the design fixes a time of day. ``origin`` says what
+    caused it (``cadence``, ``absence``, ``follow_up``); ``basis`` is set for absence
+    milestones (law, guidance, practice) and ``milestone`` names it.
+    """
+
+    id: str
+    type_key: str
+    employee_id: str
+    manager_id: str | None
+    occurrence: str
+    nominal: date
+    earliest: date
+    target: date
+    latest: date
+    starts_at: datetime | None = None
+    origin: str = "cadence"
+    basis: LegalBasis | None = None
+    milestone: str | None = None
+
+
+#: The fields of :class:`PlannedConversation` in order, and their slot setters.
+_FIELDS = tuple(attribute.name for attribute in PlannedConversation.__attrs_attrs__)
+_SETTERS = tuple(PlannedConversation.__dict__[name].__set__ for name in _FIELDS)
+
+
+def _conversations(rows: Iterable[Sequence[Any]]) -> list[PlannedConversation]:
+    """``PlannedConversation(*row)`` for every row, filling the slots directly.
+
+    The class has neither validators nor converters, so this builds the same objects as its
+    ``__init__`` at about half the cost, which counts for a million conversations.
+    """
+    new = object.__new__
+    kind = PlannedConversation
+    (s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12) = _SETTERS
+    result = []
+    for row in rows:
+        conversation = new(kind)
+        s0(conversation, row[0])
+        s1(conversation, row[1])
+        s2(conversation, row[2])
+        s3(conversation, row[3])
+        s4(conversation, row[4])
+        s5(conversation, row[5])
+        s6(conversation, row[6])
+        s7(conversation, row[7])
+        s8(conversation, row[8])
+        s9(conversation, row[9])
+        s10(conversation, row[10])
+        s11(conversation, row[11])
+        s12(conversation, row[12])
+        result.append(conversation)
+    return result
+
+
+@frozen
+class Skipped:
+    """An occurrence the rules left out, and why (nothing is dropped silently)."""
+
+    id: str
+    type_key: str
+    employee_id: str
+    nominal: date
+    reason: str
+
+
+@frozen
+class CapacityConflict:
+    """A conversation whose window had no day with room left for its manager."""
+
+    conversation_id: str
+    manager_id: str
+    earliest: date
+    latest: date
+    reason: str
+
+
+@frozen
+class Obligation:
+    """An absence obligation without a conversation (e.g. the week-42 report to UWV)."""
+
+    employee_id: str
+    case_start: date
+    milestone: Milestone
+
+
+#: A conversation while planning: the fields of :class:`PlannedConversation` in order, as a
+#: list, so levelling can move it without copying; objects are built once, at the end.
+_Row: TypeAlias = list[Any]
+_ID, _TYPE, _EMPLOYEE, _MANAGER, _OCCURRENCE, _NOMINAL = 0, 1, 2, 3, 4, 5
+_EARLIEST, _TARGET, _LATEST, _STARTS_AT = 6, 7, 8, 9
