@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 import zoneinfo
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
 
@@ -17,7 +18,17 @@ from gesprekscyclus.errors import InvalidValueError
 
 T = TypeVar("T")
 
-__all__ = ["ClosedSet", "field_path", "iana_zone", "non_blank", "positive", "unique_by"]
+__all__ = [
+    "ClosedSet",
+    "aware",
+    "field_path",
+    "iana_zone",
+    "non_blank",
+    "positive",
+    "require_aware",
+    "require_reason",
+    "unique_by",
+]
 
 
 def field_path(instance: object, attribute: attrs.Attribute[Any]) -> str:
@@ -82,3 +93,23 @@ def unique_by(items: Iterable[T], key: Callable[[T], object], path: str) -> None
         if k in seen:
             raise InvalidValueError(f"{path}[{index}]", f"duplicate key {k!r}")
         seen.add(k)
+
+
+def aware(instance: object, attribute: attrs.Attribute[Any], value: datetime | None) -> None:
+    """Accept only datetimes with a UTC offset (``None`` passes for optional fields)."""
+    if value is not None and (not isinstance(value, datetime) or value.utcoffset() is None):
+        raise InvalidValueError(
+            field_path(instance, attribute), f"needs an aware datetime, got {value!r}"
+        )
+
+
+def require_aware(at: datetime, path: str = "at") -> None:
+    """Raise unless ``at`` is a datetime with a UTC offset (the instant of a command)."""
+    if not isinstance(at, datetime) or at.utcoffset() is None:
+        raise InvalidValueError(path, f"needs an aware datetime, got {at!r}")
+
+
+def require_reason(reason: str) -> None:
+    """Raise unless ``reason`` is non-blank text (cancelling, dropping, refusing…)."""
+    if not isinstance(reason, str) or not reason.strip():
+        raise InvalidValueError("reason", "a non-blank reason is required")

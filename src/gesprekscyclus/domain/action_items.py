@@ -35,7 +35,13 @@ from typing import Any
 import attrs
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import ClosedSet, field_path, non_blank
+from gesprekscyclus.domain._checks import (
+    ClosedSet,
+    aware,
+    non_blank,
+    require_aware,
+    require_reason,
+)
 from gesprekscyclus.domain.conversations import (
     CONVERSATION_TRANSITIONS,
     Conversation,
@@ -109,23 +115,6 @@ ACTION_ITEM_TRANSITIONS: Mapping[ActionItemStatus, Mapping[ActionItemAction, Act
 )
 
 
-def _aware(instance: object, attribute: attrs.Attribute[Any], value: datetime) -> None:
-    if not isinstance(value, datetime) or value.utcoffset() is None:
-        raise InvalidValueError(
-            field_path(instance, attribute), f"needs an aware datetime, got {value!r}"
-        )
-
-
-def _check_at(at: datetime) -> None:
-    if not isinstance(at, datetime) or at.utcoffset() is None:
-        raise InvalidValueError("at", f"needs an aware datetime, got {at!r}")
-
-
-def _check_reason(reason: str) -> None:
-    if not isinstance(reason, str) or not reason.strip():
-        raise InvalidValueError("reason", "a non-blank reason is required")
-
-
 @frozen
 class ActionItemTransition:
     """One entry of an item's history.
@@ -137,7 +126,7 @@ class ActionItemTransition:
     action: ActionItemAction = field(converter=ActionItemAction)
     from_status: ActionItemStatus = field(converter=ActionItemStatus)
     to_status: ActionItemStatus = field(converter=ActionItemStatus)
-    at: datetime = field(validator=_aware)
+    at: datetime = field(validator=aware)
     reason: str | None = field(default=None, validator=non_blank)
     detail: str | None = field(default=None, validator=non_blank)
 
@@ -193,7 +182,7 @@ class ActionItem:
     def drop(self, *, reason: str, at: datetime) -> ActionItem:
         """Give the item up, saying why."""
         self._require(_A.DROP, at)
-        _check_reason(reason)
+        require_reason(reason)
         return self._step(_A.DROP, at, reason=reason)
 
     def rescope(
@@ -217,7 +206,7 @@ class ActionItem:
         """Bring the item to ``to_id``'s attention (e.g. the manager's manager or HR). It stays
         open with the same owner; the carry count starts again."""
         self._require(_A.ESCALATE, at)
-        _check_reason(reason)
+        require_reason(reason)
         if not isinstance(to_id, str) or not to_id.strip():
             raise InvalidValueError("to_id", "must be a person id")
         return self._step(
@@ -234,7 +223,7 @@ class ActionItem:
         )
 
     def _require(self, action: ActionItemAction, at: datetime) -> ActionItemStatus:
-        _check_at(at)
+        require_aware(at)
         row = ACTION_ITEM_TRANSITIONS[self.status]
         if action not in row:
             raise InvalidTransitionError(
@@ -305,7 +294,7 @@ def carry_over(
     """
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
         raise InvalidValueError("limit", f"must be a whole number of at least 0, got {limit!r}")
-    _check_at(at)
+    require_aware(at)
     if next_conversation.is_final:
         raise InvalidValueError(
             "next_conversation.status",

@@ -67,10 +67,12 @@ from attrs import field, frozen
 
 from gesprekscyclus.domain._checks import (
     ClosedSet,
-    field_path,
+    aware,
     iana_zone,
     non_blank,
     positive,
+    require_aware,
+    require_reason,
     unique_by,
 )
 from gesprekscyclus.domain.people import Role
@@ -169,25 +171,6 @@ _OPEN = frozenset({_S.PLANNED, _S.SCHEDULED})
 _TIMED = frozenset({_S.SCHEDULED, _S.HELD, _S.REPORTED, _S.CLOSED})
 
 
-def _aware(instance: object, attribute: attrs.Attribute[Any], value: datetime | None) -> None:
-    if value is None:
-        return
-    if not isinstance(value, datetime) or value.utcoffset() is None:
-        raise InvalidValueError(
-            field_path(instance, attribute), f"needs an aware datetime, got {value!r}"
-        )
-
-
-def _check_at(at: datetime, path: str = "at") -> None:
-    if not isinstance(at, datetime) or at.utcoffset() is None:
-        raise InvalidValueError(path, f"needs an aware datetime, got {at!r}")
-
-
-def _check_reason(reason: str) -> None:
-    if not isinstance(reason, str) or not reason.strip():
-        raise InvalidValueError("reason", "a non-blank reason is required")
-
-
 @frozen
 class Window:
     """The dates between which a conversation should take place, and the day aimed for.
@@ -233,7 +216,7 @@ class Answer:
     question_key: str = field(validator=non_blank)
     value: AnswerValue = field(converter=answer_value)
     author_id: str = field(validator=non_blank)
-    at: datetime = field(validator=_aware)
+    at: datetime = field(validator=aware)
 
 
 @frozen
@@ -243,7 +226,7 @@ class Note:
     author_id: str = field(validator=non_blank)
     text: str = field(validator=non_blank)
     private: bool
-    at: datetime = field(validator=_aware)
+    at: datetime = field(validator=aware)
 
 
 @frozen
@@ -258,9 +241,9 @@ class Transition:
     action: ConversationAction = field(converter=ConversationAction)
     from_status: ConversationStatus = field(converter=ConversationStatus)
     to_status: ConversationStatus = field(converter=ConversationStatus)
-    at: datetime = field(validator=_aware)
+    at: datetime = field(validator=aware)
     reason: str | None = field(default=None, validator=non_blank)
-    starts_at: datetime | None = field(default=None, validator=_aware)
+    starts_at: datetime | None = field(default=None, validator=aware)
     actor_id: str | None = field(default=None, validator=non_blank)
 
 
@@ -283,7 +266,7 @@ class Conversation:
     status: ConversationStatus = field(
         default=ConversationStatus.PLANNED, converter=ConversationStatus
     )
-    starts_at: datetime | None = field(default=None, validator=_aware)
+    starts_at: datetime | None = field(default=None, validator=aware)
     duration_minutes: int = field(default=60, validator=positive)
     time_zone: str = field(default="Europe/Amsterdam", validator=iana_zone)
     sequence: int = 0
@@ -410,14 +393,14 @@ class Conversation:
     def schedule(self, starts_at: datetime, *, at: datetime) -> Conversation:
         """Fix the start time of a planned conversation."""
         self._require(_A.SCHEDULE, at)
-        _check_at(starts_at, "starts_at")
+        require_aware(starts_at, "starts_at")
         return self._step(_A.SCHEDULE, at, starts_at=starts_at, changes={"starts_at": starts_at})
 
     def reschedule(self, starts_at: datetime, *, reason: str, at: datetime) -> Conversation:
         """Move a scheduled conversation to a new time; ``sequence`` goes up by one."""
         self._require(_A.RESCHEDULE, at)
-        _check_at(starts_at, "starts_at")
-        _check_reason(reason)
+        require_aware(starts_at, "starts_at")
+        require_reason(reason)
         if starts_at == self.starts_at:
             raise InvalidValueError("starts_at", f"the conversation is already at {starts_at}")
         return self._step(
@@ -431,13 +414,13 @@ class Conversation:
     def cancel(self, *, reason: str, at: datetime) -> Conversation:
         """Call off a conversation that has not taken place; final."""
         self._require(_A.CANCEL, at)
-        _check_reason(reason)
+        require_reason(reason)
         return self._step(_A.CANCEL, at, reason=reason)
 
     def mark_missed(self, *, reason: str, at: datetime) -> Conversation:
         """Record that a conversation did not take place; final, and kept on file."""
         self._require(_A.MARK_MISSED, at)
-        _check_reason(reason)
+        require_reason(reason)
         return self._step(_A.MARK_MISSED, at, reason=reason)
 
     def hold(self, *, at: datetime) -> Conversation:
@@ -506,7 +489,7 @@ class Conversation:
             )
 
     def _require(self, action: ConversationAction, at: datetime) -> ConversationStatus:
-        _check_at(at)
+        require_aware(at)
         allowed = self.allowed_actions()
         if action not in allowed:
             raise InvalidTransitionError(

@@ -53,7 +53,14 @@ from typing import Any
 import attrs
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import ClosedSet, field_path, non_blank
+from gesprekscyclus.domain._checks import (
+    ClosedSet,
+    aware,
+    field_path,
+    non_blank,
+    require_aware,
+    require_reason,
+)
 from gesprekscyclus.errors import (
     AccessDeniedError,
     ConflictError,
@@ -141,13 +148,6 @@ _SIGN_KIND = MappingProxyType(
 _SIGNED = frozenset(_SIGN_KIND)
 
 
-def _aware(instance: object, attribute: attrs.Attribute[Any], value: datetime) -> None:
-    if not isinstance(value, datetime) or value.utcoffset() is None:
-        raise InvalidValueError(
-            field_path(instance, attribute), f"needs an aware datetime, got {value!r}"
-        )
-
-
 def _texts(instance: object, attribute: attrs.Attribute[Any], value: tuple[str, ...]) -> None:
     for index, text in enumerate(value):
         if not isinstance(text, str) or not text.strip():
@@ -162,7 +162,7 @@ class Comment:
 
     author_id: str = field(validator=non_blank)
     text: str = field(validator=non_blank)
-    at: datetime = field(validator=_aware)
+    at: datetime = field(validator=aware)
 
 
 @frozen
@@ -171,7 +171,7 @@ class WrittenView:
 
     employee_id: str = field(validator=non_blank)
     text: str = field(validator=non_blank)
-    at: datetime = field(validator=_aware)
+    at: datetime = field(validator=aware)
 
 
 @frozen
@@ -181,7 +181,7 @@ class ReportTransition:
     action: ReportAction = field(converter=ReportAction)
     from_status: ReportStatus = field(converter=ReportStatus)
     to_status: ReportStatus = field(converter=ReportStatus)
-    at: datetime = field(validator=_aware)
+    at: datetime = field(validator=aware)
     actor_id: str | None = field(default=None, validator=non_blank)
     reason: str | None = field(default=None, validator=non_blank)
 
@@ -282,7 +282,7 @@ class Report:
 
     def share(self, *, comment_until: date, at: datetime) -> Report:
         """Show the draft to the employee; comments are accepted up to ``comment_until``."""
-        _check_at(at)
+        require_aware(at)
         if comment_until < at.date():
             raise InvalidValueError(
                 "Report.comment_until", f"{comment_until} lies before the day of sharing"
@@ -307,7 +307,7 @@ class Report:
         """The employee declines to sign, with a reason; the report can still be filed."""
         self._only_employee(employee_id, "refuse the sign-off")
         self._require(ReportAction.REFUSE_SIGN_OFF, at)
-        _check_reason(reason)
+        require_reason(reason)
         return self._step(
             ReportAction.REFUSE_SIGN_OFF,
             at,
@@ -343,7 +343,7 @@ class Report:
             )
 
     def _require(self, action: ReportAction, at: datetime) -> ReportStatus:
-        _check_at(at)
+        require_aware(at)
         allowed = self.allowed_actions(at.date())
         if action not in allowed:
             raise InvalidTransitionError(
@@ -373,13 +373,3 @@ class Report:
             reason=reason,
         )
         return attrs.evolve(self, status=target, history=(*self.history, entry), **changes)
-
-
-def _check_at(at: datetime) -> None:
-    if not isinstance(at, datetime) or at.utcoffset() is None:
-        raise InvalidValueError("at", f"needs an aware datetime, got {at!r}")
-
-
-def _check_reason(reason: str) -> None:
-    if not isinstance(reason, str) or not reason.strip():
-        raise InvalidValueError("reason", "a non-blank reason is required")
