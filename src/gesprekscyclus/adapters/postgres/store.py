@@ -270,15 +270,9 @@ _CONVERSATION_BULK = _BulkInsert("conversations", CONVERSATION_COLUMNS, "convers
 conversation_row = _ENCODING.conversation_row
 
 
-def conversation_from_row(row: Sequence[Any], cache: dict[Any, Any] | None = None) -> Conversation:
-    """The inverse of :func:`conversation_row`, through every validator.
-
-    The store reads its own rows with the faster
-    :class:`~gesprekscyclus.adapters._sql.rows.ConversationReader`; this one is for rows of
-    unknown origin. ``cache`` is accepted for compatibility and unused.
-    """
-    del cache
-    return _ENCODING.conversation_from_row(row)
+#: The inverse of ``conversation_row`` through every validator, for rows of unknown origin
+#: (the store reads its own rows with the faster ``ConversationReader``).
+conversation_from_row = _ENCODING.conversation_from_row
 
 
 class _Conversations(tables.Conversations):
