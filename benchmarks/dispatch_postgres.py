@@ -22,19 +22,18 @@ import multiprocessing
 import os
 import time
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 from psycopg import sql
+from store import BASE, conversations  # the sibling benchmark: the same generated rows
 
 from gesprekscyclus.adapters.postgres import open_postgres_store
-from gesprekscyclus.domain.conversations import Conversation, Window
 from gesprekscyclus.ports.clock import SystemClock
 from gesprekscyclus.ports.notifier import Notification
 from gesprekscyclus.service.dispatch import Dispatcher
 from gesprekscyclus.testing.contract import make_notification
 
-BASE = date(2026, 1, 1)
 CHUNK = 100_000
 DUE = datetime(2020, 1, 1, tzinfo=UTC)
 
@@ -48,22 +47,6 @@ def drop(dsn: str, schema: str) -> None:
         connection.execute(
             sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
         )
-
-
-def conversations(start: int, stop: int) -> list[Conversation]:
-    made = []
-    for i in range(start, stop):
-        target = BASE + timedelta(days=i % 365)
-        made.append(
-            Conversation.plan(
-                id=f"c-{i:07d}",
-                type_key="check_in" if i % 3 else "growth_review",
-                employee_id=f"e-{i // 12:06d}",
-                manager_id=f"m-{i // 96:05d}",
-                window=Window(target - timedelta(days=7), target, target + timedelta(days=14)),
-            )
-        )
-    return made
 
 
 # -- bulk materialisation ---------------------------------------------------------------------
