@@ -98,3 +98,14 @@ def postgres_factory(_tmp_path: Path) -> Callable[[], Store]:
     """A contract-suite factory: each call opens a store in a new, empty schema."""
     require_postgres()
     return disposable_store
+
+
+def corrupt_postgres_payload(store: Any, message_id: int, payload: str) -> None:
+    """Overwrite one stored payload in ``store``'s schema behind the store's back."""
+    with psycopg.connect(dsn(), autocommit=True, connect_timeout=3) as connection:
+        connection.execute(
+            sql.SQL("UPDATE {}.outbox SET payload = %s WHERE id = %s").format(
+                sql.Identifier(store.schema)
+            ),
+            (payload, message_id),
+        )

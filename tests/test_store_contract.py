@@ -6,6 +6,7 @@ marked ``pytest.mark.postgres``).
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,10 +14,11 @@ import pytest
 
 from gesprekscyclus.adapters.memory import MemoryStore
 from gesprekscyclus.adapters.sqlite import open_sqlite_store
+from gesprekscyclus.adapters.sqlite.store import SQLiteStore
 from gesprekscyclus.ports.store import Store
-from gesprekscyclus.testing.contract import StoreContract
+from gesprekscyclus.testing.contract import CorruptPayload, StoreContract
 
-from .postgres_support import postgres_factory
+from .postgres_support import corrupt_postgres_payload, postgres_factory
 
 StoreFactory = Callable[[], Store]
 
@@ -42,5 +44,20 @@ def store_factory(request: pytest.FixtureRequest, tmp_path: Path) -> StoreFactor
     return make(tmp_path)
 
 
+def corrupt_sqlite_payload(store: SQLiteStore, message_id: int, payload: str) -> None:
+    """Overwrite one stored payload behind the store's back."""
+    with sqlite3.connect(store.path) as connection:
+        connection.execute("UPDATE outbox SET payload = ? WHERE id = ?", (payload, message_id))
+    connection.close()
+
+
 class TestStoreContract(StoreContract):
     """Every contract test, once per adapter."""
+
+    @pytest.fixture
+    def corrupt_payload(self, request: pytest.FixtureRequest) -> CorruptPayload | None:
+        kind = request.node.callspec.params["store_factory"]
+        return {
+            _sqlite: corrupt_sqlite_payload,
+            postgres_factory: corrupt_postgres_payload,
+        }.get(kind)

@@ -37,6 +37,7 @@ from gesprekscyclus.ports.store import (
     OutboxStats,
     OutboxStatus,
     aware_utc,
+    check_lock_name,
     start_version,
     version_conflict,
     version_of,
@@ -316,6 +317,10 @@ class MemoryUnitOfWork:
         self.reports = _Reports(state)
         self.action_items = _ActionItems(state)
         self.outbox = _Outbox(state)
+
+    def lock(self, name: str) -> None:
+        """Nothing to take: the store runs one unit of work at a time already."""
+        check_lock_name(name)
 
 
 def _positive_lease(lease_seconds: float) -> timedelta:

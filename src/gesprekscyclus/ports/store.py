@@ -20,6 +20,16 @@ Dispatching the outbox happens outside units of work, through the lease methods 
   lease was lost (it expired and someone else may have claimed it): the caller must log that.
 - Keys are idempotency keys: enqueuing a key that is already in the outbox (in any status) is
   a no-op, never an error.
+- A stored payload that no longer decodes into a
+  :class:`~gesprekscyclus.ports.notifier.Notification` never stalls the outbox:
+  :meth:`Store.claim_due` turns such a message into a dead letter at once, with the reason,
+  and claims the others; reading it elsewhere gives ``notification=None``.
+
+Many processes may plan against one store at the same time. :meth:`UnitOfWork.lock` takes a
+named lock for the rest of the transaction (the service takes :data:`PLANNER_LOCK` before it
+reads what to plan), so planners run one at a time; the lock belongs to the transaction, so
+a crashed holder cannot keep it. Inserts by stable id can also skip what exists
+(``skip_existing``), so a repeated plan never stores a conversation twice.
 
 Every adapter passes the contract suite in :mod:`gesprekscyclus.testing.contract`. Adapters
 translate their driver's errors into :class:`~gesprekscyclus.errors.StoreError` (the driver
@@ -47,6 +57,7 @@ from gesprekscyclus.errors import ConflictError, InvalidValueError
 from gesprekscyclus.ports.notifier import Notification
 
 __all__ = [
+    "PLANNER_LOCK",
     "ActionItemRepository",
     "ConversationRepository",
     "EventRepository",
@@ -59,10 +70,30 @@ __all__ = [
     "Store",
     "UnitOfWork",
     "aware_utc",
+    "check_lock_name",
     "start_version",
     "version_conflict",
     "version_of",
 ]
+
+
+#: The :meth:`UnitOfWork.lock` name that planning units of work take.
+PLANNER_LOCK = "planner"
+
+
+def check_lock_name(name: str) -> str:
+    """``name`` if it is a usable lock name (text that is not blank).
+
+    >>> check_lock_name("planner")
+    'planner'
+    >>> check_lock_name(" ")
+    Traceback (most recent call last):
+    ...
+    gesprekscyclus.errors.InvalidValueError: lock name: must be non-blank text, got ' '
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidValueError("lock name", f"must be non-blank text, got {name!r}")
+    return name
 
 
 def aware_utc(value: datetime, path: str) -> datetime:
@@ -101,11 +132,13 @@ class OutboxMessage:
 
     ``attempts`` counts the failed deliveries recorded so far; ``last_error`` is the reason of
     the latest one. ``lease_owner`` / ``lease_until`` are set while a dispatcher holds it.
+    ``notification`` is ``None`` only when the stored payload can no longer be decoded (a
+    dead letter once claimed, with the reason in ``last_error``); claims never return one.
     """
 
     id: int
     key: str = field(validator=non_blank)
-    notification: Notification
+    notification: Notification | None
     attempts: int
     due_at: datetime = field(converter=_utc)
     status: OutboxStatus = field(converter=OutboxStatus)
@@ -114,7 +147,7 @@ class OutboxMessage:
     lease_until: datetime | None = field(default=None, converter=_optional_utc)
 
     def __attrs_post_init__(self) -> None:
-        if self.key != self.notification.key:
+        if self.notification is not None and self.key != self.notification.key:
             raise InvalidValueError(
                 "OutboxMessage.key",
                 f"{self.key!r} differs from the notification's key {self.notification.key!r}",
@@ -365,6 +398,16 @@ class UnitOfWork(Protocol):
     @property
     def outbox(self) -> OutboxRepository: ...
 
+    def lock(self, name: str) -> None:
+        """Hold the store-wide lock ``name`` until this unit of work ends.
+
+        Another unit of work asking for the same name (in any process) waits until then. The
+        lock ends with the transaction (commit, rollback, a dropped connection, a crashed
+        process), so nobody can keep it. Take it before reading what the work depends on.
+        A blank name raises :class:`~gesprekscyclus.errors.InvalidValueError`.
+        """
+        ...
+
 
 @runtime_checkable
 class Store(Protocol):
@@ -384,7 +427,9 @@ class Store(Protocol):
         """Lease up to ``limit`` pending messages due at ``now`` to ``owner``, oldest first.
 
         Messages leased to someone else are skipped unless their lease has expired. The
-        returned messages carry the new lease.
+        returned messages carry the new lease. A message whose payload cannot be decoded is
+        not returned: it becomes a dead letter in the same transaction, its attempt counted
+        and the decoding problem kept as ``last_error``.
         """
         ...
 

@@ -58,7 +58,7 @@ from gesprekscyclus.errors import InvalidTransitionError, InvalidValueError
 from gesprekscyclus.planning.design import CycleDesign
 from gesprekscyclus.planning.planner import plan
 from gesprekscyclus.ports.clock import Clock
-from gesprekscyclus.ports.store import Store, UnitOfWork, aware_utc, version_of
+from gesprekscyclus.ports.store import PLANNER_LOCK, Store, UnitOfWork, aware_utc, version_of
 from gesprekscyclus.service.dispatch import Dispatcher, DispatchReport
 from gesprekscyclus.service.materialise import MaterialiseReport, apply_plan, with_manager
 from gesprekscyclus.service.reminders import (
@@ -344,6 +344,7 @@ class ConversationService:
         at = self._now()
         margin = timedelta(days=PLAN_MARGIN_DAYS)
         with self.store.unit_of_work() as uow:
+            uow.lock(PLANNER_LOCK)  # one planner at a time, reading what the last one stored
             people = uow.people.all()
             existing: dict[str, Conversation] = {}
             for person in people:

@@ -220,6 +220,8 @@ class Dispatcher:
     def _deliver(self, message: OutboxMessage, lease_until: datetime | None) -> DispatchReport:
         if lease_until is not None and lease_until <= self.clock.now():
             return self._lost(message, "before sending; not sent, another owner will")
+        if message.notification is None:  # a store should not hand these out; never retry
+            return self._fail(message, "permanent: undecodable payload", retry=False)
         try:
             self.notifier.send(message.notification)
         except PermanentNotificationError as error:

@@ -212,7 +212,7 @@ def apply_plan(
         ):
             uow.conversations.update(stored.cancel(reason=VANISHED_REASON, at=at))
             cancelled += 1
-    added = uow.conversations.add_many(new) if new else 0
+    added = uow.conversations.add_many(new, skip_existing=True) if new else 0
     return MaterialiseReport(
         start=start,
         end=end,

@@ -16,11 +16,16 @@ returns a callable creating a new, empty store (pytest collects the inherited te
         pass
 
 Only pytest is needed. Each test makes one store with the factory and closes it afterwards.
-Times are passed explicitly; no test sleeps.
+Times are passed explicitly; no test sleeps (the lock tests wait, boundedly, for a thread).
+
+A store that keeps payloads as text can also show that a damaged one never stalls the
+outbox: override the ``corrupt_payload`` fixture with a function ``(store, message_id,
+payload)`` that overwrites the stored payload of one message (the default skips those tests).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 
@@ -48,8 +53,20 @@ from gesprekscyclus.ports.store import (
     UnitOfWork,
     version_of,
 )
+from gesprekscyclus.serialization import dumps
 
-__all__ = ["HOSTILE_TEXTS", "T0", "StoreContract", "make_notification"]
+__all__ = ["HOSTILE_TEXTS", "T0", "CorruptPayload", "StoreContract", "make_notification"]
+
+#: Overwrites the stored payload of one outbox message: ``(store, message_id, payload)``.
+CorruptPayload = Callable[[Store, int, str], None]
+
+#: Payloads a store may meet that no longer decode (its own key is ``k-2``).
+BAD_PAYLOADS = (
+    "{not json",
+    '{"schema_version": 99, "type": "Notification", "data": {}}',
+    '{"schema_version": 1, "type": "Notification", "data": {"key": "k-2"}}',
+    "[]",
+)
 
 #: The instant the contract's scenarios start at.
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -114,6 +131,11 @@ class StoreContract:
         store = store_factory()
         yield store
         store.close()
+
+    @pytest.fixture
+    def corrupt_payload(self) -> CorruptPayload | None:
+        """How to damage a stored payload; ``None`` (skip) for stores of decoded objects."""
+        return None
 
     def _enqueue(self, store: Store, *keys: str, due_at: datetime = T0) -> None:
         with store.unit_of_work() as uow:
@@ -371,6 +393,101 @@ class StoreContract:
             store.claim_due("w1", now=datetime(2026, 1, 5), limit=1, lease_seconds=30)
         with pytest.raises(InvalidValueError, match="lease_seconds"):
             store.claim_due("w1", now=T0, limit=1, lease_seconds=0)
+
+    # -- outbox: payloads that no longer decode -----------------------------------------------
+
+    @pytest.mark.parametrize("payload", BAD_PAYLOADS)
+    def test_a_damaged_payload_becomes_a_dead_letter_at_its_claim(
+        self, store: Store, corrupt_payload: CorruptPayload | None, payload: str
+    ) -> None:
+        if corrupt_payload is None:
+            pytest.skip("this store keeps decoded messages: no payload to damage")
+        self._enqueue(store, "k-1", "k-2", "k-3")
+        with store.unit_of_work() as uow:
+            bad = uow.outbox.by_key("k-2")
+        assert bad is not None
+        corrupt_payload(store, bad.id, payload)
+        assert store.outbox_message(bad.id).notification is None
+
+        claimed = store.claim_due("w1", now=T0, limit=10, lease_seconds=30)
+        assert [m.key for m in claimed] == ["k-1", "k-3"]
+        (dead,) = store.dead_letters()
+        assert (dead.id, dead.key, dead.status, dead.attempts) == (
+            bad.id,
+            "k-2",
+            OutboxStatus.DEAD,
+            1,
+        )
+        assert dead.notification is None
+        assert dead.last_error is not None
+        assert dead.last_error.startswith("undecodable payload: ")
+        assert (dead.lease_owner, dead.lease_until) == (None, None)
+        assert store.outbox_stats() == OutboxStats(pending=2, leased=2, dead=1)
+        assert all(store.mark_sent("w1", m.id, now=T0) for m in claimed)
+
+    def test_a_repaired_dead_letter_can_be_replayed(
+        self, store: Store, corrupt_payload: CorruptPayload | None
+    ) -> None:
+        if corrupt_payload is None:
+            pytest.skip("this store keeps decoded messages: no payload to damage")
+        self._enqueue(store, "k-2")
+        with store.unit_of_work() as uow:
+            message = uow.outbox.by_key("k-2")
+        assert message is not None
+        corrupt_payload(store, message.id, "{not json")
+        assert store.claim_due("w1", now=T0, limit=10, lease_seconds=30) == []
+        assert store.replay(message.id, now=T0) is True
+        assert store.claim_due("w1", now=T0, limit=10, lease_seconds=30) == []
+        assert store.outbox_message(message.id).status is OutboxStatus.DEAD
+        corrupt_payload(store, message.id, dumps(make_notification("k-2")))
+        assert store.replay(message.id, now=T0) is True
+        (claimed,) = store.claim_due("w1", now=T0, limit=10, lease_seconds=30)
+        assert claimed.notification == make_notification("k-2")
+
+    # -- locks ----------------------------------------------------------------------------------
+
+    def test_lock_names_must_not_be_blank(self, store: Store) -> None:
+        with pytest.raises(InvalidValueError, match="lock name"), store.unit_of_work() as uow:
+            uow.lock("  ")
+
+    def test_a_lock_is_held_until_the_unit_of_work_ends(self, store: Store) -> None:
+        events: list[str] = []
+        taken = threading.Event()
+
+        def second() -> None:
+            with store.unit_of_work() as uow:
+                uow.lock("planner")
+                events.append("second has the lock")
+                taken.set()
+
+        with store.unit_of_work() as uow:
+            uow.lock("planner")
+            uow.people.upsert(_person("e-1"))
+            thread = threading.Thread(target=second, daemon=True)
+            thread.start()
+            assert not taken.wait(0.3), "the second unit of work waits"
+            events.append("first ends")
+        assert taken.wait(10)
+        thread.join(10)
+        assert events == ["first ends", "second has the lock"]
+
+    def test_a_lock_ends_with_a_rollback(self, store: Store) -> None:
+        def locked(uow: UnitOfWork) -> None:
+            uow.lock("planner")
+
+        with pytest.raises(_CrashError):
+            _write_then_crash(store, locked)
+        done = threading.Event()
+
+        def again() -> None:
+            with store.unit_of_work() as uow:
+                uow.lock("planner")
+            done.set()
+
+        thread = threading.Thread(target=again, daemon=True)
+        thread.start()
+        assert done.wait(10)
+        thread.join(10)
 
     # -- conversations and reports ------------------------------------------------------------
 

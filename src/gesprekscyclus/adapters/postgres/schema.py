@@ -163,15 +163,18 @@ def check_schema_name(schema: str) -> str:
     return schema
 
 
-def lock_key(schema: str | None) -> int:
-    """The advisory lock key guarding migrations of ``schema`` (``None``: the default one).
+def lock_key(schema: str | None, purpose: str = "migrate") -> int:
+    """The advisory lock key guarding ``purpose`` (by default: migrations) in ``schema``
+    (``None``: the default one).
 
-    A signed 64-bit number derived from the name, the same in every process.
+    A signed 64-bit number derived from both names, the same in every process.
 
     >>> lock_key("s1") == lock_key("s1") != lock_key("s2")
     True
+    >>> lock_key("s1", "lock:planner") != lock_key("s1")
+    True
     """
-    digest = hashlib.sha256(f"gesprekscyclus.migrate:{schema or ''}".encode()).digest()
+    digest = hashlib.sha256(f"gesprekscyclus.{purpose}:{schema or ''}".encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
 
 

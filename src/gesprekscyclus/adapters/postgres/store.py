@@ -7,12 +7,19 @@ Concurrency model:
   connection, so all its writes, outbox rows included, commit together or not at all.
 - Each new connection gets ``TimeZone = UTC``, an ``idle_in_transaction_session_timeout`` (a
   stuck client cannot hold locks for ever) and, when a schema is given, a ``search_path`` of
-  just that schema.
+  just that schema. The pool checks a connection before lending it and replaces dead ones, so
+  after a dropped connection or a server restart the next unit of work gets a fresh one.
+- :meth:`PostgresUnitOfWork.lock` takes a transaction-level advisory lock
+  (``pg_advisory_xact_lock``) keyed by the store's schema and the lock's name; the server
+  releases it at commit, at rollback and when the session ends, so a crashed holder cannot
+  keep it.
 - Claims are one statement:
   ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT n) RETURNING …``, so any
   number of worker processes, on any number of hosts, claim disjoint sets without waiting
-  for each other. Renewals, deliveries, failures and releases are guarded by owner (and, where
-  the contract says so, an unexpired lease) and report what the row count says.
+  for each other. In the same transaction, a claimed row whose payload no longer decodes
+  becomes a dead letter instead of being handed out. Renewals, deliveries, failures and
+  releases are guarded by owner (and, where the contract says so, an unexpired lease) and
+  report what the row count says.
 - A store object must not be carried across ``fork``: open one in each process (it notices
   and raises :class:`~gesprekscyclus.errors.StoreError`).
 - Driver errors become :class:`~gesprekscyclus.errors.StoreError` (a unique violation:
@@ -26,6 +33,7 @@ Concurrency model:
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections import Counter
@@ -40,6 +48,11 @@ from psycopg import sql
 from psycopg_pool import ConnectionPool
 
 from gesprekscyclus.adapters._sql import tables
+from gesprekscyclus.adapters._sql.outbox import (
+    DEAD_ON_CLAIM,
+    decode_notification,
+    log_dead_on_claim,
+)
 from gesprekscyclus.adapters._sql.rows import CONVERSATION_COLUMNS, Encoding
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
@@ -55,10 +68,11 @@ from gesprekscyclus.ports.store import (
     OutboxStats,
     OutboxStatus,
     aware_utc,
+    check_lock_name,
 )
-from gesprekscyclus.serialization import dumps, loads
+from gesprekscyclus.serialization import dumps
 
-from .schema import check_schema_name, migrate
+from .schema import check_schema_name, lock_key, migrate
 
 __all__ = [
     "PostgresStore",
@@ -67,6 +81,8 @@ __all__ = [
     "conversation_row",
     "open_postgres_store",
 ]
+
+log = logging.getLogger(__name__)
 
 Connection = psycopg.Connection[tuple[Any, ...]]
 Row = tuple[Any, ...]
@@ -245,11 +261,13 @@ _CLAIM = (
 )
 
 
-def _message(row: Sequence[Any]) -> OutboxMessage:
+def _message(row: Sequence[Any], notification: Notification | None = None) -> OutboxMessage:
+    if notification is None:
+        notification = decode_notification(row[1], row[2])[0]
     return OutboxMessage(
         id=row[0],
         key=row[1],
-        notification=loads(Notification, row[2]),
+        notification=notification,
         attempts=row[3],
         due_at=row[4],
         status=row[5],
@@ -342,8 +360,12 @@ class _Outbox:
 class PostgresUnitOfWork:
     """The repositories of one PostgreSQL transaction."""
 
-    def __init__(self, connection: Connection, *, label: str, copy_threshold: int):
+    def __init__(
+        self, connection: Connection, *, label: str, copy_threshold: int, lock_scope: str = ""
+    ):
         db = _Db(connection, label)
+        self._db = db
+        self._lock_scope = lock_scope
         self.connection = connection
         self.people = tables.People(db, _ENCODING)
         self.events = tables.Events(db, _ENCODING)
@@ -351,6 +373,12 @@ class PostgresUnitOfWork:
         self.reports = tables.Reports(db, _ENCODING)
         self.action_items = _ActionItems(db, copy_threshold)
         self.outbox = _Outbox(db, copy_threshold)
+
+    def lock(self, name: str) -> None:
+        """Wait for, then hold, the advisory lock ``name`` of this store until the
+        transaction ends (see the module docstring)."""
+        key = lock_key(self._lock_scope, f"lock:{check_lock_name(name)}")
+        self._db.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
 
 
 def _positive_number(path: str, value: float) -> float:
@@ -401,6 +429,8 @@ class PostgresStore:
             max_size=pool_size,
             kwargs=settings,
             configure=self._configure,
+            check=ConnectionPool.check_connection,
+            reconnect_failed=self._reconnect_failed,
             timeout=_positive_number("pool_timeout", pool_timeout),
             name=f"gesprekscyclus-{self.schema or 'default'}",
             open=False,
@@ -416,7 +446,17 @@ class PostgresStore:
             with db.errors("migrate"):
                 self._configure(connection)
                 self.schema_version = migrate(connection, self.schema)
+                scope = connection.execute("SELECT current_schema()").fetchone()
+        #: Whose advisory locks :meth:`PostgresUnitOfWork.lock` takes: the schema in use.
+        self.lock_scope = str(self.schema or (scope[0] if scope else None) or "")
         self._pool.open(wait=False)
+
+    def _reconnect_failed(self, pool: ConnectionPool[Connection]) -> None:
+        log.error(
+            "%s: no connection to the server for %.0f seconds; still trying on demand",
+            self._label,
+            pool.reconnect_timeout,
+        )
 
     def _configure(self, connection: Connection) -> None:
         connection.execute(
@@ -457,7 +497,10 @@ class PostgresStore:
         """
         with self._transaction("unit of work") as db:
             yield PostgresUnitOfWork(
-                db.connection, label=self._label, copy_threshold=self.copy_threshold
+                db.connection,
+                label=self._label,
+                copy_threshold=self.copy_threshold,
+                lock_scope=self.lock_scope,
             )
 
     def close(self) -> None:
@@ -483,11 +526,18 @@ class PostgresStore:
         until = at + _lease(lease_seconds)
         if limit < 1:
             return []
-        rows: list[Row] = self._run(
-            "claim_due", lambda db: db.rows(_CLAIM, (owner, until, at, at, limit))
-        )
-        rows.sort(key=lambda row: (row[4], row[0]))
-        return [_message(row) for row in rows]
+        claimed: list[OutboxMessage] = []
+        with self._transaction("claim_due") as db:
+            rows = db.rows(_CLAIM, (owner, until, at, at, limit))
+            rows.sort(key=lambda row: (row[4], row[0]))
+            for row in rows:
+                notification, problem = decode_notification(row[1], row[2])
+                if notification is None:
+                    db.execute(DEAD_ON_CLAIM, (problem, row[0]))
+                    log_dead_on_claim(row[0], row[1], str(problem))
+                else:
+                    claimed.append(_message(row, notification))
+        return claimed
 
     def renew_lease(
         self, owner: str, ids: Sequence[int], *, now: datetime, lease_seconds: float

@@ -7,7 +7,10 @@ Concurrency model:
 - Every unit of work and every outbox call is one explicit transaction started with
   ``BEGIN IMMEDIATE`` (the connection is in autocommit mode, ``isolation_level=None``), so
   the write lock is taken up front and two writers can never deadlock on a lock upgrade.
-  Claims are therefore exactly-once across processes.
+  Claims are therefore exactly-once across processes, and so is planning: a unit of work
+  holds the write lock from its first statement, so :meth:`SQLiteUnitOfWork.lock` has nothing
+  to add (the lock ends with the transaction, also when its process dies).
+- A payload that no longer decodes is made a dead letter by the claim that meets it.
 - A :class:`SQLiteStore` opens one connection per thread that uses it. Several worker
   processes on one host may share the file, each opening its own store; a store object must
   not be carried across ``fork`` (it notices and raises :class:`StoreError`). Beyond one host,
@@ -28,6 +31,11 @@ from pathlib import Path
 from typing import Any
 
 from gesprekscyclus.adapters._sql import tables
+from gesprekscyclus.adapters._sql.outbox import (
+    DEAD_ON_CLAIM,
+    decode_notification,
+    log_dead_on_claim,
+)
 from gesprekscyclus.adapters._sql.rows import CONVERSATION_COLUMNS, Encoding
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
@@ -44,8 +52,9 @@ from gesprekscyclus.ports.store import (
     OutboxStats,
     OutboxStatus,
     aware_utc,
+    check_lock_name,
 )
-from gesprekscyclus.serialization import dumps, loads
+from gesprekscyclus.serialization import dumps
 
 from .schema import migrate
 
@@ -84,11 +93,13 @@ _CLAIM = (
 )
 
 
-def _message(row: Sequence[Any]) -> OutboxMessage:
+def _message(row: Sequence[Any], notification: Notification | None = None) -> OutboxMessage:
+    if notification is None:
+        notification = decode_notification(row[1], row[2])[0]
     return OutboxMessage(
         id=row[0],
         key=row[1],
-        notification=loads(Notification, row[2]),
+        notification=notification,
         attempts=row[3],
         due_at=from_micros(row[4]),
         status=row[5],
@@ -240,6 +251,10 @@ class SQLiteUnitOfWork:
         self.action_items = _ActionItems(db)
         self.outbox = _Outbox(connection)
 
+    def lock(self, name: str) -> None:
+        """Nothing to take: this unit of work holds the file's write lock already."""
+        check_lock_name(name)
+
 
 class SQLiteStore:
     """A :class:`~gesprekscyclus.ports.store.Store` in one SQLite file.
@@ -344,13 +359,18 @@ class SQLiteStore:
         until = at + _lease(lease_seconds)
         if limit < 1:
             return []
+        claimed: list[OutboxMessage] = []
         with self._transaction("claim_due") as db:
-            rows = db.execute(
-                _CLAIM,
-                (owner, until, at, at, limit),
-            ).fetchall()
-        rows.sort(key=lambda row: (row[4], row[0]))
-        return [_message(row) for row in rows]
+            rows = db.execute(_CLAIM, (owner, until, at, at, limit)).fetchall()
+            rows.sort(key=lambda row: (row[4], row[0]))
+            for row in rows:
+                notification, problem = decode_notification(row[1], row[2])
+                if notification is None:
+                    db.execute(DEAD_ON_CLAIM.replace("%s", "?"), (problem, row[0]))
+                    log_dead_on_claim(row[0], row[1], str(problem))
+                else:
+                    claimed.append(_message(row, notification))
+        return claimed
 
     def renew_lease(
         self, owner: str, ids: Sequence[int], *, now: datetime, lease_seconds: float
