@@ -11,8 +11,10 @@ so a message sent again after a crash carries the same id and can be recognised.
 
 Errors follow the notifier contract: SMTP 4xx replies, refused or dropped connections and
 time-outs raise :class:`~gesprekscyclus.ports.notifier.TransientNotificationError`; SMTP 5xx
-replies and recipients without an address raise
-:class:`~gesprekscyclus.ports.notifier.PermanentNotificationError`.
+replies, recipients without an address and addresses or messages the ``email`` library
+refuses (a malformed or non-ASCII address, a line break in a header) raise
+:class:`~gesprekscyclus.ports.notifier.PermanentNotificationError`, so the message becomes a
+dead letter at once instead of being retried.
 """
 
 from __future__ import annotations
@@ -197,8 +199,19 @@ class EmailNotifier:
 
     def send(self, notification: Notification) -> None:
         """Deliver ``notification`` or raise a transient or permanent notification error."""
-        message = self.message_for(notification)
+        try:
+            message = self.message_for(notification)
+            refused = message["To"].defects
+        except ValueError as error:  # the same notification would fail the same way again
+            raise PermanentNotificationError(
+                f"cannot build the e-mail to {notification.recipient.id}: {error}"
+            ) from error
         recipient = notification.recipient.email or ""
+        if refused:
+            raise PermanentNotificationError(
+                f"e-mail address {recipient!r} of {notification.recipient.id} is not valid:"
+                f" {refused[0]}"
+            )
         where = f"{self.host}:{self.port}"
         try:
             self._deliver(message, recipient)
@@ -209,6 +222,10 @@ class EmailNotifier:
             raise _from_reply(error.smtp_code, error.smtp_error, where) from error
         except smtplib.SMTPNotSupportedError as error:
             raise PermanentNotificationError(f"SMTP server {where}: {error}") from error
+        except ValueError as error:  # smtplib refuses the address (line breaks, encoding)
+            raise PermanentNotificationError(
+                f"SMTP to {where}: the address {recipient!r} is refused: {error}"
+            ) from error
         except ssl.SSLCertVerificationError as error:
             raise PermanentNotificationError(
                 f"SMTP server {where}: certificate not trusted: {error.verify_message}"
