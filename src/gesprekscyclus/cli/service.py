@@ -3,7 +3,10 @@
 - ``tick --db URL --design DESIGN [--now DATETIME]``: one pass of the background work —
   materialise the coming year, enqueue the reminders due now, dispatch them once;
 - ``worker --db URL --design DESIGN``: the same in a loop until SIGTERM or SIGINT; unsent
-  claims are released on the way out and the exit code is 0;
+  claims are released on the way out and the exit code is 0. A failing step (a dropped
+  connection, a database restart) is logged and retried after a growing pause, up to a
+  minute (:mod:`gesprekscyclus.service.worker`); a store that cannot be reached at start is
+  waited for the same way;
 - ``export-ics --db URL --design DESIGN (--manager ID | --person ID) [--out FILE]``: a
   calendar feed (the ``ics`` extra) a calendar client can subscribe to.
 
@@ -21,18 +24,19 @@ import logging
 import os
 import socket
 import threading
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from gesprekscyclus.adapters.notifiers.console import ConsoleNotifier, LoggingNotifier
 from gesprekscyclus.bootstrap import build_service
-from gesprekscyclus.errors import InvalidValueError
+from gesprekscyclus.errors import InvalidValueError, StoreError
 from gesprekscyclus.planning.design_file import load_design
 from gesprekscyclus.ports.clock import Clock, FixedClock, SystemClock
 from gesprekscyclus.ports.notifier import Notifier
 from gesprekscyclus.service.app import ConversationService, TickReport, tick
-from gesprekscyclus.service.dispatch import Dispatcher, stop_on_signals
+from gesprekscyclus.service.dispatch import Dispatcher, Recovery, stop_on_signals, wait_or_stop
 from gesprekscyclus.service.feeds import manager_feed_entries, person_feed_entries
+from gesprekscyclus.service.worker import Worker
 
 __all__ = ["describe_tick", "notifier_from_environment", "parse_instant", "register"]
 
@@ -132,29 +136,38 @@ def _tick(args: argparse.Namespace, out: io.StringIO) -> int:
 
 def _worker(args: argparse.Namespace, out: io.StringIO) -> int:
     clock = SystemClock()
-    service = _service(args, clock)
     stop = threading.Event()
     stop_on_signals(stop)
-    materialised_on: date | None = None
+    owner = _owner()
+    recovery = Recovery(owner)
+    service = None
+    while service is None:  # the database may be down or restarting while the worker starts
+        try:
+            service = _service(args, clock)
+        except StoreError as error:
+            if wait_or_stop(stop, recovery.failed("open the store", error)):
+                out.write("worker stopped; 0 notifications sent\n")
+                return 0
+    recovery.succeeded("open the store")
     dispatcher = Dispatcher(
-        service.store, notifier_from_environment(args.notify, out), clock, owner=_owner()
+        service.store, notifier_from_environment(args.notify, out), clock, owner=owner
     )
-    sent = 0
+    worker = Worker(
+        service,
+        dispatcher,
+        horizon_days=args.horizon_days,
+        interval=args.interval,
+        recovery=recovery,
+    )
     try:
-        while not stop.is_set():
-            now = clock.now()
-            if materialised_on != now.date():
-                start = now.date()
-                service.materialise(start, start + timedelta(days=args.horizon_days))
-                materialised_on = start
-            service.enqueue_due_reminders(now)
-            report = dispatcher.run_once(stop)
-            sent += report.sent
-            if report.handled == 0:
-                stop.wait(args.interval)
+        totals = worker.run(stop)
     finally:
         service.store.close()
-    out.write(f"worker stopped; {sent} notifications sent\n")
+    out.write(
+        f"worker stopped; {totals.dispatched.sent} notifications sent"
+        + (f", {totals.failures} failed tasks retried" if totals.failures else "")
+        + "\n"
+    )
     return 0
 
 

@@ -14,6 +14,13 @@ idempotency key included) to the notifier and records the result:
 The lease is renewed before a send once more than half of it is used, and a message whose
 lease has run out is not sent at all. Nothing is dropped silently.
 
+A long-running dispatcher meets dropped connections, database restarts and other passing
+trouble. :meth:`Dispatcher.run_forever` logs such an error, waits a pause that grows with
+each failure in a row (:data:`RECOVERY`: 1 s doubling up to a minute, with a jitter derived
+from the owner, so the same on every run) and carries on; only its stop signal ends it.
+Recording a delivery is tried twice, so a connection lost just after a send rarely makes the
+message go out again; if it does, it carries the same idempotency key.
+
 >>> from datetime import datetime, timezone
 >>> from gesprekscyclus.adapters.memory import MemoryStore
 >>> from gesprekscyclus.ports.clock import FixedClock
@@ -44,7 +51,7 @@ from types import FrameType
 from attrs import field, frozen
 
 from gesprekscyclus.domain._checks import non_blank, positive
-from gesprekscyclus.errors import InvalidValueError
+from gesprekscyclus.errors import ConflictError, InvalidValueError, StoreError
 from gesprekscyclus.ports.clock import Clock
 from gesprekscyclus.ports.notifier import (
     Notifier,
@@ -53,7 +60,16 @@ from gesprekscyclus.ports.notifier import (
 )
 from gesprekscyclus.ports.store import OutboxMessage, Store
 
-__all__ = ["Backoff", "DispatchReport", "Dispatcher", "stop_on_signals"]
+__all__ = [
+    "RECOVERY",
+    "Backoff",
+    "DispatchReport",
+    "Dispatcher",
+    "Recovery",
+    "StopSignal",
+    "stop_on_signals",
+    "wait_or_stop",
+]
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +93,8 @@ class Backoff:
     datetime.timedelta(seconds=240)
     >>> Backoff().delay(1, "k-1") == Backoff().delay(1, "k-1")
     True
+    >>> Backoff(max_seconds=60, jitter=0).delay(5000, "k-1")
+    datetime.timedelta(seconds=60)
     """
 
     base_seconds: float = field(default=30.0, validator=_not_negative)
@@ -86,7 +104,10 @@ class Backoff:
 
     def delay(self, attempt: int, key: str) -> timedelta:
         """The wait after the ``attempt``-th failure (1 for the first) of message ``key``."""
-        raw = min(self.base_seconds * self.factor ** max(attempt - 1, 0), self.max_seconds)
+        try:
+            raw = min(self.base_seconds * self.factor ** max(attempt - 1, 0), self.max_seconds)
+        except OverflowError:  # thousands of failures in a row: the cap has long been reached
+            raw = self.max_seconds
         digest = hashlib.sha256(f"{key}\x00{attempt}".encode()).digest()
         fraction = int.from_bytes(digest[:8], "big") / 2**64
         return timedelta(seconds=raw * (1 + self.jitter * fraction))
@@ -121,6 +142,97 @@ def _should_stop(stop: StopSignal | None) -> bool:
     if isinstance(stop, threading.Event):
         return stop.is_set()
     return bool(stop())
+
+
+def wait_or_stop(stop: StopSignal | None, seconds: float) -> bool:
+    """Wait ``seconds``, waking early when ``stop`` fires; returns whether it fired.
+
+    >>> import threading
+    >>> wait_or_stop(threading.Event(), 0.01), wait_or_stop(lambda: True, 60)
+    (False, True)
+    """
+    if isinstance(stop, threading.Event):
+        return stop.wait(max(seconds, 0.0))
+    deadline = time.monotonic() + max(seconds, 0.0)
+    while not _should_stop(stop):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        time.sleep(min(left, 0.1))
+    return True
+
+
+#: How long a worker pauses after failures in a row: 1 s, doubling, at most a minute.
+RECOVERY = Backoff(base_seconds=1.0, factor=2.0, max_seconds=60.0, jitter=0.2)
+
+
+class Recovery:
+    """Failures in a row per task, and the pause before each task is tried again.
+
+    Used by :meth:`Dispatcher.run_forever` and the worker loop: a failing task is logged
+    (passing trouble such as :class:`~gesprekscyclus.errors.StoreError` as a warning, anything
+    else with its traceback) and is not ready again until its pause (``backoff.delay`` of the
+    failures in a row, jitter keyed by owner and task) has passed; its first success after
+    failures is logged too and starts the count again. ``timer`` gives seconds (monotonic).
+
+    >>> now = [0.0]
+    >>> recovery = Recovery("w-1", Backoff(base_seconds=1, jitter=0), timer=lambda: now[0])
+    >>> recovery.failed("dispatch", StoreError("connection lost")), recovery.ready("dispatch")
+    (1.0, False)
+    >>> now[0] = 1.0
+    >>> recovery.ready("dispatch"), recovery.failed("dispatch", StoreError("again"))
+    (True, 2.0)
+    >>> recovery.succeeded("dispatch"); recovery.failures("dispatch")
+    0
+    """
+
+    def __init__(
+        self,
+        owner: str,
+        backoff: Backoff = RECOVERY,
+        *,
+        timer: Callable[[], float] = time.monotonic,
+    ):
+        self.owner = owner
+        self.backoff = backoff
+        self._timer = timer
+        self._failures: dict[str, int] = {}
+        self._not_before: dict[str, float] = {}
+
+    def ready(self, task: str) -> bool:
+        """Whether ``task``'s pause (if any) is over."""
+        return self._timer() >= self._not_before.get(task, float("-inf"))
+
+    def failures(self, task: str) -> int:
+        """How many times in a row ``task`` failed."""
+        return self._failures.get(task, 0)
+
+    def failed(self, task: str, error: BaseException) -> float:
+        """Count and log a failure of ``task``; returns the pause in seconds."""
+        count = self._failures.get(task, 0) + 1
+        self._failures[task] = count
+        pause = self.backoff.delay(count, f"{self.owner}:{task}").total_seconds()
+        self._not_before[task] = self._timer() + pause
+        passing = isinstance(error, StoreError | ConflictError | OSError)
+        log.log(
+            logging.WARNING if passing else logging.ERROR,
+            "%s: %s failed (%d in a row), next try in %.1f s: %s: %s",
+            self.owner,
+            task,
+            count,
+            pause,
+            type(error).__name__,
+            error,
+            exc_info=None if passing else error,
+        )
+        return pause
+
+    def succeeded(self, task: str) -> None:
+        """Note that ``task`` worked; logs the recovery after failures."""
+        count = self._failures.pop(task, 0)
+        self._not_before.pop(task, None)
+        if count:
+            log.warning("%s: %s works again after %d failures", self.owner, task, count)
 
 
 @frozen
@@ -161,12 +273,17 @@ class Dispatcher:
         self.lease_seconds = settings.lease_seconds
         self.max_attempts = settings.max_attempts
         self.backoff = backoff if backoff is not None else Backoff()
+        #: What the latest :meth:`run_once` did (so far, while it runs).
+        self.last_round = DispatchReport()
 
     def run_once(self, stop: StopSignal | None = None) -> DispatchReport:
         """Claim one batch and deal with it.
 
         When ``stop`` fires between two messages, the rest of the batch is released unsent.
+        What the batch did so far is also kept in :attr:`last_round`, so that a caller can
+        count it when a store error ends the batch early.
         """
+        self.last_round = DispatchReport()
         claimed = self.store.claim_due(
             self.owner,
             now=self.clock.now(),
@@ -176,19 +293,30 @@ class Dispatcher:
         if not claimed:
             return DispatchReport()
         lease_until = claimed[0].lease_until
-        report = DispatchReport()
         remaining = [message.id for message in claimed]
         try:
             for message in claimed:
                 if _should_stop(stop):
                     break
                 lease_until = self._keep_lease(remaining, lease_until)
-                report += self._deliver(message, lease_until)
+                self.last_round += self._deliver(message, lease_until)
                 remaining.remove(message.id)
         finally:
             if remaining:
-                self.store.release(self.owner, remaining)
-        return report
+                self._release(remaining)
+        return self.last_round
+
+    def _release(self, ids: list[int]) -> None:
+        try:
+            self.store.release(self.owner, ids)
+        except Exception as error:  # the leases run out by themselves
+            log.warning(
+                "outbox owner %s could not release %d claims (free again when their lease"
+                " ends): %s",
+                self.owner,
+                len(ids),
+                error,
+            )
 
     def _keep_lease(self, remaining: list[int], lease_until: datetime | None) -> datetime | None:
         now = self.clock.now()
@@ -231,9 +359,22 @@ class Dispatcher:
         except Exception as error:
             log.exception("notifier failed unexpectedly on message %d", message.id)
             return self._fail(message, f"unexpected: {type(error).__name__}: {error}", retry=True)
-        if self.store.mark_sent(self.owner, message.id, now=self.clock.now()):
+        if self._mark_sent(message):
             return DispatchReport(sent=1)
         return self._lost(message, "after sending; it may be delivered again with the same key")
+
+    def _mark_sent(self, message: OutboxMessage) -> bool:
+        """Record the delivery; once more on a fresh connection if the first try fails."""
+        try:
+            return self.store.mark_sent(self.owner, message.id, now=self.clock.now())
+        except StoreError as error:
+            log.warning(
+                "outbox owner %s: recording message %d as sent failed, trying again: %s",
+                self.owner,
+                message.id,
+                error,
+            )
+        return self.store.mark_sent(self.owner, message.id, now=self.clock.now())
 
     def _fail(self, message: OutboxMessage, reason: str, *, retry: bool) -> DispatchReport:
         attempt = message.attempts + 1
@@ -260,21 +401,33 @@ class Dispatcher:
         )
         return DispatchReport(retried=1)
 
-    def run_forever(self, stop: StopSignal, *, idle_seconds: float = 1.0) -> DispatchReport:
+    def run_forever(
+        self,
+        stop: StopSignal,
+        *,
+        idle_seconds: float = 1.0,
+        recovery: Recovery | None = None,
+    ) -> DispatchReport:
         """Dispatch until ``stop`` (an event or a callable) says so; returns the totals.
 
-        Waits ``idle_seconds`` between rounds when nothing was due. On stopping, claims not yet
-        sent are released for other workers.
+        Waits ``idle_seconds`` between rounds when nothing was due. A round that raises is
+        logged and followed by the pause of ``recovery`` (by default :data:`RECOVERY` for
+        this owner); nothing but ``stop`` ends the loop. On stopping, claims not yet sent are
+        released for other workers.
         """
+        recovery = recovery if recovery is not None else Recovery(self.owner)
         total = DispatchReport()
         while not _should_stop(stop):
-            report = self.run_once(stop)
+            try:
+                report = self.run_once(stop)
+            except Exception as error:
+                total += self.last_round
+                wait_or_stop(stop, recovery.failed("dispatch", error))
+                continue
+            recovery.succeeded("dispatch")
             total += report
             if report.handled == 0:
-                if isinstance(stop, threading.Event):
-                    stop.wait(idle_seconds)
-                else:
-                    time.sleep(idle_seconds)
+                wait_or_stop(stop, idle_seconds)
         return total
 
 
