@@ -3,21 +3,35 @@
 A worker dispatches through a :class:`SlowNotifier`: it records each delivery in a file of
 its own with one ``O_APPEND`` write, so the files show what was delivered, and by whom, even
 when a worker is killed.
+
+:func:`act` is the body of one process of the "many processes at once" tests: it opens a
+store named by a *place* (``sqlite:<file>`` or ``postgres:<schema>:<application name>``),
+waits at a barrier with the others and then plays one role: ``materialise``, ``tick`` or
+``worker`` (the library's worker loop, until SIGTERM).
 """
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
+import threading
 import time
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from multiprocessing.context import SpawnProcess
+from multiprocessing.synchronize import Barrier
 from pathlib import Path
+from typing import Any
 
 from gesprekscyclus.adapters.notifiers.recording import FileRecordingNotifier
+from gesprekscyclus.adapters.sqlite import open_sqlite_store
+from gesprekscyclus.examples import load_reference
 from gesprekscyclus.ports.clock import SystemClock
 from gesprekscyclus.ports.notifier import Notification
 from gesprekscyclus.ports.store import Store
-from gesprekscyclus.service.dispatch import Dispatcher
+from gesprekscyclus.service.app import ConversationService, tick
+from gesprekscyclus.service.dispatch import Dispatcher, stop_on_signals
+from gesprekscyclus.service.worker import Worker
 
 MESSAGES = 10_000
 spawn = multiprocessing.get_context("spawn")
@@ -93,3 +107,110 @@ def start_workers(
     for worker in workers:
         worker.start()
     return workers
+
+
+#: The instant the "many processes at once" tests act at (a Monday with reminders due).
+START = datetime(2027, 1, 4, 7, 0, tzinfo=UTC)
+#: Their planning horizon in days.
+HORIZON_DAYS = 365
+
+
+class RunningClock:
+    """Real time, but starting from ``start``: ``start`` plus the time since creation."""
+
+    def __init__(self, start: datetime):
+        self._start = start
+        self._began = time.monotonic()
+
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=time.monotonic() - self._began)
+
+
+def with_application_name(dsn: str, name: str) -> str:
+    """``dsn`` (a URL) whose connections show as ``name`` in ``pg_stat_activity``."""
+    return f"{dsn}{'&' if '?' in dsn else '?'}application_name={name}"
+
+
+def open_place(place: str) -> Store:
+    """The store a place names: ``sqlite:<file>`` or ``postgres:<schema>:<app name>``."""
+    kind, _, rest = place.partition(":")
+    if kind == "sqlite":
+        return open_sqlite_store(rest)
+    from gesprekscyclus.adapters.postgres import open_postgres_store  # noqa: PLC0415
+
+    from .postgres_support import dsn  # noqa: PLC0415
+
+    schema, _, application = rest.partition(":")
+    return open_postgres_store(
+        with_application_name(dsn(), application), schema=schema, pool_size=2, pool_timeout=10
+    )
+
+
+def seed_reference(store: Store) -> None:
+    """Store the reference organisation's people and life events."""
+    _design, people, events = load_reference()
+    with store.unit_of_work() as uow:
+        for person in people:
+            uow.people.upsert(person)
+        for event in events:
+            uow.events.append(event)
+
+
+def act(
+    role: str, place: str, out: str, owner: str, barrier: Barrier | None, options: dict[str, Any]
+) -> None:
+    """The body of one process; see the module docstring. ``options``: ``seed`` (store the
+    reference people first), ``delay`` (seconds per delivery), ``lease_seconds``."""
+    logging.basicConfig(level=logging.WARNING, format=f"{owner} %(levelname)s %(message)s")
+    stop = threading.Event()
+    if role == "worker":
+        stop_on_signals(stop)
+    store = open_place(place)  # on a fresh store, the migrations race here
+    if options.get("seed"):
+        seed_reference(store)
+    if barrier is not None:
+        barrier.wait(60)
+    clock = RunningClock(START)
+    design, _people, _events = load_reference()
+    service = ConversationService(store, clock, design=design)
+    dispatcher = Dispatcher(
+        store,
+        SlowNotifier(out, options.get("delay", 0.0)),
+        clock,
+        owner=owner,
+        batch_size=20,
+        lease_seconds=options.get("lease_seconds", 5.0),
+    )
+    try:
+        if role == "materialise":
+            start = START.date()
+            service.materialise(start, start + timedelta(days=HORIZON_DAYS))
+        elif role == "tick":
+            tick(service, dispatcher, clock.now(), horizon_days=HORIZON_DAYS)
+        else:
+            Worker(service, dispatcher, horizon_days=HORIZON_DAYS, interval=0.05).run(stop)
+    finally:
+        store.close()
+
+
+class Started(list[tuple[str, Path, SpawnProcess]]):
+    """(role, delivery file, process) triples, holding on to the barrier they share (a
+    barrier collected in the parent before a child has read it breaks that child)."""
+
+    def __init__(self, barrier: Barrier):
+        super().__init__()
+        self.barrier = barrier
+
+
+def start_roles(roles: Sequence[str], place: str, folder: Path, **options: Any) -> Started:
+    """Start one :func:`act` process per role, all released by one barrier. The first
+    process seeds when ``seed`` is set."""
+    barrier = spawn.Barrier(len(roles))
+    started = Started(barrier)
+    for n, role in enumerate(roles):
+        out = folder / f"{role}-{n}.jsonl"
+        mine = {**options, "seed": options.get("seed", False) and n == 0}
+        process = spawn.Process(target=act, args=(role, place, str(out), f"p{n}", barrier, mine))
+        process.start()
+        started.append((role, out, process))
+    return started

@@ -45,6 +45,7 @@ from typing import Any, LiteralString
 import psycopg
 import psycopg.errors
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool
 
 from gesprekscyclus.adapters._sql import tables
@@ -421,8 +422,15 @@ class PostgresStore:
         settings: dict[str, Any] = {
             "autocommit": True,
             "connect_timeout": max(1, round(connect_timeout)),
-            "application_name": "gesprekscyclus",
         }
+        try:
+            named = "application_name" in conninfo_to_dict(dsn)
+        except psycopg.Error as error:
+            raise StoreError(
+                f"{self._label}: cannot read the connection string: {error}"
+            ) from error
+        if not named:  # a name in the DSN (one per worker, say) shows in pg_stat_activity
+            settings["application_name"] = "gesprekscyclus"
         self._pool: ConnectionPool[Connection] = ConnectionPool(
             dsn,
             min_size=1,
@@ -681,7 +689,8 @@ def open_postgres_store(
     the server, ``pool_timeout`` how long a unit of work waits for a free connection;
     ``idle_in_transaction_timeout`` (seconds) makes the server end a session whose
     transaction sits idle that long. Bulk inserts of ``copy_threshold`` rows or more use
-    ``COPY``.
+    ``COPY``. Connections are named ``gesprekscyclus`` in ``pg_stat_activity`` unless the
+    DSN names them (``?application_name=worker-1``).
 
     It needs a running server, so the example is a plain code block rather than a doctest::
 

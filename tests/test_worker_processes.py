@@ -1,0 +1,135 @@
+"""Many processes on one store at once: planners, ticks and workers, on SQLite and PostgreSQL.
+
+Real processes (spawned), real databases. The processes record every delivery as
+:mod:`tests.dispatch_support` describes; a test then checks that nothing was lost, nothing
+was delivered twice (beyond a message in flight when its connection was killed) and that
+every worker was still running until it was told to stop.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from multiprocessing.context import SpawnProcess
+from pathlib import Path
+
+import pytest
+
+from gesprekscyclus.adapters.memory import MemoryStore
+from gesprekscyclus.examples import load_reference
+from gesprekscyclus.ports.clock import FixedClock
+from gesprekscyclus.ports.store import OutboxStatus, Store
+from gesprekscyclus.service.app import ConversationService
+from gesprekscyclus.testing.contract import T0, make_notification
+
+from .dispatch_support import (
+    HORIZON_DAYS,
+    START,
+    delivered,
+    open_place,
+    seed_reference,
+    start_roles,
+)
+from .postgres_support import drop_schema, dsn, new_schema_name, psycopg, require_postgres
+
+pytestmark = pytest.mark.slow
+
+ROLES = ("worker", "materialise", "tick", "worker", "tick", "materialise", "worker")
+TIMEOUT = 60.0
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def place(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A store that does not exist yet: a new SQLite file, or a new PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:{tmp_path / 'fresh.db'}"
+        return
+    require_postgres()
+    schema = new_schema_name()
+    yield f"postgres:{schema}:{schema}"  # the schema names the connections too
+    drop_schema(schema)
+
+
+def _reference_ids() -> set[str]:
+    """The conversation ids one planner alone stores for the reference organisation."""
+    design, people, _events = load_reference()
+    store = MemoryStore()
+    seed_reference(store)
+    service = ConversationService(store, FixedClock(START), design=design)
+    service.materialise(START.date(), START.date() + timedelta(days=HORIZON_DAYS))
+    return _conversation_ids(store, [person.id for person in people])
+
+
+def _conversation_ids(store: Store, people: list[str]) -> set[str]:
+    with store.unit_of_work() as uow:
+        return {talk.id for person in people for talk in uow.conversations.by_employee(person)}
+
+
+def _wait_for(condition: Callable[[], bool], what: str, timeout: float = TIMEOUT) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting until {what}"
+        time.sleep(0.1)
+
+
+def _pending(place: str) -> int:
+    store = open_place(place)
+    try:
+        return store.outbox_stats().pending
+    finally:
+        store.close()
+
+
+def _stop_workers(workers: list[SpawnProcess]) -> None:
+    assert all(worker.is_alive() for worker in workers), "every worker is still running"
+    for worker in workers:
+        assert worker.pid is not None
+        os.kill(worker.pid, signal.SIGTERM)
+    for worker in workers:
+        worker.join(30)
+        assert worker.exitcode == 0
+
+
+def _kill_all(processes: list[SpawnProcess]) -> None:
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+            process.join(10)
+
+
+def test_planners_ticks_and_workers_started_together_on_a_fresh_store(
+    place: str, tmp_path: Path
+) -> None:
+    started = start_roles(ROLES, place, tmp_path, seed=True)
+    processes = [process for _role, _out, process in started]
+    workers = [process for role, _out, process in started if role == "worker"]
+    try:
+        for role, _out, process in started:
+            if role != "worker":
+                process.join(TIMEOUT)
+                assert process.exitcode == 0, f"a {role} process failed"
+        _wait_for(lambda: _pending(place) == 0, "the workers sent everything")
+        _stop_workers(workers)
+    finally:
+        _kill_all(processes)
+
+    store = open_place(place)
+    try:
+        _design, people, _events = load_reference()
+        assert _conversation_ids(store, [p.id for p in people]) == _reference_ids()
+        counts = Counter(key for _role, out, _process in started for key in delivered(out))
+        assert counts, "reminders were due and sent"
+        assert max(counts.values()) == 1, "nothing was delivered twice"
+        stats = store.outbox_stats()
+        assert (stats.sent, stats.pending, stats.dead) == (len(counts), 0, 0)
+        with store.unit_of_work() as uow:
+            sent = [uow.outbox.by_key(key) for key in counts]
+        assert all(m is not None and m.status is OutboxStatus.SENT for m in sent)
+    finally:
+        store.close()
