@@ -12,7 +12,6 @@ import os
 import signal
 import sqlite3
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -32,6 +31,7 @@ from .dispatch_support import (
     HORIZON_DAYS,
     START,
     delivered,
+    message_keys,
     open_place,
     seed_reference,
     start_roles,
@@ -133,3 +133,121 @@ def test_planners_ticks_and_workers_started_together_on_a_fresh_store(
         assert all(m is not None and m.status is OutboxStatus.SENT for m in sent)
     finally:
         store.close()
+
+
+@pytest.fixture
+def postgres_place() -> Iterator[str]:
+    """A new PostgreSQL schema; its name also names the connections of the processes."""
+    require_postgres()
+    schema = new_schema_name()
+    yield f"postgres:{schema}:{schema}"
+    drop_schema(schema)
+
+
+def _fill(place: str, count: int) -> list[str]:
+    keys = message_keys(count)
+    store = open_place(place)
+    with store.unit_of_work() as uow:
+        uow.outbox.enqueue([make_notification(key) for key in keys], due_at=T0)
+    store.close()
+    return keys
+
+
+def _corrupt(place: str, keys: list[str]) -> None:
+    """Overwrite the payloads of ``keys`` with text that is not JSON, behind the store."""
+    kind, _, rest = place.partition(":")
+    if kind == "sqlite":
+        with sqlite3.connect(rest) as connection:
+            connection.executemany(
+                "UPDATE outbox SET payload = '{not json' WHERE key = ?", [(k,) for k in keys]
+            )
+        connection.close()
+        return
+    schema = rest.partition(":")[0]
+    with psycopg.connect(dsn(), autocommit=True) as connection:
+        connection.execute(
+            psycopg.sql.SQL(
+                "UPDATE {}.outbox SET payload = '{{not json' WHERE key = ANY(%s)"
+            ).format(psycopg.sql.Identifier(schema)),
+            (keys,),
+        )
+
+
+def _terminate(application: str) -> int:
+    """End the server sessions named ``application`` (only this test's); how many ended."""
+    with psycopg.connect(dsn(), autocommit=True) as connection:
+        row = connection.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE application_name = %s AND pid <> pg_backend_pid()",
+            (application,),
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _deliveries(started: list[tuple[str, Path, SpawnProcess]]) -> Counter[str]:
+    return Counter(key for _role, out, _process in started for key in delivered(out))
+
+
+@pytest.mark.postgres
+def test_killed_connections_mid_dispatch_lose_nothing_and_workers_carry_on(
+    postgres_place: str, tmp_path: Path
+) -> None:
+    keys = _fill(postgres_place, 3000)
+    started = start_roles(["worker"] * 3, postgres_place, tmp_path, delay=0.002, lease_seconds=2)
+    workers = [process for _role, _out, process in started]
+    application = postgres_place.rsplit(":", 1)[1]
+    try:
+        for kill in range(1, 4):
+            _wait_for(
+                lambda kill=kill: sum(_deliveries(started).values()) >= 400 * kill,
+                f"{400 * kill} deliveries",
+            )
+            assert _terminate(application) > 0, "the workers' connections were ended"
+        _wait_for(lambda: _pending(postgres_place) == 0, "the workers sent everything", 90)
+        _stop_workers(workers)
+    finally:
+        _kill_all(workers)
+
+    counts = _deliveries(started)
+    assert set(counts) == set(keys), "nothing was lost"
+    repeated = [key for key, seen in counts.items() if seen > 1]
+    assert all(counts[key] == 2 for key in repeated)
+    assert len(repeated) <= 3 * len(workers), "at most the message in flight, per kill"
+    store = open_place(postgres_place)
+    stats = store.outbox_stats()
+    store.close()
+    assert (stats.sent, stats.pending, stats.leased, stats.dead) == (len(keys), 0, 0, 0)
+
+
+@pytest.mark.parametrize("fresh", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_poison_rows_become_dead_letters_and_the_rest_is_sent_once(
+    fresh: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    if fresh == "sqlite":
+        place = f"sqlite:{tmp_path / 'outbox.db'}"
+    else:
+        place = request.getfixturevalue("postgres_place")
+    keys = _fill(place, 600)
+    poison = keys[5::100]
+    _corrupt(place, poison)
+    started = start_roles(["worker"] * 3, place, tmp_path)
+    workers = [process for _role, _out, process in started]
+    try:
+        _wait_for(lambda: _pending(place) == 0, "the workers dealt with everything")
+        _stop_workers(workers)
+    finally:
+        _kill_all(workers)
+
+    counts = _deliveries(started)
+    assert sorted(counts) == sorted(set(keys) - set(poison))
+    assert max(counts.values()) == 1
+    store = open_place(place)
+    try:
+        dead = store.dead_letters()
+        stats = store.outbox_stats()
+    finally:
+        store.close()
+    assert sorted(m.key for m in dead) == sorted(poison)
+    assert all(m.attempts == 1 and m.notification is None for m in dead)
+    assert all((m.last_error or "").startswith("undecodable payload: ") for m in dead)
+    assert (stats.sent, stats.pending, stats.dead) == (len(keys) - len(poison), 0, len(poison))
