@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
+import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -21,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from gesprekscyclus.adapters.memory import MemoryStore
-from gesprekscyclus.examples import load_reference
+from gesprekscyclus.examples import DESIGN_FILE, directory, load_reference
 from gesprekscyclus.ports.clock import FixedClock
 from gesprekscyclus.ports.store import OutboxStatus, Store
 from gesprekscyclus.service.app import ConversationService
@@ -35,11 +37,13 @@ from .dispatch_support import (
     open_place,
     seed_reference,
     start_roles,
+    with_application_name,
 )
 from .postgres_support import drop_schema, dsn, new_schema_name, psycopg, require_postgres
 
 pytestmark = pytest.mark.slow
 
+DESIGN = str(directory() / DESIGN_FILE)
 ROLES = ("worker", "materialise", "tick", "worker", "tick", "materialise", "worker")
 TIMEOUT = 60.0
 
@@ -251,3 +255,72 @@ def test_poison_rows_become_dead_letters_and_the_rest_is_sent_once(
     assert all(m.attempts == 1 and m.notification is None for m in dead)
     assert all((m.last_error or "").startswith("undecodable payload: ") for m in dead)
     assert (stats.sent, stats.pending, stats.dead) == (len(keys) - len(poison), 0, len(poison))
+
+
+def _cli_url(place: str) -> str:
+    """The command line's ``--db`` for a place (a PostgreSQL schema through its search path)."""
+    kind, _, rest = place.partition(":")
+    if kind == "sqlite":
+        return f"sqlite:///{rest}"
+    schema, _, application = rest.partition(":")
+    return with_application_name(f"{dsn()}?options=-csearch_path%3D{schema}", application)
+
+
+def _cli(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "gesprekscyclus", *args, "--design", DESIGN, "--notify", "log"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+
+
+def test_command_line_ticks_started_together_all_succeed(place: str) -> None:
+    seeded = open_place(place)  # the organisation exists; nothing is planned yet
+    seed_reference(seeded)
+    seeded.close()
+    ticks = [_cli("tick", "--db", _cli_url(place), "--now", START.isoformat()) for _ in range(3)]
+    results = [tick.communicate(timeout=TIMEOUT) for tick in ticks]
+    assert [tick.returncode for tick in ticks] == [0, 0, 0], [err for _out, err in results]
+    added = [int(out.split("materialised: ")[1].split(" added")[0]) for out, _err in results]
+    reference = _reference_ids()
+    assert sorted(added) == [0, 0, len(reference)], "one planned, the others found it done"
+    store = open_place(place)
+    try:
+        _design, people, _events = load_reference()
+        assert _conversation_ids(store, [p.id for p in people]) == reference
+    finally:
+        store.close()
+
+
+def test_command_line_workers_started_together_keep_running(place: str) -> None:
+    seeded = open_place(place)
+    seed_reference(seeded)
+    seeded.close()
+    workers = [_cli("worker", "--db", _cli_url(place), "--interval", "0.2") for _ in range(3)]
+    try:
+        _design, people, _events = load_reference()
+        ids = [p.id for p in people]
+
+        def planned() -> bool:
+            store = open_place(place)
+            try:
+                return bool(_conversation_ids(store, ids))
+            finally:
+                store.close()
+
+        _wait_for(planned, "a worker planned the organisation")
+        time.sleep(1.0)  # the others plan too, and find it done
+        assert [worker.poll() for worker in workers] == [None, None, None], "all still running"
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        results = [worker.communicate(timeout=30) for worker in workers]
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+                worker.communicate(timeout=10)
+    assert [worker.returncode for worker in workers] == [0, 0, 0], [e for _o, e in results]
+    assert all("worker stopped" in out for out, _err in results)
+    assert all("failed" not in err for _out, err in results), [e for _o, e in results]
