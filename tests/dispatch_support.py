@@ -12,8 +12,10 @@ waits at a barrier with the others and then plays one role: ``materialise``, ``t
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
+import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -132,7 +134,8 @@ def with_application_name(dsn: str, name: str) -> str:
 
 
 def open_place(place: str) -> Store:
-    """The store a place names: ``sqlite:<file>`` or ``postgres:<schema>:<app name>``."""
+    """The store a place names: ``sqlite:<file>`` or ``postgres:<schema>:<app name>``, the
+    latter optionally with ``:<port>`` to reach the server on another local port."""
     kind, _, rest = place.partition(":")
     if kind == "sqlite":
         return open_sqlite_store(rest)
@@ -140,10 +143,70 @@ def open_place(place: str) -> Store:
 
     from .postgres_support import dsn  # noqa: PLC0415
 
-    schema, _, application = rest.partition(":")
-    return open_postgres_store(
-        with_application_name(dsn(), application), schema=schema, pool_size=2, pool_timeout=10
-    )
+    schema, application, *port = rest.split(":")
+    url = with_application_name(dsn(), application) + "".join(f"&port={p}" for p in port)
+    return open_postgres_store(url, schema=schema, pool_size=2, pool_timeout=10)
+
+
+class TcpProxy:
+    """Relays a local port to ``target``; :meth:`stop` drops every connection and refuses
+    new ones, like a database server that goes down, and :meth:`start` brings it back."""
+
+    def __init__(self, target: tuple[str, int]):
+        self.target = target
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = int(probe.getsockname()[1])
+        self._listener: socket.socket | None = None
+        self._open: list[socket.socket] = []
+        self._guard = threading.Lock()
+
+    def start(self) -> None:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return  # stopped
+            try:
+                server = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            server.settimeout(None)
+            with self._guard:
+                self._open += [client, server]
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        for end in (source, sink):
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+
+    def stop(self) -> None:
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
+        with self._guard:
+            dropped, self._open = self._open, []
+        for end in dropped:
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+            end.close()
 
 
 def seed_reference(store: Store) -> None:

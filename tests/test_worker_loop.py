@@ -206,3 +206,28 @@ def test_the_pause_grows_to_a_minute_and_stays_there_for_days_of_failures() -> N
     pauses = [recovery.failed("dispatch", StoreError("down")) for _ in range(3000)]
     assert 1.0 <= pauses[0] <= 1.2
     assert all(60.0 <= pause <= 72.0 for pause in pauses[6:])
+
+
+def test_a_batch_whose_lease_ran_out_is_given_up_with_one_message(
+    flaky: Flaky, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = FixedClock(T0)
+
+    class Stalling(Recorder):
+        def send(self, notification: Notification) -> None:
+            super().send(notification)
+            clock.advance(seconds=61)  # an outage as long as the lease
+
+    notifier = Stalling()
+    dispatcher = Dispatcher(flaky, notifier, clock, owner="w-1", lease_seconds=60)  # type: ignore[arg-type]
+    with caplog.at_level(logging.ERROR, logger="gesprekscyclus"):
+        report = dispatcher.run_once()
+    assert (report.sent, report.lost_leases) == (0, 5)
+    assert notifier.sent == ["k-0"]
+    batch = [r.getMessage() for r in caplog.records if "unsent messages of its batch" in r.message]
+    assert batch == [
+        "outbox owner w-1 lost the lease on the 4 unsent messages of its batch"
+        " (ids 2, 3, 4, 5); not sent, another owner will"
+    ]
+    later = flaky.inner.claim_due("w-2", now=clock.now(), limit=10, lease_seconds=60)
+    assert [m.key for m in later] == [f"k-{n}" for n in range(5)]

@@ -32,6 +32,7 @@ from gesprekscyclus.testing.contract import T0, make_notification
 from .dispatch_support import (
     HORIZON_DAYS,
     START,
+    TcpProxy,
     delivered,
     message_keys,
     open_place,
@@ -324,3 +325,37 @@ def test_command_line_workers_started_together_keep_running(place: str) -> None:
     assert [worker.returncode for worker in workers] == [0, 0, 0], [e for _o, e in results]
     assert all("worker stopped" in out for out, _err in results)
     assert all("failed" not in err for _out, err in results), [e for _o, e in results]
+
+
+@pytest.mark.postgres
+def test_workers_ride_out_a_database_restart(postgres_place: str, tmp_path: Path) -> None:
+    server = psycopg.conninfo.conninfo_to_dict(dsn())
+    proxy = TcpProxy((str(server.get("host", "127.0.0.1")), int(server.get("port", 5432))))
+    proxy.start()
+    place = f"{postgres_place}:{proxy.port}"  # the workers reach the server through the proxy
+    keys = _fill(place, 2000)
+    started = start_roles(["worker"] * 3, place, tmp_path, delay=0.002, lease_seconds=2)
+    workers = [process for _role, _out, process in started]
+    try:
+        _wait_for(lambda: sum(_deliveries(started).values()) >= 300, "300 deliveries")
+        proxy.stop()  # the server goes away: connections drop, new ones are refused
+        time.sleep(3.0)
+        assert all(worker.is_alive() for worker in workers), "the workers wait it out"
+        during = sum(_deliveries(started).values())
+        proxy.start()
+        _wait_for(lambda: _pending(postgres_place) == 0, "the workers sent everything", 90)
+        _stop_workers(workers)
+    finally:
+        _kill_all(workers)
+        proxy.stop()
+
+    counts = _deliveries(started)
+    assert during < len(keys), "the outage came mid-dispatch"
+    assert set(counts) == set(keys), "nothing was lost"
+    repeated = [key for key, seen in counts.items() if seen > 1]
+    assert all(counts[key] == 2 for key in repeated)
+    assert len(repeated) <= len(workers), "at most the message in flight per worker"
+    store = open_place(postgres_place)
+    stats = store.outbox_stats()
+    store.close()
+    assert (stats.sent, stats.pending, stats.leased, stats.dead) == (len(keys), 0, 0, 0)

@@ -299,6 +299,10 @@ class Dispatcher:
                 if _should_stop(stop):
                     break
                 lease_until = self._keep_lease(remaining, lease_until)
+                if lease_until is not None and lease_until <= self.clock.now():
+                    self.last_round += self._lost_batch(remaining)
+                    remaining = []
+                    break
                 self.last_round += self._deliver(message, lease_until)
                 remaining.remove(message.id)
         finally:
@@ -334,6 +338,17 @@ class Dispatcher:
                 len(remaining),
             )
         return now + timedelta(seconds=self.lease_seconds) if renewed else lease_until
+
+    def _lost_batch(self, remaining: list[int]) -> DispatchReport:
+        """The lease on the rest of the batch ran out (a stall, an outage): send none of it."""
+        log.error(
+            "outbox owner %s lost the lease on the %d unsent messages of its batch (ids %s);"
+            " not sent, another owner will",
+            self.owner,
+            len(remaining),
+            ", ".join(map(str, remaining[:10])) + (", …" if len(remaining) > 10 else ""),
+        )
+        return DispatchReport(lost_leases=len(remaining))
 
     def _lost(self, message: OutboxMessage, what: str) -> DispatchReport:
         log.error(
