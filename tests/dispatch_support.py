@@ -19,7 +19,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from multiprocessing.context import SpawnProcess
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
@@ -27,10 +27,11 @@ from typing import Any
 
 from gesprekscyclus.adapters.notifiers.recording import FileRecordingNotifier
 from gesprekscyclus.adapters.sqlite import open_sqlite_store
+from gesprekscyclus.domain.people import Person
 from gesprekscyclus.examples import load_reference
 from gesprekscyclus.ports.clock import SystemClock
 from gesprekscyclus.ports.notifier import Notification
-from gesprekscyclus.ports.store import Store
+from gesprekscyclus.ports.store import PLANNER_LOCK, Store
 from gesprekscyclus.service.app import ConversationService, tick
 from gesprekscyclus.service.dispatch import Dispatcher, stop_on_signals
 from gesprekscyclus.service.worker import Worker
@@ -277,3 +278,13 @@ def start_roles(roles: Sequence[str], place: str, folder: Path, **options: Any) 
         process.start()
         started.append((role, out, process))
     return started
+
+
+def hold_planner_lock(place: str, holding: Any) -> None:
+    """Take the planner lock in a unit of work, say so through ``holding``, and hang."""
+    store = open_place(place)
+    with store.unit_of_work() as uow:
+        uow.lock(PLANNER_LOCK)
+        uow.people.upsert(Person(id="held", name="Held", hire_date=date(2020, 1, 1)))
+        holding.set()
+        time.sleep(600)

@@ -13,6 +13,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -25,7 +26,7 @@ import pytest
 from gesprekscyclus.adapters.memory import MemoryStore
 from gesprekscyclus.examples import DESIGN_FILE, directory, load_reference
 from gesprekscyclus.ports.clock import FixedClock
-from gesprekscyclus.ports.store import OutboxStatus, Store
+from gesprekscyclus.ports.store import PLANNER_LOCK, OutboxStatus, Store
 from gesprekscyclus.service.app import ConversationService
 from gesprekscyclus.testing.contract import T0, make_notification
 
@@ -34,9 +35,11 @@ from .dispatch_support import (
     START,
     TcpProxy,
     delivered,
+    hold_planner_lock,
     message_keys,
     open_place,
     seed_reference,
+    spawn,
     start_roles,
     with_application_name,
 )
@@ -359,3 +362,32 @@ def test_workers_ride_out_a_database_restart(postgres_place: str, tmp_path: Path
     stats = store.outbox_stats()
     store.close()
     assert (stats.sent, stats.pending, stats.leased, stats.dead) == (len(keys), 0, 0, 0)
+
+
+def test_a_crashed_planner_does_not_keep_the_lock(place: str) -> None:
+    store = open_place(place)  # opened (and migrated) before the holder starts
+    holding = spawn.Event()
+    holder = spawn.Process(target=hold_planner_lock, args=(place, holding))
+    holder.start()
+    try:
+        assert holding.wait(TIMEOUT)
+        taken = threading.Event()
+
+        def plan() -> None:
+            with store.unit_of_work() as uow:
+                uow.lock(PLANNER_LOCK)
+                taken.set()
+
+        planner = threading.Thread(target=plan, daemon=True)
+        planner.start()
+        assert not taken.wait(1.0), "the lock is held"
+        assert holder.pid is not None
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.join(10)
+        assert taken.wait(20), "the lock ended with its holder"
+        planner.join(10)
+        with store.unit_of_work() as uow:
+            assert uow.people.find("held") is None, "the crashed unit of work left nothing"
+    finally:
+        store.close()
+        _kill_all([holder])
