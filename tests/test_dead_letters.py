@@ -6,6 +6,7 @@ Against a real SQLite file and a real SMTP server (aiosmtpd) on the loopback int
 from __future__ import annotations
 
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -13,6 +14,8 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gesprekscyclus.adapters.notifiers.mail import EmailNotifier
 from gesprekscyclus.adapters.sqlite import open_sqlite_store
@@ -118,3 +121,37 @@ def test_an_unexpected_notifier_error_is_retried_not_dead(tmp_path: Path) -> Non
     assert message.status is OutboxStatus.PENDING
     assert "RuntimeError: template engine crashed" in (message.last_error or "")
     store.close()
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.booleans(), min_size=1, max_size=30),
+    st.lists(st.integers(min_value=1, max_value=7), min_size=1, max_size=8),
+)
+def test_claims_hand_out_each_good_message_once_and_bury_each_bad_one(
+    bad: list[bool], batches: list[int]
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        store = open_sqlite_store(Path(folder) / "outbox.db")
+        keys = [f"k-{n:02d}" for n in range(len(bad))]
+        with store.unit_of_work() as uow:
+            uow.outbox.enqueue([make_notification(key) for key in keys], due_at=T0)
+        for key, broken in zip(keys, bad, strict=True):
+            if broken:
+                _corrupt(store, key, "{not json")
+        handed_out: list[str] = []
+        owners = ("w1", "w2")
+        for turn in range(len(keys) + len(batches)):
+            limit = batches[turn % len(batches)]
+            owner = owners[turn % 2]
+            for message in store.claim_due(owner, now=T0, limit=limit, lease_seconds=30):
+                assert message.notification is not None
+                handed_out.append(message.key)
+                assert store.mark_sent(owner, message.id, now=T0)
+        good = [key for key, broken in zip(keys, bad, strict=True) if not broken]
+        assert handed_out == good, "oldest first, each once, none of the bad ones"
+        dead = store.dead_letters()
+        assert [m.key for m in dead] == [k for k, broken in zip(keys, bad, strict=True) if broken]
+        assert all(m.attempts == 1 for m in dead)
+        assert store.outbox_stats() == OutboxStats(sent=len(good), dead=len(keys) - len(good))
+        store.close()
