@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -391,3 +392,23 @@ def test_a_crashed_planner_does_not_keep_the_lock(place: str) -> None:
     finally:
         store.close()
         _kill_all([holder])
+
+
+def test_a_worker_waits_for_a_database_that_is_not_there_yet() -> None:
+    with socket.socket() as probe:  # a local port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    worker = _cli("worker", "--db", f"postgresql://nobody@127.0.0.1:{port}/none")
+    try:
+        time.sleep(3.0)
+        assert worker.poll() is None, "still running, waiting for the database"
+        worker.send_signal(signal.SIGTERM)
+        out, err = worker.communicate(timeout=30)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.communicate(timeout=10)
+    assert worker.returncode == 0, err
+    assert "worker stopped; 0 notifications sent" in out
+    assert "open the store failed (1 in a row), next try in 1." in err
+    assert "Connection refused" in err or "connection" in err.lower()

@@ -145,6 +145,8 @@ def _worker(args: argparse.Namespace, out: io.StringIO) -> int:
         try:
             service = _service(args, clock)
         except StoreError as error:
+            if isinstance(error.__cause__, ImportError):  # a missing extra will not come back
+                raise
             if wait_or_stop(stop, recovery.failed("open the store", error)):
                 out.write("worker stopped; 0 notifications sent\n")
                 return 0
