@@ -237,6 +237,7 @@ class SQLiteUnitOfWork:
         self.events = tables.Events(db, _ENCODING)
         self.conversations = _Conversations(db)
         self.reports = tables.Reports(db, _ENCODING)
+        self.designs = tables.Designs(db, _ENCODING)
         self.action_items = _ActionItems(db)
         self.outbox = _Outbox(connection)
 
