@@ -407,6 +407,7 @@ def planned_conversations(draw: st.DrawFn) -> Conversation:
         time_zone=draw(time_zones),
         requires_report=draw(st.booleans()),
         design_version=draw(st.none() | st.integers(1, 10_000)),
+        known_late=draw(st.booleans()),
     )
 
 

@@ -17,7 +17,10 @@ conversation was dropped from the plan, and a later design plans it again), as a
 ``reinstate`` entry in ``history``. It is not a user action and so not in the table.
 
 **Design version.** ``design_version`` is the number of the stored design version that planned
-the conversation (``None`` for conversations created without a stored design).
+the conversation (``None`` for conversations created without a stored design). ``known_late``
+marks a conversation that was created only after its target date had passed: the obligation
+became known late (a sick report entered after the fact, short notice), so it was never
+planned on time.
 
 **Rescheduling is an action, not a state.** A rescheduled conversation is simply a scheduled
 one with a new time: queries for agendas and reminders need not know about a separate status.
@@ -283,6 +286,7 @@ class Conversation:
     _notes: tuple[Note, ...] = field(default=(), repr=False)
     history: tuple[Transition, ...] = ()
     design_version: int | None = field(default=None, validator=positive)
+    known_late: bool = field(default=False, validator=attrs.validators.instance_of(bool))
 
     def __attrs_post_init__(self) -> None:
         if self.manager_id == self.employee_id:
@@ -329,12 +333,14 @@ class Conversation:
         time_zone: str = "Europe/Amsterdam",
         requires_report: bool = False,
         design_version: int | None = None,
+        known_late: bool = False,
     ) -> Conversation:
         """A new conversation in state ``planned``.
 
         The employee and the manager are added to ``participants`` (first, in that order)
         unless already listed; list others (HR, a case manager) with their roles.
-        ``design_version`` names the stored design version that planned it.
+        ``design_version`` names the stored design version that planned it; ``known_late``
+        marks one created after its target date (see the module docstring).
         """
         given = tuple(participants)
         listed = {p.person_id for p in given}
@@ -352,6 +358,7 @@ class Conversation:
             time_zone=time_zone,
             requires_report=requires_report,
             design_version=design_version,
+            known_late=known_late,
         )
 
     # --- queries ------------------------------------------------------------------------

@@ -138,6 +138,7 @@ _CONVERSATION_FIELDS = (
     "_notes",
     "history",
     "design_version",
+    "known_late",
 )
 _TRANSITION_FIELDS = (
     "action",
@@ -183,6 +184,7 @@ def _parts_strict(document: dict[str, Any]) -> tuple[Any, ...]:
         from_data(tuple[Note, ...], document["n"]) if "n" in document else (),
         from_data(tuple[Transition, ...], document["h"]) if "h" in document else (),
         document.get("d"),
+        document.get("l", False),
     )
 
 
@@ -192,7 +194,7 @@ def strict_conversation(
     parse_instant: Callable[[Any], datetime | None],
 ) -> Conversation:
     """A conversation from a :data:`READ_COLUMNS` row through every validator."""
-    participants, question_set, answers, notes, history, design_version = _parts_strict(
+    participants, question_set, answers, notes, history, design_version, known_late = _parts_strict(
         json.loads(row[13])
     )
     return Conversation(
@@ -213,6 +215,7 @@ def strict_conversation(
         notes=notes,
         history=history,
         design_version=design_version,
+        known_late=known_late,
     )
 
 
@@ -296,6 +299,7 @@ class ConversationReader:
         setters[14](talk, parts[3])
         setters[15](talk, parts[4])
         setters[16](talk, parts[5])
+        setters[17](talk, parts[6])
         return talk
 
     def _window(self, bounds: tuple[Any, Any, Any]) -> Window:
@@ -353,6 +357,9 @@ class ConversationReader:
         design_version = document.get("d")
         if design_version is not None and (type(design_version) is not int or design_version < 1):
             raise _NotTrustedError
+        known_late = document.get("l", False)
+        if type(known_late) is not bool:
+            raise _NotTrustedError
         return (
             participants,
             None if question_set is None else from_data(QuestionSetRef, question_set),
@@ -360,6 +367,7 @@ class ConversationReader:
             notes,
             () if history is None else _history(history),
             design_version,
+            known_late,
         )
 
 
@@ -456,6 +464,8 @@ class Encoding:
             parts["h"] = to_data(c.history)
         if c.design_version is not None:
             parts["d"] = c.design_version
+        if c.known_late:
+            parts["l"] = True
         window = c.window
         day = self.day
         return (
