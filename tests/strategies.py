@@ -867,6 +867,9 @@ def materialise_reports(draw: st.DrawFn) -> MaterialiseReport:
         unchanged=draw(_counts),
         skipped=draw(_counts),
         conflicts=draw(_counts),
+        reinstated=draw(_counts),
+        late=draw(_counts),
+        overdue=draw(_counts),
     )
 
 
