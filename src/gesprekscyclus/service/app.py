@@ -155,11 +155,13 @@ class ConversationService:
     """Commands and queries for one cycle design on one store.
 
     Without ``design`` the service uses the store's current design version (see
-    :meth:`apply_design`) and follows it when another process applies a new one; commands
-    that need a design raise :class:`~gesprekscyclus.errors.NoDesignError` while the store
-    has none. A given ``design`` must be the store's current one (else
-    :class:`~gesprekscyclus.errors.DesignMismatchError` when the service replans or reminds)
-    or the store must hold no design yet.
+    :meth:`apply_design`) and follows it when another process applies a new one (it looks
+    again on every materialise, reminder sweep and conversation command, and on
+    :meth:`refresh_design`); commands that need a design raise
+    :class:`~gesprekscyclus.errors.NoDesignError` while the store has none. A given
+    ``design`` must be the store's current one (else
+    :class:`~gesprekscyclus.errors.DesignMismatchError` at those moments: never a silent
+    replan) or the store must hold no design yet.
 
     ``clock`` supplies the instant of every command. ``catalog`` defaults to the design's
     catalog (the built-in one with the design's changes). ``hr_contact_id`` names the person
@@ -273,6 +275,18 @@ class ConversationService:
         From now on this service uses the stored design. Another process applying a design
         at the same moment makes one of the two fail with
         :class:`~gesprekscyclus.errors.ConflictError`.
+
+        >>> from datetime import date, datetime, timezone
+        >>> from gesprekscyclus.adapters.memory import MemoryStore
+        >>> from gesprekscyclus.ports.clock import FixedClock
+        >>> service = ConversationService(
+        ...     MemoryStore(), FixedClock(datetime(2026, 1, 5, 8, 0, tzinfo=timezone.utc)))
+        >>> design = CycleDesign(name="demo", cycle_start=date(2026, 1, 1))
+        >>> service.apply_design(design, applied_by="hr-1", dry_run=True).stored
+        False
+        >>> change = service.apply_design(design, applied_by="hr-1")
+        >>> change.version.label[:9], service.design_version == change.version
+        ('version 1', True)
         """
         if isinstance(horizon_days, bool) or horizon_days < 0:
             raise InvalidValueError("horizon_days", f"must be 0 or more, got {horizon_days!r}")
@@ -359,6 +373,7 @@ class ConversationService:
     ) -> Conversation:
         at = self._now()
         with self.store.unit_of_work() as uow:
+            self._refresh(uow)
             current = uow.conversations.get(conversation_id)
             changed = step(current, at)
             uow.conversations.update(changed, expected_version=version_of(current))
