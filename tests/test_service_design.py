@@ -451,3 +451,19 @@ def test_materialise_stores_exactly_what_the_horizon_rule_names(
     assert report.added == len(stored)
     assert report.late == sum(t.known_late for t in stored.values())
     assert not service.materialise(start, end).changed
+
+
+def test_a_design_change_also_cancels_what_is_still_open_from_before_the_horizon(
+    store: Store,
+) -> None:
+    service = _service(store, date(2027, 2, 5))
+    service.apply_design(DESIGN, applied_by="hr-1", horizon_days=0)
+    (february,) = _of_type(store, "check_in")
+    assert february.window.target < date(2027, 2, 5)
+    without = attrs.evolve(DESIGN, types=(EXIT, TypeRule(type="absence")))
+    change = service.apply_design(without, applied_by="hr-1", horizon_days=0)
+    assert change.materialised is not None
+    assert change.materialised.cancelled == 1
+    (cancelled,) = _of_type(store, "check_in")
+    assert cancelled.status is ConversationStatus.CANCELLED
+    assert [row.id for row in change.diff.disappeared] == [february.id]

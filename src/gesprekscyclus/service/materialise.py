@@ -7,10 +7,10 @@ store holds, conversation by conversation (the planner's ids are stable):
   has passed already is marked ``known_late``;
 - a stored conversation that is still ``planned`` but whose window or manager differs from
   the plan is **moved** to the plan's window and manager;
-- a stored conversation that is still ``planned``, whose target lies inside the horizon and
-  that the plan no longer asks for (notice given, population changed, type dropped by a new
-  design) is **cancelled** with a reason that starts with :data:`VANISHED_REASON` and names
-  the design versions, so it stays on file;
+- a stored conversation that is still ``planned``, that lies inside the horizon (by the rule
+  below) and that the plan no longer asks for (notice given, population changed, type dropped
+  by a new design) is **cancelled** with a reason that starts with :data:`VANISHED_REASON`
+  and names the design versions, so it stays on file;
 - a conversation that an earlier run cancelled that way and that the plan asks for again
   is **reinstated**: the same id, planned again, with a ``reinstate`` history entry;
 - everything that has been scheduled, held, reported or closed is left alone: a person has
@@ -324,6 +324,17 @@ def _placed(stored: Conversation, row: PlannedConversation) -> Conversation:
     return changed if changed.window == window else attrs.evolve(changed, window=window)
 
 
+def _replanned(window: Window, start: date, end: date) -> bool:
+    """Whether a run over ``[start, end]`` speaks for a stored conversation in ``window``:
+    its target lies in the horizon, or it lies within the planning margin before ``start``
+    with the window still open (the rows :func:`in_horizon` adds)."""
+    if window.target > end:
+        return False
+    if window.target >= start:
+        return True
+    return window.latest >= start and window.target >= start - timedelta(days=PLAN_MARGIN_DAYS)
+
+
 def apply_plan(
     uow: UnitOfWork,
     result: Plan,
@@ -343,7 +354,8 @@ def apply_plan(
     ``result`` may cover a wider horizon than ``[start, end]`` (so that rows whose date was
     moved across the edge are still recognised). ``rows`` are the rows to store (by default
     those of ``result`` that :func:`in_horizon` keeps; :func:`plan_horizon` gives both);
-    only planned conversations with a target inside ``[start, end]`` are cancelled.
+    only planned conversations with a target inside ``[start, end]``, or with a window still
+    open on ``start`` and a target within :data:`PLAN_MARGIN_DAYS` before it, are cancelled.
     ``existing`` maps the stored conversations by id. ``design`` is the stored design version
     the plan comes from: new conversations record its number, and cancellations and
     reinstatements name it. A new conversation whose target lies before the day of ``at``
@@ -397,7 +409,7 @@ def apply_plan(
         if (
             stored.status is ConversationStatus.PLANNED
             and stored.id not in wanted
-            and start <= stored.window.target <= end
+            and _replanned(stored.window, start, end)
         ):
             reason = _vanished_reason(stored, design)
             uow.conversations.update(stored.cancel(reason=reason, at=at))
