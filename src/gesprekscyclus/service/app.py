@@ -297,11 +297,14 @@ class ConversationService:
         with self.store.unit_of_work() as uow:
             previous = uow.designs.current()
             before = None if previous is None else design_from_version(previous)
-            existing = _stored_conversations(uow)
-            diff = preview(
-                uow,
+            people, events = uow.people.all(), uow.events.all()
+            existing = _stored_conversations(uow, people)
+            catalog = self._catalog or design.full_catalog()
+            seen = preview(
                 before,
                 design,
+                people,
+                events,
                 start=start,
                 end=end,
                 existing=list(existing.values()),
@@ -310,21 +313,24 @@ class ConversationService:
             version = next_version(
                 previous, design, source=text, fmt=fmt, applied_by=applied_by, at=at
             )
-            change = DesignChange(previous, version, diff, start, end, dry_run)
+            change = DesignChange(previous, version, seen.diff, start, end, dry_run)
             if not change.stored:
                 return change
             uow.designs.add(version)
-            loaded = _Loaded(version, design, design.full_catalog())
-            report = self._materialise(
+            report = apply_plan(
                 uow,
-                design,
-                version,
-                self._catalog or loaded.catalog,
-                self._hr_contact_id or design.hr_contact,
+                seen.plan,
                 start=start,
                 end=end,
+                existing=existing,
+                people={person.id: person for person in people},
                 at=at,
+                catalog=catalog,
+                hr_contact_id=self._hr_contact_id or design.hr_contact,
+                design=version,
+                rows=seen.rows,
             )
+        loaded = _Loaded(version, design, design.full_catalog())
         self._given = self._given_catalog = None
         self._loaded, self._version = loaded, version
         return attrs.evolve(change, materialised=report)

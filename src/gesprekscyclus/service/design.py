@@ -33,18 +33,20 @@ from attrs import frozen
 
 from gesprekscyclus.domain.catalog import Catalog
 from gesprekscyclus.domain.conversations import Conversation
-from gesprekscyclus.errors import DesignMismatchError, InvalidValueError, NoDesignError
+from gesprekscyclus.domain.events import LifeEvent
+from gesprekscyclus.domain.people import Person
+from gesprekscyclus.errors import DesignMismatchError, InvalidValueError
 from gesprekscyclus.planning.design import CycleDesign
 from gesprekscyclus.planning.design_file import dump_design, parse_design
 from gesprekscyclus.planning.diff import PlanDiff, diff_plans
 from gesprekscyclus.planning.planner import Plan, PlannedConversation
-from gesprekscyclus.ports.store import DESIGN_FORMATS, DesignVersion, UnitOfWork
+from gesprekscyclus.ports.store import DESIGN_FORMATS, DesignVersion
 from gesprekscyclus.service.materialise import MaterialiseReport, plan_horizon
 
 __all__ = [
     "DesignChange",
+    "Preview",
     "check_design",
-    "current_version",
     "design_fingerprint",
     "design_from_version",
     "design_source",
@@ -83,14 +85,6 @@ def design_from_version(version: DesignVersion) -> CycleDesign:
         source=f"stored design {version.label}",
         fmt="json" if version.fmt == "json" else "toml",
     )
-
-
-def current_version(uow: UnitOfWork, what: str = "this command") -> DesignVersion:
-    """The store's current design version; :class:`NoDesignError` when there is none."""
-    found = uow.designs.current()
-    if found is None:
-        raise NoDesignError(what)
-    return found
 
 
 def check_design(given: CycleDesign, stored: DesignVersion | None) -> None:
@@ -158,23 +152,32 @@ def _kept(result: Plan, rows: Sequence[PlannedConversation]) -> Plan:
     return Plan(start=result.start, end=result.end, conversations=tuple(rows))
 
 
+@frozen
+class Preview:
+    """The plan difference of a design change, and the new design's plan (see
+    :func:`~gesprekscyclus.service.materialise.plan_horizon`) to apply it with."""
+
+    diff: PlanDiff
+    plan: Plan
+    rows: tuple[PlannedConversation, ...]
+
+
 def preview(
-    uow: UnitOfWork,
     before: CycleDesign | None,
     after: CycleDesign,
+    people: Sequence[Person],
+    events: Sequence[LifeEvent],
     *,
     start: date,
     end: date,
     existing: Sequence[Conversation],
     catalog: Catalog | None = None,
-) -> PlanDiff:
+) -> Preview:
     """The difference between the stored rows of ``before`` (nothing when ``None``) and of
-    ``after`` over ``[start, end]``, planned for the stored people and events."""
-    people, events = uow.people.all(), uow.events.all()
+    ``after`` over ``[start, end]``, planned for ``people`` and ``events``."""
     result, rows = plan_horizon(
         after, people, events, start=start, end=end, existing=existing, catalog=catalog
     )
-    new = _kept(result, rows)
     if before is None:
         old = Plan(start=result.start, end=result.end, conversations=())
     else:
@@ -182,4 +185,4 @@ def preview(
             before, people, events, start=start, end=end, existing=existing, catalog=catalog
         )
         old = _kept(earlier, old_rows)
-    return diff_plans(old, new)
+    return Preview(diff_plans(old, _kept(result, rows)), result, rows)
