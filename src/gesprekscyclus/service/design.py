@@ -94,7 +94,7 @@ def check_design(given: CycleDesign, stored: DesignVersion | None) -> None:
         return
     fingerprint = design_fingerprint(given)
     if fingerprint != stored.fingerprint:
-        raise DesignMismatchError(f"fingerprint {fingerprint[:12]}", f"design {stored.label}")
+        raise DesignMismatchError(f"fingerprint {fingerprint[:12]}", stored.label)
 
 
 def next_version(
