@@ -23,7 +23,10 @@ from gesprekscyclus.domain.people import Person
 from gesprekscyclus.examples import DESIGN_FILE, directory
 from gesprekscyclus.planning.design_file import load_design
 from gesprekscyclus.ports.clock import FixedClock
+from gesprekscyclus.service.app import ConversationService
 from gesprekscyclus.service.design import design_fingerprint
+
+from .postgres_support import drop_schema, new_schema_name, open_store, require_postgres
 
 DESIGN = directory() / DESIGN_FILE
 NOW = "2027-01-04T07:00:00+00:00"
@@ -185,3 +188,36 @@ def test_a_worker_without_design_uses_the_stored_one(
             worker.kill()
     assert worker.returncode == 0, err
     assert "worker stopped" in out
+
+
+@pytest.mark.postgres
+def test_design_apply_and_tick_on_postgresql(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    schema = new_schema_name()
+    store = open_store(schema, pool_size=1)  # creates and migrates the schema
+    try:
+        service = ConversationService(store, FixedClock(datetime(2027, 1, 4, 7, tzinfo=UTC)))
+        service.hire(Person(id="m-1", name="Mia", hire_date=date(2015, 1, 1)))
+        service.hire(Person(id="e-1", name="Eva", hire_date=date(2020, 3, 1), manager_id="m-1"))
+        db = f"{require_postgres()}?options=-csearch_path%3D{schema}"
+        code, out, err = run(capsys, "design", "apply", str(DESIGN), "--db", db, "--by", "hr-1")
+        assert code == 0, err
+        assert "is now version 1" in out
+        code, out, err = run(capsys, "tick", "--db", db, "--now", NOW)
+        assert code == 0, err
+        assert "dispatched: " in out
+        code, out, err = run(
+            capsys, "tick", "--db", db, "--now", NOW, "--design", str(_changed(tmp_path))
+        )
+        assert (code, out) == (2, "")
+        assert "version 1" in err
+        with store.unit_of_work() as uow:
+            (version,) = uow.designs.all()
+            talks = uow.conversations.by_employee("e-1")
+        assert version.applied_by == "hr-1"
+        assert talks
+        assert {talk.design_version for talk in talks} == {1}
+    finally:
+        store.close()
+        drop_schema(schema)
