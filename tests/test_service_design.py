@@ -21,13 +21,13 @@ from gesprekscyclus.domain.cadence import Interval, LifecycleOffset
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
-from gesprekscyclus.errors import ConflictError, DesignMismatchError, NoDesignError
+from gesprekscyclus.errors import ConflictError, DesignError, DesignMismatchError, NoDesignError
 from gesprekscyclus.examples import directory
 from gesprekscyclus.planning.design import CatalogChanges, CycleDesign, TypeRule
 from gesprekscyclus.planning.design_file import dump_design, load_design
 from gesprekscyclus.planning.planner import plan
 from gesprekscyclus.ports.clock import FixedClock
-from gesprekscyclus.ports.store import Store
+from gesprekscyclus.ports.store import DesignVersion, Store
 from gesprekscyclus.service.app import ConversationService
 from gesprekscyclus.service.design import design_fingerprint
 from gesprekscyclus.service.materialise import PLAN_MARGIN_DAYS, VANISHED_REASON
@@ -467,3 +467,26 @@ def test_a_design_change_also_cancels_what_is_still_open_from_before_the_horizon
     (cancelled,) = _of_type(store, "check_in")
     assert cancelled.status is ConversationStatus.CANCELLED
     assert [row.id for row in change.diff.disappeared] == [february.id]
+
+
+def test_a_stored_version_that_no_longer_reads_can_be_replaced(store: Store) -> None:
+    broken = DesignVersion(
+        number=1,
+        name="Oud",
+        fingerprint="0" * 64,
+        source='name = "Oud"\ncycle_start = 2027-01-01\n[types.retired_type]\n',
+        fmt="toml",
+        applied_by="hr-1",
+        applied_at=_at(date(2026, 1, 1)),
+    )
+    with store.unit_of_work() as uow:
+        uow.designs.add(broken)
+    service = _service(store, date(2027, 1, 4))
+    with pytest.raises(DesignError, match="stored design version 1"):
+        service.materialise(date(2027, 1, 4), date(2027, 2, 28))
+    change = service.apply_design(DESIGN, applied_by="hr-1", horizon_days=30)
+    assert change.previous == broken
+    assert change.version.number == 2
+    assert change.materialised is not None
+    assert change.materialised.added == 2
+    assert ConversationService(store, FixedClock(_at(date(2027, 1, 4)))).design == DESIGN

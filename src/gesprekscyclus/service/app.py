@@ -54,7 +54,12 @@ from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.questions import AnswerValue
 from gesprekscyclus.domain.reminders import ReminderKind, ReminderPolicy
 from gesprekscyclus.domain.reports import Report, SignOffKind
-from gesprekscyclus.errors import InvalidTransitionError, InvalidValueError, NoDesignError
+from gesprekscyclus.errors import (
+    DesignError,
+    InvalidTransitionError,
+    InvalidValueError,
+    NoDesignError,
+)
 from gesprekscyclus.planning.design import CycleDesign
 from gesprekscyclus.ports.clock import Clock
 from gesprekscyclus.ports.store import DesignVersion, Store, UnitOfWork, aware_utc, version_of
@@ -190,6 +195,7 @@ class ConversationService:
         self._hr_contact_id = hr_contact_id
         self._version: DesignVersion | None = None
         self._loaded: _Loaded | None = None
+        self._unreadable: DesignError | None = None
         if design is None:
             with store.unit_of_work() as uow:
                 self._refresh(uow)
@@ -202,6 +208,8 @@ class ConversationService:
         service was built without one and the store holds none."""
         if self._given is not None:
             return self._given
+        if self._unreadable is not None:
+            raise self._unreadable
         if self._loaded is None:
             raise NoDesignError()
         return self._loaded.design
@@ -232,7 +240,12 @@ class ConversationService:
         return None if self._loaded is None else self._loaded.design.hr_contact
 
     def _refresh(self, uow: UnitOfWork) -> None:
-        """Follow the store's current design version (a cheap read when it is unchanged)."""
+        """Follow the store's current design version (a cheap read when it is unchanged).
+
+        A stored version that no longer reads (a later release validates more strictly) is
+        kept as its :class:`~gesprekscyclus.errors.DesignError`, raised by :attr:`design`,
+        so that a corrected design can still be applied.
+        """
         stored = uow.designs.current()
         if self._given is not None:
             check_design(self._given, stored)
@@ -240,10 +253,15 @@ class ConversationService:
             return
         self._version = stored
         if stored is None:
-            self._loaded = None
+            self._loaded = self._unreadable = None
         elif self._loaded is None or self._loaded.version != stored:
-            design = design_from_version(stored)
+            try:
+                design = design_from_version(stored)
+            except DesignError as error:
+                self._loaded, self._unreadable = None, error
+                return
             self._loaded = _Loaded(stored, design, design.full_catalog())
+            self._unreadable = None
 
     def refresh_design(self) -> DesignVersion | None:
         """Read the store's current design version now and use it; returns it."""
@@ -296,7 +314,7 @@ class ConversationService:
         text = design_source(design, source, fmt)
         with self.store.unit_of_work() as uow:
             previous = uow.designs.current()
-            before = None if previous is None else design_from_version(previous)
+            before = None if previous is None else _readable(previous)
             people, events = uow.people.all(), uow.events.all()
             existing = _stored_conversations(uow, people)
             catalog = self._catalog or design.full_catalog()
@@ -331,7 +349,7 @@ class ConversationService:
                 rows=seen.rows,
             )
         loaded = _Loaded(version, design, design.full_catalog())
-        self._given = self._given_catalog = None
+        self._given = self._given_catalog = self._unreadable = None
         self._loaded, self._version = loaded, version
         return attrs.evolve(change, materialised=report)
 
@@ -522,7 +540,7 @@ class ConversationService:
         at = self._now()
         with self.store.unit_of_work() as uow:
             self._refresh(uow)
-            if self._given is None and self._loaded is None:
+            if self._given is None and self._loaded is None and self._unreadable is None:
                 raise NoDesignError("materialise")
             return self._materialise(
                 uow,
@@ -989,6 +1007,15 @@ def _reminder_state(
             (i for i in items if i.owner_id in people), key=lambda i: (i.owner_id, i.id)
         ),
     )
+
+
+def _readable(version: DesignVersion) -> CycleDesign | None:
+    """The design of a stored version, or ``None`` when it no longer reads (then a change
+    is compared with an empty plan)."""
+    try:
+        return design_from_version(version)
+    except DesignError:
+        return None
 
 
 def _stored_conversations(
