@@ -80,8 +80,9 @@ VANISHED_REASON = "no longer part of the plan"
 #: a business-day convention or load levelling moved across the edge is still recognised.
 PLAN_MARGIN_DAYS = 45
 
-#: How far before a horizon an absence case that is still open is followed back, so that
-#: its Poortwachter obligations are created even when the sick report was entered late.
+#: How far before a horizon an absence case that is still open is followed back (a little
+#: over the two years of the Poortwachter timeline), so that its obligations are created
+#: even when the sick report was entered late.
 ABSENCE_LOOKBACK_DAYS = 800
 
 #: The plan rows of the absence (Poortwachter) timeline: created even when overdue.
@@ -179,8 +180,9 @@ def plan_horizon(
 
     The plan covers :data:`PLAN_MARGIN_DAYS` more on either side, so that rows whose date
     moved across an edge are still recognised; the rows are those :func:`in_horizon` keeps,
-    plus the absence obligations of cases still open on ``start`` whose sick report lies
-    further back than the margin (entered late), ordered by target date, then id.
+    plus the absence obligations of cases still open when the margin begins whose sick report
+    lies further back (entered late), ordered by target date, then id. Cases that ended
+    before the margin are not filled in.
     """
     margin = timedelta(days=PLAN_MARGIN_DAYS)
     talks = list(existing)
