@@ -49,6 +49,7 @@ from gesprekscyclus.domain.conversation_types import (
 from gesprekscyclus.domain.conversations import (
     Conversation,
     ConversationAction,
+    ConversationStatus,
     Participant,
     Window,
 )
@@ -405,6 +406,8 @@ def planned_conversations(draw: st.DrawFn) -> Conversation:
         duration_minutes=draw(st.integers(1, 240)),
         time_zone=draw(time_zones),
         requires_report=draw(st.booleans()),
+        design_version=draw(st.none() | st.integers(1, 10_000)),
+        known_late=draw(st.booleans()),
     )
 
 
@@ -445,6 +448,13 @@ def conversations(draw: st.DrawFn, *, max_steps: int = 8) -> Conversation:
     question_set = draw(question_sets())
     for _ in range(draw(st.integers(0, max_steps))):
         allowed = conversation.allowed_actions()
+        if conversation.status is ConversationStatus.CANCELLED and draw(st.booleans()):
+            conversation = conversation.reinstate(
+                reason=draw(texts),
+                at=draw(aware_datetimes),
+                design_version=draw(st.none() | st.integers(1, 10_000)),
+            )
+            continue
         if not allowed:
             break
         action = draw(st.sampled_from(allowed))
@@ -857,6 +867,9 @@ def materialise_reports(draw: st.DrawFn) -> MaterialiseReport:
         unchanged=draw(_counts),
         skipped=draw(_counts),
         conflicts=draw(_counts),
+        reinstated=draw(_counts),
+        late=draw(_counts),
+        overdue=draw(_counts),
     )
 
 

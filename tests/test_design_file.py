@@ -249,3 +249,65 @@ def test_a_threshold_without_after_survives_json() -> None:
     text = dump_design(design, fmt="json")
     assert json.loads(text)["types"]["absence"]["cadence"] == [{"kind": "threshold", "after": None}]
     assert parse_design(text, source="d.json") == design
+
+
+CATALOG = """\
+name = "Met eigen catalogus"
+cycle_start = 2026-01-01
+hr_contact = "hr-1"
+
+[catalog]
+without = ["appraisal"]
+
+[[catalog.question_sets]]
+key = "retro"
+version = 1
+title = { nl = "Retro", en = "Retro" }
+
+[[catalog.question_sets.questions]]
+key = "went_well"
+kind = "open_text"
+text = { nl = "Wat ging goed?", en = "What went well?" }
+
+[[catalog.types]]
+key = "team_retro"
+label = { nl = "Teamretro", en = "Team retrospective" }
+purpose = { nl = "Terugkijken", en = "Looking back" }
+participants = ["employee", "manager", "hr"]
+led_by = "manager"
+duration_minutes = 45
+question_set = "retro"
+
+[types.team_retro]
+cadence = [{ kind = "interval", every = 3, unit = "months", anchor = "cycle_start" }]
+
+[[types.team_retro.follow_ups]]
+question_key = "went_well"
+operator = "equals"
+value = "niets"
+schedule_type = "team_retro"
+within_days = 7
+"""
+
+
+def test_the_catalog_and_hr_contact_live_in_the_design_and_round_trip() -> None:
+    design = parse_design(CATALOG)
+    catalog = design.full_catalog()
+    assert design.hr_contact == "hr-1"
+    assert "appraisal" not in catalog
+    assert catalog.type("team_retro").duration_minutes == 45
+    assert str(catalog.question_set_for("team_retro").ref) == "retro@1"
+    assert parse_design(dump_design(design)) == design
+    assert parse_design(dump_design(design, fmt="json"), fmt="json") == design
+
+
+def test_catalog_problems_name_the_key_and_the_allowed_values() -> None:
+    text = CATALOG.replace('without = ["appraisal"]', 'without = ["apraisal"]')
+    (problem,) = validate_design_text(text, source="d.toml")
+    assert (problem.path, problem.line) == ("catalog.without", 6)
+    assert "'apraisal'" in problem.message
+    assert "appraisal" in (problem.allowed or ())
+    text = CATALOG.replace('question_set = "retro"', 'question_set = "retr"')
+    (problem,) = validate_design_text(text, source="d.toml")
+    assert problem.path == "catalog.types.team_retro.question_set"
+    assert "retro" in (problem.allowed or ())

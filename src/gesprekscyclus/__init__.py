@@ -118,10 +118,12 @@ from gesprekscyclus.errors import (
     AccessDeniedError,
     ConflictError,
     DesignError,
+    DesignMismatchError,
     ExpansionLimitError,
     GesprekscyclusError,
     InvalidTransitionError,
     InvalidValueError,
+    NoDesignError,
     NotFoundError,
     NoWorkingDayError,
     Problem,
@@ -131,6 +133,7 @@ from gesprekscyclus.errors import (
 )
 from gesprekscyclus.planning.design import (
     Capacity,
+    CatalogChanges,
     CycleDesign,
     DropNear,
     Population,
@@ -163,7 +166,9 @@ from gesprekscyclus.ports.notifier import (
     Recipient,
     TransientNotificationError,
 )
+from gesprekscyclus.ports.store import DesignVersion
 from gesprekscyclus.service.app import AgendaEntry, ConversationService, tick
+from gesprekscyclus.service.design import DesignChange, design_fingerprint
 
 __version__ = "0.1.0.dev0"
 
@@ -188,6 +193,7 @@ __all__ = [
     "CapacityConflict",
     "CarryOverOutcome",
     "Catalog",
+    "CatalogChanges",
     "Choice",
     "Clock",
     "Closure",
@@ -200,7 +206,10 @@ __all__ = [
     "ConversationType",
     "CycleDesign",
     "Decision",
+    "DesignChange",
     "DesignError",
+    "DesignMismatchError",
+    "DesignVersion",
     "DropNear",
     "DutchDayOffPolicy",
     "ExpansionLimitError",
@@ -220,6 +229,7 @@ __all__ = [
     "LocalizedText",
     "Milestone",
     "NeedsDecision",
+    "NoDesignError",
     "NoWorkingDayError",
     "NotFoundError",
     "Note",
@@ -271,6 +281,7 @@ __all__ = [
     "build_service",
     "built_in_catalog",
     "carry_over",
+    "design_fingerprint",
     "dump_design",
     "dutch_statutory_holidays",
     "expand",

@@ -17,9 +17,13 @@ URL                                       store
 >>> from datetime import date
 >>> from gesprekscyclus.planning.design import CycleDesign
 >>> design = CycleDesign(name="demo", cycle_start=date(2026, 1, 1))
->>> service = build_service("memory:", design=design)
->>> type(service.store).__name__
-'MemoryStore'
+>>> service = build_service("memory:")
+>>> type(service.store).__name__, service.design_version
+('MemoryStore', None)
+>>> service.apply_design(design, applied_by="hr-1").version.label[:9]
+'version 1'
+>>> service.design.name
+'demo'
 >>> open_store("mysql://localhost/db")
 Traceback (most recent call last):
 ...
@@ -103,17 +107,28 @@ def _open_postgres(url: str) -> Store:
 def build_service(
     url: str,
     *,
-    design: CycleDesign,
+    design: CycleDesign | None = None,
     clock: Clock | None = None,
     catalog: Catalog | None = None,
     hr_contact_id: str | None = None,
 ) -> ConversationService:
     """A :class:`ConversationService` on the store at ``url``, using the system clock unless
-    ``clock`` is given and the built-in catalog unless ``catalog`` is given."""
-    return ConversationService(
-        open_store(url),
-        clock if clock is not None else SystemClock(),
-        design=design,
-        catalog=catalog,
-        hr_contact_id=hr_contact_id,
-    )
+    ``clock`` is given.
+
+    Without ``design`` the service uses the store's current design version, with its catalog
+    and HR contact unless ``catalog`` or ``hr_contact_id`` are given; a given ``design`` must
+    equal the stored one (see :class:`ConversationService`). The store is closed again when
+    building the service fails.
+    """
+    store = open_store(url)
+    try:
+        return ConversationService(
+            store,
+            clock if clock is not None else SystemClock(),
+            design=design,
+            catalog=catalog,
+            hr_contact_id=hr_contact_id,
+        )
+    except BaseException:
+        store.close()
+        raise

@@ -19,10 +19,12 @@ __all__ = [
     "AccessDeniedError",
     "ConflictError",
     "DesignError",
+    "DesignMismatchError",
     "ExpansionLimitError",
     "GesprekscyclusError",
     "InvalidTransitionError",
     "InvalidValueError",
+    "NoDesignError",
     "NoWorkingDayError",
     "NotFoundError",
     "Problem",
@@ -101,6 +103,37 @@ class NotFoundError(GesprekscyclusError, LookupError):
 
 class ConflictError(GesprekscyclusError):
     """A change clashes with existing state (a duplicate id, a stale version)."""
+
+
+class DesignMismatchError(ConflictError):
+    """A design given to a process differs from the one the store holds.
+
+    ``given`` and ``stored`` name both versions (a fingerprint, and the stored number);
+    nothing is replanned: apply the new design first (``gesprekscyclus design apply``).
+    """
+
+    def __init__(self, given: str, stored: str):
+        self.given = given
+        self.stored = stored
+        super().__init__(
+            f"design: the given design ({given}) differs from the store's current design "
+            f"({stored}); apply it with 'gesprekscyclus design apply' to change the design, "
+            "or leave --design out to use the stored one"
+        )
+
+
+class NoDesignError(NotFoundError):
+    """The store holds no cycle design yet, and the command needs one."""
+
+    def __init__(self, what: str = "this command"):
+        GesprekscyclusError.__init__(
+            self,
+            f"design: the store holds no cycle design yet and {what} needs one; apply one "
+            "with 'gesprekscyclus design apply FILE --db URL' (or ConversationService."
+            "apply_design)",
+        )
+        self.kind = "design"
+        self.key = None
 
 
 class ExpansionLimitError(GesprekscyclusError):

@@ -33,6 +33,7 @@ from gesprekscyclus.domain.reports import Report, ReportStatus
 from gesprekscyclus.errors import ConflictError, InvalidValueError, NotFoundError, StoreError
 from gesprekscyclus.ports.notifier import Notification
 from gesprekscyclus.ports.store import (
+    DesignVersion,
     OutboxMessage,
     OutboxStats,
     OutboxStatus,
@@ -58,6 +59,7 @@ class _State:
         self.outbox: dict[int, OutboxMessage] = {}
         self.outbox_keys: dict[str, int] = {}
         self.next_outbox_id = 1
+        self.designs: dict[int, DesignVersion] = {}
 
     def copy(self) -> _State:
         clone = _State()
@@ -69,6 +71,7 @@ class _State:
         clone.outbox = dict(self.outbox)
         clone.outbox_keys = dict(self.outbox_keys)
         clone.next_outbox_id = self.next_outbox_id
+        clone.designs = dict(self.designs)
         return clone
 
 
@@ -306,6 +309,29 @@ class _Outbox:
         return None if message_id is None else self._state.outbox[message_id]
 
 
+class _Designs:
+    def __init__(self, state: _State):
+        self._state = state
+
+    def current(self) -> DesignVersion | None:
+        designs = self._state.designs
+        return designs[max(designs)] if designs else None
+
+    def get(self, number: int) -> DesignVersion:
+        found = self._state.designs.get(number)
+        if found is None:
+            raise NotFoundError("design version", str(number))
+        return found
+
+    def add(self, version: DesignVersion) -> None:
+        if version.number in self._state.designs:
+            raise ConflictError(f"design version {version.number} exists already")
+        self._state.designs[version.number] = version
+
+    def all(self) -> list[DesignVersion]:
+        return [self._state.designs[number] for number in sorted(self._state.designs)]
+
+
 class MemoryUnitOfWork:
     """The repositories of one in-memory transaction."""
 
@@ -317,6 +343,7 @@ class MemoryUnitOfWork:
         self.reports = _Reports(state)
         self.action_items = _ActionItems(state)
         self.outbox = _Outbox(state)
+        self.designs = _Designs(state)
 
     def lock(self, name: str) -> None:
         """Nothing to take: the store runs one unit of work at a time already."""

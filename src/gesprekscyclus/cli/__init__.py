@@ -23,6 +23,7 @@ __all__ = ["main"]
 COMMAND_MODULES = (
     "gesprekscyclus.cli.demo",
     "gesprekscyclus.cli.planning",
+    "gesprekscyclus.cli.design",
     "gesprekscyclus.cli.service",
 )
 

@@ -1,14 +1,19 @@
 """Service commands: ``tick``, ``worker`` and ``export-ics``.
 
-- ``tick --db URL --design DESIGN [--now DATETIME]``: one pass of the background work —
+- ``tick --db URL [--design DESIGN] [--now DATETIME]``: one pass of the background work —
   materialise the coming year, enqueue the reminders due now, dispatch them once;
-- ``worker --db URL --design DESIGN``: the same in a loop until SIGTERM or SIGINT; unsent
+- ``worker --db URL [--design DESIGN]``: the same in a loop until SIGTERM or SIGINT; unsent
   claims are released on the way out and the exit code is 0. A failing step (a dropped
   connection, a database restart) is logged and retried after a growing pause, up to a
   minute (:mod:`gesprekscyclus.service.worker`); a store that cannot be reached at start is
   waited for the same way;
-- ``export-ics --db URL --design DESIGN (--manager ID | --person ID) [--out FILE]``: a
+- ``export-ics --db URL [--design DESIGN] (--manager ID | --person ID) [--out FILE]``: a
   calendar feed (the ``ics`` extra) a calendar client can subscribe to.
+
+The design (with its catalog and HR contact) comes from the store (``gesprekscyclus design
+apply``). ``--design`` is optional: a file whose fingerprint differs from the stored design is
+refused, naming both, and so is an ``--hr`` that differs from the stored design's HR contact;
+on a store without a design, ``--design`` is used as given (nothing is stored).
 
 ``--db`` defaults to the environment variable ``GESPREKSCYCLUS_DB``. Notifications go to the
 console by default (``--notify console``); ``--notify smtp`` and ``--notify webhook`` read their
@@ -34,6 +39,7 @@ from gesprekscyclus.planning.design_file import load_design
 from gesprekscyclus.ports.clock import Clock, FixedClock, SystemClock
 from gesprekscyclus.ports.notifier import Notifier
 from gesprekscyclus.service.app import ConversationService, TickReport, tick
+from gesprekscyclus.service.design import check_design
 from gesprekscyclus.service.dispatch import Dispatcher, Recovery, stop_on_signals, wait_or_stop
 from gesprekscyclus.service.feeds import manager_feed_entries, person_feed_entries
 from gesprekscyclus.service.worker import Worker
@@ -101,7 +107,28 @@ def _service(args: argparse.Namespace, clock: Clock) -> ConversationService:
     url = args.db or os.environ.get("GESPREKSCYCLUS_DB")
     if not url:
         raise InvalidValueError("--db", "give a store URL or set GESPREKSCYCLUS_DB")
-    return build_service(url, design=load_design(args.design), clock=clock, hr_contact_id=args.hr)
+    given = load_design(args.design) if args.design else None
+    service = build_service(url, clock=clock, hr_contact_id=args.hr)
+    try:
+        stored = service.design_version
+        if given is not None:
+            check_design(given, stored)
+            if stored is None:
+                service = ConversationService(
+                    service.store, clock, design=given, hr_contact_id=args.hr
+                )
+        if stored is not None and args.hr is not None:
+            named = service.design.hr_contact
+            if named is not None and named != args.hr:
+                raise InvalidValueError(
+                    "--hr",
+                    f"{args.hr!r} differs from the HR contact {named!r} of the stored design "
+                    f"{stored.label}; leave --hr out",
+                )
+    except BaseException:
+        service.store.close()
+        raise
+    return service
 
 
 def _owner() -> str:
@@ -112,7 +139,10 @@ def describe_tick(report: TickReport) -> str:
     """One paragraph on what a tick did."""
     m, r, d = report.materialised, report.reminders, report.dispatched
     return (
-        f"materialised: {m.added} added, {m.moved} moved, {m.cancelled} cancelled; "
+        f"materialised: {m.added} added, {m.moved} moved, {m.cancelled} cancelled"
+        + (f", {m.reinstated} reinstated" if m.reinstated else "")
+        + (f" ({m.late} created late, {m.overdue} of them overdue)" if m.late else "")
+        + "; "
         f"reminders: {r.enqueued} enqueued of {r.due} due; "
         f"dispatched: {d.sent} sent, {d.retried} to retry, {d.dead} dead-lettered"
         + (f", {d.lost_leases} leases lost" if d.lost_leases else "")
@@ -200,7 +230,11 @@ def _export_ics(args: argparse.Namespace, out: io.StringIO) -> int:
 
 def _common(parser: argparse.ArgumentParser, *, notify: bool = True) -> None:
     parser.add_argument("--db", help="store URL: memory:, sqlite:///FILE or postgresql://…")
-    parser.add_argument("--design", required=True, help="the cycle design file (TOML or JSON)")
+    parser.add_argument(
+        "--design",
+        help="the cycle design file (TOML or JSON); optional: the store's design is used, and "
+        "a different file is refused",
+    )
     parser.add_argument("--hr", metavar="ID", help="person id of the HR contact for escalations")
     if notify:
         parser.add_argument("--notify", choices=NOTIFIERS, default="console")

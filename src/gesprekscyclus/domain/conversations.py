@@ -11,7 +11,16 @@ States and the actions (methods of :class:`Conversation`) that move between them
     planned | scheduled ──mark_missed (reason)──▶ missed
 
 ``closed``, ``cancelled`` and ``missed`` are final: nothing more can happen to the record, so a
-missed conversation stays on file instead of disappearing.
+missed conversation stays on file instead of disappearing. The one way back is the planner's:
+:meth:`Conversation.reinstate` undoes a cancellation that the planner itself made (the
+conversation was dropped from the plan, and a later design plans it again), as a
+``reinstate`` entry in ``history``. It is not a user action and so not in the table.
+
+**Design version.** ``design_version`` is the number of the stored design version that planned
+the conversation (``None`` for conversations created without a stored design). ``known_late``
+marks a conversation that was created only after its target date had passed: the obligation
+became known late (a sick report entered after the fact, short notice), so it was never
+planned on time.
 
 **Rescheduling is an action, not a state.** A rescheduled conversation is simply a scheduled
 one with a new time: queries for agendas and reminders need not know about a separate status.
@@ -121,6 +130,7 @@ class ConversationAction(ClosedSet):
     MARK_MISSED = "mark_missed"
     RECORD_ANSWERS = "record_answers"
     ADD_NOTE = "add_note"
+    REINSTATE = "reinstate"
 
 
 _S = ConversationStatus
@@ -275,6 +285,8 @@ class Conversation:
     answers: tuple[Answer, ...] = ()
     _notes: tuple[Note, ...] = field(default=(), repr=False)
     history: tuple[Transition, ...] = ()
+    design_version: int | None = field(default=None, validator=positive)
+    known_late: bool = field(default=False, validator=attrs.validators.instance_of(bool))
 
     def __attrs_post_init__(self) -> None:
         if self.manager_id == self.employee_id:
@@ -320,11 +332,15 @@ class Conversation:
         duration_minutes: int = 60,
         time_zone: str = "Europe/Amsterdam",
         requires_report: bool = False,
+        design_version: int | None = None,
+        known_late: bool = False,
     ) -> Conversation:
         """A new conversation in state ``planned``.
 
         The employee and the manager are added to ``participants`` (first, in that order)
         unless already listed; list others (HR, a case manager) with their roles.
+        ``design_version`` names the stored design version that planned it; ``known_late``
+        marks one created after its target date (see the module docstring).
         """
         given = tuple(participants)
         listed = {p.person_id for p in given}
@@ -341,6 +357,8 @@ class Conversation:
             duration_minutes=duration_minutes,
             time_zone=time_zone,
             requires_report=requires_report,
+            design_version=design_version,
+            known_late=known_late,
         )
 
     # --- queries ------------------------------------------------------------------------
@@ -422,6 +440,43 @@ class Conversation:
         self._require(_A.MARK_MISSED, at)
         require_reason(reason)
         return self._step(_A.MARK_MISSED, at, reason=reason)
+
+    def reinstate(
+        self, *, reason: str, at: datetime, design_version: int | None = None
+    ) -> Conversation:
+        """Plan a cancelled conversation again (same id), recording a ``reinstate`` entry.
+
+        Only the planner calls this, to undo a cancellation it made itself when a later
+        design plans the conversation again; ``design_version`` then names that design.
+
+        >>> from datetime import date, datetime, timezone
+        >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+        >>> talk = Conversation.plan(id="c-1", type_key="check_in", employee_id="e-1",
+        ...     manager_id=None, window=Window(date(2026, 3, 1), date(2026, 3, 2),
+        ...     date(2026, 3, 9))).cancel(reason="type dropped", at=at)
+        >>> back = talk.reinstate(reason="planned again", at=at, design_version=3)
+        >>> back.status.value, back.design_version, back.history[-1].action.value
+        ('planned', 3, 'reinstate')
+        """
+        require_aware(at)
+        require_reason(reason)
+        if self.status is not _S.CANCELLED:
+            raise InvalidTransitionError(
+                f"Conversation {self.id!r}",
+                self.status.value,
+                _A.REINSTATE.value,
+                [a.value for a in self.allowed_actions()],
+            )
+        entry = Transition(
+            action=_A.REINSTATE, from_status=self.status, to_status=_S.PLANNED, at=at, reason=reason
+        )
+        return attrs.evolve(
+            self,
+            status=_S.PLANNED,
+            starts_at=None,
+            history=(*self.history, entry),
+            design_version=self.design_version if design_version is None else design_version,
+        )
 
     def hold(self, *, at: datetime) -> Conversation:
         """Record that the scheduled conversation took place."""

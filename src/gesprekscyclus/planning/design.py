@@ -27,12 +27,16 @@ from attrs import field, frozen
 from gesprekscyclus.domain._checks import non_blank, positive, unique_by
 from gesprekscyclus.domain.cadence import AnswerTrigger, Cadence
 from gesprekscyclus.domain.calendar import BusinessDayConvention, WorkingCalendar
+from gesprekscyclus.domain.catalog import Catalog, built_in_catalog
+from gesprekscyclus.domain.conversation_types import ConversationType
 from gesprekscyclus.domain.people import Person
+from gesprekscyclus.domain.questions import QuestionSet
 from gesprekscyclus.domain.reminders import ReminderPolicy
 from gesprekscyclus.errors import InvalidValueError, NotFoundError
 
 __all__ = [
     "Capacity",
+    "CatalogChanges",
     "CycleDesign",
     "DropNear",
     "Population",
@@ -180,12 +184,48 @@ class Capacity:
 
 
 @frozen
+class CatalogChanges:
+    """How a design adapts the catalog it starts from (the built-in one by default).
+
+    ``without`` drops types, ``question_sets`` adds question sets (or new versions of them) to
+    the library, and ``types`` adds types or replaces the type with the same key. Keeping
+    these in the design means every process that reads the design uses the same catalog.
+
+    >>> changes = CatalogChanges(without=frozenset({"appraisal"}))
+    >>> "appraisal" in changes.apply(built_in_catalog())
+    False
+    """
+
+    types: tuple[ConversationType, ...] = ()
+    question_sets: tuple[QuestionSet, ...] = ()
+    without: frozenset[str] = frozenset()
+
+    def __attrs_post_init__(self) -> None:
+        unique_by(self.types, lambda t: t.key, "CatalogChanges.types")
+
+    def apply(self, base: Catalog) -> Catalog:
+        """``base`` with these changes; an unknown key in ``without`` raises
+        :class:`~gesprekscyclus.errors.NotFoundError` naming the known keys."""
+        catalog = base
+        for key in sorted(self.without):
+            catalog = catalog.without(key)
+        for question_set in self.question_sets:
+            catalog = catalog.with_question_set(question_set)
+        for conversation_type in self.types:
+            catalog = catalog.with_type(conversation_type)
+        return catalog
+
+
+@frozen
 class CycleDesign:
     """An organisation's conversation cycle: types, rhythms, calendar, capacity, rules.
 
     ``after_notice`` lists the types still planned once someone has given notice (absence
     obligations always remain). ``carry_over_limit`` is how often an open action item may move
-    to the next conversation before it must be re-scoped, closed or escalated.
+    to the next conversation before it must be re-scoped, closed or escalated. ``catalog``
+    adapts the built-in catalog (see :class:`CatalogChanges`) and ``hr_contact`` names the
+    person who receives escalations and joins types with an HR participant; both live in the
+    design so that every process of an installation uses the same ones.
     """
 
     name: str = field(validator=non_blank)
@@ -198,9 +238,16 @@ class CycleDesign:
     after_notice: frozenset[str] = frozenset({"exit_interview"})
     default_time: time | None = None
     carry_over_limit: int = field(default=3, validator=positive)
+    catalog: CatalogChanges = field(factory=CatalogChanges)
+    hr_contact: str | None = field(default=None, validator=non_blank)
 
     def __attrs_post_init__(self) -> None:
         unique_by(self.types, lambda rule: rule.type, "CycleDesign.types")
+
+    def full_catalog(self, base: Catalog | None = None) -> Catalog:
+        """The catalog this design plans with: its :class:`CatalogChanges` applied to
+        ``base`` (the built-in catalog by default)."""
+        return self.catalog.apply(base if base is not None else built_in_catalog())
 
     def rule(self, type_key: str) -> TypeRule:
         """The rule for ``type_key``; :class:`NotFoundError` when the design does not use it."""

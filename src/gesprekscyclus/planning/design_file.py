@@ -43,6 +43,8 @@ import attrs
 
 from gesprekscyclus.domain.cadence import Cadence
 from gesprekscyclus.domain.catalog import Catalog, built_in_catalog
+from gesprekscyclus.domain.conversation_types import ConversationType
+from gesprekscyclus.domain.questions import Question
 from gesprekscyclus.errors import DesignError, InvalidValueError, Problem, SerializationError
 from gesprekscyclus.planning.design import CycleDesign, TypeRule
 from gesprekscyclus.serialization import from_data, to_data
@@ -186,9 +188,24 @@ def _line_of(text: str, path: str, fmt: Format) -> int | None:
 def design_problems(
     design: CycleDesign, *, catalog: Catalog | None = None, source: str = "design"
 ) -> list[Problem]:
-    """The problems of a well-formed design against a catalog (built-in by default)."""
-    catalog = catalog if catalog is not None else built_in_catalog()
+    """The problems of a well-formed design against a catalog (built-in by default), with
+    the design's own catalog changes applied to it."""
+    base = catalog if catalog is not None else built_in_catalog()
     problems: list[Problem] = []
+    for key in sorted(design.catalog.without):
+        if key not in base:
+            problems.append(
+                Problem(source, "catalog.without", f"unknown type {key!r}", allowed=base.keys())
+            )
+    if problems:
+        return problems
+    catalog = design.full_catalog(base)
+    problems.extend(
+        Problem(source, f"catalog.{p.path}", p.message, allowed=p.allowed)
+        for p in catalog.problems(source)
+    )
+    if problems:
+        return problems
     known = catalog.keys()
     used = set(design.type_keys)
     for rule in design.types:
@@ -333,19 +350,41 @@ def _without_defaults(data: Any, default: Any) -> Any:
     return data
 
 
+def _field_defaults(cls: type) -> dict[str, Any]:
+    """The unstructured default of each field of the attrs class ``cls`` that has one."""
+    defaults = {}
+    for attribute in attrs.fields(cls):
+        if attribute.default is attrs.NOTHING:
+            continue
+        default = attribute.default
+        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+            default = default.factory()
+        defaults[attribute.name] = to_data(default)
+    return defaults
+
+
 def _kind_defaults() -> dict[str, dict[str, Any]]:
     """Per cadence ``kind``: the unstructured default of each field that has one."""
-    result: dict[str, dict[str, Any]] = {}
-    for cls in get_args(Cadence):
-        defaults = {}
-        for attribute in attrs.fields(cls):
-            if attribute.default is attrs.NOTHING:
-                continue
-            default = attribute.default
-            if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-                default = default.factory()
-            defaults[attribute.name] = to_data(default)
-        result[cls.KIND] = defaults
+    return {cls.KIND: _field_defaults(cls) for cls in get_args(Cadence)}
+
+
+def _catalog_data(data: dict[str, Any]) -> dict[str, Any]:
+    """The ``[catalog]`` table without the default values of its types and questions."""
+    type_defaults = _field_defaults(ConversationType)
+    question_defaults = _field_defaults(Question)
+    result = dict(data)
+    if "types" in result:
+        result["types"] = [_without_defaults(item, type_defaults) for item in result["types"]]
+    if "question_sets" in result:
+        result["question_sets"] = [
+            {
+                **item,
+                "questions": [
+                    _without_defaults(question, question_defaults) for question in item["questions"]
+                ],
+            }
+            for item in result["question_sets"]
+        ]
     return result
 
 
@@ -394,6 +433,8 @@ def _file_data(design: CycleDesign) -> dict[str, Any]:
                 del item["type_key"]
         types[rule.type] = body
     result = _without_defaults(data, baseline)
+    if "catalog" in result:
+        result["catalog"] = _catalog_data(result["catalog"])
     result["name"], result["cycle_start"] = data["name"], data["cycle_start"]
     result["types"] = types
     ordered = {key: result.pop(key) for key in ("name", "version", "cycle_start") if key in result}

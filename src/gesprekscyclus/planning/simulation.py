@@ -177,7 +177,7 @@ def simulate(
 ) -> Simulation:
     """Plan ``design`` for ``people`` over ``[start, end]`` and tabulate the result."""
     staff = list(people)
-    catalog = catalog if catalog is not None else built_in_catalog()
+    catalog = catalog if catalog is not None else design.full_catalog()
     result = plan(design, staff, events, start=start, end=end, catalog=catalog)
     return Simulation(
         design=design,

@@ -57,9 +57,12 @@ from gesprekscyclus.errors import ConflictError, InvalidValueError
 from gesprekscyclus.ports.notifier import Notification
 
 __all__ = [
+    "DESIGN_FORMATS",
     "PLANNER_LOCK",
     "ActionItemRepository",
     "ConversationRepository",
+    "DesignRepository",
+    "DesignVersion",
     "EventRepository",
     "OutboxMessage",
     "OutboxRepository",
@@ -164,6 +167,83 @@ class OutboxStats:
     leased: int = 0
     sent: int = 0
     dead: int = 0
+
+
+#: The file formats a stored design's source text may have.
+DESIGN_FORMATS = ("toml", "json")
+
+
+def _design_format(instance: object, attribute: object, value: str) -> None:
+    if value not in DESIGN_FORMATS:
+        raise InvalidValueError(
+            "DesignVersion.fmt", f"unknown format {value!r}", allowed=DESIGN_FORMATS
+        )
+
+
+def _design_number(instance: object, attribute: object, value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidValueError(
+            "DesignVersion.number", f"must be a whole number of at least 1, got {value!r}"
+        )
+
+
+def _applied_at(value: datetime) -> datetime:
+    return aware_utc(value, "DesignVersion.applied_at")
+
+
+@frozen
+class DesignVersion:
+    """One applied version of the cycle design, as the store keeps it.
+
+    ``number`` counts the versions of one store from 1; ``source`` is the design file's text
+    in ``fmt`` (``toml`` or ``json``) and ``fingerprint`` identifies its content (the same
+    design gives the same fingerprint however the file is laid out).
+
+    >>> version = DesignVersion(number=2, name="Voorbeeld", fingerprint="ab12cd34ef56aa",
+    ...     source="...", fmt="toml", applied_by="hr-1",
+    ...     applied_at=datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
+    >>> version.label
+    'version 2 (ab12cd34ef56)'
+    """
+
+    number: int = field(validator=_design_number)
+    name: str = field(validator=non_blank)
+    fingerprint: str = field(validator=non_blank)
+    source: str = field(validator=non_blank)
+    fmt: str = field(validator=_design_format)
+    applied_by: str = field(validator=non_blank)
+    applied_at: datetime = field(converter=_applied_at)
+
+    @property
+    def label(self) -> str:
+        """How messages name this version: its number and the start of its fingerprint."""
+        return f"version {self.number} ({self.fingerprint[:12]})"
+
+
+@runtime_checkable
+class DesignRepository(Protocol):
+    """The applied versions of the cycle design, numbered from 1; the highest is current.
+
+    Versions are never changed or removed once added, so every conversation can name the
+    version that planned it.
+    """
+
+    def current(self) -> DesignVersion | None:
+        """The version with the highest number, or ``None`` before the first is applied."""
+        ...
+
+    def get(self, number: int) -> DesignVersion:
+        """One version; :class:`~gesprekscyclus.errors.NotFoundError` when unknown."""
+        ...
+
+    def add(self, version: DesignVersion) -> None:
+        """Store a new version; :class:`~gesprekscyclus.errors.ConflictError` when its
+        number is taken (someone applied a design meanwhile)."""
+        ...
+
+    def all(self) -> list[DesignVersion]:
+        """Every version, by number."""
+        ...
 
 
 @runtime_checkable
@@ -397,6 +477,9 @@ class UnitOfWork(Protocol):
 
     @property
     def outbox(self) -> OutboxRepository: ...
+
+    @property
+    def designs(self) -> DesignRepository: ...
 
     def lock(self, name: str) -> None:
         """Hold the store-wide lock ``name`` until this unit of work ends.

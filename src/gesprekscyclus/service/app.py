@@ -54,13 +54,38 @@ from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.questions import AnswerValue
 from gesprekscyclus.domain.reminders import ReminderKind, ReminderPolicy
 from gesprekscyclus.domain.reports import Report, SignOffKind
-from gesprekscyclus.errors import InvalidTransitionError, InvalidValueError
+from gesprekscyclus.errors import (
+    DesignError,
+    InvalidTransitionError,
+    InvalidValueError,
+    NoDesignError,
+)
 from gesprekscyclus.planning.design import CycleDesign
-from gesprekscyclus.planning.planner import plan
 from gesprekscyclus.ports.clock import Clock
-from gesprekscyclus.ports.store import PLANNER_LOCK, Store, UnitOfWork, aware_utc, version_of
+from gesprekscyclus.ports.store import (
+    PLANNER_LOCK,
+    DesignVersion,
+    Store,
+    UnitOfWork,
+    aware_utc,
+    version_of,
+)
+from gesprekscyclus.service.design import (
+    DesignChange,
+    check_design,
+    design_from_version,
+    design_source,
+    next_version,
+    preview,
+)
 from gesprekscyclus.service.dispatch import Dispatcher, DispatchReport
-from gesprekscyclus.service.materialise import MaterialiseReport, apply_plan, with_manager
+from gesprekscyclus.service.materialise import (
+    PLAN_MARGIN_DAYS,
+    MaterialiseReport,
+    apply_plan,
+    plan_horizon,
+    with_manager,
+)
 from gesprekscyclus.service.reminders import (
     ReminderReport,
     due_reminders,
@@ -77,10 +102,6 @@ __all__ = [
     "TickReport",
     "tick",
 ]
-
-#: Days planned on either side of a materialise horizon, so that an occurrence whose date
-#: a business-day convention or load levelling moved across the edge is still recognised.
-PLAN_MARGIN_DAYS = 45
 
 _OPEN = frozenset({ConversationStatus.PLANNED, ConversationStatus.SCHEDULED})
 
@@ -133,12 +154,31 @@ def _item_id(conversation_id: str, title: str, owner_id: str, due: date | None) 
     return "action-" + hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
+@frozen
+class _Loaded:
+    """The stored design version a service works with, read and prepared once."""
+
+    version: DesignVersion
+    design: CycleDesign
+    catalog: Catalog
+
+
 class ConversationService:
     """Commands and queries for one cycle design on one store.
 
-    ``clock`` supplies the instant of every command. ``catalog`` defaults to the built-in
-    catalog. ``hr_contact_id`` names the person who receives escalations (and joins types
-    with an HR participant); without one, escalations go to the manager's manager.
+    Without ``design`` the service uses the store's current design version (see
+    :meth:`apply_design`) and follows it when another process applies a new one (it looks
+    again on every materialise, reminder sweep and conversation command, and on
+    :meth:`refresh_design`); commands that need a design raise
+    :class:`~gesprekscyclus.errors.NoDesignError` while the store has none. A given
+    ``design`` must be the store's current one (else
+    :class:`~gesprekscyclus.errors.DesignMismatchError` at those moments: never a silent
+    replan) or the store must hold no design yet.
+
+    ``clock`` supplies the instant of every command. ``catalog`` defaults to the design's
+    catalog (the built-in one with the design's changes). ``hr_contact_id`` names the person
+    who receives escalations (and joins types with an HR participant) and defaults to the
+    design's ``hr_contact``; without one, escalations go to the manager's manager.
     """
 
     def __init__(
@@ -146,7 +186,7 @@ class ConversationService:
         store: Store,
         clock: Clock,
         *,
-        design: CycleDesign,
+        design: CycleDesign | None = None,
         catalog: Catalog | None = None,
         hr_contact_id: str | None = None,
     ):
@@ -156,9 +196,170 @@ class ConversationService:
             raise InvalidValueError("hr_contact_id", "must be a person id, not blank")
         self.store = store
         self.clock = clock
-        self.design = design
-        self.catalog = catalog if catalog is not None else built_in_catalog()
-        self.hr_contact_id = hr_contact_id
+        self._given = design
+        self._given_catalog = None if design is None else design.full_catalog()
+        self._catalog = catalog
+        self._hr_contact_id = hr_contact_id
+        self._version: DesignVersion | None = None
+        self._loaded: _Loaded | None = None
+        self._unreadable: DesignError | None = None
+        if design is None:
+            with store.unit_of_work() as uow:
+                self._refresh(uow)
+
+    # --- the design in use --------------------------------------------------------------
+
+    @property
+    def design(self) -> CycleDesign:
+        """The design in use; :class:`~gesprekscyclus.errors.NoDesignError` when the
+        service was built without one and the store holds none."""
+        if self._given is not None:
+            return self._given
+        if self._unreadable is not None:
+            raise self._unreadable
+        if self._loaded is None:
+            raise NoDesignError()
+        return self._loaded.design
+
+    @property
+    def design_version(self) -> DesignVersion | None:
+        """The stored design version in use (``None``: none stored yet)."""
+        return self._version
+
+    @property
+    def catalog(self) -> Catalog:
+        """The catalog in use: the one given, else the design's, else the built-in one."""
+        if self._catalog is not None:
+            return self._catalog
+        if self._given_catalog is not None:
+            return self._given_catalog
+        if self._loaded is not None:
+            return self._loaded.catalog
+        return built_in_catalog()
+
+    @property
+    def hr_contact_id(self) -> str | None:
+        """The HR contact in use: the one given, else the design's (if any)."""
+        if self._hr_contact_id is not None:
+            return self._hr_contact_id
+        if self._given is not None:
+            return self._given.hr_contact
+        return None if self._loaded is None else self._loaded.design.hr_contact
+
+    def _refresh(self, uow: UnitOfWork) -> None:
+        """Follow the store's current design version (a cheap read when it is unchanged).
+
+        A stored version that no longer reads (a later release validates more strictly) is
+        kept as its :class:`~gesprekscyclus.errors.DesignError`, raised by :attr:`design`,
+        so that a corrected design can still be applied.
+        """
+        stored = uow.designs.current()
+        if self._given is not None:
+            check_design(self._given, stored)
+            self._version = stored
+            return
+        self._version = stored
+        if stored is None:
+            self._loaded = self._unreadable = None
+        elif self._loaded is None or self._loaded.version != stored:
+            try:
+                design = design_from_version(stored)
+            except DesignError as error:
+                self._loaded, self._unreadable = None, error
+                return
+            self._loaded = _Loaded(stored, design, design.full_catalog())
+            self._unreadable = None
+
+    def refresh_design(self) -> DesignVersion | None:
+        """Read the store's current design version now and use it; returns it."""
+        with self.store.unit_of_work() as uow:
+            self._refresh(uow)
+        return self._version
+
+    def design_versions(self) -> list[DesignVersion]:
+        """Every design version the store holds, by number."""
+        with self.store.unit_of_work() as uow:
+            return uow.designs.all()
+
+    def apply_design(
+        self,
+        design: CycleDesign,
+        *,
+        applied_by: str,
+        dry_run: bool = False,
+        source: str | None = None,
+        fmt: str = "toml",
+        horizon_days: int = 365,
+    ) -> DesignChange:
+        """Store ``design`` as the next design version and replan with it, in one unit of
+        work; returns the plan difference it causes over the coming ``horizon_days``.
+
+        ``source`` is the file text to keep (in ``fmt``, ``toml`` or ``json``); without it
+        the design is written out. With ``dry_run`` nothing is stored: the result previews
+        the change. A design equal to the current one (same fingerprint) stores nothing.
+        From now on this service uses the stored design. Another process applying a design
+        at the same moment makes one of the two fail with
+        :class:`~gesprekscyclus.errors.ConflictError`.
+
+        >>> from datetime import date, datetime, timezone
+        >>> from gesprekscyclus.adapters.memory import MemoryStore
+        >>> from gesprekscyclus.ports.clock import FixedClock
+        >>> service = ConversationService(
+        ...     MemoryStore(), FixedClock(datetime(2026, 1, 5, 8, 0, tzinfo=timezone.utc)))
+        >>> design = CycleDesign(name="demo", cycle_start=date(2026, 1, 1))
+        >>> service.apply_design(design, applied_by="hr-1", dry_run=True).stored
+        False
+        >>> change = service.apply_design(design, applied_by="hr-1")
+        >>> change.version.label[:9], service.design_version == change.version
+        ('version 1', True)
+        """
+        if isinstance(horizon_days, bool) or horizon_days < 0:
+            raise InvalidValueError("horizon_days", f"must be 0 or more, got {horizon_days!r}")
+        at = self._now()
+        start = at.date()
+        end = start + timedelta(days=horizon_days)
+        text = design_source(design, source, fmt)
+        with self.store.unit_of_work() as uow:
+            uow.lock(PLANNER_LOCK)  # a new version and its replan, one planner at a time
+            previous = uow.designs.current()
+            before = None if previous is None else _readable(previous)
+            people, events = uow.people.all(), uow.events.all()
+            existing = _stored_conversations(uow, people)
+            catalog = self._catalog or design.full_catalog()
+            seen = preview(
+                before,
+                design,
+                people,
+                events,
+                start=start,
+                end=end,
+                existing=list(existing.values()),
+                catalog=self._catalog,
+            )
+            version = next_version(
+                previous, design, source=text, fmt=fmt, applied_by=applied_by, at=at
+            )
+            change = DesignChange(previous, version, seen.diff, start, end, dry_run)
+            if not change.stored:
+                return change
+            uow.designs.add(version)
+            report = apply_plan(
+                uow,
+                seen.plan,
+                start=start,
+                end=end,
+                existing=existing,
+                people={person.id: person for person in people},
+                at=at,
+                catalog=catalog,
+                hr_contact_id=self._hr_contact_id or design.hr_contact,
+                design=version,
+                rows=seen.rows,
+            )
+        loaded = _Loaded(version, design, design.full_catalog())
+        self._given = self._given_catalog = self._unreadable = None
+        self._loaded, self._version = loaded, version
+        return attrs.evolve(change, materialised=report)
 
     # --- internals ----------------------------------------------------------------------
 
@@ -204,6 +405,7 @@ class ConversationService:
     ) -> Conversation:
         at = self._now()
         with self.store.unit_of_work() as uow:
+            self._refresh(uow)
             current = uow.conversations.get(conversation_id)
             changed = step(current, at)
             uow.conversations.update(changed, expected_version=version_of(current))
@@ -337,39 +539,66 @@ class ConversationService:
 
     def materialise(self, start: date, end: date) -> MaterialiseReport:
         """Plan ``[start, end]`` with the stored people, events and conversations and apply
-        the plan by id (see :mod:`gesprekscyclus.service.materialise`). Running it twice
-        with the same state changes nothing the second time."""
+        the plan by id (see :mod:`gesprekscyclus.service.materialise` for the horizon rule:
+        conversations whose window is still open on ``start`` are created too, absence
+        obligations even when overdue). Running it twice with the same state changes
+        nothing the second time."""
         if end < start:
             raise InvalidValueError("end", f"{end} lies before start {start}")
         at = self._now()
-        margin = timedelta(days=PLAN_MARGIN_DAYS)
         with self.store.unit_of_work() as uow:
             uow.lock(PLANNER_LOCK)  # one planner at a time, reading what the last one stored
-            people = uow.people.all()
-            existing: dict[str, Conversation] = {}
-            for person in people:
-                for talk in uow.conversations.by_employee(person.id):
-                    existing[talk.id] = talk
-            result = plan(
-                self.design,
-                people,
-                uow.events.all(),
-                start=start - margin,
-                end=end + margin,
-                catalog=self.catalog,
-                existing=existing.values(),
-            )
-            return apply_plan(
+            self._refresh(uow)
+            if self._given is None and self._loaded is None and self._unreadable is None:
+                raise NoDesignError("materialise")
+            return self._materialise(
                 uow,
-                result,
+                self.design,
+                self._version,
+                self.catalog,
+                self.hr_contact_id,
                 start=start,
                 end=end,
-                existing=existing,
-                people={person.id: person for person in people},
                 at=at,
-                catalog=self.catalog,
-                hr_contact_id=self.hr_contact_id,
             )
+
+    def _materialise(
+        self,
+        uow: UnitOfWork,
+        design: CycleDesign,
+        version: DesignVersion | None,
+        catalog: Catalog,
+        hr_contact_id: str | None,
+        *,
+        start: date,
+        end: date,
+        at: datetime,
+    ) -> MaterialiseReport:
+        uow.lock(PLANNER_LOCK)  # re-entrant; every caller of the planner takes it
+        people = uow.people.all()
+        existing = _stored_conversations(uow, people)
+        result, rows = plan_horizon(
+            design,
+            people,
+            uow.events.all(),
+            start=start,
+            end=end,
+            existing=existing.values(),
+            catalog=catalog,
+        )
+        return apply_plan(
+            uow,
+            result,
+            start=start,
+            end=end,
+            existing=existing,
+            people={person.id: person for person in people},
+            at=at,
+            catalog=catalog,
+            hr_contact_id=hr_contact_id,
+            design=version,
+            rows=rows,
+        )
 
     # --- conversations ------------------------------------------------------------------
 
@@ -634,6 +863,7 @@ class ConversationService:
         :mod:`gesprekscyclus.service.reminders`)."""
         now = aware_utc(now, "now")
         with self.store.unit_of_work() as uow:
+            self._refresh(uow)
             state = _reminder_state(uow, self.design, now, self.hr_contact_id)
             scan = due_reminders(
                 now=now,
@@ -787,6 +1017,26 @@ def _reminder_state(
             (i for i in items if i.owner_id in people), key=lambda i: (i.owner_id, i.id)
         ),
     )
+
+
+def _readable(version: DesignVersion) -> CycleDesign | None:
+    """The design of a stored version, or ``None`` when it no longer reads (then a change
+    is compared with an empty plan)."""
+    try:
+        return design_from_version(version)
+    except DesignError:
+        return None
+
+
+def _stored_conversations(
+    uow: UnitOfWork, people: Iterable[Person] | None = None
+) -> dict[str, Conversation]:
+    """The stored conversations of ``people`` (everyone stored by default), by id."""
+    found: dict[str, Conversation] = {}
+    for person in uow.people.all() if people is None else people:
+        for talk in uow.conversations.by_employee(person.id):
+            found[talk.id] = talk
+    return found
 
 
 def _evolve_person(person: Person, **changes: Any) -> Person:

@@ -3,13 +3,27 @@
 :func:`apply_plan` compares a :class:`~gesprekscyclus.planning.planner.Plan` with what the
 store holds, conversation by conversation (the planner's ids are stable):
 
-- a planned id that is not stored yet is **added** (state ``planned``);
+- a planned id that is not stored yet is **added** (state ``planned``); one whose target date
+  has passed already is marked ``known_late``;
 - a stored conversation that is still ``planned`` but whose window or manager differs from
   the plan is **moved** to the plan's window and manager;
-- a stored conversation that is still ``planned``, whose target lies inside the horizon and
-  that the plan no longer asks for (notice given, population changed, type dropped) is
-  **cancelled** with a reason, so it stays on file;
-- everything that has been scheduled, held or closed is left alone: a person has acted on it.
+- a stored conversation that is still ``planned``, that lies inside the horizon (by the rule
+  below) and that the plan no longer asks for (notice given, population changed, type dropped
+  by a new design) is **cancelled** with a reason that starts with :data:`VANISHED_REASON`
+  and names the design versions, so it stays on file;
+- a conversation that an earlier run cancelled that way and that the plan asks for again
+  is **reinstated**: the same id, planned again, with a ``reinstate`` history entry;
+- everything that has been scheduled, held, reported or closed is left alone: a person has
+  acted on it.
+
+**The horizon rule.** A run over ``[start, end]`` creates every planned conversation whose
+target date lies in ``[start, end]``, and also every one whose target lies before ``start``
+but whose window is still open on ``start`` (its latest date is ``start`` or later): an
+obligation is not lost because it became known late. Conversations of the absence
+(Poortwachter) timeline are created even when their window has closed already: they are
+stored as overdue and show in the overdue queries, never skipped. Other conversations whose
+window closed before ``start`` are not created (a first install does not fill the store with
+last year's check-ins). See :func:`in_horizon`.
 
 Applying the same plan twice changes nothing the second time.
 
@@ -25,8 +39,8 @@ Applying the same plan twice changes nothing the second time.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta
 
 import attrs
 from attrs import field, frozen
@@ -34,25 +48,45 @@ from attrs import field, frozen
 from gesprekscyclus.domain.catalog import Catalog
 from gesprekscyclus.domain.conversations import (
     Conversation,
+    ConversationAction,
     ConversationStatus,
     Participant,
     Window,
 )
+from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
 from gesprekscyclus.domain.people import Person, Role
 from gesprekscyclus.errors import InvalidValueError
-from gesprekscyclus.planning.planner import Plan, PlannedConversation
-from gesprekscyclus.ports.store import UnitOfWork, version_of
+from gesprekscyclus.planning.design import CycleDesign
+from gesprekscyclus.planning.planner import Plan, PlannedConversation, plan
+from gesprekscyclus.ports.store import DesignVersion, UnitOfWork, version_of
 
 __all__ = [
+    "ABSENCE_LOOKBACK_DAYS",
+    "PLAN_MARGIN_DAYS",
     "VANISHED_REASON",
     "MaterialiseReport",
     "apply_plan",
     "conversation_from_plan",
+    "in_horizon",
+    "plan_horizon",
     "with_manager",
 ]
 
-#: The reason recorded on a planned conversation that the plan no longer asks for.
+#: The reason recorded on a planned conversation that the plan no longer asks for; every
+#: cancellation by the planner starts with it (so that a later plan can reinstate it).
 VANISHED_REASON = "no longer part of the plan"
+
+#: Days planned on either side of a materialise horizon, so that an occurrence whose date
+#: a business-day convention or load levelling moved across the edge is still recognised.
+PLAN_MARGIN_DAYS = 45
+
+#: How far before a horizon an absence case that is still open is followed back (a little
+#: over the two years of the Poortwachter timeline), so that its obligations are created
+#: even when the sick report was entered late.
+ABSENCE_LOOKBACK_DAYS = 800
+
+#: The plan rows of the absence (Poortwachter) timeline: created even when overdue.
+_ABSENCE_ORIGIN = "absence"
 
 
 def _count(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
@@ -67,8 +101,10 @@ class MaterialiseReport:
     """What one materialise run did over the horizon ``[start, end]``.
 
     ``unchanged`` counts planned rows that were stored already and needed no change;
-    ``skipped`` and ``conflicts`` repeat the plan's counts of left-out occurrences and of
-    capacity conflicts.
+    ``reinstated`` the conversations planned again after an earlier plan had dropped them;
+    ``late`` the added ones whose target date had passed already (marked ``known_late``),
+    of which ``overdue`` were added with their window already closed; ``skipped`` and
+    ``conflicts`` repeat the plan's counts of left-out occurrences and of capacity conflicts.
     """
 
     start: date
@@ -79,11 +115,103 @@ class MaterialiseReport:
     unchanged: int = field(default=0, validator=_count)
     skipped: int = field(default=0, validator=_count)
     conflicts: int = field(default=0, validator=_count)
+    reinstated: int = field(default=0, validator=_count)
+    late: int = field(default=0, validator=_count)
+    overdue: int = field(default=0, validator=_count)
 
     @property
     def changed(self) -> bool:
         """Whether the run wrote anything."""
-        return bool(self.added or self.moved or self.cancelled)
+        return bool(self.added or self.moved or self.cancelled or self.reinstated)
+
+
+def in_horizon(row: PlannedConversation, start: date, end: date) -> bool:
+    """Whether a run over ``[start, end]`` stores ``row`` (the module's horizon rule).
+
+    >>> from gesprekscyclus.planning.planner import PlannedConversation
+    >>> def row(target: date, latest: date, origin: str = "cadence") -> PlannedConversation:
+    ...     return PlannedConversation(id="c", type_key="t", employee_id="e", manager_id=None,
+    ...         occurrence="n0", nominal=target, earliest=target, target=target, latest=latest,
+    ...         origin=origin)
+    >>> start, end = date(2026, 1, 4), date(2026, 12, 31)
+    >>> in_horizon(row(date(2026, 1, 2), date(2026, 1, 16)), start, end)  # still open
+    True
+    >>> in_horizon(row(date(2025, 12, 1), date(2025, 12, 15)), start, end)  # closed
+    False
+    >>> in_horizon(row(date(2025, 12, 1), date(2025, 12, 15), "absence"), start, end)
+    True
+    """
+    if row.target > end:
+        return False
+    return row.target >= start or row.latest >= start or row.origin == _ABSENCE_ORIGIN
+
+
+def _late_absence_people(events: Iterable[LifeEvent], before: date) -> dict[str, date]:
+    """Per person with an absence case that was open on ``before`` and was reported within
+    :data:`ABSENCE_LOOKBACK_DAYS` of it: the first sick day of that case's earliest report."""
+    horizon = before - timedelta(days=ABSENCE_LOOKBACK_DAYS)
+    reports: dict[str, list[date]] = {}
+    recoveries: dict[str, list[date]] = {}
+    for event in events:
+        if event.kind is LifeEventKind.SICK_REPORT and horizon <= event.on < before:
+            reports.setdefault(event.person_id, []).append(event.on)
+        elif event.kind is LifeEventKind.RECOVERY and event.on < before:
+            recoveries.setdefault(event.person_id, []).append(event.on)
+    found: dict[str, date] = {}
+    for person_id, days in reports.items():
+        last = max(days)
+        if any(recovered > last for recovered in recoveries.get(person_id, ())):
+            continue  # the case had ended before the horizon
+        found[person_id] = min(days)
+    return found
+
+
+def plan_horizon(
+    design: CycleDesign,
+    people: Sequence[Person],
+    events: Sequence[LifeEvent],
+    *,
+    start: date,
+    end: date,
+    existing: Iterable[Conversation] = (),
+    catalog: Catalog | None = None,
+) -> tuple[Plan, tuple[PlannedConversation, ...]]:
+    """The plan a run over ``[start, end]`` works from, and the rows it stores.
+
+    The plan covers :data:`PLAN_MARGIN_DAYS` more on either side, so that rows whose date
+    moved across an edge are still recognised; the rows are those :func:`in_horizon` keeps,
+    plus the absence obligations of cases still open when the margin begins whose sick report
+    lies further back (entered late), ordered by target date, then id. Cases that ended
+    before the margin are not filled in.
+    """
+    margin = timedelta(days=PLAN_MARGIN_DAYS)
+    talks = list(existing)
+    result = plan(
+        design,
+        people,
+        events,
+        start=start - margin,
+        end=end + margin,
+        catalog=catalog,
+        existing=talks,
+    )
+    rows = {row.id: row for row in result.conversations if in_horizon(row, start, end)}
+    late = _late_absence_people(events, start - margin)
+    if late:
+        earlier = plan(
+            design,
+            [person for person in people if person.id in late],
+            [event for event in events if event.person_id in late],
+            start=min(late.values()),
+            end=start - margin - timedelta(days=1),
+            catalog=catalog,
+            existing=[talk for talk in talks if talk.employee_id in late],
+        )
+        for row in earlier.conversations:
+            if row.origin == _ABSENCE_ORIGIN and row.id not in rows:
+                rows[row.id] = row
+    ordered = sorted(rows.values(), key=lambda row: (row.target, row.id))
+    return result, tuple(ordered)
 
 
 def _participants(
@@ -104,12 +232,15 @@ def conversation_from_plan(
     time_zone: str,
     catalog: Catalog | None = None,
     hr_contact_id: str | None = None,
+    design_version: int | None = None,
+    known_late: bool = False,
 ) -> Conversation:
     """A new ``planned`` conversation for one plan row.
 
     The duration and whether a report is required come from the catalog's type when it is
     known (60 minutes and no report otherwise). Types with an HR participant get
-    ``hr_contact_id`` as HR when one is given.
+    ``hr_contact_id`` as HR when one is given. ``design_version`` names the stored design
+    that planned it; ``known_late`` marks it as created after its target date.
     """
     known = catalog is not None and row.type_key in catalog
     kind = catalog.type(row.type_key) if catalog is not None and known else None
@@ -123,6 +254,8 @@ def conversation_from_plan(
         duration_minutes=kind.duration_minutes if kind is not None else 60,
         time_zone=time_zone,
         requires_report=kind.report if kind is not None else False,
+        design_version=design_version,
+        known_late=known_late,
     )
 
 
@@ -153,6 +286,57 @@ def with_manager(conversation: Conversation, manager_id: str | None) -> Conversa
     )
 
 
+def _cancelled_by_planner(conversation: Conversation) -> bool:
+    """Whether the last step of ``conversation`` was the planner's own cancellation."""
+    if conversation.status is not ConversationStatus.CANCELLED or not conversation.history:
+        return False
+    last = conversation.history[-1]
+    return (
+        last.action is ConversationAction.CANCEL
+        and last.from_status is ConversationStatus.PLANNED
+        and last.reason is not None
+        and last.reason.startswith(VANISHED_REASON)
+    )
+
+
+def _vanished_reason(stored: Conversation, design: DesignVersion | None) -> str:
+    if design is None:
+        return VANISHED_REASON
+    planned_by = (
+        f"planned by design version {stored.design_version}"
+        if stored.design_version is not None
+        else "planned without a stored design"
+    )
+    return f"{VANISHED_REASON}: design {design.label} does not plan it ({planned_by})"
+
+
+def _reinstated_reason(stored: Conversation, design: DesignVersion | None) -> str:
+    if design is None:
+        return "part of the plan again"
+    return f"part of the plan again: design {design.label} plans it"
+
+
+def _placed(stored: Conversation, row: PlannedConversation) -> Conversation:
+    """``stored`` with the plan's window and, where its notes allow, the plan's manager."""
+    try:
+        changed = with_manager(stored, row.manager_id)
+    except InvalidValueError:
+        changed = stored
+    window = Window(row.earliest, row.target, row.latest)
+    return changed if changed.window == window else attrs.evolve(changed, window=window)
+
+
+def _replanned(window: Window, start: date, end: date) -> bool:
+    """Whether a run over ``[start, end]`` speaks for a stored conversation in ``window``:
+    its target lies in the horizon, or it lies within the planning margin before ``start``
+    with the window still open (the rows :func:`in_horizon` adds)."""
+    if window.target > end:
+        return False
+    if window.target >= start:
+        return True
+    return window.latest >= start and window.target >= start - timedelta(days=PLAN_MARGIN_DAYS)
+
+
 def apply_plan(
     uow: UnitOfWork,
     result: Plan,
@@ -164,53 +348,73 @@ def apply_plan(
     at: datetime,
     catalog: Catalog | None = None,
     hr_contact_id: str | None = None,
+    design: DesignVersion | None = None,
+    rows: Sequence[PlannedConversation] | None = None,
 ) -> MaterialiseReport:
     """Bring the stored conversations in line with ``result``; see the module docstring.
 
     ``result`` may cover a wider horizon than ``[start, end]`` (so that rows whose date was
-    moved across the edge are still recognised): only rows whose nominal date lies inside
-    are added or moved, and only planned conversations with a target inside are cancelled.
-    ``existing`` maps the stored conversations by id.
+    moved across the edge are still recognised). ``rows`` are the rows to store (by default
+    those of ``result`` that :func:`in_horizon` keeps; :func:`plan_horizon` gives both);
+    only planned conversations with a target inside ``[start, end]``, or with a window still
+    open on ``start`` and a target within :data:`PLAN_MARGIN_DAYS` before it, are cancelled.
+    ``existing`` maps the stored conversations by id. ``design`` is the stored design version
+    the plan comes from: new conversations record its number, and cancellations and
+    reinstatements name it. A new conversation whose target lies before the day of ``at``
+    is marked ``known_late``.
     """
-    wanted = result.by_id()
+    if rows is None:
+        rows = [row for row in result.conversations if in_horizon(row, start, end)]
+    wanted = result.by_id().keys() | {row.id for row in rows}
+    today = at.date()
+    number = None if design is None else design.number
     new: list[Conversation] = []
-    moved = cancelled = unchanged = 0
-    for row in result.conversations:
-        if not start <= row.nominal <= end:
-            continue
+    moved = cancelled = unchanged = reinstated = late = overdue = 0
+    for row in rows:
         stored = existing.get(row.id)
         if stored is None:
             person = people.get(row.employee_id)
             zone = person.time_zone if person is not None else "Europe/Amsterdam"
+            is_late = row.target < today
+            late += is_late
+            overdue += row.latest < today
             new.append(
                 conversation_from_plan(
-                    row, time_zone=zone, catalog=catalog, hr_contact_id=hr_contact_id
+                    row,
+                    time_zone=zone,
+                    catalog=catalog,
+                    hr_contact_id=hr_contact_id,
+                    design_version=number,
+                    known_late=is_late,
                 )
             )
             continue
-        window = Window(row.earliest, row.target, row.latest)
-        if stored.status is not ConversationStatus.PLANNED or (
-            stored.window == window and stored.manager_id == row.manager_id
-        ):
+        if _cancelled_by_planner(stored):
+            back = stored.reinstate(
+                reason=_reinstated_reason(stored, design), at=at, design_version=number
+            )
+            uow.conversations.update(_placed(back, row), expected_version=version_of(stored))
+            reinstated += 1
+            continue
+        if stored.status is not ConversationStatus.PLANNED:
             unchanged += 1
             continue
-        try:
-            changed = with_manager(stored, row.manager_id)
-        except InvalidValueError:
-            changed = stored
-        changed = attrs.evolve(changed, window=window)
+        changed = _placed(stored, row)
         if changed == stored:
             unchanged += 1
             continue
+        if number is not None:
+            changed = attrs.evolve(changed, design_version=number)
         uow.conversations.update(changed, expected_version=version_of(stored))
         moved += 1
     for stored in existing.values():
         if (
             stored.status is ConversationStatus.PLANNED
             and stored.id not in wanted
-            and start <= stored.window.target <= end
+            and _replanned(stored.window, start, end)
         ):
-            uow.conversations.update(stored.cancel(reason=VANISHED_REASON, at=at))
+            reason = _vanished_reason(stored, design)
+            uow.conversations.update(stored.cancel(reason=reason, at=at))
             cancelled += 1
     added = uow.conversations.add_many(new, skip_existing=True) if new else 0
     return MaterialiseReport(
@@ -222,6 +426,9 @@ def apply_plan(
         unchanged=unchanged,
         skipped=sum(1 for skip in result.skipped if start <= skip.nominal <= end),
         conflicts=len(result.conflicts),
+        reinstated=reinstated,
+        late=late,
+        overdue=overdue,
     )
 
 

@@ -2,9 +2,10 @@
 
 A :class:`Worker` runs rounds until it is stopped. A round runs three tasks in order:
 
-- ``materialise``: once per day (the first round on a new UTC day), plan the coming
-  ``horizon_days`` into the store (planners take turns through the store's planner lock, so
-  any number of workers may start together);
+- ``materialise``: once per day (the first round on a new UTC day) and again as soon as
+  another design version is applied, plan the coming ``horizon_days`` into the store
+  (planners take turns through the store's planner lock, so any number of workers may start
+  together);
 - ``remind``: put the reminders due now into the outbox (keys that are there are skipped);
 - ``dispatch``: send one batch of the outbox with the :class:`~.dispatch.Dispatcher`.
 
@@ -107,7 +108,7 @@ class Worker:
         self.horizon_days = horizon_days
         self.interval = _seconds("interval", interval)
         self.recovery = recovery if recovery is not None else Recovery(dispatcher.owner)
-        self._materialised_on: date | None = None
+        self._materialised: tuple[date, int | None] | None = None
 
     def run_round(self, stop: StopSignal | None = None) -> WorkerRound:
         """One round of the three tasks; a failing task is logged and paused, not raised."""
@@ -136,11 +137,15 @@ class Worker:
         return WorkerRound(materialised, reminders, dispatched, tuple(failed))
 
     def _materialise(self, today: date) -> bool:
-        if self._materialised_on == today:
+        if self._materialised == (today, self._design_number()):
             return False
         self.service.materialise(today, today + timedelta(days=self.horizon_days))
-        self._materialised_on = today
+        self._materialised = (today, self._design_number())
         return True
+
+    def _design_number(self) -> int | None:
+        version = self.service.design_version
+        return None if version is None else version.number
 
     def run(self, stop: StopSignal) -> WorkerTotals:
         """Run rounds until ``stop`` fires; returns the totals."""

@@ -3,7 +3,7 @@
 Subclass :class:`StoreContract` in a test module and provide a ``store_factory`` fixture that
 returns a callable creating a new, empty store (pytest collects the inherited tests)::
 
-    import pytest
+import pytest
     from gesprekscyclus.testing.contract import StoreContract
 
     @pytest.fixture(params=["memory", "sqlite"])
@@ -29,6 +29,7 @@ import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 
+import attrs
 import pytest
 
 from gesprekscyclus.domain.action_items import ActionItem
@@ -46,6 +47,7 @@ from gesprekscyclus.ports.notifier import (
     ReminderKind,
 )
 from gesprekscyclus.ports.store import (
+    DesignVersion,
     OutboxMessage,
     OutboxStats,
     OutboxStatus,
@@ -723,6 +725,77 @@ class StoreContract:
         with store.unit_of_work() as uow:
             assert uow.action_items.open_due_before(date(2026, 3, 10)) == [same_day, late, later]
             assert uow.action_items.open_due_before(date(2026, 3, 1)) == []
+
+    # --- design versions ---------------------------------------------------------------
+
+    def test_design_versions_are_numbered_and_the_highest_is_current(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            assert uow.designs.current() is None
+            assert uow.designs.all() == []
+        first = _design(1, source=HOSTILE_TEXTS[4] + HOSTILE_TEXTS[3])
+        second = _design(2, source=HOSTILE_TEXTS[6], fmt="json")
+        with store.unit_of_work() as uow:
+            uow.designs.add(first)
+        with store.unit_of_work() as uow:
+            uow.designs.add(second)
+        with store.unit_of_work() as uow:
+            assert uow.designs.current() == second
+            assert uow.designs.get(1) == first
+            assert uow.designs.all() == [first, second]
+            assert uow.designs.get(1).applied_at.tzinfo is UTC
+
+    def test_a_taken_design_number_conflicts_and_rolls_back(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            uow.designs.add(_design(1))
+
+        def write(uow: UnitOfWork) -> None:
+            uow.people.upsert(_person("e-1"))
+            uow.designs.add(_design(1, source="other"))
+
+        with pytest.raises(ConflictError):
+            _write_then_crash(store, write)
+        with store.unit_of_work() as uow:
+            assert uow.designs.all() == [_design(1)]
+            assert uow.people.find("e-1") is None
+        with pytest.raises(NotFoundError), store.unit_of_work() as uow:
+            uow.designs.get(2)
+
+    def test_a_design_version_is_rolled_back_with_its_unit(self, store: Store) -> None:
+        with pytest.raises(_CrashError):
+            _write_then_crash(store, lambda uow: uow.designs.add(_design(1)))
+        with store.unit_of_work() as uow:
+            assert uow.designs.current() is None
+
+    def test_conversations_keep_the_design_version_that_planned_them(self, store: Store) -> None:
+        planned = attrs.evolve(
+            _conversation("c-1", "e-1", "m-1", date(2026, 3, 10)), design_version=3
+        )
+        back = planned.cancel(reason="dropped", at=T0).reinstate(
+            reason="planned again", at=T0, design_version=4
+        )
+        plain = _conversation("c-2", "e-1", "m-1", date(2026, 3, 11))
+        with store.unit_of_work() as uow:
+            uow.conversations.add_many([planned, plain])
+        with store.unit_of_work() as uow:
+            assert uow.conversations.get("c-1").design_version == 3
+            assert uow.conversations.get("c-2").design_version is None
+            uow.conversations.update(planned.cancel(reason="dropped", at=T0))
+        with store.unit_of_work() as uow:
+            uow.conversations.update(back)
+        with store.unit_of_work() as uow:
+            assert uow.conversations.by_employee("e-1") == [back, plain]
+
+
+def _design(number: int, *, source: str = "name = 'x'", fmt: str = "toml") -> DesignVersion:
+    return DesignVersion(
+        number=number,
+        name=f"Ontwerp {number}",
+        fingerprint=f"{number:064x}",
+        source=source,
+        fmt=fmt,
+        applied_by="hr-1",
+        applied_at=datetime(2026, 1, number, 9, 30, tzinfo=timezone(timedelta(hours=1))),
+    )
 
 
 def _conversation(id: str, employee: str, manager: str, target: date) -> Conversation:

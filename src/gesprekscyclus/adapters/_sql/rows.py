@@ -137,6 +137,8 @@ _CONVERSATION_FIELDS = (
     "answers",
     "_notes",
     "history",
+    "design_version",
+    "known_late",
 )
 _TRANSITION_FIELDS = (
     "action",
@@ -181,6 +183,8 @@ def _parts_strict(document: dict[str, Any]) -> tuple[Any, ...]:
         from_data(tuple[Answer, ...], document["a"]) if "a" in document else (),
         from_data(tuple[Note, ...], document["n"]) if "n" in document else (),
         from_data(tuple[Transition, ...], document["h"]) if "h" in document else (),
+        document.get("d"),
+        document.get("l", False),
     )
 
 
@@ -190,7 +194,9 @@ def strict_conversation(
     parse_instant: Callable[[Any], datetime | None],
 ) -> Conversation:
     """A conversation from a :data:`READ_COLUMNS` row through every validator."""
-    participants, question_set, answers, notes, history = _parts_strict(json.loads(row[13]))
+    participants, question_set, answers, notes, history, design_version, known_late = _parts_strict(
+        json.loads(row[13])
+    )
     return Conversation(
         id=row[0],
         type_key=row[1],
@@ -208,6 +214,8 @@ def strict_conversation(
         answers=answers,
         notes=notes,
         history=history,
+        design_version=design_version,
+        known_late=known_late,
     )
 
 
@@ -290,6 +298,8 @@ class ConversationReader:
         setters[13](talk, parts[2])
         setters[14](talk, parts[3])
         setters[15](talk, parts[4])
+        setters[16](talk, parts[5])
+        setters[17](talk, parts[6])
         return talk
 
     def _window(self, bounds: tuple[Any, Any, Any]) -> Window:
@@ -344,12 +354,20 @@ class ConversationReader:
         notes = from_data(tuple[Note, ...], document["n"]) if "n" in document else ()
         if (answers and question_set is None) or any(n.author_id not in roles for n in notes):
             raise _NotTrustedError
+        design_version = document.get("d")
+        if design_version is not None and (type(design_version) is not int or design_version < 1):
+            raise _NotTrustedError
+        known_late = document.get("l", False)
+        if type(known_late) is not bool:
+            raise _NotTrustedError
         return (
             participants,
             None if question_set is None else from_data(QuestionSetRef, question_set),
             answers,
             notes,
             () if history is None else _history(history),
+            design_version,
+            known_late,
         )
 
 
@@ -444,6 +462,10 @@ class Encoding:
             parts["n"] = to_data(notes)
         if c.history:
             parts["h"] = to_data(c.history)
+        if c.design_version is not None:
+            parts["d"] = c.design_version
+        if c.known_late:
+            parts["l"] = True
         window = c.window
         day = self.day
         return (

@@ -17,11 +17,11 @@ from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.reports import Report
 from gesprekscyclus.errors import ConflictError, NotFoundError
-from gesprekscyclus.ports.store import start_version, version_conflict
+from gesprekscyclus.ports.store import DesignVersion, start_version, version_conflict
 
 from .rows import READ_COLUMNS, Encoding, Row, document, load, report_row
 
-__all__ = ["ActionItems", "Conversations", "Events", "People", "Reports", "Sql"]
+__all__ = ["ActionItems", "Conversations", "Designs", "Events", "People", "Reports", "Sql"]
 
 SELECT_CONVERSATIONS = "SELECT " + READ_COLUMNS + " FROM conversations"  # noqa: S608
 
@@ -283,3 +283,61 @@ class Conversations(_Table):
             "WHERE status = 'scheduled' AND starts_at < %s ORDER BY starts_at, id",
             (self._encoding.instant(instant, "scheduled_before.instant"),),
         )
+
+
+_DESIGN_COLUMNS = "number, name, fingerprint, source, format, applied_by, applied_at"
+
+
+class Designs(_Table):
+    """The applied design versions by number."""
+
+    def _version(self, row: Row) -> DesignVersion:
+        applied_at = self._encoding.read_instant(row[6])
+        assert applied_at is not None  # the column is NOT NULL
+        return DesignVersion(
+            number=row[0],
+            name=row[1],
+            fingerprint=row[2],
+            source=row[3],
+            fmt=row[4],
+            applied_by=row[5],
+            applied_at=applied_at,
+        )
+
+    def current(self) -> DesignVersion | None:
+        row = self._sql.one(
+            "SELECT " + _DESIGN_COLUMNS + " FROM design_versions ORDER BY number DESC LIMIT 1"  # noqa: S608
+        )
+        return None if row is None else self._version(row)
+
+    def get(self, number: int) -> DesignVersion:
+        row = self._sql.one(
+            "SELECT " + _DESIGN_COLUMNS + " FROM design_versions WHERE number = %s",  # noqa: S608
+            (number,),
+        )
+        if row is None:
+            raise NotFoundError("design version", str(number))
+        return self._version(row)
+
+    def add(self, version: DesignVersion) -> None:
+        count = self._sql.execute(
+            "INSERT INTO design_versions (" + _DESIGN_COLUMNS + ")"  # noqa: S608
+            " VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            (
+                version.number,
+                version.name,
+                version.fingerprint,
+                version.source,
+                version.fmt,
+                version.applied_by,
+                self._encoding.instant(version.applied_at, "DesignVersion.applied_at"),
+            ),
+        )
+        if count == 0:
+            raise ConflictError(f"design version {version.number} exists already")
+
+    def all(self) -> list[DesignVersion]:
+        rows = self._sql.rows(
+            "SELECT " + _DESIGN_COLUMNS + " FROM design_versions ORDER BY number"  # noqa: S608
+        )
+        return [self._version(row) for row in rows]

@@ -139,6 +139,23 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             " WHERE status = 'open' AND due IS NOT NULL",
         ),
     ),
+    (
+        5,
+        (
+            # The applied versions of the cycle design; the highest number is current.
+            """
+            CREATE TABLE design_versions (
+                number integer PRIMARY KEY CHECK (number > 0),
+                name text NOT NULL,
+                fingerprint text NOT NULL,
+                source text NOT NULL,
+                format text NOT NULL CHECK (format IN ('toml', 'json')),
+                applied_by text NOT NULL,
+                applied_at timestamptz NOT NULL
+            )
+            """,
+        ),
+    ),
 )
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")

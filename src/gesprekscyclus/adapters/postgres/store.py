@@ -372,6 +372,7 @@ class PostgresUnitOfWork:
         self.events = tables.Events(db, _ENCODING)
         self.conversations = _Conversations(db, copy_threshold)
         self.reports = tables.Reports(db, _ENCODING)
+        self.designs = tables.Designs(db, _ENCODING)
         self.action_items = _ActionItems(db, copy_threshold)
         self.outbox = _Outbox(db, copy_threshold)
 

@@ -131,6 +131,23 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             " WHERE status = 'open' AND due IS NOT NULL",
         ),
     ),
+    (
+        5,
+        (
+            # The applied versions of the cycle design; the highest number is current.
+            """
+            CREATE TABLE design_versions (
+                number INTEGER PRIMARY KEY,
+                name TEXT NOT NULL,
+                fingerprint TEXT NOT NULL,
+                source TEXT NOT NULL,
+                format TEXT NOT NULL CHECK (format IN ('toml', 'json')),
+                applied_by TEXT NOT NULL,
+                applied_at INTEGER NOT NULL
+            )
+            """,
+        ),
+    ),
 )
 
 #: The indexes on ``conversations`` (used by the benchmark to build an equal raw table).

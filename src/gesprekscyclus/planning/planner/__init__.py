@@ -59,7 +59,7 @@ from typing import Any, TypeAlias
 from attrs import frozen
 
 from gesprekscyclus.domain.absence import Prognosis
-from gesprekscyclus.domain.catalog import Catalog, built_in_catalog
+from gesprekscyclus.domain.catalog import Catalog
 from gesprekscyclus.domain.conversations import Conversation
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
@@ -158,7 +158,7 @@ def _plan(
     existing: Iterable[Conversation],
     prognoses: Mapping[str, Sequence[Prognosis]] | None,
 ) -> Plan:
-    catalog = catalog if catalog is not None else built_in_catalog()
+    catalog = catalog if catalog is not None else design.full_catalog()
     staff = sorted(people, key=lambda person: person.id)
     by_id = {person.id: person for person in staff}
     events_of: dict[str, list[LifeEvent]] = defaultdict(list)
