@@ -171,6 +171,9 @@ class ConversationLifecycle(RuleBasedStateMachine):
 
     @rule(at=gs.aware_datetimes)
     def hold(self, at: datetime) -> None:
+        # It cannot be held before it was scheduled (see test_conversation_rules).
+        scheduled = [s.at for s in self.conversation.history if s.action.value == "schedule"]
+        at = max([at, *scheduled])
         self.attempt("hold", lambda: self.conversation.hold(at=at))
 
     @rule(at=gs.aware_datetimes)

@@ -405,9 +405,16 @@ class ConversationService:
             conversation_id, lambda talk, at: talk.mark_missed(reason=reason, at=at)
         )
 
-    def record_held(self, conversation_id: str) -> Conversation:
-        """Record that the scheduled conversation took place (now)."""
-        return self._change(conversation_id, lambda talk, at: talk.hold(at=at))
+    def record_held(self, conversation_id: str, *, at: datetime | None = None) -> Conversation:
+        """Record that the scheduled conversation took place ``at`` (by default now).
+
+        ``at`` is the real time it was held: not in the future, not before the conversation
+        was scheduled (:class:`~gesprekscyclus.errors.InvalidValueError` otherwise). It is kept
+        as :attr:`Conversation.held_at`; follow-ups and rhythms anchored on the held date
+        count from it.
+        """
+        held_at = None if at is None else aware_utc(at, "at")
+        return self._change(conversation_id, lambda talk, now: talk.hold(at=now, held_at=held_at))
 
     def close(self, conversation_id: str) -> Conversation:
         """Close a held conversation whose type keeps no report (or a reported one)."""

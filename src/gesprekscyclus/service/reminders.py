@@ -33,7 +33,7 @@ True
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -236,14 +236,6 @@ def _today(now: datetime, zone: str) -> date:
     return now.astimezone(ZoneInfo(zone)).date()
 
 
-def _last(history: Sequence[object], status: object) -> datetime | None:
-    for step in reversed(history):
-        if getattr(step, "to_status", None) is status:
-            at = getattr(step, "at", None)
-            return at if isinstance(at, datetime) else None
-    return None
-
-
 def _shared_at(report: Report) -> datetime | None:
     for step in reversed(report.history):
         if step.action is ReportAction.SHARE:
@@ -355,7 +347,7 @@ class _Sweep:
             and talk.requires_report
             and policy.sends(ReminderKind.REPORT_DUE)
         ):
-            held = _last(talk.history, ConversationStatus.HELD)
+            held = talk.held_on_instant
             if (
                 held is not None
                 and _today(held, talk.time_zone) + timedelta(days=policy.report_due_days) <= today

@@ -137,6 +137,7 @@ _CONVERSATION_FIELDS = (
     "answers",
     "_notes",
     "history",
+    "held_at",
 )
 _TRANSITION_FIELDS = (
     "action",
@@ -169,6 +170,12 @@ _TIMED = frozenset(
 )
 
 
+#: The states reached by holding a conversation (the only ones with ``held_at``).
+_WAS_HELD = frozenset(
+    {ConversationStatus.HELD, ConversationStatus.REPORTED, ConversationStatus.CLOSED}
+)
+
+
 class _NotTrustedError(Exception):
     """A row or document that does not look like one the store writes."""
 
@@ -181,6 +188,7 @@ def _parts_strict(document: dict[str, Any]) -> tuple[Any, ...]:
         from_data(tuple[Answer, ...], document["a"]) if "a" in document else (),
         from_data(tuple[Note, ...], document["n"]) if "n" in document else (),
         from_data(tuple[Transition, ...], document["h"]) if "h" in document else (),
+        from_data(datetime, document["t"]) if "t" in document else None,
     )
 
 
@@ -190,7 +198,9 @@ def strict_conversation(
     parse_instant: Callable[[Any], datetime | None],
 ) -> Conversation:
     """A conversation from a :data:`READ_COLUMNS` row through every validator."""
-    participants, question_set, answers, notes, history = _parts_strict(json.loads(row[13]))
+    participants, question_set, answers, notes, history, held_at = _parts_strict(
+        json.loads(row[13])
+    )
     return Conversation(
         id=row[0],
         type_key=row[1],
@@ -208,6 +218,7 @@ def strict_conversation(
         answers=answers,
         notes=notes,
         history=history,
+        held_at=held_at,
     )
 
 
@@ -264,6 +275,8 @@ class ConversationReader:
                 raise _NotTrustedError
         elif status is _PLANNED:
             raise _NotTrustedError
+        if parts[5] is not None and status not in _WAS_HELD:
+            raise _NotTrustedError
         sequence = row[11]
         if type(sequence) is not int or sequence < 0:
             raise _NotTrustedError
@@ -290,6 +303,7 @@ class ConversationReader:
         setters[13](talk, parts[2])
         setters[14](talk, parts[3])
         setters[15](talk, parts[4])
+        setters[16](talk, parts[5])
         return talk
 
     def _window(self, bounds: tuple[Any, Any, Any]) -> Window:
@@ -320,7 +334,8 @@ class ConversationReader:
         return found
 
     def _parts(self, document: Any, employee_id: Any, manager_id: Any) -> tuple[Any, ...]:
-        """The participants, question set, answers, notes and history of one document,
+        """The participants, question set, answers, notes, history and held instant of one
+        document,
         checked against the row's employee and manager the way the constructor would."""
         if not isinstance(document, dict) or "p" not in document:
             raise _NotTrustedError
@@ -350,6 +365,7 @@ class ConversationReader:
             answers,
             notes,
             () if history is None else _history(history),
+            from_data(datetime, document["t"]) if "t" in document else None,
         )
 
 
@@ -444,6 +460,8 @@ class Encoding:
             parts["n"] = to_data(notes)
         if c.history:
             parts["h"] = to_data(c.history)
+        if c.held_at is not None:
+            parts["t"] = to_data(c.held_at)
         window = c.window
         day = self.day
         return (

@@ -20,7 +20,7 @@ from gesprekscyclus.domain.absence import (
 from gesprekscyclus.domain.cadence import AnchorKind, AnchorTo, Cadence, Interval, RRuleCadence
 from gesprekscyclus.domain.calendar import BusinessDayConvention, localize
 from gesprekscyclus.domain.catalog import Catalog
-from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
+from gesprekscyclus.domain.conversations import Conversation
 from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
 from gesprekscyclus.domain.people import Person, Role, WorkingPattern
 from gesprekscyclus.planning.design import CycleDesign
@@ -166,10 +166,9 @@ def _is_shared(cadence: Cadence) -> bool:
 
 
 def _held_on(conversation: Conversation) -> date | None:
-    for step in reversed(conversation.history):
-        if step.to_status is ConversationStatus.HELD:
-            return step.at.astimezone(ZoneInfo(conversation.time_zone)).date()
-    return None
+    """The local day a conversation really took place (``held_at``), if it did."""
+    held = conversation.held_on_instant
+    return None if held is None else held.astimezone(ZoneInfo(conversation.time_zone)).date()
 
 
 def _manager_types(catalog: Catalog) -> frozenset[str]:
