@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import attrs
 import pytest
 
 from gesprekscyclus.adapters.memory import MemoryStore
@@ -20,6 +21,7 @@ from gesprekscyclus.domain.conversations import Conversation
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.errors import InvalidValueError
 from gesprekscyclus.planning.design import CycleDesign, TypeRule
+from gesprekscyclus.planning.design_file import dump_design, parse_design, validate_design_text
 from gesprekscyclus.ports.clock import FixedClock
 from gesprekscyclus.ports.store import Store
 from gesprekscyclus.service.app import ConversationService
@@ -33,6 +35,7 @@ DESIGN = CycleDesign(
     types=(
         TypeRule(type="check_in", cadence=(MONTHLY,), follow_ups=(LEAVING,)),
         TypeRule(type="stay_interview"),
+        TypeRule(type="absence"),
     ),
 )
 HORIZON = (date(2026, 1, 1), date(2026, 3, 31))
@@ -172,3 +175,103 @@ def test_record_held_refuses_the_future_and_a_time_before_scheduling(
         service.record_held(talk.id, at=datetime(2026, 1, 6, 9, 0))
     assert _get(store, talk.id).status.value == "scheduled"
     assert _get(store, talk.id).held_at is None
+
+
+# --- carry-over tracks ------------------------------------------------------------------------
+
+
+def _held_with_item(
+    service: ConversationService, store: Store, clock: FixedClock
+) -> tuple[Conversation, str]:
+    talk = _first(store, "e-1", "check_in")
+    _hold(service, clock, talk, datetime(2026, 1, 6, 9, 0, tzinfo=UTC))
+    item = service.create_action_item(talk.id, "Improve sales numbers", owner_id="e-1")
+    return talk, item.id
+
+
+def test_carry_over_skips_an_absence_conversation_in_between(
+    service: ConversationService, store: Store, clock: FixedClock
+) -> None:
+    january, item_id = _held_with_item(service, store, clock)
+    service.record_sick_report("e-1", on=date(2026, 1, 12))
+    service.materialise(*HORIZON)
+    sick = [
+        c for c in _stored(store, "e-1") if c.type_key == "absence" and c.status.value == "planned"
+    ]
+    assert sick
+    assert min(c.window.target for c in sick) < date(2026, 2, 2)
+    result = service.carry_over(january.id)
+    target = _get(store, result.next_conversation_id or "")
+    assert target.type_key == "check_in"
+    assert target.window.target == date(2026, 2, 2)
+    with store.unit_of_work() as uow:
+        assert uow.action_items.get(item_id).carried_to == (target.id,)
+    agenda = service.agenda_for_person("e-1", today=date(2026, 1, 12))
+    for entry in agenda:
+        titles = [item.title for item in entry.action_items]
+        if entry.conversation.type_key == "absence":
+            assert titles == []
+        elif entry.conversation.id == target.id:
+            assert titles == ["Improve sales numbers"]
+
+
+def test_items_agreed_in_an_absence_conversation_stay_on_the_absence_track(
+    service: ConversationService, store: Store, clock: FixedClock
+) -> None:
+    service.record_sick_report("e-1", on=date(2026, 1, 12))
+    service.materialise(*HORIZON)
+    first, second = sorted(
+        (c for c in _stored(store, "e-1") if c.type_key == "absence"),
+        key=lambda c: c.window.target,
+    )[:2]
+    clock.set(datetime(2026, 1, 12, 8, 0, tzinfo=UTC))
+    _hold(service, clock, first, datetime(2026, 1, 13, 9, 0, tzinfo=UTC))
+    service.create_action_item(first.id, "Bel de bedrijfsarts", owner_id="m-1")
+    result = service.carry_over(first.id)
+    assert result.next_conversation_id == second.id
+    assert [item.title for item in result.carried] == ["Bel de bedrijfsarts"]
+    check_in = next(
+        c for c in _stored(store, "e-1") if c.type_key == "check_in" and c.status.value == "planned"
+    )
+    agenda = {
+        e.conversation.id: e for e in service.agenda_for_person("e-1", today=date(2026, 1, 13))
+    }
+    assert agenda[check_in.id].action_items == ()
+
+
+def test_a_design_can_put_types_on_one_track(store: Store, clock: FixedClock) -> None:
+    shared = attrs.evolve(
+        DESIGN,
+        types=(
+            attrs.evolve(DESIGN.rule("check_in"), track="care"),
+            DESIGN.rule("stay_interview"),
+            attrs.evolve(DESIGN.rule("absence"), track="care"),
+        ),
+    )
+    service = _service(store, clock, shared)
+    january, _ = _held_with_item(service, store, clock)
+    service.record_sick_report("e-1", on=date(2026, 1, 12))
+    service.materialise(*HORIZON)
+    result = service.carry_over(january.id)
+    assert _get(store, result.next_conversation_id or "").type_key == "absence"
+
+
+def test_the_design_file_names_tracks() -> None:
+    text = """
+name = "Tracks"
+cycle_start = 2026-01-01
+[types.check_in]
+track = "care"
+[types.wellbeing]
+track = "care"
+[types.exit_interview]
+"""
+    design = parse_design(text)
+    assert design.track_of("check_in") == design.track_of("wellbeing") == "care"
+    assert design.track_of("exit_interview") == "exit_interview"
+    assert design.track_of("growth_review") == "regular"
+    assert parse_design(dump_design(design)) == design
+    (problem,) = validate_design_text(text.replace('track = "care"', 'track = " "', 1))
+    assert problem.path.startswith("types.check_in")
+    assert "track" in str(problem)
+    assert "blank" in str(problem)

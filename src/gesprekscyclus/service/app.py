@@ -55,7 +55,7 @@ from gesprekscyclus.domain.questions import AnswerValue
 from gesprekscyclus.domain.reminders import ReminderKind, ReminderPolicy
 from gesprekscyclus.domain.reports import Report, SignOffKind
 from gesprekscyclus.errors import InvalidTransitionError, InvalidValueError
-from gesprekscyclus.planning.design import CycleDesign
+from gesprekscyclus.planning.design import DEFAULT_TRACK, CycleDesign
 from gesprekscyclus.planning.planner import plan
 from gesprekscyclus.ports.clock import Clock
 from gesprekscyclus.ports.store import Store, UnitOfWork, aware_utc, version_of
@@ -228,6 +228,9 @@ class ConversationService:
                 if moved is not None:
                     uow.conversations.update(moved, expected_version=version_of(talk))
         return changed
+
+    def _track(self, type_key: str) -> str:
+        return self.design.track_of(type_key, self.catalog)
 
     def _change_item(
         self, item_id: str, step: Callable[[ActionItem, datetime], ActionItem]
@@ -603,14 +606,20 @@ class ConversationService:
 
     def carry_over(self, from_conversation_id: str) -> CarryOverResult:
         """Carry the open items of a conversation's employee and manager onto their next
-        open conversation (the earliest by target date, other than this one).
+        open conversation on the same track (the earliest by target date, other than this
+        one).
 
-        Items that reached the design's ``carry_over_limit`` are not carried but returned in
-        ``needs_decision``. Calling this again for the same pair counts nothing twice.
+        Items travel only between conversations whose types share an action-item track
+        (:meth:`~gesprekscyclus.planning.design.CycleDesign.track_of`): by default what is
+        agreed in a check-in never lands on an absence or exit conversation, and only the items
+        that came from a conversation on the source's track are carried. Items that reached
+        the design's ``carry_over_limit`` are not carried but returned in ``needs_decision``.
+        Calling this again for the same pair counts nothing twice.
         """
         at = self._now()
         with self.store.unit_of_work() as uow:
             source = uow.conversations.get(from_conversation_id)
+            track = self._track(source.type_key)
             upcoming = [
                 talk
                 for talk in uow.conversations.by_employee(source.employee_id)
@@ -618,11 +627,17 @@ class ConversationService:
                 and talk.id != source.id
                 and talk.manager_id == source.manager_id
                 and talk.window.target >= source.window.target
+                and self._track(talk.type_key) == track
             ]
             if not upcoming:
                 return CarryOverResult(source.id, None)
             target = min(upcoming, key=lambda talk: (talk.window.target, talk.id))
-            items = uow.action_items.open_between(source.employee_id, source.manager_id)
+            tracks = _item_tracks(
+                uow,
+                uow.action_items.open_between(source.employee_id, source.manager_id),
+                self._track,
+            )
+            items = [item for item, on in tracks if on == track]
             before = {item.id: item for item in items}
             outcome = carry_over(
                 items, next_conversation=target, limit=self.design.carry_over_limit, at=at
@@ -689,14 +704,16 @@ class ConversationService:
         """The manager's upcoming conversations (open, window not yet past, target up to
         ``until``), each with the open action items on its agenda."""
         with self.store.unit_of_work() as uow:
-            return _agenda(uow, uow.conversations.by_manager(manager_id), today, until)
+            talks = uow.conversations.by_manager(manager_id)
+            return _agenda(uow, talks, today, until, self._track)
 
     def agenda_for_person(
         self, employee_id: str, *, today: date, until: date | None = None
     ) -> tuple[AgendaEntry, ...]:
         """One employee's upcoming conversations with their open action items."""
         with self.store.unit_of_work() as uow:
-            return _agenda(uow, uow.conversations.by_employee(employee_id), today, until)
+            talks = uow.conversations.by_employee(employee_id)
+            return _agenda(uow, talks, today, until, self._track)
 
     def due_conversations(self, today: date) -> list[Conversation]:
         """Open conversations whose target day has come and whose window is still open."""
@@ -799,8 +816,30 @@ def _evolve_person(person: Person, **changes: Any) -> Person:
     return attrs.evolve(person, **changes)
 
 
+def _item_tracks(
+    uow: UnitOfWork, items: Iterable[ActionItem], track_of: Callable[[str], str]
+) -> list[tuple[ActionItem, str]]:
+    """Each item with the track of the conversation it came from (the default track when
+    that conversation is not stored)."""
+    listed = list(items)
+    origins = {
+        talk.id: talk.type_key
+        for talk in uow.conversations.by_ids({item.origin_conversation_id for item in listed})
+    }
+    return [
+        (item, track_of(origins[item.origin_conversation_id]))
+        if item.origin_conversation_id in origins
+        else (item, DEFAULT_TRACK)
+        for item in listed
+    ]
+
+
 def _agenda(
-    uow: UnitOfWork, conversations: Iterable[Conversation], today: date, until: date | None
+    uow: UnitOfWork,
+    conversations: Iterable[Conversation],
+    today: date,
+    until: date | None,
+    track_of: Callable[[str], str],
 ) -> tuple[AgendaEntry, ...]:
     upcoming = sorted(
         (
@@ -812,19 +851,23 @@ def _agenda(
         ),
         key=lambda talk: (talk.window.target, talk.id),
     )
-    open_items: dict[tuple[str, str | None], list[ActionItem]] = {}
-    seen_pairs: set[tuple[str, str | None]] = set()
+    # Open items show on the pair's first upcoming conversation on their track (and on the
+    # ones they were carried to), never on a conversation of another track.
+    open_items: dict[tuple[str, str | None], list[tuple[ActionItem, str]]] = {}
+    seen: set[tuple[str, str | None, str]] = set()
     entries: list[AgendaEntry] = []
     for talk in upcoming:
         pair = (talk.employee_id, talk.manager_id)
         if pair not in open_items:
-            open_items[pair] = uow.action_items.open_between(*pair)
-        first = pair not in seen_pairs
-        seen_pairs.add(pair)
+            open_items[pair] = _item_tracks(uow, uow.action_items.open_between(*pair), track_of)
+        track = track_of(talk.type_key)
+        first = (*pair, track) not in seen
+        seen.add((*pair, track))
         items = tuple(
             item
-            for item in open_items[pair]
-            if item.status is ActionItemStatus.OPEN
+            for item, on in open_items[pair]
+            if on == track
+            and item.status is ActionItemStatus.OPEN
             and item.origin_conversation_id != talk.id
             and (first or talk.id in item.carried_to)
         )
