@@ -434,8 +434,9 @@ def apply_conversation_action(
     if action is ConversationAction.ADD_NOTE:
         return conversation.add_note(who, draw(texts), private=draw(st.booleans()), at=at)
     if action is ConversationAction.HOLD:
-        # Held some time between being scheduled and being recorded as held.
-        scheduled = next(s.at for s in conversation.history if s.action.value == "schedule")
+        # Held some time between its scheduled start and being recorded as held.
+        scheduled = conversation.starts_at
+        assert scheduled is not None
         at = max(at, scheduled)
         spread = int((at - scheduled).total_seconds())
         held_at = draw(

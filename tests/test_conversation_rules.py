@@ -19,7 +19,7 @@ from gesprekscyclus.adapters.sqlite import open_sqlite_store
 from gesprekscyclus.domain.cadence import AnswerTrigger, Interval
 from gesprekscyclus.domain.conversations import Conversation
 from gesprekscyclus.domain.people import Person
-from gesprekscyclus.errors import InvalidValueError
+from gesprekscyclus.errors import ConflictError, InvalidValueError
 from gesprekscyclus.planning.design import CycleDesign, TypeRule
 from gesprekscyclus.planning.design_file import dump_design, parse_design, validate_design_text
 from gesprekscyclus.ports.clock import FixedClock
@@ -166,15 +166,31 @@ def test_record_held_refuses_the_future_and_a_time_before_scheduling(
 ) -> None:
     talk = _first(store, "e-1", "check_in")
     service.schedule(talk.id, datetime(2026, 1, 6, 9, 0, tzinfo=UTC))  # scheduled at T0
-    clock.set(datetime(2026, 1, 6, 12, 0, tzinfo=UTC))
+    clock.set(datetime(2026, 1, 12, 12, 0, tzinfo=UTC))  # recorded days later
     with pytest.raises(InvalidValueError, match=r"held_at.*future"):
-        service.record_held(talk.id, at=datetime(2026, 1, 6, 12, 1, tzinfo=UTC))
+        service.record_held(talk.id, at=datetime(2026, 1, 12, 12, 1, tzinfo=UTC))
     with pytest.raises(InvalidValueError, match=r"held_at.*before .* was scheduled"):
         service.record_held(talk.id, at=T0 - timedelta(minutes=1))
     with pytest.raises(InvalidValueError, match=r"at.*time zone"):
         service.record_held(talk.id, at=datetime(2026, 1, 6, 9, 0))
-    assert _get(store, talk.id).status.value == "scheduled"
-    assert _get(store, talk.id).held_at is None
+    stored = _get(store, talk.id)
+    assert (stored.status.value, stored.held_at) == ("scheduled", None)
+    # Held earlier than planned, but after it was scheduled: it counts.
+    early = service.record_held(talk.id, at=T0 + timedelta(hours=2))
+    assert _get(store, talk.id).held_at == early.held_at == T0 + timedelta(hours=2)
+
+
+def test_a_conversation_scheduled_after_the_fact_is_held_from_its_day(
+    service: ConversationService, store: Store, clock: FixedClock
+) -> None:
+    clock.set(datetime(2026, 1, 12, 12, 0, tzinfo=UTC))
+    talk = _first(store, "e-1", "check_in")
+    service.schedule(talk.id, datetime(2026, 1, 6, 9, 0, tzinfo=UTC))  # entered late
+    # 23:00 on 5 January in Amsterdam: before it was scheduled and before its day.
+    with pytest.raises(InvalidValueError, match=r"held_at.*\(2026-01-06\)"):
+        service.record_held(talk.id, at=datetime(2026, 1, 5, 22, 0, tzinfo=UTC))
+    held = service.record_held(talk.id, at=datetime(2026, 1, 6, 9, 0, tzinfo=UTC))
+    assert _get(store, talk.id).held_at == held.held_at
 
 
 # --- carry-over tracks ------------------------------------------------------------------------
@@ -275,3 +291,118 @@ track = "care"
     assert problem.path.startswith("types.check_in")
     assert "track" in str(problem)
     assert "blank" in str(problem)
+
+
+# --- manager change on its date ---------------------------------------------------------------
+
+
+def _check_ins(store: Store) -> dict[date, Conversation]:
+    return {c.window.target: c for c in _stored(store, "e-1") if c.type_key == "check_in"}
+
+
+def test_a_later_manager_change_moves_only_the_conversations_from_its_date(
+    service: ConversationService, store: Store, clock: FixedClock
+) -> None:
+    before = _check_ins(store)
+    service.schedule(before[date(2026, 3, 2)].id, datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    change = service.change_manager("e-1", "m-2", on=date(2026, 2, 15))
+    assert change.old_manager_id == "m-1"
+    after = _check_ins(store)
+    assert after[date(2026, 1, 2)].manager_id == "m-1"
+    assert after[date(2026, 2, 2)].manager_id == "m-1"
+    assert after[date(2026, 3, 2)].manager_id == "m-2"
+    assert after[date(2026, 3, 2)].participant_ids == {"e-1", "m-2"}
+    assert change.moved == (before[date(2026, 3, 2)].id,)
+    assert service.manager_on("e-1", date(2026, 2, 14)) == "m-1"
+    assert service.manager_on("e-1", date(2026, 2, 15)) == "m-2"
+    # Planning again agrees, now and once the date has come.
+    assert not service.materialise(*HORIZON).changed
+    clock.set(datetime(2026, 2, 20, 8, 0, tzinfo=UTC))
+    assert not service.materialise(*HORIZON).changed
+    assert _check_ins(store)[date(2026, 2, 2)].manager_id == "m-1"
+
+
+def test_a_manager_change_in_the_past_keeps_earlier_conversations(
+    service: ConversationService, store: Store, clock: FixedClock
+) -> None:
+    clock.set(datetime(2026, 1, 20, 8, 0, tzinfo=UTC))
+    service.change_manager("e-1", "m-2", on=date(2026, 1, 10))
+    after = _check_ins(store)
+    assert after[date(2026, 1, 2)].manager_id == "m-1"
+    assert after[date(2026, 2, 2)].manager_id == "m-2"
+    assert after[date(2026, 3, 2)].manager_id == "m-2"
+    assert not service.materialise(*HORIZON).changed
+
+
+def test_open_items_move_to_the_new_pair_when_the_change_takes_effect(
+    service: ConversationService, store: Store, clock: FixedClock
+) -> None:
+    _january, item_id = _held_with_item(service, store, clock)
+    service.change_manager("e-1", "m-2", on=date(2026, 2, 15))
+    with store.unit_of_work() as uow:
+        assert uow.action_items.get(item_id).manager_id == "m-1"  # not in force yet
+    old_agenda = service.agenda_for_manager("m-1", today=date(2026, 1, 20))
+    assert [i.id for e in old_agenda for i in e.action_items] == [item_id]
+    assert service.apply_manager_changes(datetime(2026, 2, 14, 12, 0, tzinfo=UTC)) == 0
+    assert service.apply_manager_changes(datetime(2026, 2, 15, 8, 0, tzinfo=UTC)) == 1
+    assert service.apply_manager_changes(datetime(2026, 2, 16, 8, 0, tzinfo=UTC)) == 0
+    with store.unit_of_work() as uow:
+        moved = uow.action_items.get(item_id)
+    assert (moved.employee_id, moved.manager_id) == ("e-1", "m-2")
+    assert moved.history[-1].action.value == "hand_over"
+    new_agenda = service.agenda_for_manager("m-2", today=date(2026, 2, 16))
+    assert [i.id for e in new_agenda for i in e.action_items] == [item_id]
+    assert not [
+        i
+        for e in service.agenda_for_manager("m-1", today=date(2026, 2, 16))
+        for i in e.action_items
+    ]
+
+
+def test_items_move_at_once_for_a_change_already_in_force(
+    service: ConversationService, store: Store, clock: FixedClock
+) -> None:
+    _, item_id = _held_with_item(service, store, clock)
+    service.change_manager("e-1", "m-2", on=date(2026, 1, 6))
+    with store.unit_of_work() as uow:
+        assert uow.action_items.get(item_id).manager_id == "m-2"
+    result = service.carry_over(_check_ins(store)[date(2026, 1, 2)].id)
+    assert result.next_conversation_id is None  # the January talk was led by m-1
+    feb = _check_ins(store)[date(2026, 2, 2)]
+    assert [
+        i.id
+        for i in next(
+            e
+            for e in service.agenda_for_manager("m-2", today=date(2026, 1, 7))
+            if e.conversation.id == feb.id
+        ).action_items
+    ] == [item_id]
+
+
+def test_recording_a_manager_change_again_changes_nothing(
+    service: ConversationService, store: Store
+) -> None:
+    service.change_manager("e-1", "m-2", on=date(2026, 2, 15))
+    again = service.change_manager("e-1", "m-2", on=date(2026, 2, 15))
+    assert again.moved == ()
+    assert again.old_manager_id == "m-1"
+    with pytest.raises(ConflictError, match="m-2"):
+        service.change_manager("e-1", "h-1", on=date(2026, 2, 15))
+    with pytest.raises(InvalidValueError, match="own manager"):
+        service.change_manager("e-1", "e-1", on=date(2026, 3, 1))
+    with store.unit_of_work() as uow:
+        changes = [e for e in uow.events.for_person("e-1") if e.kind.value == "manager_change"]
+    assert [(e.on, e.detail, e.previous) for e in changes] == [(date(2026, 2, 15), "m-2", "m-1")]
+
+
+def test_a_second_change_hands_over_from_the_first(
+    service: ConversationService, store: Store
+) -> None:
+    service.change_manager("e-1", "m-2", on=date(2026, 2, 1))
+    change = service.change_manager("e-1", "h-1", on=date(2026, 3, 1))
+    assert change.old_manager_id == "m-2"
+    with store.unit_of_work() as uow:
+        assert uow.people.get("e-1").manager_id == "h-1"
+    managers = {day: c.manager_id for day, c in _check_ins(store).items()}
+    assert managers == {date(2026, 1, 2): "m-1", date(2026, 2, 2): "m-2", date(2026, 3, 2): "h-1"}
+    assert not service.materialise(*HORIZON).changed

@@ -31,7 +31,8 @@ attribute ``_notes`` (``notes=`` in the constructor) for storage adapters, and i
 
 **When it was held.** :meth:`Conversation.hold` takes the real time the conversation took place
 (``held_at``, by default the instant of the command): it may not lie after the command (in the
-future) nor before the conversation was scheduled. ``held_at`` is kept from then on; follow-ups
+future) nor before the conversation was scheduled (for one scheduled after the fact: not before
+the day it was scheduled for). ``held_at`` is kept from then on; follow-ups
 and rhythms anchored on the held date count from it.
 
 Every successful command returns a new conversation with exactly one more ``history`` entry.
@@ -452,8 +453,10 @@ class Conversation:
         """Record that the scheduled conversation took place at ``held_at`` (by default
         ``at``, the instant of the command).
 
-        ``held_at`` may not lie after ``at`` (the future) nor before the conversation was first
-        scheduled; either raises :class:`~gesprekscyclus.errors.InvalidValueError`.
+        ``held_at`` may not lie after ``at`` (the future) nor before the conversation was
+        scheduled; a conversation scheduled after the fact may be held from the day it was
+        scheduled for (in its time zone). Either raises
+        :class:`~gesprekscyclus.errors.InvalidValueError`.
         """
         self._require(_A.HOLD, at)
         when = at if held_at is None else held_at
@@ -463,12 +466,16 @@ class Conversation:
                 "held_at", f"{when.isoformat()} lies in the future (it is {at.isoformat()})"
             )
         scheduled = next((s.at for s in self.history if s.action is _A.SCHEDULE), None)
-        if scheduled is not None and when < scheduled:
-            raise InvalidValueError(
-                "held_at",
-                f"{when.isoformat()} lies before {self.id!r} was scheduled at "
-                f"{scheduled.isoformat()}",
-            )
+        if scheduled is not None and self.starts_at is not None:
+            zone = ZoneInfo(self.time_zone)
+            day = self.starts_at.astimezone(zone).date()
+            if when < scheduled and when.astimezone(zone).date() < day:
+                raise InvalidValueError(
+                    "held_at",
+                    f"{when.isoformat()} lies before {self.id!r} was scheduled "
+                    f"({scheduled.isoformat()}) and before the day it was scheduled for "
+                    f"({day.isoformat()})",
+                )
         return self._step(_A.HOLD, at, changes={"held_at": when})
 
     def mark_reported(self, *, at: datetime) -> Conversation:

@@ -36,6 +36,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 from attrs import frozen
@@ -50,11 +51,12 @@ from gesprekscyclus.domain.catalog import Catalog, built_in_catalog
 from gesprekscyclus.domain.conversation_types import SignOffRequirement
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
+from gesprekscyclus.domain.manager_history import manager_changes, manager_on
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.questions import AnswerValue
 from gesprekscyclus.domain.reminders import ReminderKind, ReminderPolicy
 from gesprekscyclus.domain.reports import Report, SignOffKind
-from gesprekscyclus.errors import InvalidTransitionError, InvalidValueError
+from gesprekscyclus.errors import ConflictError, InvalidTransitionError, InvalidValueError
 from gesprekscyclus.planning.design import DEFAULT_TRACK, CycleDesign
 from gesprekscyclus.planning.planner import plan
 from gesprekscyclus.ports.clock import Clock
@@ -63,6 +65,7 @@ from gesprekscyclus.service.dispatch import Dispatcher, DispatchReport
 from gesprekscyclus.service.materialise import MaterialiseReport, apply_plan, with_manager
 from gesprekscyclus.service.reminders import (
     ReminderReport,
+    conversation_day,
     due_reminders,
     lifecycle_notifications,
     pinned_question_set,
@@ -306,35 +309,95 @@ class ConversationService:
     def change_manager(self, person_id: str, new_manager_id: str, *, on: date) -> ManagerChange:
         """Give ``person_id`` a new manager from ``on``.
 
-        Conversations that have not been held yet (planned or scheduled) move to the new
-        manager, who is told about the scheduled ones; held, reported, closed, cancelled and
-        missed ones keep the old manager, so history stays as it was. An open conversation on
-        which the old manager wrote notes keeps that manager (listed in ``kept``).
+        The change takes effect on its date, whenever it is recorded (ahead of time or after
+        the fact): an open (planned or scheduled) conversation on a day before ``on`` stays
+        with the manager of that day, one on or after it moves to the new manager, who is told
+        about the scheduled ones. Held, reported, closed, cancelled and missed conversations
+        keep their manager, so history stays as it was; an open conversation on which its
+        manager wrote notes keeps that manager too (listed in ``kept``). The employee's open
+        action items move to the new pair once the change is in force: at once when ``on`` is
+        today or earlier, else on the first :func:`tick` (or :meth:`apply_manager_changes`) on
+        or after it.
+
+        The change is kept as a ``manager_change`` event naming the previous manager, and
+        ``Person.manager_id`` names the most recently appointed one; :meth:`manager_on` tells
+        who leads on any day. Recording the same change again changes nothing; a different
+        change on the same day raises :class:`~gesprekscyclus.errors.ConflictError`.
         """
         at = self._now()
         with self.store.unit_of_work() as uow:
             person = uow.people.get(person_id)
             uow.people.get(new_manager_id)
-            old = person.manager_id
-            uow.events.append(
-                LifeEvent(on=on, person_id=person_id, kind="manager_change", detail=new_manager_id)
-            )
-            uow.people.upsert(_evolve_person(person, manager_id=new_manager_id))
+            if new_manager_id == person_id:
+                raise InvalidValueError(
+                    "new_manager_id", f"{person_id!r} cannot become their own manager"
+                )
+            events = uow.events.for_person(person_id)
+            previous = manager_on(person, events, on - timedelta(days=1))
+            same_day = [e for e in manager_changes(events) if e.on == on]
+            if same_day and same_day[0].detail != new_manager_id:
+                raise ConflictError(
+                    f"LifeEvent.detail: {person_id!r} changes manager to "
+                    f"{same_day[0].detail!r} on {on} already; record a later date instead"
+                )
+            if not same_day:
+                change = LifeEvent(
+                    on=on,
+                    person_id=person_id,
+                    kind=LifeEventKind.MANAGER_CHANGE,
+                    detail=new_manager_id,
+                    previous=previous,
+                )
+                uow.events.append(change)
+                events = [*events, change]
+            latest = manager_on(person, events, date.max)
+            if person.manager_id != latest:
+                person = _evolve_person(person, manager_id=latest)
+                uow.people.upsert(person)
             moved: list[str] = []
             kept: list[str] = []
             for talk in uow.conversations.by_employee(person_id):
-                if talk.status not in _OPEN or talk.manager_id == new_manager_id:
+                wanted = manager_on(person, events, conversation_day(talk))
+                if talk.status not in _OPEN or talk.manager_id == wanted:
                     continue
                 try:
-                    changed = with_manager(talk, new_manager_id)
+                    changed = with_manager(talk, wanted)
                 except InvalidValueError:
                     kept.append(talk.id)
                     continue
                 uow.conversations.update(changed, expected_version=version_of(talk))
                 moved.append(talk.id)
-                if changed.status is ConversationStatus.SCHEDULED:
-                    self._notify(uow, changed, ReminderKind.SCHEDULED, at, only=[new_manager_id])
-        return ManagerChange(person_id, old, new_manager_id, tuple(moved), tuple(kept))
+                if changed.status is ConversationStatus.SCHEDULED and wanted is not None:
+                    self._notify(uow, changed, ReminderKind.SCHEDULED, at, only=[wanted])
+            _hand_over_items(uow, person, events, _local_today(at, person), at)
+        return ManagerChange(person_id, previous, new_manager_id, tuple(moved), tuple(kept))
+
+    def apply_manager_changes(self, now: datetime) -> int:
+        """Move the open action items of everyone whose manager change is in force at ``now``
+        (their local date) to the new employee–manager pair; returns how many moved.
+
+        :func:`tick` runs this; running it again moves nothing twice.
+        """
+        now = aware_utc(now, "now")
+        moved = 0
+        with self.store.unit_of_work() as uow:
+            by_person: dict[str, list[LifeEvent]] = {}
+            for event in uow.events.all():
+                by_person.setdefault(event.person_id, []).append(event)
+            for person_id, events in sorted(by_person.items()):
+                if not manager_changes(events):
+                    continue
+                person = uow.people.find(person_id)
+                if person is not None:
+                    moved += _hand_over_items(uow, person, events, _local_today(now, person), now)
+        return moved
+
+    def manager_on(self, person_id: str, day: date) -> str | None:
+        """Who leads ``person_id`` on ``day``, by their manager changes (see
+        :mod:`gesprekscyclus.domain.manager_history`)."""
+        with self.store.unit_of_work() as uow:
+            person = uow.people.get(person_id)
+            return manager_on(person, uow.events.for_person(person_id), day)
 
     # --- planning -----------------------------------------------------------------------
 
@@ -812,6 +875,28 @@ def _reminder_state(
     )
 
 
+def _local_today(at: datetime, person: Person) -> date:
+    return at.astimezone(ZoneInfo(person.time_zone)).date()
+
+
+def _hand_over_items(
+    uow: UnitOfWork, person: Person, events: Iterable[LifeEvent], today: date, at: datetime
+) -> int:
+    """Move ``person``'s open action items with earlier managers to the manager in force on
+    ``today``; returns how many moved."""
+    changes = manager_changes(events)
+    current = manager_on(person, changes, today)
+    earlier = {c.detail for c in changes} | {c.previous for c in changes} | {person.manager_id}
+    moved = 0
+    for manager_id in sorted(m for m in earlier if m is not None and m != current):
+        for item in uow.action_items.open_between(person.id, manager_id):
+            uow.action_items.update(
+                item.hand_over(current, at=at), expected_version=version_of(item)
+            )
+            moved += 1
+    return moved
+
+
 def _evolve_person(person: Person, **changes: Any) -> Person:
     return attrs.evolve(person, **changes)
 
@@ -889,6 +974,7 @@ def tick(
     now = aware_utc(now, "now")
     start = now.date()
     materialised = service.materialise(start, start + timedelta(days=horizon_days))
+    service.apply_manager_changes(now)
     reminders = service.enqueue_due_reminders(now)
     dispatched = dispatcher.run_once()
     return TickReport(materialised, reminders, dispatched)
