@@ -36,6 +36,7 @@ from gesprekscyclus.ports.store import (
     OutboxMessage,
     OutboxStats,
     OutboxStatus,
+    Withdrawal,
     aware_utc,
     start_version,
     version_conflict,
@@ -304,6 +305,22 @@ class _Outbox:
         message_id = self._state.outbox_keys.get(key)
         return None if message_id is None else self._state.outbox[message_id]
 
+    def withdraw(self, about: Withdrawal) -> int:
+        found = [
+            message
+            for message in self._state.outbox.values()
+            if message.status is OutboxStatus.PENDING and about.selects(message.notification)
+        ]
+        for message in found:
+            self._state.outbox[message.id] = attrs.evolve(
+                message,
+                status=OutboxStatus.EXPIRED,
+                last_error=about.reason,
+                lease_owner=None,
+                lease_until=None,
+            )
+        return len(found)
+
 
 class MemoryUnitOfWork:
     """The repositories of one in-memory transaction."""
@@ -418,6 +435,25 @@ class MemoryStore:
             )
             return True
 
+    def mark_expired(self, owner: str, message_id: int, *, now: datetime, reason: str) -> bool:
+        """See :meth:`gesprekscyclus.ports.store.Store.mark_expired`."""
+        at = aware_utc(now, "mark_expired.now")
+        with self._lock:
+            self._check_open()
+            held = self._held(owner, message_id, at)
+            if held is None:
+                return False
+            self._put(
+                attrs.evolve(
+                    held,
+                    status=OutboxStatus.EXPIRED,
+                    last_error=reason,
+                    lease_owner=None,
+                    lease_until=None,
+                )
+            )
+            return True
+
     def mark_failed(
         self,
         owner: str,
@@ -510,4 +546,5 @@ class MemoryStore:
             leased=leased,
             sent=counts[OutboxStatus.SENT],
             dead=counts[OutboxStatus.DEAD],
+            expired=counts[OutboxStatus.EXPIRED],
         )

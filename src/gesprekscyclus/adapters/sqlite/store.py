@@ -29,6 +29,7 @@ from typing import Any
 
 from gesprekscyclus.adapters._sql import tables
 from gesprekscyclus.adapters._sql.rows import CONVERSATION_COLUMNS, Encoding
+from gesprekscyclus.adapters._sql.withdraw import LIKE_ESCAPE, like_pattern, selected_ids
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.errors import (
@@ -43,6 +44,7 @@ from gesprekscyclus.ports.store import (
     OutboxMessage,
     OutboxStats,
     OutboxStatus,
+    Withdrawal,
     aware_utc,
 )
 from gesprekscyclus.serialization import dumps, loads
@@ -226,6 +228,19 @@ class _Outbox:
         ).fetchone()
         return None if row is None else _message(row)
 
+    def withdraw(self, about: Withdrawal) -> int:
+        rows = self._db.execute(
+            "SELECT id, payload FROM outbox WHERE status = 'pending' AND payload LIKE ? ESCAPE ?",
+            (like_pattern(about), LIKE_ESCAPE),
+        ).fetchall()
+        ids = selected_ids(rows, about)
+        self._db.executemany(
+            "UPDATE outbox SET status = 'expired', last_error = ?, lease_owner = NULL,"
+            " lease_until = NULL WHERE id = ? AND status = 'pending'",
+            ((about.reason, message_id) for message_id in ids),
+        )
+        return len(ids)
+
 
 class SQLiteUnitOfWork:
     """The repositories of one SQLite transaction."""
@@ -380,6 +395,18 @@ class SQLiteStore:
             ).rowcount
         return count == 1
 
+    def mark_expired(self, owner: str, message_id: int, *, now: datetime, reason: str) -> bool:
+        """See :meth:`gesprekscyclus.ports.store.Store.mark_expired`."""
+        at = to_micros(now, "mark_expired.now")
+        with self._transaction("mark_expired") as db:
+            count = db.execute(
+                "UPDATE outbox SET status = 'expired', last_error = ?, lease_owner = NULL,"
+                " lease_until = NULL WHERE id = ? AND status = 'pending' AND lease_owner = ?"
+                " AND lease_until > ?",
+                (reason, message_id, owner, at),
+            ).rowcount
+        return count == 1
+
     def mark_failed(
         self,
         owner: str,
@@ -468,6 +495,7 @@ class SQLiteStore:
             leased=leased,
             sent=counts.get(OutboxStatus.SENT, (0, 0))[0],
             dead=counts.get(OutboxStatus.DEAD, (0, 0))[0],
+            expired=counts.get(OutboxStatus.EXPIRED, (0, 0))[0],
         )
 
 
