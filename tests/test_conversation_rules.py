@@ -15,6 +15,7 @@ import attrs
 import pytest
 
 from gesprekscyclus.adapters.memory import MemoryStore
+from gesprekscyclus.adapters.notifiers.recording import RecordingNotifier
 from gesprekscyclus.adapters.sqlite import open_sqlite_store
 from gesprekscyclus.domain.cadence import AnswerTrigger, Interval
 from gesprekscyclus.domain.conversations import Conversation
@@ -23,8 +24,9 @@ from gesprekscyclus.errors import ConflictError, InvalidValueError
 from gesprekscyclus.planning.design import CycleDesign, TypeRule
 from gesprekscyclus.planning.design_file import dump_design, parse_design, validate_design_text
 from gesprekscyclus.ports.clock import FixedClock
-from gesprekscyclus.ports.store import Store
+from gesprekscyclus.ports.store import OutboxMessage, OutboxStatus, Store
 from gesprekscyclus.service.app import ConversationService
+from gesprekscyclus.service.dispatch import Dispatcher
 
 T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)  # a Monday
 MONTHLY = Interval(every=1, unit="months", anchor="cycle_start")
@@ -406,3 +408,143 @@ def test_a_second_change_hands_over_from_the_first(
     managers = {day: c.manager_id for day, c in _check_ins(store).items()}
     assert managers == {date(2026, 1, 2): "m-1", date(2026, 2, 2): "m-2", date(2026, 3, 2): "h-1"}
     assert not service.materialise(*HORIZON).changed
+
+
+# --- reminders expire -------------------------------------------------------------------------
+
+
+def _pending(store: Store, now: datetime) -> list[OutboxMessage]:
+    """Every pending message due by ``now``, read through a lease that is given back."""
+    claimed = store.claim_due("probe", now=now, limit=10_000, lease_seconds=1)
+    store.release("probe", [m.id for m in claimed])
+    return claimed
+
+
+def _about(messages: list[OutboxMessage], conversation_id: str) -> list[OutboxMessage]:
+    return [
+        m
+        for m in messages
+        if m.notification.conversation is not None
+        and m.notification.conversation.id == conversation_id
+    ]
+
+
+def _by_key(store: Store, key: str) -> OutboxMessage:
+    with store.unit_of_work() as uow:
+        found = uow.outbox.by_key(key)
+    assert found is not None
+    return found
+
+
+def test_a_preparation_reminder_is_withdrawn_once_the_conversation_is_held(
+    service: ConversationService, store: Store, clock: FixedClock
+) -> None:
+    february = _check_ins(store)[date(2026, 2, 2)]
+    swept = datetime(2026, 1, 27, 7, 0, tzinfo=UTC)
+    service.enqueue_due_reminders(swept)
+    preparation = _about(_pending(store, swept), february.id)
+    assert {m.notification.kind.value for m in preparation} == {"preparation"}
+    assert {m.notification.recipient.id for m in preparation} == {"e-1", "m-1"}
+    clock.set(datetime(2026, 1, 28, 8, 0, tzinfo=UTC))
+    service.schedule(february.id, datetime(2026, 2, 2, 9, 0, tzinfo=UTC))
+    clock.set(datetime(2026, 2, 2, 11, 0, tzinfo=UTC))
+    service.record_held(february.id)  # no worker ran in between
+    service.create_report(february.id, "Goed gesprek")
+    service.share_report(february.id, comment_until=date(2026, 2, 3))
+    clock.set(datetime(2026, 2, 5, 11, 0, tzinfo=UTC))
+    service.file_report(february.id)
+    assert _get(store, february.id).status.value == "closed"
+    for message in preparation:
+        withdrawn = _by_key(store, message.key)
+        assert withdrawn.status is OutboxStatus.EXPIRED
+        assert withdrawn.last_error is not None
+        assert "held" in withdrawn.last_error
+    march = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
+    notifier = RecordingNotifier()
+    Dispatcher(store, notifier, FixedClock(march), owner="w", batch_size=500).run_once()
+    sent = [n for n in notifier.sent if n.conversation and n.conversation.id == february.id]
+    assert sorted(n.kind.value for n in sent) == []  # the invitations had expired too
+    assert store.dead_letters() == []
+
+
+def test_a_reminder_whose_moment_passed_is_expired_by_the_dispatcher(
+    service: ConversationService, store: Store, clock: FixedClock
+) -> None:
+    february = _check_ins(store)[date(2026, 2, 2)]
+    service.schedule(february.id, datetime(2026, 2, 2, 9, 0, tzinfo=UTC))
+    Dispatcher(store, RecordingNotifier(), clock, owner="w").run_once()  # the invitations
+    service.enqueue_due_reminders(datetime(2026, 2, 1, 9, 0, tzinfo=UTC))
+    pending = _about(_pending(store, datetime(2026, 2, 1, 9, 0, tzinfo=UTC)), february.id)
+    assert sorted(m.notification.kind.value for m in pending) == [
+        "day_before",
+        "day_before",
+        "preparation",
+        "preparation",
+    ]
+    stored = _get(store, february.id)
+    assert {m.notification.expires_at for m in pending} == {stored.starts_at}
+    # The worker was down until after the conversation began (it was never recorded held).
+    late = datetime(2026, 2, 2, 9, 30, tzinfo=UTC)
+    notifier = RecordingNotifier()
+    report = Dispatcher(store, notifier, FixedClock(late), owner="w", batch_size=500).run_once()
+    assert not [n for n in notifier.sent if n.conversation and n.conversation.id == february.id]
+    assert report.expired >= 4
+    assert report.dead == 0
+    assert store.dead_letters() == []
+    reasons = {_by_key(store, m.key).last_error for m in pending}
+    assert all(r is not None and r.startswith("expired") for r in reasons)
+
+
+def test_rescheduling_withdraws_the_day_before_reminder_for_the_old_time(
+    service: ConversationService, store: Store, clock: FixedClock
+) -> None:
+    february = _check_ins(store)[date(2026, 2, 2)]
+    service.schedule(february.id, datetime(2026, 2, 2, 9, 0, tzinfo=UTC))
+    Dispatcher(store, RecordingNotifier(), clock, owner="w").run_once()  # the invitations
+    service.enqueue_due_reminders(datetime(2026, 2, 1, 9, 0, tzinfo=UTC))
+    clock.set(datetime(2026, 2, 1, 10, 0, tzinfo=UTC))
+    service.reschedule(february.id, datetime(2026, 2, 4, 9, 0, tzinfo=UTC), reason="Ziek")
+    pending = _about(_pending(store, datetime(2026, 2, 1, 10, 0, tzinfo=UTC)), february.id)
+    kinds = sorted(
+        (m.notification.kind.value, m.notification.conversation.sequence)
+        for m in pending
+        if m.notification.conversation
+    )
+    # The first invitations were sent; the day-before reminders for 2 February are withdrawn.
+    assert kinds == [("preparation", 0), ("preparation", 0), ("scheduled", 1), ("scheduled", 1)]
+
+
+def test_action_item_reminders_are_withdrawn_when_the_item_is_done(
+    service: ConversationService, store: Store, clock: FixedClock
+) -> None:
+    talk = _first(store, "e-1", "check_in")
+    _hold(service, clock, talk, datetime(2026, 1, 6, 9, 0, tzinfo=UTC))
+    item = service.create_action_item(talk.id, "Cursus", owner_id="e-1", due=date(2026, 1, 20))
+    service.enqueue_due_reminders(datetime(2026, 1, 19, 9, 0, tzinfo=UTC))
+    (due,) = [
+        m
+        for m in _pending(store, datetime(2026, 1, 19, 9, 0, tzinfo=UTC))
+        if m.notification.action_item is not None
+    ]
+    assert due.notification.expires_at == datetime(2026, 1, 20, 23, 0, tzinfo=UTC)
+    service.complete_action_item(item.id)
+    assert _by_key(store, due.key).status is OutboxStatus.EXPIRED
+
+
+def test_an_escalation_about_hrs_own_conversation_goes_to_hrs_manager(
+    store: Store, clock: FixedClock
+) -> None:
+    service = _service(store, clock)
+    service.hire(Person(id="e-2", name="Ed", hire_date=date(2021, 1, 1), manager_id="h-1"))
+    service.materialise(*HORIZON)
+    late = datetime(2026, 2, 10, 9, 0, tzinfo=UTC)  # January's check-ins are weeks overdue
+    service.enqueue_due_reminders(late)
+    escalations = {
+        (m.notification.conversation.employee_id, m.notification.recipient.id)
+        for m in _pending(store, late)
+        if m.notification.kind.value == "escalation" and m.notification.conversation is not None
+    }
+    assert ("e-1", "h-1") in escalations  # someone else's: HR
+    assert ("h-1", "d-1") in escalations  # HR's own check-in: HR's manager
+    assert ("e-2", "d-1") in escalations  # HR leads it: HR's manager
+    assert not any(recipient == "h-1" and who in ("h-1", "e-2") for who, recipient in escalations)

@@ -55,12 +55,12 @@ from gesprekscyclus.domain.manager_history import manager_changes, manager_on
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.questions import AnswerValue
 from gesprekscyclus.domain.reminders import ReminderKind, ReminderPolicy
-from gesprekscyclus.domain.reports import Report, SignOffKind
+from gesprekscyclus.domain.reports import Report, ReportStatus, SignOffKind
 from gesprekscyclus.errors import ConflictError, InvalidTransitionError, InvalidValueError
 from gesprekscyclus.planning.design import DEFAULT_TRACK, CycleDesign
 from gesprekscyclus.planning.planner import plan
 from gesprekscyclus.ports.clock import Clock
-from gesprekscyclus.ports.store import Store, UnitOfWork, aware_utc, version_of
+from gesprekscyclus.ports.store import Store, UnitOfWork, Withdrawal, aware_utc, version_of
 from gesprekscyclus.service.dispatch import Dispatcher, DispatchReport
 from gesprekscyclus.service.materialise import MaterialiseReport, apply_plan, with_manager
 from gesprekscyclus.service.reminders import (
@@ -69,6 +69,7 @@ from gesprekscyclus.service.reminders import (
     due_reminders,
     lifecycle_notifications,
     pinned_question_set,
+    withdrawal_for,
 )
 
 __all__ = [
@@ -210,6 +211,7 @@ class ConversationService:
             current = uow.conversations.get(conversation_id)
             changed = step(current, at)
             uow.conversations.update(changed, expected_version=version_of(current))
+            _withdraw_stale(uow, current, changed)
             if notify is not None:
                 self._notify(uow, changed, notify, at)
         return changed
@@ -225,11 +227,20 @@ class ConversationService:
             current = uow.reports.get(conversation_id)
             changed = step(current, at)
             uow.reports.update(changed, expected_version=version_of(current))
+            if _awaits_sign_off(current) and not _awaits_sign_off(changed):
+                uow.outbox.withdraw(
+                    Withdrawal(
+                        conversation_id=conversation_id,
+                        kinds=[ReminderKind.SIGN_OFF_PENDING],
+                        reason=f"the report of {conversation_id!r} is {changed.status.value}",
+                    )
+                )
             if follow is not None:
                 talk = uow.conversations.get(conversation_id)
                 moved = follow(talk, at)
                 if moved is not None:
                     uow.conversations.update(moved, expected_version=version_of(talk))
+                    _withdraw_stale(uow, talk, moved)
         return changed
 
     def _track(self, type_key: str) -> str:
@@ -243,6 +254,14 @@ class ConversationService:
             current = uow.action_items.get(item_id)
             changed = step(current, at)
             uow.action_items.update(changed, expected_version=version_of(current))
+            if changed.status is not ActionItemStatus.OPEN or changed.due != current.due:
+                uow.outbox.withdraw(
+                    Withdrawal(
+                        action_item_id=item_id,
+                        kinds=[ReminderKind.ACTION_ITEM_DUE, ReminderKind.ACTION_ITEM_OVERDUE],
+                        reason=f"{item_id!r} is {changed.status.value}, due {changed.due}",
+                    )
+                )
         return changed
 
     # --- people and life events ---------------------------------------------------------
@@ -461,6 +480,7 @@ class ConversationService:
             current = uow.conversations.get(conversation_id)
             changed = current.cancel(reason=reason, at=at)
             uow.conversations.update(changed, expected_version=version_of(current))
+            _withdraw_stale(uow, current, changed)
             if current.status is ConversationStatus.SCHEDULED:
                 self._notify(uow, changed, ReminderKind.CANCELLED, at)
         return changed
@@ -873,6 +893,28 @@ def _reminder_state(
             (i for i in items if i.owner_id in people), key=lambda i: (i.owner_id, i.id)
         ),
     )
+
+
+def _awaits_sign_off(report: Report) -> bool:
+    return report.requires_sign_off and report.status is ReportStatus.SHARED
+
+
+def _withdraw_stale(uow: UnitOfWork, before: Conversation, after: Conversation) -> None:
+    """Withdraw the pending messages about ``after`` that its change made pointless: those
+    its new status no longer needs, or a rescheduled one's older invitations and day-before
+    reminders."""
+    if after.status is not before.status:
+        withdrawal = withdrawal_for(after)
+        if withdrawal is not None:
+            uow.outbox.withdraw(withdrawal)
+    elif after.sequence != before.sequence:
+        uow.outbox.withdraw(
+            Withdrawal(
+                conversation_id=after.id,
+                kinds=[ReminderKind.DAY_BEFORE, ReminderKind.SCHEDULED],
+                reason=f"{after.id!r} was rescheduled to {after.starts_at}",
+            )
+        )
 
 
 def _local_today(at: datetime, person: Person) -> date:

@@ -42,6 +42,7 @@ from gesprekscyclus.domain.people import Person, Role
 from gesprekscyclus.errors import InvalidValueError
 from gesprekscyclus.planning.planner import Plan, PlannedConversation
 from gesprekscyclus.ports.store import UnitOfWork, version_of
+from gesprekscyclus.service.reminders import withdrawal_for
 
 __all__ = [
     "VANISHED_REASON",
@@ -210,7 +211,10 @@ def apply_plan(
             and stored.id not in wanted
             and start <= stored.window.target <= end
         ):
-            uow.conversations.update(stored.cancel(reason=VANISHED_REASON, at=at))
+            gone = stored.cancel(reason=VANISHED_REASON, at=at)
+            uow.conversations.update(gone)
+            if (withdrawal := withdrawal_for(gone)) is not None:
+                uow.outbox.withdraw(withdrawal)
             cancelled += 1
     added = uow.conversations.add_many(new) if new else 0
     return MaterialiseReport(
