@@ -7,12 +7,16 @@ from the store's repositories.
 
 from __future__ import annotations
 
+import contextlib
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import attrs
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from gesprekscyclus.adapters.memory import MemoryStore
 from gesprekscyclus.adapters.notifiers.recording import RecordingNotifier
@@ -20,7 +24,7 @@ from gesprekscyclus.adapters.sqlite import open_sqlite_store
 from gesprekscyclus.domain.cadence import AnswerTrigger, Interval
 from gesprekscyclus.domain.conversations import Conversation
 from gesprekscyclus.domain.people import Person
-from gesprekscyclus.errors import ConflictError, InvalidValueError
+from gesprekscyclus.errors import ConflictError, InvalidTransitionError, InvalidValueError
 from gesprekscyclus.planning.design import CycleDesign, TypeRule
 from gesprekscyclus.planning.design_file import dump_design, parse_design, validate_design_text
 from gesprekscyclus.ports.clock import FixedClock
@@ -548,3 +552,78 @@ def test_an_escalation_about_hrs_own_conversation_goes_to_hrs_manager(
     assert ("h-1", "d-1") in escalations  # HR's own check-in: HR's manager
     assert ("e-2", "d-1") in escalations  # HR leads it: HR's manager
     assert not any(recipient == "h-1" and who in ("h-1", "e-2") for who, recipient in escalations)
+
+
+# --- the invariant ----------------------------------------------------------------------------
+
+_STILL_SERVING = {
+    "held": {"report_due", "sign_off_pending"},
+    "reported": {"sign_off_pending"},
+    "closed": set(),
+    "cancelled": {"cancelled"},
+    "missed": set(),
+}
+_STEPS = st.lists(
+    st.tuples(
+        st.sampled_from(["schedule", "reschedule", "hold", "cancel", "miss", "report", "advance"]),
+        st.integers(0, 40),
+    ),
+    min_size=1,
+    max_size=30,
+)
+
+
+def _step(service: ConversationService, clock: FixedClock, action: str, n: int) -> None:
+    talks = sorted(
+        (c for c in _stored(service.store, "e-1") if c.window.target < date(2026, 3, 1)),
+        key=lambda c: c.id,
+    )
+    talk = talks[n % len(talks)]
+    now = clock.now()
+    starts_at = now + timedelta(hours=1 + n)
+    commands = {
+        "schedule": lambda: service.schedule(talk.id, starts_at),
+        "reschedule": lambda: service.reschedule(talk.id, starts_at, reason="Anders"),
+        "hold": lambda: service.record_held(talk.id),
+        "cancel": lambda: service.cancel(talk.id, reason="Vervalt"),
+        "miss": lambda: service.mark_missed(talk.id, reason="Niet gelukt"),
+        "report": lambda: (
+            service.create_report(talk.id, "Verslag"),
+            service.share_report(talk.id, comment_until=now.date()),
+        ),
+        "advance": lambda: clock.set(now + timedelta(days=1 + n % 10)),
+    }
+    with contextlib.suppress(InvalidTransitionError, InvalidValueError, ConflictError):
+        commands[action]()
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=_STEPS)
+def test_no_pending_reminder_refers_to_a_conversation_that_moved_on(
+    kind: str, steps: list[tuple[str, int]]
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        store = MemoryStore() if kind == "memory" else open_sqlite_store(Path(folder) / "p.db")
+        try:
+            # Preparation reminders for February and escalations for January are due.
+            clock = FixedClock(datetime(2026, 1, 27, 8, 0, tzinfo=UTC))
+            service = _service(store, clock)
+            service.enqueue_due_reminders(clock.now())
+            for action, n in steps:
+                _step(service, clock, action, n)
+                service.enqueue_due_reminders(clock.now())
+                with store.unit_of_work() as uow:
+                    statuses = {c.id: c.status.value for c in uow.conversations.by_employee("e-1")}
+                for message in _pending(store, datetime(2100, 1, 1, tzinfo=UTC)):
+                    about = message.notification.conversation
+                    if about is None or about.id not in statuses:
+                        continue
+                    status = statuses[about.id]
+                    if status in _STILL_SERVING:
+                        assert message.notification.kind.value in _STILL_SERVING[status], (
+                            message.key,
+                            status,
+                        )
+        finally:
+            store.close()
