@@ -8,8 +8,9 @@ from the store's repositories.
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -20,7 +21,9 @@ from hypothesis import strategies as st
 
 from gesprekscyclus.adapters.memory import MemoryStore
 from gesprekscyclus.adapters.notifiers.recording import RecordingNotifier
+from gesprekscyclus.adapters.postgres.schema import MIGRATIONS as POSTGRES_MIGRATIONS
 from gesprekscyclus.adapters.sqlite import open_sqlite_store
+from gesprekscyclus.adapters.sqlite.schema import MIGRATIONS as SQLITE_MIGRATIONS
 from gesprekscyclus.domain.cadence import AnswerTrigger, Interval
 from gesprekscyclus.domain.conversations import Conversation
 from gesprekscyclus.domain.people import Person
@@ -28,9 +31,13 @@ from gesprekscyclus.errors import ConflictError, InvalidTransitionError, Invalid
 from gesprekscyclus.planning.design import CycleDesign, TypeRule
 from gesprekscyclus.planning.design_file import dump_design, parse_design, validate_design_text
 from gesprekscyclus.ports.clock import FixedClock
-from gesprekscyclus.ports.store import OutboxMessage, OutboxStatus, Store
+from gesprekscyclus.ports.store import OutboxMessage, OutboxStats, OutboxStatus, Store, Withdrawal
+from gesprekscyclus.serialization import dumps
 from gesprekscyclus.service.app import ConversationService
 from gesprekscyclus.service.dispatch import Dispatcher
+from gesprekscyclus.testing.contract import make_notification
+
+from .postgres_support import drop_schema, new_schema_name, open_store, require_postgres
 
 T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)  # a Monday
 MONTHLY = Interval(every=1, unit="months", anchor="cycle_start")
@@ -627,3 +634,93 @@ def test_no_pending_reminder_refers_to_a_conversation_that_moved_on(
                         )
         finally:
             store.close()
+
+
+# --- migration 9 ------------------------------------------------------------------------------
+
+
+def _old_rows(execute: Callable[..., object], mark: str) -> None:
+    payload = dumps(make_notification("k-pending"))
+    for key, status, error in (
+        ("k-pending", "pending", None),
+        ("k-sent", "sent", None),
+        ("k-dead", "dead", "550 no such user"),
+    ):
+        execute(
+            f"INSERT INTO outbox (key, payload, due_at, status, last_error) VALUES ({mark},"
+            f" {mark}, {'0' if mark == '?' else 'now()'}, {mark}, {mark})",
+            (key, payload.replace("k-pending", key), status, error),
+        )
+
+
+def _check_upgraded(store: Store) -> None:
+    assert store.outbox_stats() == OutboxStats(pending=1, sent=1, dead=1)
+    (dead,) = store.dead_letters()
+    assert (dead.key, dead.last_error) == ("k-dead", "550 no such user")
+    with store.unit_of_work() as uow:
+        assert (
+            uow.outbox.withdraw(
+                Withdrawal(conversation_id="c-1", kinds=["preparation"], reason="held")
+            )
+            == 1
+        )
+    assert store.outbox_stats() == OutboxStats(sent=1, dead=1, expired=1)
+
+
+def test_migration_9_keeps_every_sqlite_outbox_row(tmp_path: Path) -> None:
+    path = tmp_path / "v4.db"
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT)")
+    for number, statements in SQLITE_MIGRATIONS:
+        if number < 9:
+            for statement in statements:
+                connection.execute(statement)
+            connection.execute("INSERT INTO schema_version (version) VALUES (?)", (number,))
+    _old_rows(connection.execute, "?")
+    connection.close()
+    store = open_sqlite_store(path)
+    try:
+        _check_upgraded(store)
+    finally:
+        store.close()
+    connection = sqlite3.connect(path)
+    indexes = {
+        row[0]
+        for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox'"
+        )
+    }
+    tables = {
+        row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    }
+    connection.close()
+    assert {"outbox_pending", "outbox_dead"} <= indexes
+    assert "outbox_before_9" not in tables
+
+
+def test_migration_9_keeps_every_postgres_outbox_row() -> None:
+    psycopg = pytest.importorskip("psycopg")
+    schema = new_schema_name()
+    try:
+        with psycopg.connect(require_postgres(), autocommit=True) as connection:
+            connection.execute(f'CREATE SCHEMA "{schema}"')
+            connection.execute(f'SET search_path TO "{schema}"')
+            connection.execute(
+                "CREATE TABLE schema_version (version integer PRIMARY KEY,"
+                " applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+            for number, statements in POSTGRES_MIGRATIONS:
+                if number < 9:
+                    for statement in statements:
+                        connection.execute(statement.encode())
+                    connection.execute(
+                        "INSERT INTO schema_version (version) VALUES (%s)", (number,)
+                    )
+            _old_rows(connection.execute, "%s")
+        store = open_store(schema)
+        try:
+            _check_upgraded(store)
+        finally:
+            store.close()
+    finally:
+        drop_schema(schema)
