@@ -724,3 +724,14 @@ def test_migration_9_keeps_every_postgres_outbox_row() -> None:
             store.close()
     finally:
         drop_schema(schema)
+
+
+def test_the_old_managers_pending_reminders_go_with_a_moved_conversation(
+    service: ConversationService, store: Store, clock: FixedClock
+) -> None:
+    march = _check_ins(store)[date(2026, 3, 2)]
+    service.schedule(march.id, datetime(2026, 3, 2, 9, 0, tzinfo=UTC))  # invitations pending
+    change = service.change_manager("e-1", "m-2", on=date(2026, 2, 15))
+    assert change.moved == (march.id,)
+    pending = _about(_pending(store, datetime(2026, 3, 1, tzinfo=UTC)), march.id)
+    assert sorted(m.notification.recipient.id for m in pending) == ["e-1", "m-2"]

@@ -310,8 +310,8 @@ def test_manager_change_moves_open_conversations_and_keeps_history(
         c.manager_id == "m-2" for c in by_id.values() if c.status.value in ("planned", "scheduled")
     )
     assert by_id[scheduled.id].participant_ids == {"e-1", "m-2"}
-    # the new manager hears about the scheduled one
-    assert store.outbox_stats().pending == pending_before + 1
+    # the new manager hears about the scheduled one; the old one's unsent invitation is withdrawn
+    assert store.outbox_stats().pending == pending_before - 1 + 1
     assert service.person("e-1").manager_id == "m-2"
     # planning again agrees with the move
     assert not service.materialise(*HORIZON).changed

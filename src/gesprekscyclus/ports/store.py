@@ -152,7 +152,8 @@ def _kinds(value: Iterable[ReminderKind | str]) -> frozenset[ReminderKind]:
 @frozen
 class Withdrawal:
     """Which pending messages to withdraw: those about one conversation or one action item
-    (exactly one of the two ids) whose kind is among ``kinds``, and why.
+    (exactly one of the two ids) whose kind is among ``kinds`` (and, with ``recipient_id``,
+    only those to that person), and why.
 
     >>> from gesprekscyclus.testing.contract import make_notification
     >>> reminder = make_notification("k-1")  # a preparation reminder about c-1
@@ -166,6 +167,7 @@ class Withdrawal:
     reason: str = field(validator=non_blank)
     conversation_id: str | None = field(default=None, validator=non_blank)
     action_item_id: str | None = field(default=None, validator=non_blank)
+    recipient_id: str | None = field(default=None, validator=non_blank)
 
     def __attrs_post_init__(self) -> None:
         if (self.conversation_id is None) == (self.action_item_id is None):
@@ -183,6 +185,8 @@ class Withdrawal:
     def selects(self, notification: Notification) -> bool:
         """Whether ``notification`` is one of the messages to withdraw."""
         if notification.kind not in self.kinds:
+            return False
+        if self.recipient_id is not None and notification.recipient.id != self.recipient_id:
             return False
         if self.conversation_id is not None:
             info = notification.conversation

@@ -87,6 +87,8 @@ __all__ = [
 PLAN_MARGIN_DAYS = 45
 
 _OPEN = frozenset({ConversationStatus.PLANNED, ConversationStatus.SCHEDULED})
+#: The reminders a conversation's manager gets before it takes place.
+_LED_REMINDERS = (ReminderKind.PREPARATION, ReminderKind.DAY_BEFORE, ReminderKind.SCHEDULED)
 
 
 @frozen
@@ -113,8 +115,9 @@ class CarryOverResult:
 
 @frozen
 class ManagerChange:
-    """The outcome of a manager change: which open conversations moved to the new manager,
-    and which stayed because their old manager wrote notes on them."""
+    """The outcome of a manager change: the manager until the day before
+    (``old_manager_id``), which open conversations moved to the new manager, and which stayed
+    because their old manager wrote notes on them."""
 
     person_id: str
     old_manager_id: str | None
@@ -386,6 +389,15 @@ class ConversationService:
                     continue
                 uow.conversations.update(changed, expected_version=version_of(talk))
                 moved.append(talk.id)
+                if talk.manager_id is not None:
+                    uow.outbox.withdraw(
+                        Withdrawal(
+                            conversation_id=talk.id,
+                            recipient_id=talk.manager_id,
+                            kinds=_LED_REMINDERS,
+                            reason=f"{talk.id!r} moved to manager {wanted!r}",
+                        )
+                    )
                 if changed.status is ConversationStatus.SCHEDULED and wanted is not None:
                     self._notify(uow, changed, ReminderKind.SCHEDULED, at, only=[wanted])
             _hand_over_items(uow, person, events, _local_today(at, person), at)
