@@ -512,6 +512,6 @@ def open_sqlite_store(
     ...     store = open_sqlite_store(os.path.join(folder, "cycle.db"))
     ...     print(store.schema_version, store.outbox_stats())
     ...     store.close()
-    4 OutboxStats(pending=0, leased=0, sent=0, dead=0)
+    9 OutboxStats(pending=0, leased=0, sent=0, dead=0, expired=0)
     """
     return SQLiteStore(path, busy_timeout=busy_timeout, cache_mib=cache_mib)
