@@ -272,8 +272,10 @@ class ConversationService:
     def upsert_person(self, person: Person) -> None:
         """Store ``person``, replacing the stored version with the same id.
 
-        To change someone's manager and move their open conversations along, use
-        :meth:`change_manager`; a plain upsert only affects what is planned from now on.
+        To change someone's manager, use :meth:`change_manager`: it records the date and the
+        previous manager, and moves open conversations and action items along. A plain upsert
+        of ``manager_id`` only affects what is planned from then on, and once someone has a
+        recorded manager change, their manager history decides who leads on which day.
         """
         with self.store.unit_of_work() as uow:
             uow.people.upsert(person)
@@ -1022,7 +1024,9 @@ def tick(
     horizon_days: int = 365,
 ) -> TickReport:
     """One pass of the background work: materialise ``horizon_days`` from the day of
-    ``now`` (UTC), enqueue the reminders due at ``now``, and dispatch one batch."""
+    ``now`` (UTC), move the action items of manager changes now in force
+    (:meth:`ConversationService.apply_manager_changes`), enqueue the reminders due at
+    ``now``, and dispatch one batch."""
     if isinstance(horizon_days, bool) or horizon_days < 0:
         raise InvalidValueError("horizon_days", f"must be 0 or more, got {horizon_days!r}")
     now = aware_utc(now, "now")
