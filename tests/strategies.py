@@ -436,6 +436,16 @@ def apply_conversation_action(
         return conversation.record_answers(question_set, who, answers, at=at)
     if action is ConversationAction.ADD_NOTE:
         return conversation.add_note(who, draw(texts), private=draw(st.booleans()), at=at)
+    if action is ConversationAction.HOLD:
+        # Held some time between its scheduled start and being recorded as held.
+        scheduled = conversation.starts_at
+        assert scheduled is not None
+        at = max(at, scheduled)
+        spread = int((at - scheduled).total_seconds())
+        held_at = draw(
+            st.none() | st.integers(0, spread).map(lambda seconds: at - timedelta(seconds=seconds))
+        )
+        return conversation.hold(at=at, held_at=held_at)
     command = getattr(conversation, action.value)
     result: Conversation = command(at=at)
     return result

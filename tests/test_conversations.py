@@ -171,6 +171,9 @@ class ConversationLifecycle(RuleBasedStateMachine):
 
     @rule(at=gs.aware_datetimes)
     def hold(self, at: datetime) -> None:
+        # It cannot be held before its scheduled start (see test_conversation_rules).
+        if self.conversation.starts_at is not None:
+            at = max(at, self.conversation.starts_at)
         self.attempt("hold", lambda: self.conversation.hold(at=at))
 
     @rule(at=gs.aware_datetimes)

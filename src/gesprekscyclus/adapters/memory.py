@@ -37,6 +37,7 @@ from gesprekscyclus.ports.store import (
     OutboxMessage,
     OutboxStats,
     OutboxStatus,
+    Withdrawal,
     aware_utc,
     check_lock_name,
     start_version,
@@ -308,6 +309,24 @@ class _Outbox:
         message_id = self._state.outbox_keys.get(key)
         return None if message_id is None else self._state.outbox[message_id]
 
+    def withdraw(self, about: Withdrawal) -> int:
+        found = [
+            message
+            for message in self._state.outbox.values()
+            if message.status is OutboxStatus.PENDING
+            and message.notification is not None  # undecodable: a dead letter at its claim
+            and about.selects(message.notification)
+        ]
+        for message in found:
+            self._state.outbox[message.id] = attrs.evolve(
+                message,
+                status=OutboxStatus.EXPIRED,
+                last_error=about.reason,
+                lease_owner=None,
+                lease_until=None,
+            )
+        return len(found)
+
 
 class _Designs:
     def __init__(self, state: _State):
@@ -450,6 +469,25 @@ class MemoryStore:
             )
             return True
 
+    def mark_expired(self, owner: str, message_id: int, *, now: datetime, reason: str) -> bool:
+        """See :meth:`gesprekscyclus.ports.store.Store.mark_expired`."""
+        at = aware_utc(now, "mark_expired.now")
+        with self._lock:
+            self._check_open()
+            held = self._held(owner, message_id, at)
+            if held is None:
+                return False
+            self._put(
+                attrs.evolve(
+                    held,
+                    status=OutboxStatus.EXPIRED,
+                    last_error=reason,
+                    lease_owner=None,
+                    lease_until=None,
+                )
+            )
+            return True
+
     def mark_failed(
         self,
         owner: str,
@@ -542,4 +580,5 @@ class MemoryStore:
             leased=leased,
             sent=counts[OutboxStatus.SENT],
             dead=counts[OutboxStatus.DEAD],
+            expired=counts[OutboxStatus.EXPIRED],
         )

@@ -79,6 +79,7 @@ class ActionItemAction(ClosedSet):
     RESCOPE = "rescope"
     ESCALATE = "escalate"
     CARRY = "carry"
+    HAND_OVER = "hand_over"
 
 
 class Decision(ClosedSet):
@@ -106,6 +107,7 @@ ACTION_ITEM_TRANSITIONS: Mapping[ActionItemStatus, Mapping[ActionItemAction, Act
                     _A.RESCOPE: _S.OPEN,
                     _A.ESCALATE: _S.OPEN,
                     _A.CARRY: _S.OPEN,
+                    _A.HAND_OVER: _S.OPEN,
                 }
             ),
             _S.DONE: MappingProxyType({}),
@@ -120,7 +122,8 @@ class ActionItemTransition:
     """One entry of an item's history.
 
     ``detail`` holds what the action was about: the conversation for ``carry``, the person
-    escalated to for ``escalate``, the new terms for ``rescope``.
+    escalated to for ``escalate``, the new terms for ``rescope``, the manager handed over to
+    for ``hand_over`` (``reason`` then names the previous one).
     """
 
     action: ActionItemAction = field(converter=ActionItemAction)
@@ -211,6 +214,32 @@ class ActionItem:
             raise InvalidValueError("to_id", "must be a person id")
         return self._step(
             _A.ESCALATE, at, reason=reason, detail=to_id, escalated_to=to_id, carry_count=0
+        )
+
+    def hand_over(self, manager_id: str | None, *, at: datetime) -> ActionItem:
+        """The open item moves with its employee to their new manager: it travels between the
+        employee's conversations with ``manager_id`` from now on. Its owner, terms and carry
+        count stay; an item owned by the previous manager is theirs to finish or drop.
+
+        >>> from datetime import timezone
+        >>> item = ActionItem(id="a-1", title="Cursus plannen", owner_id="e-1", due=None,
+        ...                   origin_conversation_id="c-1", employee_id="e-1", manager_id="m-1")
+        >>> moved = item.hand_over("m-2", at=datetime(2026, 3, 2, 9, tzinfo=timezone.utc))
+        >>> moved.manager_id, moved.history[-1].action.value
+        ('m-2', 'hand_over')
+        """
+        self._require(_A.HAND_OVER, at)
+        if manager_id == self.employee_id:
+            raise InvalidValueError("manager_id", "the employee cannot be their own manager")
+        if manager_id == self.manager_id:
+            raise InvalidValueError("manager_id", f"{self.id!r} is with {manager_id!r} already")
+        previous = f"from {self.manager_id}" if self.manager_id is not None else "from no manager"
+        return self._step(
+            _A.HAND_OVER,
+            at,
+            reason=previous,
+            detail=manager_id,
+            manager_id=manager_id,
         )
 
     def _carry(self, conversation_id: str, at: datetime) -> ActionItem:

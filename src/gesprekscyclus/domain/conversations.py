@@ -38,6 +38,12 @@ way to read notes is :meth:`Conversation.notes_for`; the stored tuple lives in t
 attribute ``_notes`` (``notes=`` in the constructor) for storage adapters, and is hidden from
 ``repr`` so private text does not leak into logs.
 
+**When it was held.** :meth:`Conversation.hold` takes the real time the conversation took place
+(``held_at``, by default the instant of the command): it may not lie after the command (in the
+future) nor before the conversation was scheduled (for one scheduled after the fact: not before
+the day it was scheduled for). ``held_at`` is kept from then on; follow-ups
+and rhythms anchored on the held date count from it.
+
 Every successful command returns a new conversation with exactly one more ``history`` entry.
 ``at`` is always the aware instant of the command; nothing here reads a clock.
 
@@ -177,6 +183,8 @@ CONVERSATION_TRANSITIONS: Mapping[
 
 #: States in which the conversation still has to take place.
 _OPEN = frozenset({_S.PLANNED, _S.SCHEDULED})
+#: States reached by holding the conversation.
+_WAS_HELD = frozenset({_S.HELD, _S.REPORTED, _S.CLOSED})
 #: States in which a start time must be known.
 _TIMED = frozenset({_S.SCHEDULED, _S.HELD, _S.REPORTED, _S.CLOSED})
 
@@ -264,7 +272,9 @@ class Conversation:
     ``participants`` always include the employee (role ``employee``) and, when there is one,
     the manager (role ``manager``); :meth:`plan` adds them. ``requires_report`` comes from the
     conversation type: when set, a held conversation must be reported before it can close.
-    Build a new one with :meth:`plan`; change one only through the commands.
+    Build a new one with :meth:`plan`; change one only through the commands. ``held_at`` is
+    when it really took place (set by :meth:`hold`); conversations stored before it existed
+    have ``None`` there and :attr:`held_on_instant` falls back to the ``hold`` history entry.
     """
 
     id: str = field(validator=non_blank)
@@ -287,6 +297,7 @@ class Conversation:
     history: tuple[Transition, ...] = ()
     design_version: int | None = field(default=None, validator=positive)
     known_late: bool = field(default=False, validator=attrs.validators.instance_of(bool))
+    held_at: datetime | None = field(default=None, validator=aware)
 
     def __attrs_post_init__(self) -> None:
         if self.manager_id == self.employee_id:
@@ -309,6 +320,10 @@ class Conversation:
             raise InvalidValueError("Conversation.starts_at", f"is required when {self.status}")
         if self.status is _S.PLANNED and self.starts_at is not None:
             raise InvalidValueError("Conversation.starts_at", "is not set while planned")
+        if self.held_at is not None and self.status not in _WAS_HELD:
+            raise InvalidValueError(
+                "Conversation.held_at", f"is only set once held, not while {self.status}"
+            )
         if self.answers and self.question_set is None:
             raise InvalidValueError(
                 "Conversation.question_set", "answers need the question set they belong to"
@@ -402,6 +417,17 @@ class Conversation:
             if note.author_id == reader_id or (taking_part and not note.private)
         )
 
+    @property
+    def held_on_instant(self) -> datetime | None:
+        """When it took place: ``held_at``, else the instant of the ``hold`` command (for
+        conversations stored before ``held_at`` was kept); ``None`` when never held."""
+        if self.held_at is not None:
+            return self.held_at
+        for step in reversed(self.history):
+            if step.action is _A.HOLD:
+                return step.at
+        return None
+
     def answers_by(self, author_id: str) -> Mapping[str, AnswerValue]:
         """The current answers of one author, by question key."""
         return {a.question_key: a.value for a in self.answers if a.author_id == author_id}
@@ -478,9 +504,34 @@ class Conversation:
             design_version=self.design_version if design_version is None else design_version,
         )
 
-    def hold(self, *, at: datetime) -> Conversation:
-        """Record that the scheduled conversation took place."""
-        return self._step(_A.HOLD, at)
+    def hold(self, *, at: datetime, held_at: datetime | None = None) -> Conversation:
+        """Record that the scheduled conversation took place at ``held_at`` (by default
+        ``at``, the instant of the command).
+
+        ``held_at`` may not lie after ``at`` (the future) nor before the conversation was
+        scheduled; a conversation scheduled after the fact may be held from the day it was
+        scheduled for (in its time zone). Either raises
+        :class:`~gesprekscyclus.errors.InvalidValueError`.
+        """
+        self._require(_A.HOLD, at)
+        when = at if held_at is None else held_at
+        require_aware(when, "held_at")
+        if when > at:
+            raise InvalidValueError(
+                "held_at", f"{when.isoformat()} lies in the future (it is {at.isoformat()})"
+            )
+        scheduled = next((s.at for s in self.history if s.action is _A.SCHEDULE), None)
+        if scheduled is not None and self.starts_at is not None:
+            zone = ZoneInfo(self.time_zone)
+            day = self.starts_at.astimezone(zone).date()
+            if when < scheduled and when.astimezone(zone).date() < day:
+                raise InvalidValueError(
+                    "held_at",
+                    f"{when.isoformat()} lies before {self.id!r} was scheduled "
+                    f"({scheduled.isoformat()}) and before the day it was scheduled for "
+                    f"({day.isoformat()})",
+                )
+        return self._step(_A.HOLD, at, changes={"held_at": when})
 
     def mark_reported(self, *, at: datetime) -> Conversation:
         """Record that the report of the held conversation has been written."""

@@ -26,7 +26,8 @@ class LifeEventKind(ClosedSet):
     - ``sick_report``: the first sick day;
     - ``recovery``: the first day fully back at work (``recovered`` from then on);
     - ``leave_started`` / ``leave_ended``: long leave (parental, sabbatical): start, first day back;
-    - ``manager_change``: the day the new manager (``detail``) takes over;
+    - ``manager_change``: the day the new manager (``detail``) takes over from ``previous``
+      (when recorded: the manager until the day before);
     - ``prognosis``: the day the occupational physician's prognosis was recorded, ``detail``
       ``long_term`` when long-term absence is expected, else ``short_term`` (never a
       diagnosis: only whether the absence is expected to last).
@@ -49,17 +50,23 @@ PROGNOSIS_DETAILS = ("long_term", "short_term")
 
 @frozen(order=True)
 class LifeEvent:
-    """One dated event about one person; ``detail`` carries e.g. the new manager's id."""
+    """One dated event about one person; ``detail`` carries e.g. the new manager's id, and
+    ``previous`` (manager changes only) the manager who handed over."""
 
     on: date
     person_id: str = field(validator=non_blank)
     kind: LifeEventKind = field(converter=LifeEventKind)
     detail: str | None = field(default=None, validator=non_blank)
+    previous: str | None = field(default=None, validator=non_blank)
 
     def __attrs_post_init__(self) -> None:
         if self.kind is LifeEventKind.MANAGER_CHANGE and self.detail is None:
             raise InvalidValueError(
                 "LifeEvent.detail", "a manager change needs the new manager's id"
+            )
+        if self.previous is not None and self.kind is not LifeEventKind.MANAGER_CHANGE:
+            raise InvalidValueError(
+                "LifeEvent.previous", "only a manager change names the previous manager"
             )
         if self.kind is LifeEventKind.PROGNOSIS and self.detail not in PROGNOSIS_DETAILS:
             raise InvalidValueError(

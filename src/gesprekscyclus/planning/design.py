@@ -28,13 +28,14 @@ from gesprekscyclus.domain._checks import non_blank, positive, unique_by
 from gesprekscyclus.domain.cadence import AnswerTrigger, Cadence
 from gesprekscyclus.domain.calendar import BusinessDayConvention, WorkingCalendar
 from gesprekscyclus.domain.catalog import Catalog, built_in_catalog
-from gesprekscyclus.domain.conversation_types import ConversationType
+from gesprekscyclus.domain.conversation_types import ConversationType, Sensitivity
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.questions import QuestionSet
 from gesprekscyclus.domain.reminders import ReminderPolicy
 from gesprekscyclus.errors import InvalidValueError, NotFoundError
 
 __all__ = [
+    "DEFAULT_TRACK",
     "Capacity",
     "CatalogChanges",
     "CycleDesign",
@@ -42,6 +43,10 @@ __all__ = [
     "Population",
     "TypeRule",
 ]
+
+
+#: The action-item track of every type of normal sensitivity that names none of its own.
+DEFAULT_TRACK = "regular"
 
 
 def _labels(value: Iterable[str]) -> frozenset[str]:
@@ -129,6 +134,7 @@ class TypeRule:
     target date. ``time`` is a local wall time in the employee's zone; without it only the
     date is planned. ``question_set_version`` pins a version (``None``: the latest).
     ``pause_during_absence`` skips the type while an absence case is open.
+    ``track`` names the action-item track the type is on (see :meth:`CycleDesign.track_of`).
     """
 
     type: str = field(validator=non_blank)
@@ -144,6 +150,7 @@ class TypeRule:
     pause_during_absence: bool = False
     follow_ups: tuple[AnswerTrigger, ...] = ()
     reminders: ReminderPolicy = field(factory=ReminderPolicy)
+    track: str | None = field(default=None, validator=non_blank)
 
     def __attrs_post_init__(self) -> None:
         for index, cadence in enumerate(self.cadence):
@@ -222,10 +229,11 @@ class CycleDesign:
 
     ``after_notice`` lists the types still planned once someone has given notice (absence
     obligations always remain). ``carry_over_limit`` is how often an open action item may move
-    to the next conversation before it must be re-scoped, closed or escalated. ``catalog``
-    adapts the built-in catalog (see :class:`CatalogChanges`) and ``hr_contact`` names the
-    person who receives escalations and joins types with an HR participant; both live in the
-    design so that every process of an installation uses the same ones.
+    to the next conversation before it must be re-scoped, closed or escalated; it moves only
+    onto a conversation on the same track (:meth:`track_of`). ``catalog`` adapts the built-in
+    catalog (see :class:`CatalogChanges`) and ``hr_contact`` names the person who receives
+    escalations and joins types with an HR participant; both live in the design so that every
+    process of an installation uses the same ones.
     """
 
     name: str = field(validator=non_blank)
@@ -255,6 +263,32 @@ class CycleDesign:
             if rule.type == type_key:
                 return rule
         raise NotFoundError("type in design", type_key)
+
+    def track_of(self, type_key: str, catalog: Catalog | None = None) -> str:
+        """The action-item track of ``type_key``: open items move only between conversations
+        whose types share a track.
+
+        A type's ``track`` says it; without one, a type of normal sensitivity is on
+        :data:`DEFAULT_TRACK`, and a confidential or health-related one (the exit interview,
+        absence conversations) on a track of its own, named by its key. So by default nothing
+        agreed in a check-in lands on a sick-leave or exit conversation, and nothing from those
+        lands elsewhere. ``catalog`` (the built-in one by default) gives the sensitivity.
+
+        >>> design = CycleDesign(name="d", cycle_start=date(2026, 1, 1), types=(
+        ...     TypeRule(type="check_in"), TypeRule(type="wellbeing", track="care"),
+        ...     TypeRule(type="absence", track="care")))
+        >>> design.track_of("check_in"), design.track_of("growth_review")
+        ('regular', 'regular')
+        >>> design.track_of("absence"), design.track_of("exit_interview")
+        ('care', 'exit_interview')
+        """
+        for rule in self.types:
+            if rule.type == type_key and rule.track is not None:
+                return rule.track
+        catalog = catalog if catalog is not None else built_in_catalog()
+        if type_key in catalog and catalog.type(type_key).sensitivity is not Sensitivity.NORMAL:
+            return type_key
+        return DEFAULT_TRACK
 
     @property
     def type_keys(self) -> tuple[str, ...]:

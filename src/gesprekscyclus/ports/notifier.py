@@ -19,7 +19,7 @@ from typing import Protocol, runtime_checkable
 
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import non_blank
+from gesprekscyclus.domain._checks import aware, non_blank
 from gesprekscyclus.domain.people import Role
 from gesprekscyclus.domain.reminders import ReminderKind
 from gesprekscyclus.domain.text import Locale, LocalizedText
@@ -85,7 +85,12 @@ class ActionItemInfo:
 
 @frozen
 class Notification:
-    """One message to one recipient, identified by its idempotency ``key``."""
+    """One message to one recipient, identified by its idempotency ``key``.
+
+    ``expires_at`` is the instant from which it no longer serves (a preparation reminder once
+    the conversation has begun); a dispatcher then expires it instead of sending it. ``None``
+    means it serves until withdrawn.
+    """
 
     key: str = field(validator=non_blank)
     kind: ReminderKind = field(converter=ReminderKind)
@@ -93,6 +98,11 @@ class Notification:
     conversation: ConversationInfo | None = None
     action_item: ActionItemInfo | None = None
     questions: tuple[str, ...] = ()
+    expires_at: datetime | None = field(default=None, validator=aware)
+
+    def has_expired(self, now: datetime) -> bool:
+        """Whether its moment has passed at ``now``."""
+        return self.expires_at is not None and now >= self.expires_at
 
 
 class NotificationError(GesprekscyclusError):

@@ -20,6 +20,11 @@ Dispatching the outbox happens outside units of work, through the lease methods 
   lease was lost (it expired and someone else may have claimed it): the caller must log that.
 - Keys are idempotency keys: enqueuing a key that is already in the outbox (in any status) is
   a no-op, never an error.
+- A message that no longer serves is ``expired``, never sent: :meth:`OutboxRepository.withdraw`
+  expires the pending messages about a conversation or action item in the same unit of work
+  as the change that made them pointless, and :meth:`Store.mark_expired` records a message
+  whose moment passed (its notification's ``expires_at``) under the dispatcher's lease.
+  ``last_error`` then says why. Expired messages are not dead letters: nothing went wrong.
 - A stored payload that no longer decodes into a
   :class:`~gesprekscyclus.ports.notifier.Notification` never stalls the outbox:
   :meth:`Store.claim_due` turns such a message into a dead letter at once, with the reason,
@@ -54,7 +59,7 @@ from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.reports import Report
 from gesprekscyclus.errors import ConflictError, InvalidValueError
-from gesprekscyclus.ports.notifier import Notification
+from gesprekscyclus.ports.notifier import Notification, ReminderKind
 
 __all__ = [
     "DESIGN_FORMATS",
@@ -72,6 +77,7 @@ __all__ = [
     "ReportRepository",
     "Store",
     "UnitOfWork",
+    "Withdrawal",
     "aware_utc",
     "check_lock_name",
     "start_version",
@@ -119,6 +125,7 @@ class OutboxStatus(ClosedSet):
     PENDING = "pending"
     SENT = "sent"
     DEAD = "dead"
+    EXPIRED = "expired"
 
 
 def _utc(value: datetime) -> datetime:
@@ -134,9 +141,10 @@ class OutboxMessage:
     """One notification waiting in (or done with) the outbox.
 
     ``attempts`` counts the failed deliveries recorded so far; ``last_error`` is the reason of
-    the latest one. ``lease_owner`` / ``lease_until`` are set while a dispatcher holds it.
-    ``notification`` is ``None`` only when the stored payload can no longer be decoded (a
-    dead letter once claimed, with the reason in ``last_error``); claims never return one.
+    the latest one (for an expired message: why it no longer serves). ``lease_owner`` /
+    ``lease_until`` are set while a dispatcher holds it. ``notification`` is ``None`` only
+    when the stored payload can no longer be decoded (a dead letter once claimed, with the
+    reason in ``last_error``); claims never return one.
     """
 
     id: int
@@ -167,6 +175,60 @@ class OutboxStats:
     leased: int = 0
     sent: int = 0
     dead: int = 0
+    expired: int = 0
+
+
+def _kinds(value: Iterable[ReminderKind | str]) -> frozenset[ReminderKind]:
+    kinds = frozenset(ReminderKind(kind) for kind in value)
+    if not kinds:
+        raise InvalidValueError("Withdrawal.kinds", "name at least one reminder kind")
+    return kinds
+
+
+@frozen
+class Withdrawal:
+    """Which pending messages to withdraw: those about one conversation or one action item
+    (exactly one of the two ids) whose kind is among ``kinds`` (and, with ``recipient_id``,
+    only those to that person), and why.
+
+    >>> from gesprekscyclus.testing.contract import make_notification
+    >>> reminder = make_notification("k-1")  # a preparation reminder about c-1
+    >>> Withdrawal(conversation_id="c-1", kinds=["preparation"], reason="held").selects(reminder)
+    True
+    >>> Withdrawal(conversation_id="c-1", kinds=["day_before"], reason="held").selects(reminder)
+    False
+    """
+
+    kinds: frozenset[ReminderKind] = field(converter=_kinds)
+    reason: str = field(validator=non_blank)
+    conversation_id: str | None = field(default=None, validator=non_blank)
+    action_item_id: str | None = field(default=None, validator=non_blank)
+    recipient_id: str | None = field(default=None, validator=non_blank)
+
+    def __attrs_post_init__(self) -> None:
+        if (self.conversation_id is None) == (self.action_item_id is None):
+            raise InvalidValueError(
+                "Withdrawal", "name exactly one of conversation_id and action_item_id"
+            )
+
+    @property
+    def id(self) -> str:
+        """The conversation or action item id (adapters pre-filter payloads on it)."""
+        found = self.conversation_id or self.action_item_id
+        assert found is not None  # checked in __attrs_post_init__
+        return found
+
+    def selects(self, notification: Notification) -> bool:
+        """Whether ``notification`` is one of the messages to withdraw."""
+        if notification.kind not in self.kinds:
+            return False
+        if self.recipient_id is not None and notification.recipient.id != self.recipient_id:
+            return False
+        if self.conversation_id is not None:
+            info = notification.conversation
+            return info is not None and info.id == self.conversation_id
+        item = notification.action_item
+        return item is not None and item.id == self.action_item_id
 
 
 #: The file formats a stored design's source text may have.
@@ -455,6 +517,15 @@ class OutboxRepository(Protocol):
         """The message with ``key``, or ``None``."""
         ...
 
+    def withdraw(self, about: Withdrawal) -> int:
+        """Expire the pending messages ``about`` selects, with its reason; returns how many.
+
+        Leased messages are withdrawn too (one already in a dispatcher's hands may still be
+        delivered; its ``mark_sent`` then reports the lease lost). Messages whose payload
+        cannot be read are left alone.
+        """
+        ...
+
 
 @runtime_checkable
 class UnitOfWork(Protocol):
@@ -543,6 +614,11 @@ class Store(Protocol):
         Counts the attempt and keeps ``error``; the message becomes due again at ``retry_at``,
         or a dead letter when ``retry_at`` is ``None``.
         """
+        ...
+
+    def mark_expired(self, owner: str, message_id: int, *, now: datetime, reason: str) -> bool:
+        """Record that a message no longer serves (``reason``), unsent, only while ``owner``
+        holds an unexpired lease on it."""
         ...
 
     def release(self, owner: str, ids: Sequence[int]) -> int:

@@ -36,6 +36,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 from attrs import frozen
@@ -50,23 +51,26 @@ from gesprekscyclus.domain.catalog import Catalog, built_in_catalog
 from gesprekscyclus.domain.conversation_types import SignOffRequirement
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
+from gesprekscyclus.domain.manager_history import manager_changes, manager_on
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.questions import AnswerValue
 from gesprekscyclus.domain.reminders import ReminderKind, ReminderPolicy
-from gesprekscyclus.domain.reports import Report, SignOffKind
+from gesprekscyclus.domain.reports import Report, ReportStatus, SignOffKind
 from gesprekscyclus.errors import (
+    ConflictError,
     DesignError,
     InvalidTransitionError,
     InvalidValueError,
     NoDesignError,
 )
-from gesprekscyclus.planning.design import CycleDesign
+from gesprekscyclus.planning.design import DEFAULT_TRACK, CycleDesign
 from gesprekscyclus.ports.clock import Clock
 from gesprekscyclus.ports.store import (
     PLANNER_LOCK,
     DesignVersion,
     Store,
     UnitOfWork,
+    Withdrawal,
     aware_utc,
     version_of,
 )
@@ -88,9 +92,11 @@ from gesprekscyclus.service.materialise import (
 )
 from gesprekscyclus.service.reminders import (
     ReminderReport,
+    conversation_day,
     due_reminders,
     lifecycle_notifications,
     pinned_question_set,
+    withdrawal_for,
 )
 
 __all__ = [
@@ -104,6 +110,8 @@ __all__ = [
 ]
 
 _OPEN = frozenset({ConversationStatus.PLANNED, ConversationStatus.SCHEDULED})
+#: The reminders a conversation's manager gets before it takes place.
+_LED_REMINDERS = (ReminderKind.PREPARATION, ReminderKind.DAY_BEFORE, ReminderKind.SCHEDULED)
 
 
 @frozen
@@ -130,8 +138,9 @@ class CarryOverResult:
 
 @frozen
 class ManagerChange:
-    """The outcome of a manager change: which open conversations moved to the new manager,
-    and which stayed because their old manager wrote notes on them."""
+    """The outcome of a manager change: the manager until the day before
+    (``old_manager_id``), which open conversations moved to the new manager, and which stayed
+    because their old manager wrote notes on them."""
 
     person_id: str
     old_manager_id: str | None
@@ -409,6 +418,7 @@ class ConversationService:
             current = uow.conversations.get(conversation_id)
             changed = step(current, at)
             uow.conversations.update(changed, expected_version=version_of(current))
+            _withdraw_stale(uow, current, changed)
             if notify is not None:
                 self._notify(uow, changed, notify, at)
         return changed
@@ -424,12 +434,24 @@ class ConversationService:
             current = uow.reports.get(conversation_id)
             changed = step(current, at)
             uow.reports.update(changed, expected_version=version_of(current))
+            if _awaits_sign_off(current) and not _awaits_sign_off(changed):
+                uow.outbox.withdraw(
+                    Withdrawal(
+                        conversation_id=conversation_id,
+                        kinds=[ReminderKind.SIGN_OFF_PENDING],
+                        reason=f"the report of {conversation_id!r} is {changed.status.value}",
+                    )
+                )
             if follow is not None:
                 talk = uow.conversations.get(conversation_id)
                 moved = follow(talk, at)
                 if moved is not None:
                     uow.conversations.update(moved, expected_version=version_of(talk))
+                    _withdraw_stale(uow, talk, moved)
         return changed
+
+    def _track(self, type_key: str) -> str:
+        return self.design.track_of(type_key, self.catalog)
 
     def _change_item(
         self, item_id: str, step: Callable[[ActionItem, datetime], ActionItem]
@@ -439,6 +461,14 @@ class ConversationService:
             current = uow.action_items.get(item_id)
             changed = step(current, at)
             uow.action_items.update(changed, expected_version=version_of(current))
+            if changed.status is not ActionItemStatus.OPEN or changed.due != current.due:
+                uow.outbox.withdraw(
+                    Withdrawal(
+                        action_item_id=item_id,
+                        kinds=[ReminderKind.ACTION_ITEM_DUE, ReminderKind.ACTION_ITEM_OVERDUE],
+                        reason=f"{item_id!r} is {changed.status.value}, due {changed.due}",
+                    )
+                )
         return changed
 
     # --- people and life events ---------------------------------------------------------
@@ -446,8 +476,10 @@ class ConversationService:
     def upsert_person(self, person: Person) -> None:
         """Store ``person``, replacing the stored version with the same id.
 
-        To change someone's manager and move their open conversations along, use
-        :meth:`change_manager`; a plain upsert only affects what is planned from now on.
+        To change someone's manager, use :meth:`change_manager`: it records the date and the
+        previous manager, and moves open conversations and action items along. A plain upsert
+        of ``manager_id`` only affects what is planned from then on, and once someone has a
+        recorded manager change, their manager history decides who leads on which day.
         """
         with self.store.unit_of_work() as uow:
             uow.people.upsert(person)
@@ -505,35 +537,104 @@ class ConversationService:
     def change_manager(self, person_id: str, new_manager_id: str, *, on: date) -> ManagerChange:
         """Give ``person_id`` a new manager from ``on``.
 
-        Conversations that have not been held yet (planned or scheduled) move to the new
-        manager, who is told about the scheduled ones; held, reported, closed, cancelled and
-        missed ones keep the old manager, so history stays as it was. An open conversation on
-        which the old manager wrote notes keeps that manager (listed in ``kept``).
+        The change takes effect on its date, whenever it is recorded (ahead of time or after
+        the fact): an open (planned or scheduled) conversation on a day before ``on`` stays
+        with the manager of that day, one on or after it moves to the new manager, who is told
+        about the scheduled ones. Held, reported, closed, cancelled and missed conversations
+        keep their manager, so history stays as it was; an open conversation on which its
+        manager wrote notes keeps that manager too (listed in ``kept``). The employee's open
+        action items move to the new pair once the change is in force: at once when ``on`` is
+        today or earlier, else on the first :func:`tick` (or :meth:`apply_manager_changes`) on
+        or after it.
+
+        The change is kept as a ``manager_change`` event naming the previous manager, and
+        ``Person.manager_id`` names the most recently appointed one; :meth:`manager_on` tells
+        who leads on any day. Recording the same change again changes nothing; a different
+        change on the same day raises :class:`~gesprekscyclus.errors.ConflictError`.
         """
         at = self._now()
         with self.store.unit_of_work() as uow:
             person = uow.people.get(person_id)
             uow.people.get(new_manager_id)
-            old = person.manager_id
-            uow.events.append(
-                LifeEvent(on=on, person_id=person_id, kind="manager_change", detail=new_manager_id)
-            )
-            uow.people.upsert(_evolve_person(person, manager_id=new_manager_id))
+            if new_manager_id == person_id:
+                raise InvalidValueError(
+                    "new_manager_id", f"{person_id!r} cannot become their own manager"
+                )
+            events = uow.events.for_person(person_id)
+            previous = manager_on(person, events, on - timedelta(days=1))
+            same_day = [e for e in manager_changes(events) if e.on == on]
+            if same_day and same_day[0].detail != new_manager_id:
+                raise ConflictError(
+                    f"LifeEvent.detail: {person_id!r} changes manager to "
+                    f"{same_day[0].detail!r} on {on} already; record a later date instead"
+                )
+            if not same_day:
+                change = LifeEvent(
+                    on=on,
+                    person_id=person_id,
+                    kind=LifeEventKind.MANAGER_CHANGE,
+                    detail=new_manager_id,
+                    previous=previous,
+                )
+                uow.events.append(change)
+                events = [*events, change]
+            latest = manager_on(person, events, date.max)
+            if person.manager_id != latest:
+                person = _evolve_person(person, manager_id=latest)
+                uow.people.upsert(person)
             moved: list[str] = []
             kept: list[str] = []
             for talk in uow.conversations.by_employee(person_id):
-                if talk.status not in _OPEN or talk.manager_id == new_manager_id:
+                wanted = manager_on(person, events, conversation_day(talk))
+                if talk.status not in _OPEN or talk.manager_id == wanted:
                     continue
                 try:
-                    changed = with_manager(talk, new_manager_id)
+                    changed = with_manager(talk, wanted)
                 except InvalidValueError:
                     kept.append(talk.id)
                     continue
                 uow.conversations.update(changed, expected_version=version_of(talk))
                 moved.append(talk.id)
-                if changed.status is ConversationStatus.SCHEDULED:
-                    self._notify(uow, changed, ReminderKind.SCHEDULED, at, only=[new_manager_id])
-        return ManagerChange(person_id, old, new_manager_id, tuple(moved), tuple(kept))
+                if talk.manager_id is not None:
+                    uow.outbox.withdraw(
+                        Withdrawal(
+                            conversation_id=talk.id,
+                            recipient_id=talk.manager_id,
+                            kinds=_LED_REMINDERS,
+                            reason=f"{talk.id!r} moved to manager {wanted!r}",
+                        )
+                    )
+                if changed.status is ConversationStatus.SCHEDULED and wanted is not None:
+                    self._notify(uow, changed, ReminderKind.SCHEDULED, at, only=[wanted])
+            _hand_over_items(uow, person, events, _local_today(at, person), at)
+        return ManagerChange(person_id, previous, new_manager_id, tuple(moved), tuple(kept))
+
+    def apply_manager_changes(self, now: datetime) -> int:
+        """Move the open action items of everyone whose manager change is in force at ``now``
+        (their local date) to the new employee–manager pair; returns how many moved.
+
+        :func:`tick` runs this; running it again moves nothing twice.
+        """
+        now = aware_utc(now, "now")
+        moved = 0
+        with self.store.unit_of_work() as uow:
+            by_person: dict[str, list[LifeEvent]] = {}
+            for event in uow.events.all():
+                by_person.setdefault(event.person_id, []).append(event)
+            for person_id, events in sorted(by_person.items()):
+                if not manager_changes(events):
+                    continue
+                person = uow.people.find(person_id)
+                if person is not None:
+                    moved += _hand_over_items(uow, person, events, _local_today(now, person), now)
+        return moved
+
+    def manager_on(self, person_id: str, day: date) -> str | None:
+        """Who leads ``person_id`` on ``day``, by their manager changes (see
+        :mod:`gesprekscyclus.domain.manager_history`)."""
+        with self.store.unit_of_work() as uow:
+            person = uow.people.get(person_id)
+            return manager_on(person, uow.events.for_person(person_id), day)
 
     # --- planning -----------------------------------------------------------------------
 
@@ -625,6 +726,7 @@ class ConversationService:
             current = uow.conversations.get(conversation_id)
             changed = current.cancel(reason=reason, at=at)
             uow.conversations.update(changed, expected_version=version_of(current))
+            _withdraw_stale(uow, current, changed)
             if current.status is ConversationStatus.SCHEDULED:
                 self._notify(uow, changed, ReminderKind.CANCELLED, at)
         return changed
@@ -635,9 +737,16 @@ class ConversationService:
             conversation_id, lambda talk, at: talk.mark_missed(reason=reason, at=at)
         )
 
-    def record_held(self, conversation_id: str) -> Conversation:
-        """Record that the scheduled conversation took place (now)."""
-        return self._change(conversation_id, lambda talk, at: talk.hold(at=at))
+    def record_held(self, conversation_id: str, *, at: datetime | None = None) -> Conversation:
+        """Record that the scheduled conversation took place ``at`` (by default now).
+
+        ``at`` is the real time it was held: not in the future, not before the conversation
+        was scheduled (:class:`~gesprekscyclus.errors.InvalidValueError` otherwise). It is kept
+        as :attr:`Conversation.held_at`; follow-ups and rhythms anchored on the held date
+        count from it.
+        """
+        held_at = None if at is None else aware_utc(at, "at")
+        return self._change(conversation_id, lambda talk, now: talk.hold(at=now, held_at=held_at))
 
     def close(self, conversation_id: str) -> Conversation:
         """Close a held conversation whose type keeps no report (or a reported one)."""
@@ -826,14 +935,20 @@ class ConversationService:
 
     def carry_over(self, from_conversation_id: str) -> CarryOverResult:
         """Carry the open items of a conversation's employee and manager onto their next
-        open conversation (the earliest by target date, other than this one).
+        open conversation on the same track (the earliest by target date, other than this
+        one).
 
-        Items that reached the design's ``carry_over_limit`` are not carried but returned in
-        ``needs_decision``. Calling this again for the same pair counts nothing twice.
+        Items travel only between conversations whose types share an action-item track
+        (:meth:`~gesprekscyclus.planning.design.CycleDesign.track_of`): by default what is
+        agreed in a check-in never lands on an absence or exit conversation, and only the items
+        that came from a conversation on the source's track are carried. Items that reached
+        the design's ``carry_over_limit`` are not carried but returned in ``needs_decision``.
+        Calling this again for the same pair counts nothing twice.
         """
         at = self._now()
         with self.store.unit_of_work() as uow:
             source = uow.conversations.get(from_conversation_id)
+            track = self._track(source.type_key)
             upcoming = [
                 talk
                 for talk in uow.conversations.by_employee(source.employee_id)
@@ -841,11 +956,17 @@ class ConversationService:
                 and talk.id != source.id
                 and talk.manager_id == source.manager_id
                 and talk.window.target >= source.window.target
+                and self._track(talk.type_key) == track
             ]
             if not upcoming:
                 return CarryOverResult(source.id, None)
             target = min(upcoming, key=lambda talk: (talk.window.target, talk.id))
-            items = uow.action_items.open_between(source.employee_id, source.manager_id)
+            tracks = _item_tracks(
+                uow,
+                uow.action_items.open_between(source.employee_id, source.manager_id),
+                self._track,
+            )
+            items = [item for item, on in tracks if on == track]
             before = {item.id: item for item in items}
             outcome = carry_over(
                 items, next_conversation=target, limit=self.design.carry_over_limit, at=at
@@ -913,14 +1034,16 @@ class ConversationService:
         """The manager's upcoming conversations (open, window not yet past, target up to
         ``until``), each with the open action items on its agenda."""
         with self.store.unit_of_work() as uow:
-            return _agenda(uow, uow.conversations.by_manager(manager_id), today, until)
+            talks = uow.conversations.by_manager(manager_id)
+            return _agenda(uow, talks, today, until, self._track)
 
     def agenda_for_person(
         self, employee_id: str, *, today: date, until: date | None = None
     ) -> tuple[AgendaEntry, ...]:
         """One employee's upcoming conversations with their open action items."""
         with self.store.unit_of_work() as uow:
-            return _agenda(uow, uow.conversations.by_employee(employee_id), today, until)
+            talks = uow.conversations.by_employee(employee_id)
+            return _agenda(uow, talks, today, until, self._track)
 
     def due_conversations(self, today: date) -> list[Conversation]:
         """Open conversations whose target day has come and whose window is still open."""
@@ -1039,12 +1162,78 @@ def _stored_conversations(
     return found
 
 
+def _awaits_sign_off(report: Report) -> bool:
+    return report.requires_sign_off and report.status is ReportStatus.SHARED
+
+
+def _withdraw_stale(uow: UnitOfWork, before: Conversation, after: Conversation) -> None:
+    """Withdraw the pending messages about ``after`` that its change made pointless: those
+    its new status no longer needs, or a rescheduled one's older invitations and day-before
+    reminders."""
+    if after.status is not before.status:
+        withdrawal = withdrawal_for(after)
+        if withdrawal is not None:
+            uow.outbox.withdraw(withdrawal)
+    elif after.sequence != before.sequence:
+        uow.outbox.withdraw(
+            Withdrawal(
+                conversation_id=after.id,
+                kinds=[ReminderKind.DAY_BEFORE, ReminderKind.SCHEDULED],
+                reason=f"{after.id!r} was rescheduled to {after.starts_at}",
+            )
+        )
+
+
+def _local_today(at: datetime, person: Person) -> date:
+    return at.astimezone(ZoneInfo(person.time_zone)).date()
+
+
+def _hand_over_items(
+    uow: UnitOfWork, person: Person, events: Iterable[LifeEvent], today: date, at: datetime
+) -> int:
+    """Move ``person``'s open action items with earlier managers to the manager in force on
+    ``today``; returns how many moved."""
+    changes = manager_changes(events)
+    current = manager_on(person, changes, today)
+    earlier = {c.detail for c in changes} | {c.previous for c in changes} | {person.manager_id}
+    moved = 0
+    for manager_id in sorted(m for m in earlier if m is not None and m != current):
+        for item in uow.action_items.open_between(person.id, manager_id):
+            uow.action_items.update(
+                item.hand_over(current, at=at), expected_version=version_of(item)
+            )
+            moved += 1
+    return moved
+
+
 def _evolve_person(person: Person, **changes: Any) -> Person:
     return attrs.evolve(person, **changes)
 
 
+def _item_tracks(
+    uow: UnitOfWork, items: Iterable[ActionItem], track_of: Callable[[str], str]
+) -> list[tuple[ActionItem, str]]:
+    """Each item with the track of the conversation it came from (the default track when
+    that conversation is not stored)."""
+    listed = list(items)
+    origins = {
+        talk.id: talk.type_key
+        for talk in uow.conversations.by_ids({item.origin_conversation_id for item in listed})
+    }
+    return [
+        (item, track_of(origins[item.origin_conversation_id]))
+        if item.origin_conversation_id in origins
+        else (item, DEFAULT_TRACK)
+        for item in listed
+    ]
+
+
 def _agenda(
-    uow: UnitOfWork, conversations: Iterable[Conversation], today: date, until: date | None
+    uow: UnitOfWork,
+    conversations: Iterable[Conversation],
+    today: date,
+    until: date | None,
+    track_of: Callable[[str], str],
 ) -> tuple[AgendaEntry, ...]:
     upcoming = sorted(
         (
@@ -1056,19 +1245,23 @@ def _agenda(
         ),
         key=lambda talk: (talk.window.target, talk.id),
     )
-    open_items: dict[tuple[str, str | None], list[ActionItem]] = {}
-    seen_pairs: set[tuple[str, str | None]] = set()
+    # Open items show on the pair's first upcoming conversation on their track (and on the
+    # ones they were carried to), never on a conversation of another track.
+    open_items: dict[tuple[str, str | None], list[tuple[ActionItem, str]]] = {}
+    seen: set[tuple[str, str | None, str]] = set()
     entries: list[AgendaEntry] = []
     for talk in upcoming:
         pair = (talk.employee_id, talk.manager_id)
         if pair not in open_items:
-            open_items[pair] = uow.action_items.open_between(*pair)
-        first = pair not in seen_pairs
-        seen_pairs.add(pair)
+            open_items[pair] = _item_tracks(uow, uow.action_items.open_between(*pair), track_of)
+        track = track_of(talk.type_key)
+        first = (*pair, track) not in seen
+        seen.add((*pair, track))
         items = tuple(
             item
-            for item in open_items[pair]
-            if item.status is ActionItemStatus.OPEN
+            for item, on in open_items[pair]
+            if on == track
+            and item.status is ActionItemStatus.OPEN
             and item.origin_conversation_id != talk.id
             and (first or talk.id in item.carried_to)
         )
@@ -1084,12 +1277,15 @@ def tick(
     horizon_days: int = 365,
 ) -> TickReport:
     """One pass of the background work: materialise ``horizon_days`` from the day of
-    ``now`` (UTC), enqueue the reminders due at ``now``, and dispatch one batch."""
+    ``now`` (UTC), move the action items of manager changes now in force
+    (:meth:`ConversationService.apply_manager_changes`), enqueue the reminders due at
+    ``now``, and dispatch one batch."""
     if isinstance(horizon_days, bool) or horizon_days < 0:
         raise InvalidValueError("horizon_days", f"must be 0 or more, got {horizon_days!r}")
     now = aware_utc(now, "now")
     start = now.date()
     materialised = service.materialise(start, start + timedelta(days=horizon_days))
+    service.apply_manager_changes(now)
     reminders = service.enqueue_due_reminders(now)
     dispatched = dispatcher.run_once()
     return TickReport(materialised, reminders, dispatched)

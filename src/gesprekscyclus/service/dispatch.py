@@ -9,7 +9,8 @@ idempotency key included) to the notifier and records the result:
   exception) → retried after an exponential backoff with a jitter derived from the key,
   until ``max_attempts`` failures, then a dead letter;
 - :class:`~gesprekscyclus.ports.notifier.PermanentNotificationError` → a dead letter at once,
-  with the reason.
+  with the reason;
+- a notification whose ``expires_at`` has passed is not sent but marked ``expired``.
 
 The lease is renewed before a send once more than half of it is used, and a message whose
 lease has run out is not sent at all. Nothing is dropped silently.
@@ -34,7 +35,7 @@ message go out again; if it does, it carries the same idempotency key.
 ...         print("sending", notification.key)
 >>> Dispatcher(store, Printer(), clock, owner="worker-1").run_once()
 sending k-1
-DispatchReport(sent=1, retried=0, dead=0, lost_leases=0)
+DispatchReport(sent=1, retried=0, dead=0, lost_leases=0, expired=0)
 """
 
 from __future__ import annotations
@@ -121,6 +122,7 @@ class DispatchReport:
     retried: int = 0
     dead: int = 0
     lost_leases: int = 0
+    expired: int = 0
 
     def __add__(self, other: DispatchReport) -> DispatchReport:
         return DispatchReport(
@@ -128,12 +130,13 @@ class DispatchReport:
             self.retried + other.retried,
             self.dead + other.dead,
             self.lost_leases + other.lost_leases,
+            self.expired + other.expired,
         )
 
     @property
     def handled(self) -> int:
         """How many claimed messages this round dealt with."""
-        return self.sent + self.retried + self.dead + self.lost_leases
+        return self.sent + self.retried + self.dead + self.lost_leases + self.expired
 
 
 def _should_stop(stop: StopSignal | None) -> bool:
@@ -365,6 +368,12 @@ class Dispatcher:
             return self._lost(message, "before sending; not sent, another owner will")
         if message.notification is None:  # a store should not hand these out; never retry
             return self._fail(message, "permanent: undecodable payload", retry=False)
+        now = self.clock.now()
+        if message.notification.has_expired(now):
+            reason = f"expired: no longer serves after {message.notification.expires_at}"
+            if self.store.mark_expired(self.owner, message.id, now=now, reason=reason):
+                return DispatchReport(expired=1)
+            return self._lost(message, "while recording that it expired")
         try:
             self.notifier.send(message.notification)
         except PermanentNotificationError as error:

@@ -59,6 +59,7 @@ from gesprekscyclus.errors import InvalidValueError
 from gesprekscyclus.planning.design import CycleDesign
 from gesprekscyclus.planning.planner import Plan, PlannedConversation, plan
 from gesprekscyclus.ports.store import DesignVersion, UnitOfWork, version_of
+from gesprekscyclus.service.reminders import withdrawal_for
 
 __all__ = [
     "ABSENCE_LOOKBACK_DAYS",
@@ -413,8 +414,10 @@ def apply_plan(
             and stored.id not in wanted
             and _replanned(stored.window, start, end)
         ):
-            reason = _vanished_reason(stored, design)
-            uow.conversations.update(stored.cancel(reason=reason, at=at))
+            gone = stored.cancel(reason=_vanished_reason(stored, design), at=at)
+            uow.conversations.update(gone)
+            if (withdrawal := withdrawal_for(gone)) is not None:
+                uow.outbox.withdraw(withdrawal)
             cancelled += 1
     added = uow.conversations.add_many(new, skip_existing=True) if new else 0
     return MaterialiseReport(

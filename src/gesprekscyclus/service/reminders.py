@@ -24,6 +24,20 @@ once, however often the sweep runs.
 - ``action_item_due`` / ``action_item_overdue``: ``action_item_due_days`` before the due date
   of an open item, and once it is past due, to its owner.
 
+An escalation about a conversation the HR contact takes part in as employee or manager goes to
+the HR contact's own manager, never to HR about itself.
+
+**Expiry.** A reminder that no longer serves is never sent. Each notification carries the
+instant its moment passes (``expires_at``; the dispatcher expires it from then on):
+``preparation`` when the conversation starts (or, unscheduled, when its day ends),
+``day_before`` and ``scheduled`` when it starts and ends, ``action_item_due`` when the due day
+ends; the others serve until withdrawn. And when a conversation moves on, the service
+withdraws its pending messages in the same unit of work (:func:`withdrawal_for`): once held,
+nothing but the report reminders; once reported, only the sign-off reminder; once closed,
+cancelled or missed, nothing (a cancellation notice excepted). A rescheduled conversation's
+older invitations and day-before reminders are withdrawn too, and so are an action item's
+reminders once it is done, dropped or re-dated.
+
 >>> reminder_key("preparation", "c-1", "e-1") == reminder_key("preparation", "c-1", "e-1")
 True
 >>> reminder_key("preparation", "c-1", "e-1")[:12]
@@ -33,13 +47,14 @@ True
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, timedelta
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from attrs import field, frozen
 
 from gesprekscyclus.domain.action_items import ActionItem, ActionItemStatus
+from gesprekscyclus.domain.calendar import localize
 from gesprekscyclus.domain.catalog import Catalog
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus, Participant
 from gesprekscyclus.domain.people import Person, Role
@@ -49,6 +64,7 @@ from gesprekscyclus.domain.reports import Report, ReportAction, ReportStatus
 from gesprekscyclus.domain.text import LocalizedText
 from gesprekscyclus.planning.design import CycleDesign
 from gesprekscyclus.ports.notifier import ActionItemInfo, ConversationInfo, Notification, Recipient
+from gesprekscyclus.ports.store import Withdrawal
 
 __all__ = [
     "ReminderReport",
@@ -60,6 +76,7 @@ __all__ = [
     "policy_for",
     "recipient",
     "reminder_key",
+    "withdrawal_for",
 ]
 
 _OPEN = frozenset({ConversationStatus.PLANNED, ConversationStatus.SCHEDULED})
@@ -77,6 +94,58 @@ def reminder_key(kind: ReminderKind | str, *parts: object) -> str:
     text = "\x1f".join(str(part) for part in parts)
     digest = hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
     return f"{ReminderKind(kind).value}-{digest}"
+
+
+#: The reminder kinds about a conversation.
+_ABOUT_CONVERSATIONS = frozenset(
+    {
+        ReminderKind.PREPARATION,
+        ReminderKind.DAY_BEFORE,
+        ReminderKind.REPORT_DUE,
+        ReminderKind.SIGN_OFF_PENDING,
+        ReminderKind.ESCALATION,
+        ReminderKind.SCHEDULED,
+        ReminderKind.CANCELLED,
+    }
+)
+#: Per status of a conversation that has moved on, the kinds that still serve.
+_STILL_SERVING: Mapping[ConversationStatus, frozenset[ReminderKind]] = {
+    ConversationStatus.HELD: frozenset({ReminderKind.REPORT_DUE, ReminderKind.SIGN_OFF_PENDING}),
+    ConversationStatus.REPORTED: frozenset({ReminderKind.SIGN_OFF_PENDING}),
+    ConversationStatus.CLOSED: frozenset(),
+    ConversationStatus.CANCELLED: frozenset({ReminderKind.CANCELLED}),
+    ConversationStatus.MISSED: frozenset(),
+}
+
+
+def withdrawal_for(conversation: Conversation) -> Withdrawal | None:
+    """Which pending messages about ``conversation`` no longer serve in its status
+    (``None`` while it still has to take place).
+
+    >>> from datetime import date, datetime, timezone
+    >>> from gesprekscyclus.domain.conversations import Window
+    >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    >>> talk = Conversation.plan(id="c-1", type_key="check_in", employee_id="e-1",
+    ...     manager_id="m-1", window=Window(date(2026, 3, 1), date(2026, 3, 2), date(2026, 3, 9)))
+    >>> withdrawal_for(talk) is None
+    True
+    >>> held = withdrawal_for(talk.schedule(at, at=at).hold(at=at))
+    >>> sorted(kind.value for kind in held.kinds), held.reason
+    (['cancelled', 'day_before', 'escalation', 'preparation', 'scheduled'], "'c-1' was held")
+    """
+    still = _STILL_SERVING.get(conversation.status)
+    if still is None:
+        return None
+    return Withdrawal(
+        conversation_id=conversation.id,
+        kinds=_ABOUT_CONVERSATIONS - still,
+        reason=f"{conversation.id!r} was {conversation.status.value}",
+    )
+
+
+def _day_end(day: date, zone: str) -> datetime:
+    """The first instant after local ``day`` in ``zone``."""
+    return localize(day + timedelta(days=1), time(0, 0), zone)
 
 
 def _texts(value: Iterable[str]) -> tuple[str, ...]:
@@ -210,6 +279,13 @@ def lifecycle_notifications(
     )
     found: list[Notification] = []
     skipped: list[str] = []
+    # An invitation serves until the conversation ends; a cancellation always.
+    start = conversation.starts_at
+    expires_at = (
+        start + timedelta(minutes=conversation.duration_minutes)
+        if kind is ReminderKind.SCHEDULED and start is not None
+        else None
+    )
     for participant in conversation.participants:
         if wanted is not None and participant.person_id not in wanted:
             continue
@@ -223,6 +299,7 @@ def lifecycle_notifications(
                 kind=kind,
                 recipient=recipient(person, participant.role),
                 conversation=info,
+                expires_at=expires_at,
             )
         )
     return ReminderScan(tuple(found), tuple(skipped))
@@ -234,14 +311,6 @@ def _unknown(kind: ReminderKind, about: str, person_id: str | None) -> str:
 
 def _today(now: datetime, zone: str) -> date:
     return now.astimezone(ZoneInfo(zone)).date()
-
-
-def _last(history: Sequence[object], status: object) -> datetime | None:
-    for step in reversed(history):
-        if getattr(step, "to_status", None) is status:
-            at = getattr(step, "at", None)
-            return at if isinstance(at, datetime) else None
-    return None
 
 
 def _shared_at(report: Report) -> datetime | None:
@@ -280,6 +349,7 @@ class _Sweep:
         conversation: Conversation | None = None,
         item: ActionItem | None = None,
         questions: QuestionSet | None = None,
+        expires_at: datetime | None = None,
     ) -> None:
         about = conversation.id if conversation is not None else item.id if item else "?"
         person = self.people.get(person_id) if person_id is not None else None
@@ -304,6 +374,7 @@ class _Sweep:
                     )
                 ),
                 questions=_questions(questions, role, person),
+                expires_at=expires_at,
             )
         )
 
@@ -316,6 +387,7 @@ class _Sweep:
                 day - timedelta(days=policy.preparation_days) <= today <= day
             ):
                 questions = pinned_question_set(talk, self.design, self.catalog)
+                begins = talk.starts_at or _day_end(day, talk.time_zone)
                 for p in talk.participants:
                     self.add(
                         ReminderKind.PREPARATION,
@@ -324,6 +396,7 @@ class _Sweep:
                         (talk.id,),
                         conversation=talk,
                         questions=questions,
+                        expires_at=begins,
                     )
             if (
                 policy.sends(ReminderKind.DAY_BEFORE)
@@ -339,6 +412,7 @@ class _Sweep:
                         p.role,
                         (talk.id, talk.sequence),
                         conversation=talk,
+                        expires_at=talk.starts_at,
                     )
             if policy.sends(ReminderKind.ESCALATION) and today > talk.window.latest + timedelta(
                 days=policy.escalate_after_days
@@ -355,7 +429,7 @@ class _Sweep:
             and talk.requires_report
             and policy.sends(ReminderKind.REPORT_DUE)
         ):
-            held = _last(talk.history, ConversationStatus.HELD)
+            held = talk.held_on_instant
             if (
                 held is not None
                 and _today(held, talk.time_zone) + timedelta(days=policy.report_due_days) <= today
@@ -414,6 +488,7 @@ class _Sweep:
                 role,
                 (item.id, item.due.isoformat()),
                 item=item,
+                expires_at=_day_end(item.due, zone),
             )
 
     def _leader(self, talk: Conversation) -> Participant | None:
@@ -425,10 +500,13 @@ class _Sweep:
         return None
 
     def _escalation_contact(self, talk: Conversation) -> str | None:
-        if self.hr_contact_id is not None:
-            return self.hr_contact_id
-        manager = self.people.get(talk.manager_id) if talk.manager_id else None
-        return manager.manager_id if manager is not None else None
+        hr = self.hr_contact_id
+        if hr is not None and hr not in (talk.employee_id, talk.manager_id):
+            return hr
+        # About HR's own conversation: HR's manager; without HR: the manager's manager.
+        above = hr if hr is not None else talk.manager_id
+        person = self.people.get(above) if above is not None else None
+        return person.manager_id if person is not None else None
 
 
 def due_reminders(

@@ -32,7 +32,7 @@ are released on the way out.
 >>> worker = Worker(service, Dispatcher(service.store, Printer(), clock, owner="w-1"))
 >>> worker.run_round()
 WorkerRound(materialised=True, reminders=0, dispatched=DispatchReport(sent=0, retried=0, \
-dead=0, lost_leases=0), failed=())
+dead=0, lost_leases=0, expired=0), failed=())
 >>> worker.run_round().materialised  # once per day
 False
 """

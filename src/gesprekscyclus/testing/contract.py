@@ -53,6 +53,7 @@ from gesprekscyclus.ports.store import (
     OutboxStatus,
     Store,
     UnitOfWork,
+    Withdrawal,
     version_of,
 )
 from gesprekscyclus.serialization import dumps
@@ -385,6 +386,124 @@ class StoreContract:
         assert (back.status, back.attempts, back.due_at) == (OutboxStatus.PENDING, 0, replay_at)
         claimed = store.claim_due("w2", now=replay_at, limit=10, lease_seconds=30)
         assert [m.key for m in claimed] == ["k-1"]
+
+    def _about(
+        self, key: str, conversation_id: str | None, item_id: str | None, kind: str
+    ) -> Notification:
+        base = make_notification(key)
+        conversation = base.conversation
+        assert conversation is not None
+        return Notification(
+            key=key,
+            kind=ReminderKind(kind),
+            recipient=base.recipient,
+            conversation=None
+            if conversation_id is None
+            else ConversationInfo(
+                id=conversation_id,
+                type_key=conversation.type_key,
+                type_label=conversation.type_label,
+                employee_id=conversation.employee_id,
+                employee_name=conversation.employee_name,
+                manager_id=conversation.manager_id,
+                manager_name=conversation.manager_name,
+                on=conversation.on,
+            ),
+            action_item=None
+            if item_id is None
+            else ActionItemInfo(id=item_id, title="Cursus", owner_id="e-1", due=None),
+        )
+
+    def test_withdraw_expires_pending_messages_about_one_conversation(self, store: Store) -> None:
+        hostile = "c_1%'; DROP TABLE outbox;--"
+        with store.unit_of_work() as uow:
+            uow.outbox.enqueue(
+                [
+                    self._about("prep", hostile, None, "preparation"),
+                    self._about("day", hostile, None, "day_before"),
+                    self._about("report", hostile, None, "report_due"),
+                    self._about("other", "c-11", None, "preparation"),  # a lookalike id
+                    self._about("like", "cX1%", None, "preparation"),  # matches c_1% as LIKE
+                    self._about("item", None, hostile, "preparation"),  # an item, same id
+                    self._about("sent", hostile, None, "preparation"),
+                ],
+                due_at=T0,
+            )
+        claimed = {m.key: m for m in store.claim_due("w1", now=T0, limit=10, lease_seconds=30)}
+        assert store.mark_sent("w1", claimed["sent"].id, now=T0)
+        leased = claimed["day"]  # stays in w1's hands
+        store.release("w1", [m.id for key, m in claimed.items() if key not in ("sent", "day")])
+        about = Withdrawal(
+            conversation_id=hostile, kinds=["preparation", "day_before", "scheduled"], reason="held"
+        )
+        with store.unit_of_work() as uow:
+            assert uow.outbox.withdraw(about) == 2
+            assert uow.outbox.withdraw(about) == 0
+        with store.unit_of_work() as uow:
+            states = {
+                key: message.status
+                for key in ("prep", "day", "report", "other", "like", "item", "sent")
+                if (message := uow.outbox.by_key(key)) is not None
+            }
+            withdrawn = uow.outbox.by_key("prep")
+        assert states == {
+            "prep": OutboxStatus.EXPIRED,
+            "day": OutboxStatus.EXPIRED,
+            "report": OutboxStatus.PENDING,
+            "other": OutboxStatus.PENDING,
+            "like": OutboxStatus.PENDING,
+            "item": OutboxStatus.PENDING,
+            "sent": OutboxStatus.SENT,
+        }
+        assert withdrawn is not None
+        assert (withdrawn.last_error, withdrawn.lease_owner) == ("held", None)
+        # The dispatcher that held the withdrawn message can no longer mark it sent.
+        assert not store.mark_sent("w1", leased.id, now=T0)
+        assert store.outbox_stats() == OutboxStats(pending=4, sent=1, expired=2)
+        assert store.dead_letters() == []
+        due = store.claim_due("w3", now=T0 + timedelta(days=1), limit=10, lease_seconds=30)
+        assert sorted(m.key for m in due) == ["item", "like", "other", "report"]
+
+    def test_withdraw_by_action_item_and_rolls_back_with_the_unit(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            uow.outbox.enqueue(
+                [
+                    self._about("due", None, "a-1", "action_item_due"),
+                    self._about("late", None, "a-1", "action_item_overdue"),
+                    self._about("talk", "a-1", None, "action_item_due"),
+                ],
+                due_at=T0,
+            )
+        about = Withdrawal(
+            action_item_id="a-1", kinds=["action_item_due", "action_item_overdue"], reason="done"
+        )
+
+        def write(uow: UnitOfWork) -> None:
+            assert uow.outbox.withdraw(about) == 2
+
+        with pytest.raises(_CrashError):
+            _write_then_crash(store, write)
+        assert store.outbox_stats() == OutboxStats(pending=3)
+        with store.unit_of_work() as uow:
+            assert uow.outbox.withdraw(about) == 2
+        assert store.outbox_stats() == OutboxStats(pending=1, expired=2)
+
+    def test_mark_expired_needs_the_lease_and_keeps_the_reason(self, store: Store) -> None:
+        self._enqueue(store, "k-1", "k-2")
+        first, second = store.claim_due("w1", now=T0, limit=10, lease_seconds=30)
+        assert not store.mark_expired("w2", first.id, now=T0, reason="x")
+        assert not store.mark_expired("w1", first.id, now=T0 + timedelta(seconds=30), reason="x")
+        assert store.mark_expired("w1", second.id, now=T0, reason="the moment passed")
+        assert not store.mark_expired("w1", second.id, now=T0, reason="again")
+        expired = store.outbox_message(second.id)
+        assert (expired.status, expired.last_error, expired.attempts, expired.lease_owner) == (
+            OutboxStatus.EXPIRED,
+            "the moment passed",
+            0,
+            None,
+        )
+        assert store.replay(second.id, now=T0) is False
+        assert store.outbox_stats() == OutboxStats(pending=1, leased=1, expired=1)
 
     def test_replay_of_an_unknown_message_is_not_found(self, store: Store) -> None:
         with pytest.raises(NotFoundError):

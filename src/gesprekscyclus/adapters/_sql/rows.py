@@ -139,6 +139,7 @@ _CONVERSATION_FIELDS = (
     "history",
     "design_version",
     "known_late",
+    "held_at",
 )
 _TRANSITION_FIELDS = (
     "action",
@@ -171,6 +172,12 @@ _TIMED = frozenset(
 )
 
 
+#: The states reached by holding a conversation (the only ones with ``held_at``).
+_WAS_HELD = frozenset(
+    {ConversationStatus.HELD, ConversationStatus.REPORTED, ConversationStatus.CLOSED}
+)
+
+
 class _NotTrustedError(Exception):
     """A row or document that does not look like one the store writes."""
 
@@ -185,6 +192,7 @@ def _parts_strict(document: dict[str, Any]) -> tuple[Any, ...]:
         from_data(tuple[Transition, ...], document["h"]) if "h" in document else (),
         document.get("d"),
         document.get("l", False),
+        from_data(datetime, document["t"]) if "t" in document else None,
     )
 
 
@@ -194,9 +202,16 @@ def strict_conversation(
     parse_instant: Callable[[Any], datetime | None],
 ) -> Conversation:
     """A conversation from a :data:`READ_COLUMNS` row through every validator."""
-    participants, question_set, answers, notes, history, design_version, known_late = _parts_strict(
-        json.loads(row[13])
-    )
+    (
+        participants,
+        question_set,
+        answers,
+        notes,
+        history,
+        design_version,
+        known_late,
+        held_at,
+    ) = _parts_strict(json.loads(row[13]))
     return Conversation(
         id=row[0],
         type_key=row[1],
@@ -216,6 +231,7 @@ def strict_conversation(
         history=history,
         design_version=design_version,
         known_late=known_late,
+        held_at=held_at,
     )
 
 
@@ -272,6 +288,8 @@ class ConversationReader:
                 raise _NotTrustedError
         elif status is _PLANNED:
             raise _NotTrustedError
+        if parts[7] is not None and status not in _WAS_HELD:
+            raise _NotTrustedError
         sequence = row[11]
         if type(sequence) is not int or sequence < 0:
             raise _NotTrustedError
@@ -300,6 +318,7 @@ class ConversationReader:
         setters[15](talk, parts[4])
         setters[16](talk, parts[5])
         setters[17](talk, parts[6])
+        setters[18](talk, parts[7])
         return talk
 
     def _window(self, bounds: tuple[Any, Any, Any]) -> Window:
@@ -330,8 +349,9 @@ class ConversationReader:
         return found
 
     def _parts(self, document: Any, employee_id: Any, manager_id: Any) -> tuple[Any, ...]:
-        """The participants, question set, answers, notes and history of one document,
-        checked against the row's employee and manager the way the constructor would."""
+        """The participants, question set, answers, notes, history, design version, late
+        mark and held instant of one document, checked against the row's employee and
+        manager the way the constructor would."""
         if not isinstance(document, dict) or "p" not in document:
             raise _NotTrustedError
         try:
@@ -368,6 +388,7 @@ class ConversationReader:
             () if history is None else _history(history),
             design_version,
             known_late,
+            from_data(datetime, document["t"]) if "t" in document else None,
         )
 
 
@@ -466,6 +487,8 @@ class Encoding:
             parts["d"] = c.design_version
         if c.known_late:
             parts["l"] = True
+        if c.held_at is not None:
+            parts["t"] = to_data(c.held_at)
         window = c.window
         day = self.day
         return (

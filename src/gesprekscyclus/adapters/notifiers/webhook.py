@@ -86,6 +86,7 @@ def payload(notification: Notification, *, version: int = 1) -> dict[str, Any]:
             "payload_version", f"unknown version {version!r}", allowed=sorted(SCHEMAS)
         )
     data = json.loads(json.dumps(to_data(notification)))
+    data.pop("expires_at", None)  # the outbox's concern, not part of schema version 1
     return {"schema": SCHEMAS[version], **data}
 
 

@@ -156,6 +156,15 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             """,
         ),
     ),
+    (
+        9,
+        (
+            # Messages that no longer serve are 'expired'.
+            "ALTER TABLE outbox DROP CONSTRAINT outbox_status_check",
+            "ALTER TABLE outbox ADD CONSTRAINT outbox_status_check"
+            " CHECK (status IN ('pending', 'sent', 'dead', 'expired'))",
+        ),
+    ),
 )
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")

@@ -55,6 +55,7 @@ from gesprekscyclus.adapters._sql.outbox import (
     log_dead_on_claim,
 )
 from gesprekscyclus.adapters._sql.rows import CONVERSATION_COLUMNS, Encoding
+from gesprekscyclus.adapters._sql.withdraw import LIKE_ESCAPE, like_pattern, selected_ids
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.errors import (
@@ -68,6 +69,7 @@ from gesprekscyclus.ports.store import (
     OutboxMessage,
     OutboxStats,
     OutboxStatus,
+    Withdrawal,
     aware_utc,
     check_lock_name,
 )
@@ -357,6 +359,21 @@ class _Outbox:
         )
         return None if row is None else _message(row)
 
+    def withdraw(self, about: Withdrawal) -> int:
+        rows = self._db.rows(
+            "SELECT id, payload FROM outbox WHERE status = 'pending'"
+            " AND payload LIKE %s ESCAPE %s FOR UPDATE",
+            (like_pattern(about), LIKE_ESCAPE),
+        )
+        ids = selected_ids(rows, about)
+        if ids:
+            self._db.execute(
+                "UPDATE outbox SET status = 'expired', last_error = %s, lease_owner = NULL,"
+                " lease_until = NULL WHERE id = ANY(%s) AND status = 'pending'",
+                (about.reason, ids),
+            )
+        return len(ids)
+
 
 class PostgresUnitOfWork:
     """The repositories of one PostgreSQL transaction."""
@@ -605,6 +622,20 @@ class PostgresStore:
         )
         return count == 1
 
+    def mark_expired(self, owner: str, message_id: int, *, now: datetime, reason: str) -> bool:
+        """See :meth:`gesprekscyclus.ports.store.Store.mark_expired`."""
+        at = _utc(now, "mark_expired.now")
+        count: int = self._run(
+            "mark_expired",
+            lambda db: db.execute(
+                "UPDATE outbox SET status = 'expired', last_error = %s, lease_owner = NULL,"
+                " lease_until = NULL WHERE id = %s AND status = 'pending' AND lease_owner = %s"
+                " AND lease_until > %s",
+                (reason, message_id, owner, at),
+            ),
+        )
+        return count == 1
+
     def release(self, owner: str, ids: Sequence[int]) -> int:
         """See :meth:`gesprekscyclus.ports.store.Store.release`."""
         if not ids:
@@ -670,6 +701,7 @@ class PostgresStore:
             leased=leased,
             sent=counts.get(OutboxStatus.SENT, (0, 0))[0],
             dead=counts.get(OutboxStatus.DEAD, (0, 0))[0],
+            expired=counts.get(OutboxStatus.EXPIRED, (0, 0))[0],
         )
 
 

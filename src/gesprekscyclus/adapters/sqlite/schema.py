@@ -148,6 +148,35 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             """,
         ),
     ),
+    (
+        9,
+        (
+            # Messages that no longer serve are 'expired'. SQLite cannot change a CHECK
+            # constraint in place, so the outbox is rebuilt with every row and index.
+            "ALTER TABLE outbox RENAME TO outbox_before_9",
+            """
+            CREATE TABLE outbox (
+                id INTEGER PRIMARY KEY,
+                key TEXT NOT NULL UNIQUE,
+                payload TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                due_at INTEGER NOT NULL,
+                status TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (status IN ('pending', 'sent', 'dead', 'expired')),
+                last_error TEXT,
+                lease_owner TEXT,
+                lease_until INTEGER,
+                sent_at INTEGER
+            )
+            """,
+            "INSERT INTO outbox (id, key, payload, attempts, due_at, status, last_error,"
+            " lease_owner, lease_until, sent_at) SELECT id, key, payload, attempts, due_at,"
+            " status, last_error, lease_owner, lease_until, sent_at FROM outbox_before_9",
+            "DROP TABLE outbox_before_9",
+            "CREATE INDEX outbox_pending ON outbox (due_at, id) WHERE status = 'pending'",
+            "CREATE INDEX outbox_dead ON outbox (id) WHERE status = 'dead'",
+        ),
+    ),
 )
 
 #: The indexes on ``conversations`` (used by the benchmark to build an equal raw table).

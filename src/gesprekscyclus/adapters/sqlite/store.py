@@ -37,6 +37,7 @@ from gesprekscyclus.adapters._sql.outbox import (
     log_dead_on_claim,
 )
 from gesprekscyclus.adapters._sql.rows import CONVERSATION_COLUMNS, Encoding
+from gesprekscyclus.adapters._sql.withdraw import LIKE_ESCAPE, like_pattern, selected_ids
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.errors import (
@@ -51,6 +52,7 @@ from gesprekscyclus.ports.store import (
     OutboxMessage,
     OutboxStats,
     OutboxStatus,
+    Withdrawal,
     aware_utc,
     check_lock_name,
 )
@@ -237,6 +239,19 @@ class _Outbox:
         ).fetchone()
         return None if row is None else _message(row)
 
+    def withdraw(self, about: Withdrawal) -> int:
+        rows = self._db.execute(
+            "SELECT id, payload FROM outbox WHERE status = 'pending' AND payload LIKE ? ESCAPE ?",
+            (like_pattern(about), LIKE_ESCAPE),
+        ).fetchall()
+        ids = selected_ids(rows, about)
+        self._db.executemany(
+            "UPDATE outbox SET status = 'expired', last_error = ?, lease_owner = NULL,"
+            " lease_until = NULL WHERE id = ? AND status = 'pending'",
+            ((about.reason, message_id) for message_id in ids),
+        )
+        return len(ids)
+
 
 class SQLiteUnitOfWork:
     """The repositories of one SQLite transaction."""
@@ -401,6 +416,18 @@ class SQLiteStore:
             ).rowcount
         return count == 1
 
+    def mark_expired(self, owner: str, message_id: int, *, now: datetime, reason: str) -> bool:
+        """See :meth:`gesprekscyclus.ports.store.Store.mark_expired`."""
+        at = to_micros(now, "mark_expired.now")
+        with self._transaction("mark_expired") as db:
+            count = db.execute(
+                "UPDATE outbox SET status = 'expired', last_error = ?, lease_owner = NULL,"
+                " lease_until = NULL WHERE id = ? AND status = 'pending' AND lease_owner = ?"
+                " AND lease_until > ?",
+                (reason, message_id, owner, at),
+            ).rowcount
+        return count == 1
+
     def mark_failed(
         self,
         owner: str,
@@ -489,6 +516,7 @@ class SQLiteStore:
             leased=leased,
             sent=counts.get(OutboxStatus.SENT, (0, 0))[0],
             dead=counts.get(OutboxStatus.DEAD, (0, 0))[0],
+            expired=counts.get(OutboxStatus.EXPIRED, (0, 0))[0],
         )
 
 
@@ -506,6 +534,6 @@ def open_sqlite_store(
     ...     store = open_sqlite_store(os.path.join(folder, "cycle.db"))
     ...     print(store.schema_version == MIGRATIONS[-1][0], store.outbox_stats())
     ...     store.close()
-    True OutboxStats(pending=0, leased=0, sent=0, dead=0)
+    True OutboxStats(pending=0, leased=0, sent=0, dead=0, expired=0)
     """
     return SQLiteStore(path, busy_timeout=busy_timeout, cache_mib=cache_mib)

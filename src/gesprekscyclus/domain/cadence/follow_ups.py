@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
+from typing import Protocol
 
 from attrs import field, frozen
 
@@ -11,6 +12,19 @@ from gesprekscyclus.domain._checks import ClosedSet, non_blank, positive
 from gesprekscyclus.errors import InvalidValueError
 
 # --- answer-triggered follow-ups --------------------------------------------------------------
+
+
+class AuthoredAnswer(Protocol):
+    """What :meth:`AnswerTrigger.fires_for` reads of an answer (a conversation's ``Answer``)."""
+
+    @property
+    def question_key(self) -> str: ...
+
+    @property
+    def value(self) -> object: ...
+
+    @property
+    def author_id(self) -> str: ...
 
 
 class AnswerOperator(ClosedSet):
@@ -29,6 +43,12 @@ class AnswerTrigger:
     of ``schedule_type`` is due within ``within_days`` after the one that was held.
     ``equals`` compares type and value (``True`` does not equal ``1``); ``at_most`` and
     ``at_least`` need a number.
+
+    **Both sides answer.** In a two-way conversation the employee and the manager (and any other
+    participant) each record their own answers; they are never merged into one. The follow-up
+    fires when *any* participant's answer meets the condition (:meth:`fires_for`): the
+    employee's own answer about themself is never overruled by the manager's, and a manager's
+    concern is heard even when the employee says all is well.
 
     >>> leaving = AnswerTrigger("growth_review", "considering_leaving", "equals", True,
     ...                         "stay_interview", 14)
@@ -78,6 +98,24 @@ class AnswerTrigger:
         if self.operator is AnswerOperator.AT_MOST:
             return answer <= self.value
         return answer >= self.value
+
+    def fires_for(self, answers: Iterable[AuthoredAnswer]) -> bool:
+        """Whether any author's answer among ``answers`` calls for the follow-up.
+
+        >>> from datetime import datetime, timezone
+        >>> from gesprekscyclus.domain.conversations import Answer
+        >>> at = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+        >>> leaving = AnswerTrigger("check_in", "considering_leaving", "equals", True,
+        ...                         "stay_interview", 14)
+        >>> leaving.fires_for([Answer("considering_leaving", True, "employee", at),
+        ...                    Answer("considering_leaving", False, "manager", at)])
+        True
+        """
+        return any(
+            self.fires({self.question_key: answer.value})
+            for answer in answers
+            if answer.question_key == self.question_key
+        )
 
     def follow_up(self, held_on: date) -> tuple[date, date]:
         """``(earliest, latest)`` for the follow-up of a conversation held on ``held_on``."""

@@ -20,8 +20,9 @@ from gesprekscyclus.domain.absence import (
 from gesprekscyclus.domain.cadence import AnchorKind, AnchorTo, Cadence, Interval, RRuleCadence
 from gesprekscyclus.domain.calendar import BusinessDayConvention, localize
 from gesprekscyclus.domain.catalog import Catalog
-from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
+from gesprekscyclus.domain.conversations import Conversation
 from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
+from gesprekscyclus.domain.manager_history import manager_changes
 from gesprekscyclus.domain.people import Person, Role, WorkingPattern
 from gesprekscyclus.planning.design import CycleDesign
 from gesprekscyclus.planning.planner.adjusting import Adjusters, _adjuster
@@ -62,11 +63,11 @@ class _Context:
             self.last_day: date | None = person.end_date
             self.cases = _NO_CASES
             return
-        self.manager_changes = [
-            (event.on, event.detail)
-            for event in events
-            if event.kind is LifeEventKind.MANAGER_CHANGE and event.detail is not None
-        ]
+        changes = manager_changes(events)
+        self.manager_changes = [(event.on, event.detail) for event in changes]
+        # Before the first change, the manager it took over from (when recorded) leads.
+        if changes and changes[0].previous is not None:
+            self.manager_changes.insert(0, (date.min, changes[0].previous))
         self.prognoses = tuple(
             Prognosis(event.on, long_term_expected=event.detail == "long_term")
             for event in events
@@ -166,10 +167,9 @@ def _is_shared(cadence: Cadence) -> bool:
 
 
 def _held_on(conversation: Conversation) -> date | None:
-    for step in reversed(conversation.history):
-        if step.to_status is ConversationStatus.HELD:
-            return step.at.astimezone(ZoneInfo(conversation.time_zone)).date()
-    return None
+    """The local day a conversation really took place (``held_at``), if it did."""
+    held = conversation.held_on_instant
+    return None if held is None else held.astimezone(ZoneInfo(conversation.time_zone)).date()
 
 
 def _manager_types(catalog: Catalog) -> frozenset[str]:

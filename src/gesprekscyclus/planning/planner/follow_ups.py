@@ -29,9 +29,9 @@ def _plan_follow_ups(
             held_on = _held_on(conversation)
             if held_on is None or not rule.follow_ups:
                 continue
-            answers = {answer.question_key: answer.value for answer in conversation.answers}
             for trigger in rule.follow_ups:
-                if not trigger.fires(answers):
+                # Every participant's answer counts on its own (see AnswerTrigger).
+                if not trigger.fires_for(conversation.answers):
                     continue
                 earliest, latest = trigger.follow_up(held_on)
                 if latest < start or earliest > end:
