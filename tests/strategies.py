@@ -427,12 +427,27 @@ def apply_conversation_action(
     if action is ConversationAction.MARK_MISSED:
         return conversation.mark_missed(reason=draw(texts), at=at)
     if action is ConversationAction.RECORD_ANSWERS:
-        answers = draw(answers_for(question_set))
+        employee_side = conversation.role_of(who) is Role.EMPLOYEE
+        answerable = {
+            q.key
+            for q in question_set.questions
+            if q.audience is Audience.JOINT
+            or (q.audience is Audience.EMPLOYEE_PREPARATION) == employee_side
+        }
+        answers = {
+            key: value
+            for key, value in draw(answers_for(question_set)).items()
+            if key in answerable
+        }
         if not answers:
             return conversation
         return conversation.record_answers(question_set, who, answers, at=at)
     if action is ConversationAction.ADD_NOTE:
         return conversation.add_note(who, draw(texts), private=draw(st.booleans()), at=at)
+    if action is ConversationAction.SHARE_PREPARATION:
+        if who in conversation.preparation_shared_by:
+            return conversation
+        return conversation.share_preparation(who, at=at)
     command = getattr(conversation, action.value)
     result: Conversation = command(at=at)
     return result

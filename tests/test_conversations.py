@@ -48,6 +48,7 @@ EXPECTED: dict[str, dict[str, str]] = {
         "mark_missed": "missed",
         "record_answers": "planned",
         "add_note": "planned",
+        "share_preparation": "planned",
     },
     "scheduled": {
         "reschedule": "scheduled",
@@ -56,6 +57,7 @@ EXPECTED: dict[str, dict[str, str]] = {
         "mark_missed": "missed",
         "record_answers": "scheduled",
         "add_note": "scheduled",
+        "share_preparation": "scheduled",
     },
     "held": {
         "mark_reported": "reported",
