@@ -139,6 +139,27 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             " WHERE status = 'open' AND due IS NOT NULL",
         ),
     ),
+    (
+        6,
+        (
+            # Who read a confidential or health-related record, and when.
+            """
+            CREATE TABLE access_log (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                at timestamptz NOT NULL,
+                reader_id text NOT NULL,
+                subject_id text NOT NULL,
+                record_kind text NOT NULL,
+                record_id text NOT NULL,
+                sensitivity text NOT NULL,
+                via text NOT NULL
+            )
+            """,
+            "CREATE INDEX access_log_subject ON access_log (subject_id, at)",
+            "CREATE INDEX access_log_reader ON access_log (reader_id, at)",
+            "CREATE INDEX access_log_at ON access_log (at)",
+        ),
+    ),
 )
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")

@@ -351,6 +351,7 @@ class PostgresUnitOfWork:
         self.reports = tables.Reports(db, _ENCODING)
         self.action_items = _ActionItems(db, copy_threshold)
         self.outbox = _Outbox(db, copy_threshold)
+        self.access_log = tables.AccessLog(db, _ENCODING)
 
 
 def _positive_number(path: str, value: float) -> float:

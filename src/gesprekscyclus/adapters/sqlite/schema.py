@@ -131,6 +131,28 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             " WHERE status = 'open' AND due IS NOT NULL",
         ),
     ),
+    (
+        6,
+        (
+            # Who read a confidential or health-related record, and when (``at`` in
+            # microseconds since the epoch, like the outbox times).
+            """
+            CREATE TABLE access_log (
+                id INTEGER PRIMARY KEY,
+                at INTEGER NOT NULL,
+                reader_id TEXT NOT NULL,
+                subject_id TEXT NOT NULL,
+                record_kind TEXT NOT NULL,
+                record_id TEXT NOT NULL,
+                sensitivity TEXT NOT NULL,
+                via TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX access_log_subject ON access_log (subject_id, at)",
+            "CREATE INDEX access_log_reader ON access_log (reader_id, at)",
+            "CREATE INDEX access_log_at ON access_log (at)",
+        ),
+    ),
 )
 
 #: The indexes on ``conversations`` (used by the benchmark to build an equal raw table).

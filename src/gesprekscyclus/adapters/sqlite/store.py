@@ -239,6 +239,7 @@ class SQLiteUnitOfWork:
         self.reports = tables.Reports(db, _ENCODING)
         self.action_items = _ActionItems(db)
         self.outbox = _Outbox(connection)
+        self.access_log = tables.AccessLog(db, _ENCODING)
 
 
 class SQLiteStore:
