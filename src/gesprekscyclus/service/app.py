@@ -50,7 +50,7 @@ from gesprekscyclus.domain.catalog import Catalog, built_in_catalog
 from gesprekscyclus.domain.conversation_types import SignOffRequirement
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
-from gesprekscyclus.domain.people import Person
+from gesprekscyclus.domain.people import Person, Role
 from gesprekscyclus.domain.questions import AnswerValue
 from gesprekscyclus.domain.reminders import ReminderKind, ReminderPolicy
 from gesprekscyclus.domain.reports import Report, SignOffKind
@@ -60,7 +60,12 @@ from gesprekscyclus.planning.planner import plan
 from gesprekscyclus.ports.clock import Clock
 from gesprekscyclus.ports.store import Store, UnitOfWork, aware_utc, version_of
 from gesprekscyclus.service.dispatch import Dispatcher, DispatchReport
-from gesprekscyclus.service.materialise import MaterialiseReport, apply_plan, with_manager
+from gesprekscyclus.service.materialise import (
+    MaterialiseReport,
+    apply_plan,
+    participant_roles,
+    with_manager,
+)
 from gesprekscyclus.service.reminders import (
     ReminderReport,
     due_reminders,
@@ -322,6 +327,8 @@ class ConversationService:
             for talk in uow.conversations.by_employee(person_id):
                 if talk.status not in _OPEN or talk.manager_id == new_manager_id:
                     continue
+                if Role.MANAGER not in participant_roles(self.catalog, talk.type_key):
+                    continue  # the manager takes no part in this type (an exit interview)
                 try:
                     changed = with_manager(talk, new_manager_id)
                 except InvalidValueError:

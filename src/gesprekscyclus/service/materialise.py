@@ -48,6 +48,8 @@ __all__ = [
     "MaterialiseReport",
     "apply_plan",
     "conversation_from_plan",
+    "participant_roles",
+    "planned_manager",
     "with_manager",
 ]
 
@@ -86,14 +88,30 @@ class MaterialiseReport:
         return bool(self.added or self.moved or self.cancelled)
 
 
+def participant_roles(catalog: Catalog | None, type_key: str) -> tuple[Role, ...]:
+    """The roles taking part in conversations of ``type_key``: the catalog type's
+    participants, or employee and manager for a type the catalog does not know."""
+    if catalog is None or type_key not in catalog:
+        return (Role.EMPLOYEE, Role.MANAGER)
+    return catalog.type(type_key).participants
+
+
+def planned_manager(row: PlannedConversation, catalog: Catalog | None) -> str | None:
+    """The manager of ``row`` if the manager takes part in its type, else ``None``."""
+    return row.manager_id if Role.MANAGER in participant_roles(catalog, row.type_key) else None
+
+
 def _participants(
     row: PlannedConversation, catalog: Catalog | None, hr_contact_id: str | None
 ) -> tuple[Participant, ...]:
-    if catalog is None or row.type_key not in catalog or hr_contact_id is None:
+    """Who takes part besides the employee and the manager, from the type's roles: the HR
+    contact for a type with an HR participant (unless they are the employee or the manager
+    already). The employee, and the manager only where the type lists one, are added by
+    :meth:`Conversation.plan` from the same roles."""
+    roles = participant_roles(catalog, row.type_key)
+    if hr_contact_id is None or Role.HR not in roles:
         return ()
-    if Role.HR not in catalog.type(row.type_key).participants:
-        return ()
-    if hr_contact_id in (row.employee_id, row.manager_id):
+    if hr_contact_id in (row.employee_id, planned_manager(row, catalog)):
         return ()
     return (Participant(hr_contact_id, Role.HR),)
 
@@ -107,9 +125,10 @@ def conversation_from_plan(
 ) -> Conversation:
     """A new ``planned`` conversation for one plan row.
 
-    The duration and whether a report is required come from the catalog's type when it is
-    known (60 minutes and no report otherwise). Types with an HR participant get
-    ``hr_contact_id`` as HR when one is given.
+    The participants, the duration and whether a report is required come from the
+    catalog's type when it is known (employee and manager, 60 minutes and no report
+    otherwise). A type without a manager role (the exit interview) gets no manager; types
+    with an HR participant get ``hr_contact_id`` as HR when one is given.
     """
     known = catalog is not None and row.type_key in catalog
     kind = catalog.type(row.type_key) if catalog is not None and known else None
@@ -120,6 +139,7 @@ def conversation_from_plan(
         manager_id=row.manager_id,
         window=Window(row.earliest, row.target, row.latest),
         participants=_participants(row, catalog, hr_contact_id),
+        roles=participant_roles(catalog, row.type_key),
         duration_minutes=kind.duration_minutes if kind is not None else 60,
         time_zone=time_zone,
         requires_report=kind.report if kind is not None else False,
@@ -189,13 +209,14 @@ def apply_plan(
             )
             continue
         window = Window(row.earliest, row.target, row.latest)
+        manager_id = planned_manager(row, catalog)
         if stored.status is not ConversationStatus.PLANNED or (
-            stored.window == window and stored.manager_id == row.manager_id
+            stored.window == window and stored.manager_id == manager_id
         ):
             unchanged += 1
             continue
         try:
-            changed = with_manager(stored, row.manager_id)
+            changed = with_manager(stored, manager_id)
         except InvalidValueError:
             changed = stored
         changed = attrs.evolve(changed, window=window)
