@@ -6,6 +6,15 @@ together with the notifications the change causes, in one unit of work: either a
 stored or none of it. Domain errors (an illegal transition, a wrong answer, a stale version)
 pass through unchanged.
 
+**Readers and views.** Every query that returns content takes the ``reader`` (a person id)
+and returns views (:mod:`gesprekscyclus.service.views`) holding only what the access policy
+(:mod:`gesprekscyclus.domain.access`) lets that reader see; a record the reader may not see
+raises :class:`~gesprekscyclus.errors.AccessDeniedError`, and lists leave it out. Commands
+done by someone (answers, notes, comments, sign-off) return that person's view; the others
+return the metadata only. Reads of confidential and health-related records are written to the
+store's access log. The stored aggregates themselves are reachable through one path only,
+:attr:`ConversationService.administration`, for exports, migrations and adapters.
+
 >>> from datetime import date, datetime, timezone
 >>> from gesprekscyclus.adapters.memory import MemoryStore
 >>> from gesprekscyclus.domain.cadence import Interval
@@ -23,7 +32,7 @@ True
 >>> report = service.materialise(date(2026, 1, 1), date(2026, 3, 31))
 >>> report.added, service.materialise(date(2026, 1, 1), date(2026, 3, 31)).changed
 (3, False)
->>> first = service.agenda_for_manager("m", today=date(2026, 1, 5))[0].conversation
+>>> first = service.agenda_for_manager("m", reader="m", today=date(2026, 1, 5))[0].conversation
 >>> first.window.target.isoformat(), first.status.value
 ('2026-01-02', 'planned')
 >>> service.schedule(first.id, datetime(2026, 1, 6, 9, 0, tzinfo=timezone.utc)).status.value
@@ -33,13 +42,15 @@ True
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import attrs
 from attrs import frozen
 
+from gesprekscyclus.domain import access
 from gesprekscyclus.domain.action_items import (
     ActionItem,
     ActionItemStatus,
@@ -47,18 +58,23 @@ from gesprekscyclus.domain.action_items import (
     carry_over,
 )
 from gesprekscyclus.domain.catalog import Catalog, built_in_catalog
-from gesprekscyclus.domain.conversation_types import SignOffRequirement
+from gesprekscyclus.domain.conversation_types import (
+    ConversationType,
+    Sensitivity,
+    SignOffRequirement,
+)
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
 from gesprekscyclus.domain.people import Person, Role
 from gesprekscyclus.domain.questions import AnswerValue
 from gesprekscyclus.domain.reminders import ReminderKind, ReminderPolicy
 from gesprekscyclus.domain.reports import Report, SignOffKind
-from gesprekscyclus.errors import InvalidTransitionError, InvalidValueError
+from gesprekscyclus.errors import AccessDeniedError, InvalidTransitionError, InvalidValueError
 from gesprekscyclus.planning.design import CycleDesign
 from gesprekscyclus.planning.planner import plan
 from gesprekscyclus.ports.clock import Clock
 from gesprekscyclus.ports.store import Store, UnitOfWork, aware_utc, version_of
+from gesprekscyclus.service.administration import Administration
 from gesprekscyclus.service.dispatch import Dispatcher, DispatchReport
 from gesprekscyclus.service.materialise import (
     MaterialiseReport,
@@ -66,11 +82,20 @@ from gesprekscyclus.service.materialise import (
     participant_roles,
     with_manager,
 )
+from gesprekscyclus.service.reading import Reading, kind_of
 from gesprekscyclus.service.reminders import (
     ReminderReport,
     due_reminders,
     lifecycle_notifications,
     pinned_question_set,
+)
+from gesprekscyclus.service.views import (
+    ActionItemView,
+    AgendaEntry,
+    ConversationView,
+    ReportView,
+    metadata_view,
+    report_state,
 )
 
 __all__ = [
@@ -88,14 +113,6 @@ __all__ = [
 PLAN_MARGIN_DAYS = 45
 
 _OPEN = frozenset({ConversationStatus.PLANNED, ConversationStatus.SCHEDULED})
-
-
-@frozen
-class AgendaEntry:
-    """One upcoming conversation and the open action items on its agenda."""
-
-    conversation: Conversation
-    action_items: tuple[ActionItem, ...] = ()
 
 
 @frozen
@@ -165,7 +182,72 @@ class ConversationService:
         self.catalog = catalog if catalog is not None else built_in_catalog()
         self.hr_contact_id = hr_contact_id
 
+    @property
+    def administration(self) -> Administration:
+        """The one way to the stored aggregates themselves, unfiltered: for exports,
+        migrations and storage work, never for showing a person what they may read. Its reads
+        of confidential and health-related records are logged with the reader
+        ``"administration"``."""
+        return Administration(self.store, self.clock, self.catalog)
+
+    @property
+    def hr_office(self) -> tuple[str, ...]:
+        """Who counts as the organisation's HR for the access policy: the HR contact."""
+        return () if self.hr_contact_id is None else (self.hr_contact_id,)
+
     # --- internals ----------------------------------------------------------------------
+
+    @contextmanager
+    def _reading(self, reader: str) -> Iterator[tuple[UnitOfWork, Reading]]:
+        """A unit of work and the views of ``reader``; the reads it logs are written with it."""
+        at = self._now()
+        read = Reading(
+            reader=reader,
+            at=at,
+            catalog=self.catalog,
+            design=self.design,
+            hr_office=self.hr_office,
+        )
+        with self.store.unit_of_work() as uow:
+            yield uow, read
+            if read.entries:
+                uow.access_log.append(read.entries)
+
+    def _kind(self, type_key: str) -> ConversationType | None:
+        return kind_of(self.catalog, type_key)
+
+    def _view(self, uow: UnitOfWork, talk: Conversation, reader: str | None) -> ConversationView:
+        kind = self._kind(talk.type_key)
+        if reader is None:
+            return metadata_view(talk, kind=kind)
+        read = Reading(
+            reader=reader,
+            at=self._now(),
+            catalog=self.catalog,
+            design=self.design,
+            hr_office=self.hr_office,
+        )
+        view = read.conversation(talk)
+        if read.entries:
+            uow.access_log.append(read.entries)
+        return view if view is not None else metadata_view(talk, kind=kind)
+
+    def _report_view(
+        self, uow: UnitOfWork, report: Report, talk: Conversation, reader: str | None
+    ) -> ReportView:
+        if reader is None:
+            return report_state(report)
+        read = Reading(
+            reader=reader,
+            at=self._now(),
+            catalog=self.catalog,
+            design=self.design,
+            hr_office=self.hr_office,
+        )
+        view = read.report(report, talk)
+        if read.entries:
+            uow.access_log.append(read.entries)
+        return view if view is not None else report_state(report)
 
     def _now(self) -> datetime:
         return aware_utc(self.clock.now(), "clock.now()")
@@ -206,7 +288,9 @@ class ConversationService:
         conversation_id: str,
         step: Callable[[Conversation, datetime], Conversation],
         notify: ReminderKind | None = None,
-    ) -> Conversation:
+        *,
+        reader: str | None = None,
+    ) -> ConversationView:
         at = self._now()
         with self.store.unit_of_work() as uow:
             current = uow.conversations.get(conversation_id)
@@ -214,35 +298,53 @@ class ConversationService:
             uow.conversations.update(changed, expected_version=version_of(current))
             if notify is not None:
                 self._notify(uow, changed, notify, at)
-        return changed
+            return self._view(uow, changed, reader)
 
     def _change_report(
         self,
         conversation_id: str,
-        step: Callable[[Report, datetime], Report],
+        step: Callable[[Report, Conversation, datetime], Report],
         follow: Callable[[Conversation, datetime], Conversation | None] | None = None,
-    ) -> Report:
+        *,
+        reader: str | None = None,
+    ) -> ReportView:
         at = self._now()
         with self.store.unit_of_work() as uow:
             current = uow.reports.get(conversation_id)
-            changed = step(current, at)
+            talk = uow.conversations.get(conversation_id)
+            changed = step(current, talk, at)
             uow.reports.update(changed, expected_version=version_of(current))
             if follow is not None:
-                talk = uow.conversations.get(conversation_id)
                 moved = follow(talk, at)
                 if moved is not None:
                     uow.conversations.update(moved, expected_version=version_of(talk))
-        return changed
+            return self._report_view(uow, changed, talk, reader or changed.author_id)
 
     def _change_item(
         self, item_id: str, step: Callable[[ActionItem, datetime], ActionItem]
-    ) -> ActionItem:
+    ) -> ActionItemView:
         at = self._now()
         with self.store.unit_of_work() as uow:
             current = uow.action_items.get(item_id)
             changed = step(current, at)
             uow.action_items.update(changed, expected_version=version_of(current))
-        return changed
+            return self._item_view(uow, changed)
+
+    def _item_view(self, uow: UnitOfWork, item: ActionItem) -> ActionItemView:
+        """The item as its owner sees it (the owner always may)."""
+        with_origin = uow.conversations.by_ids([item.origin_conversation_id])
+        read = Reading(
+            reader=item.owner_id,
+            at=self._now(),
+            catalog=self.catalog,
+            design=self.design,
+            hr_office=self.hr_office,
+        )
+        view = read.item(item, with_origin[0] if with_origin else None)
+        assert view is not None  # the owner reads their own items
+        if read.entries:
+            uow.access_log.append(read.entries)
+        return view
 
     # --- people and life events ---------------------------------------------------------
 
@@ -379,7 +481,7 @@ class ConversationService:
 
     # --- conversations ------------------------------------------------------------------
 
-    def schedule(self, conversation_id: str, starts_at: datetime) -> Conversation:
+    def schedule(self, conversation_id: str, starts_at: datetime) -> ConversationView:
         """Fix the time of a planned conversation and tell every participant."""
         return self._change(
             conversation_id,
@@ -387,7 +489,9 @@ class ConversationService:
             ReminderKind.SCHEDULED,
         )
 
-    def reschedule(self, conversation_id: str, starts_at: datetime, *, reason: str) -> Conversation:
+    def reschedule(
+        self, conversation_id: str, starts_at: datetime, *, reason: str
+    ) -> ConversationView:
         """Move a scheduled conversation; every participant gets the new time."""
         return self._change(
             conversation_id,
@@ -395,7 +499,7 @@ class ConversationService:
             ReminderKind.SCHEDULED,
         )
 
-    def cancel(self, conversation_id: str, *, reason: str) -> Conversation:
+    def cancel(self, conversation_id: str, *, reason: str) -> ConversationView:
         """Call a conversation off; participants of a scheduled one are told."""
         at = self._now()
         with self.store.unit_of_work() as uow:
@@ -404,28 +508,29 @@ class ConversationService:
             uow.conversations.update(changed, expected_version=version_of(current))
             if current.status is ConversationStatus.SCHEDULED:
                 self._notify(uow, changed, ReminderKind.CANCELLED, at)
-        return changed
+        return metadata_view(changed, kind=self._kind(changed.type_key))
 
-    def mark_missed(self, conversation_id: str, *, reason: str) -> Conversation:
+    def mark_missed(self, conversation_id: str, *, reason: str) -> ConversationView:
         """Record that a conversation did not take place; it stays on file."""
         return self._change(
             conversation_id, lambda talk, at: talk.mark_missed(reason=reason, at=at)
         )
 
-    def record_held(self, conversation_id: str) -> Conversation:
+    def record_held(self, conversation_id: str) -> ConversationView:
         """Record that the scheduled conversation took place (now)."""
         return self._change(conversation_id, lambda talk, at: talk.hold(at=at))
 
-    def close(self, conversation_id: str) -> Conversation:
+    def close(self, conversation_id: str) -> ConversationView:
         """Close a held conversation whose type keeps no report (or a reported one)."""
         return self._change(conversation_id, lambda talk, at: talk.close(at=at))
 
     def record_answers(
         self, conversation_id: str, author_id: str, answers: Mapping[str, AnswerValue]
-    ) -> Conversation:
+    ) -> ConversationView:
         """Record ``author_id``'s answers, checked against the conversation's question set:
         the version already pinned by earlier answers, else the one the design pins, else
-        the latest."""
+        the latest. Only the audience of a question answers it, and only where the access
+        policy lets the author write; returns the author's view."""
 
         def step(talk: Conversation, at: datetime) -> Conversation:
             question_set = pinned_question_set(talk, self.design, self.catalog)
@@ -434,27 +539,48 @@ class ConversationService:
                     "Conversation.type_key",
                     f"type {talk.type_key!r} of {talk.id!r} has no question set to answer",
                 )
-            return talk.record_answers(question_set, author_id, answers, at=at)
+            return talk.record_answers(
+                question_set, author_id, answers, at=at, kind=self._kind(talk.type_key)
+            )
 
-        return self._change(conversation_id, step)
+        return self._change(conversation_id, step, reader=author_id)
 
     def add_note(
         self, conversation_id: str, author_id: str, text: str, *, private: bool = False
-    ) -> Conversation:
-        """Add a shared note, or a ``private`` one only its author reads."""
+    ) -> ConversationView:
+        """Add a shared note, or a ``private`` one only its author reads (where the type
+        allows private notes); returns the author's view."""
         return self._change(
             conversation_id,
-            lambda talk, at: talk.add_note(author_id, text, private=private, at=at),
+            lambda talk, at: talk.add_note(
+                author_id, text, private=private, at=at, kind=self._kind(talk.type_key)
+            ),
+            reader=author_id,
+        )
+
+    def share_preparation(self, conversation_id: str, author_id: str) -> ConversationView:
+        """Let the other side read ``author_id``'s preparation answers before the
+        conversation is held; returns the author's view."""
+        return self._change(
+            conversation_id,
+            lambda talk, at: talk.share_preparation(author_id, at=at),
+            reader=author_id,
         )
 
     # --- reports ------------------------------------------------------------------------
 
     def create_report(
-        self, conversation_id: str, summary: str, *, agreements: Iterable[str] = ()
-    ) -> Report:
-        """Start the draft report of a held conversation.
-
-        Whether it needs sign-off comes from the conversation type (``required``).
+        self,
+        conversation_id: str,
+        summary: str,
+        *,
+        author_id: str,
+        agreements: Iterable[str] = (),
+    ) -> ReportView:
+        """Start the draft report of a held conversation, written by ``author_id`` (a
+        participant whom the access policy lets write reports; the draft is theirs alone
+        until shared). Whether it needs sign-off comes from the conversation type
+        (``required``). Returns the author's view.
         """
         with self.store.unit_of_work() as uow:
             talk = uow.conversations.get(conversation_id)
@@ -473,15 +599,25 @@ class ConversationService:
                 raise InvalidValueError(
                     "ConversationType.report", f"type {talk.type_key!r} keeps no report"
                 )
+            kind = self._kind(talk.type_key)
+            access.require(
+                access.reader_role(talk, author_id, hr_office=self.hr_office),
+                access.Content.DRAFT_REPORT,
+                kind.sensitivity if kind is not None else Sensitivity.NORMAL,
+                reader=author_id,
+                write=True,
+                kind=kind,
+            )
             report = Report(
                 conversation_id=talk.id,
                 employee_id=talk.employee_id,
                 summary=summary,
                 agreements=tuple(agreements),
                 requires_sign_off=needs_sign_off,
+                author_id=author_id,
             )
             uow.reports.add(report)
-        return report
+            return self._report_view(uow, report, talk, author_id)
 
     def revise_report(
         self,
@@ -489,16 +625,18 @@ class ConversationService:
         *,
         summary: str | None = None,
         agreements: Iterable[str] | None = None,
-    ) -> Report:
-        """Change the summary and/or agreements of a draft or shared report."""
+    ) -> ReportView:
+        """Change the summary and/or agreements of a draft or shared report; returns the
+        author's view."""
         terms = None if agreements is None else tuple(agreements)
         return self._change_report(
             conversation_id,
-            lambda report, at: report.revise(summary=summary, agreements=terms, at=at),
+            lambda report, _talk, at: report.revise(summary=summary, agreements=terms, at=at),
         )
 
-    def share_report(self, conversation_id: str, *, comment_until: date) -> Report:
-        """Share the draft with the employee; the conversation counts as reported."""
+    def share_report(self, conversation_id: str, *, comment_until: date) -> ReportView:
+        """Share the draft with the employee; the conversation counts as reported. Returns
+        the author's view."""
 
         def follow(talk: Conversation, at: datetime) -> Conversation | None:
             if talk.status is ConversationStatus.HELD:
@@ -507,39 +645,51 @@ class ConversationService:
 
         return self._change_report(
             conversation_id,
-            lambda report, at: report.share(comment_until=comment_until, at=at),
+            lambda report, _talk, at: report.share(comment_until=comment_until, at=at),
             follow,
         )
 
-    def comment_on_report(self, conversation_id: str, author_id: str, text: str) -> Report:
-        """Comment on a shared report inside its comment window."""
+    def comment_on_report(self, conversation_id: str, author_id: str, text: str) -> ReportView:
+        """Comment on a shared report inside its comment window; only participants may.
+        Returns the commenter's view."""
         return self._change_report(
-            conversation_id, lambda report, at: report.comment(author_id, text, at=at)
+            conversation_id,
+            lambda report, talk, at: report.comment(
+                author_id, text, at=at, conversation=talk, kind=self._kind(talk.type_key)
+            ),
+            reader=author_id,
         )
 
     def sign_report(
         self, conversation_id: str, employee_id: str, *, kind: SignOffKind | str
-    ) -> Report:
+    ) -> ReportView:
         """The employee signs the shared report as agreed or as seen."""
         return self._change_report(
-            conversation_id, lambda report, at: report.sign(employee_id, kind=kind, at=at)
+            conversation_id,
+            lambda report, _talk, at: report.sign(employee_id, kind=kind, at=at),
+            reader=employee_id,
         )
 
-    def refuse_sign_off(self, conversation_id: str, employee_id: str, *, reason: str) -> Report:
+    def refuse_sign_off(self, conversation_id: str, employee_id: str, *, reason: str) -> ReportView:
         """The employee declines to sign, saying why; filing stays possible."""
         return self._change_report(
             conversation_id,
-            lambda report, at: report.refuse_sign_off(employee_id, reason=reason, at=at),
+            lambda report, _talk, at: report.refuse_sign_off(employee_id, reason=reason, at=at),
+            reader=employee_id,
         )
 
-    def add_written_view(self, conversation_id: str, employee_id: str, text: str) -> Report:
-        """Attach the employee's own written view to the report, once and for good."""
+    def add_written_view(self, conversation_id: str, employee_id: str, text: str) -> ReportView:
+        """Attach the employee's own written view to the report, once and for good, where
+        the conversation type allows one (``employee_written_view``)."""
         return self._change_report(
             conversation_id,
-            lambda report, at: report.add_written_view(employee_id, text, at=at),
+            lambda report, talk, at: report.add_written_view(
+                employee_id, text, at=at, kind=self._kind(talk.type_key)
+            ),
+            reader=employee_id,
         )
 
-    def file_report(self, conversation_id: str) -> Report:
+    def file_report(self, conversation_id: str) -> ReportView:
         """File the report; a reported conversation is closed with it."""
 
         def follow(talk: Conversation, at: datetime) -> Conversation | None:
@@ -547,7 +697,9 @@ class ConversationService:
                 return talk.close(at=at)
             return None
 
-        return self._change_report(conversation_id, lambda report, at: report.file(at=at), follow)
+        return self._change_report(
+            conversation_id, lambda report, _talk, at: report.file(at=at), follow
+        )
 
     # --- action items -------------------------------------------------------------------
 
@@ -559,43 +711,44 @@ class ConversationService:
         owner_id: str,
         due: date | None = None,
         item_id: str | None = None,
-    ) -> ActionItem:
+    ) -> ActionItemView:
         """Record an action item agreed in a conversation, between its employee and manager.
 
-        Without ``item_id`` the id is derived from the conversation, title, owner and due
-        date, so recording the same item twice raises a conflict instead of duplicating it.
+        The owner must take part in the conversation or be the HR contact
+        (:class:`~gesprekscyclus.errors.AccessDeniedError` otherwise). Without ``item_id``
+        the id is derived from the conversation, title, owner and due date, so recording the
+        same item twice raises a conflict instead of duplicating it. Returns the owner's view.
         """
         with self.store.unit_of_work() as uow:
             talk = uow.conversations.get(conversation_id)
-            item = ActionItem(
+            item = ActionItem.agreed_in(
+                talk,
                 id=item_id or _item_id(talk.id, title, owner_id, due),
                 title=title,
                 owner_id=owner_id,
                 due=due,
-                origin_conversation_id=talk.id,
-                employee_id=talk.employee_id,
-                manager_id=talk.manager_id,
+                hr_office=self.hr_office,
             )
             uow.action_items.add_many([item])
-        return item
+            return self._item_view(uow, item)
 
-    def complete_action_item(self, item_id: str) -> ActionItem:
+    def complete_action_item(self, item_id: str) -> ActionItemView:
         """Mark an item done."""
         return self._change_item(item_id, lambda item, at: item.complete(at=at))
 
-    def drop_action_item(self, item_id: str, *, reason: str) -> ActionItem:
+    def drop_action_item(self, item_id: str, *, reason: str) -> ActionItemView:
         """Give an item up, saying why."""
         return self._change_item(item_id, lambda item, at: item.drop(reason=reason, at=at))
 
     def rescope_action_item(
         self, item_id: str, *, title: str | None = None, due: date | None = None
-    ) -> ActionItem:
+    ) -> ActionItemView:
         """New terms for an item; its carry count starts again."""
         return self._change_item(
             item_id, lambda item, at: item.rescope(title=title, due=due, at=at)
         )
 
-    def escalate_action_item(self, item_id: str, *, to_id: str, reason: str) -> ActionItem:
+    def escalate_action_item(self, item_id: str, *, to_id: str, reason: str) -> ActionItemView:
         """Bring an item to ``to_id``'s attention; its carry count starts again."""
         return self._change_item(
             item_id, lambda item, at: item.escalate(to_id=to_id, reason=reason, at=at)
@@ -663,68 +816,144 @@ class ConversationService:
         with self.store.unit_of_work() as uow:
             return uow.people.get(person_id)
 
-    def conversation(self, conversation_id: str) -> Conversation:
-        """One stored conversation."""
-        with self.store.unit_of_work() as uow:
-            return uow.conversations.get(conversation_id)
+    def conversation(self, conversation_id: str, *, reader: str) -> ConversationView:
+        """What ``reader`` may see of one conversation; :class:`AccessDeniedError` when they
+        may not know it exists.
 
-    def report(self, conversation_id: str) -> Report:
-        """The report of one conversation."""
-        with self.store.unit_of_work() as uow:
-            return uow.reports.get(conversation_id)
+        >>> from datetime import timezone
+        >>> from gesprekscyclus.adapters.memory import MemoryStore
+        >>> from gesprekscyclus.domain.conversations import Conversation, Participant, Window
+        >>> from gesprekscyclus.planning.design import CycleDesign
+        >>> from gesprekscyclus.ports.clock import FixedClock
+        >>> service = ConversationService(
+        ...     MemoryStore(), FixedClock(datetime(2026, 5, 4, 9, 0, tzinfo=timezone.utc)),
+        ...     design=CycleDesign(name="d", cycle_start=date(2026, 1, 1)), hr_contact_id="hr")
+        >>> talk = Conversation.plan(id="x-1", type_key="exit_interview", employee_id="e",
+        ...     manager_id="m", participants=[Participant("hr", "hr")], roles=("employee", "hr"),
+        ...     window=Window(date(2026, 5, 1), date(2026, 5, 8), date(2026, 5, 20)))
+        >>> with service.store.unit_of_work() as uow:
+        ...     uow.conversations.add_many([talk])
+        1
+        >>> service.add_note("x-1", "hr", "Werkdruk was te hoog").notes[0].text
+        'Werkdruk was te hoog'
+        >>> service.conversation("x-1", reader="m")
+        Traceback (most recent call last):
+        ...
+        gesprekscyclus.errors.AccessDeniedError: access matrix: conversation: 'm' may not see \
+'x-1'
+        >>> [(e.reader_id, e.record_id) for e in service.administration.access_log_about("e")]
+        [('hr', 'x-1')]
+        """
+        with self._reading(reader) as (uow, read):
+            view = read.conversation(uow.conversations.get(conversation_id))
+        if view is None:
+            raise AccessDeniedError(
+                "access matrix: conversation", reader, f"may not see {conversation_id!r}"
+            )
+        return view
 
-    def action_item(self, item_id: str) -> ActionItem:
-        """One stored action item."""
-        with self.store.unit_of_work() as uow:
-            return uow.action_items.get(item_id)
+    def report(self, conversation_id: str, *, reader: str) -> ReportView:
+        """What ``reader`` may see of the report of one conversation (a draft only its
+        author); :class:`AccessDeniedError` when they may not read it."""
+        with self._reading(reader) as (uow, read):
+            report = uow.reports.get(conversation_id)
+            view = read.report(report, uow.conversations.get(conversation_id))
+        if view is None:
+            content = "draft_report" if report.is_draft else "shared_report"
+            raise AccessDeniedError(
+                f"access matrix: {content}",
+                reader,
+                f"may not read the report of {conversation_id!r}",
+            )
+        return view
 
-    def conversations_of(self, employee_id: str) -> list[Conversation]:
-        """Every conversation of one employee, by target date."""
-        with self.store.unit_of_work() as uow:
-            return uow.conversations.by_employee(employee_id)
+    def action_item(self, item_id: str, *, reader: str) -> ActionItemView:
+        """What ``reader`` may see of one action item; :class:`AccessDeniedError` when they
+        may not see it."""
+        with self._reading(reader) as (uow, read):
+            item = uow.action_items.get(item_id)
+            origin = uow.conversations.by_ids([item.origin_conversation_id])
+            view = read.item(item, origin[0] if origin else None)
+        if view is None:
+            raise AccessDeniedError(
+                "access matrix: action_item", reader, f"may not see {item_id!r}"
+            )
+        return view
+
+    def conversations_of(self, employee_id: str, *, reader: str) -> list[ConversationView]:
+        """The conversations of one employee that ``reader`` may see, by target date."""
+        with self._reading(reader) as (uow, read):
+            return _visible(read, uow.conversations.by_employee(employee_id))
 
     def agenda_for_manager(
-        self, manager_id: str, *, today: date, until: date | None = None
+        self, manager_id: str, *, reader: str, today: date, until: date | None = None
     ) -> tuple[AgendaEntry, ...]:
         """The manager's upcoming conversations (open, window not yet past, target up to
-        ``until``), each with the open action items on its agenda."""
-        with self.store.unit_of_work() as uow:
-            return _agenda(uow, uow.conversations.by_manager(manager_id), today, until)
+        ``until``), each with the open action items on its agenda, as ``reader`` sees them
+        (usually the manager themselves)."""
+        with self._reading(reader) as (uow, read):
+            return _agenda(uow, read, uow.conversations.by_manager(manager_id), today, until)
 
     def agenda_for_person(
-        self, employee_id: str, *, today: date, until: date | None = None
+        self, employee_id: str, *, reader: str, today: date, until: date | None = None
     ) -> tuple[AgendaEntry, ...]:
-        """One employee's upcoming conversations with their open action items."""
-        with self.store.unit_of_work() as uow:
-            return _agenda(uow, uow.conversations.by_employee(employee_id), today, until)
+        """One employee's upcoming conversations with their open action items, as
+        ``reader`` sees them."""
+        with self._reading(reader) as (uow, read):
+            return _agenda(uow, read, uow.conversations.by_employee(employee_id), today, until)
 
-    def due_conversations(self, today: date) -> list[Conversation]:
-        """Open conversations whose target day has come and whose window is still open."""
-        with self.store.unit_of_work() as uow:
-            return [c for c in uow.conversations.due(today) if not c.is_overdue(today)]
+    def due_conversations(self, today: date, *, reader: str) -> list[ConversationView]:
+        """Open conversations whose target day has come and whose window is still open,
+        those ``reader`` may see."""
+        with self._reading(reader) as (uow, read):
+            return _visible(
+                read, (c for c in uow.conversations.due(today) if not c.is_overdue(today))
+            )
 
-    def overdue_conversations(self, today: date) -> list[Conversation]:
-        """Open conversations whose latest date lies before ``today``."""
-        with self.store.unit_of_work() as uow:
-            return uow.conversations.overdue(today)
+    def overdue_conversations(self, today: date, *, reader: str) -> list[ConversationView]:
+        """Open conversations whose latest date lies before ``today``, those ``reader`` may
+        see."""
+        with self._reading(reader) as (uow, read):
+            return _visible(read, uow.conversations.overdue(today))
 
-    def overdue_action_items(self, today: date) -> list[ActionItem]:
-        """Open action items past their due date, owned by stored people, by due date."""
-        with self.store.unit_of_work() as uow:
+    def overdue_action_items(self, today: date, *, reader: str) -> list[ActionItemView]:
+        """Open action items past their due date, owned by stored people, by due date;
+        those ``reader`` may see."""
+        with self._reading(reader) as (uow, read):
             items = uow.action_items.open_due_before(today)
             owners = {person.id for person in uow.people.by_ids({i.owner_id for i in items})}
-        return [item for item in items if item.owner_id in owners]
+            origins = {
+                talk.id: talk
+                for talk in uow.conversations.by_ids({i.origin_conversation_id for i in items})
+            }
+            views = (
+                read.item(item, origins.get(item.origin_conversation_id))
+                for item in items
+                if item.owner_id in owners
+            )
+            return [view for view in views if view is not None]
 
-    def pending_sign_offs(self) -> list[Report]:
-        """Shared reports that still wait for the employee's sign-off, of stored people; by
-        employee, then conversation."""
-        with self.store.unit_of_work() as uow:
+    def pending_sign_offs(self, *, reader: str) -> list[ReportView]:
+        """Shared reports that still wait for the employee's sign-off, of stored people, that
+        ``reader`` may read; by employee, then conversation."""
+        with self._reading(reader) as (uow, read):
             reports = uow.reports.pending_sign_off()
             known = {person.id for person in uow.people.by_ids({r.employee_id for r in reports})}
-        return sorted(
-            (report for report in reports if report.employee_id in known),
-            key=lambda report: (report.employee_id, report.conversation_id),
-        )
+            talks = {
+                talk.id: talk
+                for talk in uow.conversations.by_ids({r.conversation_id for r in reports})
+            }
+            views = (
+                read.report(report, talks[report.conversation_id])
+                for report in sorted(reports, key=lambda r: (r.employee_id, r.conversation_id))
+                if report.employee_id in known and report.conversation_id in talks
+            )
+            return [view for view in views if view is not None]
+
+
+def _visible(read: Reading, talks: Iterable[Conversation]) -> list[ConversationView]:
+    views = (read.conversation(talk) for talk in talks)
+    return [view for view in views if view is not None]
 
 
 @frozen
@@ -800,7 +1029,11 @@ def _evolve_person(person: Person, **changes: Any) -> Person:
 
 
 def _agenda(
-    uow: UnitOfWork, conversations: Iterable[Conversation], today: date, until: date | None
+    uow: UnitOfWork,
+    read: Reading,
+    conversations: Iterable[Conversation],
+    today: date,
+    until: date | None,
 ) -> tuple[AgendaEntry, ...]:
     upcoming = sorted(
         (
@@ -814,21 +1047,28 @@ def _agenda(
     )
     open_items: dict[tuple[str, str | None], list[ActionItem]] = {}
     seen_pairs: set[tuple[str, str | None]] = set()
+    origins: dict[str, Conversation | None] = {}
     entries: list[AgendaEntry] = []
     for talk in upcoming:
+        view = read.conversation(talk)
+        if view is None:
+            continue
         pair = (talk.employee_id, talk.manager_id)
         if pair not in open_items:
             open_items[pair] = uow.action_items.open_between(*pair)
+            wanted = {i.origin_conversation_id for i in open_items[pair]} - origins.keys()
+            found = {c.id: c for c in uow.conversations.by_ids(wanted)}
+            origins.update((key, found.get(key)) for key in wanted)
         first = pair not in seen_pairs
         seen_pairs.add(pair)
-        items = tuple(
-            item
+        items = (
+            read.item(item, origins.get(item.origin_conversation_id))
             for item in open_items[pair]
             if item.status is ActionItemStatus.OPEN
             and item.origin_conversation_id != talk.id
             and (first or talk.id in item.carried_to)
         )
-        entries.append(AgendaEntry(talk, items))
+        entries.append(AgendaEntry(view, tuple(item for item in items if item is not None)))
     return tuple(entries)
 
 

@@ -60,6 +60,8 @@ __all__ = [
     "ReportView",
     "action_item_view",
     "conversation_view",
+    "metadata_view",
+    "report_state",
     "report_view",
 ]
 
@@ -74,14 +76,16 @@ def _sensitivity(kind: ConversationType | None) -> Sensitivity:
 class ConversationView:
     """One conversation as ``reader_id`` (in ``reader_role``) may see it.
 
-    The metadata is always there; ``notes`` and ``answers`` hold only what the reader may
-    read, and ``history`` is left empty for readers who may not read what was said (its
-    reasons can be personal). ``may_write`` lists the kinds of content the reader may add now
-    (the lifecycle still decides whether the conversation accepts them).
+    The metadata is always there. A view without a reader (``reader_id`` ``None``, as the
+    commands that no one in particular performs return) holds the metadata only. Otherwise
+    ``notes`` and ``answers`` hold only what the reader may read, and ``history`` is left
+    empty for readers who may not read what was said (its reasons can be personal).
+    ``may_write`` lists the kinds of content the reader may add (the lifecycle still decides
+    whether the conversation accepts them now).
     """
 
-    reader_id: str
-    reader_role: ReaderRole
+    reader_id: str | None
+    reader_role: ReaderRole | None
     id: str
     type_key: str
     sensitivity: Sensitivity
@@ -120,10 +124,11 @@ class ConversationView:
 @frozen
 class ReportView:
     """One report as ``reader_id`` may see it: the text once shared (a draft only for its
-    author), comments and the written view where the reader may read them."""
+    author), comments and the written view where the reader may read them. Without a reader
+    (``reader_id`` ``None``) it holds the state only: no summary, agreements or texts."""
 
-    reader_id: str
-    reader_role: ReaderRole
+    reader_id: str | None
+    reader_role: ReaderRole | None
     conversation_id: str
     employee_id: str
     author_id: str | None
@@ -222,6 +227,47 @@ def conversation_view(
         preparation_shared_by=talk.preparation_shared_by,
         history=talk.history if hears else (),
         may_write=_writable(role, talk, kind),
+    )
+
+
+def metadata_view(talk: Conversation, *, kind: ConversationType | None = None) -> ConversationView:
+    """The metadata of ``talk`` without any reader: no notes, answers or history."""
+    return ConversationView(
+        reader_id=None,
+        reader_role=None,
+        id=talk.id,
+        type_key=talk.type_key,
+        sensitivity=_sensitivity(kind),
+        employee_id=talk.employee_id,
+        manager_id=talk.manager_id,
+        participants=talk.participants,
+        window=talk.window,
+        status=talk.status,
+        starts_at=talk.starts_at,
+        duration_minutes=talk.duration_minutes,
+        time_zone=talk.time_zone,
+        sequence=talk.sequence,
+        requires_report=talk.requires_report,
+        question_set=talk.question_set,
+        preparation_shared_by=talk.preparation_shared_by,
+    )
+
+
+def report_state(report: Report) -> ReportView:
+    """The state of ``report`` without any reader: no summary, agreements or texts."""
+    return ReportView(
+        reader_id=None,
+        reader_role=None,
+        conversation_id=report.conversation_id,
+        employee_id=report.employee_id,
+        author_id=report.author_id,
+        status=report.status,
+        requires_sign_off=report.requires_sign_off,
+        comment_until=report.comment_until,
+        summary="",
+        agreements=(),
+        signed_by=report.signed_by,
+        signed_as=report.signed_as,
     )
 
 
