@@ -87,6 +87,12 @@ from gesprekscyclus.service.app import AgendaEntry, CarryOverResult, ManagerChan
 from gesprekscyclus.service.dispatch import Backoff, DispatchReport
 from gesprekscyclus.service.materialise import MaterialiseReport
 from gesprekscyclus.service.reminders import ReminderReport
+from gesprekscyclus.service.views import (
+    ActionItemView,
+    ConversationView,
+    action_item_view,
+    conversation_view,
+)
 from gesprekscyclus.testing.contract import make_notification
 
 # --- basics ---------------------------------------------------------------------------------
@@ -454,8 +460,11 @@ def apply_conversation_action(
 
 
 @st.composite
-def conversations(draw: st.DrawFn, *, max_steps: int = 8) -> Conversation:
-    """Conversations in any reachable state, built through their own commands."""
+def answered_conversations(
+    draw: st.DrawFn, *, max_steps: int = 8
+) -> tuple[Conversation, QuestionSet]:
+    """Conversations in any reachable state, built through their own commands, with the
+    question set their answers follow."""
     conversation = draw(planned_conversations())
     question_set = draw(question_sets())
     for _ in range(draw(st.integers(0, max_steps))):
@@ -464,7 +473,38 @@ def conversations(draw: st.DrawFn, *, max_steps: int = 8) -> Conversation:
             break
         action = draw(st.sampled_from(allowed))
         conversation = apply_conversation_action(draw, conversation, action, question_set)
-    return conversation
+    return conversation, question_set
+
+
+def conversations(*, max_steps: int = 8) -> st.SearchStrategy[Conversation]:
+    """Conversations in any reachable state, built through their own commands."""
+    return answered_conversations(max_steps=max_steps).map(lambda pair: pair[0])
+
+
+#: The id the view strategies use for the organisation's HR contact.
+HR_OFFICE = "hr-office"
+
+
+@st.composite
+def conversation_views(draw: st.DrawFn) -> ConversationView:
+    """A view of any reachable conversation, of any type, for a participant or HR."""
+    talk, question_set = draw(answered_conversations())
+    kind = draw(st.none() | conversation_types())
+    reader = draw(st.sampled_from([*sorted(talk.participant_ids), HR_OFFICE]))
+    view = conversation_view(
+        talk, reader, kind=kind, question_set=question_set, hr_office=(HR_OFFICE,)
+    )
+    assert view is not None  # participants and HR always know the conversation exists
+    return view
+
+
+@st.composite
+def action_item_views(draw: st.DrawFn) -> ActionItemView:
+    """An action item as its owner sees it."""
+    item = draw(action_items(max_steps=2))
+    view = action_item_view(item, None, item.owner_id)
+    assert view is not None
+    return view
 
 
 @st.composite
@@ -880,8 +920,8 @@ reminder_reports = st.builds(
 )
 agenda_entries = st.builds(
     AgendaEntry,
-    conversation=planned_conversations(),
-    action_items=st.lists(action_items(max_steps=1), max_size=2).map(tuple),
+    conversation=conversation_views(),
+    action_items=st.lists(action_item_views(), max_size=2).map(tuple),
 )
 carry_over_results = st.builds(
     CarryOverResult,
