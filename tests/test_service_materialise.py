@@ -56,7 +56,11 @@ def _service(store: Store, design: CycleDesign = DESIGN) -> ConversationService:
 
 
 def _all(service: ConversationService) -> list[Conversation]:
-    return [c for person in ("e-1", "e-2", "e-3") for c in service.administration.conversations_of(person)]
+    return [
+        c
+        for person in ("e-1", "e-2", "e-3")
+        for c in service.administration.conversations_of(person)
+    ]
 
 
 def test_materialise_twice_changes_nothing_the_second_time(store: Store) -> None:

@@ -52,6 +52,7 @@ from gesprekscyclus.domain.reports import (
     SignOffKind,
     WrittenView,
 )
+from gesprekscyclus.serialization import leave_out_private_notes
 
 __all__ = [
     "ActionItemView",
@@ -175,6 +176,9 @@ class AgendaEntry:
 
     conversation: ConversationView
     action_items: tuple[ActionItemView, ...] = ()
+
+
+leave_out_private_notes(ConversationView, "notes")
 
 
 def _writable(
