@@ -90,7 +90,8 @@ class Content(ClosedSet):
     ``conversation`` is the existence and metadata of a conversation (type, window, time,
     status, participants, history without texts). Preparation answers are answers to the
     questions of one side's preparation: ``own_preparation`` those the reader wrote,
-    ``other_preparation`` the other side's. The two ``absence_*`` kinds are fields of absence
+    ``other_preparation`` the other side's. Writing an ``action_item`` means owning one
+    (whoever owns an item always reads it). The two ``absence_*`` kinds are fields of absence
     records: those an employer may record, and the functional-capacity fields that come from
     the occupational physician.
     """
@@ -164,8 +165,10 @@ _HR_OFFICE_NORMAL = {
     _C.SHARED_REPORT: _r("type"),
     _C.COMMENT: _r("type"),
     _C.WRITTEN_VIEW: _r("type"),
-    _C.ACTION_ITEM: _r("type"),
+    _C.ACTION_ITEM: _r("type", "yes"),
 }
+#: HR not taking part may still own follow-ups of any conversation.
+_HR_OFFICE_ITEMS = {_C.ACTION_ITEM: _r("no", "yes")}
 _EMPLOYER_FIELDS_READ = {_C.ABSENCE_EMPLOYER_FIELDS: _r("yes")}
 _EMPLOYER_FIELDS_WRITE = {_C.ABSENCE_EMPLOYER_FIELDS: _r("yes", "yes")}
 
@@ -212,8 +215,8 @@ _TABLE: Mapping[ReaderRole, _Row] = {
     },
     ReaderRole.HR_OFFICE: {
         _N: _HR_OFFICE_NORMAL,
-        _X: _METADATA,
-        _H: {**_METADATA, **_EMPLOYER_FIELDS_WRITE},
+        _X: {**_METADATA, **_HR_OFFICE_ITEMS},
+        _H: {**_METADATA, **_HR_OFFICE_ITEMS, **_EMPLOYER_FIELDS_WRITE},
     },
 }
 

@@ -35,6 +35,7 @@ from typing import Any
 import attrs
 from attrs import field, frozen
 
+from gesprekscyclus.domain import access
 from gesprekscyclus.domain._checks import (
     ClosedSet,
     aware,
@@ -42,6 +43,7 @@ from gesprekscyclus.domain._checks import (
     require_aware,
     require_reason,
 )
+from gesprekscyclus.domain.conversation_types import ConversationType, Sensitivity
 from gesprekscyclus.domain.conversations import (
     CONVERSATION_TRANSITIONS,
     Conversation,
@@ -177,12 +179,15 @@ class ActionItem:
         owner_id: str,
         due: date | None = None,
         hr_office: Iterable[str] = (),
+        kind: ConversationType | None = None,
     ) -> ActionItem:
         """A new item agreed in ``conversation``, between its employee and manager.
 
         The owner must take part in the conversation or be the organisation's HR
         (``hr_office``); anyone else raises :class:`~gesprekscyclus.errors.AccessDeniedError`,
-        so no item is owned by someone who never heard of it.
+        so no item is owned by someone who never heard of it. With the conversation type
+        ``kind`` the access policy also has its say (a manager does not own follow-ups of a
+        confidential conversation).
 
         >>> from datetime import date
         >>> from gesprekscyclus.domain.conversations import Conversation, Window
@@ -195,13 +200,22 @@ class ActionItem:
         gesprekscyclus.errors.AccessDeniedError: ActionItem.owner_id: 'x-9' does not take \
 part in 'c-1' and is not HR, so cannot own its action items
         """
-        if owner_id not in conversation.participant_ids and owner_id not in set(hr_office):
+        offices = tuple(hr_office)
+        if owner_id not in conversation.participant_ids and owner_id not in offices:
             raise AccessDeniedError(
                 "ActionItem.owner_id",
                 owner_id,
                 f"does not take part in {conversation.id!r} and is not HR, so cannot own its "
                 "action items",
             )
+        access.require(
+            access.reader_role(conversation, owner_id, hr_office=offices),
+            access.Content.ACTION_ITEM,
+            Sensitivity.NORMAL if kind is None else kind.sensitivity,
+            reader=owner_id,
+            write=True,
+            kind=kind,
+        )
         return cls(
             id=id,
             title=title,

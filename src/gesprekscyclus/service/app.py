@@ -728,6 +728,7 @@ class ConversationService:
                 owner_id=owner_id,
                 due=due,
                 hr_office=self.hr_office,
+                kind=self._kind(talk.type_key),
             )
             uow.action_items.add_many([item])
             return self._item_view(uow, item)
