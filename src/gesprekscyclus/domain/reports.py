@@ -250,6 +250,51 @@ class Report:
                     "Report.written_view.employee_id", "must be the report's employee"
                 )
 
+    @classmethod
+    def draft_for(
+        cls,
+        conversation: Conversation,
+        *,
+        author_id: str,
+        summary: str,
+        agreements: tuple[str, ...] = (),
+        requires_sign_off: bool = True,
+        kind: ConversationType | None = None,
+        hr_office: tuple[str, ...] = (),
+    ) -> Report:
+        """A new draft of ``conversation``'s report by ``author_id``, whom the access policy
+        must let write it (a participant other than the employee; with ``kind`` its
+        sensitivity counts); :class:`~gesprekscyclus.errors.AccessDeniedError` otherwise.
+
+        >>> from gesprekscyclus.domain.conversations import Conversation, Window
+        >>> talk = Conversation.plan(id="c-1", type_key="check_in", employee_id="e-1",
+        ...     manager_id="m-1", window=Window(date(2026, 3, 1), date(2026, 3, 2),
+        ...                                     date(2026, 3, 9)))
+        >>> Report.draft_for(talk, author_id="m-1", summary="Goed gesprek").author_id
+        'm-1'
+        >>> Report.draft_for(talk, author_id="e-1", summary="Door mij")
+        Traceback (most recent call last):
+        ...
+        gesprekscyclus.errors.AccessDeniedError: access matrix: employee, draft_report, normal: \
+'e-1' may not write it
+        """
+        access.require(
+            access.reader_role(conversation, author_id, hr_office=hr_office),
+            access.Content.DRAFT_REPORT,
+            _sensitivity(kind),
+            reader=author_id,
+            write=True,
+            kind=kind,
+        )
+        return cls(
+            conversation_id=conversation.id,
+            employee_id=conversation.employee_id,
+            summary=summary,
+            agreements=agreements,
+            requires_sign_off=requires_sign_off,
+            author_id=author_id,
+        )
+
     # --- queries ------------------------------------------------------------------------
 
     def accepts_comments(self, on: date) -> bool:

@@ -50,7 +50,6 @@ from typing import Any
 import attrs
 from attrs import frozen
 
-from gesprekscyclus.domain import access
 from gesprekscyclus.domain.action_items import (
     ActionItem,
     ActionItemStatus,
@@ -60,7 +59,6 @@ from gesprekscyclus.domain.action_items import (
 from gesprekscyclus.domain.catalog import Catalog, built_in_catalog
 from gesprekscyclus.domain.conversation_types import (
     ConversationType,
-    Sensitivity,
     SignOffRequirement,
 )
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
@@ -200,14 +198,7 @@ class ConversationService:
     @contextmanager
     def _reading(self, reader: str) -> Iterator[tuple[UnitOfWork, Reading]]:
         """A unit of work and the views of ``reader``; the reads it logs are written with it."""
-        at = self._now()
-        read = Reading(
-            reader=reader,
-            at=at,
-            catalog=self.catalog,
-            design=self.design,
-            hr_office=self.hr_office,
-        )
+        read = self._reader(reader, self._now())
         with self.store.unit_of_work() as uow:
             yield uow, read
             if read.entries:
@@ -216,34 +207,34 @@ class ConversationService:
     def _kind(self, type_key: str) -> ConversationType | None:
         return kind_of(self.catalog, type_key)
 
-    def _view(self, uow: UnitOfWork, talk: Conversation, reader: str | None) -> ConversationView:
+    def _reader(self, reader: str, at: datetime) -> Reading:
+        return Reading(
+            reader=reader, at=at, catalog=self.catalog, design=self.design, hr_office=self.hr_office
+        )
+
+    def _view(
+        self, uow: UnitOfWork, talk: Conversation, reader: str | None, at: datetime
+    ) -> ConversationView:
         kind = self._kind(talk.type_key)
         if reader is None:
             return metadata_view(talk, kind=kind)
-        read = Reading(
-            reader=reader,
-            at=self._now(),
-            catalog=self.catalog,
-            design=self.design,
-            hr_office=self.hr_office,
-        )
+        read = self._reader(reader, at)
         view = read.conversation(talk)
         if read.entries:
             uow.access_log.append(read.entries)
         return view if view is not None else metadata_view(talk, kind=kind)
 
     def _report_view(
-        self, uow: UnitOfWork, report: Report, talk: Conversation, reader: str | None
+        self,
+        uow: UnitOfWork,
+        report: Report,
+        talk: Conversation,
+        reader: str | None,
+        at: datetime,
     ) -> ReportView:
         if reader is None:
             return report_state(report)
-        read = Reading(
-            reader=reader,
-            at=self._now(),
-            catalog=self.catalog,
-            design=self.design,
-            hr_office=self.hr_office,
-        )
+        read = self._reader(reader, at)
         view = read.report(report, talk)
         if read.entries:
             uow.access_log.append(read.entries)
@@ -298,7 +289,7 @@ class ConversationService:
             uow.conversations.update(changed, expected_version=version_of(current))
             if notify is not None:
                 self._notify(uow, changed, notify, at)
-            return self._view(uow, changed, reader)
+            return self._view(uow, changed, reader, at)
 
     def _change_report(
         self,
@@ -318,7 +309,7 @@ class ConversationService:
                 moved = follow(talk, at)
                 if moved is not None:
                     uow.conversations.update(moved, expected_version=version_of(talk))
-            return self._report_view(uow, changed, talk, reader or changed.author_id)
+            return self._report_view(uow, changed, talk, reader or changed.author_id, at)
 
     def _change_item(
         self, item_id: str, step: Callable[[ActionItem, datetime], ActionItem]
@@ -328,18 +319,12 @@ class ConversationService:
             current = uow.action_items.get(item_id)
             changed = step(current, at)
             uow.action_items.update(changed, expected_version=version_of(current))
-            return self._item_view(uow, changed)
+            return self._item_view(uow, changed, at)
 
-    def _item_view(self, uow: UnitOfWork, item: ActionItem) -> ActionItemView:
+    def _item_view(self, uow: UnitOfWork, item: ActionItem, at: datetime) -> ActionItemView:
         """The item as its owner sees it (the owner always may)."""
         with_origin = uow.conversations.by_ids([item.origin_conversation_id])
-        read = Reading(
-            reader=item.owner_id,
-            at=self._now(),
-            catalog=self.catalog,
-            design=self.design,
-            hr_office=self.hr_office,
-        )
+        read = self._reader(item.owner_id, at)
         view = read.item(item, with_origin[0] if with_origin else None)
         assert view is not None  # the owner reads their own items
         if read.entries:
@@ -582,6 +567,7 @@ class ConversationService:
         until shared). Whether it needs sign-off comes from the conversation type
         (``required``). Returns the author's view.
         """
+        at = self._now()
         with self.store.unit_of_work() as uow:
             talk = uow.conversations.get(conversation_id)
             if talk.status is not ConversationStatus.HELD:
@@ -599,25 +585,17 @@ class ConversationService:
                 raise InvalidValueError(
                     "ConversationType.report", f"type {talk.type_key!r} keeps no report"
                 )
-            kind = self._kind(talk.type_key)
-            access.require(
-                access.reader_role(talk, author_id, hr_office=self.hr_office),
-                access.Content.DRAFT_REPORT,
-                kind.sensitivity if kind is not None else Sensitivity.NORMAL,
-                reader=author_id,
-                write=True,
-                kind=kind,
-            )
-            report = Report(
-                conversation_id=talk.id,
-                employee_id=talk.employee_id,
+            report = Report.draft_for(
+                talk,
+                author_id=author_id,
                 summary=summary,
                 agreements=tuple(agreements),
                 requires_sign_off=needs_sign_off,
-                author_id=author_id,
+                kind=self._kind(talk.type_key),
+                hr_office=self.hr_office,
             )
             uow.reports.add(report)
-            return self._report_view(uow, report, talk, author_id)
+            return self._report_view(uow, report, talk, author_id, at)
 
     def revise_report(
         self,
@@ -719,6 +697,7 @@ class ConversationService:
         the id is derived from the conversation, title, owner and due date, so recording the
         same item twice raises a conflict instead of duplicating it. Returns the owner's view.
         """
+        at = self._now()
         with self.store.unit_of_work() as uow:
             talk = uow.conversations.get(conversation_id)
             item = ActionItem.agreed_in(
@@ -731,7 +710,7 @@ class ConversationService:
                 kind=self._kind(talk.type_key),
             )
             uow.action_items.add_many([item])
-            return self._item_view(uow, item)
+            return self._item_view(uow, item, at)
 
     def complete_action_item(self, item_id: str) -> ActionItemView:
         """Mark an item done."""
