@@ -168,17 +168,26 @@ class _Case:
         self.observed: dict[tuple[Content, bool], bool] = {}
         self.expected: dict[tuple[Content, bool], bool] = {}
 
-    def expect(
-        self, content: Content, *, write: bool, own: bool = False, held: bool = False
-    ) -> bool:
-        return allowed(
-            self.role, content, self.kind.sensitivity, write=write, kind=self.kind, own=own,
-            held=held,
-        )  # fmt: skip
-
-    def see(self, content: Content, write: bool, observed: bool, expected: bool) -> None:
+    def check(
+        self,
+        content: Content,
+        observed: bool,
+        *,
+        write: bool = False,
+        own: bool = False,
+        held: bool = False,
+    ) -> None:
+        """Record what happened next to what the policy says should happen."""
         self.observed[(content, write)] = observed
-        self.expected[(content, write)] = expected
+        self.expected[(content, write)] = allowed(
+            self.role,
+            content,
+            self.kind.sensitivity,
+            write=write,
+            kind=self.kind,
+            own=own,
+            held=held,
+        )
 
     def visible(self) -> tuple[set[str], set[str]]:
         """The note texts and answer values the reader sees now (none when refused)."""
@@ -195,24 +204,17 @@ class _Case:
             service.add_note(self.id, "e", "private by e", private=True)
         service.record_answers(self.id, "e", {"mine": "e prepared", "together": "e together"})
         service.record_answers(self.id, "h", {"lead": "h prepared"})
-        self.see(
-            Content.CONVERSATION,
-            False,
-            not _refused(lambda: service.conversation(self.id, reader=me)),
-            self.expect(Content.CONVERSATION, write=False),
+        self.check(
+            Content.CONVERSATION, not _refused(lambda: service.conversation(self.id, reader=me))
         )
         notes, answers = self.visible()
-        self.see(Content.SHARED_NOTE, False, "shared by e" in notes, self.expect(
-            Content.SHARED_NOTE, write=False))  # fmt: skip
+        self.check(Content.SHARED_NOTE, "shared by e" in notes)
         if kind.private_notes:
-            self.see(Content.PRIVATE_NOTE, False, "private by e" in notes, self.expect(
-                Content.PRIVATE_NOTE, write=False, own=me == "e"))  # fmt: skip
-        self.see(Content.JOINT_ANSWERS, False, "e together" in answers, self.expect(
-            Content.JOINT_ANSWERS, write=False))  # fmt: skip
+            self.check(Content.PRIVATE_NOTE, "private by e" in notes, own=me == "e")
+        self.check(Content.JOINT_ANSWERS, "e together" in answers)
         other = "h prepared" if me == "e" else "e prepared"
         if me != "h":
-            self.see(Content.OTHER_PREPARATION, False, other in answers, self.expect(
-                Content.OTHER_PREPARATION, write=False))  # fmt: skip
+            self.check(Content.OTHER_PREPARATION, other in answers)
         writes = {
             Content.SHARED_NOTE: lambda: service.add_note(self.id, me, f"shared by {me}"),
             Content.PRIVATE_NOTE: lambda: service.add_note(
@@ -226,45 +228,34 @@ class _Case:
             ),
         }
         for content, write in writes.items():
-            self.see(content, True, not _refused(write), self.expect(content, write=True))
+            self.check(content, not _refused(write), write=True)
         if self.observed[(Content.OWN_PREPARATION, True)]:
-            self.see(Content.OWN_PREPARATION, False, f"{me} prepared" in self.visible()[1],
-                     self.expect(Content.OWN_PREPARATION, write=False))  # fmt: skip
+            self.check(Content.OWN_PREPARATION, f"{me} prepared" in self.visible()[1])
 
         service.schedule(self.id, clock.now() + timedelta(hours=1))
         service.record_held(self.id)
         if me != "h":
-            self.see(Content.OTHER_PREPARATION, False, other in self.visible()[1], self.expect(
-                Content.OTHER_PREPARATION, write=False, held=True))  # fmt: skip
+            self.check(Content.OTHER_PREPARATION, other in self.visible()[1], held=True)
         self.reports(clock)
         self.items()
 
     def reports(self, clock: FixedClock) -> None:
         service, me = self.service, self.reader
         wrote = not _refused(lambda: service.create_report(self.id, f"draft by {me}", author_id=me))
-        self.see(Content.DRAFT_REPORT, True, wrote, self.expect(Content.DRAFT_REPORT, write=True))
+        self.check(Content.DRAFT_REPORT, wrote, write=True)
         if not wrote:
             service.create_report(self.id, "draft by h", author_id="h")
-        self.see(
-            Content.DRAFT_REPORT,
-            False,
-            not _refused(lambda: service.report(self.id, reader=me)),
-            self.expect(Content.DRAFT_REPORT, write=False, own=wrote),
-        )
+        readable = not _refused(lambda: service.report(self.id, reader=me))
+        self.check(Content.DRAFT_REPORT, readable, own=wrote)
         service.share_report(self.id, comment_until=clock.now().date() + timedelta(days=7))
-        self.see(
-            Content.SHARED_REPORT,
-            False,
-            not _refused(lambda: service.report(self.id, reader=me)),
-            self.expect(Content.SHARED_REPORT, write=False),
-        )
+        self.check(Content.SHARED_REPORT, not _refused(lambda: service.report(self.id, reader=me)))
         service.comment_on_report(self.id, "e", "comment by e")
         commented = not _refused(lambda: service.comment_on_report(self.id, me, f"by {me}"))
-        self.see(Content.COMMENT, True, commented, self.expect(Content.COMMENT, write=True))
+        self.check(Content.COMMENT, commented, write=True)
         if me != "e" and self.kind.employee_written_view:
             service.add_written_view(self.id, "e", "view of e")
         viewed = not _refused(lambda: service.add_written_view(self.id, me, "view of e"))
-        self.see(Content.WRITTEN_VIEW, True, viewed, self.expect(Content.WRITTEN_VIEW, write=True))
+        self.check(Content.WRITTEN_VIEW, viewed, write=True)
         try:
             report = service.report(self.id, reader=me)
         except AccessDeniedError:
@@ -272,22 +263,17 @@ class _Case:
         else:
             comments = "comment by e" in {c.text for c in report.comments}
             view = report.written_view is not None
-        self.see(Content.COMMENT, False, comments, self.expect(Content.COMMENT, write=False))
+        self.check(Content.COMMENT, comments)
         if self.kind.employee_written_view:
-            self.see(Content.WRITTEN_VIEW, False, view, self.expect(
-                Content.WRITTEN_VIEW, write=False))  # fmt: skip
+            self.check(Content.WRITTEN_VIEW, view)
 
     def items(self) -> None:
         service, me = self.service, self.reader
         owned = not _refused(lambda: service.create_action_item(self.id, "mine", owner_id=me))
-        self.see(Content.ACTION_ITEM, True, owned, self.expect(Content.ACTION_ITEM, write=True))
+        self.check(Content.ACTION_ITEM, owned, write=True)
         item = service.create_action_item(self.id, "for e", owner_id="e")
-        self.see(
-            Content.ACTION_ITEM,
-            False,
-            not _refused(lambda: service.action_item(item.id, reader=me)),
-            self.expect(Content.ACTION_ITEM, write=False, own=me == "e"),
-        )
+        readable = not _refused(lambda: service.action_item(item.id, reader=me))
+        self.check(Content.ACTION_ITEM, readable, own=me == "e")
 
 
 @pytest.mark.parametrize("settings", SETTINGS)
@@ -390,9 +376,11 @@ def test_the_manager_takes_no_part_in_an_exit_interview(store: Store) -> None:
 def test_a_manager_change_leaves_the_exit_interview_without_a_manager(store: Store) -> None:
     clock = FixedClock(datetime(2026, 6, 1, 8, 0, tzinfo=UTC))
     service = ConversationService(
-        store, clock, design=CycleDesign(name="d", cycle_start=date(2026, 1, 1)),
+        store,
+        clock,
+        design=CycleDesign(name="d", cycle_start=date(2026, 1, 1)),
         hr_contact_id="hr",
-    )  # fmt: skip
+    )
     for person in (
         Person(id="hr", name="Hanna", hire_date=date(2019, 1, 1)),
         Person(id="m", name="Mia", hire_date=date(2018, 1, 1)),
@@ -401,9 +389,14 @@ def test_a_manager_change_leaves_the_exit_interview_without_a_manager(store: Sto
     ):
         service.upsert_person(person)
     exit_talk = Conversation.plan(
-        id="x", type_key="exit_interview", employee_id="e", manager_id="m", window=WINDOW,
-        participants=[Participant("hr", "hr")], roles=("employee", "hr"),
-    )  # fmt: skip
+        id="x",
+        type_key="exit_interview",
+        employee_id="e",
+        manager_id="m",
+        window=WINDOW,
+        participants=[Participant("hr", "hr")],
+        roles=("employee", "hr"),
+    )
     with store.unit_of_work() as uow:
         uow.conversations.add_many([exit_talk])
     change = service.change_manager("e", "m2", on=date(2026, 6, 2))
@@ -459,3 +452,41 @@ def test_to_data_of_a_view_holds_no_private_text(
     assert view is not None
     assert "geheim" not in json.dumps(to_data(view), ensure_ascii=False)
     assert reader_role(talk, reader, hr_office=["hq"]) is view.reader_role
+
+
+def test_the_administrative_path_is_whole_and_logged(store: Store) -> None:
+    clock = FixedClock(T0)
+    design = CycleDesign(name="d", cycle_start=date(2026, 1, 1))
+    service = ConversationService(store, clock, design=design, hr_contact_id="hr")
+    talks = [
+        Conversation.plan(
+            id=key,
+            type_key=key,
+            employee_id="e",
+            manager_id="m",
+            window=WINDOW,
+            participants=[Participant("hr", "hr")] if key == "exit_interview" else [],
+            roles=built_in_catalog().type(key).participants,
+        )
+        for key in ("check_in", "exit_interview")
+    ]
+    with store.unit_of_work() as uow:
+        uow.conversations.add_many(talks)
+    service.add_note("exit_interview", "hr", "Alleen voor HR", private=True)
+    service.add_note("check_in", "m", "Alleen voor mij", private=True)
+    with pytest.raises(AccessDeniedError):
+        service.conversation("exit_interview", reader="m")
+    # the refused read left nothing; the note's view was logged for its author
+    admin = service.administration
+    assert admin.access_log_about("e") == admin.access_log_by_reader("hr")
+    raw = service.administration.conversation("exit_interview")
+    assert [n.text for n in raw.notes_for("hr")] == ["Alleen voor HR"]
+    assert [n.text for n in service.administration.conversation("check_in").notes_for("m")] == [
+        "Alleen voor mij"
+    ]
+    entries = service.administration.access_log_about("e")
+    assert [(e.reader_id, e.record_id, e.via) for e in entries] == [
+        ("hr", "exit_interview", "view"),
+        ("administration", "exit_interview", "administration"),
+    ]
+    assert all(entry.at == T0 for entry in entries)

@@ -181,9 +181,7 @@ class AgendaEntry:
 leave_out_private_notes(ConversationView, "notes")
 
 
-def _writable(
-    role: ReaderRole | None, talk: Conversation, kind: ConversationType | None
-) -> frozenset[Content]:
+def _writable(role: ReaderRole | None, kind: ConversationType | None) -> frozenset[Content]:
     sensitivity = _sensitivity(kind)
     return frozenset(
         content
@@ -230,7 +228,7 @@ def conversation_view(
         answers=talk.answers_for(reader, question_set, kind=kind, hr_office=offices),
         preparation_shared_by=talk.preparation_shared_by,
         history=talk.history if hears else (),
-        may_write=_writable(role, talk, kind),
+        may_write=_writable(role, kind),
     )
 
 
