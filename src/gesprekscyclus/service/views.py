@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from functools import lru_cache
 
 from attrs import frozen
 
@@ -181,7 +182,10 @@ class AgendaEntry:
 leave_out_private_notes(ConversationView, "notes")
 
 
+@lru_cache(maxsize=512)
 def _writable(role: ReaderRole | None, kind: ConversationType | None) -> frozenset[Content]:
+    """What ``role`` may add in conversations of ``kind`` (the same for every record of a
+    type, so it is worked out once per role and type)."""
     sensitivity = _sensitivity(kind)
     return frozenset(
         content
