@@ -88,6 +88,12 @@ from gesprekscyclus.service.app import AgendaEntry, CarryOverResult, ManagerChan
 from gesprekscyclus.service.dispatch import Backoff, DispatchReport
 from gesprekscyclus.service.materialise import MaterialiseReport
 from gesprekscyclus.service.reminders import ReminderReport
+from gesprekscyclus.service.views import (
+    ActionItemView,
+    ConversationView,
+    action_item_view,
+    conversation_view,
+)
 from gesprekscyclus.testing.contract import make_notification
 
 # --- basics ---------------------------------------------------------------------------------
@@ -430,7 +436,18 @@ def apply_conversation_action(
     if action is ConversationAction.MARK_MISSED:
         return conversation.mark_missed(reason=draw(texts), at=at)
     if action is ConversationAction.RECORD_ANSWERS:
-        answers = draw(answers_for(question_set))
+        employee_side = conversation.role_of(who) is Role.EMPLOYEE
+        answerable = {
+            q.key
+            for q in question_set.questions
+            if q.audience is Audience.JOINT
+            or (q.audience is Audience.EMPLOYEE_PREPARATION) == employee_side
+        }
+        answers = {
+            key: value
+            for key, value in draw(answers_for(question_set)).items()
+            if key in answerable
+        }
         if not answers:
             return conversation
         return conversation.record_answers(question_set, who, answers, at=at)
@@ -446,14 +463,21 @@ def apply_conversation_action(
             st.none() | st.integers(0, spread).map(lambda seconds: at - timedelta(seconds=seconds))
         )
         return conversation.hold(at=at, held_at=held_at)
+    if action is ConversationAction.SHARE_PREPARATION:
+        if who in conversation.preparation_shared_by:
+            return conversation
+        return conversation.share_preparation(who, at=at)
     command = getattr(conversation, action.value)
     result: Conversation = command(at=at)
     return result
 
 
 @st.composite
-def conversations(draw: st.DrawFn, *, max_steps: int = 8) -> Conversation:
-    """Conversations in any reachable state, built through their own commands."""
+def answered_conversations(
+    draw: st.DrawFn, *, max_steps: int = 8
+) -> tuple[Conversation, QuestionSet]:
+    """Conversations in any reachable state, built through their own commands, with the
+    question set their answers follow."""
     conversation = draw(planned_conversations())
     question_set = draw(question_sets())
     for _ in range(draw(st.integers(0, max_steps))):
@@ -469,7 +493,38 @@ def conversations(draw: st.DrawFn, *, max_steps: int = 8) -> Conversation:
             break
         action = draw(st.sampled_from(allowed))
         conversation = apply_conversation_action(draw, conversation, action, question_set)
-    return conversation
+    return conversation, question_set
+
+
+def conversations(*, max_steps: int = 8) -> st.SearchStrategy[Conversation]:
+    """Conversations in any reachable state, built through their own commands."""
+    return answered_conversations(max_steps=max_steps).map(lambda pair: pair[0])
+
+
+#: The id the view strategies use for the organisation's HR contact.
+HR_OFFICE = "hr-office"
+
+
+@st.composite
+def conversation_views(draw: st.DrawFn) -> ConversationView:
+    """A view of any reachable conversation, of any type, for a participant or HR."""
+    talk, question_set = draw(answered_conversations())
+    kind = draw(st.none() | conversation_types())
+    reader = draw(st.sampled_from([*sorted(talk.participant_ids), HR_OFFICE]))
+    view = conversation_view(
+        talk, reader, kind=kind, question_set=question_set, hr_office=(HR_OFFICE,)
+    )
+    assert view is not None  # participants and HR always know the conversation exists
+    return view
+
+
+@st.composite
+def action_item_views(draw: st.DrawFn) -> ActionItemView:
+    """An action item as its owner sees it."""
+    item = draw(action_items(max_steps=2))
+    view = action_item_view(item, None, item.owner_id)
+    assert view is not None
+    return view
 
 
 @st.composite
@@ -888,8 +943,8 @@ reminder_reports = st.builds(
 )
 agenda_entries = st.builds(
     AgendaEntry,
-    conversation=planned_conversations(),
-    action_items=st.lists(action_items(max_steps=1), max_size=2).map(tuple),
+    conversation=conversation_views(),
+    action_items=st.lists(action_item_views(), max_size=2).map(tuple),
 )
 carry_over_results = st.builds(
     CarryOverResult,

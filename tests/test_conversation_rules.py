@@ -235,7 +235,7 @@ def test_carry_over_skips_an_absence_conversation_in_between(
     assert target.window.target == date(2026, 2, 2)
     with store.unit_of_work() as uow:
         assert uow.action_items.get(item_id).carried_to == (target.id,)
-    agenda = service.agenda_for_person("e-1", today=date(2026, 1, 12))
+    agenda = service.agenda_for_person("e-1", today=date(2026, 1, 12), reader="e-1")
     for entry in agenda:
         titles = [item.title for item in entry.action_items]
         if entry.conversation.type_key == "absence":
@@ -263,7 +263,8 @@ def test_items_agreed_in_an_absence_conversation_stay_on_the_absence_track(
         c for c in _stored(store, "e-1") if c.type_key == "check_in" and c.status.value == "planned"
     )
     agenda = {
-        e.conversation.id: e for e in service.agenda_for_person("e-1", today=date(2026, 1, 13))
+        e.conversation.id: e
+        for e in service.agenda_for_person("e-1", today=date(2026, 1, 13), reader="e-1")
     }
     assert agenda[check_in.id].action_items == ()
 
@@ -354,7 +355,7 @@ def test_open_items_move_to_the_new_pair_when_the_change_takes_effect(
     service.change_manager("e-1", "m-2", on=date(2026, 2, 15))
     with store.unit_of_work() as uow:
         assert uow.action_items.get(item_id).manager_id == "m-1"  # not in force yet
-    old_agenda = service.agenda_for_manager("m-1", today=date(2026, 1, 20))
+    old_agenda = service.agenda_for_manager("m-1", today=date(2026, 1, 20), reader="m-1")
     assert [i.id for e in old_agenda for i in e.action_items] == [item_id]
     assert service.apply_manager_changes(datetime(2026, 2, 14, 12, 0, tzinfo=UTC)) == 0
     assert service.apply_manager_changes(datetime(2026, 2, 15, 8, 0, tzinfo=UTC)) == 1
@@ -363,11 +364,11 @@ def test_open_items_move_to_the_new_pair_when_the_change_takes_effect(
         moved = uow.action_items.get(item_id)
     assert (moved.employee_id, moved.manager_id) == ("e-1", "m-2")
     assert moved.history[-1].action.value == "hand_over"
-    new_agenda = service.agenda_for_manager("m-2", today=date(2026, 2, 16))
+    new_agenda = service.agenda_for_manager("m-2", today=date(2026, 2, 16), reader="m-2")
     assert [i.id for e in new_agenda for i in e.action_items] == [item_id]
     assert not [
         i
-        for e in service.agenda_for_manager("m-1", today=date(2026, 2, 16))
+        for e in service.agenda_for_manager("m-1", today=date(2026, 2, 16), reader="m-1")
         for i in e.action_items
     ]
 
@@ -386,7 +387,7 @@ def test_items_move_at_once_for_a_change_already_in_force(
         i.id
         for i in next(
             e
-            for e in service.agenda_for_manager("m-2", today=date(2026, 1, 7))
+            for e in service.agenda_for_manager("m-2", today=date(2026, 1, 7), reader="m-2")
             if e.conversation.id == feb.id
         ).action_items
     ] == [item_id]
@@ -460,7 +461,7 @@ def test_a_preparation_reminder_is_withdrawn_once_the_conversation_is_held(
     service.schedule(february.id, datetime(2026, 2, 2, 9, 0, tzinfo=UTC))
     clock.set(datetime(2026, 2, 2, 11, 0, tzinfo=UTC))
     service.record_held(february.id)  # no worker ran in between
-    service.create_report(february.id, "Goed gesprek")
+    service.create_report(february.id, "Goed gesprek", author_id="m-1")
     service.share_report(february.id, comment_until=date(2026, 2, 3))
     clock.set(datetime(2026, 2, 5, 11, 0, tzinfo=UTC))
     service.file_report(february.id)
@@ -595,7 +596,7 @@ def _step(service: ConversationService, clock: FixedClock, action: str, n: int) 
         "cancel": lambda: service.cancel(talk.id, reason="Vervalt"),
         "miss": lambda: service.mark_missed(talk.id, reason="Niet gelukt"),
         "report": lambda: (
-            service.create_report(talk.id, "Verslag"),
+            service.create_report(talk.id, "Verslag", author_id="m-1"),
             service.share_report(talk.id, comment_until=now.date()),
         ),
         "advance": lambda: clock.set(now + timedelta(days=1 + n % 10)),

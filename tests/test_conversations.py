@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,6 +15,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from gesprekscyclus.domain.conversations import (
     CONVERSATION_TRANSITIONS,
     Conversation,
+    ConversationAction,
     ConversationStatus,
     Participant,
     Window,
@@ -32,7 +35,7 @@ from gesprekscyclus.errors import (
     InvalidValueError,
     SerializationError,
 )
-from gesprekscyclus.serialization import dumps, from_data, loads, to_data
+from gesprekscyclus.serialization import dumps, from_data, loads, storage_data, to_data
 
 from . import strategies as gs
 
@@ -48,6 +51,7 @@ EXPECTED: dict[str, dict[str, str]] = {
         "mark_missed": "missed",
         "record_answers": "planned",
         "add_note": "planned",
+        "share_preparation": "planned",
     },
     "scheduled": {
         "reschedule": "scheduled",
@@ -56,6 +60,7 @@ EXPECTED: dict[str, dict[str, str]] = {
         "mark_missed": "missed",
         "record_answers": "scheduled",
         "add_note": "scheduled",
+        "share_preparation": "scheduled",
     },
     "held": {
         "mark_reported": "reported",
@@ -252,7 +257,7 @@ class ConversationLifecycle(RuleBasedStateMachine):
 
     @invariant()
     def survives_storage(self) -> None:
-        assert from_data(Conversation, to_data(self.conversation)) == self.conversation
+        assert from_data(Conversation, storage_data(self.conversation)) == self.conversation
 
 
 ConversationLifecycle.TestCase.settings = settings(
@@ -274,8 +279,34 @@ def test_the_table_matches_the_design() -> None:
 
 @given(gs.conversations())
 def test_conversation_round_trips(conversation: Conversation) -> None:
-    assert from_data(Conversation, to_data(conversation)) == conversation
-    assert loads(Conversation, dumps(conversation)) == conversation
+    assert from_data(Conversation, storage_data(conversation)) == conversation
+    shared = attrs.evolve(
+        conversation, notes=tuple(n for n in conversation._notes if not n.private)
+    )
+    assert from_data(Conversation, to_data(conversation)) == shared
+    assert loads(Conversation, dumps(conversation)) == shared
+
+
+#: Text no strategy draws, so finding it in output means the private note leaked.
+SECRET = "\u2063geheim: vertrekt om de leidinggevende\u2063"
+
+
+@given(gs.conversations(), st.data())
+def test_the_public_serializer_never_emits_private_text(
+    conversation: Conversation, data: st.DataObject
+) -> None:
+    if ConversationAction.ADD_NOTE in conversation.allowed_actions():
+        author = data.draw(st.sampled_from(sorted(conversation.participant_ids)))
+        conversation = conversation.add_note(author, SECRET, private=True, at=AT)
+    published = json.dumps(to_data(conversation), ensure_ascii=False) + dumps(conversation)
+    assert "geheim" not in published
+    assert SECRET not in json.dumps(to_data(conversation))
+
+
+def test_a_private_note_on_its_own_is_not_serialised() -> None:
+    note = planned().add_note(MANAGER, "Alleen voor mij", private=True, at=AT)._notes[0]
+    with pytest.raises(InvalidValueError, match="private note"):
+        to_data(note)
 
 
 def test_hostile_text_survives_storage() -> None:

@@ -157,7 +157,7 @@ def dispatcher(
 
 def scheduled(service: ConversationService) -> tuple[Conversation, list[str]]:
     """Schedule Ed's first conversation; returns it and the keys of the two messages."""
-    talk = service.conversations_of("e-1")[0]
+    talk = service.administration.conversations_of("e-1")[0]
     talk = service.schedule(talk.id, START)
     return talk, [reminder_key("scheduled", talk.id, who, 0) for who in ("e-1", "m-1")]
 

@@ -138,7 +138,7 @@ def service(tmp_path: Path, clock: FixedClock) -> Iterator[ConversationService]:
 
 
 def scheduled_keys(service: ConversationService) -> list[str]:
-    talk = service.schedule(service.conversations_of("e-1")[0].id, START)
+    talk = service.schedule(service.administration.conversations_of("e-1")[0].id, START)
     return [reminder_key("scheduled", talk.id, who, 0) for who in ("e-1", "m-1")]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import attrs
+
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +19,6 @@ from gesprekscyclus.adapters.notifiers.recording import RecordingNotifier
 from gesprekscyclus.adapters.sqlite import open_sqlite_store
 from gesprekscyclus.domain.action_items import Decision
 from gesprekscyclus.domain.cadence import Interval
-from gesprekscyclus.domain.conversations import Conversation
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.errors import (
@@ -40,6 +41,7 @@ from gesprekscyclus.service.app import (
     TickReport,
 )
 from gesprekscyclus.service.dispatch import Backoff, Dispatcher
+from gesprekscyclus.service.views import ConversationView
 
 from . import strategies as gs
 
@@ -91,11 +93,15 @@ def service(store: Store, clock: FixedClock) -> ConversationService:
     return made
 
 
-def _first(service: ConversationService, employee: str, type_key: str) -> Conversation:
-    return next(c for c in service.conversations_of(employee) if c.type_key == type_key)
+def _first(
+    service: ConversationService, employee: str, type_key: str, *, reader: str = "h-1"
+) -> ConversationView:
+    return next(
+        c for c in service.conversations_of(employee, reader=reader) if c.type_key == type_key
+    )
 
 
-def _held_check_in(service: ConversationService, clock: FixedClock) -> Conversation:
+def _held_check_in(service: ConversationService, clock: FixedClock) -> ConversationView:
     talk = _first(service, "e-1", "check_in")
     service.schedule(talk.id, datetime(2026, 1, 6, 9, 0, tzinfo=UTC))
     clock.set(datetime(2026, 1, 6, 10, 0, tzinfo=UTC))
@@ -143,17 +149,18 @@ def test_illegal_transitions_surface_unchanged(service: ConversationService) -> 
     assert caught.value.requested == "hold"
     assert "schedule" in caught.value.allowed
     with pytest.raises(InvalidTransitionError, match="create_report"):
-        service.create_report(talk.id, "Te vroeg")
+        service.create_report(talk.id, "Te vroeg", author_id="m-1")
     with pytest.raises(NotFoundError):
         service.schedule("no-such-id", datetime(2026, 1, 6, 9, 0, tzinfo=UTC))
-    assert service.conversation(talk.id) == talk
+    assert service.conversation(talk.id, reader="h-1") == talk
 
 
 def test_mark_missed_keeps_the_record(service: ConversationService) -> None:
     talk = _first(service, "e-2", "check_in")
     missed = service.mark_missed(talk.id, reason="Vergeten")
-    assert service.conversation(talk.id) == missed
-    assert missed.history[-1].reason == "Vergeten"
+    assert missed.status.value == "missed"
+    assert (missed.reader_id, missed.notes, missed.history) == (None, (), ())
+    assert service.conversation(talk.id, reader="m-1").history[-1].reason == "Vergeten"
 
 
 def test_answers_are_validated_and_pinned(service: ConversationService, clock: FixedClock) -> None:
@@ -165,18 +172,16 @@ def test_answers_are_validated_and_pinned(service: ConversationService, clock: F
     assert str(answered.question_set) == "growth_review@1"
     with pytest.raises(AccessDeniedError):
         service.record_answers(talk.id, "m-2", {"successes": "niet van mij"})
-    assert service.conversation(talk.id) == answered
+    assert service.conversation(talk.id, reader="e-1") == answered
 
 
 def test_notes_keep_private_text_private(service: ConversationService) -> None:
     talk = _first(service, "e-1", "check_in")
     service.add_note(talk.id, "m-1", "Gedeeld", private=False)
     noted = service.add_note(talk.id, "m-1", "Alleen voor mij", private=True)
-    assert [n.text for n in noted.notes_for("e-1")] == ["Gedeeld"]
-    assert [n.text for n in service.conversation(talk.id).notes_for("m-1")] == [
-        "Gedeeld",
-        "Alleen voor mij",
-    ]
+    assert [n.text for n in noted.notes] == ["Gedeeld", "Alleen voor mij"]
+    assert [n.text for n in service.conversation(talk.id, reader="e-1").notes] == ["Gedeeld"]
+    assert service.conversation(talk.id, reader="h-1").notes == ()
 
 
 # --- reports ----------------------------------------------------------------------------------
@@ -189,13 +194,22 @@ def test_report_flow_reports_and_closes_the_conversation(
     service.schedule(review.id, datetime(2026, 1, 6, 9, 0, tzinfo=UTC))
     clock.set(datetime(2026, 1, 6, 11, 0, tzinfo=UTC))
     service.record_held(review.id)
-    report = service.create_report(review.id, "Goed jaar", agreements=["Cursus"])
+    with pytest.raises(AccessDeniedError, match="draft_report"):
+        service.create_report(review.id, "Door mij", author_id="e-1")
+    report = service.create_report(review.id, "Goed jaar", author_id="m-1", agreements=["Cursus"])
     assert report.requires_sign_off  # growth reviews need sign-off
+    assert report.summary == "Goed jaar"
+    with pytest.raises(AccessDeniedError, match="draft_report"):
+        service.report(review.id, reader="e-1")  # a draft is its author's only
     with pytest.raises(ConflictError):
-        service.create_report(review.id, "Nog eens")
+        service.create_report(review.id, "Nog eens", author_id="m-1")
     service.share_report(review.id, comment_until=date(2026, 1, 13))
-    assert service.conversation(review.id).status.value == "reported"
-    assert [r.conversation_id for r in service.pending_sign_offs()] == [review.id]
+    assert service.report(review.id, reader="e-1").summary == "Goed jaar"
+    assert service.conversation(review.id, reader="e-1").status.value == "reported"
+    assert [r.conversation_id for r in service.pending_sign_offs(reader="e-1")] == [review.id]
+    assert service.pending_sign_offs(reader="m-2") == []
+    with pytest.raises(AccessDeniedError, match="comment"):
+        service.comment_on_report(review.id, "m-2", "Ik was er niet bij")
     service.comment_on_report(review.id, "e-1", "Mooi samengevat")
     with pytest.raises(AccessDeniedError):
         service.sign_report(review.id, "m-1", kind="agreed")
@@ -207,8 +221,8 @@ def test_report_flow_reports_and_closes_the_conversation(
     assert filed.status.value == "filed"
     assert filed.written_view is not None
     assert filed.written_view.text == "Mijn kant"
-    assert service.conversation(review.id).status.value == "closed"
-    assert service.pending_sign_offs() == []
+    assert service.conversation(review.id, reader="m-1").status.value == "closed"
+    assert service.pending_sign_offs(reader="e-1") == []
 
 
 # --- action items -----------------------------------------------------------------------------
@@ -223,7 +237,7 @@ def test_action_items_are_carried_until_the_limit(
     )
     with pytest.raises(ConflictError):
         service.create_action_item(held.id, "Cursus zoeken", owner_id="e-1", due=date(2026, 2, 1))
-    agenda = service.agenda_for_person("e-1", today=date(2026, 1, 6))
+    agenda = service.agenda_for_person("e-1", reader="e-1", today=date(2026, 1, 6))
     assert agenda[0].action_items == (item,)
     assert all(entry.action_items == () for entry in agenda[1:])
 
@@ -232,9 +246,13 @@ def test_action_items_are_carried_until_the_limit(
     assert [i.carry_count for i in first.carried] == [1]
     again = service.carry_over(held.id)
     assert again.carried == first.carried  # counted once
-    assert service.action_item(item.id).carry_count == 1
+    assert service.action_item(item.id, reader="m-1").carry_count == 1
+    with pytest.raises(AccessDeniedError):
+        service.action_item(item.id, reader="m-2")
+    with pytest.raises(AccessDeniedError, match="owner_id"):
+        service.create_action_item(held.id, "Iets", owner_id="m-2")
 
-    nxt = service.conversation(first.next_conversation_id)
+    nxt = service.conversation(first.next_conversation_id, reader="m-1")
     service.schedule(nxt.id, datetime(2026, 1, 6, 15, 0, tzinfo=UTC))
     service.record_held(nxt.id)
     limited = service.carry_over(nxt.id)
@@ -259,30 +277,42 @@ def test_overdue_action_items_and_escalation(
     held = _held_check_in(service, clock)
     late = service.create_action_item(held.id, "Plan", owner_id="m-1", due=date(2026, 1, 10))
     service.create_action_item(held.id, "Later", owner_id="e-1", due=date(2026, 6, 1))
-    assert [i.id for i in service.overdue_action_items(date(2026, 1, 11))] == [late.id]
+    assert [i.id for i in service.overdue_action_items(date(2026, 1, 11), reader="m-1")] == [
+        late.id
+    ]
+    assert service.overdue_action_items(date(2026, 1, 11), reader="m-2") == []
+    hr_item = service.create_action_item(held.id, "HR regelt het", owner_id="h-1")
+    assert hr_item.owner_id == "h-1"  # HR may own items of conversations it is not part of
     escalated = service.escalate_action_item(late.id, to_id="h-1", reason="Blijft liggen")
     assert escalated.escalated_to == "h-1"
     assert service.drop_action_item(late.id, reason="Niet meer nodig").status.value == "dropped"
-    assert service.overdue_action_items(date(2026, 1, 11)) == []
+    assert service.overdue_action_items(date(2026, 1, 11), reader="m-1") == []
 
 
 # --- queries ----------------------------------------------------------------------------------
 
 
 def test_due_and_overdue_conversations(service: ConversationService) -> None:
-    due = service.due_conversations(date(2026, 1, 5))
+    due = service.due_conversations(date(2026, 1, 5), reader="h-1")
     assert {c.employee_id for c in due} == {"e-1", "e-2"}
     assert all(c.window.target <= date(2026, 1, 5) for c in due)
-    overdue = service.overdue_conversations(date(2026, 2, 1))
+    assert {c.employee_id for c in service.due_conversations(date(2026, 1, 5), reader="e-1")} == {
+        "e-1"
+    }
+    assert service.due_conversations(date(2026, 1, 5), reader="m-2") == []
+    overdue = service.overdue_conversations(date(2026, 2, 1), reader="m-1")
     assert overdue
     assert all(c.window.latest < date(2026, 2, 1) for c in overdue)
-    assert not set(map(id, due)) & set(map(id, service.due_conversations(date(2026, 2, 1))))
+    later = service.due_conversations(date(2026, 2, 1), reader="h-1")
+    assert not {c.id for c in due} & {c.id for c in later}
 
 
 def test_manager_agenda_lists_upcoming_conversations_in_order(
     service: ConversationService,
 ) -> None:
-    agenda = service.agenda_for_manager("m-1", today=date(2026, 1, 20), until=date(2026, 3, 1))
+    agenda = service.agenda_for_manager(
+        "m-1", reader="m-1", today=date(2026, 1, 20), until=date(2026, 3, 1)
+    )
     targets = [(e.conversation.window.target, e.conversation.id) for e in agenda]
     assert targets == sorted(targets)
     assert {e.conversation.employee_id for e in agenda} == {"e-1", "e-2"}
@@ -296,16 +326,18 @@ def test_manager_change_moves_open_conversations_and_keeps_history(
     service: ConversationService, store: Store, clock: FixedClock
 ) -> None:
     held = _held_check_in(service, clock)
-    scheduled = next(c for c in service.conversations_of("e-1") if c.status.value == "planned")
+    scheduled = next(
+        c for c in service.conversations_of("e-1", reader="e-1") if c.status.value == "planned"
+    )
     service.schedule(scheduled.id, datetime(2026, 2, 2, 9, 0, tzinfo=UTC))
     pending_before = store.outbox_stats().pending
     change = service.change_manager("e-1", "m-2", on=date(2026, 1, 15))
     assert change.old_manager_id == "m-1"
     assert held.id not in change.moved
     assert scheduled.id in change.moved
-    by_id = {c.id: c for c in service.conversations_of("e-1")}
+    by_id = {c.id: c for c in service.administration.conversations_of("e-1")}
     assert by_id[held.id].manager_id == "m-1"
-    assert by_id[held.id].history == held.history
+    assert by_id[held.id].status.value == "held"
     assert all(
         c.manager_id == "m-2" for c in by_id.values() if c.status.value in ("planned", "scheduled")
     )
@@ -315,7 +347,10 @@ def test_manager_change_moves_open_conversations_and_keeps_history(
     assert service.person("e-1").manager_id == "m-2"
     # planning again agrees with the move
     assert not service.materialise(*HORIZON).changed
-    assert [e.conversation.id for e in service.agenda_for_manager("m-1", today=date(2026, 1, 6))]
+    assert [
+        e.conversation.id
+        for e in service.agenda_for_manager("m-1", reader="m-1", today=date(2026, 1, 6))
+    ]
 
 
 def test_manager_change_through_a_life_event(service: ConversationService) -> None:
@@ -382,17 +417,20 @@ def test_a_failure_inside_a_command_leaves_neither_change_nor_outbox_row(
     for person in _staff():
         service.hire(person)
     service.materialise(*HORIZON)
-    talk = _first(service, "e-1", "check_in")
+    talk = _first(service, "e-1", "check_in", reader="m-1")
     exploding.armed = True
     with pytest.raises(RuntimeError, match="disk full"):
         service.schedule(talk.id, datetime(2026, 1, 6, 9, 0, tzinfo=UTC))
     exploding.armed = False
-    assert service.conversation(talk.id) == talk
+    assert service.conversation(talk.id, reader="m-1") == _first(
+        service, "e-1", "check_in", reader="m-1"
+    )
+    assert service.conversation(talk.id, reader="m-1").status.value == "planned"
     assert store.outbox_stats().pending == 0
     # a domain error part-way leaves nothing either
     with pytest.raises(InvalidValueError):
         service.schedule(talk.id, datetime(2026, 1, 6, 9, 0))  # naive
-    assert service.conversation(talk.id) == talk
+    assert service.conversation(talk.id, reader="m-1").status.value == "planned"
     assert store.outbox_stats().pending == 0
 
 
@@ -409,7 +447,7 @@ def test_a_failing_notifier_keeps_the_change_and_retries_the_row(
     report = dispatcher.run_once()
     assert report.retried == 2
     assert report.sent == 0
-    assert service.conversation(talk.id) == scheduled
+    assert service.conversation(talk.id, reader="h-1").starts_at == scheduled.starts_at
     assert store.outbox_stats().pending == 2
     clock.advance(minutes=5)
     assert dispatcher.run_once().sent == 2
@@ -453,19 +491,19 @@ def _hostile_round_trip(store: Store, clock: FixedClock, text: str) -> None:
     service.hire(Person(id="m-1", name=text, hire_date=date(2015, 1, 1)))
     service.hire(Person(id="e-1", name=text, hire_date=date(2020, 1, 1), manager_id="m-1"))
     service.materialise(date(2026, 1, 1), date(2026, 1, 31))
-    talk = service.conversations_of("e-1")[0]
+    talk = service.conversations_of("e-1", reader="e-1")[0]
     service.add_note(talk.id, "m-1", text, private=True)
     service.record_answers(talk.id, "e-1", {"on_your_mind": text})
     item = service.create_action_item(talk.id, text, owner_id="e-1")
     service.schedule(talk.id, datetime(2026, 1, 6, 9, 0, tzinfo=UTC))
     service.record_held(talk.id)
-    service.create_report(talk.id, text, agreements=[text])
+    service.create_report(talk.id, text, author_id="m-1", agreements=[text])
     assert service.person("e-1").name == text
-    stored = service.conversation(talk.id)
-    assert [n.text for n in stored.notes_for("m-1")] == [text]
-    assert stored.answers_by("e-1") == {"on_your_mind": text}
-    assert service.action_item(item.id).title == text
-    report = service.report(talk.id)
+    stored = service.conversation(talk.id, reader="m-1")
+    assert [n.text for n in stored.notes] == [text]
+    assert [(a.author_id, a.value) for a in stored.answers] == [("e-1", text)]
+    assert service.action_item(item.id, reader="e-1").title == text
+    report = service.report(talk.id, reader="m-1")
     assert (report.summary, report.agreements) == (text, (text,))
 
 
@@ -476,7 +514,10 @@ def _hostile_round_trip(store: Store, clock: FixedClock, text: str) -> None:
 def test_service_values_round_trip(
     entry: AgendaEntry, carried: CarryOverResult, change: ManagerChange, tick: TickReport
 ) -> None:
-    assert from_data(AgendaEntry, to_data(entry)) == entry
+    public = attrs.evolve(
+        entry.conversation, notes=tuple(n for n in entry.conversation.notes if not n.private)
+    )  # private notes never leave through to_data, not even the reader's own
+    assert from_data(AgendaEntry, to_data(entry)) == attrs.evolve(entry, conversation=public)
     assert from_data(CarryOverResult, to_data(carried)) == carried
     assert from_data(ManagerChange, to_data(change)) == change
     assert from_data(TickReport, to_data(tick)) == tick

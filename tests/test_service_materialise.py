@@ -56,7 +56,11 @@ def _service(store: Store, design: CycleDesign = DESIGN) -> ConversationService:
 
 
 def _all(service: ConversationService) -> list[Conversation]:
-    return [c for person in ("e-1", "e-2", "e-3") for c in service.conversations_of(person)]
+    return [
+        c
+        for person in ("e-1", "e-2", "e-3")
+        for c in service.administration.conversations_of(person)
+    ]
 
 
 def test_materialise_twice_changes_nothing_the_second_time(store: Store) -> None:
@@ -78,7 +82,8 @@ def test_a_changed_plan_moves_planned_but_not_scheduled_conversations(store: Sto
     service = _service(store)
     service.materialise(date(2026, 1, 1), date(2026, 4, 30))
     talks = _all(service)
-    fixed = service.schedule(talks[0].id, datetime(2026, 1, 2, 9, 0, tzinfo=UTC))
+    service.schedule(talks[0].id, datetime(2026, 1, 2, 9, 0, tzinfo=UTC))
+    fixed = service.administration.conversation(talks[0].id)
     # Eva now works only on Wednesdays: the targets move to a Wednesday
     service.upsert_person(
         Person(
@@ -110,7 +115,7 @@ def test_notice_cancels_the_planned_conversations_that_vanished(store: Store) ->
     assert report.cancelled == 4  # March to June check-ins; the exit interview is new
     cancelled = [c for c in _all(service) if c.status.value == "cancelled"]
     assert {c.history[-1].reason for c in cancelled} == {VANISHED_REASON}
-    assert service.conversation(first.id).status.value == "scheduled"
+    assert service.administration.conversation(first.id).status.value == "scheduled"
     assert service.person("e-1").end_date == date(2026, 3, 31)
     assert not service.materialise(date(2026, 1, 1), date(2026, 6, 30)).changed
 
@@ -176,11 +181,11 @@ def test_materialise_twice_equals_once(
                 service.hire(person)
             end = date.fromordinal(start.toordinal() + days)
             once = service.materialise(start, end)
-            state = [service.conversations_of(p.id) for p in people]
+            state = [service.administration.conversations_of(p.id) for p in people]
             twice = service.materialise(start, end)
             assert not twice.changed
             assert twice.unchanged == once.added + once.unchanged
-            assert [service.conversations_of(p.id) for p in people] == state
+            assert [service.administration.conversations_of(p.id) for p in people] == state
         finally:
             store.close()
 

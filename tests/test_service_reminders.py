@@ -113,7 +113,7 @@ def test_preparation_reminders_carry_each_audiences_questions_once(
 
 def test_day_before_follows_the_schedule_sequence(store: Store, clock: FixedClock) -> None:
     service = _service(store, clock)
-    talk = service.conversations_of("e-1")[0]
+    talk = service.administration.conversations_of("e-1")[0]
     service.schedule(talk.id, datetime(2026, 1, 6, 9, 0, tzinfo=UTC))
     clock.set(datetime(2026, 1, 5, 7, 0, tzinfo=UTC))
     kinds = lambda: sorted(n.kind.value for n in _sent(store, clock))  # noqa: E731
@@ -135,7 +135,7 @@ def test_day_before_follows_the_schedule_sequence(store: Store, clock: FixedCloc
 
 def test_report_due_and_sign_off_pending(store: Store, clock: FixedClock) -> None:
     service = _service(store, clock)
-    talk = service.conversations_of("e-1")[0]
+    talk = service.administration.conversations_of("e-1")[0]
     service.schedule(talk.id, datetime(2026, 1, 6, 9, 0, tzinfo=UTC))
     clock.set(datetime(2026, 1, 6, 10, 0, tzinfo=UTC))
     service.record_held(talk.id)
@@ -144,7 +144,7 @@ def test_report_due_and_sign_off_pending(store: Store, clock: FixedClock) -> Non
     service.enqueue_due_reminders(clock.now())
     due = _sent(store, clock)
     assert [(n.kind.value, n.recipient.id) for n in due] == [("report_due", "m-1")]
-    service.create_report(talk.id, "Samenvatting")
+    service.create_report(talk.id, "Samenvatting", author_id="m-1")
     service.share_report(talk.id, comment_until=date(2026, 1, 16))
     clock.set(datetime(2026, 1, 14, 10, 0, tzinfo=UTC))  # five days after sharing
     service.enqueue_due_reminders(clock.now())
@@ -159,7 +159,7 @@ def test_report_due_and_sign_off_pending(store: Store, clock: FixedClock) -> Non
 def test_escalation_goes_to_hr_or_is_listed_as_skipped(store: Store, clock: FixedClock) -> None:
     service = _service(store, clock)
     _sent(store, clock)
-    talk = service.conversations_of("e-1")[0]
+    talk = service.administration.conversations_of("e-1")[0]
     clock.set(datetime(2026, 2, 1, 8, 0, tzinfo=UTC))  # latest + more than 3 days
     assert talk.window.latest < date(2026, 1, 29)
     service.enqueue_due_reminders(clock.now())
@@ -179,7 +179,7 @@ def test_escalation_goes_to_hr_or_is_listed_as_skipped(store: Store, clock: Fixe
 
 def test_action_item_due_and_overdue_once_per_due_date(store: Store, clock: FixedClock) -> None:
     service = _service(store, clock)
-    talk = service.conversations_of("e-1")[0]
+    talk = service.administration.conversations_of("e-1")[0]
     item = service.create_action_item(talk.id, "Cursus", owner_id="e-1", due=date(2026, 1, 2))
     _sent(store, clock)
     clock.set(datetime(2025, 12, 31, 8, 0, tzinfo=UTC))
@@ -216,7 +216,7 @@ def test_disabled_kinds_are_not_sent(store: Store, clock: FixedClock) -> None:
     service.hire(Person(id="m-1", name="Mia", hire_date=date(2015, 1, 1)))
     service.hire(Person(id="e-1", name="Ed", hire_date=date(2020, 1, 1), manager_id="m-1"))
     service.materialise(date(2026, 1, 1), date(2026, 1, 31))
-    talk = service.conversations_of("e-1")[0]
+    talk = service.administration.conversations_of("e-1")[0]
     service.schedule(talk.id, datetime(2026, 1, 6, 9, 0, tzinfo=UTC))
     assert service.enqueue_due_reminders(clock.now()).due == 0
     assert store.outbox_stats().pending == 0

@@ -25,6 +25,7 @@ from gesprekscyclus.domain.absence import (
     frequent_absence_signals,
     periods_from_events,
 )
+from gesprekscyclus.domain.access import ACCESS, Content, Grant, ReaderRole
 from gesprekscyclus.domain.action_items import (
     ActionItem,
     ActionItemStatus,
@@ -169,15 +170,18 @@ from gesprekscyclus.ports.notifier import (
 from gesprekscyclus.ports.store import DesignVersion
 from gesprekscyclus.service.app import AgendaEntry, ConversationService, tick
 from gesprekscyclus.service.design import DesignChange, design_fingerprint
+from gesprekscyclus.service.views import ActionItemView, ConversationView, ReportView
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "ACCESS",
     "BUILT_IN_TYPE_KEYS",
     "AbsenceCase",
     "AccessDeniedError",
     "ActionItem",
     "ActionItemStatus",
+    "ActionItemView",
     "AgendaEntry",
     "AnchorKind",
     "AnchorTo",
@@ -199,11 +203,13 @@ __all__ = [
     "Closure",
     "Comment",
     "ConflictError",
+    "Content",
     "Conversation",
     "ConversationAction",
     "ConversationService",
     "ConversationStatus",
     "ConversationType",
+    "ConversationView",
     "CycleDesign",
     "Decision",
     "DesignChange",
@@ -215,6 +221,7 @@ __all__ = [
     "ExpansionLimitError",
     "FixedClock",
     "GesprekscyclusError",
+    "Grant",
     "Interval",
     "IntervalUnit",
     "InvalidTransitionError",
@@ -251,11 +258,13 @@ __all__ = [
     "QuestionSetLibrary",
     "QuestionSetRef",
     "RRuleCadence",
+    "ReaderRole",
     "Recipient",
     "ReminderKind",
     "ReminderPolicy",
     "Report",
     "ReportStatus",
+    "ReportView",
     "Role",
     "ScalePoint",
     "Sensitivity",

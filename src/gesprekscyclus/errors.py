@@ -89,7 +89,24 @@ class InvalidTransitionError(GesprekscyclusError):
 
 
 class AccessDeniedError(GesprekscyclusError, PermissionError):
-    """The reader's role or identity may not see or change this part of a record."""
+    """The reader's role or identity may not see or change this part of a record.
+
+    ``rule`` names the rule that refused (an entry of the access matrix such as
+    ``"manager may not read shared_note (confidential)"`` or a field such as
+    ``"Conversation.participants"``), ``reader`` the person id that asked.
+
+    >>> str(AccessDeniedError("shared_note (confidential)", "m-1", "may not read it"))
+    "shared_note (confidential): 'm-1' may not read it"
+    """
+
+    def __init__(self, rule: str, reader: str | None = None, problem: str | None = None):
+        self.rule = rule
+        self.reader = reader
+        self.problem = problem
+        if reader is None and problem is None:
+            super().__init__(rule)
+        else:
+            super().__init__(f"{rule}: {reader!r} {problem or 'is refused'}")
 
 
 class NotFoundError(GesprekscyclusError, LookupError):

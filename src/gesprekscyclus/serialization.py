@@ -6,6 +6,13 @@ every offending value. Fields that hold one of several kinds are tagged unions w
 ``"kind"`` key. Stored payloads are wrapped in an envelope that carries
 :data:`SCHEMA_VERSION`, so later versions can migrate what earlier ones wrote.
 
+**Private text never leaves through here.** :func:`to_data` and :func:`dumps` leave every
+private note out, of a conversation and of a view alike (the author's own included: their
+UI reads them from ``view.notes``), and refuse a private note given on its own. Serialise
+views (:mod:`gesprekscyclus.service.views`) for readers; a raw conversation serialised here
+keeps what its participants share. Storage adapters, and only they, keep full records with
+:func:`storage_data`.
+
 >>> from datetime import date
 >>> from gesprekscyclus.domain.people import Person
 >>> anna = Person(id="e-1", name="Anna", hire_date=date(2021, 3, 1))
@@ -33,10 +40,20 @@ from cattrs.preconf.json import make_converter
 
 from gesprekscyclus.domain._checks import ClosedSet
 from gesprekscyclus.domain.cadence import Cadence
+from gesprekscyclus.domain.conversations import Conversation, Note
 from gesprekscyclus.domain.questions import AnswerValue, answer_value
 from gesprekscyclus.errors import InvalidValueError, SerializationError
 
-__all__ = ["SCHEMA_VERSION", "dumps", "from_data", "loads", "register_union", "to_data"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "dumps",
+    "from_data",
+    "leave_out_private_notes",
+    "loads",
+    "register_union",
+    "storage_data",
+    "to_data",
+]
 
 T = TypeVar("T")
 
@@ -44,6 +61,9 @@ T = TypeVar("T")
 SCHEMA_VERSION = 1
 
 _converter = make_converter(forbid_extra_keys=True)
+#: The storage codec: the same rules, but private notes are kept (see :func:`storage_data`).
+#: It is made a copy of the public one once every shared hook is registered, below.
+_storage = _converter
 
 
 def _strict(kind: type[T], *accepted: type) -> Callable[[Any, Any], T]:
@@ -134,8 +154,9 @@ def register_union(union: Any, *, tag: str = "kind") -> None:
         body = {key: item for key, item in value.items() if key != tag}
         return _converter.structure(body, members[kind])
 
-    _converter.register_unstructure_hook(union, unstructure)
-    _converter.register_structure_hook(union, structure)
+    for converter in (_converter, _storage):
+        converter.register_unstructure_hook(union, unstructure)
+        converter.register_structure_hook(union, structure)
 
 
 def _format(exc: BaseException, type_: type | None) -> str:
@@ -151,8 +172,27 @@ def _format(exc: BaseException, type_: type | None) -> str:
 
 
 def to_data(obj: object) -> Any:
-    """``obj`` as JSON-compatible data (dicts, lists, strings, numbers, booleans, None)."""
+    """``obj`` as JSON-compatible data (dicts, lists, strings, numbers, booleans, None),
+    private notes left out (see the module docstring).
+
+    >>> from datetime import date, datetime, timezone
+    >>> from gesprekscyclus.domain.conversations import Conversation, Window
+    >>> talk = Conversation.plan(id="c-1", type_key="check_in", employee_id="e-1",
+    ...     manager_id="m-1", window=Window(date(2026, 3, 1), date(2026, 3, 2), date(2026, 3, 9)))
+    >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    >>> talk = talk.add_note("m-1", "Alleen voor mij", private=True, at=at)
+    >>> to_data(talk.add_note("m-1", "Gedeeld", private=False, at=at))["_notes"][0]["text"]
+    'Gedeeld'
+    >>> "Alleen voor mij" in str(to_data(talk))
+    False
+    """
     return _converter.unstructure(obj)
+
+
+def storage_data(obj: object) -> Any:
+    """``obj`` as JSON-compatible data *with* private notes: for storage adapters only,
+    which keep the full record (the storage codec). Never hand this to a reader."""
+    return _storage.unstructure(obj)
 
 
 def from_data(cls: type[T], data: Any) -> T:
@@ -224,3 +264,36 @@ def _scalar(value: Any, _type: Any) -> str | int | bool:
 _converter.register_structure_hook(AnswerValue, _answer_value)
 _converter.register_structure_hook(str | int | bool, _scalar)
 _converter.register_unstructure_hook(time, time.isoformat)
+
+
+# --- the public converter leaves private notes out --------------------------------------------
+
+_storage = _converter.copy()
+
+
+def leave_out_private_notes(cls: type, field: str) -> None:
+    """Make :func:`to_data` drop the private notes from ``cls``'s tuple of notes ``field``
+    (the storage codec keeps them). Every class that carries notes registers itself."""
+
+    def unstructure(value: Any) -> dict[str, Any]:
+        data: dict[str, Any] = _storage.unstructure(value, unstructure_as=cls)
+        notes = getattr(value, field)
+        data[field] = [
+            item for item, note in zip(data[field], notes, strict=True) if not note.private
+        ]
+        return data
+
+    _converter.register_unstructure_hook(cls, unstructure)
+
+
+def _refuse_private(note: Note) -> dict[str, Any]:
+    if note.private:
+        raise InvalidValueError(
+            "Note.private", "a private note is not serialised; it stays with its author"
+        )
+    data: dict[str, Any] = _storage.unstructure(note, unstructure_as=Note)
+    return data
+
+
+leave_out_private_notes(Conversation, "_notes")
+_converter.register_unstructure_hook(Note, _refuse_private)

@@ -33,6 +33,7 @@ from gesprekscyclus.domain.reports import Report, ReportStatus
 from gesprekscyclus.errors import ConflictError, InvalidValueError, NotFoundError, StoreError
 from gesprekscyclus.ports.notifier import Notification
 from gesprekscyclus.ports.store import (
+    AccessLogEntry,
     DesignVersion,
     OutboxMessage,
     OutboxStats,
@@ -60,6 +61,7 @@ class _State:
         self.outbox: dict[int, OutboxMessage] = {}
         self.outbox_keys: dict[str, int] = {}
         self.next_outbox_id = 1
+        self.access_log: list[AccessLogEntry] = []
         self.designs: dict[int, DesignVersion] = {}
 
     def copy(self) -> _State:
@@ -72,6 +74,7 @@ class _State:
         clone.outbox = dict(self.outbox)
         clone.outbox_keys = dict(self.outbox_keys)
         clone.next_outbox_id = self.next_outbox_id
+        clone.access_log = list(self.access_log)
         clone.designs = dict(self.designs)
         return clone
 
@@ -351,6 +354,38 @@ class _Designs:
         return [self._state.designs[number] for number in sorted(self._state.designs)]
 
 
+class _AccessLog:
+    def __init__(self, state: _State):
+        self._state = state
+
+    def append(self, entries: Iterable[AccessLogEntry]) -> int:
+        new = list(entries)
+        self._state.access_log.extend(new)
+        return len(new)
+
+    def _ordered(self, keep: Callable[[AccessLogEntry], bool]) -> list[AccessLogEntry]:
+        # A stable sort keeps the order of adding among entries of the same instant.
+        return sorted((e for e in self._state.access_log if keep(e)), key=attrgetter("at"))
+
+    def about(self, subject_id: str) -> list[AccessLogEntry]:
+        return self._ordered(lambda entry: entry.subject_id == subject_id)
+
+    def by_reader(self, reader_id: str) -> list[AccessLogEntry]:
+        return self._ordered(lambda entry: entry.reader_id == reader_id)
+
+    def _delete(self, gone: Callable[[AccessLogEntry], bool]) -> int:
+        before = len(self._state.access_log)
+        self._state.access_log = [e for e in self._state.access_log if not gone(e)]
+        return before - len(self._state.access_log)
+
+    def delete_for_person(self, person_id: str) -> int:
+        return self._delete(lambda e: person_id in (e.reader_id, e.subject_id))
+
+    def delete_before(self, instant: datetime) -> int:
+        cutoff = aware_utc(instant, "instant")
+        return self._delete(lambda entry: entry.at < cutoff)
+
+
 class MemoryUnitOfWork:
     """The repositories of one in-memory transaction."""
 
@@ -362,6 +397,7 @@ class MemoryUnitOfWork:
         self.reports = _Reports(state)
         self.action_items = _ActionItems(state)
         self.outbox = _Outbox(state)
+        self.access_log = _AccessLog(state)
         self.designs = _Designs(state)
 
     def lock(self, name: str) -> None:

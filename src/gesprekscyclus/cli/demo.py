@@ -3,7 +3,8 @@
 It loads the reference example organisation (:mod:`gesprekscyclus.examples`), records its
 people and life events, plans twelve months of conversations, shows the coming agenda and a
 prepared conversation with its questions, sends the reminders due now to the console (once:
-a second run sends nothing again) and writes each manager's calendar feed.
+a second run sends nothing again), writes each manager's calendar feed, and shows the leaver's
+exit interview, held with HR, which their manager cannot see.
 """
 
 from __future__ import annotations
@@ -17,15 +18,16 @@ from zoneinfo import ZoneInfo
 
 from gesprekscyclus.adapters.notifiers.console import ConsoleNotifier
 from gesprekscyclus.bootstrap import build_service
-from gesprekscyclus.domain.conversations import Conversation
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.questions import Audience
+from gesprekscyclus.errors import AccessDeniedError
 from gesprekscyclus.examples import load_reference
 from gesprekscyclus.ports.clock import Clock, FixedClock, SystemClock
 from gesprekscyclus.ports.notifier import Notification
-from gesprekscyclus.service.app import AgendaEntry, ConversationService
+from gesprekscyclus.service.app import ConversationService
 from gesprekscyclus.service.dispatch import Dispatcher, DispatchReport
 from gesprekscyclus.service.feeds import manager_feed_entries
+from gesprekscyclus.service.views import AgendaEntry, ConversationView
 
 __all__ = ["register", "run_demo"]
 
@@ -33,6 +35,19 @@ DEFAULT_DB = "sqlite:///gesprekscyclus-demo.sqlite"
 DEFAULT_OUT = "gesprekscyclus-demo"
 _SHOWN_REMINDERS = 12
 _AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+#: The HR adviser the demo adds to the example organisation: the HR contact, who holds the
+#: exit interviews.
+HR_ADVISER = Person(
+    id="hr-01",
+    name="Sanne Bakker",
+    manager_id="d-01",
+    hire_date=date(2019, 2, 1),
+    team="hr",
+    contract="vast",
+    location="Utrecht",
+    email="hr-01@voorbeeld.example",
+)
 
 
 class _Console:
@@ -76,7 +91,10 @@ def _agenda_line(
 
 
 def _prepared(
-    out: io.StringIO, service: ConversationService, talk: Conversation, people: dict[str, Person]
+    out: io.StringIO,
+    service: ConversationService,
+    talk: ConversationView,
+    people: dict[str, Person],
 ) -> None:
     employee = people[talk.employee_id]
     kind = service.catalog.type(talk.type_key)
@@ -120,9 +138,11 @@ class _Demo:
         self.now = clock.now()
         self.today = self.now.astimezone(_AMSTERDAM).date()
         _design, staff, self.events = load_reference()
+        staff = (*staff, HR_ADVISER)
         self.staff = staff
         self.people = {person.id: person for person in staff}
         self.managers = sorted({p.manager_id for p in staff if p.manager_id})
+        self.hr = HR_ADVISER.id
 
     def organisation(self) -> None:
         service, staff = self.service, self.staff
@@ -132,7 +152,8 @@ class _Demo:
         recorded = sum(service.record_event(event) for event in self.events)
         part_timers = sum(len(p.working_pattern.weekdays) < 5 for p in staff)
         self.out.write(
-            f"    {len(staff)} people, {len(self.managers)} managers, {part_timers} part-timers; "
+            f"    {len(staff)} people, {len(self.managers)} managers, {part_timers} part-timers, "
+            f"HR: {HR_ADVISER.name}; "
             f"{len(self.events)} life events ({recorded} new)\n"
             f"    conversation types in the design: {', '.join(service.design.type_keys)}\n"
         )
@@ -149,8 +170,9 @@ class _Demo:
         )
         per_type = Counter(
             c.type_key
-            for manager_id in self.managers
-            for c in _conversations_of(self.service, manager_id, today, until)
+            for person in self.staff
+            for c in self.service.conversations_of(person.id, reader=self.hr)
+            if today <= c.window.target <= until
         )
         for key, count in sorted(per_type.items(), key=lambda item: (-item[1], item[0])):
             label = self.service.catalog.type(key).label.in_("en")
@@ -160,7 +182,9 @@ class _Demo:
         _heading(self.out, "3. The coming two weeks of the two busiest managers")
         until = self.today + timedelta(days=14)
         agendas = {
-            manager_id: self.service.agenda_for_manager(manager_id, today=self.today, until=until)
+            manager_id: self.service.agenda_for_manager(
+                manager_id, reader=manager_id, today=self.today, until=until
+            )
             for manager_id in self.managers
         }
         busiest = sorted(
@@ -201,6 +225,51 @@ class _Demo:
             + "\n"
         )
 
+    def exit_interview(self) -> None:
+        _heading(self.out, "7. An exit interview the manager cannot see")
+        service, hr = self.service, self.hr
+        leavers = [p for p in self.staff if p.end_date is not None and p.manager_id]
+        talks = [
+            talk
+            for person in leavers
+            for talk in service.conversations_of(person.id, reader=hr)
+            if talk.type_key == "exit_interview"
+        ]
+        if not talks:
+            self.out.write("    no exit interview in the plan\n")
+            return
+        talk = talks[0]
+        leaver = self.people[talk.employee_id]
+        manager_id = leaver.manager_id
+        assert manager_id is not None  # chosen above
+        if not talk.notes:
+            service.add_note(talk.id, hr, "Wil graag meer doorgroeimogelijkheden zien.")
+        view = service.conversation(talk.id, reader=hr)
+        with_whom = ", ".join(
+            f"{_name(self.people, p.person_id)} ({p.role.value})" for p in view.participants
+        )
+        self.out.write(
+            f"    {service.catalog.type(talk.type_key).label.in_('en')} of {leaver.name}, "
+            f"target {talk.window.target}: {with_whom}\n"
+            f"    {HR_ADVISER.name} (HR) reads {len(view.notes)} shared note(s)\n"
+        )
+        try:
+            service.conversation(talk.id, reader=manager_id)
+        except AccessDeniedError as error:
+            self.out.write(f"    {_name(self.people, manager_id)} (manager) is refused: {error}\n")
+        agenda = service.agenda_for_manager(manager_id, reader=manager_id, today=self.today)
+        feed = manager_feed_entries(service, manager_id)
+        seen = any(e.conversation.id == talk.id for e in agenda) or any(
+            e.id == talk.id for e in feed
+        )
+        self.out.write(f"    in the manager's agenda or calendar feed: {'yes' if seen else 'no'}\n")
+        reads = service.administration.access_log_about(leaver.id)
+        readers = sorted({entry.reader_id for entry in reads})
+        self.out.write(
+            f"    access log: {len(reads)} read(s) of {leaver.name}'s confidential records, by "
+            f"{', '.join(readers)}\n"
+        )
+
 
 def run_demo(out: io.StringIO, *, db: str, today: date | None, folder: Path) -> int:
     """Run the demo, writing its story to ``out``; see the module docstring."""
@@ -210,7 +279,7 @@ def run_demo(out: io.StringIO, *, db: str, today: date | None, folder: Path) -> 
         if today is not None
         else SystemClock()
     )
-    service = build_service(db, design=design, clock=clock)
+    service = build_service(db, design=design, clock=clock, hr_contact_id=HR_ADVISER.id)
     try:
         demo = _Demo(out, service, clock)
         out.write(f"gesprekscyclus demo: {design.name}\nstore: {db}   today: {demo.today}\n")
@@ -220,19 +289,11 @@ def run_demo(out: io.StringIO, *, db: str, today: date | None, folder: Path) -> 
         demo.reminders()
         _heading(out, "6. Calendar feeds for the managers")
         _write_feeds(out, service, demo.managers, demo.people, folder, demo.now)
+        demo.exit_interview()
     finally:
         service.store.close()
     out.write("\nRun the demo again: the plan stays the same and nothing is sent twice.\n")
     return 0
-
-
-def _conversations_of(
-    service: ConversationService, manager_id: str, start: date, end: date
-) -> list[Conversation]:
-    with service.store.unit_of_work() as uow:
-        return [
-            c for c in uow.conversations.by_manager(manager_id) if start <= c.window.target <= end
-        ]
 
 
 def _write_feeds(

@@ -35,6 +35,7 @@ from typing import Any
 import attrs
 from attrs import field, frozen
 
+from gesprekscyclus.domain import access
 from gesprekscyclus.domain._checks import (
     ClosedSet,
     aware,
@@ -42,12 +43,13 @@ from gesprekscyclus.domain._checks import (
     require_aware,
     require_reason,
 )
+from gesprekscyclus.domain.conversation_types import ConversationType, Sensitivity
 from gesprekscyclus.domain.conversations import (
     CONVERSATION_TRANSITIONS,
     Conversation,
     ConversationStatus,
 )
-from gesprekscyclus.errors import InvalidTransitionError, InvalidValueError
+from gesprekscyclus.errors import AccessDeniedError, InvalidTransitionError, InvalidValueError
 
 __all__ = [
     "ACTION_ITEM_TRANSITIONS",
@@ -169,6 +171,63 @@ class ActionItem:
                 raise InvalidValueError(f"ActionItem.carried_to[{index}]", "must be an id")
         if len(set(self.carried_to)) != len(self.carried_to):
             raise InvalidValueError("ActionItem.carried_to", "lists a conversation twice")
+
+    @classmethod
+    def agreed_in(
+        cls,
+        conversation: Conversation,
+        *,
+        id: str,
+        title: str,
+        owner_id: str,
+        due: date | None = None,
+        hr_office: Iterable[str] = (),
+        kind: ConversationType | None = None,
+    ) -> ActionItem:
+        """A new item agreed in ``conversation``, between its employee and manager.
+
+        The owner must take part in the conversation or be the organisation's HR
+        (``hr_office``); anyone else raises :class:`~gesprekscyclus.errors.AccessDeniedError`,
+        so no item is owned by someone who never heard of it. With the conversation type
+        ``kind`` the access policy also has its say (a manager does not own follow-ups of a
+        confidential conversation).
+
+        >>> from datetime import date
+        >>> from gesprekscyclus.domain.conversations import Conversation, Window
+        >>> talk = Conversation.plan(id="c-1", type_key="check_in", employee_id="e-1",
+        ...     manager_id="m-1", window=Window(date(2026, 4, 1), date(2026, 4, 2),
+        ...                                     date(2026, 4, 9)))
+        >>> ActionItem.agreed_in(talk, id="a-1", title="Cursus", owner_id="x-9")
+        Traceback (most recent call last):
+        ...
+        gesprekscyclus.errors.AccessDeniedError: ActionItem.owner_id: 'x-9' does not take \
+part in 'c-1' and is not HR, so cannot own its action items
+        """
+        offices = tuple(hr_office)
+        if owner_id not in conversation.participant_ids and owner_id not in offices:
+            raise AccessDeniedError(
+                "ActionItem.owner_id",
+                owner_id,
+                f"does not take part in {conversation.id!r} and is not HR, so cannot own its "
+                "action items",
+            )
+        access.require(
+            access.reader_role(conversation, owner_id, hr_office=offices),
+            access.Content.ACTION_ITEM,
+            Sensitivity.NORMAL if kind is None else kind.sensitivity,
+            reader=owner_id,
+            write=True,
+            kind=kind,
+        )
+        return cls(
+            id=id,
+            title=title,
+            owner_id=owner_id,
+            due=due,
+            origin_conversation_id=conversation.id,
+            employee_id=conversation.employee_id,
+            manager_id=conversation.manager_id,
+        )
 
     def is_overdue(self, today: date) -> bool:
         """Whether the item is still open and ``today`` lies past its due date."""

@@ -31,8 +31,8 @@ __all__ = ["ConversationType", "Sensitivity", "SignOffRequirement"]
 class Sensitivity(ClosedSet):
     """How carefully a type's records must be handled.
 
-    - ``normal``: readable by the participants and HR;
-    - ``confidential``: kept from the manager until the rules allow (exit interviews);
+    - ``normal``: readable by the participants (and by HR where the type says so);
+    - ``confidential``: kept from the manager (exit interviews);
     - ``health_related``: only what an employer may record about sick leave, nothing medical.
     """
 
@@ -80,7 +80,11 @@ class ConversationType:
     ``question_set`` names the key of the question set used by default (its latest version
     is taken when a conversation is prepared). ``report`` says whether a shared record is
     kept; ``sign_off`` and ``employee_written_view`` only make sense with a report.
-    ``private_notes`` allows notes that only their author can read.
+    ``private_notes`` allows notes that only their author can read. ``hr_reads_reports``
+    lets the organisation's HR contact read the shared report, its comments, the written view
+    and the action items even when HR does not take part (off by default: where organisations
+    differ, the strict choice holds until a type says otherwise; see
+    :mod:`gesprekscyclus.domain.access`).
     """
 
     key: str = field(validator=identifier)
@@ -97,6 +101,7 @@ class ConversationType:
     report: bool = True
     private_notes: bool = True
     employee_written_view: bool = False
+    hr_reads_reports: bool = False
 
     def __attrs_post_init__(self) -> None:
         if self.led_by not in self.participants:

@@ -32,11 +32,20 @@ status it leads to; the commands and the error messages both read it. The only c
 top of it: ``close`` from ``held`` is left out when ``requires_report`` is set.
 
 **Answers** are recorded against a :class:`~gesprekscyclus.domain.questions.QuestionSet` and
-pinned to its version (``question_set``); answers for another version are refused. **Notes**
-are shared (every participant reads them) or private (only the author reads them). The only
-way to read notes is :meth:`Conversation.notes_for`; the stored tuple lives in the private
-attribute ``_notes`` (``notes=`` in the constructor) for storage adapters, and is hidden from
-``repr`` so private text does not leak into logs.
+pinned to its version (``question_set``); answers for another version are refused. A
+preparation question is answered only by its side (the employee, or the side leading the
+conversation); the other side reads those answers once the conversation is held, or earlier
+when their author calls :meth:`Conversation.share_preparation`. **Notes** are shared (the
+participants read them) or private (only the author reads them). Who reads and writes what is
+decided by :mod:`gesprekscyclus.domain.access`; pass the conversation type as ``kind`` to the
+commands and readers so its sensitivity and settings count. The only ways to read notes and
+answers are :meth:`Conversation.notes_for` and :meth:`Conversation.answers_for`; the stored
+notes live in the private attribute ``_notes`` (``notes=`` in the constructor) for storage
+adapters, and are hidden from ``repr`` so private text does not leak into logs.
+
+**Participants come from the type.** :meth:`Conversation.plan` takes the type's roles: the
+manager joins only when ``manager`` is one of them, so an exit interview (employee and HR)
+has no manager at all (``manager_id`` is ``None``).
 
 **When it was held.** :meth:`Conversation.hold` takes the real time the conversation took place
 (``held_at``, by default the instant of the command): it may not lie after the command (in the
@@ -80,6 +89,7 @@ from zoneinfo import ZoneInfo
 import attrs
 from attrs import field, frozen
 
+from gesprekscyclus.domain import access
 from gesprekscyclus.domain._checks import (
     ClosedSet,
     aware,
@@ -90,8 +100,15 @@ from gesprekscyclus.domain._checks import (
     require_reason,
     unique_by,
 )
+from gesprekscyclus.domain.conversation_types import ConversationType, Sensitivity
 from gesprekscyclus.domain.people import Role
-from gesprekscyclus.domain.questions import AnswerValue, QuestionSet, QuestionSetRef, answer_value
+from gesprekscyclus.domain.questions import (
+    AnswerValue,
+    Audience,
+    QuestionSet,
+    QuestionSetRef,
+    answer_value,
+)
 from gesprekscyclus.errors import (
     AccessDeniedError,
     ConflictError,
@@ -137,6 +154,7 @@ class ConversationAction(ClosedSet):
     RECORD_ANSWERS = "record_answers"
     ADD_NOTE = "add_note"
     REINSTATE = "reinstate"
+    SHARE_PREPARATION = "share_preparation"
 
 
 _S = ConversationStatus
@@ -159,6 +177,7 @@ CONVERSATION_TRANSITIONS: Mapping[
             mark_missed=_S.MISSED,
             record_answers=_S.PLANNED,
             add_note=_S.PLANNED,
+            share_preparation=_S.PLANNED,
         ),
         _S.SCHEDULED: _row(
             reschedule=_S.SCHEDULED,
@@ -167,6 +186,7 @@ CONVERSATION_TRANSITIONS: Mapping[
             mark_missed=_S.MISSED,
             record_answers=_S.SCHEDULED,
             add_note=_S.SCHEDULED,
+            share_preparation=_S.SCHEDULED,
         ),
         _S.HELD: _row(
             mark_reported=_S.REPORTED,
@@ -187,6 +207,26 @@ _OPEN = frozenset({_S.PLANNED, _S.SCHEDULED})
 _WAS_HELD = frozenset({_S.HELD, _S.REPORTED, _S.CLOSED})
 #: States in which a start time must be known.
 _TIMED = frozenset({_S.SCHEDULED, _S.HELD, _S.REPORTED, _S.CLOSED})
+#: States in which the conversation has taken place.
+_DONE = frozenset({_S.HELD, _S.REPORTED, _S.CLOSED})
+
+
+def _sensitivity(kind: ConversationType | None) -> Sensitivity:
+    return Sensitivity.NORMAL if kind is None else kind.sensitivity
+
+
+def _answer_content(
+    answer: Answer, reader_id: str, question_set: QuestionSet | None
+) -> access.Content:
+    if (
+        question_set is not None
+        and answer.question_key in question_set.keys
+        and question_set.question(answer.question_key).audience is Audience.JOINT
+    ):
+        return access.Content.JOINT_ANSWERS
+    if answer.author_id == reader_id:
+        return access.Content.OWN_PREPARATION
+    return access.Content.OTHER_PREPARATION
 
 
 @frozen
@@ -269,9 +309,11 @@ class Transition:
 class Conversation:
     """A planned, scheduled or past conversation; see the module docstring for the rules.
 
-    ``participants`` always include the employee (role ``employee``) and, when there is one,
-    the manager (role ``manager``); :meth:`plan` adds them. ``requires_report`` comes from the
-    conversation type: when set, a held conversation must be reported before it can close.
+    ``participants`` always include the employee (role ``employee``) and, when
+    ``manager_id`` is set, that manager (role ``manager``); ``manager_id`` is ``None`` for a
+    conversation the manager takes no part in; :meth:`plan` adds them from the type's roles.
+    ``requires_report`` comes from the conversation type: when set, a held conversation must
+    be reported before it can close.
     Build a new one with :meth:`plan`; change one only through the commands. ``held_at`` is
     when it really took place (set by :meth:`hold`); conversations stored before it existed
     have ``None`` there and :attr:`held_on_instant` falls back to the ``hold`` history entry.
@@ -344,6 +386,7 @@ class Conversation:
         manager_id: str | None,
         window: Window,
         participants: Iterable[Participant] = (),
+        roles: Iterable[Role | str] | None = None,
         duration_minutes: int = 60,
         time_zone: str = "Europe/Amsterdam",
         requires_report: bool = False,
@@ -352,12 +395,38 @@ class Conversation:
     ) -> Conversation:
         """A new conversation in state ``planned``.
 
-        The employee and the manager are added to ``participants`` (first, in that order)
-        unless already listed; list others (HR, a case manager) with their roles.
+        ``roles`` are the participant roles of the conversation type. The employee, and the
+        manager ``manager_id`` when ``manager`` is one of the roles, are added to
+        ``participants`` (first, in that order) unless already listed; list others (HR, a
+        case manager) with their roles, which must be among ``roles``. When the type has no
+        manager role the manager takes no part and ``manager_id`` is not kept. Without
+        ``roles`` the employee and the manager take part, with whoever else is listed.
+
         ``design_version`` names the stored design version that planned it; ``known_late``
         marks one created after its target date (see the module docstring).
+
+        >>> exit_talk = Conversation.plan(
+        ...     id="c-9", type_key="exit_interview", employee_id="e-1", manager_id="m-1",
+        ...     window=Window(date(2026, 5, 1), date(2026, 5, 8), date(2026, 5, 20)),
+        ...     participants=[Participant("hr-1", "hr")], roles=("employee", "hr"))
+        >>> exit_talk.manager_id, sorted(exit_talk.participant_ids)
+        (None, ['e-1', 'hr-1'])
         """
         given = tuple(participants)
+        allowed_roles = (
+            (Role.EMPLOYEE, Role.MANAGER, *(p.role for p in given))
+            if roles is None
+            else tuple(Role(role) for role in roles)
+        )
+        for index, participant in enumerate(given):
+            if participant.role not in allowed_roles:
+                raise InvalidValueError(
+                    f"participants[{index}].role",
+                    f"{participant.role} does not take part in {type_key!r}",
+                    allowed=allowed_roles,
+                )
+        if Role.MANAGER not in allowed_roles:
+            manager_id = None
         listed = {p.person_id for p in given}
         implied = [Participant(employee_id, Role.EMPLOYEE)]
         if manager_id is not None:
@@ -407,14 +476,83 @@ class Conversation:
             if not (action is _A.CLOSE and self.status is _S.HELD and self.requires_report)
         )
 
-    def notes_for(self, reader_id: str) -> tuple[Note, ...]:
-        """The notes ``reader_id`` may read: shared notes if they take part, plus their own
-        private notes. This is the one way to read notes."""
-        taking_part = reader_id in self.participant_ids
+    @property
+    def preparation_shared_by(self) -> frozenset[str]:
+        """Who has shared their preparation answers with the other side before the
+        conversation was held (see :meth:`share_preparation`)."""
+        return frozenset(
+            step.actor_id
+            for step in self.history
+            if step.action is _A.SHARE_PREPARATION and step.actor_id is not None
+        )
+
+    @property
+    def has_been_held(self) -> bool:
+        """Whether the conversation took place (held, reported or closed)."""
+        return self.status in _DONE
+
+    def role_of(self, person_id: str) -> Role | None:
+        """The participant role of ``person_id``, or ``None`` when they take no part."""
+        for participant in self.participants:
+            if participant.person_id == person_id:
+                return participant.role
+        return None
+
+    def notes_for(
+        self,
+        reader_id: str,
+        *,
+        kind: ConversationType | None = None,
+        hr_office: Iterable[str] = (),
+    ) -> tuple[Note, ...]:
+        """The notes ``reader_id`` may read under the access policy: their own private
+        notes, and the shared notes when their role may read them (for ``kind``'s
+        sensitivity; normal when not given). This is the one way to read notes."""
+        role = access.reader_role(self, reader_id, hr_office=hr_office)
+        sensitivity = _sensitivity(kind)
         return tuple(
             note
             for note in self._notes
-            if note.author_id == reader_id or (taking_part and not note.private)
+            if access.allowed(
+                role,
+                access.Content.PRIVATE_NOTE if note.private else access.Content.SHARED_NOTE,
+                sensitivity,
+                write=False,
+                kind=kind,
+                own=note.author_id == reader_id,
+            )
+        )
+
+    def answers_for(
+        self,
+        reader_id: str,
+        question_set: QuestionSet | None,
+        *,
+        kind: ConversationType | None = None,
+        hr_office: Iterable[str] = (),
+    ) -> tuple[Answer, ...]:
+        """The answers ``reader_id`` may read under the access policy.
+
+        ``question_set`` (the pinned one) tells preparation questions from joint ones; an
+        answer whose question it does not know counts as a preparation answer, the stricter
+        choice. The other side's preparation answers appear once the conversation is held
+        or their author shared them.
+        """
+        role = access.reader_role(self, reader_id, hr_office=hr_office)
+        sensitivity = _sensitivity(kind)
+        shared = self.preparation_shared_by
+        return tuple(
+            answer
+            for answer in self.answers
+            if access.allowed(
+                role,
+                _answer_content(answer, reader_id, question_set),
+                sensitivity,
+                write=False,
+                kind=kind,
+                own=answer.author_id == reader_id,
+                held=self.has_been_held or answer.author_id in shared,
+            )
         )
 
     @property
@@ -429,7 +567,8 @@ class Conversation:
         return None
 
     def answers_by(self, author_id: str) -> Mapping[str, AnswerValue]:
-        """The current answers of one author, by question key."""
+        """The current answers of one author, by question key (a raw reading for the
+        author themselves and for administration; readers get :meth:`answers_for`)."""
         return {a.question_key: a.value for a in self.answers if a.author_id == author_id}
 
     # --- commands -----------------------------------------------------------------------
@@ -548,12 +687,44 @@ class Conversation:
         answers: Mapping[str, AnswerValue],
         *,
         at: datetime,
+        kind: ConversationType | None = None,
     ) -> Conversation:
         """Record ``author_id``'s answers, validated by ``question_set`` and pinned to its
         version. A later answer to the same question by the same author replaces the earlier.
+
+        A preparation question is answered only by its audience: employee preparation by the
+        employee, manager preparation by the side leading the conversation (anyone taking
+        part but the employee). The access policy decides the rest (with ``kind``'s
+        sensitivity); a refusal raises :class:`~gesprekscyclus.errors.AccessDeniedError`.
         """
         self._require(_A.RECORD_ANSWERS, at)
         self._only_participant(author_id, "record answers")
+        role = access.reader_role(self, author_id)
+        author_role = self.role_of(author_id)
+        for key in answers:
+            question = question_set.question(key) if key in question_set.keys else None
+            audience = question.audience if question is not None else Audience.JOINT
+            if audience is Audience.EMPLOYEE_PREPARATION and author_role is not Role.EMPLOYEE:
+                raise AccessDeniedError(
+                    f"answers.{key}.audience",
+                    author_id,
+                    "may not answer the employee's preparation question; only the employee does",
+                )
+            if audience is Audience.MANAGER_PREPARATION and author_role is Role.EMPLOYEE:
+                raise AccessDeniedError(
+                    f"answers.{key}.audience",
+                    author_id,
+                    "may not answer the leading side's "
+                    "preparation question; only the side leading the conversation does",
+                )
+            content = (
+                access.Content.JOINT_ANSWERS
+                if audience is Audience.JOINT
+                else access.Content.OWN_PREPARATION
+            )
+            access.require(
+                role, content, _sensitivity(kind), reader=author_id, write=True, kind=kind
+            )
         if self.question_set is not None and question_set.ref != self.question_set:
             raise ConflictError(
                 f"Conversation.question_set: the answers of {self.id!r} are pinned to "
@@ -576,22 +747,55 @@ class Conversation:
             changes={"question_set": question_set.ref, "answers": (*kept, *new)},
         )
 
-    def add_note(self, author_id: str, text: str, *, private: bool, at: datetime) -> Conversation:
-        """Add a shared note, or a ``private`` one only its author will read."""
+    def add_note(
+        self,
+        author_id: str,
+        text: str,
+        *,
+        private: bool,
+        at: datetime,
+        kind: ConversationType | None = None,
+    ) -> Conversation:
+        """Add a shared note, or a ``private`` one only its author will read.
+
+        Private notes need a type that allows them (``kind.private_notes``); the access
+        policy decides who may write shared ones.
+        """
         self._require(_A.ADD_NOTE, at)
         self._only_participant(author_id, "add notes")
+        access.require(
+            access.reader_role(self, author_id),
+            access.Content.PRIVATE_NOTE if private else access.Content.SHARED_NOTE,
+            _sensitivity(kind),
+            reader=author_id,
+            write=True,
+            kind=kind,
+        )
         note = Note(author_id=author_id, text=text, private=private, at=at)
         return self._step(
             _A.ADD_NOTE, at, actor_id=author_id, changes={"notes": (*self._notes, note)}
         )
+
+    def share_preparation(self, author_id: str, *, at: datetime) -> Conversation:
+        """Let the other side read ``author_id``'s preparation answers before the
+        conversation is held (from holding on, they read them anyway)."""
+        self._require(_A.SHARE_PREPARATION, at)
+        self._only_participant(author_id, "share preparation answers")
+        if author_id in self.preparation_shared_by:
+            raise ConflictError(
+                f"Conversation.history: {author_id!r} already shared their preparation "
+                f"answers on {self.id!r}"
+            )
+        return self._step(_A.SHARE_PREPARATION, at, actor_id=author_id)
 
     # --- internals ----------------------------------------------------------------------
 
     def _only_participant(self, person_id: str, what: str) -> None:
         if person_id not in self.participant_ids:
             raise AccessDeniedError(
-                f"Conversation.participants: {person_id!r} does not take part in "
-                f"{self.id!r} and may not {what}"
+                "Conversation.participants",
+                person_id,
+                f"does not take part in {self.id!r} and may not {what}",
             )
 
     def _require(self, action: ConversationAction, at: datetime) -> ConversationStatus:

@@ -17,6 +17,11 @@ Rules, in short:
   A refusal is final for sign-off but never blocks filing.
 - **Filing** is allowed from a signed or refused report, and from a shared one only when the
   type needs no sign-off (``requires_sign_off=False``) and the comment window has passed.
+- **Who.** ``author_id`` wrote the report; a draft is readable by its author only. Pass the
+  conversation (and its type as ``kind``) to :meth:`Report.comment` and
+  :meth:`Report.add_written_view` so the access policy of
+  :mod:`gesprekscyclus.domain.access` decides: only participants comment, and a written view
+  is added only where the type allows one (``employee_written_view``).
 - **Written view.** Once the report is shared, the employee may attach their own written view
   once. It can never be changed or removed (a second attempt raises
   :class:`~gesprekscyclus.errors.ConflictError`) and it stays through every later step,
@@ -53,6 +58,7 @@ from typing import Any
 import attrs
 from attrs import field, frozen
 
+from gesprekscyclus.domain import access
 from gesprekscyclus.domain._checks import (
     ClosedSet,
     aware,
@@ -61,6 +67,8 @@ from gesprekscyclus.domain._checks import (
     require_aware,
     require_reason,
 )
+from gesprekscyclus.domain.conversation_types import ConversationType, Sensitivity
+from gesprekscyclus.domain.conversations import Conversation
 from gesprekscyclus.errors import (
     AccessDeniedError,
     ConflictError,
@@ -190,7 +198,9 @@ class ReportTransition:
 class Report:
     """The record of one held conversation; see the module docstring for the rules.
 
-    ``employee_id`` is the only person who may sign, refuse or add a written view.
+    ``employee_id`` is the only person who may sign, refuse or add a written view;
+    ``author_id`` is who wrote it (``None`` for reports stored before authors were kept: their
+    draft is then readable by whoever may write the conversation's report).
     ``requires_sign_off`` comes from the conversation type. ``signed_by`` is set once the
     employee has signed (``signed_as`` tells how) and stays set after filing;
     ``refusal_reason`` likewise after a refusal.
@@ -211,8 +221,13 @@ class Report:
     )
     refusal_reason: str | None = field(default=None, validator=non_blank)
     history: tuple[ReportTransition, ...] = ()
+    author_id: str | None = field(default=None, validator=non_blank)
 
     def __attrs_post_init__(self) -> None:
+        if self.author_id is not None and self.author_id == self.employee_id:
+            raise InvalidValueError(
+                "Report.author_id", "the employee does not write their own report"
+            )
         if (self.comment_until is None) != (self.status is ReportStatus.DRAFT):
             raise InvalidValueError(
                 "Report.comment_until", "is set exactly when the report has been shared"
@@ -234,6 +249,51 @@ class Report:
                 raise InvalidValueError(
                     "Report.written_view.employee_id", "must be the report's employee"
                 )
+
+    @classmethod
+    def draft_for(
+        cls,
+        conversation: Conversation,
+        *,
+        author_id: str,
+        summary: str,
+        agreements: tuple[str, ...] = (),
+        requires_sign_off: bool = True,
+        kind: ConversationType | None = None,
+        hr_office: tuple[str, ...] = (),
+    ) -> Report:
+        """A new draft of ``conversation``'s report by ``author_id``, whom the access policy
+        must let write it (a participant other than the employee; with ``kind`` its
+        sensitivity counts); :class:`~gesprekscyclus.errors.AccessDeniedError` otherwise.
+
+        >>> from gesprekscyclus.domain.conversations import Conversation, Window
+        >>> talk = Conversation.plan(id="c-1", type_key="check_in", employee_id="e-1",
+        ...     manager_id="m-1", window=Window(date(2026, 3, 1), date(2026, 3, 2),
+        ...                                     date(2026, 3, 9)))
+        >>> Report.draft_for(talk, author_id="m-1", summary="Goed gesprek").author_id
+        'm-1'
+        >>> Report.draft_for(talk, author_id="e-1", summary="Door mij")
+        Traceback (most recent call last):
+        ...
+        gesprekscyclus.errors.AccessDeniedError: access matrix: employee, draft_report, normal: \
+'e-1' may not write it
+        """
+        access.require(
+            access.reader_role(conversation, author_id, hr_office=hr_office),
+            access.Content.DRAFT_REPORT,
+            _sensitivity(kind),
+            reader=author_id,
+            write=True,
+            kind=kind,
+        )
+        return cls(
+            conversation_id=conversation.id,
+            employee_id=conversation.employee_id,
+            summary=summary,
+            agreements=agreements,
+            requires_sign_off=requires_sign_off,
+            author_id=author_id,
+        )
 
     # --- queries ------------------------------------------------------------------------
 
@@ -289,8 +349,31 @@ class Report:
             )
         return self._step(ReportAction.SHARE, at, comment_until=comment_until)
 
-    def comment(self, author_id: str, text: str, *, at: datetime) -> Report:
-        """Add a comment while the comment window is open."""
+    @property
+    def is_draft(self) -> bool:
+        """Whether the report has not been shared yet."""
+        return self.status is ReportStatus.DRAFT
+
+    def comment(
+        self,
+        author_id: str,
+        text: str,
+        *,
+        at: datetime,
+        conversation: Conversation | None = None,
+        kind: ConversationType | None = None,
+    ) -> Report:
+        """Add a comment while the comment window is open; with ``conversation`` given,
+        only someone the access policy lets comment (a participant) may."""
+        if conversation is not None:
+            access.require(
+                access.reader_role(conversation, author_id),
+                access.Content.COMMENT,
+                _sensitivity(kind),
+                reader=author_id,
+                write=True,
+                kind=kind,
+            )
         new = Comment(author_id=author_id, text=text, at=at)
         return self._step(
             ReportAction.COMMENT, at, actor_id=author_id, comments=(*self.comments, new)
@@ -320,9 +403,26 @@ class Report:
         """Close the report for good; see the module docstring for when this is allowed."""
         return self._step(ReportAction.FILE, at)
 
-    def add_written_view(self, employee_id: str, text: str, *, at: datetime) -> Report:
-        """Attach the employee's written view; allowed once, from sharing onwards."""
+    def add_written_view(
+        self,
+        employee_id: str,
+        text: str,
+        *,
+        at: datetime,
+        kind: ConversationType | None = None,
+    ) -> Report:
+        """Attach the employee's written view; allowed once, from sharing onwards, and with
+        ``kind`` given only where that type allows a written view."""
         self._only_employee(employee_id, "add a written view")
+        if kind is not None:
+            access.require(
+                access.ReaderRole.EMPLOYEE,
+                access.Content.WRITTEN_VIEW,
+                kind.sensitivity,
+                reader=employee_id,
+                write=True,
+                kind=kind,
+            )
         self._require(ReportAction.ADD_WRITTEN_VIEW, at)
         if self.written_view is not None:
             raise ConflictError(
@@ -339,7 +439,7 @@ class Report:
     def _only_employee(self, person_id: str, what: str) -> None:
         if person_id != self.employee_id:
             raise AccessDeniedError(
-                f"Report.employee_id: only the report's employee may {what}, not {person_id!r}"
+                "Report.employee_id", person_id, f"may not {what}: only the report's employee may"
             )
 
     def _require(self, action: ReportAction, at: datetime) -> ReportStatus:
@@ -373,3 +473,7 @@ class Report:
             reason=reason,
         )
         return attrs.evolve(self, status=target, history=(*self.history, entry), **changes)
+
+
+def _sensitivity(kind: ConversationType | None) -> Sensitivity:
+    return Sensitivity.NORMAL if kind is None else kind.sensitivity

@@ -64,6 +64,8 @@ from gesprekscyclus.ports.notifier import Notification, ReminderKind
 __all__ = [
     "DESIGN_FORMATS",
     "PLANNER_LOCK",
+    "AccessLogEntry",
+    "AccessLogRepository",
     "ActionItemRepository",
     "ConversationRepository",
     "DesignRepository",
@@ -527,6 +529,58 @@ class OutboxRepository(Protocol):
         ...
 
 
+def _aware_at(value: datetime) -> datetime:
+    return aware_utc(value, "AccessLogEntry.at")
+
+
+@frozen
+class AccessLogEntry:
+    """One read of a confidential or health-related record: who read what, when.
+
+    ``reader_id`` is the person who read (``"administration"`` for the administrative path),
+    ``subject_id`` the employee the record is about, ``record_kind`` one of
+    ``conversation``, ``report`` and ``action_item``, ``sensitivity`` the type's sensitivity
+    and ``via`` the query that read it (``view`` or ``administration``).
+    """
+
+    at: datetime = field(converter=_aware_at)
+    reader_id: str = field(validator=non_blank)
+    subject_id: str = field(validator=non_blank)
+    record_kind: str = field(validator=non_blank)
+    record_id: str = field(validator=non_blank)
+    sensitivity: str = field(validator=non_blank)
+    via: str = field(default="view", validator=non_blank)
+
+
+@runtime_checkable
+class AccessLogRepository(Protocol):
+    """The access log (AVG art. 5(2): an employer must be able to show who looked).
+
+    Entries are only ever added, read, and deleted in bulk (by person for erasure, by age for
+    retention); they are never changed.
+    """
+
+    def append(self, entries: Iterable[AccessLogEntry]) -> int:
+        """Add entries; returns how many were added."""
+        ...
+
+    def about(self, subject_id: str) -> list[AccessLogEntry]:
+        """The reads of ``subject_id``'s records, oldest first (then in order of adding)."""
+        ...
+
+    def by_reader(self, reader_id: str) -> list[AccessLogEntry]:
+        """What ``reader_id`` read, oldest first (then in order of adding)."""
+        ...
+
+    def delete_for_person(self, person_id: str) -> int:
+        """Delete every entry ``person_id`` read or is the subject of; returns the count."""
+        ...
+
+    def delete_before(self, instant: datetime) -> int:
+        """Delete the entries older than the aware ``instant``; returns the count."""
+        ...
+
+
 @runtime_checkable
 class UnitOfWork(Protocol):
     """The repositories of one transaction; see the module docstring."""
@@ -548,6 +602,9 @@ class UnitOfWork(Protocol):
 
     @property
     def outbox(self) -> OutboxRepository: ...
+
+    @property
+    def access_log(self) -> AccessLogRepository: ...
 
     @property
     def designs(self) -> DesignRepository: ...

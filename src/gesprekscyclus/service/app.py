@@ -6,6 +6,15 @@ together with the notifications the change causes, in one unit of work: either a
 stored or none of it. Domain errors (an illegal transition, a wrong answer, a stale version)
 pass through unchanged.
 
+**Readers and views.** Every query that returns content takes the ``reader`` (a person id)
+and returns views (:mod:`gesprekscyclus.service.views`) holding only what the access policy
+(:mod:`gesprekscyclus.domain.access`) lets that reader see; a record the reader may not see
+raises :class:`~gesprekscyclus.errors.AccessDeniedError`, and lists leave it out. Commands
+done by someone (answers, notes, comments, sign-off) return that person's view; the others
+return the metadata only. Reads of confidential and health-related records are written to the
+store's access log. The stored aggregates themselves are reachable through one path only,
+:attr:`ConversationService.administration`, for exports, migrations and adapters.
+
 >>> from datetime import date, datetime, timezone
 >>> from gesprekscyclus.adapters.memory import MemoryStore
 >>> from gesprekscyclus.domain.cadence import Interval
@@ -23,7 +32,7 @@ True
 >>> report = service.materialise(date(2026, 1, 1), date(2026, 3, 31))
 >>> report.added, service.materialise(date(2026, 1, 1), date(2026, 3, 31)).changed
 (3, False)
->>> first = service.agenda_for_manager("m", today=date(2026, 1, 5))[0].conversation
+>>> first = service.agenda_for_manager("m", reader="m", today=date(2026, 1, 5))[0].conversation
 >>> first.window.target.isoformat(), first.status.value
 ('2026-01-02', 'planned')
 >>> service.schedule(first.id, datetime(2026, 1, 6, 9, 0, tzinfo=timezone.utc)).status.value
@@ -33,7 +42,8 @@ True
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -48,15 +58,19 @@ from gesprekscyclus.domain.action_items import (
     carry_over,
 )
 from gesprekscyclus.domain.catalog import Catalog, built_in_catalog
-from gesprekscyclus.domain.conversation_types import SignOffRequirement
+from gesprekscyclus.domain.conversation_types import (
+    ConversationType,
+    SignOffRequirement,
+)
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
 from gesprekscyclus.domain.manager_history import manager_changes, manager_on
-from gesprekscyclus.domain.people import Person
+from gesprekscyclus.domain.people import Person, Role
 from gesprekscyclus.domain.questions import AnswerValue
 from gesprekscyclus.domain.reminders import ReminderKind, ReminderPolicy
 from gesprekscyclus.domain.reports import Report, ReportStatus, SignOffKind
 from gesprekscyclus.errors import (
+    AccessDeniedError,
     ConflictError,
     DesignError,
     InvalidTransitionError,
@@ -74,6 +88,7 @@ from gesprekscyclus.ports.store import (
     aware_utc,
     version_of,
 )
+from gesprekscyclus.service.administration import Administration
 from gesprekscyclus.service.design import (
     DesignChange,
     check_design,
@@ -87,9 +102,11 @@ from gesprekscyclus.service.materialise import (
     PLAN_MARGIN_DAYS,
     MaterialiseReport,
     apply_plan,
+    participant_roles,
     plan_horizon,
     with_manager,
 )
+from gesprekscyclus.service.reading import Reading, kind_of
 from gesprekscyclus.service.reminders import (
     ReminderReport,
     conversation_day,
@@ -97,6 +114,14 @@ from gesprekscyclus.service.reminders import (
     lifecycle_notifications,
     pinned_question_set,
     withdrawal_for,
+)
+from gesprekscyclus.service.views import (
+    ActionItemView,
+    AgendaEntry,
+    ConversationView,
+    ReportView,
+    metadata_view,
+    report_state,
 )
 
 __all__ = [
@@ -112,14 +137,6 @@ __all__ = [
 _OPEN = frozenset({ConversationStatus.PLANNED, ConversationStatus.SCHEDULED})
 #: The reminders a conversation's manager gets before it takes place.
 _LED_REMINDERS = (ReminderKind.PREPARATION, ReminderKind.DAY_BEFORE, ReminderKind.SCHEDULED)
-
-
-@frozen
-class AgendaEntry:
-    """One upcoming conversation and the open action items on its agenda."""
-
-    conversation: Conversation
-    action_items: tuple[ActionItem, ...] = ()
 
 
 @frozen
@@ -370,7 +387,65 @@ class ConversationService:
         self._loaded, self._version = loaded, version
         return attrs.evolve(change, materialised=report)
 
+    @property
+    def administration(self) -> Administration:
+        """The one way to the stored aggregates themselves, unfiltered: for exports,
+        migrations and storage work, never for showing a person what they may read. Its reads
+        of confidential and health-related records are logged with the reader
+        ``"administration"``."""
+        return Administration(self.store, self.clock, self.catalog)
+
+    @property
+    def hr_office(self) -> tuple[str, ...]:
+        """Who counts as the organisation's HR for the access policy: the HR contact."""
+        return () if self.hr_contact_id is None else (self.hr_contact_id,)
+
     # --- internals ----------------------------------------------------------------------
+
+    @contextmanager
+    def _reading(self, reader: str) -> Iterator[tuple[UnitOfWork, Reading]]:
+        """A unit of work and the views of ``reader``; the reads it logs are written with it."""
+        read = self._reader(reader, self._now())
+        with self.store.unit_of_work() as uow:
+            yield uow, read
+            if read.entries:
+                uow.access_log.append(read.entries)
+
+    def _kind(self, type_key: str) -> ConversationType | None:
+        return kind_of(self.catalog, type_key)
+
+    def _reader(self, reader: str, at: datetime) -> Reading:
+        return Reading(
+            reader=reader, at=at, catalog=self.catalog, design=self.design, hr_office=self.hr_office
+        )
+
+    def _view(
+        self, uow: UnitOfWork, talk: Conversation, reader: str | None, at: datetime
+    ) -> ConversationView:
+        kind = self._kind(talk.type_key)
+        if reader is None:
+            return metadata_view(talk, kind=kind)
+        read = self._reader(reader, at)
+        view = read.conversation(talk)
+        if read.entries:
+            uow.access_log.append(read.entries)
+        return view if view is not None else metadata_view(talk, kind=kind)
+
+    def _report_view(
+        self,
+        uow: UnitOfWork,
+        report: Report,
+        talk: Conversation,
+        reader: str | None,
+        at: datetime,
+    ) -> ReportView:
+        if reader is None:
+            return report_state(report)
+        read = self._reader(reader, at)
+        view = read.report(report, talk)
+        if read.entries:
+            uow.access_log.append(read.entries)
+        return view if view is not None else report_state(report)
 
     def _now(self) -> datetime:
         return aware_utc(self.clock.now(), "clock.now()")
@@ -411,7 +486,9 @@ class ConversationService:
         conversation_id: str,
         step: Callable[[Conversation, datetime], Conversation],
         notify: ReminderKind | None = None,
-    ) -> Conversation:
+        *,
+        reader: str | None = None,
+    ) -> ConversationView:
         at = self._now()
         with self.store.unit_of_work() as uow:
             self._refresh(uow)
@@ -421,18 +498,21 @@ class ConversationService:
             _withdraw_stale(uow, current, changed)
             if notify is not None:
                 self._notify(uow, changed, notify, at)
-        return changed
+            return self._view(uow, changed, reader, at)
 
     def _change_report(
         self,
         conversation_id: str,
-        step: Callable[[Report, datetime], Report],
+        step: Callable[[Report, Conversation, datetime], Report],
         follow: Callable[[Conversation, datetime], Conversation | None] | None = None,
-    ) -> Report:
+        *,
+        reader: str | None = None,
+    ) -> ReportView:
         at = self._now()
         with self.store.unit_of_work() as uow:
             current = uow.reports.get(conversation_id)
-            changed = step(current, at)
+            talk = uow.conversations.get(conversation_id)
+            changed = step(current, talk, at)
             uow.reports.update(changed, expected_version=version_of(current))
             if _awaits_sign_off(current) and not _awaits_sign_off(changed):
                 uow.outbox.withdraw(
@@ -443,19 +523,18 @@ class ConversationService:
                     )
                 )
             if follow is not None:
-                talk = uow.conversations.get(conversation_id)
                 moved = follow(talk, at)
                 if moved is not None:
                     uow.conversations.update(moved, expected_version=version_of(talk))
                     _withdraw_stale(uow, talk, moved)
-        return changed
+            return self._report_view(uow, changed, talk, reader or changed.author_id, at)
 
     def _track(self, type_key: str) -> str:
         return self.design.track_of(type_key, self.catalog)
 
     def _change_item(
         self, item_id: str, step: Callable[[ActionItem, datetime], ActionItem]
-    ) -> ActionItem:
+    ) -> ActionItemView:
         at = self._now()
         with self.store.unit_of_work() as uow:
             current = uow.action_items.get(item_id)
@@ -469,7 +548,17 @@ class ConversationService:
                         reason=f"{item_id!r} is {changed.status.value}, due {changed.due}",
                     )
                 )
-        return changed
+            return self._item_view(uow, changed, at)
+
+    def _item_view(self, uow: UnitOfWork, item: ActionItem, at: datetime) -> ActionItemView:
+        """The item as its owner sees it (the owner always may)."""
+        with_origin = uow.conversations.by_ids([item.origin_conversation_id])
+        read = self._reader(item.owner_id, at)
+        view = read.item(item, with_origin[0] if with_origin else None)
+        assert view is not None  # the owner reads their own items
+        if read.entries:
+            uow.access_log.append(read.entries)
+        return view
 
     # --- people and life events ---------------------------------------------------------
 
@@ -588,6 +677,8 @@ class ConversationService:
                 wanted = manager_on(person, events, conversation_day(talk))
                 if talk.status not in _OPEN or talk.manager_id == wanted:
                     continue
+                if Role.MANAGER not in participant_roles(self.catalog, talk.type_key):
+                    continue  # the manager takes no part in this type (an exit interview)
                 try:
                     changed = with_manager(talk, wanted)
                 except InvalidValueError:
@@ -703,7 +794,7 @@ class ConversationService:
 
     # --- conversations ------------------------------------------------------------------
 
-    def schedule(self, conversation_id: str, starts_at: datetime) -> Conversation:
+    def schedule(self, conversation_id: str, starts_at: datetime) -> ConversationView:
         """Fix the time of a planned conversation and tell every participant."""
         return self._change(
             conversation_id,
@@ -711,7 +802,9 @@ class ConversationService:
             ReminderKind.SCHEDULED,
         )
 
-    def reschedule(self, conversation_id: str, starts_at: datetime, *, reason: str) -> Conversation:
+    def reschedule(
+        self, conversation_id: str, starts_at: datetime, *, reason: str
+    ) -> ConversationView:
         """Move a scheduled conversation; every participant gets the new time."""
         return self._change(
             conversation_id,
@@ -719,7 +812,7 @@ class ConversationService:
             ReminderKind.SCHEDULED,
         )
 
-    def cancel(self, conversation_id: str, *, reason: str) -> Conversation:
+    def cancel(self, conversation_id: str, *, reason: str) -> ConversationView:
         """Call a conversation off; participants of a scheduled one are told."""
         at = self._now()
         with self.store.unit_of_work() as uow:
@@ -729,15 +822,15 @@ class ConversationService:
             _withdraw_stale(uow, current, changed)
             if current.status is ConversationStatus.SCHEDULED:
                 self._notify(uow, changed, ReminderKind.CANCELLED, at)
-        return changed
+        return metadata_view(changed, kind=self._kind(changed.type_key))
 
-    def mark_missed(self, conversation_id: str, *, reason: str) -> Conversation:
+    def mark_missed(self, conversation_id: str, *, reason: str) -> ConversationView:
         """Record that a conversation did not take place; it stays on file."""
         return self._change(
             conversation_id, lambda talk, at: talk.mark_missed(reason=reason, at=at)
         )
 
-    def record_held(self, conversation_id: str, *, at: datetime | None = None) -> Conversation:
+    def record_held(self, conversation_id: str, *, at: datetime | None = None) -> ConversationView:
         """Record that the scheduled conversation took place ``at`` (by default now).
 
         ``at`` is the real time it was held: not in the future, not before the conversation
@@ -748,16 +841,17 @@ class ConversationService:
         held_at = None if at is None else aware_utc(at, "at")
         return self._change(conversation_id, lambda talk, now: talk.hold(at=now, held_at=held_at))
 
-    def close(self, conversation_id: str) -> Conversation:
+    def close(self, conversation_id: str) -> ConversationView:
         """Close a held conversation whose type keeps no report (or a reported one)."""
         return self._change(conversation_id, lambda talk, at: talk.close(at=at))
 
     def record_answers(
         self, conversation_id: str, author_id: str, answers: Mapping[str, AnswerValue]
-    ) -> Conversation:
+    ) -> ConversationView:
         """Record ``author_id``'s answers, checked against the conversation's question set:
         the version already pinned by earlier answers, else the one the design pins, else
-        the latest."""
+        the latest. Only the audience of a question answers it, and only where the access
+        policy lets the author write; returns the author's view."""
 
         def step(talk: Conversation, at: datetime) -> Conversation:
             question_set = pinned_question_set(talk, self.design, self.catalog)
@@ -766,28 +860,50 @@ class ConversationService:
                     "Conversation.type_key",
                     f"type {talk.type_key!r} of {talk.id!r} has no question set to answer",
                 )
-            return talk.record_answers(question_set, author_id, answers, at=at)
+            return talk.record_answers(
+                question_set, author_id, answers, at=at, kind=self._kind(talk.type_key)
+            )
 
-        return self._change(conversation_id, step)
+        return self._change(conversation_id, step, reader=author_id)
 
     def add_note(
         self, conversation_id: str, author_id: str, text: str, *, private: bool = False
-    ) -> Conversation:
-        """Add a shared note, or a ``private`` one only its author reads."""
+    ) -> ConversationView:
+        """Add a shared note, or a ``private`` one only its author reads (where the type
+        allows private notes); returns the author's view."""
         return self._change(
             conversation_id,
-            lambda talk, at: talk.add_note(author_id, text, private=private, at=at),
+            lambda talk, at: talk.add_note(
+                author_id, text, private=private, at=at, kind=self._kind(talk.type_key)
+            ),
+            reader=author_id,
+        )
+
+    def share_preparation(self, conversation_id: str, author_id: str) -> ConversationView:
+        """Let the other side read ``author_id``'s preparation answers before the
+        conversation is held; returns the author's view."""
+        return self._change(
+            conversation_id,
+            lambda talk, at: talk.share_preparation(author_id, at=at),
+            reader=author_id,
         )
 
     # --- reports ------------------------------------------------------------------------
 
     def create_report(
-        self, conversation_id: str, summary: str, *, agreements: Iterable[str] = ()
-    ) -> Report:
-        """Start the draft report of a held conversation.
-
-        Whether it needs sign-off comes from the conversation type (``required``).
+        self,
+        conversation_id: str,
+        summary: str,
+        *,
+        author_id: str,
+        agreements: Iterable[str] = (),
+    ) -> ReportView:
+        """Start the draft report of a held conversation, written by ``author_id`` (a
+        participant whom the access policy lets write reports; the draft is theirs alone
+        until shared). Whether it needs sign-off comes from the conversation type
+        (``required``). Returns the author's view.
         """
+        at = self._now()
         with self.store.unit_of_work() as uow:
             talk = uow.conversations.get(conversation_id)
             if talk.status is not ConversationStatus.HELD:
@@ -805,15 +921,17 @@ class ConversationService:
                 raise InvalidValueError(
                     "ConversationType.report", f"type {talk.type_key!r} keeps no report"
                 )
-            report = Report(
-                conversation_id=talk.id,
-                employee_id=talk.employee_id,
+            report = Report.draft_for(
+                talk,
+                author_id=author_id,
                 summary=summary,
                 agreements=tuple(agreements),
                 requires_sign_off=needs_sign_off,
+                kind=self._kind(talk.type_key),
+                hr_office=self.hr_office,
             )
             uow.reports.add(report)
-        return report
+            return self._report_view(uow, report, talk, author_id, at)
 
     def revise_report(
         self,
@@ -821,16 +939,18 @@ class ConversationService:
         *,
         summary: str | None = None,
         agreements: Iterable[str] | None = None,
-    ) -> Report:
-        """Change the summary and/or agreements of a draft or shared report."""
+    ) -> ReportView:
+        """Change the summary and/or agreements of a draft or shared report; returns the
+        author's view."""
         terms = None if agreements is None else tuple(agreements)
         return self._change_report(
             conversation_id,
-            lambda report, at: report.revise(summary=summary, agreements=terms, at=at),
+            lambda report, _talk, at: report.revise(summary=summary, agreements=terms, at=at),
         )
 
-    def share_report(self, conversation_id: str, *, comment_until: date) -> Report:
-        """Share the draft with the employee; the conversation counts as reported."""
+    def share_report(self, conversation_id: str, *, comment_until: date) -> ReportView:
+        """Share the draft with the employee; the conversation counts as reported. Returns
+        the author's view."""
 
         def follow(talk: Conversation, at: datetime) -> Conversation | None:
             if talk.status is ConversationStatus.HELD:
@@ -839,39 +959,51 @@ class ConversationService:
 
         return self._change_report(
             conversation_id,
-            lambda report, at: report.share(comment_until=comment_until, at=at),
+            lambda report, _talk, at: report.share(comment_until=comment_until, at=at),
             follow,
         )
 
-    def comment_on_report(self, conversation_id: str, author_id: str, text: str) -> Report:
-        """Comment on a shared report inside its comment window."""
+    def comment_on_report(self, conversation_id: str, author_id: str, text: str) -> ReportView:
+        """Comment on a shared report inside its comment window; only participants may.
+        Returns the commenter's view."""
         return self._change_report(
-            conversation_id, lambda report, at: report.comment(author_id, text, at=at)
+            conversation_id,
+            lambda report, talk, at: report.comment(
+                author_id, text, at=at, conversation=talk, kind=self._kind(talk.type_key)
+            ),
+            reader=author_id,
         )
 
     def sign_report(
         self, conversation_id: str, employee_id: str, *, kind: SignOffKind | str
-    ) -> Report:
+    ) -> ReportView:
         """The employee signs the shared report as agreed or as seen."""
         return self._change_report(
-            conversation_id, lambda report, at: report.sign(employee_id, kind=kind, at=at)
+            conversation_id,
+            lambda report, _talk, at: report.sign(employee_id, kind=kind, at=at),
+            reader=employee_id,
         )
 
-    def refuse_sign_off(self, conversation_id: str, employee_id: str, *, reason: str) -> Report:
+    def refuse_sign_off(self, conversation_id: str, employee_id: str, *, reason: str) -> ReportView:
         """The employee declines to sign, saying why; filing stays possible."""
         return self._change_report(
             conversation_id,
-            lambda report, at: report.refuse_sign_off(employee_id, reason=reason, at=at),
+            lambda report, _talk, at: report.refuse_sign_off(employee_id, reason=reason, at=at),
+            reader=employee_id,
         )
 
-    def add_written_view(self, conversation_id: str, employee_id: str, text: str) -> Report:
-        """Attach the employee's own written view to the report, once and for good."""
+    def add_written_view(self, conversation_id: str, employee_id: str, text: str) -> ReportView:
+        """Attach the employee's own written view to the report, once and for good, where
+        the conversation type allows one (``employee_written_view``)."""
         return self._change_report(
             conversation_id,
-            lambda report, at: report.add_written_view(employee_id, text, at=at),
+            lambda report, talk, at: report.add_written_view(
+                employee_id, text, at=at, kind=self._kind(talk.type_key)
+            ),
+            reader=employee_id,
         )
 
-    def file_report(self, conversation_id: str) -> Report:
+    def file_report(self, conversation_id: str) -> ReportView:
         """File the report; a reported conversation is closed with it."""
 
         def follow(talk: Conversation, at: datetime) -> Conversation | None:
@@ -879,7 +1011,9 @@ class ConversationService:
                 return talk.close(at=at)
             return None
 
-        return self._change_report(conversation_id, lambda report, at: report.file(at=at), follow)
+        return self._change_report(
+            conversation_id, lambda report, _talk, at: report.file(at=at), follow
+        )
 
     # --- action items -------------------------------------------------------------------
 
@@ -891,43 +1025,46 @@ class ConversationService:
         owner_id: str,
         due: date | None = None,
         item_id: str | None = None,
-    ) -> ActionItem:
+    ) -> ActionItemView:
         """Record an action item agreed in a conversation, between its employee and manager.
 
-        Without ``item_id`` the id is derived from the conversation, title, owner and due
-        date, so recording the same item twice raises a conflict instead of duplicating it.
+        The owner must take part in the conversation or be the HR contact
+        (:class:`~gesprekscyclus.errors.AccessDeniedError` otherwise). Without ``item_id``
+        the id is derived from the conversation, title, owner and due date, so recording the
+        same item twice raises a conflict instead of duplicating it. Returns the owner's view.
         """
+        at = self._now()
         with self.store.unit_of_work() as uow:
             talk = uow.conversations.get(conversation_id)
-            item = ActionItem(
+            item = ActionItem.agreed_in(
+                talk,
                 id=item_id or _item_id(talk.id, title, owner_id, due),
                 title=title,
                 owner_id=owner_id,
                 due=due,
-                origin_conversation_id=talk.id,
-                employee_id=talk.employee_id,
-                manager_id=talk.manager_id,
+                hr_office=self.hr_office,
+                kind=self._kind(talk.type_key),
             )
             uow.action_items.add_many([item])
-        return item
+            return self._item_view(uow, item, at)
 
-    def complete_action_item(self, item_id: str) -> ActionItem:
+    def complete_action_item(self, item_id: str) -> ActionItemView:
         """Mark an item done."""
         return self._change_item(item_id, lambda item, at: item.complete(at=at))
 
-    def drop_action_item(self, item_id: str, *, reason: str) -> ActionItem:
+    def drop_action_item(self, item_id: str, *, reason: str) -> ActionItemView:
         """Give an item up, saying why."""
         return self._change_item(item_id, lambda item, at: item.drop(reason=reason, at=at))
 
     def rescope_action_item(
         self, item_id: str, *, title: str | None = None, due: date | None = None
-    ) -> ActionItem:
+    ) -> ActionItemView:
         """New terms for an item; its carry count starts again."""
         return self._change_item(
             item_id, lambda item, at: item.rescope(title=title, due=due, at=at)
         )
 
-    def escalate_action_item(self, item_id: str, *, to_id: str, reason: str) -> ActionItem:
+    def escalate_action_item(self, item_id: str, *, to_id: str, reason: str) -> ActionItemView:
         """Bring an item to ``to_id``'s attention; its carry count starts again."""
         return self._change_item(
             item_id, lambda item, at: item.escalate(to_id=to_id, reason=reason, at=at)
@@ -1008,70 +1145,148 @@ class ConversationService:
         with self.store.unit_of_work() as uow:
             return uow.people.get(person_id)
 
-    def conversation(self, conversation_id: str) -> Conversation:
-        """One stored conversation."""
-        with self.store.unit_of_work() as uow:
-            return uow.conversations.get(conversation_id)
+    def conversation(self, conversation_id: str, *, reader: str) -> ConversationView:
+        """What ``reader`` may see of one conversation; :class:`AccessDeniedError` when they
+        may not know it exists.
 
-    def report(self, conversation_id: str) -> Report:
-        """The report of one conversation."""
-        with self.store.unit_of_work() as uow:
-            return uow.reports.get(conversation_id)
+        >>> from datetime import timezone
+        >>> from gesprekscyclus.adapters.memory import MemoryStore
+        >>> from gesprekscyclus.domain.conversations import Conversation, Participant, Window
+        >>> from gesprekscyclus.planning.design import CycleDesign
+        >>> from gesprekscyclus.ports.clock import FixedClock
+        >>> service = ConversationService(
+        ...     MemoryStore(), FixedClock(datetime(2026, 5, 4, 9, 0, tzinfo=timezone.utc)),
+        ...     design=CycleDesign(name="d", cycle_start=date(2026, 1, 1)), hr_contact_id="hr")
+        >>> talk = Conversation.plan(id="x-1", type_key="exit_interview", employee_id="e",
+        ...     manager_id="m", participants=[Participant("hr", "hr")], roles=("employee", "hr"),
+        ...     window=Window(date(2026, 5, 1), date(2026, 5, 8), date(2026, 5, 20)))
+        >>> with service.store.unit_of_work() as uow:
+        ...     uow.conversations.add_many([talk])
+        1
+        >>> service.add_note("x-1", "hr", "Werkdruk was te hoog").notes[0].text
+        'Werkdruk was te hoog'
+        >>> service.conversation("x-1", reader="m")
+        Traceback (most recent call last):
+        ...
+        gesprekscyclus.errors.AccessDeniedError: access matrix: conversation: 'm' may not see \
+'x-1'
+        >>> [(e.reader_id, e.record_id) for e in service.administration.access_log_about("e")]
+        [('hr', 'x-1')]
+        """
+        with self._reading(reader) as (uow, read):
+            view = read.conversation(uow.conversations.get(conversation_id))
+        if view is None:
+            raise AccessDeniedError(
+                "access matrix: conversation", reader, f"may not see {conversation_id!r}"
+            )
+        return view
 
-    def action_item(self, item_id: str) -> ActionItem:
-        """One stored action item."""
-        with self.store.unit_of_work() as uow:
-            return uow.action_items.get(item_id)
+    def report(self, conversation_id: str, *, reader: str) -> ReportView:
+        """What ``reader`` may see of the report of one conversation (a draft only its
+        author); :class:`AccessDeniedError` when they may not read it."""
+        with self._reading(reader) as (uow, read):
+            report = uow.reports.get(conversation_id)
+            view = read.report(report, uow.conversations.get(conversation_id))
+        if view is None:
+            content = "draft_report" if report.is_draft else "shared_report"
+            raise AccessDeniedError(
+                f"access matrix: {content}",
+                reader,
+                f"may not read the report of {conversation_id!r}",
+            )
+        return view
 
-    def conversations_of(self, employee_id: str) -> list[Conversation]:
-        """Every conversation of one employee, by target date."""
-        with self.store.unit_of_work() as uow:
-            return uow.conversations.by_employee(employee_id)
+    def action_item(self, item_id: str, *, reader: str) -> ActionItemView:
+        """What ``reader`` may see of one action item; :class:`AccessDeniedError` when they
+        may not see it."""
+        with self._reading(reader) as (uow, read):
+            item = uow.action_items.get(item_id)
+            origin = uow.conversations.by_ids([item.origin_conversation_id])
+            view = read.item(item, origin[0] if origin else None)
+        if view is None:
+            raise AccessDeniedError(
+                "access matrix: action_item", reader, f"may not see {item_id!r}"
+            )
+        return view
+
+    def conversations_of(self, employee_id: str, *, reader: str) -> list[ConversationView]:
+        """The conversations of one employee that ``reader`` may see, by target date."""
+        with self._reading(reader) as (uow, read):
+            return _visible(read, uow.conversations.by_employee(employee_id))
 
     def agenda_for_manager(
-        self, manager_id: str, *, today: date, until: date | None = None
+        self, manager_id: str, *, reader: str, today: date, until: date | None = None
     ) -> tuple[AgendaEntry, ...]:
         """The manager's upcoming conversations (open, window not yet past, target up to
-        ``until``), each with the open action items on its agenda."""
-        with self.store.unit_of_work() as uow:
-            talks = uow.conversations.by_manager(manager_id)
-            return _agenda(uow, talks, today, until, self._track)
+        ``until``), each with the open action items on its agenda, as ``reader`` sees them
+        (usually the manager themselves)."""
+        with self._reading(reader) as (uow, read):
+            return _agenda(
+                uow, read, uow.conversations.by_manager(manager_id), today, until, self._track
+            )
 
     def agenda_for_person(
-        self, employee_id: str, *, today: date, until: date | None = None
+        self, employee_id: str, *, reader: str, today: date, until: date | None = None
     ) -> tuple[AgendaEntry, ...]:
-        """One employee's upcoming conversations with their open action items."""
-        with self.store.unit_of_work() as uow:
-            talks = uow.conversations.by_employee(employee_id)
-            return _agenda(uow, talks, today, until, self._track)
+        """One employee's upcoming conversations with their open action items, as
+        ``reader`` sees them."""
+        with self._reading(reader) as (uow, read):
+            return _agenda(
+                uow, read, uow.conversations.by_employee(employee_id), today, until, self._track
+            )
 
-    def due_conversations(self, today: date) -> list[Conversation]:
-        """Open conversations whose target day has come and whose window is still open."""
-        with self.store.unit_of_work() as uow:
-            return [c for c in uow.conversations.due(today) if not c.is_overdue(today)]
+    def due_conversations(self, today: date, *, reader: str) -> list[ConversationView]:
+        """Open conversations whose target day has come and whose window is still open,
+        those ``reader`` may see."""
+        with self._reading(reader) as (uow, read):
+            return _visible(
+                read, (c for c in uow.conversations.due(today) if not c.is_overdue(today))
+            )
 
-    def overdue_conversations(self, today: date) -> list[Conversation]:
-        """Open conversations whose latest date lies before ``today``."""
-        with self.store.unit_of_work() as uow:
-            return uow.conversations.overdue(today)
+    def overdue_conversations(self, today: date, *, reader: str) -> list[ConversationView]:
+        """Open conversations whose latest date lies before ``today``, those ``reader`` may
+        see."""
+        with self._reading(reader) as (uow, read):
+            return _visible(read, uow.conversations.overdue(today))
 
-    def overdue_action_items(self, today: date) -> list[ActionItem]:
-        """Open action items past their due date, owned by stored people, by due date."""
-        with self.store.unit_of_work() as uow:
+    def overdue_action_items(self, today: date, *, reader: str) -> list[ActionItemView]:
+        """Open action items past their due date, owned by stored people, by due date;
+        those ``reader`` may see."""
+        with self._reading(reader) as (uow, read):
             items = uow.action_items.open_due_before(today)
             owners = {person.id for person in uow.people.by_ids({i.owner_id for i in items})}
-        return [item for item in items if item.owner_id in owners]
+            origins = {
+                talk.id: talk
+                for talk in uow.conversations.by_ids({i.origin_conversation_id for i in items})
+            }
+            views = (
+                read.item(item, origins.get(item.origin_conversation_id))
+                for item in items
+                if item.owner_id in owners
+            )
+            return [view for view in views if view is not None]
 
-    def pending_sign_offs(self) -> list[Report]:
-        """Shared reports that still wait for the employee's sign-off, of stored people; by
-        employee, then conversation."""
-        with self.store.unit_of_work() as uow:
+    def pending_sign_offs(self, *, reader: str) -> list[ReportView]:
+        """Shared reports that still wait for the employee's sign-off, of stored people, that
+        ``reader`` may read; by employee, then conversation."""
+        with self._reading(reader) as (uow, read):
             reports = uow.reports.pending_sign_off()
             known = {person.id for person in uow.people.by_ids({r.employee_id for r in reports})}
-        return sorted(
-            (report for report in reports if report.employee_id in known),
-            key=lambda report: (report.employee_id, report.conversation_id),
-        )
+            talks = {
+                talk.id: talk
+                for talk in uow.conversations.by_ids({r.conversation_id for r in reports})
+            }
+            views = (
+                read.report(report, talks[report.conversation_id])
+                for report in sorted(reports, key=lambda r: (r.employee_id, r.conversation_id))
+                if report.employee_id in known and report.conversation_id in talks
+            )
+            return [view for view in views if view is not None]
+
+
+def _visible(read: Reading, talks: Iterable[Conversation]) -> list[ConversationView]:
+    views = (read.conversation(talk) for talk in talks)
+    return [view for view in views if view is not None]
 
 
 @frozen
@@ -1228,8 +1443,15 @@ def _item_tracks(
     ]
 
 
+def _origin_track(origin: Conversation | None, track_of: Callable[[str], str]) -> str:
+    """The track of the conversation an item came from (the default track when that
+    conversation is not stored)."""
+    return DEFAULT_TRACK if origin is None else track_of(origin.type_key)
+
+
 def _agenda(
     uow: UnitOfWork,
+    read: Reading,
     conversations: Iterable[Conversation],
     today: date,
     until: date | None,
@@ -1247,25 +1469,32 @@ def _agenda(
     )
     # Open items show on the pair's first upcoming conversation on their track (and on the
     # ones they were carried to), never on a conversation of another track.
-    open_items: dict[tuple[str, str | None], list[tuple[ActionItem, str]]] = {}
+    open_items: dict[tuple[str, str | None], list[ActionItem]] = {}
     seen: set[tuple[str, str | None, str]] = set()
+    origins: dict[str, Conversation | None] = {}
     entries: list[AgendaEntry] = []
     for talk in upcoming:
+        view = read.conversation(talk)
+        if view is None:
+            continue
         pair = (talk.employee_id, talk.manager_id)
         if pair not in open_items:
-            open_items[pair] = _item_tracks(uow, uow.action_items.open_between(*pair), track_of)
+            open_items[pair] = uow.action_items.open_between(*pair)
+            wanted = {i.origin_conversation_id for i in open_items[pair]} - origins.keys()
+            found = {c.id: c for c in uow.conversations.by_ids(wanted)}
+            origins.update((key, found.get(key)) for key in wanted)
         track = track_of(talk.type_key)
         first = (*pair, track) not in seen
         seen.add((*pair, track))
-        items = tuple(
-            item
-            for item, on in open_items[pair]
-            if on == track
+        items = (
+            read.item(item, origins.get(item.origin_conversation_id))
+            for item in open_items[pair]
+            if _origin_track(origins.get(item.origin_conversation_id), track_of) == track
             and item.status is ActionItemStatus.OPEN
             and item.origin_conversation_id != talk.id
             and (first or talk.id in item.carried_to)
         )
-        entries.append(AgendaEntry(talk, items))
+        entries.append(AgendaEntry(view, tuple(item for item in items if item is not None)))
     return tuple(entries)
 
 

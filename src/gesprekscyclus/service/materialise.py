@@ -69,7 +69,9 @@ __all__ = [
     "apply_plan",
     "conversation_from_plan",
     "in_horizon",
+    "participant_roles",
     "plan_horizon",
+    "planned_manager",
     "with_manager",
 ]
 
@@ -215,14 +217,30 @@ def plan_horizon(
     return result, tuple(ordered)
 
 
+def participant_roles(catalog: Catalog | None, type_key: str) -> tuple[Role, ...]:
+    """The roles taking part in conversations of ``type_key``: the catalog type's
+    participants, or employee and manager for a type the catalog does not know."""
+    if catalog is None or type_key not in catalog:
+        return (Role.EMPLOYEE, Role.MANAGER)
+    return catalog.type(type_key).participants
+
+
+def planned_manager(row: PlannedConversation, catalog: Catalog | None) -> str | None:
+    """The manager of ``row`` if the manager takes part in its type, else ``None``."""
+    return row.manager_id if Role.MANAGER in participant_roles(catalog, row.type_key) else None
+
+
 def _participants(
     row: PlannedConversation, catalog: Catalog | None, hr_contact_id: str | None
 ) -> tuple[Participant, ...]:
-    if catalog is None or row.type_key not in catalog or hr_contact_id is None:
+    """Who takes part besides the employee and the manager, from the type's roles: the HR
+    contact for a type with an HR participant (unless they are the employee or the manager
+    already). The employee, and the manager only where the type lists one, are added by
+    :meth:`Conversation.plan` from the same roles."""
+    roles = participant_roles(catalog, row.type_key)
+    if hr_contact_id is None or Role.HR not in roles:
         return ()
-    if Role.HR not in catalog.type(row.type_key).participants:
-        return ()
-    if hr_contact_id in (row.employee_id, row.manager_id):
+    if hr_contact_id in (row.employee_id, planned_manager(row, catalog)):
         return ()
     return (Participant(hr_contact_id, Role.HR),)
 
@@ -238,10 +256,12 @@ def conversation_from_plan(
 ) -> Conversation:
     """A new ``planned`` conversation for one plan row.
 
-    The duration and whether a report is required come from the catalog's type when it is
-    known (60 minutes and no report otherwise). Types with an HR participant get
-    ``hr_contact_id`` as HR when one is given. ``design_version`` names the stored design
-    that planned it; ``known_late`` marks it as created after its target date.
+    The participants, the duration and whether a report is required come from the
+    catalog's type when it is known (employee and manager, 60 minutes and no report
+    otherwise). A type without a manager role (the exit interview) gets no manager; types
+    with an HR participant get ``hr_contact_id`` as HR when one is given. ``design_version``
+    names the stored design that planned it; ``known_late`` marks it as created after its
+    target date.
     """
     known = catalog is not None and row.type_key in catalog
     kind = catalog.type(row.type_key) if catalog is not None and known else None
@@ -252,6 +272,7 @@ def conversation_from_plan(
         manager_id=row.manager_id,
         window=Window(row.earliest, row.target, row.latest),
         participants=_participants(row, catalog, hr_contact_id),
+        roles=participant_roles(catalog, row.type_key),
         duration_minutes=kind.duration_minutes if kind is not None else 60,
         time_zone=time_zone,
         requires_report=kind.report if kind is not None else False,
@@ -317,10 +338,13 @@ def _reinstated_reason(stored: Conversation, design: DesignVersion | None) -> st
     return f"part of the plan again: design {design.label} plans it"
 
 
-def _placed(stored: Conversation, row: PlannedConversation) -> Conversation:
-    """``stored`` with the plan's window and, where its notes allow, the plan's manager."""
+def _placed(
+    stored: Conversation, row: PlannedConversation, catalog: Catalog | None
+) -> Conversation:
+    """``stored`` with the plan's window and, where its notes allow, the plan's manager (none
+    for a type the manager takes no part in)."""
     try:
-        changed = with_manager(stored, row.manager_id)
+        changed = with_manager(stored, planned_manager(row, catalog))
     except InvalidValueError:
         changed = stored
     window = Window(row.earliest, row.target, row.latest)
@@ -394,13 +418,15 @@ def apply_plan(
             back = stored.reinstate(
                 reason=_reinstated_reason(stored, design), at=at, design_version=number
             )
-            uow.conversations.update(_placed(back, row), expected_version=version_of(stored))
+            uow.conversations.update(
+                _placed(back, row, catalog), expected_version=version_of(stored)
+            )
             reinstated += 1
             continue
         if stored.status is not ConversationStatus.PLANNED:
             unchanged += 1
             continue
-        changed = _placed(stored, row)
+        changed = _placed(stored, row, catalog)
         if changed == stored:
             unchanged += 1
             continue

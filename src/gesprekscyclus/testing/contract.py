@@ -47,6 +47,7 @@ from gesprekscyclus.ports.notifier import (
     ReminderKind,
 )
 from gesprekscyclus.ports.store import (
+    AccessLogEntry,
     DesignVersion,
     OutboxMessage,
     OutboxStats,
@@ -844,6 +845,72 @@ class StoreContract:
         with store.unit_of_work() as uow:
             assert uow.action_items.open_due_before(date(2026, 3, 10)) == [same_day, late, later]
             assert uow.action_items.open_due_before(date(2026, 3, 1)) == []
+
+    def test_access_log_reads_back_by_subject_and_reader_in_order(self, store: Store) -> None:
+        later = _access("hr-1", "e-1", T0 + timedelta(hours=1), record_id="c-2")
+        first = _access("hr-1", "e-1", T0, record_id="c-1")
+        same_instant = _access("m-1", "e-1", T0, record_id="c-1", kind="report")
+        other = _access("hr-1", "e-2", T0 + timedelta(minutes=5), sensitivity="health_related")
+        with store.unit_of_work() as uow:
+            assert uow.access_log.append([later, first, same_instant, other]) == 4
+        with store.unit_of_work() as uow:
+            assert uow.access_log.about("e-1") == [first, same_instant, later]
+            assert uow.access_log.by_reader("hr-1") == [first, other, later]
+            assert uow.access_log.about("nobody") == []
+
+    def test_access_log_hands_back_utc_instants(self, store: Store) -> None:
+        plus_two = timezone(timedelta(hours=2))
+        entry = _access("hr-1", "e-1", datetime(2026, 1, 5, 11, 0, tzinfo=plus_two))
+        with store.unit_of_work() as uow:
+            uow.access_log.append([entry])
+        with store.unit_of_work() as uow:
+            (back,) = uow.access_log.about("e-1")
+        assert back == entry
+        assert back.at.utcoffset() == timedelta(0)
+
+    def test_access_log_deletes_by_person_either_way_and_by_age(self, store: Store) -> None:
+        entries = [
+            _access("hr-1", "e-1", T0),
+            _access("e-1", "e-2", T0 + timedelta(days=1)),
+            _access("hr-1", "e-2", T0 + timedelta(days=2)),
+            _access("hr-1", "e-3", T0 + timedelta(days=3)),
+        ]
+        with store.unit_of_work() as uow:
+            uow.access_log.append(entries)
+        with store.unit_of_work() as uow:
+            assert uow.access_log.delete_for_person("e-1") == 2
+            assert uow.access_log.delete_for_person("e-1") == 0
+        with store.unit_of_work() as uow:
+            assert uow.access_log.by_reader("hr-1") == entries[2:]
+            assert uow.access_log.delete_before(T0 + timedelta(days=3)) == 1
+            assert uow.access_log.by_reader("hr-1") == entries[3:]
+        with pytest.raises(InvalidValueError), store.unit_of_work() as uow:
+            uow.access_log.delete_before(datetime(2026, 1, 1))
+
+    def test_access_log_rolls_back_with_the_unit(self, store: Store) -> None:
+        with pytest.raises(_CrashError):
+            _write_then_crash(store, lambda uow: uow.access_log.append([_access("a", "b", T0)]))
+        with store.unit_of_work() as uow:
+            assert uow.access_log.about("b") == []
+
+
+def _access(
+    reader: str,
+    subject: str,
+    at: datetime,
+    *,
+    record_id: str = "c-1",
+    kind: str = "conversation",
+    sensitivity: str = "confidential",
+) -> AccessLogEntry:
+    return AccessLogEntry(
+        at=at,
+        reader_id=reader,
+        subject_id=subject,
+        record_kind=kind,
+        record_id=record_id,
+        sensitivity=sensitivity,
+    )
 
     # --- design versions ---------------------------------------------------------------
 

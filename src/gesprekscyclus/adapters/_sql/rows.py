@@ -60,7 +60,7 @@ from gesprekscyclus.domain.people import Role
 from gesprekscyclus.domain.questions import QuestionSetRef
 from gesprekscyclus.domain.reports import Report
 from gesprekscyclus.ports.store import version_of
-from gesprekscyclus.serialization import from_data, to_data
+from gesprekscyclus.serialization import from_data, storage_data
 
 __all__ = [
     "CONVERSATION_COLUMNS",
@@ -431,7 +431,7 @@ def _trusted_history(entries: Any) -> tuple[Transition, ...]:
 
 def document(value: object) -> str:
     """The JSON text a ``data`` column holds for ``value``."""
-    return json.dumps(to_data(value), ensure_ascii=False)
+    return json.dumps(storage_data(value), ensure_ascii=False)
 
 
 def load(cls: type[T], rows: Iterable[Sequence[Any]]) -> list[T]:
@@ -476,19 +476,19 @@ class Encoding:
         parts: dict[str, Any] = {"p": [[p.person_id, p.role.value] for p in c.participants]}
         notes = c._notes  # the stored notes; only adapters read them directly
         if c.question_set is not None:
-            parts["q"] = to_data(c.question_set)
+            parts["q"] = storage_data(c.question_set)
         if c.answers:
-            parts["a"] = to_data(c.answers)
+            parts["a"] = storage_data(c.answers)
         if notes:
-            parts["n"] = to_data(notes)
+            parts["n"] = storage_data(notes)
         if c.history:
-            parts["h"] = to_data(c.history)
+            parts["h"] = storage_data(c.history)
         if c.design_version is not None:
             parts["d"] = c.design_version
         if c.known_late:
             parts["l"] = True
         if c.held_at is not None:
-            parts["t"] = to_data(c.held_at)
+            parts["t"] = storage_data(c.held_at)
         window = c.window
         day = self.day
         return (

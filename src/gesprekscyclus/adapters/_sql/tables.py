@@ -17,11 +17,26 @@ from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.reports import Report
 from gesprekscyclus.errors import ConflictError, NotFoundError
-from gesprekscyclus.ports.store import DesignVersion, start_version, version_conflict
+from gesprekscyclus.ports.store import (
+    AccessLogEntry,
+    DesignVersion,
+    aware_utc,
+    start_version,
+    version_conflict,
+)
 
 from .rows import READ_COLUMNS, Encoding, Row, document, load, report_row
 
-__all__ = ["ActionItems", "Conversations", "Designs", "Events", "People", "Reports", "Sql"]
+__all__ = [
+    "AccessLog",
+    "ActionItems",
+    "Conversations",
+    "Designs",
+    "Events",
+    "People",
+    "Reports",
+    "Sql",
+]
 
 SELECT_CONVERSATIONS = "SELECT " + READ_COLUMNS + " FROM conversations"  # noqa: S608
 
@@ -341,3 +356,66 @@ class Designs(_Table):
             "SELECT " + _DESIGN_COLUMNS + " FROM design_versions ORDER BY number"  # noqa: S608
         )
         return [self._version(row) for row in rows]
+
+
+_ACCESS_COLUMNS = "at, reader_id, subject_id, record_kind, record_id, sensitivity, via"
+
+
+class AccessLog(_Table):
+    """The access log: one row per read, never updated; ``id`` keeps the order of adding."""
+
+    def append(self, entries: Iterable[AccessLogEntry]) -> int:
+        added = 0
+        instant = self._encoding.instant
+        for entry in entries:
+            self._sql.execute(
+                f"INSERT INTO access_log ({_ACCESS_COLUMNS})"  # noqa: S608
+                " VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                (
+                    instant(entry.at, "AccessLogEntry.at"),
+                    entry.reader_id,
+                    entry.subject_id,
+                    entry.record_kind,
+                    entry.record_id,
+                    entry.sensitivity,
+                    entry.via,
+                ),
+            )
+            added += 1
+        return added
+
+    def _select(self, column: str, value: str) -> list[AccessLogEntry]:
+        rows = self._sql.rows(
+            f"SELECT {_ACCESS_COLUMNS} FROM access_log"  # noqa: S608
+            f" WHERE {column} = %s ORDER BY at, id",
+            (value,),
+        )
+        read = self._encoding.read_instant
+        return [
+            AccessLogEntry(
+                at=read(row[0]),  # type: ignore[arg-type]  # the column is NOT NULL
+                reader_id=row[1],
+                subject_id=row[2],
+                record_kind=row[3],
+                record_id=row[4],
+                sensitivity=row[5],
+                via=row[6],
+            )
+            for row in rows
+        ]
+
+    def about(self, subject_id: str) -> list[AccessLogEntry]:
+        return self._select("subject_id", subject_id)
+
+    def by_reader(self, reader_id: str) -> list[AccessLogEntry]:
+        return self._select("reader_id", reader_id)
+
+    def delete_for_person(self, person_id: str) -> int:
+        return self._sql.execute(
+            "DELETE FROM access_log WHERE reader_id = %s OR subject_id = %s",
+            (person_id, person_id),
+        )
+
+    def delete_before(self, instant: datetime) -> int:
+        cutoff = self._encoding.instant(aware_utc(instant, "instant"), "instant")
+        return self._sql.execute("DELETE FROM access_log WHERE at < %s", (cutoff,))

@@ -157,6 +157,27 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
         ),
     ),
     (
+        6,
+        (
+            # Who read a confidential or health-related record, and when.
+            """
+            CREATE TABLE access_log (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                at timestamptz NOT NULL,
+                reader_id text NOT NULL,
+                subject_id text NOT NULL,
+                record_kind text NOT NULL,
+                record_id text NOT NULL,
+                sensitivity text NOT NULL,
+                via text NOT NULL
+            )
+            """,
+            "CREATE INDEX access_log_subject ON access_log (subject_id, at)",
+            "CREATE INDEX access_log_reader ON access_log (reader_id, at)",
+            "CREATE INDEX access_log_at ON access_log (at)",
+        ),
+    ),
+    (
         9,
         (
             # Messages that no longer serve are 'expired'.

@@ -392,6 +392,7 @@ class PostgresUnitOfWork:
         self.designs = tables.Designs(db, _ENCODING)
         self.action_items = _ActionItems(db, copy_threshold)
         self.outbox = _Outbox(db, copy_threshold)
+        self.access_log = tables.AccessLog(db, _ENCODING)
 
     def lock(self, name: str) -> None:
         """Wait for, then hold, the advisory lock ``name`` of this store until the

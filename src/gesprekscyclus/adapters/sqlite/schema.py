@@ -149,6 +149,28 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
         ),
     ),
     (
+        6,
+        (
+            # Who read a confidential or health-related record, and when (``at`` in
+            # microseconds since the epoch, like the outbox times).
+            """
+            CREATE TABLE access_log (
+                id INTEGER PRIMARY KEY,
+                at INTEGER NOT NULL,
+                reader_id TEXT NOT NULL,
+                subject_id TEXT NOT NULL,
+                record_kind TEXT NOT NULL,
+                record_id TEXT NOT NULL,
+                sensitivity TEXT NOT NULL,
+                via TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX access_log_subject ON access_log (subject_id, at)",
+            "CREATE INDEX access_log_reader ON access_log (reader_id, at)",
+            "CREATE INDEX access_log_at ON access_log (at)",
+        ),
+    ),
+    (
         9,
         (
             # Messages that no longer serve are 'expired'. SQLite cannot change a CHECK

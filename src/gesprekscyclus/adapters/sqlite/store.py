@@ -266,6 +266,7 @@ class SQLiteUnitOfWork:
         self.designs = tables.Designs(db, _ENCODING)
         self.action_items = _ActionItems(db)
         self.outbox = _Outbox(connection)
+        self.access_log = tables.AccessLog(db, _ENCODING)
 
     def lock(self, name: str) -> None:
         """Nothing to take: this unit of work holds the file's write lock already."""

@@ -1,0 +1,115 @@
+"""Reading on behalf of one reader: views, and the access log entries the reads leave.
+
+A :class:`Reading` turns stored aggregates into the views of
+:mod:`gesprekscyclus.service.views` for one reader, looking up each conversation's type and
+pinned question set, and collects an :class:`~gesprekscyclus.ports.store.AccessLogEntry`
+for every confidential or health-related record it hands out. The service writes those
+entries in the same unit of work as the read.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from gesprekscyclus.domain.action_items import ActionItem
+from gesprekscyclus.domain.catalog import Catalog
+from gesprekscyclus.domain.conversation_types import ConversationType, Sensitivity
+from gesprekscyclus.domain.conversations import Conversation
+from gesprekscyclus.domain.reports import Report
+from gesprekscyclus.errors import InvalidValueError
+from gesprekscyclus.planning.design import CycleDesign
+from gesprekscyclus.ports.store import AccessLogEntry
+from gesprekscyclus.service.reminders import pinned_question_set
+from gesprekscyclus.service.views import (
+    ActionItemView,
+    ConversationView,
+    ReportView,
+    action_item_view,
+    conversation_view,
+    report_view,
+)
+
+__all__ = ["ADMINISTRATION", "Reading", "check_reader", "kind_of", "logged"]
+
+#: The reader named in the access log for reads through the administrative path.
+ADMINISTRATION = "administration"
+
+
+def check_reader(reader: object) -> str:
+    """``reader`` if it is a person id; :class:`InvalidValueError` otherwise."""
+    if not isinstance(reader, str) or not reader.strip():
+        raise InvalidValueError("reader", f"must be the id of the person reading, got {reader!r}")
+    return reader
+
+
+def kind_of(catalog: Catalog, type_key: str) -> ConversationType | None:
+    """The catalog's type ``type_key``, or ``None`` when the catalog does not know it."""
+    return catalog.type(type_key) if type_key in catalog else None
+
+
+def logged(kind: ConversationType | None) -> bool:
+    """Whether reads of records of ``kind`` go into the access log."""
+    return kind is not None and kind.sensitivity is not Sensitivity.NORMAL
+
+
+class Reading:
+    """Views for ``reader`` at ``at``; see the module docstring."""
+
+    def __init__(
+        self,
+        *,
+        reader: str,
+        at: datetime,
+        catalog: Catalog,
+        design: CycleDesign,
+        hr_office: tuple[str, ...],
+    ):
+        self.reader = check_reader(reader)
+        self.at = at
+        self.catalog = catalog
+        self.design = design
+        self.hr_office = hr_office
+        self.entries: list[AccessLogEntry] = []
+
+    def _log(self, kind: ConversationType | None, subject: str, record: str, what: str) -> None:
+        if kind is not None and logged(kind):
+            self.entries.append(
+                AccessLogEntry(
+                    at=self.at,
+                    reader_id=self.reader,
+                    subject_id=subject,
+                    record_kind=what,
+                    record_id=record,
+                    sensitivity=kind.sensitivity.value,
+                )
+            )
+
+    def conversation(self, talk: Conversation) -> ConversationView | None:
+        """The reader's view of ``talk``, or ``None``."""
+        kind = kind_of(self.catalog, talk.type_key)
+        view = conversation_view(
+            talk,
+            self.reader,
+            kind=kind,
+            question_set=pinned_question_set(talk, self.design, self.catalog),
+            hr_office=self.hr_office,
+        )
+        if view is not None:
+            self._log(kind, talk.employee_id, talk.id, "conversation")
+        return view
+
+    def report(self, report: Report, talk: Conversation) -> ReportView | None:
+        """The reader's view of ``report`` (of ``talk``), or ``None``."""
+        kind = kind_of(self.catalog, talk.type_key)
+        view = report_view(report, talk, self.reader, kind=kind, hr_office=self.hr_office)
+        if view is not None:
+            self._log(kind, report.employee_id, report.conversation_id, "report")
+        return view
+
+    def item(self, item: ActionItem, origin: Conversation | None) -> ActionItemView | None:
+        """The reader's view of ``item`` (agreed in ``origin``), or ``None``."""
+        kind = None if origin is None else kind_of(self.catalog, origin.type_key)
+        view = action_item_view(item, origin, self.reader, kind=kind, hr_office=self.hr_office)
+        if view is not None:
+            self._log(kind, item.employee_id, item.id, "action_item")
+        return view
