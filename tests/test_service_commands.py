@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import attrs
-
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,6 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 

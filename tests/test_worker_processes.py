@@ -9,6 +9,7 @@ every worker was still running until it was told to stop.
 from __future__ import annotations
 
 import os
+import selectors
 import signal
 import socket
 import sqlite3
@@ -400,10 +401,17 @@ def test_a_worker_waits_for_a_database_that_is_not_there_yet() -> None:
         port = probe.getsockname()[1]
     worker = _cli("worker", "--db", f"postgresql://nobody@127.0.0.1:{port}/none")
     try:
-        time.sleep(3.0)
+        assert worker.stderr is not None
+        # Its first failed attempt is logged once its signal handlers are in place; on a
+        # busy machine starting Python alone can take seconds, so wait for that line.
+        with selectors.DefaultSelector() as waiting:
+            waiting.register(worker.stderr, selectors.EVENT_READ)
+            assert waiting.select(timeout=TIMEOUT), "the worker logged nothing"
+        first = worker.stderr.readline()
         assert worker.poll() is None, "still running, waiting for the database"
         worker.send_signal(signal.SIGTERM)
-        out, err = worker.communicate(timeout=30)
+        out, rest = worker.communicate(timeout=30)
+        err = first + rest
     finally:
         if worker.poll() is None:
             worker.kill()

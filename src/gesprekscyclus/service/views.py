@@ -79,8 +79,9 @@ class ConversationView:
     """One conversation as ``reader_id`` (in ``reader_role``) may see it.
 
     The metadata is always there (``held_at``, ``design_version`` and ``known_late`` as on
-    :class:`~gesprekscyclus.domain.conversations.Conversation`). A view without a reader (``reader_id`` ``None``, as the
-    commands that no one in particular performs return) holds the metadata only. Otherwise
+    :class:`~gesprekscyclus.domain.conversations.Conversation`). A view without a reader
+    (``reader_id`` ``None``, as the commands that no one in particular performs return)
+    holds the metadata only. Otherwise
     ``notes`` and ``answers`` hold only what the reader may read, and ``history`` is left
     empty for readers who may not read what was said (its reasons can be personal).
     ``may_write`` lists the kinds of content the reader may add (the lifecycle still decides
