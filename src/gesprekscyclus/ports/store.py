@@ -38,6 +38,7 @@ from typing import Protocol, runtime_checkable
 from attrs import field, frozen
 
 from gesprekscyclus.domain._checks import ClosedSet, non_blank
+from gesprekscyclus.domain.absence_records import AbsenceRecord
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.domain.events import LifeEvent
@@ -47,6 +48,7 @@ from gesprekscyclus.errors import ConflictError, InvalidValueError
 from gesprekscyclus.ports.notifier import Notification
 
 __all__ = [
+    "AbsenceRecordRepository",
     "ActionItemRepository",
     "ConversationRepository",
     "EventRepository",
@@ -158,6 +160,10 @@ class PersonRepository(Protocol):
         and repeated ones count once."""
         ...
 
+    def delete(self, person_id: str) -> bool:
+        """Remove the person; ``False`` when there was none."""
+        ...
+
 
 @runtime_checkable
 class EventRepository(Protocol):
@@ -173,6 +179,45 @@ class EventRepository(Protocol):
 
     def all(self) -> list[LifeEvent]:
         """Every event, ordered by day, person, then kind."""
+        ...
+
+    def delete_for_person(self, person_id: str) -> int:
+        """Remove the person's events; returns how many there were."""
+        ...
+
+    def naming(self, person_id: str) -> list[LifeEvent]:
+        """Other people's events whose ``detail`` is ``person_id`` (a new manager), by day,
+        person, then kind."""
+        ...
+
+    def replace(self, event: LifeEvent) -> None:
+        """Store ``event`` over the stored one with the same person, kind and day."""
+        ...
+
+
+@runtime_checkable
+class AbsenceRecordRepository(Protocol):
+    """Absence records (see :mod:`gesprekscyclus.domain.absence_records`), one per person,
+    kind and day: putting one again replaces it."""
+
+    def put(self, record: AbsenceRecord) -> bool:
+        """Store ``record``; ``True`` when it is new, ``False`` when it replaced one."""
+        ...
+
+    def for_person(self, person_id: str) -> list[AbsenceRecord]:
+        """The person's records, ordered by day, then kind."""
+        ...
+
+    def delete(self, record: AbsenceRecord) -> bool:
+        """Remove the record with ``record``'s person, kind and day; ``False`` if none."""
+        ...
+
+    def delete_for_person(self, person_id: str) -> int:
+        """Remove the person's records; returns how many there were."""
+        ...
+
+    def people(self) -> list[str]:
+        """The ids of everyone with records, ordered."""
         ...
 
 
@@ -264,6 +309,16 @@ class ConversationRepository(Protocol):
         """
         ...
 
+    def mentioning(self, person_id: str) -> list[Conversation]:
+        """Every conversation that names ``person_id`` anywhere (employee, manager,
+        participant, author, actor), ordered by id (see
+        :func:`~gesprekscyclus.domain.pseudonyms.mentions`)."""
+        ...
+
+    def delete(self, conversation_ids: Iterable[str]) -> int:
+        """Remove the conversations with these ids; returns how many existed."""
+        ...
+
 
 @runtime_checkable
 class ActionItemRepository(Protocol):
@@ -292,6 +347,18 @@ class ActionItemRepository(Protocol):
     def open_due_before(self, day: date) -> list[ActionItem]:
         """The open items whose due date lies before ``day``, by due date, then id (items
         without a due date are never included)."""
+        ...
+
+    def mentioning(self, person_id: str) -> list[ActionItem]:
+        """Every item that names ``person_id`` anywhere, ordered by id."""
+        ...
+
+    def from_conversations(self, conversation_ids: Iterable[str]) -> list[ActionItem]:
+        """The items agreed in these conversations (``origin_conversation_id``), by id."""
+        ...
+
+    def delete(self, item_ids: Iterable[str]) -> int:
+        """Remove the items with these ids; returns how many existed."""
         ...
 
 
@@ -325,6 +392,14 @@ class ReportRepository(Protocol):
         ``shared`` with ``requires_sign_off``), ordered by conversation id."""
         ...
 
+    def mentioning(self, person_id: str) -> list[Report]:
+        """Every report that names ``person_id`` anywhere, ordered by conversation id."""
+        ...
+
+    def delete(self, conversation_ids: Iterable[str]) -> int:
+        """Remove the reports of these conversations; returns how many existed."""
+        ...
+
 
 @runtime_checkable
 class OutboxRepository(Protocol):
@@ -340,6 +415,20 @@ class OutboxRepository(Protocol):
 
     def by_key(self, key: str) -> OutboxMessage | None:
         """The message with ``key``, or ``None``."""
+        ...
+
+    def mentioning(self, needles: Iterable[str]) -> list[OutboxMessage]:
+        """Every message, in any status, whose notification names one of ``needles``
+        (person, conversation or action item ids) anywhere, by id."""
+        ...
+
+    def delete(self, message_ids: Iterable[int]) -> int:
+        """Remove these messages, whatever their status; returns how many existed."""
+        ...
+
+    def delete_done_before(self, instant: datetime) -> int:
+        """Remove sent messages sent before the aware ``instant`` and dead letters last due
+        before it; returns how many."""
         ...
 
 
@@ -363,6 +452,9 @@ class UnitOfWork(Protocol):
     def action_items(self) -> ActionItemRepository: ...
 
     @property
+    def absence_records(self) -> AbsenceRecordRepository: ...
+
+    @property
     def outbox(self) -> OutboxRepository: ...
 
 
@@ -376,6 +468,17 @@ class Store(Protocol):
 
     def close(self) -> None:
         """Release connections; the store must not be used afterwards."""
+        ...
+
+    def compact(self) -> None:
+        """Make what units of work deleted unrecoverable from the store's own files, as far
+        as the database allows (run after an erasure or a purge, outside units of work).
+
+        SQLite overwrites freed content, checkpoints and truncates the write-ahead log and
+        rebuilds the file; PostgreSQL runs ``VACUUM`` (see ``docs/privacy.md``); the memory
+        store has nothing to do. Raises :class:`~gesprekscyclus.errors.StoreError` when it
+        could not finish (another connection kept reading).
+        """
         ...
 
     def claim_due(

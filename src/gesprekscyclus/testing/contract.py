@@ -26,6 +26,11 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
+from gesprekscyclus.domain.absence_records import (
+    FunctionalCapacity,
+    OccupationalHealthAdvice,
+    SickReportRecord,
+)
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus, Window
 from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
@@ -174,9 +179,7 @@ class StoreContract:
 
     def test_events_are_idempotent_per_person_kind_and_day(self, store: Store) -> None:
         first = LifeEvent(on=date(2026, 3, 2), person_id="e-1", kind=LifeEventKind.SICK_REPORT)
-        again = LifeEvent(
-            on=date(2026, 3, 2), person_id="e-1", kind=LifeEventKind.SICK_REPORT, detail="x"
-        )
+        again = LifeEvent(on=date(2026, 3, 2), person_id="e-1", kind=LifeEventKind.SICK_REPORT)
         earlier = LifeEvent(on=date(2025, 1, 1), person_id="e-1", kind=LifeEventKind.HIRED)
         other = LifeEvent(on=date(2025, 6, 1), person_id="e-2", kind=LifeEventKind.HIRED)
         with store.unit_of_work() as uow:
@@ -606,6 +609,146 @@ class StoreContract:
         with store.unit_of_work() as uow:
             assert uow.action_items.open_due_before(date(2026, 3, 10)) == [same_day, late, later]
             assert uow.action_items.open_due_before(date(2026, 3, 1)) == []
+
+    # -- erasure and retention ----------------------------------------------------------------
+
+    def test_absence_records_are_one_per_person_kind_and_day(self, store: Store) -> None:
+        sick = SickReportRecord(
+            person_id="e-1", first_sick_day=date(2026, 3, 2), contact_phone=HOSTILE_TEXTS[0]
+        )
+        advice = OccupationalHealthAdvice(
+            person_id="e-1",
+            on=date(2026, 3, 9),
+            work_ability="adapted_work",
+            capacities=(FunctionalCapacity(area="static_postures", level="limited"),),
+        )
+        changed = SickReportRecord(
+            person_id="e-1", first_sick_day=date(2026, 3, 2), expected_duration="weeks"
+        )
+        other = SickReportRecord(person_id="e-2", first_sick_day=date(2026, 1, 5))
+        with store.unit_of_work() as uow:
+            assert uow.absence_records.put(advice) is True
+            assert uow.absence_records.put(sick) is True
+            assert uow.absence_records.put(other) is True
+        with store.unit_of_work() as uow:
+            assert uow.absence_records.put(changed) is False
+            assert uow.absence_records.for_person("e-1") == [changed, advice]
+            assert uow.absence_records.people() == ["e-1", "e-2"]
+            assert uow.absence_records.delete(advice) is True
+            assert uow.absence_records.delete(advice) is False
+            assert uow.absence_records.delete_for_person("e-1") == 1
+            assert uow.absence_records.for_person("e-1") == []
+            assert uow.absence_records.for_person("e-2") == [other]
+
+    def test_deleting_people_and_their_events(self, store: Store) -> None:
+        change = LifeEvent(
+            on=date(2026, 2, 1), person_id="e-2", kind="manager_change", detail="e_1"
+        )
+        with store.unit_of_work() as uow:
+            uow.people.upsert(_person("e_1"))
+            uow.people.upsert(_person("e-2"))
+            uow.events.append(LifeEvent(on=date(2026, 1, 5), person_id="e_1", kind="hired"))
+            uow.events.append(LifeEvent(on=date(2026, 1, 6), person_id="e_1", kind="sick_report"))
+            uow.events.append(change)
+            uow.events.append(LifeEvent(on=date(2026, 1, 5), person_id="e-2", kind="hired"))
+        with store.unit_of_work() as uow:
+            # ``_`` is a LIKE wildcard: the lookups must not match "eX1" or "e-1".
+            assert uow.events.naming("e-1") == []
+            assert uow.events.naming("e_1") == [change]
+            moved = LifeEvent(
+                on=change.on, person_id="e-2", kind="manager_change", detail="erased-x"
+            )
+            uow.events.replace(moved)
+            assert uow.events.delete_for_person("e_1") == 2
+            assert uow.people.delete("e_1") is True
+            assert uow.people.delete("e_1") is False
+        with store.unit_of_work() as uow:
+            assert uow.people.find("e_1") is None
+            assert uow.events.for_person("e_1") == []
+            assert [e.detail for e in uow.events.for_person("e-2")] == [None, "erased-x"]
+
+    def test_mentioning_finds_every_record_that_names_a_person(self, store: Store) -> None:
+        own = _conversation("c-1", "e-1", "m-1", date(2026, 3, 10))
+        led = _conversation("c-2", "e-2", "e-1", date(2026, 3, 11))
+        noted = _conversation("c-3", "e-3", "m-1", date(2026, 3, 12)).add_note(
+            "m-1", "says hello to e-1", private=False, at=T0
+        )
+        other = _conversation("c-4", "e-11", "m-1", date(2026, 3, 12))
+        owned = ActionItem(
+            id="a-1",
+            title="Plan",
+            owner_id="e-1",
+            due=None,
+            origin_conversation_id="c-2",
+            employee_id="e-2",
+            manager_id="e-1",
+        )
+        theirs = ActionItem(
+            id="a-2",
+            title="Plan",
+            owner_id="e-3",
+            due=None,
+            origin_conversation_id="c-3",
+            employee_id="e-3",
+            manager_id="m-1",
+        )
+        report = (
+            Report(conversation_id="c-2", employee_id="e-2", summary="ok")
+            .share(comment_until=date(2026, 2, 1), at=T0)
+            .comment("e-1", "fine", at=T0)
+        )
+        with store.unit_of_work() as uow:
+            uow.conversations.add_many([own, led, noted, other])
+            uow.action_items.add_many([owned, theirs])
+            uow.reports.add(report)
+            uow.reports.add(Report(conversation_id="c-4", employee_id="e-11", summary="on e-1"))
+        with store.unit_of_work() as uow:
+            assert [c.id for c in uow.conversations.mentioning("e-1")] == ["c-1", "c-2"]
+            assert [i.id for i in uow.action_items.mentioning("e-1")] == ["a-1"]
+            assert [r.conversation_id for r in uow.reports.mentioning("e-1")] == ["c-2"]
+            assert [i.id for i in uow.action_items.from_conversations(["c-3", "x"])] == ["a-2"]
+            assert uow.conversations.delete(["c-1", "c-1", "missing"]) == 1
+            assert uow.reports.delete(["c-2", "c-9"]) == 1
+            assert uow.action_items.delete(["a-1"]) == 1
+        with store.unit_of_work() as uow:
+            assert uow.conversations.by_ids(["c-1", "c-2"]) == [led]
+            assert uow.reports.find("c-2") is None
+            assert uow.action_items.mentioning("e-1") == []
+
+    def test_outbox_mentioning_and_deleting(self, store: Store) -> None:
+        self._enqueue(store, "k-1", "k-2")
+        with store.unit_of_work() as uow:
+            other = make_notification("k-3")
+            other = Notification(
+                key="k-3",
+                kind=other.kind,
+                recipient=Recipient(id="e-9", name="Noor", role=Role.MANAGER),
+            )
+            uow.outbox.enqueue([other], due_at=T0)
+        (first, second) = store.claim_due("w", now=T0, limit=2, lease_seconds=60)
+        assert store.mark_sent("w", first.id, now=T0)
+        with store.unit_of_work() as uow:
+            assert [m.key for m in uow.outbox.mentioning(["e-1"])] == ["k-1", "k-2"]
+            assert [m.key for m in uow.outbox.mentioning(["e-9", "c-1"])] == ["k-1", "k-2", "k-3"]
+            assert uow.outbox.mentioning(["e"]) == []
+            assert uow.outbox.delete([second.id, 999_999]) == 1
+        with store.unit_of_work() as uow:
+            assert uow.outbox.by_key("k-2") is None
+            assert uow.outbox.delete_done_before(T0) == 0
+            assert uow.outbox.delete_done_before(T0 + timedelta(seconds=1)) == 1
+            assert uow.outbox.by_key("k-1") is None
+            assert uow.outbox.by_key("k-3") is not None
+        assert store.outbox_stats() == OutboxStats(pending=1)
+
+    def test_compact_keeps_the_data(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            uow.people.upsert(_person("e-1"))
+            uow.people.upsert(_person("e-2"))
+        with store.unit_of_work() as uow:
+            uow.people.delete("e-2")
+        store.compact()
+        with store.unit_of_work() as uow:
+            assert [p.id for p in uow.people.all()] == ["e-1"]
 
 
 def _conversation(id: str, employee: str, manager: str, target: date) -> Conversation:

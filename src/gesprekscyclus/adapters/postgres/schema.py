@@ -139,6 +139,21 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             " WHERE status = 'open' AND due IS NOT NULL",
         ),
     ),
+    (
+        7,
+        (
+            """
+            CREATE TABLE absence_records (
+                person_id text NOT NULL,
+                kind text NOT NULL,
+                on_date date NOT NULL,
+                data text NOT NULL,
+                PRIMARY KEY (person_id, kind, on_date)
+            )
+            """,
+            "CREATE INDEX outbox_sent ON outbox (sent_at) WHERE status = 'sent'",
+        ),
+    ),
 )
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")

@@ -43,6 +43,7 @@ from gesprekscyclus.adapters._sql import tables
 from gesprekscyclus.adapters._sql.rows import CONVERSATION_COLUMNS, Encoding
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
+from gesprekscyclus.domain.pseudonyms import mentions
 from gesprekscyclus.errors import (
     ConflictError,
     InvalidValueError,
@@ -338,6 +339,33 @@ class _Outbox:
         )
         return None if row is None else _message(row)
 
+    def mentioning(self, needles: Iterable[str]) -> list[OutboxMessage]:
+        found: dict[int, OutboxMessage] = {}
+        for needle in sorted(set(needles)):
+            rows = self._db.rows(
+                "SELECT " + _MESSAGE_COLUMNS + " FROM outbox WHERE payload " + tables.MENTIONS,  # noqa: S608
+                (tables.like_mention(needle),),
+            )
+            for row in rows:
+                message = _message(row)
+                if mentions(message.notification, needle):
+                    found[message.id] = message
+        return [found[key] for key in sorted(found)]
+
+    def delete(self, message_ids: Iterable[int]) -> int:
+        wanted = sorted(set(message_ids))
+        if not wanted:
+            return 0
+        return self._db.execute("DELETE FROM outbox WHERE id = ANY(%s)", (wanted,))
+
+    def delete_done_before(self, instant: datetime) -> int:
+        limit = _utc(instant, "delete_done_before.instant")
+        return self._db.execute(
+            "DELETE FROM outbox WHERE (status = 'sent' AND coalesce(sent_at, due_at) < %s)"
+            " OR (status = 'dead' AND due_at < %s)",
+            (limit, limit),
+        )
+
 
 class PostgresUnitOfWork:
     """The repositories of one PostgreSQL transaction."""
@@ -350,7 +378,20 @@ class PostgresUnitOfWork:
         self.conversations = _Conversations(db, copy_threshold)
         self.reports = tables.Reports(db, _ENCODING)
         self.action_items = _ActionItems(db, copy_threshold)
+        self.absence_records = tables.AbsenceRecords(db, _ENCODING)
         self.outbox = _Outbox(db, copy_threshold)
+
+
+#: The tables :meth:`PostgresStore.compact` vacuums.
+_TABLES = (
+    "people",
+    "life_events",
+    "absence_records",
+    "conversations",
+    "reports",
+    "action_items",
+    "outbox",
+)
 
 
 def _positive_number(path: str, value: float) -> float:
@@ -459,6 +500,14 @@ class PostgresStore:
             yield PostgresUnitOfWork(
                 db.connection, label=self._label, copy_threshold=self.copy_threshold
             )
+
+    def compact(self) -> None:
+        """``VACUUM`` the library's tables: the space of deleted rows becomes reusable and
+        is overwritten by later writes (the pages are not zeroed at once; see
+        ``docs/privacy.md``)."""
+        with self._connection("compact") as db, db.errors("compact"):
+            for table in _TABLES:
+                db.connection.execute(sql.SQL("VACUUM {}").format(sql.Identifier(table)))
 
     def close(self) -> None:
         """Close the pool and every connection in it."""

@@ -131,6 +131,23 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             " WHERE status = 'open' AND due IS NOT NULL",
         ),
     ),
+    (
+        7,
+        (
+            # What an employer may record about sick leave (domain.absence_records), and
+            # the index the retention purge of sent messages reads.
+            """
+            CREATE TABLE absence_records (
+                person_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                on_date TEXT NOT NULL,
+                data TEXT NOT NULL,
+                PRIMARY KEY (person_id, kind, on_date)
+            ) WITHOUT ROWID
+            """,
+            "CREATE INDEX outbox_sent ON outbox (sent_at) WHERE status = 'sent'",
+        ),
+    ),
 )
 
 #: The indexes on ``conversations`` (used by the benchmark to build an equal raw table).

@@ -31,6 +31,7 @@ from gesprekscyclus.adapters._sql import tables
 from gesprekscyclus.adapters._sql.rows import CONVERSATION_COLUMNS, Encoding
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
+from gesprekscyclus.domain.pseudonyms import mentions
 from gesprekscyclus.errors import (
     ConflictError,
     GesprekscyclusError,
@@ -226,6 +227,36 @@ class _Outbox:
         ).fetchone()
         return None if row is None else _message(row)
 
+    def mentioning(self, needles: Iterable[str]) -> list[OutboxMessage]:
+        wanted = sorted(set(needles))
+        found: dict[int, OutboxMessage] = {}
+        for needle in wanted:
+            rows = self._db.execute(
+                f"SELECT {_MESSAGE_COLUMNS} FROM outbox WHERE payload "  # noqa: S608
+                + tables.MENTIONS.replace("%s", "?"),
+                (tables.like_mention(needle),),
+            ).fetchall()
+            for row in rows:
+                message = _message(row)
+                if mentions(message.notification, needle):
+                    found[message.id] = message
+        return [found[key] for key in sorted(found)]
+
+    def delete(self, message_ids: Iterable[int]) -> int:
+        before = self._db.total_changes
+        self._db.executemany(
+            "DELETE FROM outbox WHERE id = ?", ((key,) for key in sorted(set(message_ids)))
+        )
+        return self._db.total_changes - before
+
+    def delete_done_before(self, instant: datetime) -> int:
+        limit = to_micros(instant, "delete_done_before.instant")
+        return self._db.execute(
+            "DELETE FROM outbox WHERE (status = 'sent' AND coalesce(sent_at, due_at) < ?)"
+            " OR (status = 'dead' AND due_at < ?)",
+            (limit, limit),
+        ).rowcount
+
 
 class SQLiteUnitOfWork:
     """The repositories of one SQLite transaction."""
@@ -238,6 +269,7 @@ class SQLiteUnitOfWork:
         self.conversations = _Conversations(db)
         self.reports = tables.Reports(db, _ENCODING)
         self.action_items = _ActionItems(db)
+        self.absence_records = tables.AbsenceRecords(db, _ENCODING)
         self.outbox = _Outbox(connection)
 
 
@@ -292,6 +324,8 @@ class SQLiteStore:
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = NORMAL")
             connection.execute("PRAGMA foreign_keys = ON")
+            # Deleted content is overwritten, not only unlinked (erasure, retention).
+            connection.execute("PRAGMA secure_delete = ON")
             connection.execute(f"PRAGMA cache_size = {-int(self._cache_kib)}")
         self._local.connection = connection
         with self._guard:
@@ -324,6 +358,26 @@ class SQLiteStore:
         """
         with self._transaction("unit of work") as connection:
             yield SQLiteUnitOfWork(connection)
+
+    def compact(self) -> None:
+        """Make deleted content unrecoverable from the ``.sqlite``, ``-wal`` and ``-shm``
+        files: checkpoint the write-ahead log into the database, rebuild the file with
+        ``VACUUM`` (deletes already overwrite freed content: ``secure_delete`` is on), and
+        checkpoint again with ``TRUNCATE`` so the log is empty.
+
+        Needs a moment without other readers; raises :class:`StoreError` when another
+        connection kept the log from being emptied.
+        """
+        connection = self._connection()
+        with self._driver_errors("compact"):
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            connection.execute("VACUUM")
+            busy, _log, _done = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:
+            raise StoreError(
+                f"sqlite store {self._path!r}: compact could not empty the write-ahead log"
+                " while another connection was using the file; run it again when it is idle"
+            )
 
     def close(self) -> None:
         """Close every connection this store opened."""
@@ -480,10 +534,11 @@ def open_sqlite_store(
     page cache per connection.
 
     >>> import os, tempfile
+    >>> from gesprekscyclus.adapters.sqlite.schema import MIGRATIONS
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     store = open_sqlite_store(os.path.join(folder, "cycle.db"))
-    ...     print(store.schema_version, store.outbox_stats())
+    ...     print(store.schema_version == MIGRATIONS[-1][0], store.outbox_stats())
     ...     store.close()
-    4 OutboxStats(pending=0, leased=0, sent=0, dead=0)
+    True OutboxStats(pending=0, leased=0, sent=0, dead=0)
     """
     return SQLiteStore(path, busy_timeout=busy_timeout, cache_mib=cache_mib)
