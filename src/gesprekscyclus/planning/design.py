@@ -24,9 +24,11 @@ from typing import Any
 
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import non_blank, positive, unique_by
+from gesprekscyclus.domain._checks import ClosedSet, non_blank, positive, unique_by
 from gesprekscyclus.domain.cadence import AnswerTrigger, Cadence
 from gesprekscyclus.domain.calendar import BusinessDayConvention, WorkingCalendar
+from gesprekscyclus.domain.catalog import Catalog
+from gesprekscyclus.domain.conversation_types import Sensitivity
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.reminders import ReminderPolicy
 from gesprekscyclus.errors import InvalidValueError, NotFoundError
@@ -36,7 +38,11 @@ __all__ = [
     "CycleDesign",
     "DropNear",
     "Population",
+    "Retention",
+    "RetentionPolicy",
+    "RetentionStart",
     "TypeRule",
+    "default_retention",
 ]
 
 
@@ -117,6 +123,100 @@ def _non_negative(instance: object, attribute: Any, value: Any) -> None:
         )
 
 
+class RetentionStart(ClosedSet):
+    """From when a retention period runs.
+
+    - ``exit``: the person's last working day (``Person.end_date``);
+    - ``held``: the conversation's date (its target date; for cancelled and missed ones too);
+    - ``case_end``: the end of the absence case the conversation belongs to (the recovery).
+    """
+
+    EXIT = "exit"
+    HELD = "held"
+    CASE_END = "case_end"
+
+
+@frozen
+class Retention:
+    """How long the conversations of one type are kept, with their answers, notes, report
+    and action items: ``years`` after ``after``. ``basis`` says why (shown by ``validate``).
+
+    >>> Retention(years=2, after="held").after.value
+    'held'
+    """
+
+    years: int = field(validator=positive)
+    after: RetentionStart = field(converter=RetentionStart)
+    basis: str | None = field(default=None, validator=non_blank)
+
+
+#: The sources of the default retention periods (DESIGN: GDPR art. 5(1)(e) and AP guidance;
+#: no statutory period applies to these records).
+_AP = "AVG art. 5(1)(e), AP guidance"
+
+_REINTEGRATION = Retention(
+    years=2,
+    after=RetentionStart.CASE_END,
+    basis=f"re-integration file: at most 2 years after re-integration ends ({_AP})",
+)
+_EXIT_INTERVIEW = Retention(
+    years=2,
+    after=RetentionStart.HELD,
+    basis=f"exit-interview notes: identifiable at most 2 years, then only trends ({_AP})",
+)
+_AFTER_EXIT = Retention(
+    years=2,
+    after=RetentionStart.EXIT,
+    basis=f"review reports and personnel file: 2 years after exit ({_AP})",
+)
+
+
+def default_retention(type_key: str, sensitivity: Sensitivity | str) -> Retention:
+    """The retention a type gets when its rule sets none.
+
+    >>> default_retention("exit_interview", "confidential").after.value
+    'held'
+    >>> default_retention("absence", "health_related").after.value
+    'case_end'
+    >>> default_retention("growth_review", "normal").years
+    2
+    """
+    if Sensitivity(sensitivity) is Sensitivity.HEALTH_RELATED:
+        return _REINTEGRATION
+    if Sensitivity(sensitivity) is Sensitivity.CONFIDENTIAL:
+        return _EXIT_INTERVIEW
+    return _AFTER_EXIT
+
+
+def _whole_days(instance: object, attribute: Any, value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidValueError(
+            f"RetentionPolicy.{attribute.name}",
+            f"must be a whole number of days >= 1, got {value!r}",
+        )
+
+
+@frozen
+class RetentionPolicy:
+    """How long what is not tied to one conversation type is kept.
+
+    - ``after_exit_years``: the person, their life events and absence records (the absence
+      administration) after their last working day (AP guidance: 2 years);
+    - ``reintegration_years``: the occupational physician's advice after the absence case
+      ends (AP guidance: at most 2 years);
+    - ``outbox_days``: sent messages (and dead letters) after sending;
+    - ``access_log_days``: entries of the access log.
+
+    >>> RetentionPolicy().outbox_days
+    90
+    """
+
+    after_exit_years: int = field(default=2, validator=positive)
+    reintegration_years: int = field(default=2, validator=positive)
+    outbox_days: int = field(default=90, validator=_whole_days)
+    access_log_days: int = field(default=90, validator=_whole_days)
+
+
 @frozen
 class TypeRule:
     """How one conversation type is used in a design.
@@ -124,7 +224,9 @@ class TypeRule:
     ``window_before`` / ``window_after`` (days) put the earliest and latest dates around the
     target date. ``time`` is a local wall time in the employee's zone; without it only the
     date is planned. ``question_set_version`` pins a version (``None``: the latest).
-    ``pause_during_absence`` skips the type while an absence case is open.
+    ``pause_during_absence`` skips the type while an absence case is open. ``retention``
+    overrides the type's default (see :func:`default_retention` and
+    :meth:`CycleDesign.retention_for`).
     """
 
     type: str = field(validator=non_blank)
@@ -140,6 +242,7 @@ class TypeRule:
     pause_during_absence: bool = False
     follow_ups: tuple[AnswerTrigger, ...] = ()
     reminders: ReminderPolicy = field(factory=ReminderPolicy)
+    retention: Retention | None = None
 
     def __attrs_post_init__(self) -> None:
         for index, cadence in enumerate(self.cadence):
@@ -185,7 +288,8 @@ class CycleDesign:
 
     ``after_notice`` lists the types still planned once someone has given notice (absence
     obligations always remain). ``carry_over_limit`` is how often an open action item may move
-    to the next conversation before it must be re-scoped, closed or escalated.
+    to the next conversation before it must be re-scoped, closed or escalated. ``retention``
+    holds the periods not tied to one type; each type's own is :meth:`retention_for`.
     """
 
     name: str = field(validator=non_blank)
@@ -198,6 +302,7 @@ class CycleDesign:
     after_notice: frozenset[str] = frozenset({"exit_interview"})
     default_time: time | None = None
     carry_over_limit: int = field(default=3, validator=positive)
+    retention: RetentionPolicy = field(factory=RetentionPolicy)
 
     def __attrs_post_init__(self) -> None:
         unique_by(self.types, lambda rule: rule.type, "CycleDesign.types")
@@ -208,6 +313,15 @@ class CycleDesign:
             if rule.type == type_key:
                 return rule
         raise NotFoundError("type in design", type_key)
+
+    def retention_for(self, type_key: str, catalog: Catalog) -> Retention:
+        """The retention of ``type_key``: the rule's own, else the default for the type's
+        sensitivity in ``catalog`` (a type the catalog lacks counts as ``normal``)."""
+        for rule in self.types:
+            if rule.type == type_key and rule.retention is not None:
+                return rule.retention
+        known = catalog.type(type_key).sensitivity if type_key in catalog else Sensitivity.NORMAL
+        return default_retention(type_key, known)
 
     @property
     def type_keys(self) -> tuple[str, ...]:

@@ -40,6 +40,7 @@ from typing import Any
 import attrs
 from attrs import frozen
 
+from gesprekscyclus.domain.absence_records import AbsenceRecord, SickReportRecord
 from gesprekscyclus.domain.action_items import (
     ActionItem,
     ActionItemStatus,
@@ -59,6 +60,7 @@ from gesprekscyclus.planning.design import CycleDesign
 from gesprekscyclus.planning.planner import plan
 from gesprekscyclus.ports.clock import Clock
 from gesprekscyclus.ports.store import Store, UnitOfWork, aware_utc, version_of
+from gesprekscyclus.service import privacy
 from gesprekscyclus.service.dispatch import Dispatcher, DispatchReport
 from gesprekscyclus.service.materialise import MaterialiseReport, apply_plan, with_manager
 from gesprekscyclus.service.reminders import (
@@ -126,6 +128,7 @@ class TickReport:
     materialised: MaterialiseReport
     reminders: ReminderReport
     dispatched: DispatchReport
+    purged: privacy.PurgeReport | None = None
 
 
 def _item_id(conversation_id: str, title: str, owner_id: str, due: date | None) -> str:
@@ -290,6 +293,28 @@ class ConversationService:
         """Record a sick report with ``on`` as the first sick day."""
         return self.record_event(LifeEvent(on=on, person_id=person_id, kind="sick_report"))
 
+    def record_absence(self, record: AbsenceRecord) -> bool:
+        """Store an absence record of a stored person (see
+        :mod:`gesprekscyclus.domain.absence_records`); ``False`` when it replaced the one of
+        the same kind and day. A :class:`SickReportRecord` also records the sick report
+        event on its first sick day."""
+        with self.store.unit_of_work() as uow:
+            uow.people.get(record.person_id)
+            added = uow.absence_records.put(record)
+            if isinstance(record, SickReportRecord):
+                uow.events.append(
+                    LifeEvent(
+                        on=record.first_sick_day, person_id=record.person_id, kind="sick_report"
+                    )
+                )
+        return added
+
+    def absence_records(self, person_id: str) -> list[AbsenceRecord]:
+        """The person's absence records, by day (every field: filter them for the reader
+        with :func:`~gesprekscyclus.domain.absence_records.visible_data`)."""
+        with self.store.unit_of_work() as uow:
+            return uow.absence_records.for_person(person_id)
+
     def record_recovery(self, person_id: str, *, on: date) -> bool:
         """Record recovery, ``on`` being the first day fully back at work."""
         return self.record_event(LifeEvent(on=on, person_id=person_id, kind="recovery"))
@@ -332,6 +357,39 @@ class ConversationService:
                 if changed.status is ConversationStatus.SCHEDULED:
                     self._notify(uow, changed, ReminderKind.SCHEDULED, at, only=[new_manager_id])
         return ManagerChange(person_id, old, new_manager_id, tuple(moved), tuple(kept))
+
+    # --- privacy ------------------------------------------------------------------------
+
+    def erase_person(self, person_id: str, *, reason: str) -> privacy.ErasureReport:
+        """Erase everything stored about ``person_id`` (AVG art. 17) and compact the store so
+        the data is gone from its files too; see :mod:`gesprekscyclus.service.privacy`.
+
+        Raises :class:`~gesprekscyclus.errors.ErasureRefusedError` while the law obliges the
+        employer to keep the records, :class:`~gesprekscyclus.errors.ConflictError` while
+        someone still has the person as their manager.
+        """
+        at = self._now()
+        with self.store.unit_of_work() as uow:
+            report = privacy.erase_person(uow, person_id, reason=reason, at=at)
+        self.store.compact()
+        return report
+
+    def export_person(self, person_id: str) -> dict[str, Any]:
+        """Everything stored about ``person_id`` as a JSON-compatible document (AVG art. 15);
+        the layout is described in docs/privacy.md."""
+        at = self._now()
+        with self.store.unit_of_work() as uow:
+            return privacy.export_person(uow, person_id, at=at)
+
+    def purge(self, now: datetime, *, dry_run: bool = False) -> privacy.PurgeReport:
+        """Remove what the design's retention periods no longer allow to keep at ``now``,
+        then compact the store when anything went; ``dry_run`` only counts."""
+        report = privacy.purge(
+            self.store.unit_of_work, self.design, self.catalog, now, dry_run=dry_run
+        )
+        if not dry_run and report.removed.total:
+            self.store.compact()
+        return report
 
     # --- planning -----------------------------------------------------------------------
 
@@ -833,7 +891,8 @@ def tick(
     horizon_days: int = 365,
 ) -> TickReport:
     """One pass of the background work: materialise ``horizon_days`` from the day of
-    ``now`` (UTC), enqueue the reminders due at ``now``, and dispatch one batch."""
+    ``now`` (UTC), enqueue the reminders due at ``now``, dispatch one batch, and purge what
+    the design's retention periods no longer allow to keep."""
     if isinstance(horizon_days, bool) or horizon_days < 0:
         raise InvalidValueError("horizon_days", f"must be 0 or more, got {horizon_days!r}")
     now = aware_utc(now, "now")
@@ -841,4 +900,5 @@ def tick(
     materialised = service.materialise(start, start + timedelta(days=horizon_days))
     reminders = service.enqueue_due_reminders(now)
     dispatched = dispatcher.run_once()
-    return TickReport(materialised, reminders, dispatched)
+    purged = service.purge(now)
+    return TickReport(materialised, reminders, dispatched, purged)
