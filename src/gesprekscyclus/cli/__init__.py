@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "gesprekscyclus.cli.demo",
     "gesprekscyclus.cli.planning",
     "gesprekscyclus.cli.service",
+    "gesprekscyclus.cli.privacy",
 )
 
 EXIT_OK = 0

@@ -1,9 +1,11 @@
 """Service commands: ``tick``, ``worker`` and ``export-ics``.
 
 - ``tick --db URL --design DESIGN [--now DATETIME]``: one pass of the background work —
-  materialise the coming year, enqueue the reminders due now, dispatch them once;
-- ``worker --db URL --design DESIGN``: the same in a loop until SIGTERM or SIGINT; unsent
-  claims are released on the way out and the exit code is 0;
+  materialise the coming year, enqueue the reminders due now, dispatch them once, purge
+  what the design's retention periods no longer allow to keep;
+- ``worker --db URL --design DESIGN``: the same in a loop until SIGTERM or SIGINT (the
+  retention purge once a day, with the materialising); unsent claims are released on the
+  way out and the exit code is 0;
 - ``export-ics --db URL --design DESIGN (--manager ID | --person ID) [--out FILE]``: a
   calendar feed (the ``ics`` extra) a calendar client can subscribe to.
 
@@ -112,6 +114,7 @@ def describe_tick(report: TickReport) -> str:
         f"reminders: {r.enqueued} enqueued of {r.due} due; "
         f"dispatched: {d.sent} sent, {d.retried} to retry, {d.dead} dead-lettered"
         + (f", {d.lost_leases} leases lost" if d.lost_leases else "")
+        + (f"; purged: {report.purged.removed.total} rows" if report.purged else "")
     )
 
 
@@ -146,6 +149,7 @@ def _worker(args: argparse.Namespace, out: io.StringIO) -> int:
             if materialised_on != now.date():
                 start = now.date()
                 service.materialise(start, start + timedelta(days=args.horizon_days))
+                service.purge(now)
                 materialised_on = start
             service.enqueue_due_reminders(now)
             report = dispatcher.run_once(stop)
