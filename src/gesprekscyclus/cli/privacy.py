@@ -24,6 +24,7 @@ from pathlib import Path
 
 from gesprekscyclus.bootstrap import build_service
 from gesprekscyclus.cli.service import parse_instant
+from gesprekscyclus.domain.catalog import Catalog, built_in_catalog
 from gesprekscyclus.errors import InvalidValueError, StoreError
 from gesprekscyclus.planning.design import CycleDesign
 from gesprekscyclus.planning.design_file import load_design
@@ -31,7 +32,7 @@ from gesprekscyclus.ports.clock import FixedClock, SystemClock
 from gesprekscyclus.service.app import ConversationService
 from gesprekscyclus.service.privacy import Removed
 
-__all__ = ["describe_removed", "register"]
+__all__ = ["describe_removed", "describe_retention", "register"]
 
 #: Stands in when a command needs no cycle design (erasure and export use none).
 _NO_DESIGN = CycleDesign(name="privacy command", cycle_start=date(2000, 1, 1))
@@ -48,6 +49,40 @@ outbox_messages 0; 3 records of others pseudonymised'
     if removed.pseudonymised:
         counts += f"; {removed.pseudonymised} records of others pseudonymised"
     return counts
+
+
+def describe_retention(design: CycleDesign, catalog: Catalog | None = None) -> str:
+    """The retention periods of ``design``, one line each (``validate`` prints them).
+
+    >>> from gesprekscyclus.planning.design import TypeRule
+    >>> design = CycleDesign(name="d", cycle_start=date(2026, 1, 1),
+    ...                      types=(TypeRule(type="exit_interview"),))
+    >>> print(describe_retention(design))
+    Retention:
+      exit_interview: 2 years after held — AP guidance: exit-interview notes identifiable at \
+most 2 years, then only anonymised trends; AVG art. 5(1)(e)
+      people, life events and absence records: 2 years after their last working day
+      occupational physician's advice: 2 years after the absence case ends
+      sent messages and dead letters: 90 days; access log: 90 days
+    """
+    chosen = catalog if catalog is not None else built_in_catalog()
+    lines = ["Retention:"]
+    for key in design.type_keys:
+        rule = design.retention_for(key, chosen)
+        basis = f" — {rule.basis}" if rule.basis else ""
+        lines.append(
+            f"  {key}: {rule.years} years after {rule.after.value.replace('_', ' ')}{basis}"
+        )
+    policy = design.retention
+    lines += [
+        f"  people, life events and absence records: {policy.after_exit_years} years after"
+        " their last working day",
+        f"  occupational physician's advice: {policy.reintegration_years} years after the"
+        " absence case ends",
+        f"  sent messages and dead letters: {policy.outbox_days} days;"
+        f" access log: {policy.access_log_days} days",
+    ]
+    return "\n".join(lines)
 
 
 def _url(args: argparse.Namespace) -> str:

@@ -150,24 +150,25 @@ class Retention:
     basis: str | None = field(default=None, validator=non_blank)
 
 
-#: The sources of the default retention periods (DESIGN: GDPR art. 5(1)(e) and AP guidance;
-#: no statutory period applies to these records).
-_AP = "AVG art. 5(1)(e), AP guidance"
+# The default periods come from the AP's guidance under AVG art. 5(1)(e) (storage
+# limitation); no statutory period applies to these records.
+_AP = "AVG art. 5(1)(e)"
 
 _REINTEGRATION = Retention(
     years=2,
     after=RetentionStart.CASE_END,
-    basis=f"re-integration file: at most 2 years after re-integration ends ({_AP})",
+    basis=f"AP guidance: the re-integration file at most 2 years after it ends; {_AP}",
 )
 _EXIT_INTERVIEW = Retention(
     years=2,
     after=RetentionStart.HELD,
-    basis=f"exit-interview notes: identifiable at most 2 years, then only trends ({_AP})",
+    basis=f"AP guidance: exit-interview notes identifiable at most 2 years, then only"
+    f" anonymised trends; {_AP}",
 )
 _AFTER_EXIT = Retention(
     years=2,
     after=RetentionStart.EXIT,
-    basis=f"review reports and personnel file: 2 years after exit ({_AP})",
+    basis=f"AP guidance: review reports and the personnel file 2 years after exit; {_AP}",
 )
 
 
