@@ -63,7 +63,7 @@ def test_purge_counts_with_a_dry_run_then_removes(
     assert out.splitlines()[0] == f"retention: {DESIGN}"
     assert "would remove: people 0" in out  # Mila still manages Eva
     assert "kept: m-1: still the manager of e-1" in out
-    code, out, _ = run(capsys, "purge", "--db", db, "--now", "2028-02-01")
+    code, out, _ = run(capsys, "purge", "--db", db, "--now", "2028-02-01", "--compact")
     assert code == 0
     assert out.startswith("retention: built-in defaults (no --design given)\nremoved: ")
 
@@ -76,6 +76,7 @@ def test_erase_person_removes_everything_and_reports_it(
     assert code == 0, err
     assert out.startswith("erased e-1 at ")
     assert "removed: people 1, life_events 1," in out
+    assert "not compacted" not in out
     code, out, err = run(capsys, "export-person", "--db", db, "--person", "e-1")
     assert (code, out) == (2, "")
     assert "person 'e-1' does not exist" in err

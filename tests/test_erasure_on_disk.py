@@ -6,6 +6,7 @@ two dozen (hundreds of conversations), notes on every held one, and the reminder
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -201,5 +202,32 @@ def test_deleting_alone_leaves_bytes_in_the_log_that_compact_removes(tmp_path: P
         files = _files(path)
         assert files["history.sqlite-wal"] == b""
         assert not any(NAME.encode() in data for data in files.values())
+    finally:
+        store.close()
+
+
+def test_an_erasure_that_cannot_compact_says_so_and_compact_finishes_later(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "busy.sqlite"
+    store = open_sqlite_store(path, busy_timeout=0.2)
+    try:
+        service = ConversationService(
+            store, FixedClock(datetime(2026, 1, 5, tzinfo=UTC)), design=DESIGN
+        )
+        service.hire(Person(id=TARGET, name=NAME, hire_date=date(2020, 1, 1), email=EMAIL))
+        service.hire(Person(id="e-1", name="Medewerker 1", hire_date=date(2020, 1, 1)))
+        reader = sqlite3.connect(path)
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM people").fetchone()  # holds a read snapshot
+        report = service.erase_person(TARGET, reason="request")
+        assert report.removed["people"] == 1
+        assert not report.compacted
+        assert report.compact_problem is not None
+        assert "sqlite store" in report.compact_problem
+        reader.rollback()
+        reader.close()
+        service.compact()
+        assert not any(NAME.encode() in data for data in _files(path).values())
     finally:
         store.close()

@@ -1,9 +1,10 @@
 """Privacy commands: ``purge``, ``erase-person`` and ``export-person``.
 
-- ``purge --db URL [--design DESIGN] [--now DATETIME] [--dry-run]``: remove what the
-  retention periods no longer allow to keep and print the counts per kind (``--dry-run``
-  only counts). The periods come from ``--design``; without it the built-in defaults apply
-  (see ``docs/privacy.md``), which the output says;
+- ``purge --db URL [--design DESIGN] [--now DATETIME] [--dry-run] [--compact]``: remove what
+  the retention periods no longer allow to keep and print the counts per kind (``--dry-run``
+  only counts; ``--compact`` compacts the store even when nothing was removed). The periods
+  come from ``--design``; without it the built-in defaults apply (see ``docs/privacy.md``),
+  which the output says;
 - ``erase-person --db URL --person ID --reason TEXT``: erase everything about one person
   (AVG art. 17), compacting the store afterwards, and print what went;
 - ``export-person --db URL --person ID [--out FILE]``: everything stored about one person as
@@ -111,6 +112,8 @@ def _purge(args: argparse.Namespace, out: io.StringIO) -> int:
     service = _service(args, design, now)
     try:
         report = service.purge(now, dry_run=args.dry_run)
+        if args.compact and not args.dry_run:
+            service.compact()
     finally:
         service.store.close()
     source = args.design if args.design else "built-in defaults (no --design given)"
@@ -133,6 +136,11 @@ def _erase(args: argparse.Namespace, out: io.StringIO) -> int:
         f"erased {report.person_id} at {report.at.isoformat()} ({report.reason})\n"
         f"removed: {describe_removed(report.removed)}\n"
     )
+    if not report.compacted:
+        out.write(
+            f"not compacted: {report.compact_problem}; run `gesprekscyclus purge --compact`"
+            " when the store is idle\n"
+        )
     return 0
 
 
@@ -162,6 +170,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--design", help="the cycle design whose retention periods apply")
     parser.add_argument("--now", help="the instant to purge at (ISO 8601; UTC without offset)")
     parser.add_argument("--dry-run", action="store_true", help="only count, remove nothing")
+    parser.add_argument(
+        "--compact", action="store_true", help="compact the store even if nothing was removed"
+    )
     parser.set_defaults(handler=_purge)
 
     parser = subparsers.add_parser("erase-person", help="erase one person (AVG art. 17)")

@@ -55,7 +55,7 @@ from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.questions import AnswerValue
 from gesprekscyclus.domain.reminders import ReminderKind, ReminderPolicy
 from gesprekscyclus.domain.reports import Report, SignOffKind
-from gesprekscyclus.errors import InvalidTransitionError, InvalidValueError
+from gesprekscyclus.errors import InvalidTransitionError, InvalidValueError, StoreError
 from gesprekscyclus.planning.design import CycleDesign
 from gesprekscyclus.planning.planner import plan
 from gesprekscyclus.ports.clock import Clock
@@ -366,13 +366,18 @@ class ConversationService:
 
         Raises :class:`~gesprekscyclus.errors.ErasureRefusedError` while the law obliges the
         employer to keep the records, :class:`~gesprekscyclus.errors.ConflictError` while
-        someone still has the person as their manager.
+        someone still has the person as their manager. When compacting fails (another
+        process kept reading) the report says so in ``compact_problem``; :meth:`compact`
+        finishes the job later.
         """
         at = self._now()
         with self.store.unit_of_work() as uow:
             report = privacy.erase_person(uow, person_id, reason=reason, at=at)
-        self.store.compact()
-        return report
+        try:
+            self.store.compact()
+        except StoreError as error:  # the erasure itself is committed; say what is left
+            return attrs.evolve(report, compacted=False, compact_problem=str(error))
+        return attrs.evolve(report, compacted=True)
 
     def export_person(self, person_id: str) -> dict[str, Any]:
         """Everything stored about ``person_id`` as a JSON-compatible document (AVG art. 15);
@@ -380,6 +385,11 @@ class ConversationService:
         at = self._now()
         with self.store.unit_of_work() as uow:
             return privacy.export_person(uow, person_id, at=at)
+
+    def compact(self) -> None:
+        """Make deleted data unrecoverable from the store's files (see
+        :meth:`~gesprekscyclus.ports.store.Store.compact`)."""
+        self.store.compact()
 
     def purge(self, now: datetime, *, dry_run: bool = False) -> privacy.PurgeReport:
         """Remove what the design's retention periods no longer allow to keep at ``now``,

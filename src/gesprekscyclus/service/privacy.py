@@ -129,12 +129,19 @@ class Removed:
 
 @frozen
 class ErasureReport:
-    """What :func:`erase_person` removed, and why it was asked for."""
+    """What :func:`erase_person` removed, and why it was asked for.
+
+    ``compacted`` says whether the store's files were compacted afterwards; when not,
+    ``compact_problem`` says why, and the removed data may linger in the files until the
+    next compaction (``gesprekscyclus purge --compact``).
+    """
 
     person_id: str
     reason: str
     at: datetime
     removed: Removed
+    compacted: bool = False
+    compact_problem: str | None = None
 
 
 @frozen
