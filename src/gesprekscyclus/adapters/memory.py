@@ -38,6 +38,7 @@ from gesprekscyclus.ports.store import (
     OutboxMessage,
     OutboxStats,
     OutboxStatus,
+    PastConversation,
     aware_utc,
     start_version,
     version_conflict,
@@ -276,6 +277,15 @@ class _Conversations(_Versioned[Conversation]):
             ),
             key=lambda c: (c.starts_at, c.id),
         )
+
+    def ended_before(self, day: date) -> list[PastConversation]:
+        values = self._state.conversations.values()
+        return [
+            PastConversation(c.id, c.type_key, c.employee_id, c.window.target)
+            for c in _by_target(
+                c for c in values if c.status not in _OPEN and c.window.target < day
+            )
+        ]
 
     def by_status(self, statuses: Iterable[ConversationStatus | str]) -> list[Conversation]:
         wanted = {ConversationStatus(status) for status in statuses}

@@ -56,6 +56,7 @@ __all__ = [
     "OutboxRepository",
     "OutboxStats",
     "OutboxStatus",
+    "PastConversation",
     "PersonRepository",
     "ReportRepository",
     "Store",
@@ -133,6 +134,16 @@ class OutboxStats:
     leased: int = 0
     sent: int = 0
     dead: int = 0
+
+
+@frozen
+class PastConversation:
+    """The columns retention needs of a conversation that is no longer open."""
+
+    id: str
+    type_key: str
+    employee_id: str
+    target: date
 
 
 @runtime_checkable
@@ -307,6 +318,12 @@ class ConversationRepository(Protocol):
         index ``held``, and the open states are better asked for with :meth:`due`. An
         unknown status raises :class:`~gesprekscyclus.errors.InvalidValueError`.
         """
+        ...
+
+    def ended_before(self, day: date) -> list[PastConversation]:
+        """Conversations no longer open (held, reported, closed, cancelled, missed) whose
+        target date lies before ``day``, by target, then id; only the columns retention
+        needs, so that a purge does not build every past conversation."""
         ...
 
     def mentioning(self, person_id: str) -> list[Conversation]:

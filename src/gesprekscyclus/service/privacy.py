@@ -39,6 +39,7 @@ from gesprekscyclus.domain.absence_records import (
     record_class,
 )
 from gesprekscyclus.domain.catalog import Catalog
+from gesprekscyclus.domain.conversation_types import Sensitivity
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.pseudonyms import placeholder_for, replace_person
@@ -49,7 +50,13 @@ from gesprekscyclus.errors import (
     HealthDataError,
     SerializationError,
 )
-from gesprekscyclus.planning.design import CycleDesign, RetentionPolicy, RetentionStart
+from gesprekscyclus.planning.design import (
+    CycleDesign,
+    Retention,
+    RetentionPolicy,
+    RetentionStart,
+    default_retention,
+)
 from gesprekscyclus.ports.store import UnitOfWork, aware_utc, version_of
 from gesprekscyclus.serialization import from_data, to_data
 
@@ -267,14 +274,6 @@ def erase_person(uow: UnitOfWork, person_id: str, *, reason: str, at: datetime) 
 
 # --- retention ----------------------------------------------------------------------------
 
-_ENDED = (
-    ConversationStatus.HELD,
-    ConversationStatus.REPORTED,
-    ConversationStatus.CLOSED,
-    ConversationStatus.CANCELLED,
-    ConversationStatus.MISSED,
-)
-
 
 def _case_end(cases: tuple[AbsenceCase, ...], day: date) -> date | None:
     """The end of the case ``day`` belongs to (the latest one begun by then), if ended."""
@@ -284,10 +283,7 @@ def _case_end(cases: tuple[AbsenceCase, ...], day: date) -> date | None:
     return begun[-1].recovered_on
 
 
-def _remove_conversations(
-    uow: UnitOfWork, talks: list[Conversation], counter: Counter[str]
-) -> None:
-    ids = {talk.id for talk in talks}
+def _remove_conversations(uow: UnitOfWork, ids: set[str], counter: Counter[str]) -> None:
     if not ids:
         return
     items = {item.id for item in uow.action_items.from_conversations(ids)}
@@ -323,18 +319,26 @@ def _purge_all(
             cases[person_id] = _cases(uow.events.for_person(person_id))
         return cases[person_id]
 
-    due: list[Conversation] = []
-    for talk in uow.conversations.by_status(_ENDED):
-        retention = design.retention_for(talk.type_key, catalog)
+    # A conversation can only be due once its own date lies the shortest period back.
+    shortest = min(
+        [design.retention_for(key, catalog).years for key in design.type_keys]
+        + [default_retention("", sensitivity).years for sensitivity in Sensitivity]
+    )
+    due: list[str] = []
+    rules: dict[str, Retention] = {}
+    for past in uow.conversations.ended_before(add_years(today, -shortest) + timedelta(days=1)):
+        retention = rules.get(past.type_key)
+        if retention is None:
+            retention = rules[past.type_key] = design.retention_for(past.type_key, catalog)
         if retention.after is RetentionStart.HELD:
-            start: date | None = talk.window.target
+            start: date | None = past.target
         elif retention.after is RetentionStart.CASE_END:
-            start = _case_end(cases_of(talk.employee_id), talk.window.target)
+            start = _case_end(cases_of(past.employee_id), past.target)
         else:
             continue  # kept until the person's own retention after exit
         if start is not None and add_years(start, retention.years) <= today:
-            due.append(talk)
-    _remove_conversations(uow, due, counter)
+            due.append(past.id)
+    _remove_conversations(uow, set(due), counter)
     for person_id in uow.absence_records.people():
         for record in uow.absence_records.for_person(person_id):
             if not isinstance(record, OccupationalHealthAdvice):

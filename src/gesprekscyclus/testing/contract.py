@@ -49,6 +49,7 @@ from gesprekscyclus.ports.store import (
     OutboxMessage,
     OutboxStats,
     OutboxStatus,
+    PastConversation,
     Store,
     UnitOfWork,
     version_of,
@@ -714,6 +715,23 @@ class StoreContract:
             assert uow.conversations.by_ids(["c-1", "c-2"]) == [led]
             assert uow.reports.find("c-2") is None
             assert uow.action_items.mentioning("e-1") == []
+
+    def test_ended_before_lists_only_past_conversations_by_target(self, store: Store) -> None:
+        def talk(id: str, target: date) -> Conversation:
+            return _conversation(id, "e-1", "m-1", target)
+
+        at = datetime(2026, 1, 1, tzinfo=UTC)
+        held = talk("c-2", date(2026, 3, 1)).schedule(at, at=at).hold(at=at)
+        cancelled = talk("c-1", date(2026, 3, 1)).cancel(reason="no", at=at)
+        later = talk("c-3", date(2026, 4, 1)).cancel(reason="no", at=at)
+        with store.unit_of_work() as uow:
+            uow.conversations.add_many([held, cancelled, later, talk("c-4", date(2026, 2, 1))])
+        with store.unit_of_work() as uow:
+            found = uow.conversations.ended_before(date(2026, 4, 1))
+        assert found == [
+            PastConversation("c-1", "check_in", "e-1", date(2026, 3, 1)),
+            PastConversation("c-2", "check_in", "e-1", date(2026, 3, 1)),
+        ]
 
     def test_outbox_mentioning_and_deleting(self, store: Store) -> None:
         self._enqueue(store, "k-1", "k-2")

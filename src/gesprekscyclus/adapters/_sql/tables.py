@@ -24,7 +24,7 @@ from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.pseudonyms import mentions
 from gesprekscyclus.domain.reports import Report
 from gesprekscyclus.errors import ConflictError, NotFoundError
-from gesprekscyclus.ports.store import start_version, version_conflict
+from gesprekscyclus.ports.store import PastConversation, start_version, version_conflict
 
 from .rows import READ_COLUMNS, Encoding, Row, document, load, report_row
 
@@ -430,6 +430,15 @@ class Conversations(_Table):
             "WHERE status = 'scheduled' AND starts_at < %s ORDER BY starts_at, id",
             (self._encoding.instant(instant, "scheduled_before.instant"),),
         )
+
+    def ended_before(self, day: date) -> list[PastConversation]:
+        rows = self._sql.rows(
+            "SELECT id, type_key, employee_id, target FROM conversations"
+            " WHERE status NOT IN ('planned', 'scheduled') AND target < %s ORDER BY target, id",
+            (self._encoding.day(day),),
+        )
+        read = self._encoding.read_day
+        return [PastConversation(key, kind, person, read(on)) for key, kind, person, on in rows]
 
     def mentioning(self, person_id: str) -> list[Conversation]:
         found = self._select(
