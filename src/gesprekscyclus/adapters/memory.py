@@ -104,6 +104,9 @@ class _People:
     def delete(self, person_id: str) -> bool:
         return self._state.people.pop(person_id, None) is not None
 
+    def left_before(self, day: date) -> list[Person]:
+        return [p for p in self.all() if p.end_date is not None and p.end_date < day]
+
 
 class _Events:
     def __init__(self, state: _State):

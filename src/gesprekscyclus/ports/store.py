@@ -175,6 +175,10 @@ class PersonRepository(Protocol):
         """Remove the person; ``False`` when there was none."""
         ...
 
+    def left_before(self, day: date) -> list[Person]:
+        """The people whose ``end_date`` lies before ``day``, ordered by id."""
+        ...
+
 
 @runtime_checkable
 class EventRepository(Protocol):

@@ -302,7 +302,9 @@ def _purge_all(
     counter: Counter[str] = Counter()
     rewritten = 0
     kept: list[str] = []
-    for person in uow.people.all():
+    for person in uow.people.left_before(
+        add_years(today, -policy.after_exit_years) + timedelta(days=1)
+    ):
         if person.end_date is None or add_years(person.end_date, policy.after_exit_years) > today:
             continue
         holds = legal_holds(uow.events.for_person(person.id))

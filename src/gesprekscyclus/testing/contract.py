@@ -668,6 +668,22 @@ class StoreContract:
             assert uow.events.for_person("e_1") == []
             assert [e.detail for e in uow.events.for_person("e-2")] == [None, "erased-x"]
 
+    def test_left_before_finds_people_by_their_end_date(self, store: Store) -> None:
+        def leaver(person_id: str, end: date | None) -> Person:
+            return Person(id=person_id, name="X", hire_date=date(2020, 1, 1), end_date=end)
+
+        with store.unit_of_work() as uow:
+            for person in (
+                leaver("e-3", date(2025, 12, 31)),
+                leaver("e-1", date(2024, 2, 29)),
+                leaver("e-2", date(2026, 1, 1)),
+                leaver("e-4", None),
+            ):
+                uow.people.upsert(person)
+        with store.unit_of_work() as uow:
+            assert [p.id for p in uow.people.left_before(date(2026, 1, 1))] == ["e-1", "e-3"]
+            assert uow.people.left_before(date(2024, 2, 29)) == []
+
     def test_mentioning_finds_every_record_that_names_a_person(self, store: Store) -> None:
         own = _conversation("c-1", "e-1", "m-1", date(2026, 3, 10))
         led = _conversation("c-2", "e-2", "e-1", date(2026, 3, 11))

@@ -90,7 +90,10 @@ class _Table:
 
 
 class People(_Table):
-    """People as JSON documents by id."""
+    """People as JSON documents by id; ``END_DATE`` is the SQL reading a person's end date
+    (ISO text) out of the document."""
+
+    END_DATE: ClassVar[str] = "json_extract(data, '$.end_date')"
 
     def get(self, person_id: str) -> Person:
         found = self.find(person_id)
@@ -117,6 +120,13 @@ class People(_Table):
 
     def delete(self, person_id: str) -> bool:
         return self._sql.execute("DELETE FROM people WHERE id = %s", (person_id,)) == 1
+
+    def left_before(self, day: date) -> list[Person]:
+        rows = self._sql.rows(
+            f"SELECT data FROM people WHERE {self.END_DATE} < %s ORDER BY id",  # noqa: S608
+            (day.isoformat(),),
+        )
+        return [person for person in load(Person, rows) if person.end_date is not None]
 
 
 class Events(_Table):

@@ -367,13 +367,17 @@ class _Outbox:
         )
 
 
+class _People(tables.People):
+    END_DATE = "(data::json ->> 'end_date')"
+
+
 class PostgresUnitOfWork:
     """The repositories of one PostgreSQL transaction."""
 
     def __init__(self, connection: Connection, *, label: str, copy_threshold: int):
         db = _Db(connection, label)
         self.connection = connection
-        self.people = tables.People(db, _ENCODING)
+        self.people = _People(db, _ENCODING)
         self.events = tables.Events(db, _ENCODING)
         self.conversations = _Conversations(db, copy_threshold)
         self.reports = tables.Reports(db, _ENCODING)
