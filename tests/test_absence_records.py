@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from gesprekscyclus.domain.absence_records import (
     FORBIDDEN_KEYS,
+    READERS,
     FunctionalCapacity,
     OccupationalHealthAdvice,
     RecordAudience,
@@ -20,6 +21,7 @@ from gesprekscyclus.domain.absence_records import (
     visible_data,
 )
 from gesprekscyclus.domain.events import LifeEvent
+from gesprekscyclus.domain.people import Role
 from gesprekscyclus.errors import DesignError, HealthDataError, InvalidValueError
 from gesprekscyclus.planning.people_file import parse_events
 from gesprekscyclus.serialization import from_data, to_data
@@ -176,3 +178,11 @@ def test_an_icd_code_anywhere_in_a_text_is_refused(before: str, code: str, after
     text = f"{before} {code} {after}"
     with pytest.raises(HealthDataError, match="diagnosis code"):
         screen_text("t", text)
+
+
+def test_every_role_has_its_default_readers() -> None:
+    assert set(READERS) == set(Role)
+    assert READERS[Role.OCCUPATIONAL_PHYSICIAN] == frozenset(RecordAudience)
+    for role in (Role.MANAGER, Role.CASE_MANAGER, Role.HR):
+        assert READERS[role] == {RecordAudience.EMPLOYER}
+    assert READERS[Role.NEUTRAL_INTERVIEWER] == frozenset()

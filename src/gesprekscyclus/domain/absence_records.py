@@ -49,11 +49,13 @@ import attrs
 from attrs import field, frozen
 
 from gesprekscyclus.domain._checks import ClosedSet, field_path, non_blank, unique_by
+from gesprekscyclus.domain.people import Role
 from gesprekscyclus.errors import HealthDataError, InvalidValueError
 
 __all__ = [
     "FORBIDDEN_KEYS",
     "MAX_TEXT_LENGTH",
+    "READERS",
     "AbsenceRecord",
     "AccidentInvolvement",
     "CapacityLevel",
@@ -90,6 +92,18 @@ class RecordAudience(ClosedSet):
     EMPLOYER = "employer"
     OCCUPATIONAL_PHYSICIAN = "occupational_physician"
 
+
+#: The audiences each role reads by default: the employee reads their own records whole
+#: (they are theirs, AVG art. 15), the occupational physician everything; the manager, the
+#: case manager and HR only what an employer may record; a neutral exit interviewer none.
+READERS: Final[Mapping[Role, frozenset[RecordAudience]]] = {
+    Role.EMPLOYEE: frozenset(RecordAudience),
+    Role.OCCUPATIONAL_PHYSICIAN: frozenset(RecordAudience),
+    Role.MANAGER: frozenset({RecordAudience.EMPLOYER}),
+    Role.CASE_MANAGER: frozenset({RecordAudience.EMPLOYER}),
+    Role.HR: frozenset({RecordAudience.EMPLOYER}),
+    Role.NEUTRAL_INTERVIEWER: frozenset(),
+}
 
 #: The metadata key holding a field's :class:`RecordAudience`.
 AUDIENCE: Final = "gesprekscyclus.audience"

@@ -21,6 +21,8 @@ from typing import Any, TypeVar
 
 import attrs
 
+from gesprekscyclus.domain.conversations import Note
+
 __all__ = ["ERASED_PREFIX", "mentions", "placeholder_for", "replace_person"]
 
 T = TypeVar("T")
@@ -59,11 +61,7 @@ def mentions(value: object, person_id: str) -> bool:
 
 
 def _is_private_note_of(value: object, person_id: str) -> bool:
-    return (
-        getattr(value, "private", None) is True
-        and getattr(value, "author_id", None) == person_id
-        and type(value).__name__ == "Note"
-    )
+    return isinstance(value, Note) and value.private and value.author_id == person_id
 
 
 def _replace(value: Any, person_id: str, placeholder: str) -> Any:
