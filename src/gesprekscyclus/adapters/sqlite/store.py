@@ -14,6 +14,9 @@ Concurrency model:
   use a server database.
 - Driver errors become :class:`~gesprekscyclus.errors.StoreError` with the ``sqlite3`` error
   chained; only parameterised statements are used.
+- Every connection runs with ``secure_delete`` on, so deleted content is overwritten rather
+  than left in free pages; :meth:`SQLiteStore.compact` also empties the write-ahead log and
+  rebuilds the file, which erasure and purging do afterwards.
 """
 
 from __future__ import annotations
