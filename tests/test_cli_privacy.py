@@ -107,3 +107,27 @@ def test_a_missing_store_url_is_refused(
     code, out, err = run(capsys, "purge")
     assert (code, out) == (2, "")
     assert "--db: give a store URL" in err
+
+
+def test_export_erase_and_purge_work_on_the_demo_s_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "demo.sqlite"
+    db = f"sqlite:///{path}"
+    demo = ("demo", "--db", db, "--today", "2026-11-30", "--out", str(tmp_path / "feeds"))
+    code, _out, err = run(capsys, *demo)
+    assert code == 0, err
+    code, out, err = run(capsys, "export-person", "--db", db, "--person", "e-05")
+    assert code == 0, err
+    person = json.loads(out)["person"]
+    assert person["name"].encode() in path.read_bytes()
+    code, out, err = run(capsys, "erase-person", "--db", db, "--person", "e-05", "--reason", "r")
+    assert code == 0, err
+    assert "not compacted" not in out
+    for part in tmp_path.glob("demo.sqlite*"):
+        data = part.read_bytes()
+        assert person["name"].encode() not in data
+        assert person["email"].encode() not in data
+    code, out, err = run(capsys, "purge", "--db", db, "--design", DESIGN, "--dry-run")
+    assert code == 0, err
+    assert out.startswith(f"retention: {DESIGN}\nwould remove: people ")
