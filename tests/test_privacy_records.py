@@ -288,3 +288,15 @@ def test_purge_keeps_a_leaver_with_an_open_case_and_says_why(world: World) -> No
     assert report.removed["people"] == 0
     (why,) = report.kept
     assert why.startswith("e-1: an absence case has been open since 2026-02-02")
+
+
+def test_inconsistent_sick_events_keep_the_records_and_say_why(world: World) -> None:
+    service = world.service
+    service.record_recovery("e-1", on=date(2026, 1, 9))  # a recovery without a sick report
+    with pytest.raises(ErasureRefusedError, match="do not form valid periods"):
+        service.erase_person("e-1", reason="request")
+    service.give_notice("e-1", on=date(2026, 1, 10), last_day=date(2026, 2, 28))
+    report = service.purge(datetime(2029, 1, 1, tzinfo=UTC))
+    (why,) = report.kept
+    assert why.startswith("e-1: its sick reports and recoveries do not form valid periods")
+    assert service.person("e-1")

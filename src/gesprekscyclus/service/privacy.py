@@ -48,6 +48,7 @@ from gesprekscyclus.errors import (
     ConflictError,
     ErasureRefusedError,
     HealthDataError,
+    InvalidValueError,
     SerializationError,
 )
 from gesprekscyclus.planning.design import (
@@ -190,8 +191,16 @@ def legal_holds(events: Iterable[LifeEvent]) -> list[str]:
     'an absence case has been open since 2026-03-02: the re-integration file must be kept \
 for UWV until the case ends (BW 7:629 lid 11, Wet WIA art. 25 and 65, Regeling procesgang)'
     """
+    try:
+        cases = _cases(events)
+    except InvalidValueError as error:
+        # Without valid periods no one can tell whether a case is open: keep, and say why.
+        return [
+            f"its sick reports and recoveries do not form valid periods ({error}); correct"
+            " them to show whether an absence case is still open"
+        ]
     holds: list[str] = []
-    for case in _cases(events):
+    for case in cases:
         if case.is_open:
             holds.append(
                 f"an absence case has been open since {case.first_day.isoformat()}: the"
@@ -318,7 +327,10 @@ def _purge_all(
 
     def cases_of(person_id: str) -> tuple[AbsenceCase, ...]:
         if person_id not in cases:
-            cases[person_id] = _cases(uow.events.for_person(person_id))
+            try:
+                cases[person_id] = _cases(uow.events.for_person(person_id))
+            except InvalidValueError:
+                cases[person_id] = ()  # no known case end: nothing of it is due yet
         return cases[person_id]
 
     # A conversation can only be due once its own date lies the shortest period back.
