@@ -186,3 +186,14 @@ def test_every_role_has_its_default_readers() -> None:
     for role in (Role.MANAGER, Role.CASE_MANAGER, Role.HR):
         assert READERS[role] == {RecordAudience.EMPLOYER}
     assert READERS[Role.NEUTRAL_INTERVIEWER] == frozenset()
+
+
+def test_an_events_file_with_a_medical_column_is_refused_saying_why() -> None:
+    text = "person_id;kind;on;diagnosis\ne-1;sick_report;2026-03-02;F43.0\n"
+    with pytest.raises(DesignError) as caught:
+        parse_events(text, source="events.csv")
+    (problem,) = caught.value.problems
+    assert str(problem).startswith(
+        "events.csv:1: diagnosis: unknown column: the file has no field for the diagnosis"
+    )
+    assert 'AP policy rules "De zieke werknemer"' in str(problem)

@@ -55,6 +55,7 @@ from gesprekscyclus.errors import HealthDataError, InvalidValueError
 __all__ = [
     "FORBIDDEN_KEYS",
     "MAX_TEXT_LENGTH",
+    "MEDICAL_REFUSAL",
     "READERS",
     "AbsenceRecord",
     "AccidentInvolvement",
@@ -75,6 +76,12 @@ __all__ = [
 
 #: The source every refusal names.
 SOURCE: Final = 'AP policy rules "De zieke werknemer"'
+
+#: Why a key or column for medical content is refused.
+MEDICAL_REFUSAL: Final = (
+    "no field for the diagnosis, the nature or cause of an illness, its treatment or a"
+    f" pregnancy, nor free text about it ({SOURCE})"
+)
 
 #: The longest text a free-text field of an absence record takes.
 MAX_TEXT_LENGTH: Final = 200
@@ -478,11 +485,7 @@ def visible_data(
 def _refuse_keys(path: str, keys: Iterable[str], allowed: Iterable[str]) -> None:
     for key in keys:
         if key.strip().lower() in FORBIDDEN_KEYS:
-            raise HealthDataError(
-                f"{path}.{key}",
-                "an absence record has no field for the diagnosis, the nature or cause of an"
-                f" illness, its treatment or a pregnancy, nor free text about it ({SOURCE})",
-            )
+            raise HealthDataError(f"{path}.{key}", f"an absence record has {MEDICAL_REFUSAL}")
     unknown = sorted(set(keys) - set(allowed))
     if unknown:
         raise HealthDataError(
