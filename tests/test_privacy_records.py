@@ -300,3 +300,20 @@ def test_inconsistent_sick_events_keep_the_records_and_say_why(world: World) -> 
     (why,) = report.kept
     assert why.startswith("e-1: its sick reports and recoveries do not form valid periods")
     assert service.person("e-1")
+
+
+def test_the_occupational_physician_s_advice_records_the_prognosis(world: World) -> None:
+    service = world.service
+    service.record_sick_report("e-1", on=date(2026, 1, 6))
+    advice = OccupationalHealthAdvice(
+        person_id="e-1", on=date(2026, 2, 2), work_ability="no_work", expected_duration="weeks"
+    )
+    assert service.record_absence(advice) is True
+    revised = OccupationalHealthAdvice(
+        person_id="e-1", on=date(2026, 2, 2), work_ability="no_work", expected_duration="long_term"
+    )
+    assert service.record_absence(revised) is False
+    assert service.absence_records("e-1") == [revised]
+    with world.store.unit_of_work() as uow:
+        prognoses = [e for e in uow.events.for_person("e-1") if e.kind.value == "prognosis"]
+    assert [(e.on, e.detail) for e in prognoses] == [(date(2026, 2, 2), "long_term")]

@@ -40,7 +40,11 @@ from typing import Any
 import attrs
 from attrs import frozen
 
-from gesprekscyclus.domain.absence_records import AbsenceRecord, SickReportRecord
+from gesprekscyclus.domain.absence_records import (
+    AbsenceRecord,
+    ExpectedDuration,
+    SickReportRecord,
+)
 from gesprekscyclus.domain.action_items import (
     ActionItem,
     ActionItemStatus,
@@ -297,7 +301,9 @@ class ConversationService:
         """Store an absence record of a stored person (see
         :mod:`gesprekscyclus.domain.absence_records`); ``False`` when it replaced the one of
         the same kind and day. A :class:`SickReportRecord` also records the sick report
-        event on its first sick day."""
+        event on its first sick day; an :class:`OccupationalHealthAdvice` with an expected
+        duration records the prognosis the Poortwachter timeline follows (``long_term`` or
+        ``short_term``) on its day."""
         with self.store.unit_of_work() as uow:
             uow.people.get(record.person_id)
             added = uow.absence_records.put(record)
@@ -307,6 +313,16 @@ class ConversationService:
                         on=record.first_sick_day, person_id=record.person_id, kind="sick_report"
                     )
                 )
+            elif record.expected_duration is not ExpectedDuration.UNKNOWN:
+                long_term = record.expected_duration is ExpectedDuration.LONG_TERM
+                prognosis = LifeEvent(
+                    on=record.on,
+                    person_id=record.person_id,
+                    kind="prognosis",
+                    detail="long_term" if long_term else "short_term",
+                )
+                if not uow.events.append(prognosis):
+                    uow.events.replace(prognosis)  # a revised advice of the same day
         return added
 
     def absence_records(self, person_id: str) -> list[AbsenceRecord]:
