@@ -231,3 +231,28 @@ def test_an_erasure_that_cannot_compact_says_so_and_compact_finishes_later(
         assert not any(NAME.encode() in data for data in _files(path).values())
     finally:
         store.close()
+
+
+def test_a_purge_that_cannot_compact_says_so_instead_of_failing(tmp_path: Path) -> None:
+    path = tmp_path / "busy.sqlite"
+    store = open_sqlite_store(path, busy_timeout=0.2)
+    try:
+        service = ConversationService(
+            store, FixedClock(datetime(2026, 1, 5, tzinfo=UTC)), design=DESIGN
+        )
+        leaver = Person(
+            id=TARGET, name=NAME, hire_date=date(2020, 1, 1), end_date=date(2021, 6, 30)
+        )
+        service.hire(leaver)
+        reader = sqlite3.connect(path)
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM people").fetchone()
+        report = service.purge(datetime(2026, 1, 5, tzinfo=UTC))
+        reader.rollback()
+        reader.close()
+        assert report.removed["people"] == 1
+        assert not report.compacted
+        assert report.compact_problem is not None
+        assert service.purge(datetime(2026, 1, 5, tzinfo=UTC)).removed.total == 0
+    finally:
+        store.close()

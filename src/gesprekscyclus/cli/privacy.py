@@ -121,6 +121,8 @@ def _purge(args: argparse.Namespace, out: io.StringIO) -> int:
     out.write(f"retention: {source}\n{verb}: {describe_removed(report.removed)}\n")
     for reason in report.kept:
         out.write(f"kept: {reason}\n")
+    if report.compact_problem is not None:
+        out.write(f"not compacted: {report.compact_problem}; run again with --compact\n")
     return 0
 
 

@@ -409,13 +409,18 @@ class ConversationService:
 
     def purge(self, now: datetime, *, dry_run: bool = False) -> privacy.PurgeReport:
         """Remove what the design's retention periods no longer allow to keep at ``now``,
-        then compact the store when anything went; ``dry_run`` only counts."""
+        then compact the store when anything went (a failed compaction is reported in
+        ``compact_problem``, not raised); ``dry_run`` only counts."""
         report = privacy.purge(
             self.store.unit_of_work, self.design, self.catalog, now, dry_run=dry_run
         )
-        if not dry_run and report.removed.total:
+        if dry_run or not report.removed.total:
+            return report
+        try:
             self.store.compact()
-        return report
+        except StoreError as error:  # what was purged stays purged; say what is left
+            return attrs.evolve(report, compact_problem=str(error))
+        return attrs.evolve(report, compacted=True)
 
     # --- planning -----------------------------------------------------------------------
 

@@ -155,12 +155,15 @@ class ErasureReport:
 @frozen
 class PurgeReport:
     """What :func:`purge` removed (or would remove, with ``dry_run``) at ``at``; ``kept``
-    explains each leaver whose retention ended but who had to stay."""
+    explains each leaver whose retention ended but who had to stay. ``compacted`` and
+    ``compact_problem`` as for :class:`ErasureReport`."""
 
     at: datetime
     dry_run: bool
     removed: Removed
     kept: tuple[str, ...] = field(default=())
+    compacted: bool = False
+    compact_problem: str | None = None
 
 
 def add_years(day: date, years: int) -> date:
