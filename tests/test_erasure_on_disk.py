@@ -1,6 +1,6 @@
 """Erasure verified where the data lives: the bytes of the SQLite files, PostgreSQL's rows.
 
-Both run on a store with a realistic history: a year of monthly check-ins for a team of
+Both run on a store with a realistic history: a year of monthly check-ins for a department of
 two dozen (hundreds of conversations), notes on every held one, and the reminders sent.
 """
 

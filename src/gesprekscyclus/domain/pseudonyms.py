@@ -1,9 +1,10 @@
 """Finding and replacing a person's id inside any of the library's immutable values.
 
 Erasure (AVG art. 17) removes a person's own records and, in the records of others they took
-part in (a manager in their team's reviews, HR in an exit interview), replaces their id by a
-placeholder (:func:`placeholder_for`) and drops the private notes only they could read. Both
-steps work on any attrs value, so a field added later is covered without touching this code.
+part in (a manager in the reviews of the people they manage, HR in an exit interview),
+replaces their id by a placeholder (:func:`placeholder_for`) and drops the private notes
+only they could read. Both steps work on any attrs value, so a field added later is covered
+without touching this code.
 
 >>> from datetime import date
 >>> from gesprekscyclus.domain.people import Person

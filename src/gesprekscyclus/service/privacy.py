@@ -7,8 +7,8 @@ the store as it was. :class:`~gesprekscyclus.service.app.ConversationService` wr
 **Erasure** removes everything about the person: the person, their life events and absence
 records, the conversations they are the employee of with their answers, notes, reports and
 action items, and every outbox message, sent or not, that names them or those
-conversations. In other people's records they took part in (a manager in their team's
-reviews, HR in an exit interview) their id is replaced by a placeholder
+conversations. In other people's records they took part in (a manager in the reviews of
+the people they manage, HR in an exit interview) their id is replaced by a placeholder
 (:func:`~gesprekscyclus.domain.pseudonyms.placeholder_for`) and their private notes go; the
 shared content stays, as it belongs to the other person's file. Erasure is refused, with
 :class:`~gesprekscyclus.errors.ErasureRefusedError` naming the obligation, while the law
