@@ -256,8 +256,18 @@ def test_purge_removes_what_retention_no_longer_allows(world: World) -> None:
     world.clock.set(T0 + timedelta(days=1))
     world.remind()
 
+    sent = {n.key for n in world.notifier.sent}
+    assert sent
     soon = service.purge(datetime(2026, 6, 1, tzinfo=UTC))
-    assert soon.removed["outbox_messages"] >= 1  # sent more than 90 days before
+    assert soon.removed["outbox_payloads"] == len(sent)  # sent more than 90 days before
+    with world.store.unit_of_work() as uow:
+        for key in sent:
+            row = uow.outbox.by_key(key)
+            assert row is not None
+            assert row.notification.recipient.id == "redacted"
+    world.clock.set(T0 + timedelta(days=1))
+    world.remind()  # the same reminders are due again: their kept keys stop a second send
+    assert len(world.notifier.sent) == len(sent)
     assert soon.removed["people"] == 0
     assert service.conversation(talk)
 
@@ -317,3 +327,28 @@ def test_the_occupational_physician_s_advice_records_the_prognosis(world: World)
     with world.store.unit_of_work() as uow:
         prognoses = [e for e in uow.events.for_person("e-1") if e.kind.value == "prognosis"]
     assert [(e.on, e.detail) for e in prognoses] == [(date(2026, 2, 2), "long_term")]
+
+
+def test_others_reminders_keep_their_key_but_lose_the_erased_person(world: World) -> None:
+    service = world.service
+    talk = world.hold_first("e-2", "plan")  # m-1's note keeps them on Bram's conversation
+    world.clock.set(T0 + timedelta(days=20))
+    world.remind()
+    with world.store.unit_of_work() as uow:
+        to_bram = [
+            m for m in uow.outbox.mentioning(["e-2"]) if m.notification.recipient.id == "e-2"
+        ]
+    assert to_bram
+    assert any("Mila Manager" in repr(m.notification) for m in to_bram)
+    service.upsert_person(Person(id="e-2", name="Bram Blijft", hire_date=date(2021, 5, 1)))
+    service.upsert_person(Person(id="e-1", name="Eva", hire_date=date(2022, 3, 1)))
+    report = service.erase_person("m-1", reason="left")
+    assert report.removed.pseudonymised >= len(to_bram)
+    with world.store.unit_of_work() as uow:
+        for before in to_bram:
+            after = uow.outbox.by_key(before.key)
+            assert after is not None
+            assert (after.id, after.status) == (before.id, before.status)
+            assert "Mila" not in repr(after.notification)
+            assert not mentions(after.notification, "m-1")
+    assert service.conversation(talk).manager_id == placeholder_for("m-1")

@@ -86,4 +86,4 @@ def test_validate_shows_the_retention_periods(capsys: pytest.CaptureFixture[str]
     out = capsys.readouterr().out
     assert "\nRetention:\n" in out
     assert "  exit_interview: 2 years after held — AP guidance" in out
-    assert "  sent messages and dead letters: 90 days; access log: 90 days" in out
+    assert "  sent messages' payloads and dead letters: 90 days; access log: 90 days" in out

@@ -40,6 +40,7 @@ from gesprekscyclus.ports.store import (
     OutboxStatus,
     PastConversation,
     aware_utc,
+    redacted,
     start_version,
     version_conflict,
     version_of,
@@ -61,6 +62,7 @@ class _State:
         self.outbox: dict[int, OutboxMessage] = {}
         self.outbox_keys: dict[str, int] = {}
         self.sent_at: dict[int, datetime] = {}
+        self.redacted: set[int] = set()
         self.next_outbox_id = 1
 
     def copy(self) -> _State:
@@ -74,6 +76,7 @@ class _State:
         clone.outbox = dict(self.outbox)
         clone.outbox_keys = dict(self.outbox_keys)
         clone.sent_at = dict(self.sent_at)
+        clone.redacted = set(self.redacted)
         clone.next_outbox_id = self.next_outbox_id
         return clone
 
@@ -398,18 +401,40 @@ class _Outbox:
             if message is not None:
                 del self._state.outbox_keys[message.key]
                 self._state.sent_at.pop(message_id, None)
+                self._state.redacted.discard(message_id)
                 removed += 1
         return removed
 
-    def delete_done_before(self, instant: datetime) -> int:
-        limit = aware_utc(instant, "delete_done_before.instant")
-        done = [
+    def rewrite(self, message_id: int, notification: Notification) -> bool:
+        message = self._state.outbox.get(message_id)
+        if message is None:
+            return False
+        self._state.outbox[message_id] = attrs.evolve(message, notification=notification)
+        return True
+
+    def redact_sent_before(self, instant: datetime) -> int:
+        limit = aware_utc(instant, "redact_sent_before.instant")
+        state = self._state
+        due = [
+            m
+            for m in state.outbox.values()
+            if m.status is OutboxStatus.SENT
+            and m.id not in state.redacted
+            and state.sent_at.get(m.id, m.due_at) < limit
+        ]
+        for message in due:
+            self.rewrite(message.id, redacted(message.notification))
+            state.redacted.add(message.id)
+        return len(due)
+
+    def delete_dead_before(self, instant: datetime) -> int:
+        limit = aware_utc(instant, "delete_dead_before.instant")
+        dead = [
             m.id
             for m in self._state.outbox.values()
-            if (m.status is OutboxStatus.SENT and self._state.sent_at.get(m.id, m.due_at) < limit)
-            or (m.status is OutboxStatus.DEAD and m.due_at < limit)
+            if m.status is OutboxStatus.DEAD and m.due_at < limit
         ]
-        return self.delete(done)
+        return self.delete(dead)
 
 
 class MemoryUnitOfWork:

@@ -44,7 +44,7 @@ def describe_removed(removed: Removed) -> str:
 
     >>> describe_removed(Removed.of({"people": 1, "conversations": 12}, pseudonymised=3))
     'people 1, life_events 0, absence_records 0, conversations 12, reports 0, action_items 0, \
-outbox_messages 0; 3 records of others pseudonymised'
+outbox_messages 0, outbox_payloads 0; 3 records of others pseudonymised'
     """
     counts = ", ".join(f"{kind} {count}" for kind, count in removed.counts)
     if removed.pseudonymised:
@@ -64,7 +64,7 @@ def describe_retention(design: CycleDesign, catalog: Catalog | None = None) -> s
 most 2 years, then only anonymised trends; AVG art. 5(1)(e)
       people, life events and absence records: 2 years after their last working day
       occupational physician's advice: 2 years after the absence case ends
-      sent messages and dead letters: 90 days; access log: 90 days
+      sent messages' payloads and dead letters: 90 days; access log: 90 days
     """
     chosen = catalog if catalog is not None else built_in_catalog()
     lines = ["Retention:"]
@@ -80,7 +80,7 @@ most 2 years, then only anonymised trends; AVG art. 5(1)(e)
         " their last working day",
         f"  occupational physician's advice: {policy.reintegration_years} years after the"
         " absence case ends",
-        f"  sent messages and dead letters: {policy.outbox_days} days;"
+        f"  sent messages' payloads and dead letters: {policy.outbox_days} days;"
         f" access log: {policy.access_log_days} days",
     ]
     return "\n".join(lines)

@@ -205,7 +205,8 @@ class RetentionPolicy:
       administration) after their last working day (AP guidance: 2 years);
     - ``reintegration_years``: the occupational physician's advice after the absence case
       ends (AP guidance: at most 2 years);
-    - ``outbox_days``: sent messages (and dead letters) after sending;
+    - ``outbox_days``: the payloads of sent messages after sending (their keys stay, so a
+      reminder is never sent twice), and dead letters;
     - ``access_log_days``: entries of the access log.
 
     >>> RetentionPolicy().outbox_days

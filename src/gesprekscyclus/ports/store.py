@@ -45,9 +45,10 @@ from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.reports import Report
 from gesprekscyclus.errors import ConflictError, InvalidValueError
-from gesprekscyclus.ports.notifier import Notification
+from gesprekscyclus.ports.notifier import Notification, Recipient
 
 __all__ = [
+    "REDACTED",
     "AbsenceRecordRepository",
     "ActionItemRepository",
     "ConversationRepository",
@@ -62,6 +63,7 @@ __all__ = [
     "Store",
     "UnitOfWork",
     "aware_utc",
+    "redacted",
     "start_version",
     "version_conflict",
     "version_of",
@@ -124,6 +126,28 @@ class OutboxMessage:
             )
         if isinstance(self.attempts, bool) or self.attempts < 0:
             raise InvalidValueError("OutboxMessage.attempts", "must be 0 or more")
+
+
+#: The recipient id and name of a redacted notification.
+REDACTED = "redacted"
+
+
+def redacted(notification: Notification) -> Notification:
+    """``notification`` with only its key, its kind and the recipient's role left: what a
+    sent message keeps once its retention period is over.
+
+    >>> from gesprekscyclus.ports.notifier import Recipient
+    >>> note = Notification(key="k-1", kind="report_due",
+    ...                     recipient=Recipient(id="m-1", name="Bob", role="manager"))
+    >>> redacted(note).recipient
+    Recipient(id='redacted', name='redacted', role=<Role.MANAGER: 'manager'>, \
+locale=<Locale.NL: 'nl'>, email=None)
+    """
+    return Notification(
+        key=notification.key,
+        kind=notification.kind,
+        recipient=Recipient(id=REDACTED, name=REDACTED, role=notification.recipient.role),
+    )
 
 
 @frozen
@@ -440,16 +464,27 @@ class OutboxRepository(Protocol):
 
     def mentioning(self, needles: Iterable[str]) -> list[OutboxMessage]:
         """Every message, in any status, whose notification names one of ``needles``
-        (person, conversation or action item ids) anywhere, by id."""
+        (person, conversation or action item ids) anywhere, by id (redacted ones name no
+        one)."""
         ...
 
     def delete(self, message_ids: Iterable[int]) -> int:
         """Remove these messages, whatever their status; returns how many existed."""
         ...
 
-    def delete_done_before(self, instant: datetime) -> int:
-        """Remove sent messages sent before the aware ``instant`` and dead letters last due
-        before it; returns how many."""
+    def rewrite(self, message_id: int, notification: Notification) -> bool:
+        """Replace the notification of a message, keeping its key, status and lease (the
+        erasure of someone it mentions); ``False`` when there is no such message."""
+        ...
+
+    def redact_sent_before(self, instant: datetime) -> int:
+        """Replace the notification of every message sent before the aware ``instant`` by
+        :func:`redacted` (once); returns how many were redacted now. The rows stay, so their
+        keys keep a reminder from being sent again."""
+        ...
+
+    def delete_dead_before(self, instant: datetime) -> int:
+        """Remove dead letters last due before the aware ``instant``; returns how many."""
         ...
 
 

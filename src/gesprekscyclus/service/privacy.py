@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
+import attrs
 from attrs import field, frozen
 
 from gesprekscyclus.domain._checks import require_reason
@@ -58,6 +59,7 @@ from gesprekscyclus.planning.design import (
     RetentionStart,
     default_retention,
 )
+from gesprekscyclus.ports.notifier import Notification
 from gesprekscyclus.ports.store import UnitOfWork, aware_utc, version_of
 from gesprekscyclus.serialization import from_data, to_data
 
@@ -100,7 +102,8 @@ class PersonalLog:
 #: The logs erasure and purging also clear; a new one joins with one entry here.
 PERSONAL_LOGS: tuple[PersonalLog, ...] = ()
 
-#: The kinds of removed rows, in report order.
+#: The kinds of removed rows, in report order (``outbox_payloads``: sent messages whose
+#: payload was redacted; the rows stay so that their keys keep them from being sent again).
 KINDS: Final = (
     "people",
     "life_events",
@@ -109,6 +112,7 @@ KINDS: Final = (
     "reports",
     "action_items",
     "outbox_messages",
+    "outbox_payloads",
 )
 
 
@@ -248,8 +252,21 @@ def _remove_person(uow: UnitOfWork, person_id: str, counter: Counter[str]) -> in
         )
         rewritten += 1
     counter["conversations"] += uow.conversations.delete(own_ids)
-    messages = uow.outbox.mentioning([person_id, *own_ids, *removed_items])
-    counter["outbox_messages"] += uow.outbox.delete(message.id for message in messages)
+    gone = {person_id, *own_ids, *removed_items}
+    doomed: list[int] = []
+    for message in uow.outbox.mentioning(gone):
+        notification = message.notification
+        about = {notification.recipient.id}
+        if notification.conversation is not None:
+            about.add(notification.conversation.id)
+        if notification.action_item is not None:
+            about.add(notification.action_item.id)
+        if about & gone:
+            doomed.append(message.id)  # to them, or about their own records: no longer due
+        else:  # someone else's reminder that lists them: keep its key, drop them from it
+            uow.outbox.rewrite(message.id, _without(notification, person_id, placeholder))
+            rewritten += 1
+    counter["outbox_messages"] += uow.outbox.delete(doomed)
     for event in uow.events.naming(person_id):
         uow.events.replace(replace_person(event, person_id, placeholder))
         rewritten += 1
@@ -259,6 +276,19 @@ def _remove_person(uow: UnitOfWork, person_id: str, counter: Counter[str]) -> in
     for log in PERSONAL_LOGS:
         counter[log.name] += getattr(uow, log.name).delete_for_person(person_id)
     return rewritten
+
+
+def _without(notification: Notification, person_id: str, placeholder: str) -> Notification:
+    """``notification`` (to someone else, about someone else's conversation) without the
+    erased person: left out of the participants, their name replaced where they led it."""
+    talk = notification.conversation
+    if talk is not None:
+        talk = attrs.evolve(
+            talk,
+            participants=tuple(p for p in talk.participants if p.id != person_id),
+            manager_name=placeholder if talk.manager_id == person_id else talk.manager_name,
+        )
+    return replace_person(attrs.evolve(notification, conversation=talk), person_id, placeholder)
 
 
 def _managed_by(uow: UnitOfWork, person_id: str) -> list[str]:
@@ -363,9 +393,9 @@ def _purge_all(
             end = _case_end(cases_of(person_id), record.on)
             if end is not None and add_years(end, policy.reintegration_years) <= today:
                 counter["absence_records"] += int(uow.absence_records.delete(record))
-    counter["outbox_messages"] += uow.outbox.delete_done_before(
-        now - timedelta(days=policy.outbox_days)
-    )
+    limit = now - timedelta(days=policy.outbox_days)
+    counter["outbox_payloads"] += uow.outbox.redact_sent_before(limit)
+    counter["outbox_messages"] += uow.outbox.delete_dead_before(limit)
     for log in PERSONAL_LOGS:
         limit = now - timedelta(days=log.retention_days(policy))
         counter[log.name] += getattr(uow, log.name).delete_before(limit)

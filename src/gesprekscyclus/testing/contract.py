@@ -52,6 +52,7 @@ from gesprekscyclus.ports.store import (
     PastConversation,
     Store,
     UnitOfWork,
+    redacted,
     version_of,
 )
 
@@ -768,11 +769,41 @@ class StoreContract:
             assert uow.outbox.delete([second.id, 999_999]) == 1
         with store.unit_of_work() as uow:
             assert uow.outbox.by_key("k-2") is None
-            assert uow.outbox.delete_done_before(T0) == 0
-            assert uow.outbox.delete_done_before(T0 + timedelta(seconds=1)) == 1
-            assert uow.outbox.by_key("k-1") is None
+            assert uow.outbox.redact_sent_before(T0) == 0
+            assert uow.outbox.redact_sent_before(T0 + timedelta(seconds=1)) == 1
+            assert uow.outbox.redact_sent_before(T0 + timedelta(days=1)) == 0  # once
+        with store.unit_of_work() as uow:
+            kept = uow.outbox.by_key("k-1")
+            assert kept is not None
+            assert kept.notification == redacted(first.notification)
+            assert kept.status is OutboxStatus.SENT
+            assert uow.outbox.mentioning(["e-1", "c-1", "Anna de Vries"]) == []
+            # The key stays: enqueuing the reminder again is still a no-op.
+            assert uow.outbox.enqueue([make_notification("k-1")], due_at=T0) == 0
             assert uow.outbox.by_key("k-3") is not None
-        assert store.outbox_stats() == OutboxStats(pending=1)
+        assert store.outbox_stats() == OutboxStats(pending=1, sent=1)
+
+    def test_outbox_rewrite_keeps_key_and_status(self, store: Store) -> None:
+        self._enqueue(store, "k-1")
+        replacement = make_notification("k-1", name="Placeholder")
+        with store.unit_of_work() as uow:
+            message = uow.outbox.by_key("k-1")
+            assert message is not None
+            assert uow.outbox.rewrite(message.id, replacement) is True
+            assert uow.outbox.rewrite(999_999, replacement) is False
+        (claimed,) = store.claim_due("w", now=T0, limit=5, lease_seconds=60)
+        assert claimed.notification == replacement
+
+    def test_dead_letters_are_deleted_by_age(self, store: Store) -> None:
+        self._enqueue(store, "k-1")
+        self._enqueue(store, "k-2", due_at=T0 + timedelta(hours=1))
+        for message in store.claim_due("w", now=T0 + timedelta(hours=1), limit=5, lease_seconds=60):
+            store.mark_failed(
+                "w", message.id, now=T0 + timedelta(hours=1), error="x", retry_at=None
+            )
+        with store.unit_of_work() as uow:
+            assert uow.outbox.delete_dead_before(T0 + timedelta(minutes=30)) == 1
+        assert [m.key for m in store.dead_letters()] == ["k-2"]
 
     def test_compact_keeps_the_data(self, store: Store) -> None:
         with store.unit_of_work() as uow:

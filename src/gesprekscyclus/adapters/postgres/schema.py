@@ -151,7 +151,8 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
                 PRIMARY KEY (person_id, kind, on_date)
             )
             """,
-            "CREATE INDEX outbox_sent ON outbox (sent_at) WHERE status = 'sent'",
+            "ALTER TABLE outbox ADD COLUMN redacted boolean NOT NULL DEFAULT false",
+            "CREATE INDEX outbox_sent ON outbox (sent_at) WHERE status = 'sent' AND NOT redacted",
         ),
     ),
 )

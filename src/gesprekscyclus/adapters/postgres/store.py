@@ -56,6 +56,7 @@ from gesprekscyclus.ports.store import (
     OutboxStats,
     OutboxStatus,
     aware_utc,
+    redacted,
 )
 from gesprekscyclus.serialization import dumps, loads
 
@@ -358,12 +359,29 @@ class _Outbox:
             return 0
         return self._db.execute("DELETE FROM outbox WHERE id = ANY(%s)", (wanted,))
 
-    def delete_done_before(self, instant: datetime) -> int:
-        limit = _utc(instant, "delete_done_before.instant")
+    def rewrite(self, message_id: int, notification: Notification) -> bool:
+        count = self._db.execute(
+            "UPDATE outbox SET payload = %s WHERE id = %s", (dumps(notification), message_id)
+        )
+        return count == 1
+
+    def redact_sent_before(self, instant: datetime) -> int:
+        limit = _utc(instant, "redact_sent_before.instant")
+        rows = self._db.rows(
+            "SELECT " + _MESSAGE_COLUMNS + " FROM outbox WHERE status = 'sent'"  # noqa: S608
+            " AND NOT redacted AND coalesce(sent_at, due_at) < %s",
+            (limit,),
+        )
+        self._db.many(
+            "UPDATE outbox SET payload = %s, redacted = true WHERE id = %s",
+            [(dumps(redacted(_message(row).notification)), row[0]) for row in rows],
+        )
+        return len(rows)
+
+    def delete_dead_before(self, instant: datetime) -> int:
+        limit = _utc(instant, "delete_dead_before.instant")
         return self._db.execute(
-            "DELETE FROM outbox WHERE (status = 'sent' AND coalesce(sent_at, due_at) < %s)"
-            " OR (status = 'dead' AND due_at < %s)",
-            (limit, limit),
+            "DELETE FROM outbox WHERE status = 'dead' AND due_at < %s", (limit,)
         )
 
 

@@ -134,8 +134,7 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (
         7,
         (
-            # What an employer may record about sick leave (domain.absence_records), and
-            # the index the retention purge of sent messages reads.
+            # What an employer may record about sick leave (domain.absence_records).
             """
             CREATE TABLE absence_records (
                 person_id TEXT NOT NULL,
@@ -145,7 +144,10 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
                 PRIMARY KEY (person_id, kind, on_date)
             ) WITHOUT ROWID
             """,
-            "CREATE INDEX outbox_sent ON outbox (sent_at) WHERE status = 'sent'",
+            # A sent message past its retention keeps its key (so it is never sent again)
+            # but loses its payload: ``redacted`` marks the ones done.
+            "ALTER TABLE outbox ADD COLUMN redacted INTEGER NOT NULL DEFAULT 0",
+            "CREATE INDEX outbox_sent ON outbox (sent_at) WHERE status = 'sent' AND redacted = 0",
         ),
     ),
 )

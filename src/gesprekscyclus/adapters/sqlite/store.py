@@ -48,6 +48,7 @@ from gesprekscyclus.ports.store import (
     OutboxStats,
     OutboxStatus,
     aware_utc,
+    redacted,
 )
 from gesprekscyclus.serialization import dumps, loads
 
@@ -252,12 +253,29 @@ class _Outbox:
         )
         return self._db.total_changes - before
 
-    def delete_done_before(self, instant: datetime) -> int:
-        limit = to_micros(instant, "delete_done_before.instant")
+    def rewrite(self, message_id: int, notification: Notification) -> bool:
+        count = self._db.execute(
+            "UPDATE outbox SET payload = ? WHERE id = ?", (dumps(notification), message_id)
+        ).rowcount
+        return count == 1
+
+    def redact_sent_before(self, instant: datetime) -> int:
+        limit = to_micros(instant, "redact_sent_before.instant")
+        rows = self._db.execute(
+            f"SELECT {_MESSAGE_COLUMNS} FROM outbox WHERE status = 'sent'"  # noqa: S608
+            " AND redacted = 0 AND coalesce(sent_at, due_at) < ?",
+            (limit,),
+        ).fetchall()
+        self._db.executemany(
+            "UPDATE outbox SET payload = ?, redacted = 1 WHERE id = ?",
+            ((dumps(redacted(_message(row).notification)), row[0]) for row in rows),
+        )
+        return len(rows)
+
+    def delete_dead_before(self, instant: datetime) -> int:
+        limit = to_micros(instant, "delete_dead_before.instant")
         return self._db.execute(
-            "DELETE FROM outbox WHERE (status = 'sent' AND coalesce(sent_at, due_at) < ?)"
-            " OR (status = 'dead' AND due_at < ?)",
-            (limit, limit),
+            "DELETE FROM outbox WHERE status = 'dead' AND due_at < ?", (limit,)
         ).rowcount
 
 
