@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from gesprekscyclus.adapters.memory import MemoryStore
+from gesprekscyclus.adapters.memory import MemoryStore, MemoryUnitOfWork
 from gesprekscyclus.adapters.notifiers.recording import RecordingNotifier
 from gesprekscyclus.adapters.sqlite import open_sqlite_store
 from gesprekscyclus.domain.absence_records import OccupationalHealthAdvice, SickReportRecord
@@ -20,9 +21,10 @@ from gesprekscyclus.errors import ConflictError, ErasureRefusedError, NotFoundEr
 from gesprekscyclus.planning.design import CycleDesign, Retention, TypeRule
 from gesprekscyclus.ports.clock import FixedClock
 from gesprekscyclus.ports.store import Store
+from gesprekscyclus.service import privacy
 from gesprekscyclus.service.app import ConversationService
 from gesprekscyclus.service.dispatch import Dispatcher
-from gesprekscyclus.service.privacy import EXPORT_FORMAT, EXPORT_VERSION
+from gesprekscyclus.service.privacy import EXPORT_FORMAT, EXPORT_VERSION, PersonalLog
 
 from .postgres_support import postgres_factory
 
@@ -352,3 +354,57 @@ def test_others_reminders_keep_their_key_but_lose_the_erased_person(world: World
             assert "Mila" not in repr(after.notification)
             assert not mentions(after.notification, "m-1")
     assert service.conversation(talk).manager_id == placeholder_for("m-1")
+
+
+class _Log:
+    """A personal log as the access log will be: rows of (person, instant)."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, datetime]] = []
+
+    def delete_for_person(self, person_id: str) -> int:
+        before = len(self.rows)
+        self.rows = [row for row in self.rows if row[0] != person_id]
+        return before - len(self.rows)
+
+    def delete_before(self, instant: datetime) -> int:
+        before = len(self.rows)
+        self.rows = [row for row in self.rows if row[1] >= instant]
+        return before - len(self.rows)
+
+
+class _LoggedStore(MemoryStore):
+    """A memory store whose units of work carry one more repository."""
+
+    def __init__(self, log: _Log):
+        super().__init__()
+        self.log = log
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[MemoryUnitOfWork]:
+        with super().unit_of_work() as uow:
+            uow.reads = self.log  # type: ignore[attr-defined]
+            yield uow
+
+
+def test_personal_logs_join_erasure_purge_and_export_with_one_entry(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    log = _Log()
+    entry = PersonalLog(
+        "reads",
+        lambda policy: policy.access_log_days,
+        export=lambda repo, person: [at.isoformat() for who, at in repo.rows if who == person],
+    )
+    monkeypatch.setattr(privacy, "PERSONAL_LOGS", (entry,))
+    service = ConversationService(_LoggedStore(log), FixedClock(T0), design=DESIGN)
+    for person in (MILA, EVA, BRAM):
+        service.hire(person)
+    log.rows = [("e-1", T0), ("e-2", T0), ("e-2", T0 - timedelta(days=200))]
+    assert service.export_person("e-2")["reads"] == [
+        T0.isoformat(),
+        (T0 - timedelta(days=200)).isoformat(),
+    ]
+    assert service.purge(T0).removed["reads"] == 1  # older than 90 days
+    assert service.erase_person("e-1", reason="request").removed["reads"] == 1
+    assert log.rows == [("e-2", T0)]
