@@ -154,7 +154,7 @@ def life_events(draw: st.DrawFn) -> LifeEvent:
     elif kind is LifeEventKind.MANAGER_CHANGE:
         detail = draw(ids)
     else:
-        detail = draw(st.none() | ids)
+        detail = None
     return LifeEvent(on=draw(dates), person_id=draw(ids), kind=kind, detail=detail)
 
 

@@ -637,7 +637,7 @@ def test_no_pending_reminder_refers_to_a_conversation_that_moved_on(
             store.close()
 
 
-# --- migration 9 ------------------------------------------------------------------------------
+# --- migration 8 ------------------------------------------------------------------------------
 
 
 def _old_rows(execute: Callable[..., object], mark: str) -> None:
@@ -668,12 +668,12 @@ def _check_upgraded(store: Store) -> None:
     assert store.outbox_stats() == OutboxStats(sent=1, dead=1, expired=1)
 
 
-def test_migration_9_keeps_every_sqlite_outbox_row(tmp_path: Path) -> None:
+def test_migration_8_keeps_every_sqlite_outbox_row(tmp_path: Path) -> None:
     path = tmp_path / "v4.db"
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT)")
     for number, statements in SQLITE_MIGRATIONS:
-        if number < 9:
+        if number < 8:
             for statement in statements:
                 connection.execute(statement)
             connection.execute("INSERT INTO schema_version (version) VALUES (?)", (number,))
@@ -695,11 +695,11 @@ def test_migration_9_keeps_every_sqlite_outbox_row(tmp_path: Path) -> None:
         row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
     }
     connection.close()
-    assert {"outbox_pending", "outbox_dead"} <= indexes
-    assert "outbox_before_9" not in tables
+    assert {"outbox_pending", "outbox_dead", "outbox_sent"} <= indexes
+    assert "outbox_before_8" not in tables
 
 
-def test_migration_9_keeps_every_postgres_outbox_row() -> None:
+def test_migration_8_keeps_every_postgres_outbox_row() -> None:
     psycopg = pytest.importorskip("psycopg")
     schema = new_schema_name()
     try:
@@ -711,7 +711,7 @@ def test_migration_9_keeps_every_postgres_outbox_row() -> None:
                 " applied_at timestamptz NOT NULL DEFAULT now())"
             )
             for number, statements in POSTGRES_MIGRATIONS:
-                if number < 9:
+                if number < 8:
                     for statement in statements:
                         connection.execute(statement.encode())
                     connection.execute(

@@ -23,7 +23,7 @@ from gesprekscyclus.adapters.notifiers.webhook import (
     KEY_HEADER,
     TIMESTAMP_HEADER,
     WebhookNotifier,
-    read_payload,
+    read_reference,
     verify_signature,
 )
 from gesprekscyclus.adapters.sqlite import open_sqlite_store
@@ -190,7 +190,7 @@ def test_500_then_429_then_200_delivers_once_with_one_key_and_valid_signatures(
         assert [int(headers[TIMESTAMP_HEADER]) for headers, _ in attempts] == sorted(
             int(headers[TIMESTAMP_HEADER]) for headers, _ in attempts
         )
-        assert read_payload(attempts[0][1]).key == key
+        assert read_reference(attempts[0][1]).key == key
         assert row(store, key).status is OutboxStatus.SENT
     assert store.outbox_stats() == OutboxStats(sent=2)
 

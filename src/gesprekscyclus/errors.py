@@ -20,8 +20,10 @@ __all__ = [
     "ConflictError",
     "DesignError",
     "DesignMismatchError",
+    "ErasureRefusedError",
     "ExpansionLimitError",
     "GesprekscyclusError",
+    "HealthDataError",
     "InvalidTransitionError",
     "InvalidValueError",
     "NoDesignError",
@@ -226,3 +228,21 @@ class SignatureError(AccessDeniedError):
     """A signed message (such as a webhook) failed verification: the signature does not
     match, is missing or malformed, or its timestamp lies outside the accepted window.
     """
+
+
+class HealthDataError(InvalidValueError):
+    """Input tries to record health data an employer may not keep: a diagnosis, the nature
+    or cause of an illness, a treatment or a pregnancy (AP policy rules "De zieke werknemer").
+    ``path`` names the field or key, the message why it is refused."""
+
+
+class ErasureRefusedError(GesprekscyclusError):
+    """A person cannot be erased (yet) because the law obliges the employer to keep some of
+    their records; ``obligations`` names each one and until when it applies."""
+
+    def __init__(self, person_id: str, obligations: Sequence[str]):
+        self.person_id = person_id
+        self.obligations = tuple(obligations)
+        super().__init__(
+            f"person {person_id!r} cannot be erased yet: " + "; ".join(self.obligations)
+        )

@@ -25,10 +25,12 @@ from typing import Generic, TypeVar
 
 import attrs
 
+from gesprekscyclus.domain.absence_records import AbsenceRecord
 from gesprekscyclus.domain.action_items import ActionItem, ActionItemStatus
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
+from gesprekscyclus.domain.pseudonyms import mentions
 from gesprekscyclus.domain.reports import Report, ReportStatus
 from gesprekscyclus.errors import ConflictError, InvalidValueError, NotFoundError, StoreError
 from gesprekscyclus.ports.notifier import Notification
@@ -38,9 +40,11 @@ from gesprekscyclus.ports.store import (
     OutboxMessage,
     OutboxStats,
     OutboxStatus,
+    PastConversation,
     Withdrawal,
     aware_utc,
     check_lock_name,
+    redacted,
     start_version,
     version_conflict,
     version_of,
@@ -58,8 +62,11 @@ class _State:
         self.conversations: dict[str, Conversation] = {}
         self.reports: dict[str, Report] = {}
         self.action_items: dict[str, ActionItem] = {}
+        self.absence_records: dict[tuple[str, str, str], AbsenceRecord] = {}
         self.outbox: dict[int, OutboxMessage] = {}
         self.outbox_keys: dict[str, int] = {}
+        self.sent_at: dict[int, datetime] = {}
+        self.redacted: set[int] = set()
         self.next_outbox_id = 1
         self.access_log: list[AccessLogEntry] = []
         self.designs: dict[int, DesignVersion] = {}
@@ -71,8 +78,11 @@ class _State:
         clone.conversations = dict(self.conversations)
         clone.reports = dict(self.reports)
         clone.action_items = dict(self.action_items)
+        clone.absence_records = dict(self.absence_records)
         clone.outbox = dict(self.outbox)
         clone.outbox_keys = dict(self.outbox_keys)
+        clone.sent_at = dict(self.sent_at)
+        clone.redacted = set(self.redacted)
         clone.next_outbox_id = self.next_outbox_id
         clone.access_log = list(self.access_log)
         clone.designs = dict(self.designs)
@@ -102,6 +112,12 @@ class _People:
         people = self._state.people
         return [people[key] for key in sorted(set(person_ids)) if key in people]
 
+    def delete(self, person_id: str) -> bool:
+        return self._state.people.pop(person_id, None) is not None
+
+    def left_before(self, day: date) -> list[Person]:
+        return [p for p in self.all() if p.end_date is not None and p.end_date < day]
+
 
 class _Events:
     def __init__(self, state: _State):
@@ -120,6 +136,50 @@ class _Events:
 
     def all(self) -> list[LifeEvent]:
         return sorted(self._state.events.values(), key=lambda e: (e.on, e.person_id, e.kind.value))
+
+    def delete_for_person(self, person_id: str) -> int:
+        keys = [key for key in self._state.events if key[0] == person_id]
+        for key in keys:
+            del self._state.events[key]
+        return len(keys)
+
+    def naming(self, person_id: str) -> list[LifeEvent]:
+        return [e for e in self.all() if e.detail == person_id and e.person_id != person_id]
+
+    def replace(self, event: LifeEvent) -> None:
+        self._state.events[(event.person_id, event.kind.value, event.on.isoformat())] = event
+
+
+def _record_key(record: AbsenceRecord) -> tuple[str, str, str]:
+    return (record.person_id, record.KIND, record.on.isoformat())
+
+
+class _AbsenceRecords:
+    def __init__(self, state: _State):
+        self._state = state
+
+    def put(self, record: AbsenceRecord) -> bool:
+        key = _record_key(record)
+        new = key not in self._state.absence_records
+        self._state.absence_records[key] = record
+        return new
+
+    def for_person(self, person_id: str) -> list[AbsenceRecord]:
+        records = self._state.absence_records
+        keys = sorted((k for k in records if k[0] == person_id), key=lambda k: (k[2], k[1]))
+        return [records[key] for key in keys]
+
+    def delete(self, record: AbsenceRecord) -> bool:
+        return self._state.absence_records.pop(_record_key(record), None) is not None
+
+    def delete_for_person(self, person_id: str) -> int:
+        keys = [key for key in self._state.absence_records if key[0] == person_id]
+        for key in keys:
+            del self._state.absence_records[key]
+        return len(keys)
+
+    def people(self) -> list[str]:
+        return sorted({key[0] for key in self._state.absence_records})
 
 
 _V = TypeVar("_V", bound=Conversation | Report | ActionItem)
@@ -166,6 +226,13 @@ class _Versioned(Generic[_V]):
         if version_of(stored) != expected:
             raise version_conflict(self._kind, key, expected, version_of(stored))
         self._table[key] = value
+
+    def mentioning(self, person_id: str) -> list[_V]:
+        table = self._table
+        return [table[key] for key in sorted(table) if mentions(table[key], person_id)]
+
+    def delete(self, keys: Iterable[str]) -> int:
+        return sum(self._table.pop(key, None) is not None for key in set(keys))
 
 
 _OPEN = (ConversationStatus.PLANNED, ConversationStatus.SCHEDULED)
@@ -225,6 +292,15 @@ class _Conversations(_Versioned[Conversation]):
             key=lambda c: (c.starts_at, c.id),
         )
 
+    def ended_before(self, day: date) -> list[PastConversation]:
+        values = self._state.conversations.values()
+        return [
+            PastConversation(c.id, c.type_key, c.employee_id, c.window.target)
+            for c in _by_target(
+                c for c in values if c.status not in _OPEN and c.window.target < day
+            )
+        ]
+
     def by_status(self, statuses: Iterable[ConversationStatus | str]) -> list[Conversation]:
         wanted = {ConversationStatus(status) for status in statuses}
         values = self._state.conversations.values()
@@ -273,6 +349,11 @@ class _ActionItems(_Versioned[ActionItem]):
 
     def for_owner(self, owner_id: str) -> list[ActionItem]:
         found = [i for i in self._state.action_items.values() if i.owner_id == owner_id]
+        return sorted(found, key=lambda i: i.id)
+
+    def from_conversations(self, conversation_ids: Iterable[str]) -> list[ActionItem]:
+        wanted = set(conversation_ids)
+        found = [i for i in self._state.action_items.values() if i.origin_conversation_id in wanted]
         return sorted(found, key=lambda i: i.id)
 
     def open_due_before(self, day: date) -> list[ActionItem]:
@@ -329,6 +410,59 @@ class _Outbox:
                 lease_until=None,
             )
         return len(found)
+
+    def mentioning(self, needles: Iterable[str]) -> list[OutboxMessage]:
+        wanted = set(needles)
+        outbox = self._state.outbox
+        return [
+            outbox[key]
+            for key in sorted(outbox)
+            if any(mentions(outbox[key].notification, needle) for needle in wanted)
+        ]
+
+    def delete(self, message_ids: Iterable[int]) -> int:
+        removed = 0
+        for message_id in set(message_ids):
+            message = self._state.outbox.pop(message_id, None)
+            if message is not None:
+                del self._state.outbox_keys[message.key]
+                self._state.sent_at.pop(message_id, None)
+                self._state.redacted.discard(message_id)
+                removed += 1
+        return removed
+
+    def rewrite(self, message_id: int, notification: Notification) -> bool:
+        message = self._state.outbox.get(message_id)
+        if message is None:
+            return False
+        self._state.outbox[message_id] = attrs.evolve(message, notification=notification)
+        return True
+
+    def redact_sent_before(self, instant: datetime) -> int:
+        limit = aware_utc(instant, "redact_sent_before.instant")
+        state = self._state
+        due = [
+            m
+            for m in state.outbox.values()
+            if m.status is OutboxStatus.SENT
+            and m.id not in state.redacted
+            and state.sent_at.get(m.id, m.due_at) < limit
+        ]
+        for message in due:
+            if message.notification is None:  # nothing readable to keep: drop the payload
+                continue
+            self.rewrite(message.id, redacted(message.notification))
+            state.redacted.add(message.id)
+        return len(due)
+
+    def delete_dead_before(self, instant: datetime) -> int:
+        limit = aware_utc(instant, "delete_dead_before.instant")
+        dead = [
+            m.id
+            for m in self._state.outbox.values()
+            if m.status is OutboxStatus.DEAD and m.due_at < limit
+        ]
+        return self.delete(dead)
 
 
 class _Designs:
@@ -396,6 +530,7 @@ class MemoryUnitOfWork:
         self.conversations = _Conversations(state)
         self.reports = _Reports(state)
         self.action_items = _ActionItems(state)
+        self.absence_records = _AbsenceRecords(state)
         self.outbox = _Outbox(state)
         self.access_log = _AccessLog(state)
         self.designs = _Designs(state)
@@ -431,6 +566,10 @@ class MemoryStore:
     def close(self) -> None:
         """Mark the store closed; later calls raise :class:`StoreError`."""
         self._closed = True
+
+    def compact(self) -> None:
+        """Nothing to do: deleted values are gone once no one holds them."""
+        self._check_open()
 
     def _check_open(self) -> None:
         if self._closed:
@@ -503,6 +642,7 @@ class MemoryStore:
             self._put(
                 attrs.evolve(held, status=OutboxStatus.SENT, lease_owner=None, lease_until=None)
             )
+            self._state.sent_at[message_id] = at
             return True
 
     def mark_expired(self, owner: str, message_id: int, *, now: datetime, reason: str) -> bool:

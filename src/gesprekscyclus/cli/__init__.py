@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "gesprekscyclus.cli.planning",
     "gesprekscyclus.cli.design",
     "gesprekscyclus.cli.service",
+    "gesprekscyclus.cli.privacy",
 )
 
 EXIT_OK = 0

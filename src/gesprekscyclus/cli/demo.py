@@ -23,7 +23,7 @@ from gesprekscyclus.domain.questions import Audience
 from gesprekscyclus.errors import AccessDeniedError
 from gesprekscyclus.examples import load_reference
 from gesprekscyclus.ports.clock import Clock, FixedClock, SystemClock
-from gesprekscyclus.ports.notifier import Notification
+from gesprekscyclus.ports.notifier import NEUTRAL_TITLE, Notification
 from gesprekscyclus.service.app import ConversationService
 from gesprekscyclus.service.dispatch import Dispatcher, DispatchReport
 from gesprekscyclus.service.feeds import manager_feed_entries
@@ -80,7 +80,9 @@ def _agenda_line(
     entry: AgendaEntry, people: dict[str, Person], service: ConversationService
 ) -> str:
     talk = entry.conversation
-    label = service.catalog.type(talk.type_key).label.in_("en")
+    kind = service.catalog.type(talk.type_key)
+    # A screen may be seen by others: sensitive types show a neutral title.
+    label = NEUTRAL_TITLE.in_("en") if kind.sensitivity != "normal" else kind.label.in_("en")
     when = (
         talk.starts_at.astimezone(ZoneInfo(talk.time_zone)).strftime("%Y-%m-%d %H:%M")
         if talk.starts_at

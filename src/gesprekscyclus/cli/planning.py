@@ -349,7 +349,10 @@ def design_summary(design: CycleDesign) -> str:
 
 
 def run_validate(args: argparse.Namespace, out: io.StringIO) -> int:
-    """``validate``: print ``DESIGN: valid`` and a summary, or raise with every problem."""
+    """``validate``: print ``DESIGN: valid``, a summary and the retention periods, or raise
+    with every problem."""
+    from gesprekscyclus.cli.privacy import describe_retention  # noqa: PLC0415
+
     design, people, events = _inputs(args.design, args.people, args.events)
     assert design is not None
     out.write(f"{args.design}: valid\n")
@@ -358,6 +361,7 @@ def run_validate(args: argparse.Namespace, out: io.StringIO) -> int:
     if args.events is not None:
         out.write(f"{args.events}: valid, {len(events)} events\n")
     out.write("\n" + design_summary(design) + "\n")
+    out.write("\n" + describe_retention(design) + "\n")
     return 0
 
 

@@ -1,11 +1,13 @@
 """Service commands: ``tick``, ``worker`` and ``export-ics``.
 
 - ``tick --db URL [--design DESIGN] [--now DATETIME]``: one pass of the background work —
-  materialise the coming year, enqueue the reminders due now, dispatch them once;
-- ``worker --db URL [--design DESIGN]``: the same in a loop until SIGTERM or SIGINT; unsent
-  claims are released on the way out and the exit code is 0. A failing step (a dropped
-  connection, a database restart) is logged and retried after a growing pause, up to a
-  minute (:mod:`gesprekscyclus.service.worker`); a store that cannot be reached at start is
+  materialise the coming year, enqueue the reminders due now, dispatch them once, purge
+  what the design's retention periods no longer allow to keep;
+- ``worker --db URL [--design DESIGN]``: the same in a loop until SIGTERM or SIGINT (the
+  retention purge once a day, with the materialising); unsent claims are released on the
+  way out and the exit code is 0. A failing step (a dropped connection, a database
+  restart) is logged and retried after a growing pause, up to a minute
+  (:mod:`gesprekscyclus.service.worker`); a store that cannot be reached at start is
   waited for the same way;
 - ``export-ics --db URL [--design DESIGN] (--manager ID | --person ID) [--out FILE]``: a
   calendar feed (the ``ics`` extra) a calendar client can subscribe to.
@@ -146,6 +148,7 @@ def describe_tick(report: TickReport) -> str:
         f"reminders: {r.enqueued} enqueued of {r.due} due; "
         f"dispatched: {d.sent} sent, {d.retried} to retry, {d.dead} dead-lettered"
         + (f", {d.lost_leases} leases lost" if d.lost_leases else "")
+        + (f"; purged: {report.purged.removed.total} rows" if report.purged else "")
     )
 
 

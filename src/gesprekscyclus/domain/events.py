@@ -12,9 +12,15 @@ from datetime import date
 from attrs import field, frozen
 
 from gesprekscyclus.domain._checks import ClosedSet, non_blank
-from gesprekscyclus.errors import InvalidValueError
+from gesprekscyclus.errors import HealthDataError, InvalidValueError
 
-__all__ = ["PROGNOSIS_DETAILS", "LifeEvent", "LifeEventKind"]
+__all__ = [
+    "KINDS_WITH_DETAIL",
+    "PROGNOSIS_DETAILS",
+    "LifeEvent",
+    "LifeEventKind",
+    "refuse_detail",
+]
 
 
 class LifeEventKind(ClosedSet):
@@ -31,6 +37,10 @@ class LifeEventKind(ClosedSet):
     - ``prognosis``: the day the occupational physician's prognosis was recorded, ``detail``
       ``long_term`` when long-term absence is expected, else ``short_term`` (never a
       diagnosis: only whether the absence is expected to last).
+
+    Only those two kinds carry a ``detail``. What an employer may record about a sick report
+    lives in typed fields of :class:`~gesprekscyclus.domain.absence_records.SickReportRecord`,
+    never in free text.
     """
 
     HIRED = "hired"
@@ -47,6 +57,37 @@ class LifeEventKind(ClosedSet):
 #: The ``detail`` values a ``prognosis`` event may carry.
 PROGNOSIS_DETAILS = ("long_term", "short_term")
 
+#: The kinds whose events carry a ``detail``; every other kind refuses one.
+KINDS_WITH_DETAIL = frozenset({LifeEventKind.MANAGER_CHANGE, LifeEventKind.PROGNOSIS})
+
+_HEALTH_KINDS = frozenset({LifeEventKind.SICK_REPORT, LifeEventKind.RECOVERY})
+
+
+def refuse_detail(kind: LifeEventKind, detail: str | None, path: str) -> None:
+    """Raise when ``detail`` is given for a ``kind`` that carries none, saying why.
+
+    >>> refuse_detail(LifeEventKind.SICK_REPORT, "F43.0", "LifeEvent.detail")
+    Traceback (most recent call last):
+    ...
+    gesprekscyclus.errors.HealthDataError: LifeEvent.detail: a sick_report carries no free \
+text: an employer may not record the nature or cause of an illness (AP policy rules "De zieke \
+werknemer"); record the permitted facts in a SickReportRecord
+    """
+    if detail is None or kind in KINDS_WITH_DETAIL:
+        return
+    if kind in _HEALTH_KINDS:
+        raise HealthDataError(
+            path,
+            f"a {kind.value} carries no free text: an employer may not record the nature or"
+            ' cause of an illness (AP policy rules "De zieke werknemer"); record the permitted'
+            " facts in a SickReportRecord",
+        )
+    raise InvalidValueError(
+        path,
+        f"a {kind.value} event carries no detail (only manager_change and prognosis do),"
+        f" got {detail!r}",
+    )
+
 
 @frozen(order=True)
 class LifeEvent:
@@ -60,6 +101,7 @@ class LifeEvent:
     previous: str | None = field(default=None, validator=non_blank)
 
     def __attrs_post_init__(self) -> None:
+        refuse_detail(self.kind, self.detail, "LifeEvent.detail")
         if self.kind is LifeEventKind.MANAGER_CHANGE and self.detail is None:
             raise InvalidValueError(
                 "LifeEvent.detail", "a manager change needs the new manager's id"

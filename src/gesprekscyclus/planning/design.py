@@ -24,7 +24,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import non_blank, positive, unique_by
+from gesprekscyclus.domain._checks import ClosedSet, non_blank, positive, unique_by
 from gesprekscyclus.domain.cadence import AnswerTrigger, Cadence
 from gesprekscyclus.domain.calendar import BusinessDayConvention, WorkingCalendar
 from gesprekscyclus.domain.catalog import Catalog, built_in_catalog
@@ -41,7 +41,11 @@ __all__ = [
     "CycleDesign",
     "DropNear",
     "Population",
+    "Retention",
+    "RetentionPolicy",
+    "RetentionStart",
     "TypeRule",
+    "default_retention",
 ]
 
 
@@ -126,6 +130,102 @@ def _non_negative(instance: object, attribute: Any, value: Any) -> None:
         )
 
 
+class RetentionStart(ClosedSet):
+    """From when a retention period runs.
+
+    - ``exit``: the person's last working day (``Person.end_date``);
+    - ``held``: the conversation's date (its target date; for cancelled and missed ones too);
+    - ``case_end``: the end of the absence case the conversation belongs to (the recovery).
+    """
+
+    EXIT = "exit"
+    HELD = "held"
+    CASE_END = "case_end"
+
+
+@frozen
+class Retention:
+    """How long the conversations of one type are kept, with their answers, notes, report
+    and action items: ``years`` after ``after``. ``basis`` says why (shown by ``validate``).
+
+    >>> Retention(years=2, after="held").after.value
+    'held'
+    """
+
+    years: int = field(validator=positive)
+    after: RetentionStart = field(converter=RetentionStart)
+    basis: str | None = field(default=None, validator=non_blank)
+
+
+# The default periods come from the AP's guidance under AVG art. 5(1)(e) (storage
+# limitation); no statutory period applies to these records.
+_AP = "AVG art. 5(1)(e)"
+
+_REINTEGRATION = Retention(
+    years=2,
+    after=RetentionStart.CASE_END,
+    basis=f"AP guidance: the re-integration file at most 2 years after it ends; {_AP}",
+)
+_EXIT_INTERVIEW = Retention(
+    years=2,
+    after=RetentionStart.HELD,
+    basis=f"AP guidance: exit-interview notes identifiable at most 2 years, then only"
+    f" anonymised trends; {_AP}",
+)
+_AFTER_EXIT = Retention(
+    years=2,
+    after=RetentionStart.EXIT,
+    basis=f"AP guidance: review reports and the personnel file 2 years after exit; {_AP}",
+)
+
+
+def default_retention(type_key: str, sensitivity: Sensitivity | str) -> Retention:
+    """The retention a type gets when its rule sets none.
+
+    >>> default_retention("exit_interview", "confidential").after.value
+    'held'
+    >>> default_retention("absence", "health_related").after.value
+    'case_end'
+    >>> default_retention("growth_review", "normal").years
+    2
+    """
+    if Sensitivity(sensitivity) is Sensitivity.HEALTH_RELATED:
+        return _REINTEGRATION
+    if Sensitivity(sensitivity) is Sensitivity.CONFIDENTIAL:
+        return _EXIT_INTERVIEW
+    return _AFTER_EXIT
+
+
+def _whole_days(instance: object, attribute: Any, value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidValueError(
+            f"RetentionPolicy.{attribute.name}",
+            f"must be a whole number of days >= 1, got {value!r}",
+        )
+
+
+@frozen
+class RetentionPolicy:
+    """How long what is not tied to one conversation type is kept.
+
+    - ``after_exit_years``: the person, their life events and absence records (the absence
+      administration) after their last working day (AP guidance: 2 years);
+    - ``reintegration_years``: the occupational physician's advice after the absence case
+      ends (AP guidance: at most 2 years);
+    - ``outbox_days``: the payloads of sent messages after sending (their keys stay, so a
+      reminder is never sent twice), and dead letters;
+    - ``access_log_days``: entries of the access log.
+
+    >>> RetentionPolicy().outbox_days
+    90
+    """
+
+    after_exit_years: int = field(default=2, validator=positive)
+    reintegration_years: int = field(default=2, validator=positive)
+    outbox_days: int = field(default=90, validator=_whole_days)
+    access_log_days: int = field(default=90, validator=_whole_days)
+
+
 @frozen
 class TypeRule:
     """How one conversation type is used in a design.
@@ -135,6 +235,8 @@ class TypeRule:
     date is planned. ``question_set_version`` pins a version (``None``: the latest).
     ``pause_during_absence`` skips the type while an absence case is open.
     ``track`` names the action-item track the type is on (see :meth:`CycleDesign.track_of`).
+    ``retention`` overrides the type's default (see :func:`default_retention` and
+    :meth:`CycleDesign.retention_for`).
     """
 
     type: str = field(validator=non_blank)
@@ -151,6 +253,7 @@ class TypeRule:
     follow_ups: tuple[AnswerTrigger, ...] = ()
     reminders: ReminderPolicy = field(factory=ReminderPolicy)
     track: str | None = field(default=None, validator=non_blank)
+    retention: Retention | None = None
 
     def __attrs_post_init__(self) -> None:
         for index, cadence in enumerate(self.cadence):
@@ -233,7 +336,8 @@ class CycleDesign:
     onto a conversation on the same track (:meth:`track_of`). ``catalog`` adapts the built-in
     catalog (see :class:`CatalogChanges`) and ``hr_contact`` names the person who receives
     escalations and joins types with an HR participant; both live in the design so that every
-    process of an installation uses the same ones.
+    process of an installation uses the same ones. ``retention`` holds the periods not tied
+    to one type; each type's own is :meth:`retention_for`.
     """
 
     name: str = field(validator=non_blank)
@@ -248,6 +352,7 @@ class CycleDesign:
     carry_over_limit: int = field(default=3, validator=positive)
     catalog: CatalogChanges = field(factory=CatalogChanges)
     hr_contact: str | None = field(default=None, validator=non_blank)
+    retention: RetentionPolicy = field(factory=RetentionPolicy)
 
     def __attrs_post_init__(self) -> None:
         unique_by(self.types, lambda rule: rule.type, "CycleDesign.types")
@@ -289,6 +394,15 @@ class CycleDesign:
         if type_key in catalog and catalog.type(type_key).sensitivity is not Sensitivity.NORMAL:
             return type_key
         return DEFAULT_TRACK
+
+    def retention_for(self, type_key: str, catalog: Catalog) -> Retention:
+        """The retention of ``type_key``: the rule's own, else the default for the type's
+        sensitivity in ``catalog`` (a type the catalog lacks counts as ``normal``)."""
+        for rule in self.types:
+            if rule.type == type_key and rule.retention is not None:
+                return rule.retention
+        known = catalog.type(type_key).sensitivity if type_key in catalog else Sensitivity.NORMAL
+        return default_retention(type_key, known)
 
     @property
     def type_keys(self) -> tuple[str, ...]:

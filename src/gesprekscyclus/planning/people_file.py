@@ -39,6 +39,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from gesprekscyclus.domain.absence_records import FORBIDDEN_KEYS, MEDICAL_REFUSAL
 from gesprekscyclus.domain.events import PROGNOSIS_DETAILS, LifeEvent, LifeEventKind
 from gesprekscyclus.domain.people import LeapDayPolicy, Person, WorkingPattern
 from gesprekscyclus.domain.text import Locale
@@ -187,7 +188,10 @@ def _check_header(
     """Report header problems; whether the rows can be read (every required column exists)."""
     seen: set[str] = set()
     for name in header:
-        if name not in columns:
+        if name not in columns and name.strip().lower() in FORBIDDEN_KEYS:
+            why = f"unknown column: the file has {MEDICAL_REFUSAL}"
+            problems.add(name, why, line=line, allowed=columns)
+        elif name not in columns:
             problems.add(name or "(empty)", "unknown column", line=line, allowed=columns)
         elif name in seen:
             problems.add(name, "column appears more than once", line=line)

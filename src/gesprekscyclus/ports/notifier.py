@@ -20,12 +20,14 @@ from typing import Protocol, runtime_checkable
 from attrs import field, frozen
 
 from gesprekscyclus.domain._checks import aware, non_blank
+from gesprekscyclus.domain.conversation_types import Sensitivity
 from gesprekscyclus.domain.people import Role
 from gesprekscyclus.domain.reminders import ReminderKind
 from gesprekscyclus.domain.text import Locale, LocalizedText
 from gesprekscyclus.errors import GesprekscyclusError
 
 __all__ = [
+    "NEUTRAL_TITLE",
     "ActionItemInfo",
     "ConversationInfo",
     "Notification",
@@ -49,12 +51,19 @@ class Recipient:
     email: str | None = None
 
 
+#: What third parties see instead of the type of a confidential or health-related
+#: conversation (calendar titles, mail subjects).
+NEUTRAL_TITLE = LocalizedText(nl="Afspraak", en="Appointment")
+
+
 @frozen
 class ConversationInfo:
     """What a notification says about a conversation.
 
     ``starts_at`` is an aware datetime once a time is fixed, else ``None`` and only ``on``
     (the target date) is known. ``sequence`` rises with every reschedule (iCalendar SEQUENCE).
+    ``sensitivity`` is the type's: where a third party may see it, a confidential or
+    health-related conversation shows only :attr:`public_title`.
     """
 
     id: str = field(validator=non_blank)
@@ -71,6 +80,27 @@ class ConversationInfo:
     sequence: int = 0
     cancelled: bool = False
     participants: tuple[Recipient, ...] = ()
+    sensitivity: Sensitivity = field(default=Sensitivity.NORMAL, converter=Sensitivity)
+
+    @property
+    def is_sensitive(self) -> bool:
+        """Whether the type is confidential or health-related."""
+        return self.sensitivity is not Sensitivity.NORMAL
+
+    def public_title(self, locale: Locale | str) -> str:
+        """The title others may see: the type label, or :data:`NEUTRAL_TITLE` for a
+        sensitive type.
+
+        >>> from datetime import date
+        >>> info = ConversationInfo(id="c-1", type_key="absence",
+        ...     type_label=LocalizedText(nl="Verzuimgesprek", en="Absence conversation"),
+        ...     employee_id="e-1", employee_name="Anna", manager_id=None, manager_name=None,
+        ...     on=date(2026, 3, 2), sensitivity="health_related")
+        >>> info.public_title("nl"), info.public_title("en")
+        ('Afspraak', 'Appointment')
+        """
+        label = NEUTRAL_TITLE if self.is_sensitive else self.type_label
+        return label.in_(locale)
 
 
 @frozen

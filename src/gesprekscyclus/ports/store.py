@@ -53,17 +53,20 @@ from typing import Protocol, runtime_checkable
 from attrs import field, frozen
 
 from gesprekscyclus.domain._checks import ClosedSet, non_blank
+from gesprekscyclus.domain.absence_records import AbsenceRecord
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.reports import Report
 from gesprekscyclus.errors import ConflictError, InvalidValueError
-from gesprekscyclus.ports.notifier import Notification, ReminderKind
+from gesprekscyclus.ports.notifier import Notification, Recipient, ReminderKind
 
 __all__ = [
     "DESIGN_FORMATS",
     "PLANNER_LOCK",
+    "REDACTED",
+    "AbsenceRecordRepository",
     "AccessLogEntry",
     "AccessLogRepository",
     "ActionItemRepository",
@@ -75,6 +78,7 @@ __all__ = [
     "OutboxRepository",
     "OutboxStats",
     "OutboxStatus",
+    "PastConversation",
     "PersonRepository",
     "ReportRepository",
     "Store",
@@ -82,6 +86,7 @@ __all__ = [
     "Withdrawal",
     "aware_utc",
     "check_lock_name",
+    "redacted",
     "start_version",
     "version_conflict",
     "version_of",
@@ -167,6 +172,28 @@ class OutboxMessage:
             )
         if isinstance(self.attempts, bool) or self.attempts < 0:
             raise InvalidValueError("OutboxMessage.attempts", "must be 0 or more")
+
+
+#: The recipient id and name of a redacted notification.
+REDACTED = "redacted"
+
+
+def redacted(notification: Notification) -> Notification:
+    """``notification`` with only its key, its kind and the recipient's role left: what a
+    sent message keeps once its retention period is over.
+
+    >>> from gesprekscyclus.ports.notifier import Recipient
+    >>> note = Notification(key="k-1", kind="report_due",
+    ...                     recipient=Recipient(id="m-1", name="Bob", role="manager"))
+    >>> redacted(note).recipient
+    Recipient(id='redacted', name='redacted', role=<Role.MANAGER: 'manager'>, \
+locale=<Locale.NL: 'nl'>, email=None)
+    """
+    return Notification(
+        key=notification.key,
+        kind=notification.kind,
+        recipient=Recipient(id=REDACTED, name=REDACTED, role=notification.recipient.role),
+    )
 
 
 @frozen
@@ -310,6 +337,16 @@ class DesignRepository(Protocol):
         ...
 
 
+@frozen
+class PastConversation:
+    """The columns retention needs of a conversation that is no longer open."""
+
+    id: str
+    type_key: str
+    employee_id: str
+    target: date
+
+
 @runtime_checkable
 class PersonRepository(Protocol):
     """People by id. ``upsert`` replaces a stored person with the same id."""
@@ -335,6 +372,14 @@ class PersonRepository(Protocol):
         and repeated ones count once."""
         ...
 
+    def delete(self, person_id: str) -> bool:
+        """Remove the person; ``False`` when there was none."""
+        ...
+
+    def left_before(self, day: date) -> list[Person]:
+        """The people whose ``end_date`` lies before ``day``, ordered by id."""
+        ...
+
 
 @runtime_checkable
 class EventRepository(Protocol):
@@ -350,6 +395,45 @@ class EventRepository(Protocol):
 
     def all(self) -> list[LifeEvent]:
         """Every event, ordered by day, person, then kind."""
+        ...
+
+    def delete_for_person(self, person_id: str) -> int:
+        """Remove the person's events; returns how many there were."""
+        ...
+
+    def naming(self, person_id: str) -> list[LifeEvent]:
+        """Other people's events whose ``detail`` is ``person_id`` (a new manager), by day,
+        person, then kind."""
+        ...
+
+    def replace(self, event: LifeEvent) -> None:
+        """Store ``event`` over the stored one with the same person, kind and day."""
+        ...
+
+
+@runtime_checkable
+class AbsenceRecordRepository(Protocol):
+    """Absence records (see :mod:`gesprekscyclus.domain.absence_records`), one per person,
+    kind and day: putting one again replaces it."""
+
+    def put(self, record: AbsenceRecord) -> bool:
+        """Store ``record``; ``True`` when it is new, ``False`` when it replaced one."""
+        ...
+
+    def for_person(self, person_id: str) -> list[AbsenceRecord]:
+        """The person's records, ordered by day, then kind."""
+        ...
+
+    def delete(self, record: AbsenceRecord) -> bool:
+        """Remove the record with ``record``'s person, kind and day; ``False`` if none."""
+        ...
+
+    def delete_for_person(self, person_id: str) -> int:
+        """Remove the person's records; returns how many there were."""
+        ...
+
+    def people(self) -> list[str]:
+        """The ids of everyone with records, ordered."""
         ...
 
 
@@ -441,6 +525,22 @@ class ConversationRepository(Protocol):
         """
         ...
 
+    def ended_before(self, day: date) -> list[PastConversation]:
+        """Conversations no longer open (held, reported, closed, cancelled, missed) whose
+        target date lies before ``day``, by target, then id; only the columns retention
+        needs, so that a purge does not build every past conversation."""
+        ...
+
+    def mentioning(self, person_id: str) -> list[Conversation]:
+        """Every conversation that names ``person_id`` anywhere (employee, manager,
+        participant, author, actor), ordered by id (see
+        :func:`~gesprekscyclus.domain.pseudonyms.mentions`)."""
+        ...
+
+    def delete(self, conversation_ids: Iterable[str]) -> int:
+        """Remove the conversations with these ids; returns how many existed."""
+        ...
+
 
 @runtime_checkable
 class ActionItemRepository(Protocol):
@@ -469,6 +569,18 @@ class ActionItemRepository(Protocol):
     def open_due_before(self, day: date) -> list[ActionItem]:
         """The open items whose due date lies before ``day``, by due date, then id (items
         without a due date are never included)."""
+        ...
+
+    def mentioning(self, person_id: str) -> list[ActionItem]:
+        """Every item that names ``person_id`` anywhere, ordered by id."""
+        ...
+
+    def from_conversations(self, conversation_ids: Iterable[str]) -> list[ActionItem]:
+        """The items agreed in these conversations (``origin_conversation_id``), by id."""
+        ...
+
+    def delete(self, item_ids: Iterable[str]) -> int:
+        """Remove the items with these ids; returns how many existed."""
         ...
 
 
@@ -502,6 +614,14 @@ class ReportRepository(Protocol):
         ``shared`` with ``requires_sign_off``), ordered by conversation id."""
         ...
 
+    def mentioning(self, person_id: str) -> list[Report]:
+        """Every report that names ``person_id`` anywhere, ordered by conversation id."""
+        ...
+
+    def delete(self, conversation_ids: Iterable[str]) -> int:
+        """Remove the reports of these conversations; returns how many existed."""
+        ...
+
 
 @runtime_checkable
 class OutboxRepository(Protocol):
@@ -526,6 +646,31 @@ class OutboxRepository(Protocol):
         delivered; its ``mark_sent`` then reports the lease lost). Messages whose payload
         cannot be read are left alone.
         """
+        ...
+
+    def mentioning(self, needles: Iterable[str]) -> list[OutboxMessage]:
+        """Every message, in any status, whose notification names one of ``needles``
+        (person, conversation or action item ids) anywhere, by id (redacted ones name no
+        one)."""
+        ...
+
+    def delete(self, message_ids: Iterable[int]) -> int:
+        """Remove these messages, whatever their status; returns how many existed."""
+        ...
+
+    def rewrite(self, message_id: int, notification: Notification) -> bool:
+        """Replace the notification of a message, keeping its key, status and lease (the
+        erasure of someone it mentions); ``False`` when there is no such message."""
+        ...
+
+    def redact_sent_before(self, instant: datetime) -> int:
+        """Replace the notification of every message sent before the aware ``instant`` by
+        :func:`redacted` (once); returns how many were redacted now. The rows stay, so their
+        keys keep a reminder from being sent again."""
+        ...
+
+    def delete_dead_before(self, instant: datetime) -> int:
+        """Remove dead letters last due before the aware ``instant``; returns how many."""
         ...
 
 
@@ -601,6 +746,9 @@ class UnitOfWork(Protocol):
     def action_items(self) -> ActionItemRepository: ...
 
     @property
+    def absence_records(self) -> AbsenceRecordRepository: ...
+
+    @property
     def outbox(self) -> OutboxRepository: ...
 
     @property
@@ -630,6 +778,17 @@ class Store(Protocol):
 
     def close(self) -> None:
         """Release connections; the store must not be used afterwards."""
+        ...
+
+    def compact(self) -> None:
+        """Make what units of work deleted unrecoverable from the store's own files, as far
+        as the database allows (run after an erasure or a purge, outside units of work).
+
+        SQLite overwrites freed content, checkpoints and truncates the write-ahead log and
+        rebuilds the file; PostgreSQL runs ``VACUUM`` (see ``docs/privacy.md``); the memory
+        store has nothing to do. Raises :class:`~gesprekscyclus.errors.StoreError` when it
+        could not finish (another connection kept reading).
+        """
         ...
 
     def claim_due(

@@ -51,6 +51,11 @@ from zoneinfo import ZoneInfo
 import attrs
 from attrs import frozen
 
+from gesprekscyclus.domain.absence_records import (
+    AbsenceRecord,
+    ExpectedDuration,
+    SickReportRecord,
+)
 from gesprekscyclus.domain.action_items import (
     ActionItem,
     ActionItemStatus,
@@ -76,6 +81,7 @@ from gesprekscyclus.errors import (
     InvalidTransitionError,
     InvalidValueError,
     NoDesignError,
+    StoreError,
 )
 from gesprekscyclus.planning.design import DEFAULT_TRACK, CycleDesign
 from gesprekscyclus.ports.clock import Clock
@@ -88,6 +94,7 @@ from gesprekscyclus.ports.store import (
     aware_utc,
     version_of,
 )
+from gesprekscyclus.service import privacy
 from gesprekscyclus.service.administration import Administration
 from gesprekscyclus.service.design import (
     DesignChange,
@@ -173,6 +180,7 @@ class TickReport:
     materialised: MaterialiseReport
     reminders: ReminderReport
     dispatched: DispatchReport
+    purged: privacy.PurgeReport | None = None
 
 
 def _item_id(conversation_id: str, title: str, owner_id: str, due: date | None) -> str:
@@ -613,6 +621,40 @@ class ConversationService:
         """Record a sick report with ``on`` as the first sick day."""
         return self.record_event(LifeEvent(on=on, person_id=person_id, kind="sick_report"))
 
+    def record_absence(self, record: AbsenceRecord) -> bool:
+        """Store an absence record of a stored person (see
+        :mod:`gesprekscyclus.domain.absence_records`); ``False`` when it replaced the one of
+        the same kind and day. A :class:`SickReportRecord` also records the sick report
+        event on its first sick day; an :class:`OccupationalHealthAdvice` with an expected
+        duration records the prognosis the Poortwachter timeline follows (``long_term`` or
+        ``short_term``) on its day."""
+        with self.store.unit_of_work() as uow:
+            uow.people.get(record.person_id)
+            added = uow.absence_records.put(record)
+            if isinstance(record, SickReportRecord):
+                uow.events.append(
+                    LifeEvent(
+                        on=record.first_sick_day, person_id=record.person_id, kind="sick_report"
+                    )
+                )
+            elif record.expected_duration is not ExpectedDuration.UNKNOWN:
+                long_term = record.expected_duration is ExpectedDuration.LONG_TERM
+                prognosis = LifeEvent(
+                    on=record.on,
+                    person_id=record.person_id,
+                    kind="prognosis",
+                    detail="long_term" if long_term else "short_term",
+                )
+                if not uow.events.append(prognosis):
+                    uow.events.replace(prognosis)  # a revised advice of the same day
+        return added
+
+    def absence_records(self, person_id: str) -> list[AbsenceRecord]:
+        """The person's absence records, by day (every field: filter them for the reader
+        with :func:`~gesprekscyclus.domain.absence_records.visible_data`)."""
+        with self.store.unit_of_work() as uow:
+            return uow.absence_records.for_person(person_id)
+
     def record_recovery(self, person_id: str, *, on: date) -> bool:
         """Record recovery, ``on`` being the first day fully back at work."""
         return self.record_event(LifeEvent(on=on, person_id=person_id, kind="recovery"))
@@ -726,6 +768,54 @@ class ConversationService:
         with self.store.unit_of_work() as uow:
             person = uow.people.get(person_id)
             return manager_on(person, uow.events.for_person(person_id), day)
+
+    # --- privacy ------------------------------------------------------------------------
+
+    def erase_person(self, person_id: str, *, reason: str) -> privacy.ErasureReport:
+        """Erase everything stored about ``person_id`` (AVG art. 17) and compact the store so
+        the data is gone from its files too; see :mod:`gesprekscyclus.service.privacy`.
+
+        Raises :class:`~gesprekscyclus.errors.ErasureRefusedError` while the law obliges the
+        employer to keep the records, :class:`~gesprekscyclus.errors.ConflictError` while
+        someone still has the person as their manager. When compacting fails (another
+        process kept reading) the report says so in ``compact_problem``; :meth:`compact`
+        finishes the job later.
+        """
+        at = self._now()
+        with self.store.unit_of_work() as uow:
+            report = privacy.erase_person(uow, person_id, reason=reason, at=at)
+        try:
+            self.store.compact()
+        except StoreError as error:  # the erasure itself is committed; say what is left
+            return attrs.evolve(report, compacted=False, compact_problem=str(error))
+        return attrs.evolve(report, compacted=True)
+
+    def export_person(self, person_id: str) -> dict[str, Any]:
+        """Everything stored about ``person_id`` as a JSON-compatible document (AVG art. 15);
+        the layout is described in docs/privacy.md."""
+        at = self._now()
+        with self.store.unit_of_work() as uow:
+            return privacy.export_person(uow, person_id, at=at)
+
+    def compact(self) -> None:
+        """Make deleted data unrecoverable from the store's files (see
+        :meth:`~gesprekscyclus.ports.store.Store.compact`)."""
+        self.store.compact()
+
+    def purge(self, now: datetime, *, dry_run: bool = False) -> privacy.PurgeReport:
+        """Remove what the design's retention periods no longer allow to keep at ``now``,
+        then compact the store when anything went (a failed compaction is reported in
+        ``compact_problem``, not raised); ``dry_run`` only counts."""
+        report = privacy.purge(
+            self.store.unit_of_work, self.design, self.catalog, now, dry_run=dry_run
+        )
+        if dry_run or not report.removed.total:
+            return report
+        try:
+            self.store.compact()
+        except StoreError as error:  # what was purged stays purged; say what is left
+            return attrs.evolve(report, compact_problem=str(error))
+        return attrs.evolve(report, compacted=True)
 
     # --- planning -----------------------------------------------------------------------
 
@@ -1508,7 +1598,8 @@ def tick(
     """One pass of the background work: materialise ``horizon_days`` from the day of
     ``now`` (UTC), move the action items of manager changes now in force
     (:meth:`ConversationService.apply_manager_changes`), enqueue the reminders due at
-    ``now``, and dispatch one batch."""
+    ``now``, dispatch one batch, and purge what the design's retention periods no longer
+    allow to keep."""
     if isinstance(horizon_days, bool) or horizon_days < 0:
         raise InvalidValueError("horizon_days", f"must be 0 or more, got {horizon_days!r}")
     now = aware_utc(now, "now")
@@ -1517,4 +1608,5 @@ def tick(
     service.apply_manager_changes(now)
     reminders = service.enqueue_due_reminders(now)
     dispatched = dispatcher.run_once()
-    return TickReport(materialised, reminders, dispatched)
+    purged = service.purge(now)
+    return TickReport(materialised, reminders, dispatched, purged)

@@ -249,6 +249,11 @@ def conversation_info(
             for p in conversation.participants
             if p.person_id in people
         ),
+        sensitivity=(
+            catalog.type(conversation.type_key).sensitivity
+            if conversation.type_key in catalog
+            else "normal"
+        ),
     )
 
 

@@ -5,7 +5,8 @@ A :class:`Worker` runs rounds until it is stopped. A round runs three tasks in o
 - ``materialise``: once per day (the first round on a new UTC day) and again as soon as
   another design version is applied, plan the coming ``horizon_days`` into the store
   (planners take turns through the store's planner lock, so any number of workers may start
-  together);
+  together), move the open action items of manager changes now in force, then purge what
+  the design's retention periods no longer allow to keep;
 - ``remind``: put the reminders due now into the outbox (keys that are there are skipped);
 - ``dispatch``: send one batch of the outbox with the :class:`~.dispatch.Dispatcher`.
 
@@ -39,7 +40,7 @@ False
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from attrs import field, frozen
 
@@ -122,7 +123,7 @@ class Worker:
                 continue
             try:
                 if task == "materialise":
-                    materialised = self._materialise(now.date())
+                    materialised = self._materialise(now)
                 elif task == "remind":
                     reminders = self.service.enqueue_due_reminders(now).enqueued
                 else:
@@ -136,11 +137,14 @@ class Worker:
             self.recovery.succeeded(task)
         return WorkerRound(materialised, reminders, dispatched, tuple(failed))
 
-    def _materialise(self, today: date) -> bool:
+    def _materialise(self, now: datetime) -> bool:
+        today = now.date()
         if self._materialised == (today, self._design_number()):
             return False
         self.service.materialise(today, today + timedelta(days=self.horizon_days))
         self._materialised = (today, self._design_number())
+        self.service.apply_manager_changes(now)  # open items follow a change now in force
+        self.service.purge(now)  # what the retention periods no longer allow to keep
         return True
 
     def _design_number(self) -> int | None:

@@ -32,6 +32,11 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import attrs
 import pytest
 
+from gesprekscyclus.domain.absence_records import (
+    FunctionalCapacity,
+    OccupationalHealthAdvice,
+    SickReportRecord,
+)
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus, Window
 from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
@@ -52,9 +57,11 @@ from gesprekscyclus.ports.store import (
     OutboxMessage,
     OutboxStats,
     OutboxStatus,
+    PastConversation,
     Store,
     UnitOfWork,
     Withdrawal,
+    redacted,
     version_of,
 )
 from gesprekscyclus.serialization import dumps
@@ -200,9 +207,7 @@ class StoreContract:
 
     def test_events_are_idempotent_per_person_kind_and_day(self, store: Store) -> None:
         first = LifeEvent(on=date(2026, 3, 2), person_id="e-1", kind=LifeEventKind.SICK_REPORT)
-        again = LifeEvent(
-            on=date(2026, 3, 2), person_id="e-1", kind=LifeEventKind.SICK_REPORT, detail="x"
-        )
+        again = LifeEvent(on=date(2026, 3, 2), person_id="e-1", kind=LifeEventKind.SICK_REPORT)
         earlier = LifeEvent(on=date(2025, 1, 1), person_id="e-1", kind=LifeEventKind.HIRED)
         other = LifeEvent(on=date(2025, 6, 1), person_id="e-2", kind=LifeEventKind.HIRED)
         with store.unit_of_work() as uow:
@@ -846,72 +851,6 @@ class StoreContract:
             assert uow.action_items.open_due_before(date(2026, 3, 10)) == [same_day, late, later]
             assert uow.action_items.open_due_before(date(2026, 3, 1)) == []
 
-    def test_access_log_reads_back_by_subject_and_reader_in_order(self, store: Store) -> None:
-        later = _access("hr-1", "e-1", T0 + timedelta(hours=1), record_id="c-2")
-        first = _access("hr-1", "e-1", T0, record_id="c-1")
-        same_instant = _access("m-1", "e-1", T0, record_id="c-1", kind="report")
-        other = _access("hr-1", "e-2", T0 + timedelta(minutes=5), sensitivity="health_related")
-        with store.unit_of_work() as uow:
-            assert uow.access_log.append([later, first, same_instant, other]) == 4
-        with store.unit_of_work() as uow:
-            assert uow.access_log.about("e-1") == [first, same_instant, later]
-            assert uow.access_log.by_reader("hr-1") == [first, other, later]
-            assert uow.access_log.about("nobody") == []
-
-    def test_access_log_hands_back_utc_instants(self, store: Store) -> None:
-        plus_two = timezone(timedelta(hours=2))
-        entry = _access("hr-1", "e-1", datetime(2026, 1, 5, 11, 0, tzinfo=plus_two))
-        with store.unit_of_work() as uow:
-            uow.access_log.append([entry])
-        with store.unit_of_work() as uow:
-            (back,) = uow.access_log.about("e-1")
-        assert back == entry
-        assert back.at.utcoffset() == timedelta(0)
-
-    def test_access_log_deletes_by_person_either_way_and_by_age(self, store: Store) -> None:
-        entries = [
-            _access("hr-1", "e-1", T0),
-            _access("e-1", "e-2", T0 + timedelta(days=1)),
-            _access("hr-1", "e-2", T0 + timedelta(days=2)),
-            _access("hr-1", "e-3", T0 + timedelta(days=3)),
-        ]
-        with store.unit_of_work() as uow:
-            uow.access_log.append(entries)
-        with store.unit_of_work() as uow:
-            assert uow.access_log.delete_for_person("e-1") == 2
-            assert uow.access_log.delete_for_person("e-1") == 0
-        with store.unit_of_work() as uow:
-            assert uow.access_log.by_reader("hr-1") == entries[2:]
-            assert uow.access_log.delete_before(T0 + timedelta(days=3)) == 1
-            assert uow.access_log.by_reader("hr-1") == entries[3:]
-        with pytest.raises(InvalidValueError), store.unit_of_work() as uow:
-            uow.access_log.delete_before(datetime(2026, 1, 1))
-
-    def test_access_log_rolls_back_with_the_unit(self, store: Store) -> None:
-        with pytest.raises(_CrashError):
-            _write_then_crash(store, lambda uow: uow.access_log.append([_access("a", "b", T0)]))
-        with store.unit_of_work() as uow:
-            assert uow.access_log.about("b") == []
-
-
-def _access(
-    reader: str,
-    subject: str,
-    at: datetime,
-    *,
-    record_id: str = "c-1",
-    kind: str = "conversation",
-    sensitivity: str = "confidential",
-) -> AccessLogEntry:
-    return AccessLogEntry(
-        at=at,
-        reader_id=reader,
-        subject_id=subject,
-        record_kind=kind,
-        record_id=record_id,
-        sensitivity=sensitivity,
-    )
-
     # --- design versions ---------------------------------------------------------------
 
     def test_design_versions_are_numbered_and_the_highest_is_current(self, store: Store) -> None:
@@ -971,6 +910,257 @@ def _access(
         with store.unit_of_work() as uow:
             assert uow.conversations.by_employee("e-1") == [back, plain]
 
+    def test_access_log_reads_back_by_subject_and_reader_in_order(self, store: Store) -> None:
+        later = _access("hr-1", "e-1", T0 + timedelta(hours=1), record_id="c-2")
+        first = _access("hr-1", "e-1", T0, record_id="c-1")
+        same_instant = _access("m-1", "e-1", T0, record_id="c-1", kind="report")
+        other = _access("hr-1", "e-2", T0 + timedelta(minutes=5), sensitivity="health_related")
+        with store.unit_of_work() as uow:
+            assert uow.access_log.append([later, first, same_instant, other]) == 4
+        with store.unit_of_work() as uow:
+            assert uow.access_log.about("e-1") == [first, same_instant, later]
+            assert uow.access_log.by_reader("hr-1") == [first, other, later]
+            assert uow.access_log.about("nobody") == []
+
+    def test_access_log_hands_back_utc_instants(self, store: Store) -> None:
+        plus_two = timezone(timedelta(hours=2))
+        entry = _access("hr-1", "e-1", datetime(2026, 1, 5, 11, 0, tzinfo=plus_two))
+        with store.unit_of_work() as uow:
+            uow.access_log.append([entry])
+        with store.unit_of_work() as uow:
+            (back,) = uow.access_log.about("e-1")
+        assert back == entry
+        assert back.at.utcoffset() == timedelta(0)
+
+    def test_access_log_deletes_by_person_either_way_and_by_age(self, store: Store) -> None:
+        entries = [
+            _access("hr-1", "e-1", T0),
+            _access("e-1", "e-2", T0 + timedelta(days=1)),
+            _access("hr-1", "e-2", T0 + timedelta(days=2)),
+            _access("hr-1", "e-3", T0 + timedelta(days=3)),
+        ]
+        with store.unit_of_work() as uow:
+            uow.access_log.append(entries)
+        with store.unit_of_work() as uow:
+            assert uow.access_log.delete_for_person("e-1") == 2
+            assert uow.access_log.delete_for_person("e-1") == 0
+        with store.unit_of_work() as uow:
+            assert uow.access_log.by_reader("hr-1") == entries[2:]
+            assert uow.access_log.delete_before(T0 + timedelta(days=3)) == 1
+            assert uow.access_log.by_reader("hr-1") == entries[3:]
+        with pytest.raises(InvalidValueError), store.unit_of_work() as uow:
+            uow.access_log.delete_before(datetime(2026, 1, 1))
+
+    def test_access_log_rolls_back_with_the_unit(self, store: Store) -> None:
+        with pytest.raises(_CrashError):
+            _write_then_crash(store, lambda uow: uow.access_log.append([_access("a", "b", T0)]))
+        with store.unit_of_work() as uow:
+            assert uow.access_log.about("b") == []
+
+    # -- erasure and retention ----------------------------------------------------------------
+
+    def test_absence_records_are_one_per_person_kind_and_day(self, store: Store) -> None:
+        sick = SickReportRecord(
+            person_id="e-1", first_sick_day=date(2026, 3, 2), contact_phone=HOSTILE_TEXTS[0]
+        )
+        advice = OccupationalHealthAdvice(
+            person_id="e-1",
+            on=date(2026, 3, 9),
+            work_ability="adapted_work",
+            capacities=(FunctionalCapacity(area="static_postures", level="limited"),),
+        )
+        changed = SickReportRecord(
+            person_id="e-1", first_sick_day=date(2026, 3, 2), expected_duration="weeks"
+        )
+        other = SickReportRecord(person_id="e-2", first_sick_day=date(2026, 1, 5))
+        with store.unit_of_work() as uow:
+            assert uow.absence_records.put(advice) is True
+            assert uow.absence_records.put(sick) is True
+            assert uow.absence_records.put(other) is True
+        with store.unit_of_work() as uow:
+            assert uow.absence_records.put(changed) is False
+            assert uow.absence_records.for_person("e-1") == [changed, advice]
+            assert uow.absence_records.people() == ["e-1", "e-2"]
+            assert uow.absence_records.delete(advice) is True
+            assert uow.absence_records.delete(advice) is False
+            assert uow.absence_records.delete_for_person("e-1") == 1
+            assert uow.absence_records.for_person("e-1") == []
+            assert uow.absence_records.for_person("e-2") == [other]
+
+    def test_deleting_people_and_their_events(self, store: Store) -> None:
+        change = LifeEvent(
+            on=date(2026, 2, 1), person_id="e-2", kind="manager_change", detail="e_1"
+        )
+        with store.unit_of_work() as uow:
+            uow.people.upsert(_person("e_1"))
+            uow.people.upsert(_person("e-2"))
+            uow.events.append(LifeEvent(on=date(2026, 1, 5), person_id="e_1", kind="hired"))
+            uow.events.append(LifeEvent(on=date(2026, 1, 6), person_id="e_1", kind="sick_report"))
+            uow.events.append(change)
+            uow.events.append(LifeEvent(on=date(2026, 1, 5), person_id="e-2", kind="hired"))
+        with store.unit_of_work() as uow:
+            # ``_`` is a LIKE wildcard: the lookups must not match "eX1" or "e-1".
+            assert uow.events.naming("e-1") == []
+            assert uow.events.naming("e_1") == [change]
+            moved = LifeEvent(
+                on=change.on, person_id="e-2", kind="manager_change", detail="erased-x"
+            )
+            uow.events.replace(moved)
+            assert uow.events.delete_for_person("e_1") == 2
+            assert uow.people.delete("e_1") is True
+            assert uow.people.delete("e_1") is False
+        with store.unit_of_work() as uow:
+            assert uow.people.find("e_1") is None
+            assert uow.events.for_person("e_1") == []
+            assert [e.detail for e in uow.events.for_person("e-2")] == [None, "erased-x"]
+
+    def test_left_before_finds_people_by_their_end_date(self, store: Store) -> None:
+        def leaver(person_id: str, end: date | None) -> Person:
+            return Person(id=person_id, name="X", hire_date=date(2020, 1, 1), end_date=end)
+
+        with store.unit_of_work() as uow:
+            for person in (
+                leaver("e-3", date(2025, 12, 31)),
+                leaver("e-1", date(2024, 2, 29)),
+                leaver("e-2", date(2026, 1, 1)),
+                leaver("e-4", None),
+            ):
+                uow.people.upsert(person)
+        with store.unit_of_work() as uow:
+            assert [p.id for p in uow.people.left_before(date(2026, 1, 1))] == ["e-1", "e-3"]
+            assert uow.people.left_before(date(2024, 2, 29)) == []
+
+    def test_mentioning_finds_every_record_that_names_a_person(self, store: Store) -> None:
+        own = _conversation("c-1", "e-1", "m-1", date(2026, 3, 10))
+        led = _conversation("c-2", "e-2", "e-1", date(2026, 3, 11))
+        noted = _conversation("c-3", "e-3", "m-1", date(2026, 3, 12)).add_note(
+            "m-1", "says hello to e-1", private=False, at=T0
+        )
+        other = _conversation("c-4", "e-11", "m-1", date(2026, 3, 12))
+        owned = ActionItem(
+            id="a-1",
+            title="Plan",
+            owner_id="e-1",
+            due=None,
+            origin_conversation_id="c-2",
+            employee_id="e-2",
+            manager_id="e-1",
+        )
+        theirs = ActionItem(
+            id="a-2",
+            title="Plan",
+            owner_id="e-3",
+            due=None,
+            origin_conversation_id="c-3",
+            employee_id="e-3",
+            manager_id="m-1",
+        )
+        report = (
+            Report(conversation_id="c-2", employee_id="e-2", summary="ok")
+            .share(comment_until=date(2026, 2, 1), at=T0)
+            .comment("e-1", "fine", at=T0)
+        )
+        with store.unit_of_work() as uow:
+            uow.conversations.add_many([own, led, noted, other])
+            uow.action_items.add_many([owned, theirs])
+            uow.reports.add(report)
+            uow.reports.add(Report(conversation_id="c-4", employee_id="e-11", summary="on e-1"))
+        with store.unit_of_work() as uow:
+            assert [c.id for c in uow.conversations.mentioning("e-1")] == ["c-1", "c-2"]
+            assert [i.id for i in uow.action_items.mentioning("e-1")] == ["a-1"]
+            assert [r.conversation_id for r in uow.reports.mentioning("e-1")] == ["c-2"]
+            assert [i.id for i in uow.action_items.from_conversations(["c-3", "x"])] == ["a-2"]
+            assert uow.conversations.delete(["c-1", "c-1", "missing"]) == 1
+            assert uow.reports.delete(["c-2", "c-9"]) == 1
+            assert uow.action_items.delete(["a-1"]) == 1
+        with store.unit_of_work() as uow:
+            assert uow.conversations.by_ids(["c-1", "c-2"]) == [led]
+            assert uow.reports.find("c-2") is None
+            assert uow.action_items.mentioning("e-1") == []
+
+    def test_ended_before_lists_only_past_conversations_by_target(self, store: Store) -> None:
+        def talk(id: str, target: date) -> Conversation:
+            return _conversation(id, "e-1", "m-1", target)
+
+        at = datetime(2026, 1, 1, tzinfo=UTC)
+        held = talk("c-2", date(2026, 3, 1)).schedule(at, at=at).hold(at=at)
+        cancelled = talk("c-1", date(2026, 3, 1)).cancel(reason="no", at=at)
+        later = talk("c-3", date(2026, 4, 1)).cancel(reason="no", at=at)
+        with store.unit_of_work() as uow:
+            uow.conversations.add_many([held, cancelled, later, talk("c-4", date(2026, 2, 1))])
+        with store.unit_of_work() as uow:
+            found = uow.conversations.ended_before(date(2026, 4, 1))
+        assert found == [
+            PastConversation("c-1", "check_in", "e-1", date(2026, 3, 1)),
+            PastConversation("c-2", "check_in", "e-1", date(2026, 3, 1)),
+        ]
+
+    def test_outbox_mentioning_and_deleting(self, store: Store) -> None:
+        self._enqueue(store, "k-1", "k-2")
+        with store.unit_of_work() as uow:
+            other = make_notification("k-3")
+            other = Notification(
+                key="k-3",
+                kind=other.kind,
+                recipient=Recipient(id="e-9", name="Noor", role=Role.MANAGER),
+            )
+            uow.outbox.enqueue([other], due_at=T0)
+        (first, second) = store.claim_due("w", now=T0, limit=2, lease_seconds=60)
+        assert store.mark_sent("w", first.id, now=T0)
+        with store.unit_of_work() as uow:
+            assert [m.key for m in uow.outbox.mentioning(["e-1"])] == ["k-1", "k-2"]
+            assert [m.key for m in uow.outbox.mentioning(["e-9", "c-1"])] == ["k-1", "k-2", "k-3"]
+            assert uow.outbox.mentioning(["e"]) == []
+            assert uow.outbox.delete([second.id, 999_999]) == 1
+        with store.unit_of_work() as uow:
+            assert uow.outbox.by_key("k-2") is None
+            assert uow.outbox.redact_sent_before(T0) == 0
+            assert uow.outbox.redact_sent_before(T0 + timedelta(seconds=1)) == 1
+            assert uow.outbox.redact_sent_before(T0 + timedelta(days=1)) == 0  # once
+        with store.unit_of_work() as uow:
+            kept = uow.outbox.by_key("k-1")
+            assert kept is not None
+            assert first.notification is not None
+            assert kept.notification == redacted(first.notification)
+            assert kept.status is OutboxStatus.SENT
+            assert uow.outbox.mentioning(["e-1", "c-1", "Anna de Vries"]) == []
+            # The key stays: enqueuing the reminder again is still a no-op.
+            assert uow.outbox.enqueue([make_notification("k-1")], due_at=T0) == 0
+            assert uow.outbox.by_key("k-3") is not None
+        assert store.outbox_stats() == OutboxStats(pending=1, sent=1)
+
+    def test_outbox_rewrite_keeps_key_and_status(self, store: Store) -> None:
+        self._enqueue(store, "k-1")
+        replacement = make_notification("k-1", name="Placeholder")
+        with store.unit_of_work() as uow:
+            message = uow.outbox.by_key("k-1")
+            assert message is not None
+            assert uow.outbox.rewrite(message.id, replacement) is True
+            assert uow.outbox.rewrite(999_999, replacement) is False
+        (claimed,) = store.claim_due("w", now=T0, limit=5, lease_seconds=60)
+        assert claimed.notification == replacement
+
+    def test_dead_letters_are_deleted_by_age(self, store: Store) -> None:
+        self._enqueue(store, "k-1")
+        self._enqueue(store, "k-2", due_at=T0 + timedelta(hours=1))
+        for message in store.claim_due("w", now=T0 + timedelta(hours=1), limit=5, lease_seconds=60):
+            store.mark_failed(
+                "w", message.id, now=T0 + timedelta(hours=1), error="x", retry_at=None
+            )
+        with store.unit_of_work() as uow:
+            assert uow.outbox.delete_dead_before(T0 + timedelta(minutes=30)) == 1
+        assert [m.key for m in store.dead_letters()] == ["k-2"]
+
+    def test_compact_keeps_the_data(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            uow.people.upsert(_person("e-1"))
+            uow.people.upsert(_person("e-2"))
+        with store.unit_of_work() as uow:
+            uow.people.delete("e-2")
+        store.compact()
+        with store.unit_of_work() as uow:
+            assert [p.id for p in uow.people.all()] == ["e-1"]
+
 
 def _design(number: int, *, source: str = "name = 'x'", fmt: str = "toml") -> DesignVersion:
     return DesignVersion(
@@ -981,6 +1171,25 @@ def _design(number: int, *, source: str = "name = 'x'", fmt: str = "toml") -> De
         fmt=fmt,
         applied_by="hr-1",
         applied_at=datetime(2026, 1, number, 9, 30, tzinfo=timezone(timedelta(hours=1))),
+    )
+
+
+def _access(
+    reader: str,
+    subject: str,
+    at: datetime,
+    *,
+    record_id: str = "c-1",
+    kind: str = "conversation",
+    sensitivity: str = "confidential",
+) -> AccessLogEntry:
+    return AccessLogEntry(
+        at=at,
+        reader_id=reader,
+        subject_id=subject,
+        record_kind=kind,
+        record_id=record_id,
+        sensitivity=sensitivity,
     )
 
 

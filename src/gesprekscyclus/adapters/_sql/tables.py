@@ -7,19 +7,27 @@ database (bulk inserts, the status query's index tricks) lives in the adapter's 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, ClassVar, Protocol
 
+from gesprekscyclus.domain.absence_records import (
+    AbsenceRecord,
+    OccupationalHealthAdvice,
+    SickReportRecord,
+)
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
+from gesprekscyclus.domain.pseudonyms import mentions
 from gesprekscyclus.domain.reports import Report
 from gesprekscyclus.errors import ConflictError, NotFoundError
 from gesprekscyclus.ports.store import (
     AccessLogEntry,
     DesignVersion,
+    PastConversation,
     aware_utc,
     start_version,
     version_conflict,
@@ -28,6 +36,8 @@ from gesprekscyclus.ports.store import (
 from .rows import READ_COLUMNS, Encoding, Row, document, load, report_row
 
 __all__ = [
+    "MENTIONS",
+    "AbsenceRecords",
     "AccessLog",
     "ActionItems",
     "Conversations",
@@ -36,7 +46,28 @@ __all__ = [
     "People",
     "Reports",
     "Sql",
+    "like_mention",
 ]
+
+#: The condition on a ``data``/``payload`` column that finds candidate mentions of one
+#: :func:`like_mention` pattern (checked precisely in Python afterwards).
+MENTIONS = "LIKE %s ESCAPE '\\'"
+
+
+def like_mention(needle: str) -> str:
+    """A ``LIKE`` pattern matching JSON text that holds ``needle`` as a whole string.
+
+    >>> like_mention("e_1")
+    '%"e\\\\_1"%'
+    """
+    quoted = json.dumps(needle, ensure_ascii=False)
+    escaped = quoted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return "%" + escaped + "%"
+
+
+def _ids(values: Iterable[str]) -> list[str]:
+    return sorted(set(values))
+
 
 SELECT_CONVERSATIONS = "SELECT " + READ_COLUMNS + " FROM conversations"  # noqa: S608
 
@@ -68,7 +99,10 @@ class _Table:
 
 
 class People(_Table):
-    """People as JSON documents by id."""
+    """People as JSON documents by id; ``END_DATE`` is the SQL reading a person's end date
+    (ISO text) out of the document."""
+
+    END_DATE: ClassVar[str] = "json_extract(data, '$.end_date')"
 
     def get(self, person_id: str) -> Person:
         found = self.find(person_id)
@@ -93,6 +127,16 @@ class People(_Table):
     def by_ids(self, person_ids: Iterable[str]) -> list[Person]:
         return load(Person, self._sql.rows_by_ids("SELECT data FROM people", person_ids))
 
+    def delete(self, person_id: str) -> bool:
+        return self._sql.execute("DELETE FROM people WHERE id = %s", (person_id,)) == 1
+
+    def left_before(self, day: date) -> list[Person]:
+        rows = self._sql.rows(
+            f"SELECT data FROM people WHERE {self.END_DATE} < %s ORDER BY id",  # noqa: S608
+            (day.isoformat(),),
+        )
+        return [person for person in load(Person, rows) if person.end_date is not None]
+
 
 class Events(_Table):
     """Life events, at most one per person, kind and day."""
@@ -115,6 +159,73 @@ class Events(_Table):
     def all(self) -> list[LifeEvent]:
         rows = self._sql.rows("SELECT data FROM life_events ORDER BY on_date, person_id, kind")
         return load(LifeEvent, rows)
+
+    def delete_for_person(self, person_id: str) -> int:
+        return self._sql.execute("DELETE FROM life_events WHERE person_id = %s", (person_id,))
+
+    def naming(self, person_id: str) -> list[LifeEvent]:
+        rows = self._sql.rows(
+            "SELECT data FROM life_events WHERE person_id <> %s AND data "  # noqa: S608
+            + MENTIONS
+            + " ORDER BY on_date, person_id, kind",
+            (person_id, like_mention(person_id)),
+        )
+        return [e for e in load(LifeEvent, rows) if e.detail == person_id]
+
+    def replace(self, event: LifeEvent) -> None:
+        self._sql.execute(
+            "UPDATE life_events SET data = %s WHERE person_id = %s AND kind = %s AND on_date = %s",
+            (document(event), event.person_id, event.kind.value, self._encoding.day(event.on)),
+        )
+
+
+_RECORD_KINDS: dict[str, type[SickReportRecord] | type[OccupationalHealthAdvice]] = {
+    SickReportRecord.KIND: SickReportRecord,
+    OccupationalHealthAdvice.KIND: OccupationalHealthAdvice,
+}
+
+
+class AbsenceRecords(_Table):
+    """Absence records, one per person, kind and day."""
+
+    def _key(self, record: AbsenceRecord) -> tuple[str, str, Any]:
+        return (record.person_id, record.KIND, self._encoding.day(record.on))
+
+    def put(self, record: AbsenceRecord) -> bool:
+        key = self._key(record)
+        replaced = self._sql.execute(
+            "UPDATE absence_records SET data = %s"
+            " WHERE person_id = %s AND kind = %s AND on_date = %s",
+            (document(record), *key),
+        )
+        if replaced:
+            return False
+        self._sql.execute(
+            "INSERT INTO absence_records (person_id, kind, on_date, data) VALUES (%s, %s, %s, %s)",
+            (*key, document(record)),
+        )
+        return True
+
+    def for_person(self, person_id: str) -> list[AbsenceRecord]:
+        rows = self._sql.rows(
+            "SELECT kind, data FROM absence_records WHERE person_id = %s ORDER BY on_date, kind",
+            (person_id,),
+        )
+        return [load(_RECORD_KINDS[kind], [(data,)])[0] for kind, data in rows]
+
+    def delete(self, record: AbsenceRecord) -> bool:
+        count = self._sql.execute(
+            "DELETE FROM absence_records WHERE person_id = %s AND kind = %s AND on_date = %s",
+            self._key(record),
+        )
+        return count == 1
+
+    def delete_for_person(self, person_id: str) -> int:
+        return self._sql.execute("DELETE FROM absence_records WHERE person_id = %s", (person_id,))
+
+    def people(self) -> list[str]:
+        rows = self._sql.rows("SELECT DISTINCT person_id FROM absence_records ORDER BY person_id")
+        return [row[0] for row in rows]
 
 
 def _check_updated(sql: Sql, count: int, version: str, kind: str, key: str, expected: int) -> None:
@@ -182,6 +293,21 @@ class Reports(_Table):
         )
         return [report for report in load(Report, rows) if report.requires_sign_off]
 
+    def mentioning(self, person_id: str) -> list[Report]:
+        rows = self._sql.rows(
+            "SELECT data FROM reports WHERE employee_id = %s OR data "  # noqa: S608
+            + MENTIONS
+            + " ORDER BY conversation_id",
+            (person_id, like_mention(person_id)),
+        )
+        return [report for report in load(Report, rows) if mentions(report, person_id)]
+
+    def delete(self, conversation_ids: Iterable[str]) -> int:
+        return sum(
+            self._sql.execute("DELETE FROM reports WHERE conversation_id = %s", (key,))
+            for key in _ids(conversation_ids)
+        )
+
 
 class ActionItems(_Table):
     """Action items by id; the adapter adds ``add_many``."""
@@ -228,6 +354,31 @@ class ActionItems(_Table):
         return self._select(
             "WHERE status = 'open' AND due IS NOT NULL AND due < %s ORDER BY due, id",
             (self._encoding.day(day),),
+        )
+
+    def mentioning(self, person_id: str) -> list[ActionItem]:
+        found = self._select(
+            "WHERE employee_id = %s OR manager_id = %s OR owner_id = %s OR data "
+            + MENTIONS
+            + " ORDER BY id",
+            (person_id, person_id, person_id, like_mention(person_id)),
+        )
+        return [item for item in found if mentions(item, person_id)]
+
+    def from_conversations(self, conversation_ids: Iterable[str]) -> list[ActionItem]:
+        found: list[ActionItem] = []
+        for key in _ids(conversation_ids):
+            found.extend(
+                item
+                for item in self._select("WHERE data " + MENTIONS, (like_mention(key),))
+                if item.origin_conversation_id == key
+            )
+        return sorted(found, key=lambda item: item.id)
+
+    def delete(self, item_ids: Iterable[str]) -> int:
+        return sum(
+            self._sql.execute("DELETE FROM action_items WHERE id = %s", (key,))
+            for key in _ids(item_ids)
         )
 
 
@@ -297,6 +448,28 @@ class Conversations(_Table):
         return self._select(
             "WHERE status = 'scheduled' AND starts_at < %s ORDER BY starts_at, id",
             (self._encoding.instant(instant, "scheduled_before.instant"),),
+        )
+
+    def ended_before(self, day: date) -> list[PastConversation]:
+        rows = self._sql.rows(
+            "SELECT id, type_key, employee_id, target FROM conversations"
+            " WHERE status NOT IN ('planned', 'scheduled') AND target < %s ORDER BY target, id",
+            (self._encoding.day(day),),
+        )
+        read = self._encoding.read_day
+        return [PastConversation(key, kind, person, read(on)) for key, kind, person, on in rows]
+
+    def mentioning(self, person_id: str) -> list[Conversation]:
+        found = self._select(
+            "WHERE employee_id = %s OR manager_id = %s OR data " + MENTIONS + " ORDER BY id",
+            (person_id, person_id, like_mention(person_id)),
+        )
+        return [talk for talk in found if mentions(talk, person_id)]
+
+    def delete(self, conversation_ids: Iterable[str]) -> int:
+        return sum(
+            self._sql.execute("DELETE FROM conversations WHERE id = %s", (key,))
+            for key in _ids(conversation_ids)
         )
 
 

@@ -71,7 +71,8 @@ def uid_of(conversation: ConversationInfo, *, domain: str = "gesprekscyclus") ->
 
 
 def summary_of(conversation: ConversationInfo, locale: Locale | str = Locale.NL) -> str:
-    """The event title: the type label in ``locale`` and who it is with.
+    """The event title: the type label in ``locale`` and who it is with; for a confidential
+    or health-related type only a neutral title, since others may see the calendar.
 
     >>> from gesprekscyclus.domain.text import LocalizedText
     >>> talk = ConversationInfo(
@@ -81,7 +82,12 @@ def summary_of(conversation: ConversationInfo, locale: Locale | str = Locale.NL)
     ...     on=date(2026, 7, 1))
     >>> summary_of(talk, "en")
     'Exit interview: Anna'
+    >>> import attrs
+    >>> summary_of(attrs.evolve(talk, sensitivity="confidential"), "nl")
+    'Afspraak'
     """
+    if conversation.is_sensitive:
+        return _clean(conversation.public_title(locale))
     return _clean(f"{conversation.type_label.in_(locale)}: {conversation.employee_name}")
 
 
@@ -130,14 +136,17 @@ def event_for(
     stamp: datetime,
     locale: Locale | str | None = None,
     uid_domain: str = "gesprekscyclus",
+    attendees: bool = True,
 ) -> icalendar.Event:
     """A ``VEVENT`` for ``conversation``.
 
     ``method`` is the iTIP method the event travels with (``None`` in a feed); ``CANCEL``
     or a cancelled conversation gives ``STATUS:CANCELLED``, a fixed time ``CONFIRMED`` and a
-    date only ``TENTATIVE``. Participants with an e-mail address become attendees; the
-    organizer must have one. ``stamp`` is the ``DTSTAMP``; ``locale`` picks the language of
-    the summary (the organizer's by default).
+    date only ``TENTATIVE``. With ``attendees``, participants with an e-mail address become
+    attendees; the organizer must have one. ``stamp`` is the ``DTSTAMP``; ``locale`` picks
+    the language of the summary (the organizer's by default). A confidential or
+    health-related type gets a neutral summary (:func:`summary_of`) and
+    ``CLASS:CONFIDENTIAL``.
     """
     if method is not None and method not in _METHODS:
         raise InvalidValueError("method", f"unknown method {method!r}", allowed=_METHODS)
@@ -156,11 +165,13 @@ def event_for(
     event.add("status", status)
     language = locale if locale is not None else (organizer.locale if organizer else Locale.NL)
     event.add("summary", summary_of(conversation, language))
+    if conversation.is_sensitive:
+        event.add("class", "CONFIDENTIAL")
     event.add("transp", "OPAQUE" if conversation.starts_at is not None else "TRANSPARENT")
     if organizer is not None:
         event.add("organizer", _address(ical, organizer, "organizer.email"))
     for person in conversation.participants:
-        if not person.email:
+        if not attendees or not person.email:
             continue
         attendee = _address(ical, person, "participants.email")
         attendee.params["CUTYPE"] = "INDIVIDUAL"
@@ -236,12 +247,14 @@ def feed(
     stamp: datetime,
     locale: Locale | str = Locale.NL,
     uid_domain: str = "gesprekscyclus",
+    attendees: bool = False,
 ) -> bytes:
     """A subscribable calendar (no ``METHOD``) named ``name`` with one event per conversation.
 
     Cancelled conversations stay in with ``STATUS:CANCELLED`` so subscribers drop them.
     Events are sorted by date, start and id, and ``stamp`` is every ``DTSTAMP``: the same
-    input always gives the same bytes.
+    input always gives the same bytes. A feed is often shared further than its owner, so it
+    leaves the participants' e-mail addresses out unless ``attendees`` is set.
     """
     ical = _icalendar()
     items = sorted(
@@ -249,7 +262,15 @@ def feed(
         key=lambda c: (c.on, c.starts_at.astimezone(UTC).isoformat() if c.starts_at else "", c.id),
     )
     events = [
-        event_for(c, organizer=None, method=None, stamp=stamp, locale=locale, uid_domain=uid_domain)
+        event_for(
+            c,
+            organizer=None,
+            method=None,
+            stamp=stamp,
+            locale=locale,
+            uid_domain=uid_domain,
+            attendees=attendees,
+        )
         for c in items
     ]
     zones = {c.time_zone for c in items if c.starts_at is not None}

@@ -63,6 +63,7 @@ __all__ = [
     "TemplateOverride",
     "Templates",
     "format_date",
+    "neutral_subject",
     "render",
     "values_for",
 ]
@@ -189,6 +190,14 @@ class Templates:
                 return by_slot[slot]
         return _BUILT_IN[(wanted_kind, wanted_locale)]
 
+    def has_type_template(
+        self, kind: ReminderKind | str, locale: Locale | str, type_key: str
+    ) -> bool:
+        """Whether the application gave a template for exactly this type, kind and language
+        (its subject is then used as written, even for a sensitive type)."""
+        slot = (ReminderKind(kind), Locale(locale), type_key)
+        return any(item.slot == slot for item in self.overrides)
+
     def render(self, notification: Notification) -> RenderedMessage:
         """The message for ``notification`` in its recipient's language."""
         return render(notification, self)
@@ -268,11 +277,52 @@ def _one_line(text: str) -> str:
     return " ".join(cleaned.split())
 
 
+#: The start of a neutral subject, per kind and language.
+_NEUTRAL_PREFIX: dict[ReminderKind, tuple[str, str]] = {
+    ReminderKind.PREPARATION: ("Voorbereiding", "Prepare"),
+    ReminderKind.DAY_BEFORE: ("Morgen", "Tomorrow"),
+    ReminderKind.REPORT_DUE: ("Verslag gevraagd", "Report due"),
+    ReminderKind.SIGN_OFF_PENDING: ("Graag je akkoord", "Please sign off"),
+    ReminderKind.ESCALATION: ("Aandacht nodig", "Needs attention"),
+    ReminderKind.ACTION_ITEM_DUE: ("Actiepunt", "Action item"),
+    ReminderKind.ACTION_ITEM_OVERDUE: ("Actiepunt verlopen", "Action item overdue"),
+    ReminderKind.SCHEDULED: ("Uitnodiging", "Invitation"),
+    ReminderKind.CANCELLED: ("Geannuleerd", "Cancelled"),
+}
+
+
+def neutral_subject(notification: Notification) -> str:
+    """The subject of a notification about a confidential or health-related conversation:
+    the kind, a neutral title and the date, never the type or a name (subjects show on
+    lock screens and in shared mailboxes).
+
+    >>> from datetime import date
+    >>> from gesprekscyclus.domain.text import LocalizedText
+    >>> from gesprekscyclus.ports.notifier import ConversationInfo, Recipient
+    >>> talk = ConversationInfo(id="c-1", type_key="absence",
+    ...     type_label=LocalizedText(nl="Verzuimgesprek", en="Absence conversation"),
+    ...     employee_id="e-1", employee_name="Anna", manager_id="m-1", manager_name="Bo",
+    ...     on=date(2026, 3, 30), sensitivity="health_related")
+    >>> anna = Recipient(id="e-1", name="Anna", role="employee", locale="en")
+    >>> render(Notification(key="k", kind="day_before", recipient=anna,
+    ...                     conversation=talk)).subject
+    'Tomorrow: Appointment on Monday 30 March 2026'
+    """
+    locale = notification.recipient.locale
+    dutch, english = _NEUTRAL_PREFIX[notification.kind]
+    values = values_for(notification)
+    title = notification.conversation.public_title(locale) if notification.conversation else ""
+    on = "op" if locale is Locale.NL else "on"
+    return f"{dutch if locale is Locale.NL else english}: {title} {on} {values['date']}"
+
+
 def render(notification: Notification, templates: Templates | None = None) -> RenderedMessage:
     """Render ``notification`` with ``templates`` (the built-in ones when ``None``).
 
     The subject is folded to one line; runs of blank lines in the text are collapsed, so a
-    placeholder that is empty leaves no gap.
+    placeholder that is empty leaves no gap. For a confidential or health-related type the
+    subject is :func:`neutral_subject`, unless the application gave a template for exactly
+    that type.
     """
     chosen = (templates or _DEFAULT).template_for(
         notification.kind,
@@ -298,9 +348,19 @@ def render(notification: Notification, templates: Templates | None = None) -> Re
         questions=f"<p>{html.escape(heading)}</p>{html_list}" if questions else "",
     )
     text = string.Template(chosen.text).substitute(plain)
+    subject = string.Template(chosen.subject).substitute(plain)
+    talk = notification.conversation
+    if (
+        talk is not None
+        and talk.is_sensitive
+        and not (templates or _DEFAULT).has_type_template(
+            notification.kind, notification.recipient.locale, talk.type_key
+        )
+    ):
+        subject = neutral_subject(notification)
     return RenderedMessage(
         locale=notification.recipient.locale,
-        subject=_one_line(string.Template(chosen.subject).substitute(plain)),
+        subject=_one_line(subject),
         text=_BLANK_RUNS.sub("\n\n", text).strip() + "\n",
         html=string.Template(chosen.html).substitute(escaped),
     )

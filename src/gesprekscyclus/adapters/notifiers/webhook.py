@@ -1,7 +1,12 @@
 """A notifier that POSTs signed JSON to an HTTP endpoint, and the receiver's check.
 
-The body is the notification as :func:`payload` gives it, a JSON object tagged with
-``"schema": "gesprekscyclus.notification/1"``. Three headers travel with it:
+By default the body carries ids, kinds and dates only (:func:`reference`, tagged
+``"schema": "gesprekscyclus.notification-ids/1"``): no names, titles, questions, notes or
+answers, since a webhook's receiver and its logs are one more place personal data would
+end up. The receiver looks up what it needs with the ids. For the conversation types the
+application names in ``full_payload_types`` the whole notification goes instead
+(:func:`payload`, ``"schema": "gesprekscyclus.notification/1"``). Three headers travel with
+either:
 
 - ``X-Gesprekscyclus-Key``: the idempotency key; a receiver that has seen it may ignore it;
 - ``X-Gesprekscyclus-Timestamp``: seconds since the Unix epoch, from the notifier's clock;
@@ -33,10 +38,12 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping
-from datetime import UTC, datetime
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
 from email.message import Message
 from typing import Any
+
+from attrs import frozen
 
 from gesprekscyclus.errors import InvalidValueError, SignatureError
 from gesprekscyclus.ports.clock import Clock, SystemClock
@@ -49,14 +56,19 @@ from gesprekscyclus.serialization import from_data, to_data
 
 __all__ = [
     "KEY_HEADER",
+    "REFERENCE_SCHEMA",
     "SCHEMA",
     "SCHEMAS",
     "SIGNATURE_HEADER",
     "TIMESTAMP_HEADER",
+    "NotificationReference",
     "WebhookNotifier",
     "encode",
+    "encode_reference",
     "payload",
     "read_payload",
+    "read_reference",
+    "reference",
     "sign",
     "signed_headers",
     "verify_signature",
@@ -66,6 +78,8 @@ __all__ = [
 SCHEMAS: Mapping[int, str] = {1: "gesprekscyclus.notification/1"}
 #: The schema name of the current payload version.
 SCHEMA = SCHEMAS[1]
+#: The schema name of the ids-only body (:func:`reference`).
+REFERENCE_SCHEMA = "gesprekscyclus.notification-ids/1"
 KEY_HEADER = "X-Gesprekscyclus-Key"
 TIMESTAMP_HEADER = "X-Gesprekscyclus-Timestamp"
 SIGNATURE_HEADER = "X-Gesprekscyclus-Signature"
@@ -100,20 +114,142 @@ def encode(notification: Notification, *, version: int = 1) -> bytes:
     ).encode("utf-8")
 
 
-def read_payload(body: bytes | str) -> Notification:
-    """The :class:`Notification` in a webhook body; rejects unknown schemas and stray keys."""
+def reference(notification: Notification) -> dict[str, Any]:
+    """The ids-only JSON object sent for ``notification``: its key and kind, the recipient's
+    id and role, the conversation's ids, type, dates and state, the action item's id, owner
+    and due date.
+
+    >>> from gesprekscyclus.ports.notifier import Recipient
+    >>> note = Notification(key="k-1", kind="report_due",
+    ...                     recipient=Recipient(id="m-1", name="Bob", role="manager"))
+    >>> reference(note)
+    {'schema': 'gesprekscyclus.notification-ids/1', 'key': 'k-1', 'kind': 'report_due', \
+'recipient': {'id': 'm-1', 'role': 'manager'}, 'conversation': None, 'action_item': None}
+    """
+    talk = notification.conversation
+    item = notification.action_item
+    return {
+        "schema": REFERENCE_SCHEMA,
+        "key": notification.key,
+        "kind": notification.kind.value,
+        "recipient": {"id": notification.recipient.id, "role": notification.recipient.role.value},
+        "conversation": None
+        if talk is None
+        else {
+            "id": talk.id,
+            "type_key": talk.type_key,
+            "employee_id": talk.employee_id,
+            "manager_id": talk.manager_id,
+            "on": talk.on.isoformat(),
+            "starts_at": None if talk.starts_at is None else talk.starts_at.isoformat(),
+            "sequence": talk.sequence,
+            "cancelled": talk.cancelled,
+        },
+        "action_item": None
+        if item is None
+        else {
+            "id": item.id,
+            "owner_id": item.owner_id,
+            "due": None if item.due is None else item.due.isoformat(),
+        },
+    }
+
+
+def encode_reference(notification: Notification) -> bytes:
+    """The exact ids-only request body: compact, key-sorted UTF-8 JSON."""
+    return json.dumps(
+        reference(notification), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    ).encode("utf-8")
+
+
+def _body(body: bytes | str) -> dict[str, Any]:
     try:
         data = json.loads(body)
     except json.JSONDecodeError as error:
         raise InvalidValueError("body", f"not JSON: {error.msg}") from None
     if not isinstance(data, dict):
         raise InvalidValueError("body", "expected a JSON object")
+    return data
+
+
+def read_payload(body: bytes | str) -> Notification:
+    """The :class:`Notification` in a full webhook body; rejects unknown schemas and stray
+    keys. An ids-only body holds no notification: read it with :func:`read_reference`."""
+    data = _body(body)
     schema = data.pop("schema", None)
+    if schema == REFERENCE_SCHEMA:
+        raise InvalidValueError(
+            "body.schema", f"{schema!r} holds ids only: read it with read_reference"
+        )
     if schema not in SCHEMAS.values():
         raise InvalidValueError(
             "body.schema", f"unsupported schema {schema!r}", allowed=SCHEMAS.values()
         )
     return from_data(Notification, data)
+
+
+@frozen
+class NotificationReference:
+    """What an ids-only body says; see :func:`reference` for the fields."""
+
+    key: str
+    kind: str
+    recipient_id: str
+    recipient_role: str
+    conversation_id: str | None = None
+    type_key: str | None = None
+    employee_id: str | None = None
+    manager_id: str | None = None
+    on: date | None = None
+    starts_at: datetime | None = None
+    sequence: int | None = None
+    cancelled: bool | None = None
+    action_item_id: str | None = None
+    action_item_owner_id: str | None = None
+    action_item_due: date | None = None
+
+
+def _reference_of(data: Mapping[str, Any]) -> NotificationReference:
+    talk = data.get("conversation") or {}
+    item = data.get("action_item") or {}
+    recipient = data["recipient"]
+    return NotificationReference(
+        key=str(data["key"]),
+        kind=str(data["kind"]),
+        recipient_id=str(recipient["id"]),
+        recipient_role=str(recipient["role"]),
+        conversation_id=talk.get("id"),
+        type_key=talk.get("type_key"),
+        employee_id=talk.get("employee_id"),
+        manager_id=talk.get("manager_id"),
+        on=date.fromisoformat(talk["on"]) if talk.get("on") else None,
+        starts_at=datetime.fromisoformat(talk["starts_at"]) if talk.get("starts_at") else None,
+        sequence=talk.get("sequence"),
+        cancelled=talk.get("cancelled"),
+        action_item_id=item.get("id"),
+        action_item_owner_id=item.get("owner_id"),
+        action_item_due=date.fromisoformat(item["due"]) if item.get("due") else None,
+    )
+
+
+def read_reference(body: bytes | str) -> NotificationReference:
+    """The ids of a webhook body of either schema.
+
+    >>> from gesprekscyclus.ports.notifier import Recipient
+    >>> note = Notification(key="k-1", kind="report_due",
+    ...                     recipient=Recipient(id="m-1", name="Bob", role="manager"))
+    >>> read_reference(encode_reference(note)).recipient_id
+    'm-1'
+    """
+    data = _body(body)
+    schema = data.get("schema")
+    if schema == REFERENCE_SCHEMA:
+        try:
+            return _reference_of(data)
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise InvalidValueError("body", f"not an ids-only notification: {error}") from None
+    notification = read_payload(body)
+    return _reference_of(reference(notification))
 
 
 def _timestamp(at: datetime) -> str:
@@ -204,6 +340,8 @@ class WebhookNotifier:
     (other 4xx, an unfollowed 3xx) raises
     :class:`~gesprekscyclus.ports.notifier.PermanentNotificationError` with the status and
     the start of the response body. ``clock`` supplies the signed timestamp.
+    ``full_payload_types`` lists the conversation types whose notifications go whole
+    (:func:`payload`); all others carry ids, kinds and dates only (:func:`reference`).
     """
 
     def __init__(
@@ -215,6 +353,7 @@ class WebhookNotifier:
         payload_version: int = 1,
         clock: Clock | None = None,
         headers: Mapping[str, str] | None = None,
+        full_payload_types: Iterable[str] = (),
     ):
         scheme = urllib.parse.urlsplit(url).scheme
         if scheme not in ("http", "https"):
@@ -237,11 +376,25 @@ class WebhookNotifier:
         self.payload_version = payload_version
         self._clock: Clock = clock or SystemClock()
         self._extra = dict(headers or {})
+        if isinstance(full_payload_types, str):
+            raise InvalidValueError(
+                "WebhookNotifier.full_payload_types",
+                f"expected a list of type keys, got {full_payload_types!r}",
+            )
+        self.full_payload_types = frozenset(full_payload_types)
         self._opener = urllib.request.build_opener(_NoRedirects())
+
+    def body_for(self, notification: Notification) -> bytes:
+        """The body for ``notification``: the whole notification for the types in
+        ``full_payload_types``, ids, kinds and dates for every other one."""
+        talk = notification.conversation
+        if talk is not None and talk.type_key in self.full_payload_types:
+            return encode(notification, version=self.payload_version)
+        return encode_reference(notification)
 
     def request_for(self, notification: Notification) -> urllib.request.Request:
         """The request :meth:`send` would make for ``notification``, signed now."""
-        body = encode(notification, version=self.payload_version)
+        body = self.body_for(notification)
         at = self._clock.now().astimezone(UTC)
         headers = {
             **self._extra,

@@ -178,7 +178,23 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
         ),
     ),
     (
-        9,
+        7,
+        (
+            """
+            CREATE TABLE absence_records (
+                person_id text NOT NULL,
+                kind text NOT NULL,
+                on_date date NOT NULL,
+                data text NOT NULL,
+                PRIMARY KEY (person_id, kind, on_date)
+            )
+            """,
+            "ALTER TABLE outbox ADD COLUMN redacted boolean NOT NULL DEFAULT false",
+            "CREATE INDEX outbox_sent ON outbox (sent_at) WHERE status = 'sent' AND NOT redacted",
+        ),
+    ),
+    (
+        8,
         (
             # Messages that no longer serve are 'expired'.
             "ALTER TABLE outbox DROP CONSTRAINT outbox_status_check",

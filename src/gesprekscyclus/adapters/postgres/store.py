@@ -58,6 +58,7 @@ from gesprekscyclus.adapters._sql.rows import CONVERSATION_COLUMNS, Encoding
 from gesprekscyclus.adapters._sql.withdraw import LIKE_ESCAPE, like_pattern, selected_ids
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
+from gesprekscyclus.domain.pseudonyms import mentions
 from gesprekscyclus.errors import (
     ConflictError,
     InvalidValueError,
@@ -72,6 +73,7 @@ from gesprekscyclus.ports.store import (
     Withdrawal,
     aware_utc,
     check_lock_name,
+    redacted,
 )
 from gesprekscyclus.serialization import dumps
 
@@ -374,6 +376,60 @@ class _Outbox:
             )
         return len(ids)
 
+    def mentioning(self, needles: Iterable[str]) -> list[OutboxMessage]:
+        found: dict[int, OutboxMessage] = {}
+        for needle in sorted(set(needles)):
+            rows = self._db.rows(
+                "SELECT " + _MESSAGE_COLUMNS + " FROM outbox WHERE payload " + tables.MENTIONS,  # noqa: S608
+                (tables.like_mention(needle),),
+            )
+            for row in rows:
+                message = _message(row)
+                # An undecodable payload that the pattern finds is kept as a candidate: it
+                # cannot be read to be sure, and erasure must not leave it behind.
+                if message.notification is None or mentions(message.notification, needle):
+                    found[message.id] = message
+        return [found[key] for key in sorted(found)]
+
+    def delete(self, message_ids: Iterable[int]) -> int:
+        wanted = sorted(set(message_ids))
+        if not wanted:
+            return 0
+        return self._db.execute("DELETE FROM outbox WHERE id = ANY(%s)", (wanted,))
+
+    def rewrite(self, message_id: int, notification: Notification) -> bool:
+        count = self._db.execute(
+            "UPDATE outbox SET payload = %s WHERE id = %s", (dumps(notification), message_id)
+        )
+        return count == 1
+
+    def redact_sent_before(self, instant: datetime) -> int:
+        limit = _utc(instant, "redact_sent_before.instant")
+        rows = self._db.rows(
+            "SELECT " + _MESSAGE_COLUMNS + " FROM outbox WHERE status = 'sent'"  # noqa: S608
+            " AND NOT redacted AND coalesce(sent_at, due_at) < %s",
+            (limit,),
+        )
+        self._db.many(
+            "UPDATE outbox SET payload = %s, redacted = true WHERE id = %s",
+            [
+                (dumps(redacted(notification)), row[0])
+                for row in rows
+                if (notification := _message(row).notification) is not None
+            ],
+        )
+        return len(rows)
+
+    def delete_dead_before(self, instant: datetime) -> int:
+        limit = _utc(instant, "delete_dead_before.instant")
+        return self._db.execute(
+            "DELETE FROM outbox WHERE status = 'dead' AND due_at < %s", (limit,)
+        )
+
+
+class _People(tables.People):
+    END_DATE = "(data::json ->> 'end_date')"
+
 
 class PostgresUnitOfWork:
     """The repositories of one PostgreSQL transaction."""
@@ -385,12 +441,13 @@ class PostgresUnitOfWork:
         self._db = db
         self._lock_scope = lock_scope
         self.connection = connection
-        self.people = tables.People(db, _ENCODING)
+        self.people = _People(db, _ENCODING)
         self.events = tables.Events(db, _ENCODING)
         self.conversations = _Conversations(db, copy_threshold)
         self.reports = tables.Reports(db, _ENCODING)
         self.designs = tables.Designs(db, _ENCODING)
         self.action_items = _ActionItems(db, copy_threshold)
+        self.absence_records = tables.AbsenceRecords(db, _ENCODING)
         self.outbox = _Outbox(db, copy_threshold)
         self.access_log = tables.AccessLog(db, _ENCODING)
 
@@ -399,6 +456,18 @@ class PostgresUnitOfWork:
         transaction ends (see the module docstring)."""
         key = lock_key(self._lock_scope, f"lock:{check_lock_name(name)}")
         self._db.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
+
+
+#: The tables :meth:`PostgresStore.compact` vacuums.
+_TABLES = (
+    "people",
+    "life_events",
+    "absence_records",
+    "conversations",
+    "reports",
+    "action_items",
+    "outbox",
+)
 
 
 def _positive_number(path: str, value: float) -> float:
@@ -529,6 +598,14 @@ class PostgresStore:
                 copy_threshold=self.copy_threshold,
                 lock_scope=self.lock_scope,
             )
+
+    def compact(self) -> None:
+        """``VACUUM`` the library's tables: the space of deleted rows becomes reusable and
+        is overwritten by later writes (the pages are not zeroed at once; see
+        ``docs/privacy.md``)."""
+        with self._connection("compact") as db, db.errors("compact"):
+            for table in _TABLES:
+                db.connection.execute(sql.SQL("VACUUM {}").format(sql.Identifier(table)))
 
     def close(self) -> None:
         """Close the pool and every connection in it."""

@@ -171,11 +171,31 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
         ),
     ),
     (
-        9,
+        7,
+        (
+            # What an employer may record about sick leave (domain.absence_records).
+            """
+            CREATE TABLE absence_records (
+                person_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                on_date TEXT NOT NULL,
+                data TEXT NOT NULL,
+                PRIMARY KEY (person_id, kind, on_date)
+            ) WITHOUT ROWID
+            """,
+            # A sent message past its retention keeps its key (so it is never sent again)
+            # but loses its payload: ``redacted`` marks the ones done.
+            "ALTER TABLE outbox ADD COLUMN redacted INTEGER NOT NULL DEFAULT 0",
+            "CREATE INDEX outbox_sent ON outbox (sent_at) WHERE status = 'sent' AND redacted = 0",
+        ),
+    ),
+    (
+        8,
         (
             # Messages that no longer serve are 'expired'. SQLite cannot change a CHECK
             # constraint in place, so the outbox is rebuilt with every row and index.
-            "ALTER TABLE outbox RENAME TO outbox_before_9",
+            "DROP INDEX outbox_sent",
+            "ALTER TABLE outbox RENAME TO outbox_before_8",
             """
             CREATE TABLE outbox (
                 id INTEGER PRIMARY KEY,
@@ -188,15 +208,18 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
                 last_error TEXT,
                 lease_owner TEXT,
                 lease_until INTEGER,
-                sent_at INTEGER
+                sent_at INTEGER,
+                redacted INTEGER NOT NULL DEFAULT 0
             )
             """,
             "INSERT INTO outbox (id, key, payload, attempts, due_at, status, last_error,"
-            " lease_owner, lease_until, sent_at) SELECT id, key, payload, attempts, due_at,"
-            " status, last_error, lease_owner, lease_until, sent_at FROM outbox_before_9",
-            "DROP TABLE outbox_before_9",
+            " lease_owner, lease_until, sent_at, redacted) SELECT id, key, payload, attempts,"
+            " due_at, status, last_error, lease_owner, lease_until, sent_at, redacted"
+            " FROM outbox_before_8",
+            "DROP TABLE outbox_before_8",
             "CREATE INDEX outbox_pending ON outbox (due_at, id) WHERE status = 'pending'",
             "CREATE INDEX outbox_dead ON outbox (id) WHERE status = 'dead'",
+            "CREATE INDEX outbox_sent ON outbox (sent_at) WHERE status = 'sent' AND redacted = 0",
         ),
     ),
 )

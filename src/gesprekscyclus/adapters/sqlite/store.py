@@ -17,6 +17,9 @@ Concurrency model:
   use a server database.
 - Driver errors become :class:`~gesprekscyclus.errors.StoreError` with the ``sqlite3`` error
   chained; only parameterised statements are used.
+- Every connection runs with ``secure_delete`` on, so deleted content is overwritten rather
+  than left in free pages; :meth:`SQLiteStore.compact` also empties the write-ahead log and
+  rebuilds the file, which erasure and purging do afterwards.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from gesprekscyclus.adapters._sql.rows import CONVERSATION_COLUMNS, Encoding
 from gesprekscyclus.adapters._sql.withdraw import LIKE_ESCAPE, like_pattern, selected_ids
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
+from gesprekscyclus.domain.pseudonyms import mentions
 from gesprekscyclus.errors import (
     ConflictError,
     GesprekscyclusError,
@@ -55,6 +59,7 @@ from gesprekscyclus.ports.store import (
     Withdrawal,
     aware_utc,
     check_lock_name,
+    redacted,
 )
 from gesprekscyclus.serialization import dumps
 
@@ -252,6 +257,59 @@ class _Outbox:
         )
         return len(ids)
 
+    def mentioning(self, needles: Iterable[str]) -> list[OutboxMessage]:
+        wanted = sorted(set(needles))
+        found: dict[int, OutboxMessage] = {}
+        for needle in wanted:
+            rows = self._db.execute(
+                f"SELECT {_MESSAGE_COLUMNS} FROM outbox WHERE payload "  # noqa: S608
+                + tables.MENTIONS.replace("%s", "?"),
+                (tables.like_mention(needle),),
+            ).fetchall()
+            for row in rows:
+                message = _message(row)
+                # An undecodable payload that the pattern finds is kept as a candidate: it
+                # cannot be read to be sure, and erasure must not leave it behind.
+                if message.notification is None or mentions(message.notification, needle):
+                    found[message.id] = message
+        return [found[key] for key in sorted(found)]
+
+    def delete(self, message_ids: Iterable[int]) -> int:
+        before = self._db.total_changes
+        self._db.executemany(
+            "DELETE FROM outbox WHERE id = ?", ((key,) for key in sorted(set(message_ids)))
+        )
+        return self._db.total_changes - before
+
+    def rewrite(self, message_id: int, notification: Notification) -> bool:
+        count = self._db.execute(
+            "UPDATE outbox SET payload = ? WHERE id = ?", (dumps(notification), message_id)
+        ).rowcount
+        return count == 1
+
+    def redact_sent_before(self, instant: datetime) -> int:
+        limit = to_micros(instant, "redact_sent_before.instant")
+        rows = self._db.execute(
+            f"SELECT {_MESSAGE_COLUMNS} FROM outbox WHERE status = 'sent'"  # noqa: S608
+            " AND redacted = 0 AND coalesce(sent_at, due_at) < ?",
+            (limit,),
+        ).fetchall()
+        self._db.executemany(
+            "UPDATE outbox SET payload = ?, redacted = 1 WHERE id = ?",
+            (
+                (dumps(redacted(notification)), row[0])
+                for row in rows
+                if (notification := _message(row).notification) is not None
+            ),
+        )
+        return len(rows)
+
+    def delete_dead_before(self, instant: datetime) -> int:
+        limit = to_micros(instant, "delete_dead_before.instant")
+        return self._db.execute(
+            "DELETE FROM outbox WHERE status = 'dead' AND due_at < ?", (limit,)
+        ).rowcount
+
 
 class SQLiteUnitOfWork:
     """The repositories of one SQLite transaction."""
@@ -265,6 +323,7 @@ class SQLiteUnitOfWork:
         self.reports = tables.Reports(db, _ENCODING)
         self.designs = tables.Designs(db, _ENCODING)
         self.action_items = _ActionItems(db)
+        self.absence_records = tables.AbsenceRecords(db, _ENCODING)
         self.outbox = _Outbox(connection)
         self.access_log = tables.AccessLog(db, _ENCODING)
 
@@ -324,6 +383,8 @@ class SQLiteStore:
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = NORMAL")
             connection.execute("PRAGMA foreign_keys = ON")
+            # Deleted content is overwritten, not only unlinked (erasure, retention).
+            connection.execute("PRAGMA secure_delete = ON")
             connection.execute(f"PRAGMA cache_size = {-int(self._cache_kib)}")
         self._local.connection = connection
         with self._guard:
@@ -356,6 +417,26 @@ class SQLiteStore:
         """
         with self._transaction("unit of work") as connection:
             yield SQLiteUnitOfWork(connection)
+
+    def compact(self) -> None:
+        """Make deleted content unrecoverable from the ``.sqlite``, ``-wal`` and ``-shm``
+        files: checkpoint the write-ahead log into the database, rebuild the file with
+        ``VACUUM`` (deletes already overwrite freed content: ``secure_delete`` is on), and
+        checkpoint again with ``TRUNCATE`` so the log is empty.
+
+        Needs a moment without other readers; raises :class:`StoreError` when another
+        connection kept the log from being emptied.
+        """
+        connection = self._connection()
+        with self._driver_errors("compact"):
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            connection.execute("VACUUM")
+            busy, _log, _done = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:
+            raise StoreError(
+                f"sqlite store {self._path!r}: compact could not empty the write-ahead log"
+                " while another connection was using the file; run it again when it is idle"
+            )
 
     def close(self) -> None:
         """Close every connection this store opened."""
