@@ -88,7 +88,7 @@ def _history(store: Store) -> ConversationService:
         for person in [*staff[:12], target]:
             talks = [
                 t
-                for t in service.conversations_of(person.id)
+                for t in service.administration.conversations_of(person.id)
                 if t.status is ConversationStatus.PLANNED and t.window.target.month == month
             ]
             for talk in talks:

@@ -49,7 +49,7 @@ def _world(
     service.materialise(date(2026, 1, 1), date(2026, 3, 31))
     for index, (who, by_manager, private) in enumerate(written):
         employee = f"e-{who % size}"
-        talk = service.conversations_of(employee)[0]
+        talk = service.administration.conversations_of(employee)[0]
         author = "m-1" if by_manager else employee
         service.add_note(talk.id, author, f"note {index} by {author}", private=private)
         if index % 3 == 0 and talk.status is ConversationStatus.PLANNED:

@@ -94,9 +94,12 @@ class World:
 
     def hold_first(self, employee_id: str, note: str) -> str:
         talk = next(
-            t for t in self.service.conversations_of(employee_id) if t.type_key == "check_in"
+            t
+            for t in self.service.administration.conversations_of(employee_id)
+            if t.type_key == "check_in"
         )
         self.service.schedule(talk.id, self.clock.now() + timedelta(hours=2))
+        self.dispatcher.run_once()  # the invitations go out before it is held
         self.service.add_note(talk.id, "m-1", note)
         self.service.add_note(talk.id, "m-1", f"private {note}", private=True)
         self.service.add_note(talk.id, employee_id, f"own {note}")
@@ -133,7 +136,7 @@ def test_erasure_removes_the_person_everywhere_and_keeps_others_records(world: W
     service = world.service
     eva_talk = world.hold_first("e-1", "Eva's secret plan")
     bram_talk = world.hold_first("e-2", "Bram's plan")
-    service.create_report(eva_talk, "Summary for Eva")
+    service.create_report(eva_talk, "Summary for Eva", author_id="m-1")
     service.record_absence(
         SickReportRecord(person_id="e-1", first_sick_day=date(2026, 1, 6), contact_phone="0612")
     )
@@ -150,7 +153,7 @@ def test_erasure_removes_the_person_everywhere_and_keeps_others_records(world: W
         assert secret not in text
     with pytest.raises(NotFoundError):
         service.person("e-1")
-    kept = service.conversation(bram_talk)
+    kept = service.administration.conversation(bram_talk)
     assert kept.notes_for("e-2")  # Bram's file is untouched
     assert service.person("m-1") == MILA
 
@@ -158,8 +161,8 @@ def test_erasure_removes_the_person_everywhere_and_keeps_others_records(world: W
 def test_erasure_counts_per_kind(world: World) -> None:
     service = world.service
     talk = world.hold_first("e-1", "n")
-    service.create_report(talk, "Summary")
-    own = len(service.conversations_of("e-1"))
+    service.create_report(talk, "Summary", author_id="m-1")
+    own = len(service.administration.conversations_of("e-1"))
     report = service.erase_person("e-1", reason="request")
     assert report.removed["conversations"] == own
     assert report.removed["reports"] == 1
@@ -177,7 +180,7 @@ def test_a_manager_is_replaced_by_a_placeholder_in_their_team_s_records(world: W
     service.upsert_person(Person(id="e-2", name="Bram Blijft", hire_date=date(2021, 5, 1)))
     service.change_manager("e-1", "e-2", on=date(2026, 1, 6))
     service.erase_person("m-1", reason="left long ago")
-    kept = service.conversation(talk)
+    kept = service.administration.conversation(talk)
     placeholder = placeholder_for("m-1")
     assert kept.manager_id == placeholder
     assert not mentions(kept, "m-1")
@@ -210,7 +213,7 @@ def test_the_export_holds_everything_about_the_person_and_nothing_private_of_oth
 ) -> None:
     service = world.service
     talk = world.hold_first("e-1", "plan")
-    service.create_report(talk, "Summary for Eva")
+    service.create_report(talk, "Summary for Eva", author_id="m-1")
     service.share_report(talk, comment_until=date(2026, 1, 20))
     service.record_absence(
         SickReportRecord(person_id="e-1", first_sick_day=date(2026, 1, 6), contact_phone="0612")
@@ -255,7 +258,7 @@ def test_purge_removes_what_retention_no_longer_allows(world: World) -> None:
     )
     service.record_sick_report("e-2", on=date(2026, 1, 6))
     service.record_recovery("e-2", on=date(2026, 1, 20))
-    world.clock.set(T0 + timedelta(days=1))
+    world.clock.set(T0 + timedelta(hours=1))  # before the talk: its reminders still serve
     world.remind()
 
     sent = {n.key for n in world.notifier.sent}
@@ -271,16 +274,16 @@ def test_purge_removes_what_retention_no_longer_allows(world: World) -> None:
     world.remind()  # the same reminders are due again: their kept keys stop a second send
     assert len(world.notifier.sent) == len(sent)
     assert soon.removed["people"] == 0
-    assert service.conversation(talk)
+    assert service.administration.conversation(talk)
 
     dry = service.purge(datetime(2027, 1, 10, tzinfo=UTC), dry_run=True)
     assert dry.dry_run
     assert dry.removed["conversations"] == 1  # the check-in, 1 year on
-    assert service.conversation(talk)  # a dry run changes nothing
+    assert service.administration.conversation(talk)  # a dry run changes nothing
     done = service.purge(datetime(2027, 1, 10, tzinfo=UTC))
     assert done.removed == dry.removed
     with pytest.raises(NotFoundError):
-        service.conversation(talk)
+        service.administration.conversation(talk)
     assert service.person("e-1")  # left on 2026-02-28: kept until 2028-02-28
 
     later = service.purge(datetime(2028, 2, 29, tzinfo=UTC))
@@ -353,7 +356,7 @@ def test_others_reminders_keep_their_key_but_lose_the_erased_person(world: World
             assert (after.id, after.status) == (before.id, before.status)
             assert "Mila" not in repr(after.notification)
             assert not mentions(after.notification, "m-1")
-    assert service.conversation(talk).manager_id == placeholder_for("m-1")
+    assert service.administration.conversation(talk).manager_id == placeholder_for("m-1")
 
 
 class _Log:

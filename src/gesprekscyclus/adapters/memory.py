@@ -144,7 +144,11 @@ class _Events:
         return len(keys)
 
     def naming(self, person_id: str) -> list[LifeEvent]:
-        return [e for e in self.all() if e.detail == person_id and e.person_id != person_id]
+        return [
+            e
+            for e in self.all()
+            if person_id in (e.detail, e.previous) and e.person_id != person_id
+        ]
 
     def replace(self, event: LifeEvent) -> None:
         self._state.events[(event.person_id, event.kind.value, event.on.isoformat())] = event

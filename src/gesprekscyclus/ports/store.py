@@ -402,8 +402,8 @@ class EventRepository(Protocol):
         ...
 
     def naming(self, person_id: str) -> list[LifeEvent]:
-        """Other people's events whose ``detail`` is ``person_id`` (a new manager), by day,
-        person, then kind."""
+        """Other people's events that name ``person_id`` as the new manager (``detail``) or
+        the one before (``previous``), by day, person, then kind."""
         ...
 
     def replace(self, event: LifeEvent) -> None:

@@ -61,7 +61,7 @@ from gesprekscyclus.planning.design import (
 )
 from gesprekscyclus.ports.notifier import Notification
 from gesprekscyclus.ports.store import UnitOfWork, aware_utc, version_of
-from gesprekscyclus.serialization import from_data, to_data
+from gesprekscyclus.serialization import from_data, storage_data, to_data
 
 __all__ = [
     "EXPORT_FORMAT",
@@ -458,7 +458,7 @@ def _conversation_data(talk: Conversation, person_id: str) -> dict[str, Any]:
         to_data(answer) for answer in talk.answers if held or answer.author_id == person_id
     ]
     data["notes"] = [
-        to_data(note)
+        storage_data(note)  # their own private notes too: the export is theirs to read
         for note in talk._notes  # the export is an administrative path
         if note.author_id == person_id or not note.private
     ]

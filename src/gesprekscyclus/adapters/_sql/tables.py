@@ -170,7 +170,7 @@ class Events(_Table):
             + " ORDER BY on_date, person_id, kind",
             (person_id, like_mention(person_id)),
         )
-        return [e for e in load(LifeEvent, rows) if e.detail == person_id]
+        return [e for e in load(LifeEvent, rows) if person_id in (e.detail, e.previous)]
 
     def replace(self, event: LifeEvent) -> None:
         self._sql.execute(
