@@ -3,7 +3,6 @@ lifecycle offsets, thresholds, answer triggers, the expand entry point and round
 
 from __future__ import annotations
 
-import time
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -479,12 +478,11 @@ HOSTILE = [
 
 
 @pytest.mark.parametrize("rule", HOSTILE)
-def test_a_rule_that_never_matches_ends_with_a_limit_error_quickly(rule: str) -> None:
+def test_a_rule_that_never_matches_ends_with_a_limit_error(rule: str) -> None:
     cadence = RRuleCadence(rule)
-    began = time.perf_counter()
+    # The bound is counted work: a small one is reached, and named, whatever the machine.
     with pytest.raises(ExpansionLimitError, match=r"RRuleCadence\.rule"):
         cadence.next_after(d("2020-01-01"), d("2020-01-01"), max_iterations=20_000)
-    assert time.perf_counter() - began < 2.0
     # Over a planning window the same rule simply yields nothing, at the window's cost.
     assert cadence.occurrences(d("2020-01-01"), d("2026-01-01"), d("2026-12-31")) == []
 
@@ -497,12 +495,37 @@ def test_a_yearly_rule_dead_for_its_anchor_hits_the_end_of_the_calendar() -> Non
     assert cadence.next_after(d("2020-01-01"), d("2020-03-01")) == d("2024-02-29")
 
 
-def test_iteration_and_time_bounds_raise() -> None:
+def test_the_iteration_bound_raises_and_is_the_only_bound() -> None:
     daily = RRuleCadence("FREQ=DAILY")
     with pytest.raises(ExpansionLimitError, match="examined 100 periods"):
         daily.occurrences(d("2020-01-01"), d("2020-01-01"), d("2021-01-01"), max_iterations=100)
-    with pytest.raises(ExpansionLimitError, match="longer than 0"):
-        daily.occurrences(d("2020-01-01"), d("2020-01-01"), d("2021-01-01"), max_seconds=0)
+    # 367 periods are enough for a year of days, on any machine and under any load.
+    found = daily.occurrences(d("2020-01-01"), d("2020-01-01"), d("2021-01-01"), max_iterations=368)
+    assert len(found) == 367
+    with pytest.raises(TypeError):
+        daily.occurrences(  # type: ignore[call-arg]
+            d("2020-01-01"), d("2020-01-01"), d("2021-01-01"), max_seconds=0
+        )
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=DAILY;COUNT=\u0661\u0660",
+        "FREQ=DAILY;INTERVAL=\uff12",
+        "FREQ=DA\u0131LY",
+        "FREQ=WEEKLY;BYDAY=MO,\u0662TU",
+        "FREQ=YEARLY;UNTIL=\u0662\u0660\u0662\u0666\u0660\u0661\u0660\u0661",
+    ],
+)
+def test_rule_text_must_be_ascii(rule: str) -> None:
+    with pytest.raises(InvalidValueError, match="not ASCII"):
+        RRuleCadence(rule)
+
+
+def test_rule_text_has_a_length_limit() -> None:
+    with pytest.raises(InvalidValueError, match="at most 1000"):
+        RRuleCadence("FREQ=DAILY;" + ";".join(["BYMONTH=1"] * 200))
 
 
 def test_an_old_anchor_is_not_replayed() -> None:

@@ -10,10 +10,9 @@ from typing import Any, NamedTuple, TypeAlias
 from gesprekscyclus.domain._checks import ClosedSet, field_path
 from gesprekscyclus.errors import InvalidValueError
 
-#: Default bound on the recurrence periods one RRULE expansion may examine.
+#: Default bound on the recurrence periods (years, months, weeks or days) one RRULE
+#: expansion may examine. A count, never a time: results do not depend on machine load.
 DEFAULT_MAX_ITERATIONS = 100_000
-#: Default bound on the wall time one RRULE expansion may take, in seconds.
-DEFAULT_MAX_SECONDS = 1.0
 
 #: ``add_working_days(day, n)``: the date ``n`` working days after ``day`` (before it when
 #: ``n`` is negative), as a calendar computes it.
