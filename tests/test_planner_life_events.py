@@ -99,3 +99,31 @@ def test_a_late_prognosis_event_moves_the_problem_analysis() -> None:
     assert analysis(sick) == date(2026, 2, 15)
     # ... and when long-term absence only becomes clear later, at once on that day.
     assert analysis([*sick, late]) == late.on
+
+
+def test_legal_deadlines_ignore_the_company_day_off_policy() -> None:
+    from gesprekscyclus.domain.calendar import DutchDayOffPolicy, WorkingCalendar  # noqa: PLC0415
+
+    # A company that works on Good Friday and on 5 May outside lustrum years.
+    working = WorkingCalendar(
+        dutch_policy=DutchDayOffPolicy(good_friday=False, liberation_day="never")
+    )
+    sick = [event(LifeEventKind.SICK_REPORT, date(2026, 7, 15))]
+    reports = {}
+    for calendar in (working, WorkingCalendar()):
+        found = plan(
+            CycleDesign(
+                name="t",
+                cycle_start=date(2026, 1, 1),
+                calendar=calendar,
+                types=(TypeRule(type="absence"),),
+            ),
+            [OLD, EVA],
+            sick,
+            start=date(2027, 4, 1),
+            end=date(2027, 6, 30),
+        )
+        (report,) = [o for o in found.obligations if o.milestone.key == "uwv_week_42_report"]
+        reports[calendar] = report.milestone.due
+    # Week 42 ends on Tuesday 4 May 2027; 5 May is an Atw day and 6 May Ascension Day.
+    assert set(reports.values()) == {date(2027, 5, 7)}

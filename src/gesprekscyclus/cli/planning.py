@@ -49,7 +49,6 @@ from gesprekscyclus.domain.cadence import (
     RRuleCadence,
     Threshold,
 )
-from gesprekscyclus.domain.calendar import WorkingCalendar
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.text import Locale, month_name
@@ -642,7 +641,6 @@ def _case_timelines(
                     f"a sick period from {case.first_day} starts after the last working day "
                     f"{last_day}",
                 )
-    working_day = WorkingCalendar().predicate()
     result = []
     for index, case in enumerate(cases):
         following = cases[index + 1].first_day if index + 1 < len(cases) else None
@@ -656,7 +654,6 @@ def _case_timelines(
             prognosis=own,
             last_working_day=last_day,
             until=until,
-            is_working_day=working_day,
         )
         result.append((case, milestones))
     return result
