@@ -33,6 +33,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from gesprekscyclus.domain.absence import (
+    LATEST_SICK_DAY,
     AbsenceCase,
     Milestone,
     Prognosis,
@@ -57,11 +58,13 @@ from gesprekscyclus.planning.design import CycleDesign
 from gesprekscyclus.planning.design_file import load_design
 from gesprekscyclus.planning.people_file import read_events, read_people
 from gesprekscyclus.planning.planner import (
+    MAX_HORIZON_DAYS,
     CapacityConflict,
     Obligation,
     Plan,
     PlannedConversation,
     Skipped,
+    check_horizon,
     plan,
 )
 from gesprekscyclus.serialization import to_data
@@ -71,7 +74,7 @@ __all__ = ["SECTIONS", "register"]
 #: The parts of a plan that ``--show`` can select, in output order.
 SECTIONS = ("conversations", "skipped", "conflicts", "obligations")
 FORMATS = ("table", "csv", "json")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def register(subparsers: Any) -> None:
@@ -97,6 +100,13 @@ def register(subparsers: Any) -> None:
     planner.add_argument("--from", dest="start", metavar="DATE", required=True, help="first day")
     planner.add_argument("--until", dest="end", metavar="DATE", required=True, help="last day")
     planner.add_argument("--format", choices=FORMATS, default="table", help="output format")
+    planner.add_argument(
+        "--max-horizon-days",
+        metavar="DAYS",
+        type=_whole_number,
+        default=MAX_HORIZON_DAYS,
+        help=f"refuse a longer horizon (default: {MAX_HORIZON_DAYS})",
+    )
     planner.add_argument(
         "--show",
         metavar="SECTIONS",
@@ -144,6 +154,13 @@ def register(subparsers: Any) -> None:
 
 
 # --- input --------------------------------------------------------------------------------------
+
+
+def _whole_number(text: str) -> int:
+    """A count given on the command line (argparse reports the option when this fails)."""
+    if not re.fullmatch(r"[0-9]{1,9}", text.strip()):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 0 to 999999999")
+    return int(text)
 
 
 def _date(text: str, option: str) -> date:
@@ -544,10 +561,18 @@ def run_plan(args: argparse.Namespace, out: io.StringIO) -> int:
     end = _date(args.end, "--until")
     if end < start:
         raise InvalidValueError("--until", f"{end} lies before --from {start}")
+    try:
+        check_horizon(start, end, max_horizon_days=args.max_horizon_days)
+    except InvalidValueError as error:
+        option = {"start": "--from", "end": "--until"}.get(error.path, error.path)
+        problem = error.problem.replace("max_horizon_days", "--max-horizon-days")
+        raise InvalidValueError(option, problem) from None
     sections = _sections(args.show)
     design, people, events = _inputs(args.design, args.people, args.events)
     assert design is not None
-    result = plan(design, people, events, start=start, end=end)
+    result = plan(
+        design, people, events, start=start, end=end, max_horizon_days=args.max_horizon_days
+    )
     if args.format == "json":
         _json(_plan_json(result, design, sections), out)
     elif args.format == "csv":
@@ -589,6 +614,12 @@ def _periods(first_sick_day: date, recovered: Sequence[str]) -> list[SickPeriod]
                 f"TO {last_healthy} (the last day before falling sick again) lies before "
                 f"FROM {back} (the first day back)",
             )
+        if last_healthy >= LATEST_SICK_DAY:
+            raise InvalidValueError(
+                option,
+                f"falling sick again after {last_healthy} lies too far ahead (allowed: up to "
+                f"{LATEST_SICK_DAY})",
+            )
         start = last_healthy + timedelta(days=1)
     if start is not None:
         periods.append(SickPeriod(start))
@@ -614,6 +645,12 @@ def _case_timelines(
     args: argparse.Namespace,
 ) -> list[tuple[AbsenceCase, tuple[Milestone, ...]]]:
     first = _date(args.first_sick_day, "--first-sick-day")
+    if first > LATEST_SICK_DAY:
+        raise InvalidValueError(
+            "--first-sick-day",
+            f"{first} lies too far ahead: its 104 weeks run past the last year with known "
+            f"statutory holidays (allowed: up to {LATEST_SICK_DAY})",
+        )
     periods = _periods(first, args.recovered)
     prognoses = _prognoses(args.prognosis)
     last_day = (
@@ -627,6 +664,11 @@ def _case_timelines(
             raise InvalidValueError(
                 f"--prognosis[{index + 1}]",
                 f"{prognosis.recorded_on} lies before the first sick day {first}",
+            )
+        if prognosis.recorded_on > LATEST_SICK_DAY:
+            raise InvalidValueError(
+                f"--prognosis[{index + 1}]",
+                f"{prognosis.recorded_on} lies too far ahead (allowed: up to {LATEST_SICK_DAY})",
             )
     if last_day is not None and last_day < first:
         raise InvalidValueError(

@@ -657,6 +657,7 @@ def _check_arguments(
             raise InvalidValueError(
                 f"done[{key!r}]", f"{day} lies before the first sick day {first_day}"
             )
+        _not_too_late(f"done[{key!r}]", day)
     _whole("progress_interval_weeks", progress_interval_weeks)
     for index, entry in enumerate(prognosis):
         if not isinstance(entry, Prognosis):
@@ -666,9 +667,17 @@ def _check_arguments(
                 f"prognosis[{index}].recorded_on",
                 f"{entry.recorded_on} lies before the first sick day {first_day}",
             )
+        _not_too_late(f"prognosis[{index}].recorded_on", entry.recorded_on)
     if last_working_day is not None and last_working_day < first_day:
         raise InvalidValueError(
             "last_working_day", f"{last_working_day} lies before the first sick day {first_day}"
+        )
+
+
+def _not_too_late(path: str, day: date) -> None:
+    if day > LATEST_SICK_DAY:
+        raise InvalidValueError(
+            path, f"{day} lies too far ahead (allowed: up to {LATEST_SICK_DAY})"
         )
 
 
