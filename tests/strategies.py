@@ -614,14 +614,14 @@ milestones = st.builds(
 intervals = st.one_of(
     st.builds(
         Interval,
-        every=st.integers(1, 12),
+        every=st.integers(1, 10),
         unit=st.sampled_from(IntervalUnit),
         anchor=st.sampled_from([AnchorKind.HIRE_DATE, AnchorKind.CYCLE_START]),
         anchor_to=st.sampled_from(AnchorTo),
     ),
     st.builds(
         Interval,
-        every=st.integers(1, 12),
+        every=st.integers(1, 10),
         unit=st.sampled_from(IntervalUnit),
         anchor=st.just(AnchorKind.FIXED_MONTH),
         month=st.integers(1, 12),

@@ -76,7 +76,7 @@ def test_interval_keys_are_the_same_whatever_the_window(
 
 @given(
     st.sampled_from([IntervalUnit.MONTHS, IntervalUnit.QUARTERS, IntervalUnit.YEARS]),
-    st.integers(1, 12),
+    st.integers(1, 10),
     gs.dates,
     st.integers(0, 200),
 )

@@ -27,11 +27,13 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any, TypeVar, get_args
 
+import attrs
 import cattrs
+from cattrs.cols import is_any_set, is_sequence
 from cattrs.errors import ForbiddenExtraKeysError
 from cattrs.preconf.json import make_converter
 
-from gesprekscyclus.domain._checks import ClosedSet
+from gesprekscyclus.domain._checks import ClosedSet, shown
 from gesprekscyclus.domain.cadence import Cadence
 from gesprekscyclus.domain.questions import AnswerValue, answer_value
 from gesprekscyclus.errors import InvalidValueError, SerializationError
@@ -51,7 +53,7 @@ def _strict(kind: type[T], *accepted: type) -> Callable[[Any, Any], T]:
         if isinstance(value, bool) and kind is not bool:
             raise ValueError(f"expected {kind.__name__}, got a boolean")
         if not isinstance(value, accepted or (kind,)):
-            raise ValueError(f"expected {kind.__name__}, got {type(value).__name__} {value!r}")
+            raise ValueError(f"expected {kind.__name__}, got {type(value).__name__} {shown(value)}")
         return kind(value)  # type: ignore[call-arg]
 
     return structure
@@ -108,6 +110,44 @@ def _sorted(values: frozenset[Any]) -> list[Any]:
 _converter.register_unstructure_hook_func(
     lambda type_: type_ is frozenset or getattr(type_, "__origin__", None) is frozenset, _sorted
 )
+
+# Shapes are checked before cattrs sees a value: text is no list of its characters, and a
+# table that is not a table gets a message saying so (not "'str' has no attribute 'keys'").
+_shaping: set[Any] = set()
+
+
+def _needs_shape(type_: Any) -> bool:
+    if type_ in _shaping:
+        return False
+    return is_sequence(type_) or is_any_set(type_) or attrs.has(type_)
+
+
+def _shaped(type_: Any) -> Callable[[Any, Any], Any]:
+    _shaping.add(type_)
+    try:
+        inner = _converter.get_structure_hook(type_)
+    finally:
+        _shaping.discard(type_)
+    table = attrs.has(type_)
+
+    def structure(value: Any, actual: Any) -> Any:
+        if table and not isinstance(value, dict):
+            raise ValueError(f"expected a table of keys and values, got {_kind(value)}")
+        if not table and isinstance(value, str | bytes | dict):
+            raise ValueError(f"expected a list, got {_kind(value)}")
+        return inner(value, actual)
+
+    return structure
+
+
+def _kind(value: Any) -> str:
+    names = {dict: "a table", list: "a list", str: "text", bool: "a boolean"}
+    return names.get(type(value), type(value).__name__) + (
+        f" {shown(value)}" if isinstance(value, str | int | float) else ""
+    )
+
+
+_converter.register_structure_hook_factory(_needs_shape, _shaped)
 
 
 def register_union(union: Any, *, tag: str = "kind") -> None:

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, time
-from typing import Any
 
+import attrs
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import non_blank, positive, unique_by
+from gesprekscyclus.domain._checks import non_blank, unique_by, whole_in_range
 from gesprekscyclus.domain.cadence import AnswerTrigger, Cadence
 from gesprekscyclus.domain.calendar import BusinessDayConvention, WorkingCalendar
 from gesprekscyclus.domain.people import Person
@@ -32,12 +32,23 @@ from gesprekscyclus.domain.reminders import ReminderPolicy
 from gesprekscyclus.errors import InvalidValueError, NotFoundError
 
 __all__ = [
+    "MAX_VERSION",
+    "MAX_WINDOW_DAYS",
     "Capacity",
     "CycleDesign",
     "DropNear",
     "Population",
     "TypeRule",
 ]
+
+
+#: The widest window on either side of a target date, in days.
+MAX_WINDOW_DAYS = 366
+#: The largest design or question set version: what a 32-bit signed store column holds.
+MAX_VERSION = 2**31 - 1
+_WINDOW = whole_in_range(0, MAX_WINDOW_DAYS)
+_VERSION = whole_in_range(1, MAX_VERSION)
+_TENURE = whole_in_range(0, 1200)
 
 
 def _labels(value: Iterable[str]) -> frozenset[str]:
@@ -71,10 +82,8 @@ class Population:
     max_tenure_months: int | None = None
 
     def __attrs_post_init__(self) -> None:
-        for name in ("min_tenure_months", "max_tenure_months"):
-            value = getattr(self, name)
-            if value is not None and (isinstance(value, bool) or value < 0):
-                raise InvalidValueError(f"Population.{name}", f"must be 0 or more, got {value!r}")
+        for attribute in attrs.fields(Population)[3:]:
+            _TENURE(self, attribute, getattr(self, attribute.name))
         low, high = self.min_tenure_months, self.max_tenure_months
         if low is not None and high is not None and low > high:
             raise InvalidValueError(
@@ -109,14 +118,6 @@ class Population:
 _EVERYONE = Population()
 
 
-def _non_negative(instance: object, attribute: Any, value: Any) -> None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-        name = getattr(attribute, "name", "?")
-        raise InvalidValueError(
-            f"{type(instance).__name__}.{name}", f"must be a whole number >= 0, got {value!r}"
-        )
-
-
 @frozen
 class TypeRule:
     """How one conversation type is used in a design.
@@ -133,10 +134,10 @@ class TypeRule:
     convention: BusinessDayConvention = field(
         default=BusinessDayConvention.MODIFIED_FOLLOWING, converter=BusinessDayConvention
     )
-    window_before: int = field(default=7, validator=_non_negative)
-    window_after: int = field(default=14, validator=_non_negative)
+    window_before: int = field(default=7, validator=_WINDOW)
+    window_after: int = field(default=14, validator=_WINDOW)
     time: time | None = None
-    question_set_version: int | None = field(default=None, validator=positive)
+    question_set_version: int | None = field(default=None, validator=_VERSION)
     pause_during_absence: bool = False
     follow_ups: tuple[AnswerTrigger, ...] = ()
     reminders: ReminderPolicy = field(factory=ReminderPolicy)
@@ -158,7 +159,7 @@ class DropNear:
 
     drop: str = field(validator=non_blank)
     near: str = field(validator=non_blank)
-    within_days: int = field(validator=_non_negative)
+    within_days: int = field(validator=_WINDOW)
 
     def __attrs_post_init__(self) -> None:
         if self.drop == self.near:
@@ -169,8 +170,8 @@ class DropNear:
 class Capacity:
     """How many conversations one manager holds at most per day and per week."""
 
-    per_day: int = field(default=3, validator=positive)
-    per_week: int = field(default=10, validator=positive)
+    per_day: int = field(default=3, validator=whole_in_range(1, 100))
+    per_week: int = field(default=10, validator=whole_in_range(1, 700))
 
     def __attrs_post_init__(self) -> None:
         if self.per_week < self.per_day:
@@ -191,13 +192,13 @@ class CycleDesign:
     name: str = field(validator=non_blank)
     cycle_start: date
     types: tuple[TypeRule, ...] = ()
-    version: int = field(default=1, validator=positive)
+    version: int = field(default=1, validator=_VERSION)
     calendar: WorkingCalendar = field(factory=WorkingCalendar)
     capacity: Capacity | None = None
     interactions: tuple[DropNear, ...] = ()
     after_notice: frozenset[str] = frozenset({"exit_interview"})
     default_time: time | None = None
-    carry_over_limit: int = field(default=3, validator=positive)
+    carry_over_limit: int = field(default=3, validator=whole_in_range(1, 100))
 
     def __attrs_post_init__(self) -> None:
         unique_by(self.types, lambda rule: rule.type, "CycleDesign.types")

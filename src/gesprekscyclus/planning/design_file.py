@@ -124,6 +124,7 @@ def _to_model_data(raw: dict[str, Any]) -> tuple[dict[str, Any], list[str], list
 
 
 _PATH = re.compile(r"^(?P<message>.*) @ \$(?P<path>.*)$", re.DOTALL)
+_CLASS_FIELD = re.compile(r"^[A-Z][A-Za-z]*\.(?P<field>[a-z_]+): ")
 
 
 def _file_path(model_path: str, keys: Sequence[str]) -> str:
@@ -139,6 +140,11 @@ def _file_path(model_path: str, keys: Sequence[str]) -> str:
 def _problem_from(text: str, keys: Sequence[str]) -> tuple[str, str, tuple[str, ...] | None]:
     match = _PATH.match(text)
     message, path = (match.group("message"), match.group("path")) if match else (text, "")
+    # "Interval.every: ..." raised by a class's own checks names the key inside the value.
+    named = _CLASS_FIELD.match(message)
+    if named is not None:
+        path = f"{path}.{named.group('field')}"
+        message = message[named.end() :]
     allowed: tuple[str, ...] | None = None
     found = re.search(r"^(?:[\w.]+: )?(?P<rest>.*?)(?: \(allowed: (?P<allowed>[^)]*)\))?$", message)
     if found and found.group("allowed") is not None:

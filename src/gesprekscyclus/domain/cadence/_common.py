@@ -74,10 +74,3 @@ def person_anchor(instance: Any, attribute: Any, value: AnchorKind) -> None:
             f"{value} needs a month; use a date anchor",
             allowed=(AnchorKind.HIRE_DATE, AnchorKind.CYCLE_START),
         )
-
-
-def whole_number(instance: Any, attribute: Any, value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidValueError(
-            field_path(instance, attribute), f"must be a whole number, got {value!r}"
-        )
