@@ -878,3 +878,55 @@ def test_kinds_are_known() -> None:
     kinds = {cls.KIND for cls in (Interval, RRuleCadence, Anniversary, LifecycleOffset, Threshold)}
     assert kinds == {"interval", "rrule", "anniversary", "lifecycle", "threshold"}
     assert {e.value for e in LifeEventKind} >= {"hired", "last_day", "sick_report", "recovery"}
+
+
+# --- RRULE: rules that never produce a date --------------------------------------------------
+
+
+@given(gs.rrule_cadences, gs.dates)
+def test_a_rule_said_to_produce_nothing_gives_no_date(cadence: RRuleCadence, anchor: date) -> None:
+    found = cadence.dates(anchor, anchor, min(anchor + timedelta(days=30 * 366), date(9999, 1, 1)))
+    if found:
+        assert cadence.produces_from(anchor)
+    elif not any(part in cadence.rule for part in ("INTERVAL", "UNTIL", "FREQ=YEARLY")):
+        # Thirty years of an interval-1 monthly, weekly or daily rule without a date: its
+        # days of the month and weekdays have all come round, so none will ever come.
+        assert not cadence.produces_from(anchor)
+
+
+@given(gs.rrule_cadences, gs.dates)
+def test_a_yearly_or_monthly_rule_said_to_produce_gives_a_date(
+    cadence: RRuleCadence, anchor: date
+) -> None:
+    assume("FREQ=YEARLY" in cadence.rule or "FREQ=MONTHLY" in cadence.rule)
+    if cadence.produces_from(anchor):
+        try:
+            first = cadence.next_after(anchor, anchor - timedelta(days=1), max_iterations=5000)
+        except ExpansionLimitError:
+            first = None
+        assert first is not None or "COUNT" in cadence.rule or "UNTIL" in cadence.rule
+
+
+@pytest.mark.parametrize(
+    ("rule", "anchor", "expected"),
+    [
+        ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "2026-01-01", False),
+        ("FREQ=MONTHLY;BYMONTH=4;BYMONTHDAY=31", "2026-01-01", False),
+        ("FREQ=DAILY;BYMONTH=4;BYMONTHDAY=31", "2026-01-01", False),
+        ("FREQ=WEEKLY;BYMONTH=4;BYDAY=MO;BYSETPOS=5", "2026-01-01", False),
+        ("FREQ=DAILY;INTERVAL=7;BYDAY=MO", "2026-01-06", False),
+        ("FREQ=DAILY;INTERVAL=7;BYDAY=MO", "2026-01-05", True),
+        ("FREQ=DAILY;INTERVAL=2;BYMONTH=2;BYMONTHDAY=29", "2026-01-01", True),
+        ("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", "2026-01-01", True),
+        ("FREQ=YEARLY;INTERVAL=4;BYMONTH=2;BYMONTHDAY=29", "2021-01-01", False),
+        ("FREQ=YEARLY;INTERVAL=4;BYMONTH=2;BYMONTHDAY=29", "2020-01-01", True),
+        ("FREQ=YEARLY;BYMONTH=2", "2026-01-30", False),  # the 30th, taken from DTSTART
+        ("FREQ=YEARLY;BYMONTH=2", "2026-01-29", True),  # 29 February in leap years
+        ("FREQ=YEARLY;UNTIL=20200101", "2026-01-01", False),
+        ("FREQ=DAILY;UNTIL=20260105;BYDAY=FR", "2026-01-01", True),
+        ("FREQ=DAILY;UNTIL=20260101;BYDAY=FR", "2026-01-01", False),
+        ("FREQ=MONTHLY;BYDAY=-1FR", "2026-01-01", True),
+    ],
+)
+def test_rules_that_never_produce_are_recognised(rule: str, anchor: str, expected: bool) -> None:
+    assert RRuleCadence(rule).produces_from(d(anchor)) is expected

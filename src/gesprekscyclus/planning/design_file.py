@@ -41,7 +41,7 @@ from typing import Any, Literal, get_args
 
 import attrs
 
-from gesprekscyclus.domain.cadence import Cadence
+from gesprekscyclus.domain.cadence import AnchorKind, Cadence, RRuleCadence
 from gesprekscyclus.domain.catalog import Catalog, built_in_catalog
 from gesprekscyclus.errors import DesignError, InvalidValueError, Problem, SerializationError
 from gesprekscyclus.planning.design import CycleDesign, TypeRule
@@ -203,6 +203,7 @@ def design_problems(
             problems.append(Problem(source, where, "unknown conversation type", allowed=known))
             continue
         problems.extend(_rule_problems(rule, catalog, used, where, source))
+        problems.extend(_rhythm_problems(rule, design.cycle_start, where, source))
     for index, interaction in enumerate(design.interactions):
         for name in ("drop", "near"):
             if getattr(interaction, name) not in used:
@@ -218,6 +219,30 @@ def design_problems(
         if key not in known:
             problems.append(Problem(source, "after_notice", f"unknown type {key!r}", allowed=known))
     return problems
+
+
+def _rhythm_problems(
+    rule: TypeRule, cycle_start: date, where: str, source: str
+) -> Iterable[Problem]:
+    """RRULEs that would plan nothing: no date from the cycle start on, or none for people
+    hired on the 31st (a rule that takes its day of the month from the hire date)."""
+    for index, cadence in enumerate(rule.cadence):
+        if not isinstance(cadence, RRuleCadence):
+            continue
+        anchors = [(cycle_start, f"from the cycle start ({cycle_start}) on")]
+        if cadence.anchor is AnchorKind.HIRE_DATE:
+            late = date(cycle_start.year, 1, 31)
+            anchors.append(
+                (late, f"for someone hired on the 31st ({late}); give BYMONTHDAY or BYDAY")
+            )
+        for anchor, whom in anchors:
+            if not cadence.produces_from(anchor):
+                yield Problem(
+                    source,
+                    f"{where}.cadence[{index}].rule",
+                    f"{cadence.rule} never produces a date {whom}",
+                )
+                break
 
 
 def _rule_problems(

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import MAXYEAR, date, timedelta
 from functools import lru_cache
+from math import gcd
 from typing import Any, ClassVar, Literal, NamedTuple, TypeAlias
 
 import dateutil.rrule as _du
@@ -396,6 +397,67 @@ def _expand(  # noqa: PLR0915 - one loop, kept together for speed
 
 _LAST_ORDINAL = date(MAXYEAR, 12, 31).toordinal()
 
+#: Periods of each frequency in 400 Gregorian years, after which the calendar (weekdays
+#: included: 146097 days are 20871 weeks) repeats itself exactly.
+_CYCLE_PERIODS: dict[int, int] = {
+    _du.YEARLY: 400,
+    _du.MONTHLY: 4800,
+    _du.WEEKLY: 20871,
+    _du.DAILY: 146097,
+}
+
+
+@lru_cache(maxsize=1024)
+def _produces(rule: _Rule, anchor: date) -> bool:
+    """Whether ``rule`` from ``anchor`` gives a date up to the year 9999, in bounded work."""
+    if rule.freq in (_du.DAILY, _du.WEEKLY) and rule.bysetpos is None:
+        return _filtered_days_produce(rule, anchor)
+    if rule.freq == _du.DAILY and not {1, -1} & set(rule.bysetpos or ()):
+        return False  # a daily period holds one day: only position 1 or -1 can pick it
+    periods = _CYCLE_PERIODS[rule.freq]
+    bound = periods // gcd(rule.interval, periods) + 2
+    try:
+        return bool(_expand(rule, anchor, anchor, None, first_only=True, max_iterations=bound))
+    except ExpansionLimitError:
+        return False  # a whole cycle of the calendar without a match: none ever comes
+
+
+def _filtered_days_produce(rule: _Rule, anchor: date) -> bool:
+    """A daily or weekly rule without BYSETPOS picks the days its filters pick in a yearly
+    rule, in the days or weeks a multiple of INTERVAL from the anchor. Which of those
+    offsets a cycle of the calendar ever reaches follows from the interval's common
+    divisor with the cycle, so 401 yearly periods settle it instead of 146097 days."""
+    byday = rule.byday
+    if rule.freq == _du.WEEKLY and byday is None:
+        byday = ((anchor.weekday(), None),)  # DTSTART's weekday, as RFC 5545 fills it in
+    if not (byday or rule.bymonthday or rule.bymonth):
+        return True
+    yearly = rule._replace(freq=_du.YEARLY, interval=1, total=None, byday=byday, bysetpos=None)
+    if rule.until is None or rule.until >= anchor:
+        limit = min(_LAST_ORDINAL, anchor.toordinal() + _CYCLE_DAYS - 1)
+        if rule.until is not None:
+            limit = min(limit, rule.until.toordinal())
+        days = _expand(
+            yearly, anchor, anchor, date.fromordinal(limit), first_only=False, max_iterations=403
+        )
+    else:
+        days = []
+    unit = 1 if rule.freq == _du.DAILY else 7
+    first = anchor.toordinal()
+    if unit == 7:
+        first -= (anchor.weekday() - rule.wkst) % 7  # the anchor's week starts here
+    # An offset that is a multiple of INTERVAL is reached in this cycle; one that is a
+    # multiple of its common divisor with the cycle only in a later one (no UNTIL then).
+    later = None if rule.until is not None else gcd(rule.interval, _CYCLE_DAYS // unit)
+    for day in days:
+        offset = (day.toordinal() - first) // unit
+        if offset % rule.interval == 0 or (later is not None and offset % later == 0):
+            return True
+    return False
+
+
+_CYCLE_DAYS = 146097
+
 
 def _normal_rule(value: str) -> str:
     if not isinstance(value, str):
@@ -497,6 +559,22 @@ class RRuleCadence:
         """
         dates = self.dates(anchor, start, end, max_iterations=max_iterations)
         return [Occurrence(d.isoformat(), d) for d in dates]
+
+    def produces_from(self, anchor: date) -> bool:
+        """Whether the rule gives any date at all from ``anchor`` (its DTSTART).
+
+        ``False`` means no occurrence ever, e.g. 30 February or a COUNT/UNTIL rule whose
+        end lies before the anchor. Decided in bounded work: the Gregorian calendar repeats
+        every 400 years, so one such cycle of periods settles it.
+
+        >>> RRuleCadence("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30").produces_from(date(2026, 1, 1))
+        False
+        >>> RRuleCadence("FREQ=DAILY;INTERVAL=7;BYDAY=MO").produces_from(date(2026, 1, 6))
+        False
+        >>> RRuleCadence("FREQ=DAILY;INTERVAL=7;BYDAY=MO").produces_from(date(2026, 1, 5))
+        True
+        """
+        return _produces(_parse(self.rule), anchor)
 
     def next_after(
         self,
