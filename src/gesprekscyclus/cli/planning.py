@@ -55,6 +55,7 @@ from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.text import Locale, month_name
 from gesprekscyclus.errors import DesignError, InvalidValueError, Problem
 from gesprekscyclus.planning.design import CycleDesign
+from gesprekscyclus.planning.design_events import design_event_problems
 from gesprekscyclus.planning.design_file import load_design
 from gesprekscyclus.planning.people_file import read_events, read_people
 from gesprekscyclus.planning.planner import (
@@ -198,9 +199,35 @@ def _inputs(
             events = read_events(events_path, people=known)
         except DesignError as error:
             problems.extend(error.problems)
+        else:
+            if design is not None:
+                problems.extend(
+                    design_event_problems(
+                        design, events, source=events_path, line_of=_row_lines(events_path)
+                    )
+                )
     if problems:
         raise DesignError(problems)
     return design, people, events
+
+
+def _row_lines(path: str) -> list[int]:
+    """The first line of each data row of a CSV file that has been read without problems."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        text = handle.read()
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter_of(text))
+    lines: list[int] = []
+    end = 0
+    for row in reader:
+        start, end = end + 1, reader.line_num
+        if any(cell.strip() for cell in row):
+            lines.append(start)
+    return lines[1:]  # the header is no data row
+
+
+def _delimiter_of(text: str) -> str:
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    return ";" if header.count(";") > header.count(",") else ","
 
 
 def _sections(text: str) -> tuple[str, ...]:

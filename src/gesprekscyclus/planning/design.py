@@ -187,6 +187,10 @@ class CycleDesign:
     ``after_notice`` lists the types still planned once someone has given notice (absence
     obligations always remain). ``carry_over_limit`` is how often an open action item may move
     to the next conversation before it must be re-scoped, closed or escalated.
+    ``absence_handled_elsewhere`` says that sick leave is followed outside this design (an
+    occupational health service's own system): without it, a design without an ``absence``
+    type is refused for people with sick reports, as their Poortwachter obligations would
+    be lost.
     """
 
     name: str = field(validator=non_blank)
@@ -199,6 +203,9 @@ class CycleDesign:
     after_notice: frozenset[str] = frozenset({"exit_interview"})
     default_time: time | None = None
     carry_over_limit: int = field(default=3, validator=whole_in_range(1, 100))
+    absence_handled_elsewhere: bool = field(
+        default=False, validator=attrs.validators.instance_of(bool)
+    )
 
     def __attrs_post_init__(self) -> None:
         unique_by(self.types, lambda rule: rule.type, "CycleDesign.types")

@@ -342,6 +342,9 @@ def _plan_part(staff: Sequence[Person], inputs: _Inputs) -> _Part:
     with_manager = _manager_types(inputs.catalog)
     adjusters = run.adjusters
     no_events: Sequence[LifeEvent] = ()
+    unplanned_absence = (
+        ABSENCE_TYPE not in design.type_keys and not design.absence_handled_elsewhere
+    )
     rows: list[_Row] = []
     skipped: list[Skipped] = []
     obligations: list[Obligation] = []
@@ -376,6 +379,9 @@ def _plan_part(staff: Sequence[Person], inputs: _Inputs) -> _Part:
                     rows,
                     obligations,
                 )
+        if unplanned_absence and context.cases:
+            for case in context.cases:
+                skipped.append(_absence_not_planned(person.id, case.first_day))
         if history:
             _plan_follow_ups(design, context, history, start, end, rows)
         if design.interactions and len(rows) > first:
@@ -384,3 +390,16 @@ def _plan_part(staff: Sequence[Person], inputs: _Inputs) -> _Part:
     skipped.extend(dropped)
     conflicts = _level(design, inputs.catalog, rows, by_id)
     return rows, skipped, obligations, conflicts
+
+
+def _absence_not_planned(person_id: str, first_day: date) -> Skipped:
+    """A sick-leave case the design plans nothing for: listed, never silently left out."""
+    occurrence = f"{first_day.isoformat()}:case"
+    return Skipped(
+        conversation_id(person_id, ABSENCE_TYPE, occurrence),
+        ABSENCE_TYPE,
+        person_id,
+        first_day,
+        "the design has no absence type: the Poortwachter obligations of this sick-leave "
+        "case are not planned (set absence_handled_elsewhere when another system follows them)",
+    )
