@@ -56,7 +56,7 @@ from gesprekscyclus.domain.text import Locale, month_name
 from gesprekscyclus.errors import DesignError, InvalidValueError, Problem
 from gesprekscyclus.planning.design import CycleDesign
 from gesprekscyclus.planning.design_events import design_event_problems
-from gesprekscyclus.planning.design_file import load_design
+from gesprekscyclus.planning.design_file import DesignLimits, load_design
 from gesprekscyclus.planning.people_file import read_events, read_people
 from gesprekscyclus.planning.planner import (
     MAX_HORIZON_DAYS,
@@ -88,6 +88,7 @@ def register(subparsers: Any) -> None:
     validate.add_argument("design", metavar="DESIGN", help="the design file (.toml or .json)")
     validate.add_argument("--people", metavar="PEOPLE.csv", help="also check this people file")
     validate.add_argument("--events", metavar="EVENTS.csv", help="also check this events file")
+    _design_limit(validate)
     validate.set_defaults(handler=run_validate)
 
     planner = subparsers.add_parser(
@@ -117,6 +118,7 @@ def register(subparsers: Any) -> None:
     planner.add_argument(
         "--locale", choices=[m.value for m in Locale], default="en", help="language of titles"
     )
+    _design_limit(planner)
     planner.set_defaults(handler=run_plan)
 
     timeline = subparsers.add_parser(
@@ -157,6 +159,17 @@ def register(subparsers: Any) -> None:
 # --- input --------------------------------------------------------------------------------------
 
 
+def _design_limit(parser: argparse.ArgumentParser) -> None:
+    default = DesignLimits().max_bytes
+    parser.add_argument(
+        "--max-design-bytes",
+        metavar="BYTES",
+        type=_whole_number,
+        default=default,
+        help=f"refuse a larger design file (default: {default})",
+    )
+
+
 def _whole_number(text: str) -> int:
     """A count given on the command line (argparse reports the option when this fails)."""
     if not re.fullmatch(r"[0-9]{1,9}", text.strip()):
@@ -175,15 +188,19 @@ def _date(text: str, option: str) -> date:
 
 
 def _inputs(
-    design_path: str, people_path: str | None, events_path: str | None
+    design_path: str,
+    people_path: str | None,
+    events_path: str | None,
+    max_design_bytes: int | None = None,
 ) -> tuple[CycleDesign | None, tuple[Person, ...], tuple[LifeEvent, ...]]:
     """Read every input file; raise one :class:`DesignError` with the problems of all."""
     problems: list[Problem] = []
     design: CycleDesign | None = None
     people: tuple[Person, ...] = ()
     events: tuple[LifeEvent, ...] = ()
+    limits = DesignLimits() if max_design_bytes is None else _limits(max_design_bytes)
     try:
-        design = load_design(design_path)
+        design = load_design(design_path, limits=limits)
     except DesignError as error:
         problems.extend(error.problems)
     people_ok = True
@@ -209,6 +226,15 @@ def _inputs(
     if problems:
         raise DesignError(problems)
     return design, people, events
+
+
+def _limits(max_design_bytes: int) -> DesignLimits:
+    try:
+        return DesignLimits(max_bytes=max_design_bytes)
+    except InvalidValueError as error:
+        raise InvalidValueError(
+            "--max-design-bytes", error.problem, allowed=error.allowed
+        ) from None
 
 
 def _row_lines(path: str) -> list[int]:
@@ -393,7 +419,7 @@ def design_summary(design: CycleDesign) -> str:
 
 def run_validate(args: argparse.Namespace, out: io.StringIO) -> int:
     """``validate``: print ``DESIGN: valid`` and a summary, or raise with every problem."""
-    design, people, events = _inputs(args.design, args.people, args.events)
+    design, people, events = _inputs(args.design, args.people, args.events, args.max_design_bytes)
     assert design is not None
     out.write(f"{args.design}: valid\n")
     if args.people is not None:
@@ -595,7 +621,7 @@ def run_plan(args: argparse.Namespace, out: io.StringIO) -> int:
         problem = error.problem.replace("max_horizon_days", "--max-horizon-days")
         raise InvalidValueError(option, problem) from None
     sections = _sections(args.show)
-    design, people, events = _inputs(args.design, args.people, args.events)
+    design, people, events = _inputs(args.design, args.people, args.events, args.max_design_bytes)
     assert design is not None
     result = plan(
         design, people, events, start=start, end=end, max_horizon_days=args.max_horizon_days

@@ -33,9 +33,8 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, time
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -45,9 +44,11 @@ from gesprekscyclus.domain.cadence import AnchorKind, Cadence, RRuleCadence
 from gesprekscyclus.domain.catalog import Catalog, built_in_catalog
 from gesprekscyclus.errors import DesignError, InvalidValueError, Problem, SerializationError
 from gesprekscyclus.planning.design import CycleDesign, TypeRule
+from gesprekscyclus.planning.design_text import DesignLimits, _plain, read_design_data
 from gesprekscyclus.serialization import from_data, to_data
 
 __all__ = [
+    "DesignLimits",
     "design_problems",
     "dump_design",
     "load_design",
@@ -63,32 +64,6 @@ def _format_of(source: str, fmt: Format | None) -> Format:
     if fmt is not None:
         return fmt
     return "json" if source.lower().endswith(".json") else "toml"
-
-
-def _plain(value: Any) -> Any:
-    """TOML gives dates and times as objects; the converter reads ISO text, as JSON has it."""
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    return value
-
-
-def _read(text: str, source: str, fmt: Format) -> tuple[dict[str, Any] | None, list[Problem]]:
-    try:
-        raw = json.loads(text) if fmt == "json" else tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        match = re.search(r"\(at line (\d+), column \d+\)", str(error))
-        line = int(match.group(1)) if match else None
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
-        return None, [Problem(source, "", f"not valid TOML: {message}", line=line)]
-    except json.JSONDecodeError as error:
-        return None, [Problem(source, "", f"not valid JSON: {error.msg}", line=error.lineno)]
-    if not isinstance(raw, dict):
-        return None, [Problem(source, "", "the top level must be a table of settings")]
-    return _plain(raw), []
 
 
 def _to_model_data(raw: dict[str, Any]) -> tuple[dict[str, Any], list[str], list[Problem]]:
@@ -287,15 +262,43 @@ def validate_design_text(
     source: str = "design.toml",
     fmt: Format | None = None,
     catalog: Catalog | None = None,
+    limits: DesignLimits | None = None,
 ) -> list[Problem]:
-    """Every problem of a design file's text; an empty list means it is valid."""
-    return _parse(text, source, _format_of(source, fmt), catalog)[1]
+    """Every problem of a design file's text; an empty list means it is valid.
+
+    ``limits`` bound what is read (size, nesting, dotted keys, problems reported); see
+    :class:`~gesprekscyclus.planning.design_text.DesignLimits`.
+    """
+    return _parse(text, source, _format_of(source, fmt), catalog, limits)[1]
 
 
 def _parse(
-    text: str, source: str, fmt: Format, catalog: Catalog | None
+    text: str,
+    source: str,
+    fmt: Format,
+    catalog: Catalog | None,
+    limits: DesignLimits | None = None,
 ) -> tuple[CycleDesign | None, list[Problem]]:
-    raw, problems = _read(text, source, fmt)
+    limits = limits if limits is not None else DesignLimits()
+    design, problems = _parse_within(text, source, fmt, catalog, limits)
+    if len(problems) > limits.max_problems:
+        more = len(problems) - limits.max_problems
+        problems = [
+            *problems[: limits.max_problems],
+            Problem(
+                source,
+                "",
+                f"and {more} more problems",
+                allowed=(f"at most max_problems={limits.max_problems} listed",),
+            ),
+        ]
+    return design, problems
+
+
+def _parse_within(
+    text: str, source: str, fmt: Format, catalog: Catalog | None, limits: DesignLimits
+) -> tuple[CycleDesign | None, list[Problem]]:
+    raw, problems = read_design_data(text, source, fmt, limits)
     if raw is None:
         return None, problems
     data, keys, shape_problems = _to_model_data(raw)
@@ -327,28 +330,60 @@ def parse_design(
     source: str = "design.toml",
     fmt: Format | None = None,
     catalog: Catalog | None = None,
+    limits: DesignLimits | None = None,
 ) -> CycleDesign:
     """The design in ``text``; :class:`DesignError` with every problem otherwise."""
-    design, problems = _parse(text, source, _format_of(source, fmt), catalog)
+    design, problems = _parse(text, source, _format_of(source, fmt), catalog, limits)
     if problems or design is None:
         raise DesignError(problems)
     return design
 
 
-def load_design(path: str | Path, *, catalog: Catalog | None = None) -> CycleDesign:
-    """Read and validate a design file (``.toml`` or ``.json``)."""
-    path = Path(path)
+def load_design(
+    path: str | Path, *, catalog: Catalog | None = None, limits: DesignLimits | None = None
+) -> CycleDesign:
+    """Read and validate a design file (``.toml`` or ``.json``).
+
+    At most ``limits.max_bytes`` are read (1 MiB by default), so a device or a huge file is
+    refused without reading it whole.
+    """
+    limits = limits if limits is not None else DesignLimits()
+    return parse_design(
+        _read_file(Path(path), limits.max_bytes),
+        source=str(path),
+        catalog=catalog,
+        limits=limits,
+    )
+
+
+def _read_file(path: Path, max_bytes: int) -> str:
+    def refuse(message: str, allowed: Iterable[str] | None = None) -> DesignError:
+        return DesignError([Problem(str(path), "", message, allowed=allowed)])
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise DesignError([Problem(str(path), "", f"cannot be read: {error}")]) from error
-    return parse_design(text, source=str(path), catalog=catalog)
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as error:
+        raise refuse(f"cannot be read: {error.strerror or error}") from None
+    if len(data) > max_bytes:
+        raise refuse(
+            f"is larger than {max_bytes} bytes", allowed=(f"at most max_bytes={max_bytes}",)
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise DesignError(
+            [Problem(str(path), "", f"is not UTF-8 text (byte {error.start + 1})", line=line)]
+        ) from None
 
 
-def validate_design(path: str | Path, *, catalog: Catalog | None = None) -> list[Problem]:
+def validate_design(
+    path: str | Path, *, catalog: Catalog | None = None, limits: DesignLimits | None = None
+) -> list[Problem]:
     """Every problem of a design file; an empty list means it is valid."""
     try:
-        load_design(path, catalog=catalog)
+        load_design(path, catalog=catalog, limits=limits)
     except DesignError as error:
         return list(error.problems)
     return []
