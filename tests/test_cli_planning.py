@@ -401,7 +401,7 @@ def test_plan_refuses_far_and_long_horizons(capsys: pytest.CaptureFixture[str]) 
     err = fails(capsys, *base, "--from", "9999-01-01", "--until", "9999-12-31")
     assert err.startswith("error: --from: 9999-01-01 lies outside")
     err = fails(capsys, *base, "--from", "2027-01-01", "--until", "3026-12-31")
-    assert "--max-horizon-days (3660)" in err
+    assert "--max-horizon-days (4000)" in err
     code, out, _err = run(
         capsys, *base, "--from", "2027-01-01", "--until", "2037-12-31",
         "--max-horizon-days", "4100", "--show", "conflicts", "--format", "csv",

@@ -198,9 +198,9 @@ def _inputs(
     design: CycleDesign | None = None
     people: tuple[Person, ...] = ()
     events: tuple[LifeEvent, ...] = ()
-    limits = DesignLimits() if max_design_bytes is None else _limits(max_design_bytes)
+    design_limits = DesignLimits() if max_design_bytes is None else _limits(max_design_bytes)
     try:
-        design = load_design(design_path, limits=limits)
+        design = load_design(design_path, limits=design_limits)
     except DesignError as error:
         problems.extend(error.problems)
     people_ok = True

@@ -30,7 +30,7 @@ from gesprekscyclus.errors import InvalidValueError
 from gesprekscyclus.planning.design_file import load_design
 from gesprekscyclus.ports.clock import Clock, FixedClock, SystemClock
 from gesprekscyclus.ports.notifier import Notifier
-from gesprekscyclus.service.app import ConversationService, TickReport, check_tick_horizon, tick
+from gesprekscyclus.service.app import ConversationService, TickReport, tick
 from gesprekscyclus.service.dispatch import Dispatcher, stop_on_signals
 from gesprekscyclus.service.feeds import manager_feed_entries, person_feed_entries
 
@@ -116,7 +116,6 @@ def describe_tick(report: TickReport) -> str:
 
 
 def _tick(args: argparse.Namespace, out: io.StringIO) -> int:
-    check_tick_horizon(args.horizon_days, "--horizon-days")  # before any store is opened
     now = parse_instant(args.now) if args.now else datetime.now(UTC)
     clock = FixedClock(now) if args.now else SystemClock()
     service = _service(args, clock)
@@ -132,7 +131,6 @@ def _tick(args: argparse.Namespace, out: io.StringIO) -> int:
 
 
 def _worker(args: argparse.Namespace, out: io.StringIO) -> int:
-    check_tick_horizon(args.horizon_days, "--horizon-days")
     clock = SystemClock()
     service = _service(args, clock)
     stop = threading.Event()

@@ -129,10 +129,11 @@ __all__ = [
     "plan_margin_days",
 ]
 
-#: The longest horizon :func:`plan` accepts by default, in days (ten years and a bit): a
-#: plan's cost grows with its horizon, so a typing error such as a year 3026 is refused
-#: instead of running for minutes. Pass ``max_horizon_days`` to plan further.
-MAX_HORIZON_DAYS = 3660
+#: The longest horizon :func:`plan` accepts by default, in days (about eleven years: ten
+#: years and the margins a materialise run adds): a plan's cost grows with its horizon, so
+#: a typing error such as a year 3026 is refused instead of running for minutes. Pass
+#: ``max_horizon_days`` to plan further.
+MAX_HORIZON_DAYS = 4000
 #: The first day a plan may start: the Dutch holiday calendar starts in 1982, and the
 #: planner looks up to a year before ``start``.
 FIRST_PLAN_DAY = date(1983, 1, 1)
@@ -205,7 +206,7 @@ def check_horizon(start: date, end: date, *, max_horizon_days: int = MAX_HORIZON
     ... except InvalidValueError as error:
     ...     print(error.problem)  # doctest: +NORMALIZE_WHITESPACE
     the horizon from 2026-01-01 to 3025-05-05 is 365002 days long, more than
-    max_horizon_days (3660); plan in parts or raise the limit
+    max_horizon_days (4000); plan in parts or raise the limit
     """
     for name, day in (("start", start), ("end", end)):
         if type(day) is not date:
