@@ -182,7 +182,9 @@ def _format(exc: BaseException, type_: type | None) -> str:
     if isinstance(exc, InvalidValueError):
         return str(exc)
     if isinstance(exc, ForbiddenExtraKeysError):
-        return "extra fields found (" + ", ".join(sorted(exc.extra_fields)) + ")"
+        names = sorted(exc.extra_fields)
+        more = f", and {len(names) - 10} more" if len(names) > 10 else ""
+        return "extra fields found (" + ", ".join(names[:10]) + more + ")"
     if isinstance(exc, KeyError):
         return "required field missing"
     if isinstance(exc, ValueError | TypeError) and str(exc):

@@ -33,6 +33,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from gesprekscyclus.domain.absence import (
+    EARLIEST_SICK_DAY,
     LATEST_SICK_DAY,
     AbsenceCase,
     Milestone,
@@ -703,6 +704,12 @@ def _case_timelines(
             "--first-sick-day",
             f"{first} lies too far ahead: its 104 weeks run past the last year with known "
             f"statutory holidays (allowed: up to {LATEST_SICK_DAY})",
+        )
+    if first < EARLIEST_SICK_DAY:
+        raise InvalidValueError(
+            "--first-sick-day",
+            f"{first} lies before the first year with known statutory holidays (allowed: "
+            f"from {EARLIEST_SICK_DAY})",
         )
     periods = _periods(first, args.recovered)
     prognoses = _prognoses(args.prognosis)

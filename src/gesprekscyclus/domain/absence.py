@@ -50,7 +50,11 @@ import attrs
 from attrs import field, frozen
 
 from gesprekscyclus.domain._checks import ClosedSet, field_path, non_blank
-from gesprekscyclus.domain.calendar.dutch_holidays import LAST_YEAR, is_statutory_working_day
+from gesprekscyclus.domain.calendar.dutch_holidays import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    is_statutory_working_day,
+)
 from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
 from gesprekscyclus.domain.people import Role
 from gesprekscyclus.domain.text import LocalizedText
@@ -93,6 +97,8 @@ _WORKING_DAY_SEARCH = 366
 #: The last first day of a sick period whose timeline can be computed: its 104 weeks must
 #: end inside the years whose statutory holidays are known (up to ``LAST_YEAR``).
 LATEST_SICK_DAY: Final = date(LAST_YEAR - 2, 12, 31)
+#: The first first sick day whose timeline can be computed (statutory holidays from 1982).
+EARLIEST_SICK_DAY: Final = date(FIRST_YEAR, 1, 1)
 
 
 class LegalBasis(ClosedSet):
@@ -640,6 +646,12 @@ def _check_arguments(
     done: Mapping[str, date],
 ) -> None:
     first_day = case.first_day
+    if first_day < EARLIEST_SICK_DAY:
+        raise InvalidValueError(
+            "case.first_day",
+            f"{first_day} lies before the first year with known statutory holidays "
+            f"(first sick days from {EARLIEST_SICK_DAY})",
+        )
     last_start = case.periods[-1].first_day
     if last_start > LATEST_SICK_DAY:
         raise InvalidValueError(

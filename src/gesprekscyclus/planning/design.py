@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, time
+from typing import Any
 
 import attrs
 from attrs import field, frozen
@@ -32,6 +33,7 @@ from gesprekscyclus.domain.reminders import ReminderPolicy
 from gesprekscyclus.errors import InvalidValueError, NotFoundError
 
 __all__ = [
+    "MAX_RHYTHMS",
     "MAX_VERSION",
     "MAX_WINDOW_DAYS",
     "Capacity",
@@ -44,11 +46,27 @@ __all__ = [
 
 #: The widest window on either side of a target date, in days.
 MAX_WINDOW_DAYS = 366
+#: The most rhythms one type may have.
+MAX_RHYTHMS = 8
 #: The largest design or question set version: what a 32-bit signed store column holds.
 MAX_VERSION = 2**31 - 1
 _WINDOW = whole_in_range(0, MAX_WINDOW_DAYS)
 _VERSION = whole_in_range(1, MAX_VERSION)
 _TENURE = whole_in_range(0, 1200)
+
+
+#: The days a cycle may start on: the years whose statutory holidays are known.
+FIRST_CYCLE_START = date(1982, 1, 1)
+LAST_CYCLE_START = date(4097, 12, 31)
+
+
+def _cycle_start(instance: object, attribute: Any, value: date) -> None:
+    if type(value) is not date or not FIRST_CYCLE_START <= value <= LAST_CYCLE_START:
+        raise InvalidValueError(
+            "CycleDesign.cycle_start",
+            f"must be a date in range, got {value.isoformat() if type(value) is date else value!r}",
+            allowed=(f"{FIRST_CYCLE_START}..{LAST_CYCLE_START}",),
+        )
 
 
 def _labels(value: Iterable[str]) -> frozenset[str]:
@@ -143,6 +161,12 @@ class TypeRule:
     reminders: ReminderPolicy = field(factory=ReminderPolicy)
 
     def __attrs_post_init__(self) -> None:
+        if len(self.cadence) > MAX_RHYTHMS:
+            raise InvalidValueError(
+                "TypeRule.cadence",
+                f"holds {len(self.cadence)} rhythms, more than a type needs",
+                allowed=(f"at most {MAX_RHYTHMS}",),
+            )
         for index, cadence in enumerate(self.cadence):
             if cadence in self.cadence[:index]:
                 raise InvalidValueError(
@@ -194,7 +218,7 @@ class CycleDesign:
     """
 
     name: str = field(validator=non_blank)
-    cycle_start: date
+    cycle_start: date = field(validator=_cycle_start)
     types: tuple[TypeRule, ...] = ()
     version: int = field(default=1, validator=_VERSION)
     calendar: WorkingCalendar = field(factory=WorkingCalendar)

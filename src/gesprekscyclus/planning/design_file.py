@@ -300,28 +300,35 @@ def _parse_within(
 ) -> tuple[CycleDesign | None, list[Problem]]:
     raw, problems = read_design_data(text, source, fmt, limits)
     if raw is None:
-        return None, problems
+        return None, [
+            p if p.line is not None or not p.path else
+            Problem(source, p.path, p.message, line=_line_of(text, p.path, fmt),
+                    allowed=p.allowed)
+            for p in problems
+        ]  # fmt: skip
+
+    def located(found: Iterable[tuple[str, str, tuple[str, ...] | None]]) -> list[Problem]:
+        # Lines are looked up for the problems that will be listed only.
+        return [
+            Problem(
+                source,
+                path,
+                message,
+                line=_line_of(text, path, fmt) if index <= limits.max_problems else None,
+                allowed=allowed,
+            )
+            for index, (path, message, allowed) in enumerate(found)
+        ]
+
     data, keys, shape_problems = _to_model_data(raw)
-    problems = [
-        Problem(source, problem.path, problem.message, line=_line_of(text, problem.path, fmt))
-        for problem in shape_problems
-    ]
-    if problems:
-        return None, problems
+    if shape_problems:
+        return None, located((p.path, p.message, p.allowed) for p in shape_problems)
     try:
         design = from_data(CycleDesign, data)
     except SerializationError as error:
-        for text_problem in error.problems:
-            path, message, allowed = _problem_from(text_problem, keys)
-            problems.append(
-                Problem(source, path, message, line=_line_of(text, path, fmt), allowed=allowed)
-            )
-        return None, problems
+        return None, located(_problem_from(item, keys) for item in error.problems)
     found = design_problems(design, catalog=catalog, source=source)
-    return design, [
-        Problem(source, p.path, p.message, line=_line_of(text, p.path, fmt), allowed=p.allowed)
-        for p in found
-    ]
+    return design, located((p.path, p.message, p.allowed) for p in found)
 
 
 def parse_design(

@@ -40,12 +40,14 @@ class DesignLimits:
     ``max_bytes``: the largest file (1 MiB by default; real designs are a few kilobytes).
     ``max_depth``: how deeply tables and lists may nest (a design needs about six levels).
     ``max_key_parts``: the most parts of one dotted key (``a.b.c`` has three).
+    ``max_items``: the most entries of one list or table (types, closures, rhythms, ...).
     ``max_problems``: the most problems reported; the rest are counted in one more line.
     """
 
     max_bytes: int = field(default=1_048_576, validator=whole_in_range(1, 2**40))
     max_depth: int = field(default=32, validator=whole_in_range(1, 500))
     max_key_parts: int = field(default=16, validator=whole_in_range(1, 500))
+    max_items: int = field(default=500, validator=whole_in_range(1, 10_000_000))
     max_problems: int = field(default=100, validator=whole_in_range(1, 1_000_000))
 
 
@@ -120,17 +122,33 @@ def _too_deep(line: int | None, limits: DesignLimits) -> Problem:
     )
 
 
-def _depth_ok(data: Any, limit: int) -> bool:
-    """The exact nesting check after parsing, without recursion."""
-    stack: list[tuple[Any, int]] = [(data, 1)]
+def _shape_problem(data: Any, source: str, limits: DesignLimits) -> Problem | None:
+    """The exact nesting and size check after parsing, without recursion."""
+    stack: list[tuple[Any, int, str]] = [(data, 1, "")]
     while stack:
-        value, depth = stack.pop()
-        if isinstance(value, dict | list):
-            if depth > limit:
-                return False
-            items = value.values() if isinstance(value, dict) else value
-            stack.extend((item, depth + 1) for item in items if isinstance(item, dict | list))
-    return True
+        value, depth, path = stack.pop()
+        if depth > limits.max_depth:
+            return Problem(source, "", _too_deep(None, limits).message,
+                           allowed=(f"at most max_depth={limits.max_depth}",))  # fmt: skip
+        if len(value) > limits.max_items:
+            return Problem(
+                source,
+                path,
+                ("" if path else "the top level ")
+                + f"holds {len(value)} entries, more than the limit",
+                allowed=(f"at most max_items={limits.max_items}",),
+            )
+        pairs = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in pairs:
+            if isinstance(item, dict | list):
+                where = f"{path}[{key}]" if isinstance(key, int) else _joined(path, key)
+                stack.append((item, depth + 1, where))
+    return None
+
+
+def _joined(path: str, key: str) -> str:
+    shown = key if len(key) <= 40 else key[:37] + "..."
+    return f"{path}.{shown}" if path else shown
 
 
 class _DuplicateKeyError(ValueError):
@@ -232,9 +250,10 @@ def read_design_data(
                 )
             ]
         return None, [problem(f"cannot be read: {error}")]
-    if not _depth_ok(raw, limits.max_depth):
-        return None, [Problem(source, "", _too_deep(None, limits).message,
-                              allowed=(f"at most max_depth={limits.max_depth}",))]  # fmt: skip
+    if isinstance(raw, dict | list):
+        shape = _shape_problem(raw, source, limits)
+        if shape is not None:
+            return None, [shape]
     if not isinstance(raw, dict):
         return None, [problem("the top level must be a table of settings")]
     return _plain(raw), []

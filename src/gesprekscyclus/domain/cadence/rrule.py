@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import MAXYEAR, date, timedelta
 from functools import lru_cache
@@ -410,10 +411,16 @@ _CYCLE_PERIODS: dict[int, int] = {
 @lru_cache(maxsize=1024)
 def _produces(rule: _Rule, anchor: date) -> bool:
     """Whether ``rule`` from ``anchor`` gives a date up to the year 9999, in bounded work."""
-    if rule.freq in (_du.DAILY, _du.WEEKLY) and rule.bysetpos is None:
+    try:  # most rules that produce at all do so within a few hundred periods
+        return bool(_expand(rule, anchor, anchor, None, first_only=True, max_iterations=400))
+    except ExpansionLimitError:
+        pass
+    if rule.freq == _du.DAILY and rule.bysetpos is not None:
+        if not {1, -1} & set(rule.bysetpos):
+            return False  # a daily period holds one day: only position 1 or -1 can pick it
+        rule = rule._replace(bysetpos=None)
+    if rule.freq in (_du.DAILY, _du.WEEKLY):
         return _filtered_days_produce(rule, anchor)
-    if rule.freq == _du.DAILY and not {1, -1} & set(rule.bysetpos or ()):
-        return False  # a daily period holds one day: only position 1 or -1 can pick it
     periods = _CYCLE_PERIODS[rule.freq]
     bound = periods // gcd(rule.interval, periods) + 2
     try:
@@ -423,10 +430,11 @@ def _produces(rule: _Rule, anchor: date) -> bool:
 
 
 def _filtered_days_produce(rule: _Rule, anchor: date) -> bool:
-    """A daily or weekly rule without BYSETPOS picks the days its filters pick in a yearly
-    rule, in the days or weeks a multiple of INTERVAL from the anchor. Which of those
-    offsets a cycle of the calendar ever reaches follows from the interval's common
-    divisor with the cycle, so 401 yearly periods settle it instead of 146097 days."""
+    """A daily or weekly rule picks the days its filters pick in a yearly rule, in the days
+    or weeks a multiple of INTERVAL from the anchor (with BYSETPOS: in weeks that hold as
+    many of those days as the smallest position asks for). Which offsets a cycle of the
+    calendar ever reaches follows from the interval's common divisor with the cycle, so
+    401 yearly periods settle it instead of 146097 days."""
     byday = rule.byday
     if rule.freq == _du.WEEKLY and byday is None:
         byday = ((anchor.weekday(), None),)  # DTSTART's weekday, as RFC 5545 fills it in
@@ -449,11 +457,13 @@ def _filtered_days_produce(rule: _Rule, anchor: date) -> bool:
     # An offset that is a multiple of INTERVAL is reached in this cycle; one that is a
     # multiple of its common divisor with the cycle only in a later one (no UNTIL then).
     later = None if rule.until is not None else gcd(rule.interval, _CYCLE_DAYS // unit)
-    for day in days:
-        offset = (day.toordinal() - first) // unit
-        if offset % rule.interval == 0 or (later is not None and offset % later == 0):
-            return True
-    return False
+    held = Counter((day.toordinal() - first) // unit for day in days)
+    need = 1 if rule.bysetpos is None else min(abs(position) for position in rule.bysetpos)
+    return any(
+        count >= need
+        and (offset % rule.interval == 0 or (later is not None and offset % later == 0))
+        for offset, count in held.items()
+    )
 
 
 _CYCLE_DAYS = 146097
