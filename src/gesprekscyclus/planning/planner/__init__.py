@@ -33,7 +33,9 @@ nominal date is 29 December belongs to this year. Skipped occurrences are listed
 nominal date, obligations by their due date, conflicts with their conversation. Internally
 the planner plans a margin of :func:`plan_margin_days` on both sides, wide enough for every
 business-day move and for the levelling windows, so the result equals a longer plan cut to
-the window. A horizon of more than :data:`MAX_HORIZON_DAYS` days is refused (pass
+the window. (One exception: a manager whose capacity is exceeded for good, with capacity
+conflicts, has conversations placed by where levelling starts, in any plan; the horizon
+rule still holds.) A horizon of more than :data:`MAX_HORIZON_DAYS` days is refused (pass
 ``max_horizon_days`` to plan further), as are days outside :data:`FIRST_PLAN_DAY` to
 :data:`LAST_PLAN_DAY`.
 
