@@ -529,3 +529,23 @@ def test_invalid_stored_data_is_rejected_with_its_path() -> None:
     data = to_data(absence_timeline(one_case(SickPeriod(D(2026, 1, 5))))[0])
     with pytest.raises(SerializationError, match="allowed: law, guidance, practice"):
         from_data(Milestone, {**data, "basis": "rumour"})
+
+
+def test_the_42nd_week_report_uses_the_statutory_holidays_by_default() -> None:
+    # Sick from 6 March 2026: week 42 ends on Thursday 24 December, the report is due on the
+    # next working day for a statutory deadline. Christmas and Boxing Day are Atw days, the
+    # 26th and 27th a weekend: Monday 28 December, not Christmas Day.
+    christmas = by_key(absence_timeline(one_case(SickPeriod(D(2026, 3, 6)))))
+    assert christmas["uwv_week_42_report"].due == D(2026, 12, 28)
+    # 5 May counts every year (2027 is no lustrum year); 6 May 2027 is Ascension Day.
+    liberation = by_key(absence_timeline(one_case(SickPeriod(D(2026, 7, 15)))))
+    assert liberation["uwv_week_42_report"].due == D(2027, 5, 7)
+    # Good Friday counts too, although many companies work on it.
+    good_friday = by_key(absence_timeline(one_case(SickPeriod(D(2026, 4, 3) - timedelta(294)))))
+    assert good_friday["uwv_week_42_report"].due == D(2026, 4, 7)
+
+
+def test_a_timeline_beyond_the_known_statutory_years_is_refused() -> None:
+    with pytest.raises(InvalidValueError, match=r"case\.first_day: .*up to 4097-12-31"):
+        absence_timeline(one_case(SickPeriod(D(9999, 6, 1))))
+    assert absence_timeline(one_case(SickPeriod(D(4097, 12, 31))))

@@ -3,7 +3,6 @@ lifecycle offsets, thresholds, answer triggers, the expand entry point and round
 
 from __future__ import annotations
 
-import time
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -77,7 +76,7 @@ def test_interval_keys_are_the_same_whatever_the_window(
 
 @given(
     st.sampled_from([IntervalUnit.MONTHS, IntervalUnit.QUARTERS, IntervalUnit.YEARS]),
-    st.integers(1, 12),
+    st.integers(1, 10),
     gs.dates,
     st.integers(0, 200),
 )
@@ -479,12 +478,11 @@ HOSTILE = [
 
 
 @pytest.mark.parametrize("rule", HOSTILE)
-def test_a_rule_that_never_matches_ends_with_a_limit_error_quickly(rule: str) -> None:
+def test_a_rule_that_never_matches_ends_with_a_limit_error(rule: str) -> None:
     cadence = RRuleCadence(rule)
-    began = time.perf_counter()
+    # The bound is counted work: a small one is reached, and named, whatever the machine.
     with pytest.raises(ExpansionLimitError, match=r"RRuleCadence\.rule"):
         cadence.next_after(d("2020-01-01"), d("2020-01-01"), max_iterations=20_000)
-    assert time.perf_counter() - began < 2.0
     # Over a planning window the same rule simply yields nothing, at the window's cost.
     assert cadence.occurrences(d("2020-01-01"), d("2026-01-01"), d("2026-12-31")) == []
 
@@ -497,12 +495,37 @@ def test_a_yearly_rule_dead_for_its_anchor_hits_the_end_of_the_calendar() -> Non
     assert cadence.next_after(d("2020-01-01"), d("2020-03-01")) == d("2024-02-29")
 
 
-def test_iteration_and_time_bounds_raise() -> None:
+def test_the_iteration_bound_raises_and_is_the_only_bound() -> None:
     daily = RRuleCadence("FREQ=DAILY")
     with pytest.raises(ExpansionLimitError, match="examined 100 periods"):
         daily.occurrences(d("2020-01-01"), d("2020-01-01"), d("2021-01-01"), max_iterations=100)
-    with pytest.raises(ExpansionLimitError, match="longer than 0"):
-        daily.occurrences(d("2020-01-01"), d("2020-01-01"), d("2021-01-01"), max_seconds=0)
+    # 367 periods are enough for a year of days, on any machine and under any load.
+    found = daily.occurrences(d("2020-01-01"), d("2020-01-01"), d("2021-01-01"), max_iterations=368)
+    assert len(found) == 367
+    with pytest.raises(TypeError):
+        daily.occurrences(  # type: ignore[call-arg]
+            d("2020-01-01"), d("2020-01-01"), d("2021-01-01"), max_seconds=0
+        )
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=DAILY;COUNT=\u0661\u0660",
+        "FREQ=DAILY;INTERVAL=\uff12",
+        "FREQ=DA\u0131LY",
+        "FREQ=WEEKLY;BYDAY=MO,\u0662TU",
+        "FREQ=YEARLY;UNTIL=\u0662\u0660\u0662\u0666\u0660\u0661\u0660\u0661",
+    ],
+)
+def test_rule_text_must_be_ascii(rule: str) -> None:
+    with pytest.raises(InvalidValueError, match="not ASCII"):
+        RRuleCadence(rule)
+
+
+def test_rule_text_has_a_length_limit() -> None:
+    with pytest.raises(InvalidValueError, match="at most 1000"):
+        RRuleCadence("FREQ=DAILY;" + ";".join(["BYMONTH=1"] * 200))
 
 
 def test_an_old_anchor_is_not_replayed() -> None:
@@ -855,3 +878,55 @@ def test_kinds_are_known() -> None:
     kinds = {cls.KIND for cls in (Interval, RRuleCadence, Anniversary, LifecycleOffset, Threshold)}
     assert kinds == {"interval", "rrule", "anniversary", "lifecycle", "threshold"}
     assert {e.value for e in LifeEventKind} >= {"hired", "last_day", "sick_report", "recovery"}
+
+
+# --- RRULE: rules that never produce a date --------------------------------------------------
+
+
+@given(gs.rrule_cadences, gs.dates)
+def test_a_rule_said_to_produce_nothing_gives_no_date(cadence: RRuleCadence, anchor: date) -> None:
+    found = cadence.dates(anchor, anchor, min(anchor + timedelta(days=30 * 366), date(9999, 1, 1)))
+    if found:
+        assert cadence.produces_from(anchor)
+    elif not any(part in cadence.rule for part in ("INTERVAL", "UNTIL", "FREQ=YEARLY")):
+        # Thirty years of an interval-1 monthly, weekly or daily rule without a date: its
+        # days of the month and weekdays have all come round, so none will ever come.
+        assert not cadence.produces_from(anchor)
+
+
+@given(gs.rrule_cadences, gs.dates)
+def test_a_yearly_or_monthly_rule_said_to_produce_gives_a_date(
+    cadence: RRuleCadence, anchor: date
+) -> None:
+    assume("FREQ=YEARLY" in cadence.rule or "FREQ=MONTHLY" in cadence.rule)
+    if cadence.produces_from(anchor):
+        try:
+            first = cadence.next_after(anchor, anchor - timedelta(days=1), max_iterations=5000)
+        except ExpansionLimitError:
+            first = None
+        assert first is not None or "COUNT" in cadence.rule or "UNTIL" in cadence.rule
+
+
+@pytest.mark.parametrize(
+    ("rule", "anchor", "expected"),
+    [
+        ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "2026-01-01", False),
+        ("FREQ=MONTHLY;BYMONTH=4;BYMONTHDAY=31", "2026-01-01", False),
+        ("FREQ=DAILY;BYMONTH=4;BYMONTHDAY=31", "2026-01-01", False),
+        ("FREQ=WEEKLY;BYMONTH=4;BYDAY=MO;BYSETPOS=5", "2026-01-01", False),
+        ("FREQ=DAILY;INTERVAL=7;BYDAY=MO", "2026-01-06", False),
+        ("FREQ=DAILY;INTERVAL=7;BYDAY=MO", "2026-01-05", True),
+        ("FREQ=DAILY;INTERVAL=2;BYMONTH=2;BYMONTHDAY=29", "2026-01-01", True),
+        ("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", "2026-01-01", True),
+        ("FREQ=YEARLY;INTERVAL=4;BYMONTH=2;BYMONTHDAY=29", "2021-01-01", False),
+        ("FREQ=YEARLY;INTERVAL=4;BYMONTH=2;BYMONTHDAY=29", "2020-01-01", True),
+        ("FREQ=YEARLY;BYMONTH=2", "2026-01-30", False),  # the 30th, taken from DTSTART
+        ("FREQ=YEARLY;BYMONTH=2", "2026-01-29", True),  # 29 February in leap years
+        ("FREQ=YEARLY;UNTIL=20200101", "2026-01-01", False),
+        ("FREQ=DAILY;UNTIL=20260105;BYDAY=FR", "2026-01-01", True),
+        ("FREQ=DAILY;UNTIL=20260101;BYDAY=FR", "2026-01-01", False),
+        ("FREQ=MONTHLY;BYDAY=-1FR", "2026-01-01", True),
+    ],
+)
+def test_rules_that_never_produce_are_recognised(rule: str, anchor: str, expected: bool) -> None:
+    assert RRuleCadence(rule).produces_from(d(anchor)) is expected

@@ -371,3 +371,55 @@ def test_absence_timeline_rejects_bad_input(
 def test_first_sick_day_must_be_a_date(capsys: pytest.CaptureFixture[str]) -> None:
     err = fails(capsys, "absence-timeline", "--first-sick-day", "03-01-2022")
     assert "--first-sick-day: '03-01-2022' is not a valid date (expected YYYY-MM-DD)" in err
+
+
+def test_sick_reports_without_an_absence_type_are_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    text = Path(DESIGN).read_text(encoding="utf-8")
+    start = text.index("[types.absence]")
+    following = text.find("\n[", start + 1)
+    without = text[:start] + (text[following + 1 :] if following != -1 else "")
+    design = tmp_path / "design.toml"
+    design.write_text(without.replace('"absence", ', "").replace(', "absence"', ""), "utf-8")
+    err = fails(capsys, "validate", str(design), "--people", PEOPLE, "--events", EVENTS)
+    assert f"error: {EVENTS}:" in err
+    assert "no absence type" in err
+    assert "absence_handled_elsewhere = true" in err
+    assert fails(capsys, "plan", str(design), "--people", PEOPLE, "--events", EVENTS, *HORIZON)
+    elsewhere = tmp_path / "elsewhere.toml"
+    elsewhere.write_text("absence_handled_elsewhere = true\n" + design.read_text("utf-8"), "utf-8")
+    code, out, _err = run(
+        capsys, "validate", str(elsewhere), "--people", PEOPLE, "--events", EVENTS
+    )
+    assert code == 0
+    assert "valid" in out
+
+
+def test_plan_refuses_far_and_long_horizons(capsys: pytest.CaptureFixture[str]) -> None:
+    base = ("plan", DESIGN, "--people", PEOPLE)
+    err = fails(capsys, *base, "--from", "9999-01-01", "--until", "9999-12-31")
+    assert err.startswith("error: --from: 9999-01-01 lies outside")
+    err = fails(capsys, *base, "--from", "2027-01-01", "--until", "3026-12-31")
+    assert "--max-horizon-days (4000)" in err
+    code, out, _err = run(
+        capsys, *base, "--from", "2027-01-01", "--until", "2037-12-31",
+        "--max-horizon-days", "4100", "--show", "conflicts", "--format", "csv",
+    )  # fmt: skip
+    assert code == 0
+    assert out.startswith("conversation_id,")
+
+
+def test_far_absence_timelines_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    err = fails(capsys, "absence-timeline", "--first-sick-day", "9999-06-01")
+    assert err.startswith("error: --first-sick-day: 9999-06-01 lies too far ahead")
+    err = fails(
+        capsys, "absence-timeline", "--first-sick-day", "2026-01-05",
+        "--recovered", "2026-02-01:9999-12-31",
+    )  # fmt: skip
+    assert err.startswith("error: --recovered[1]:")
+    err = fails(
+        capsys, "absence-timeline", "--first-sick-day", "2026-01-05",
+        "--prognosis", "9999-12-31:long",
+    )  # fmt: skip
+    assert err.startswith("error: --prognosis[1]:")

@@ -311,3 +311,85 @@ def test_catalog_problems_name_the_key_and_the_allowed_values() -> None:
     (problem,) = validate_design_text(text, source="d.toml")
     assert problem.path == "catalog.types.team_retro.question_set"
     assert "retro" in (problem.allowed or ())
+
+
+_BASE = 'name = "x"\ncycle_start = 2026-01-01\n'
+
+
+@pytest.mark.parametrize(
+    ("body", "path", "allowed"),
+    [
+        ("[types.check_in]\nwindow_after = 99999999\n", "types.check_in.window_after", "0..366"),
+        ("[types.check_in]\nwindow_before = -1\n", "types.check_in.window_before", "0..366"),
+        (
+            '[types.check_in]\ncadence = [{ kind = "interval", every = 1000, unit = "months" }]\n',
+            "types.check_in.cadence[0].every",
+            "1..120 for months",
+        ),
+        (
+            '[types.exit_interview]\ncadence = [{ kind = "lifecycle", event = "last_day", '
+            "offset_days = -99999999 }]\n",
+            "types.exit_interview.cadence[0].offset_days",
+            "-3660..3660",
+        ),
+        (
+            '[types.exit_interview]\ncadence = [{ kind = "lifecycle", event = "hired", '
+            "offset_months = 5000 }]\n",
+            "types.exit_interview.cadence[0].offset_months",
+            "-120..120",
+        ),
+        ("version = 99999999999999999999\n", "version", "1..2147483647"),
+        ("[capacity]\nper_day = 1000000\n", "capacity.per_day", "1..100"),
+        (
+            '[[interactions]]\ndrop = "check_in"\nnear = "growth_review"\nwithin_days = 100000\n',
+            "interactions[0].within_days",
+            "0..366",
+        ),
+    ],
+)
+def test_numbers_outside_sane_bounds_are_refused_with_the_range(
+    body: str, path: str, allowed: str
+) -> None:
+    text = body + _BASE if body.startswith("version") else _BASE + body
+    problems = validate_design_text(text, source="d.toml")
+    assert [p.path for p in problems] == [path], _lines(problems)
+    assert problems[0].allowed == (allowed,)
+    assert problems[0].line is not None
+
+
+@pytest.mark.parametrize(
+    ("rule", "anchor"),
+    [
+        ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "cycle_start"),
+        ("FREQ=DAILY;BYMONTH=4;BYMONTHDAY=31", "hire_date"),
+        ("FREQ=YEARLY;UNTIL=20250101", "cycle_start"),
+        ("FREQ=YEARLY;BYMONTH=4", "hire_date"),  # the 31st of April, for a hire on the 31st
+    ],
+)
+def test_a_rule_that_never_produces_a_date_is_refused(rule: str, anchor: str) -> None:
+    cadence = f'{{ kind = "rrule", rule = "{rule}", anchor = "{anchor}" }}'
+    text = _BASE + f"[types.check_in]\ncadence = [{cadence}]\n"
+    problems = validate_design_text(text, source="d.toml")
+    assert [(p.path, p.line) for p in problems] == [("types.check_in.cadence[0].rule", 4)]
+    assert "never produces a date" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("body", "path", "message"),
+    [
+        ('capacity = "x"\n', "capacity", "expected a table"),
+        (
+            '[types.check_in]\npopulation = { teams = "sales" }\n',
+            "types.check_in.population.teams",
+            "expected a list",
+        ),
+        ('after_notice = "exit_interview"\n', "after_notice", "expected a list"),
+        ("calendar = 1\n", "calendar", "expected a table"),
+        ("interactions = [1]\n", "interactions[0]", "expected a table"),
+    ],
+)
+def test_wrong_shapes_say_what_was_expected(body: str, path: str, message: str) -> None:
+    problems = validate_design_text(_BASE + body, source="d.toml")
+    assert [p.path for p in problems] == [path]
+    assert problems[0].message.startswith(message)
+    assert "unknown error" not in problems[0].message

@@ -120,3 +120,25 @@ def test_tables_add_up_to_the_plan(design, org, horizon) -> None:  # type: ignor
         row["measure"]
         for row in compare(design, design, people, events, start=horizon[0], end=horizon[1]).rows()
     }
+
+
+def test_the_tables_count_only_the_horizon_and_add_up_over_parts() -> None:
+    # "preceding" moves 1 January 2027 (New Year's Day) back to 31 December 2026.
+    rule = attrs.evolve(MONTHLY, convention="preceding")
+    design = CycleDesign(name="d", cycle_start=START, types=(rule,))
+    year = simulate(design, PEOPLE, start=date(2027, 1, 1), end=date(2027, 12, 31))
+    # January, May and August 2027 begin on a holiday or a weekend: their check-ins are
+    # held the month before, and January's belongs to 2026.
+    assert {(row["year"], row["month"]) for row in year.counts} == {
+        (2027, month) for month in range(1, 13) if month not in (1, 5, 8)
+    }
+    assert all(row["iso_year"] in (2026, 2027) for row in year.load)  # ISO week 53 of 2026
+    halves = [
+        simulate(design, PEOPLE, start=date(2027, 1, 1), end=date(2027, 6, 30)),
+        simulate(design, PEOPLE, start=date(2027, 7, 1), end=date(2027, 12, 31)),
+    ]
+    assert sum(row["conversations"] for part in halves for row in part.counts) == sum(
+        row["conversations"] for row in year.counts
+    )
+    december = simulate(design, PEOPLE, start=date(2026, 12, 1), end=date(2026, 12, 31))
+    assert sum(row["conversations"] for row in december.counts) == 2 * 3  # m, e, late

@@ -34,11 +34,13 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any, TypeVar, get_args
 
+import attrs
 import cattrs
+from cattrs.cols import is_any_set, is_sequence
 from cattrs.errors import ForbiddenExtraKeysError
 from cattrs.preconf.json import make_converter
 
-from gesprekscyclus.domain._checks import ClosedSet
+from gesprekscyclus.domain._checks import ClosedSet, shown
 from gesprekscyclus.domain.cadence import Cadence
 from gesprekscyclus.domain.conversations import Conversation, Note
 from gesprekscyclus.domain.questions import AnswerValue, answer_value
@@ -71,7 +73,7 @@ def _strict(kind: type[T], *accepted: type) -> Callable[[Any, Any], T]:
         if isinstance(value, bool) and kind is not bool:
             raise ValueError(f"expected {kind.__name__}, got a boolean")
         if not isinstance(value, accepted or (kind,)):
-            raise ValueError(f"expected {kind.__name__}, got {type(value).__name__} {value!r}")
+            raise ValueError(f"expected {kind.__name__}, got {type(value).__name__} {shown(value)}")
         return kind(value)  # type: ignore[call-arg]
 
     return structure
@@ -129,6 +131,44 @@ _converter.register_unstructure_hook_func(
     lambda type_: type_ is frozenset or getattr(type_, "__origin__", None) is frozenset, _sorted
 )
 
+# Shapes are checked before cattrs sees a value: text is no list of its characters, and a
+# table that is not a table gets a message saying so (not "'str' has no attribute 'keys'").
+_shaping: set[Any] = set()
+
+
+def _needs_shape(type_: Any) -> bool:
+    if type_ in _shaping:
+        return False
+    return is_sequence(type_) or is_any_set(type_) or attrs.has(type_)
+
+
+def _shaped(type_: Any) -> Callable[[Any, Any], Any]:
+    _shaping.add(type_)
+    try:
+        inner = _converter.get_structure_hook(type_)
+    finally:
+        _shaping.discard(type_)
+    table = attrs.has(type_)
+
+    def structure(value: Any, actual: Any) -> Any:
+        if table and not isinstance(value, dict):
+            raise ValueError(f"expected a table of keys and values, got {_kind(value)}")
+        if not table and isinstance(value, str | bytes | dict):
+            raise ValueError(f"expected a list, got {_kind(value)}")
+        return inner(value, actual)
+
+    return structure
+
+
+def _kind(value: Any) -> str:
+    names = {dict: "a table", list: "a list", str: "text", bool: "a boolean"}
+    return names.get(type(value), type(value).__name__) + (
+        f" {shown(value)}" if isinstance(value, str | int | float) else ""
+    )
+
+
+_converter.register_structure_hook_factory(_needs_shape, _shaped)
+
 
 def register_union(union: Any, *, tag: str = "kind") -> None:
     """Serialise ``union`` (``A | B | C`` of attrs classes) as a tagged union.
@@ -163,7 +203,9 @@ def _format(exc: BaseException, type_: type | None) -> str:
     if isinstance(exc, InvalidValueError):
         return str(exc)
     if isinstance(exc, ForbiddenExtraKeysError):
-        return "extra fields found (" + ", ".join(sorted(exc.extra_fields)) + ")"
+        names = sorted(exc.extra_fields)
+        more = f", and {len(names) - 10} more" if len(names) > 10 else ""
+        return "extra fields found (" + ", ".join(names[:10]) + more + ")"
     if isinstance(exc, KeyError):
         return "required field missing"
     if isinstance(exc, ValueError | TypeError) and str(exc):

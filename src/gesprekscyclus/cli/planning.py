@@ -33,6 +33,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from gesprekscyclus.domain.absence import (
+    EARLIEST_SICK_DAY,
+    LATEST_SICK_DAY,
     AbsenceCase,
     Milestone,
     Prognosis,
@@ -49,20 +51,22 @@ from gesprekscyclus.domain.cadence import (
     RRuleCadence,
     Threshold,
 )
-from gesprekscyclus.domain.calendar import WorkingCalendar
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.text import Locale, month_name
 from gesprekscyclus.errors import DesignError, InvalidValueError, Problem
 from gesprekscyclus.planning.design import CycleDesign
-from gesprekscyclus.planning.design_file import load_design
+from gesprekscyclus.planning.design_events import design_event_problems
+from gesprekscyclus.planning.design_file import DesignLimits, load_design
 from gesprekscyclus.planning.people_file import read_events, read_people
 from gesprekscyclus.planning.planner import (
+    MAX_HORIZON_DAYS,
     CapacityConflict,
     Obligation,
     Plan,
     PlannedConversation,
     Skipped,
+    check_horizon,
     plan,
 )
 from gesprekscyclus.serialization import to_data
@@ -72,7 +76,7 @@ __all__ = ["SECTIONS", "register"]
 #: The parts of a plan that ``--show`` can select, in output order.
 SECTIONS = ("conversations", "skipped", "conflicts", "obligations")
 FORMATS = ("table", "csv", "json")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def register(subparsers: Any) -> None:
@@ -85,6 +89,7 @@ def register(subparsers: Any) -> None:
     validate.add_argument("design", metavar="DESIGN", help="the design file (.toml or .json)")
     validate.add_argument("--people", metavar="PEOPLE.csv", help="also check this people file")
     validate.add_argument("--events", metavar="EVENTS.csv", help="also check this events file")
+    _design_limit(validate)
     validate.set_defaults(handler=run_validate)
 
     planner = subparsers.add_parser(
@@ -99,6 +104,13 @@ def register(subparsers: Any) -> None:
     planner.add_argument("--until", dest="end", metavar="DATE", required=True, help="last day")
     planner.add_argument("--format", choices=FORMATS, default="table", help="output format")
     planner.add_argument(
+        "--max-horizon-days",
+        metavar="DAYS",
+        type=_whole_number,
+        default=MAX_HORIZON_DAYS,
+        help=f"refuse a longer horizon (default: {MAX_HORIZON_DAYS})",
+    )
+    planner.add_argument(
         "--show",
         metavar="SECTIONS",
         default=",".join(SECTIONS),
@@ -107,6 +119,7 @@ def register(subparsers: Any) -> None:
     planner.add_argument(
         "--locale", choices=[m.value for m in Locale], default="en", help="language of titles"
     )
+    _design_limit(planner)
     planner.set_defaults(handler=run_plan)
 
     timeline = subparsers.add_parser(
@@ -147,6 +160,24 @@ def register(subparsers: Any) -> None:
 # --- input --------------------------------------------------------------------------------------
 
 
+def _design_limit(parser: argparse.ArgumentParser) -> None:
+    default = DesignLimits().max_bytes
+    parser.add_argument(
+        "--max-design-bytes",
+        metavar="BYTES",
+        type=_whole_number,
+        default=default,
+        help=f"refuse a larger design file (default: {default})",
+    )
+
+
+def _whole_number(text: str) -> int:
+    """A count given on the command line (argparse reports the option when this fails)."""
+    if not re.fullmatch(r"[0-9]{1,9}", text.strip()):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 0 to 999999999")
+    return int(text)
+
+
 def _date(text: str, option: str) -> date:
     """An ISO date given on the command line, or an error naming the option."""
     if _ISO_DATE.fullmatch(text.strip()):
@@ -158,15 +189,19 @@ def _date(text: str, option: str) -> date:
 
 
 def _inputs(
-    design_path: str, people_path: str | None, events_path: str | None
+    design_path: str,
+    people_path: str | None,
+    events_path: str | None,
+    max_design_bytes: int | None = None,
 ) -> tuple[CycleDesign | None, tuple[Person, ...], tuple[LifeEvent, ...]]:
     """Read every input file; raise one :class:`DesignError` with the problems of all."""
     problems: list[Problem] = []
     design: CycleDesign | None = None
     people: tuple[Person, ...] = ()
     events: tuple[LifeEvent, ...] = ()
+    design_limits = DesignLimits() if max_design_bytes is None else _limits(max_design_bytes)
     try:
-        design = load_design(design_path)
+        design = load_design(design_path, limits=design_limits)
     except DesignError as error:
         problems.extend(error.problems)
     people_ok = True
@@ -182,9 +217,44 @@ def _inputs(
             events = read_events(events_path, people=known)
         except DesignError as error:
             problems.extend(error.problems)
+        else:
+            if design is not None:
+                problems.extend(
+                    design_event_problems(
+                        design, events, source=events_path, line_of=_row_lines(events_path)
+                    )
+                )
     if problems:
         raise DesignError(problems)
     return design, people, events
+
+
+def _limits(max_design_bytes: int) -> DesignLimits:
+    try:
+        return DesignLimits(max_bytes=max_design_bytes)
+    except InvalidValueError as error:
+        raise InvalidValueError(
+            "--max-design-bytes", error.problem, allowed=error.allowed
+        ) from None
+
+
+def _row_lines(path: str) -> list[int]:
+    """The first line of each data row of a CSV file that has been read without problems."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        text = handle.read()
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter_of(text))
+    lines: list[int] = []
+    end = 0
+    for row in reader:
+        start, end = end + 1, reader.line_num
+        if any(cell.strip() for cell in row):
+            lines.append(start)
+    return lines[1:]  # the header is no data row
+
+
+def _delimiter_of(text: str) -> str:
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    return ";" if header.count(";") > header.count(",") else ","
 
 
 def _sections(text: str) -> tuple[str, ...]:
@@ -353,7 +423,7 @@ def run_validate(args: argparse.Namespace, out: io.StringIO) -> int:
     with every problem."""
     from gesprekscyclus.cli.privacy import describe_retention  # noqa: PLC0415
 
-    design, people, events = _inputs(args.design, args.people, args.events)
+    design, people, events = _inputs(args.design, args.people, args.events, args.max_design_bytes)
     assert design is not None
     out.write(f"{args.design}: valid\n")
     if args.people is not None:
@@ -549,10 +619,18 @@ def run_plan(args: argparse.Namespace, out: io.StringIO) -> int:
     end = _date(args.end, "--until")
     if end < start:
         raise InvalidValueError("--until", f"{end} lies before --from {start}")
+    try:
+        check_horizon(start, end, max_horizon_days=args.max_horizon_days)
+    except InvalidValueError as error:
+        option = {"start": "--from", "end": "--until"}.get(error.path, error.path)
+        problem = error.problem.replace("max_horizon_days", "--max-horizon-days")
+        raise InvalidValueError(option, problem) from None
     sections = _sections(args.show)
-    design, people, events = _inputs(args.design, args.people, args.events)
+    design, people, events = _inputs(args.design, args.people, args.events, args.max_design_bytes)
     assert design is not None
-    result = plan(design, people, events, start=start, end=end)
+    result = plan(
+        design, people, events, start=start, end=end, max_horizon_days=args.max_horizon_days
+    )
     if args.format == "json":
         _json(_plan_json(result, design, sections), out)
     elif args.format == "csv":
@@ -594,6 +672,12 @@ def _periods(first_sick_day: date, recovered: Sequence[str]) -> list[SickPeriod]
                 f"TO {last_healthy} (the last day before falling sick again) lies before "
                 f"FROM {back} (the first day back)",
             )
+        if last_healthy >= LATEST_SICK_DAY:
+            raise InvalidValueError(
+                option,
+                f"falling sick again after {last_healthy} lies too far ahead (allowed: up to "
+                f"{LATEST_SICK_DAY})",
+            )
         start = last_healthy + timedelta(days=1)
     if start is not None:
         periods.append(SickPeriod(start))
@@ -619,6 +703,18 @@ def _case_timelines(
     args: argparse.Namespace,
 ) -> list[tuple[AbsenceCase, tuple[Milestone, ...]]]:
     first = _date(args.first_sick_day, "--first-sick-day")
+    if first > LATEST_SICK_DAY:
+        raise InvalidValueError(
+            "--first-sick-day",
+            f"{first} lies too far ahead: its 104 weeks run past the last year with known "
+            f"statutory holidays (allowed: up to {LATEST_SICK_DAY})",
+        )
+    if first < EARLIEST_SICK_DAY:
+        raise InvalidValueError(
+            "--first-sick-day",
+            f"{first} lies before the first year with known statutory holidays (allowed: "
+            f"from {EARLIEST_SICK_DAY})",
+        )
     periods = _periods(first, args.recovered)
     prognoses = _prognoses(args.prognosis)
     last_day = (
@@ -633,6 +729,11 @@ def _case_timelines(
                 f"--prognosis[{index + 1}]",
                 f"{prognosis.recorded_on} lies before the first sick day {first}",
             )
+        if prognosis.recorded_on > LATEST_SICK_DAY:
+            raise InvalidValueError(
+                f"--prognosis[{index + 1}]",
+                f"{prognosis.recorded_on} lies too far ahead (allowed: up to {LATEST_SICK_DAY})",
+            )
     if last_day is not None and last_day < first:
         raise InvalidValueError(
             "--last-working-day", f"{last_day} lies before the first sick day {first}"
@@ -646,7 +747,6 @@ def _case_timelines(
                     f"a sick period from {case.first_day} starts after the last working day "
                     f"{last_day}",
                 )
-    working_day = WorkingCalendar().predicate()
     result = []
     for index, case in enumerate(cases):
         following = cases[index + 1].first_day if index + 1 < len(cases) else None
@@ -660,7 +760,6 @@ def _case_timelines(
             prognosis=own,
             last_working_day=last_day,
             until=until,
-            is_working_day=working_day,
         )
         result.append((case, milestones))
     return result

@@ -27,7 +27,9 @@ __all__ = [
     "positive",
     "require_aware",
     "require_reason",
+    "shown",
     "unique_by",
+    "whole_in_range",
 ]
 
 
@@ -113,3 +115,32 @@ def require_reason(reason: str) -> None:
     """Raise unless ``reason`` is non-blank text (cancelling, dropping, refusing…)."""
     if not isinstance(reason, str) or not reason.strip():
         raise InvalidValueError("reason", "a non-blank reason is required")
+
+
+def shown(value: object) -> str:
+    """``value`` for a message, kept short: a huge number by its size, long text cut off."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**12:
+        digits = int(abs(value).bit_length() * 0.30103) + 1
+        return f"a number of about {digits} digits"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def whole_in_range(low: int, high: int) -> Callable[[object, attrs.Attribute[Any], Any], None]:
+    """A validator for whole numbers from ``low`` to ``high`` (``None`` passes).
+
+    Sane bounds keep date arithmetic away from overflow and planning cost bounded; the
+    message names the allowed range.
+    """
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is None:
+            return
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise InvalidValueError(
+                field_path(instance, attribute),
+                f"must be a whole number in range, got {shown(value)}",
+                allowed=(f"{low}..{high}",),
+            )
+
+    return check

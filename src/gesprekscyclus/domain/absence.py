@@ -50,6 +50,11 @@ import attrs
 from attrs import field, frozen
 
 from gesprekscyclus.domain._checks import ClosedSet, field_path, non_blank
+from gesprekscyclus.domain.calendar.dutch_holidays import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    is_statutory_working_day,
+)
 from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
 from gesprekscyclus.domain.people import Role
 from gesprekscyclus.domain.text import LocalizedText
@@ -88,6 +93,12 @@ ABSENCE_CONVERSATION: Final = "absence"
 _WEEK = 7
 _ONE_DAY = timedelta(days=1)
 _WORKING_DAY_SEARCH = 366
+
+#: The last first day of a sick period whose timeline can be computed: its 104 weeks must
+#: end inside the years whose statutory holidays are known (up to ``LAST_YEAR``).
+LATEST_SICK_DAY: Final = date(LAST_YEAR - 2, 12, 31)
+#: The first first sick day whose timeline can be computed (statutory holidays from 1982).
+EARLIEST_SICK_DAY: Final = date(FIRST_YEAR, 1, 1)
 
 
 class LegalBasis(ClosedSet):
@@ -627,10 +638,6 @@ class Prognosis:
     long_term_expected: bool = field(validator=attrs.validators.instance_of(bool))
 
 
-def _monday_to_friday(day: date) -> bool:
-    return day.isoweekday() <= 5
-
-
 def _check_arguments(
     case: AbsenceCase,
     prognosis: Sequence[Prognosis],
@@ -639,6 +646,19 @@ def _check_arguments(
     done: Mapping[str, date],
 ) -> None:
     first_day = case.first_day
+    if first_day < EARLIEST_SICK_DAY:
+        raise InvalidValueError(
+            "case.first_day",
+            f"{first_day} lies before the first year with known statutory holidays "
+            f"(first sick days from {EARLIEST_SICK_DAY})",
+        )
+    last_start = case.periods[-1].first_day
+    if last_start > LATEST_SICK_DAY:
+        raise InvalidValueError(
+            "case.first_day",
+            f"a sick period from {last_start} lies too far ahead: its 104 weeks run past the "
+            f"last year with known statutory holidays (first sick days up to {LATEST_SICK_DAY})",
+        )
     for key, day in done.items():
         if key == PROGRESS or (key not in _RANK and not _PROGRESS_KEY.fullmatch(key)):
             allowed = [k if k != PROGRESS else "progress_<n>" for k in MILESTONE_KEYS]
@@ -649,6 +669,7 @@ def _check_arguments(
             raise InvalidValueError(
                 f"done[{key!r}]", f"{day} lies before the first sick day {first_day}"
             )
+        _not_too_late(f"done[{key!r}]", day)
     _whole("progress_interval_weeks", progress_interval_weeks)
     for index, entry in enumerate(prognosis):
         if not isinstance(entry, Prognosis):
@@ -658,9 +679,17 @@ def _check_arguments(
                 f"prognosis[{index}].recorded_on",
                 f"{entry.recorded_on} lies before the first sick day {first_day}",
             )
+        _not_too_late(f"prognosis[{index}].recorded_on", entry.recorded_on)
     if last_working_day is not None and last_working_day < first_day:
         raise InvalidValueError(
             "last_working_day", f"{last_working_day} lies before the first sick day {first_day}"
+        )
+
+
+def _not_too_late(path: str, day: date) -> None:
+    if day > LATEST_SICK_DAY:
+        raise InvalidValueError(
+            path, f"{day} lies too far ahead (allowed: up to {LATEST_SICK_DAY})"
         )
 
 
@@ -729,7 +758,7 @@ def absence_timeline(
     prognosis: Sequence[Prognosis] = (),
     last_working_day: date | None = None,
     until: date | None = None,
-    is_working_day: Callable[[date], bool] = _monday_to_friday,
+    is_working_day: Callable[[date], bool] = is_statutory_working_day,
     progress_interval_weeks: int = 6,
     done: Mapping[str, date] | None = None,
 ) -> tuple[Milestone, ...]:
@@ -753,9 +782,12 @@ def absence_timeline(
     - ``progress_<n>``: ``progress_interval_weeks`` after the plan of action or the
       previous progress conversation (held date, else due date) while the case lasts, up
       to the week-104 date.
-    - ``uwv_week_42_report``: the first working day (``is_working_day``, Monday to Friday
-      by default) on or after the first day after week 42 (Ziektewet art. 38 lid 1);
-      earliest the first day of week 42.
+    - ``uwv_week_42_report``: the first working day (``is_working_day``) on or after the
+      first day after week 42 (Ziektewet art. 38 lid 1); earliest the first day of week 42.
+      By default the working days of a statutory deadline
+      (:func:`~gesprekscyclus.domain.calendar.is_statutory_working_day`: Monday to Friday
+      without the Algemene termijnenwet holidays, Good Friday and 5 May every year), never
+      the company's day-off policy: a report due on Christmas Day moves to 28 December.
     - ``first_year_evaluation``: from the first day of week 46 to the last day of week 52,
       both inclusive (the window is practice).
     - ``labour_expert_assessment``: by the end of week 52 (guidance).

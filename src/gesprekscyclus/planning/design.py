@@ -22,9 +22,10 @@ from collections.abc import Iterable
 from datetime import date, time
 from typing import Any
 
+import attrs
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import ClosedSet, non_blank, positive, unique_by
+from gesprekscyclus.domain._checks import ClosedSet, non_blank, positive, unique_by, whole_in_range
 from gesprekscyclus.domain.cadence import AnswerTrigger, Cadence
 from gesprekscyclus.domain.calendar import BusinessDayConvention, WorkingCalendar
 from gesprekscyclus.domain.catalog import Catalog, built_in_catalog
@@ -36,6 +37,9 @@ from gesprekscyclus.errors import InvalidValueError, NotFoundError
 
 __all__ = [
     "DEFAULT_TRACK",
+    "MAX_RHYTHMS",
+    "MAX_VERSION",
+    "MAX_WINDOW_DAYS",
     "Capacity",
     "CatalogChanges",
     "CycleDesign",
@@ -51,6 +55,29 @@ __all__ = [
 
 #: The action-item track of every type of normal sensitivity that names none of its own.
 DEFAULT_TRACK = "regular"
+#: The widest window on either side of a target date, in days.
+MAX_WINDOW_DAYS = 366
+#: The most rhythms one type may have.
+MAX_RHYTHMS = 8
+#: The largest design or question set version: what a 32-bit signed store column holds.
+MAX_VERSION = 2**31 - 1
+_WINDOW = whole_in_range(0, MAX_WINDOW_DAYS)
+_VERSION = whole_in_range(1, MAX_VERSION)
+_TENURE = whole_in_range(0, 1200)
+
+
+#: The days a cycle may start on: the years whose statutory holidays are known.
+FIRST_CYCLE_START = date(1982, 1, 1)
+LAST_CYCLE_START = date(4097, 12, 31)
+
+
+def _cycle_start(instance: object, attribute: Any, value: date) -> None:
+    if type(value) is not date or not FIRST_CYCLE_START <= value <= LAST_CYCLE_START:
+        raise InvalidValueError(
+            "CycleDesign.cycle_start",
+            f"must be a date in range, got {value.isoformat() if type(value) is date else value!r}",
+            allowed=(f"{FIRST_CYCLE_START}..{LAST_CYCLE_START}",),
+        )
 
 
 def _labels(value: Iterable[str]) -> frozenset[str]:
@@ -84,10 +111,8 @@ class Population:
     max_tenure_months: int | None = None
 
     def __attrs_post_init__(self) -> None:
-        for name in ("min_tenure_months", "max_tenure_months"):
-            value = getattr(self, name)
-            if value is not None and (isinstance(value, bool) or value < 0):
-                raise InvalidValueError(f"Population.{name}", f"must be 0 or more, got {value!r}")
+        for attribute in attrs.fields(Population)[3:]:
+            _TENURE(self, attribute, getattr(self, attribute.name))
         low, high = self.min_tenure_months, self.max_tenure_months
         if low is not None and high is not None and low > high:
             raise InvalidValueError(
@@ -245,10 +270,10 @@ class TypeRule:
     convention: BusinessDayConvention = field(
         default=BusinessDayConvention.MODIFIED_FOLLOWING, converter=BusinessDayConvention
     )
-    window_before: int = field(default=7, validator=_non_negative)
-    window_after: int = field(default=14, validator=_non_negative)
+    window_before: int = field(default=7, validator=_WINDOW)
+    window_after: int = field(default=14, validator=_WINDOW)
     time: time | None = None
-    question_set_version: int | None = field(default=None, validator=positive)
+    question_set_version: int | None = field(default=None, validator=_VERSION)
     pause_during_absence: bool = False
     follow_ups: tuple[AnswerTrigger, ...] = ()
     reminders: ReminderPolicy = field(factory=ReminderPolicy)
@@ -256,6 +281,12 @@ class TypeRule:
     retention: Retention | None = None
 
     def __attrs_post_init__(self) -> None:
+        if len(self.cadence) > MAX_RHYTHMS:
+            raise InvalidValueError(
+                "TypeRule.cadence",
+                f"holds {len(self.cadence)} rhythms, more than a type needs",
+                allowed=(f"at most {MAX_RHYTHMS}",),
+            )
         for index, cadence in enumerate(self.cadence):
             if cadence in self.cadence[:index]:
                 raise InvalidValueError(
@@ -272,7 +303,7 @@ class DropNear:
 
     drop: str = field(validator=non_blank)
     near: str = field(validator=non_blank)
-    within_days: int = field(validator=_non_negative)
+    within_days: int = field(validator=_WINDOW)
 
     def __attrs_post_init__(self) -> None:
         if self.drop == self.near:
@@ -283,8 +314,8 @@ class DropNear:
 class Capacity:
     """How many conversations one manager holds at most per day and per week."""
 
-    per_day: int = field(default=3, validator=positive)
-    per_week: int = field(default=10, validator=positive)
+    per_day: int = field(default=3, validator=whole_in_range(1, 100))
+    per_week: int = field(default=10, validator=whole_in_range(1, 700))
 
     def __attrs_post_init__(self) -> None:
         if self.per_week < self.per_day:
@@ -337,22 +368,28 @@ class CycleDesign:
     catalog (see :class:`CatalogChanges`) and ``hr_contact`` names the person who receives
     escalations and joins types with an HR participant; both live in the design so that every
     process of an installation uses the same ones. ``retention`` holds the periods not tied
-    to one type; each type's own is :meth:`retention_for`.
+    to one type; each type's own is :meth:`retention_for`. ``absence_handled_elsewhere``
+    says that sick leave is followed outside this design (an occupational health service's
+    own system): without it, a design without an ``absence`` type is refused for people
+    with sick reports, as their Poortwachter obligations would be lost.
     """
 
     name: str = field(validator=non_blank)
-    cycle_start: date
+    cycle_start: date = field(validator=_cycle_start)
     types: tuple[TypeRule, ...] = ()
-    version: int = field(default=1, validator=positive)
+    version: int = field(default=1, validator=_VERSION)
     calendar: WorkingCalendar = field(factory=WorkingCalendar)
     capacity: Capacity | None = None
     interactions: tuple[DropNear, ...] = ()
     after_notice: frozenset[str] = frozenset({"exit_interview"})
     default_time: time | None = None
-    carry_over_limit: int = field(default=3, validator=positive)
+    carry_over_limit: int = field(default=3, validator=whole_in_range(1, 100))
     catalog: CatalogChanges = field(factory=CatalogChanges)
     hr_contact: str | None = field(default=None, validator=non_blank)
     retention: RetentionPolicy = field(factory=RetentionPolicy)
+    absence_handled_elsewhere: bool = field(
+        default=False, validator=attrs.validators.instance_of(bool)
+    )
 
     def __attrs_post_init__(self) -> None:
         unique_by(self.types, lambda rule: rule.type, "CycleDesign.types")

@@ -33,23 +33,24 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, time
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal, get_args
 
 import attrs
 
-from gesprekscyclus.domain.cadence import Cadence
+from gesprekscyclus.domain.cadence import AnchorKind, Cadence, RRuleCadence
 from gesprekscyclus.domain.catalog import Catalog, built_in_catalog
 from gesprekscyclus.domain.conversation_types import ConversationType
 from gesprekscyclus.domain.questions import Question
 from gesprekscyclus.errors import DesignError, InvalidValueError, Problem, SerializationError
 from gesprekscyclus.planning.design import CycleDesign, TypeRule
+from gesprekscyclus.planning.design_text import DesignLimits, _plain, read_design_data
 from gesprekscyclus.serialization import from_data, to_data
 
 __all__ = [
+    "DesignLimits",
     "design_problems",
     "dump_design",
     "load_design",
@@ -65,32 +66,6 @@ def _format_of(source: str, fmt: Format | None) -> Format:
     if fmt is not None:
         return fmt
     return "json" if source.lower().endswith(".json") else "toml"
-
-
-def _plain(value: Any) -> Any:
-    """TOML gives dates and times as objects; the converter reads ISO text, as JSON has it."""
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    return value
-
-
-def _read(text: str, source: str, fmt: Format) -> tuple[dict[str, Any] | None, list[Problem]]:
-    try:
-        raw = json.loads(text) if fmt == "json" else tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        match = re.search(r"\(at line (\d+), column \d+\)", str(error))
-        line = int(match.group(1)) if match else None
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
-        return None, [Problem(source, "", f"not valid TOML: {message}", line=line)]
-    except json.JSONDecodeError as error:
-        return None, [Problem(source, "", f"not valid JSON: {error.msg}", line=error.lineno)]
-    if not isinstance(raw, dict):
-        return None, [Problem(source, "", "the top level must be a table of settings")]
-    return _plain(raw), []
 
 
 def _to_model_data(raw: dict[str, Any]) -> tuple[dict[str, Any], list[str], list[Problem]]:
@@ -126,6 +101,7 @@ def _to_model_data(raw: dict[str, Any]) -> tuple[dict[str, Any], list[str], list
 
 
 _PATH = re.compile(r"^(?P<message>.*) @ \$(?P<path>.*)$", re.DOTALL)
+_CLASS_FIELD = re.compile(r"^[A-Z][A-Za-z]*\.(?P<field>[a-z_]+): ")
 
 
 def _file_path(model_path: str, keys: Sequence[str]) -> str:
@@ -141,6 +117,11 @@ def _file_path(model_path: str, keys: Sequence[str]) -> str:
 def _problem_from(text: str, keys: Sequence[str]) -> tuple[str, str, tuple[str, ...] | None]:
     match = _PATH.match(text)
     message, path = (match.group("message"), match.group("path")) if match else (text, "")
+    # "Interval.every: ..." raised by a class's own checks names the key inside the value.
+    named = _CLASS_FIELD.match(message)
+    if named is not None:
+        path = f"{path}.{named.group('field')}"
+        message = message[named.end() :]
     allowed: tuple[str, ...] | None = None
     found = re.search(r"^(?:[\w.]+: )?(?P<rest>.*?)(?: \(allowed: (?P<allowed>[^)]*)\))?$", message)
     if found and found.group("allowed") is not None:
@@ -214,6 +195,7 @@ def design_problems(
             problems.append(Problem(source, where, "unknown conversation type", allowed=known))
             continue
         problems.extend(_rule_problems(rule, catalog, used, where, source))
+        problems.extend(_rhythm_problems(rule, design.cycle_start, where, source))
     for index, interaction in enumerate(design.interactions):
         for name in ("drop", "near"):
             if getattr(interaction, name) not in used:
@@ -229,6 +211,30 @@ def design_problems(
         if key not in known:
             problems.append(Problem(source, "after_notice", f"unknown type {key!r}", allowed=known))
     return problems
+
+
+def _rhythm_problems(
+    rule: TypeRule, cycle_start: date, where: str, source: str
+) -> Iterable[Problem]:
+    """RRULEs that would plan nothing: no date from the cycle start on, or none for people
+    hired on the 31st (a rule that takes its day of the month from the hire date)."""
+    for index, cadence in enumerate(rule.cadence):
+        if not isinstance(cadence, RRuleCadence):
+            continue
+        anchors = [(cycle_start, f"from the cycle start ({cycle_start}) on")]
+        if cadence.anchor is AnchorKind.HIRE_DATE:
+            late = date(cycle_start.year, 1, 31)
+            anchors.append(
+                (late, f"for someone hired on the 31st ({late}); give BYMONTHDAY or BYDAY")
+            )
+        for anchor, whom in anchors:
+            if not cadence.produces_from(anchor):
+                yield Problem(
+                    source,
+                    f"{where}.cadence[{index}].rule",
+                    f"{cadence.rule} never produces a date {whom}",
+                )
+                break
 
 
 def _rule_problems(
@@ -273,38 +279,73 @@ def validate_design_text(
     source: str = "design.toml",
     fmt: Format | None = None,
     catalog: Catalog | None = None,
+    limits: DesignLimits | None = None,
 ) -> list[Problem]:
-    """Every problem of a design file's text; an empty list means it is valid."""
-    return _parse(text, source, _format_of(source, fmt), catalog)[1]
+    """Every problem of a design file's text; an empty list means it is valid.
+
+    ``limits`` bound what is read (size, nesting, dotted keys, problems reported); see
+    :class:`~gesprekscyclus.planning.design_text.DesignLimits`.
+    """
+    return _parse(text, source, _format_of(source, fmt), catalog, limits)[1]
 
 
 def _parse(
-    text: str, source: str, fmt: Format, catalog: Catalog | None
+    text: str,
+    source: str,
+    fmt: Format,
+    catalog: Catalog | None,
+    limits: DesignLimits | None = None,
 ) -> tuple[CycleDesign | None, list[Problem]]:
-    raw, problems = _read(text, source, fmt)
+    limits = limits if limits is not None else DesignLimits()
+    design, problems = _parse_within(text, source, fmt, catalog, limits)
+    if len(problems) > limits.max_problems:
+        more = len(problems) - limits.max_problems
+        problems = [
+            *problems[: limits.max_problems],
+            Problem(
+                source,
+                "",
+                f"and {more} more problems",
+                allowed=(f"at most max_problems={limits.max_problems} listed",),
+            ),
+        ]
+    return design, problems
+
+
+def _parse_within(
+    text: str, source: str, fmt: Format, catalog: Catalog | None, limits: DesignLimits
+) -> tuple[CycleDesign | None, list[Problem]]:
+    raw, problems = read_design_data(text, source, fmt, limits)
     if raw is None:
-        return None, problems
+        return None, [
+            p if p.line is not None or not p.path else
+            Problem(source, p.path, p.message, line=_line_of(text, p.path, fmt),
+                    allowed=p.allowed)
+            for p in problems
+        ]  # fmt: skip
+
+    def located(found: Iterable[tuple[str, str, tuple[str, ...] | None]]) -> list[Problem]:
+        # Lines are looked up for the problems that will be listed only.
+        return [
+            Problem(
+                source,
+                path,
+                message,
+                line=_line_of(text, path, fmt) if index <= limits.max_problems else None,
+                allowed=allowed,
+            )
+            for index, (path, message, allowed) in enumerate(found)
+        ]
+
     data, keys, shape_problems = _to_model_data(raw)
-    problems = [
-        Problem(source, problem.path, problem.message, line=_line_of(text, problem.path, fmt))
-        for problem in shape_problems
-    ]
-    if problems:
-        return None, problems
+    if shape_problems:
+        return None, located((p.path, p.message, p.allowed) for p in shape_problems)
     try:
         design = from_data(CycleDesign, data)
     except SerializationError as error:
-        for text_problem in error.problems:
-            path, message, allowed = _problem_from(text_problem, keys)
-            problems.append(
-                Problem(source, path, message, line=_line_of(text, path, fmt), allowed=allowed)
-            )
-        return None, problems
+        return None, located(_problem_from(item, keys) for item in error.problems)
     found = design_problems(design, catalog=catalog, source=source)
-    return design, [
-        Problem(source, p.path, p.message, line=_line_of(text, p.path, fmt), allowed=p.allowed)
-        for p in found
-    ]
+    return design, located((p.path, p.message, p.allowed) for p in found)
 
 
 def parse_design(
@@ -313,28 +354,60 @@ def parse_design(
     source: str = "design.toml",
     fmt: Format | None = None,
     catalog: Catalog | None = None,
+    limits: DesignLimits | None = None,
 ) -> CycleDesign:
     """The design in ``text``; :class:`DesignError` with every problem otherwise."""
-    design, problems = _parse(text, source, _format_of(source, fmt), catalog)
+    design, problems = _parse(text, source, _format_of(source, fmt), catalog, limits)
     if problems or design is None:
         raise DesignError(problems)
     return design
 
 
-def load_design(path: str | Path, *, catalog: Catalog | None = None) -> CycleDesign:
-    """Read and validate a design file (``.toml`` or ``.json``)."""
-    path = Path(path)
+def load_design(
+    path: str | Path, *, catalog: Catalog | None = None, limits: DesignLimits | None = None
+) -> CycleDesign:
+    """Read and validate a design file (``.toml`` or ``.json``).
+
+    At most ``limits.max_bytes`` are read (1 MiB by default), so a device or a huge file is
+    refused without reading it whole.
+    """
+    limits = limits if limits is not None else DesignLimits()
+    return parse_design(
+        _read_file(Path(path), limits.max_bytes),
+        source=str(path),
+        catalog=catalog,
+        limits=limits,
+    )
+
+
+def _read_file(path: Path, max_bytes: int) -> str:
+    def refuse(message: str, allowed: Iterable[str] | None = None) -> DesignError:
+        return DesignError([Problem(str(path), "", message, allowed=allowed)])
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise DesignError([Problem(str(path), "", f"cannot be read: {error}")]) from error
-    return parse_design(text, source=str(path), catalog=catalog)
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as error:
+        raise refuse(f"cannot be read: {error.strerror or error}") from None
+    if len(data) > max_bytes:
+        raise refuse(
+            f"is larger than {max_bytes} bytes", allowed=(f"at most max_bytes={max_bytes}",)
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise DesignError(
+            [Problem(str(path), "", f"is not UTF-8 text (byte {error.start + 1})", line=line)]
+        ) from None
 
 
-def validate_design(path: str | Path, *, catalog: Catalog | None = None) -> list[Problem]:
+def validate_design(
+    path: str | Path, *, catalog: Catalog | None = None, limits: DesignLimits | None = None
+) -> list[Problem]:
     """Every problem of a design file; an empty list means it is valid."""
     try:
-        load_design(path, catalog=catalog)
+        load_design(path, catalog=catalog, limits=limits)
     except DesignError as error:
         return list(error.problems)
     return []

@@ -37,7 +37,6 @@ from typing import TypeAlias
 
 from gesprekscyclus.domain.cadence._common import (
     DEFAULT_MAX_ITERATIONS,
-    DEFAULT_MAX_SECONDS,
     AddWorkingDays,
     AnchorKind,
     Occurrence,
@@ -53,7 +52,6 @@ from gesprekscyclus.domain.people import Person
 
 __all__ = [
     "DEFAULT_MAX_ITERATIONS",
-    "DEFAULT_MAX_SECONDS",
     "AddWorkingDays",
     "AnchorKind",
     "AnchorTo",
@@ -89,7 +87,6 @@ def expand(
     add_working_days: AddWorkingDays | None = None,
     held: Sequence[date] = (),
     max_iterations: int = DEFAULT_MAX_ITERATIONS,
-    max_seconds: float = DEFAULT_MAX_SECONDS,
 ) -> list[Occurrence]:
     """The occurrences of ``cadence`` for ``person`` in ``[start, end]``, sorted by date.
 
@@ -111,9 +108,7 @@ def expand(
         return cadence.occurrences(anchor, lo, hi)
     if isinstance(cadence, RRuleCadence):
         anchor = person.hire_date if cadence.anchor is AnchorKind.HIRE_DATE else cycle_start
-        return cadence.occurrences(
-            anchor, lo, hi, max_iterations=max_iterations, max_seconds=max_seconds
-        )
+        return cadence.occurrences(anchor, lo, hi, max_iterations=max_iterations)
     if isinstance(cadence, Anniversary):
         anchor = person.hire_date if cadence.of is AnchorKind.HIRE_DATE else cycle_start
         return cadence.occurrences(anchor, lo, hi, person.leap_day_policy)

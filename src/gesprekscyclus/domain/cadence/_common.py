@@ -10,10 +10,9 @@ from typing import Any, NamedTuple, TypeAlias
 from gesprekscyclus.domain._checks import ClosedSet, field_path
 from gesprekscyclus.errors import InvalidValueError
 
-#: Default bound on the recurrence periods one RRULE expansion may examine.
+#: Default bound on the recurrence periods (years, months, weeks or days) one RRULE
+#: expansion may examine. A count, never a time: results do not depend on machine load.
 DEFAULT_MAX_ITERATIONS = 100_000
-#: Default bound on the wall time one RRULE expansion may take, in seconds.
-DEFAULT_MAX_SECONDS = 1.0
 
 #: ``add_working_days(day, n)``: the date ``n`` working days after ``day`` (before it when
 #: ``n`` is negative), as a calendar computes it.
@@ -74,11 +73,4 @@ def person_anchor(instance: Any, attribute: Any, value: AnchorKind) -> None:
             field_path(instance, attribute),
             f"{value} needs a month; use a date anchor",
             allowed=(AnchorKind.HIRE_DATE, AnchorKind.CYCLE_START),
-        )
-
-
-def whole_number(instance: Any, attribute: Any, value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidValueError(
-            field_path(instance, attribute), f"must be a whole number, got {value!r}"
         )

@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import field_path, non_blank, positive
+from gesprekscyclus.domain._checks import non_blank, whole_in_range
 from gesprekscyclus.domain.cadence._common import (
     AddWorkingDays,
     Occurrence,
     add_months,
-    whole_number,
 )
 from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.errors import InvalidValueError
+
+#: The largest offset from a life event, in days (ten years) and in months.
+MAX_OFFSET_DAYS = 3660
+MAX_OFFSET_MONTHS = 120
+#: The most events a threshold may count.
+MAX_THRESHOLD_COUNT = 100
 
 # --- lifecycle offsets ------------------------------------------------------------------------
 
@@ -58,10 +63,12 @@ class LifecycleOffset:
     KIND: ClassVar[str] = "lifecycle"
 
     event: LifeEventKind = field(converter=LifeEventKind)
-    offset_days: int = field(default=0, validator=whole_number)
+    offset_days: int = field(default=0, validator=whole_in_range(-MAX_OFFSET_DAYS, MAX_OFFSET_DAYS))
     working_days: bool = False
     label: str | None = field(default=None, validator=non_blank)
-    offset_months: int = field(default=0, validator=whole_number)
+    offset_months: int = field(
+        default=0, validator=whole_in_range(-MAX_OFFSET_MONTHS, MAX_OFFSET_MONTHS)
+    )
 
     @property
     def offset_text(self) -> str:
@@ -105,14 +112,6 @@ class LifecycleOffset:
 # --- thresholds -------------------------------------------------------------------------------
 
 
-def _non_negative(instance: Any, attribute: Any, value: int) -> None:
-    whole_number(instance, attribute, value)
-    if value < 0:
-        raise InvalidValueError(
-            field_path(instance, attribute), f"must not be negative, got {value}"
-        )
-
-
 def _optional_kind(value: LifeEventKind | str | None) -> LifeEventKind | None:
     return None if value is None else LifeEventKind(value)
 
@@ -142,10 +141,10 @@ class Threshold:
     KIND: ClassVar[str] = "threshold"
 
     event: LifeEventKind = field(default=LifeEventKind.SICK_REPORT, converter=LifeEventKind)
-    count: int = field(default=3, validator=positive)
-    window_days: int = field(default=365, validator=positive)
+    count: int = field(default=3, validator=whole_in_range(1, MAX_THRESHOLD_COUNT))
+    window_days: int = field(default=365, validator=whole_in_range(1, MAX_OFFSET_DAYS))
     after: LifeEventKind | None = field(default=LifeEventKind.RECOVERY, converter=_optional_kind)
-    offset_days: int = field(default=0, validator=_non_negative)
+    offset_days: int = field(default=0, validator=whole_in_range(0, MAX_OFFSET_DAYS))
 
     def triggers(self, events: Sequence[LifeEvent]) -> list[date]:
         """The dates of the events that reach the threshold."""

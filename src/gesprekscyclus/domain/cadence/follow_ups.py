@@ -8,7 +8,7 @@ from typing import Protocol
 
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import ClosedSet, non_blank, positive
+from gesprekscyclus.domain._checks import ClosedSet, non_blank, whole_in_range
 from gesprekscyclus.errors import InvalidValueError
 
 # --- answer-triggered follow-ups --------------------------------------------------------------
@@ -63,7 +63,7 @@ class AnswerTrigger:
     operator: AnswerOperator = field(converter=AnswerOperator)
     value: str | int | bool
     schedule_type: str = field(validator=non_blank)
-    within_days: int = field(validator=positive)
+    within_days: int = field(validator=whole_in_range(1, 366))
 
     def __attrs_post_init__(self) -> None:
         numeric = isinstance(self.value, int) and not isinstance(self.value, bool)

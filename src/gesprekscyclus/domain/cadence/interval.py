@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import ClosedSet, field_path, positive
+from gesprekscyclus.domain._checks import ClosedSet, field_path, positive, shown
 from gesprekscyclus.domain.cadence._common import (
     AnchorKind,
     Occurrence,
@@ -27,6 +27,15 @@ class IntervalUnit(ClosedSet):
     MONTHS = "months"
     QUARTERS = "quarters"
     YEARS = "years"
+
+
+#: The longest step of an :class:`Interval` per unit: ten years.
+MAX_EVERY = {
+    IntervalUnit.WEEKS: 522,
+    IntervalUnit.MONTHS: 120,
+    IntervalUnit.QUARTERS: 40,
+    IntervalUnit.YEARS: 10,
+}
 
 
 _MONTHS_PER_UNIT = {IntervalUnit.MONTHS: 1, IntervalUnit.QUARTERS: 3, IntervalUnit.YEARS: 12}
@@ -87,6 +96,13 @@ class Interval:
     anchor_to: AnchorTo = field(default=AnchorTo.PLANNED, converter=AnchorTo)
 
     def __attrs_post_init__(self) -> None:
+        most = MAX_EVERY[self.unit]
+        if self.every > most:
+            raise InvalidValueError(
+                "Interval.every",
+                f"every {shown(self.every)} {self.unit} is more than ten years",
+                allowed=(f"1..{most} for {self.unit}",),
+            )
         if self.anchor is AnchorKind.FIXED_MONTH and self.month is None:
             raise InvalidValueError("Interval.month", "is required with anchor=fixed_month")
         if self.anchor is not AnchorKind.FIXED_MONTH:

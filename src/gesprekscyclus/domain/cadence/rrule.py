@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-import time
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import MAXYEAR, date, timedelta
 from functools import lru_cache
+from math import gcd
 from typing import Any, ClassVar, Literal, NamedTuple, TypeAlias
 
 import dateutil.rrule as _du
@@ -14,7 +15,6 @@ from attrs import field, frozen
 
 from gesprekscyclus.domain.cadence._common import (
     DEFAULT_MAX_ITERATIONS,
-    DEFAULT_MAX_SECONDS,
     AnchorKind,
     Occurrence,
     person_anchor,
@@ -46,9 +46,12 @@ _PARTS = (
     "BYSETPOS",
 )
 _TIME_PARTS = ("BYHOUR", "BYMINUTE", "BYSECOND")
-_INT = re.compile(r"[+-]?\d{1,4}")
-_BYDAY = re.compile(r"([+-]?\d{1,2})?([A-Z]{2})")
-_UNTIL = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z)?)?")
+# RFC 5545 digits and names are ASCII: ``re.ASCII`` keeps ``\d`` from matching "١٠".
+_INT = re.compile(r"[+-]?\d{1,4}", re.ASCII)
+_BYDAY = re.compile(r"([+-]?\d{1,2})?([A-Z]{2})", re.ASCII)
+_UNTIL = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z)?)?", re.ASCII)
+#: The longest rule text accepted; real rules are well under 200 characters.
+MAX_RULE_LENGTH = 1000
 
 
 _Freq: TypeAlias = Literal[0, 1, 2, 3, 4, 5, 6]
@@ -229,7 +232,6 @@ def _expand(  # noqa: PLR0915 - one loop, kept together for speed
     *,
     first_only: bool,
     max_iterations: int,
-    max_seconds: float,
 ) -> list[date]:
     """Dates of ``rule`` from ``anchor`` within ``[lo, hi]`` (``hi=None``: the first one)."""
     rr = _rrule(rule, anchor)
@@ -280,16 +282,11 @@ def _expand(  # noqa: PLR0915 - one loop, kept together for speed
 
     found: list[date] = []
     iterations = 0
-    deadline = time.perf_counter() + max_seconds
     while True:
         iterations += 1
         if iterations > max_iterations:
             raise ExpansionLimitError(
                 f"{_RULE_PATH}: expansion examined {max_iterations} periods without finishing"
-            )
-        if not iterations & 255 and time.perf_counter() > deadline:
-            raise ExpansionLimitError(
-                f"{_RULE_PATH}: expansion took longer than {max_seconds} seconds"
             )
         # The period's first day (ordinal) and the candidate day indexes within the year.
         if freq == _du.YEARLY:
@@ -401,10 +398,93 @@ def _expand(  # noqa: PLR0915 - one loop, kept together for speed
 
 _LAST_ORDINAL = date(MAXYEAR, 12, 31).toordinal()
 
+#: Periods of each frequency in 400 Gregorian years, after which the calendar (weekdays
+#: included: 146097 days are 20871 weeks) repeats itself exactly.
+_CYCLE_PERIODS: dict[int, int] = {
+    _du.YEARLY: 400,
+    _du.MONTHLY: 4800,
+    _du.WEEKLY: 20871,
+    _du.DAILY: 146097,
+}
+
+
+@lru_cache(maxsize=1024)
+def _produces(rule: _Rule, anchor: date) -> bool:
+    """Whether ``rule`` from ``anchor`` gives a date up to the year 9999, in bounded work."""
+    try:  # most rules that produce at all do so within a few hundred periods
+        return bool(_expand(rule, anchor, anchor, None, first_only=True, max_iterations=400))
+    except ExpansionLimitError:
+        pass
+    if rule.freq == _du.DAILY and rule.bysetpos is not None:
+        if not {1, -1} & set(rule.bysetpos):
+            return False  # a daily period holds one day: only position 1 or -1 can pick it
+        rule = rule._replace(bysetpos=None)
+    if rule.freq in (_du.DAILY, _du.WEEKLY):
+        return _filtered_days_produce(rule, anchor)
+    periods = _CYCLE_PERIODS[rule.freq]
+    bound = periods // gcd(rule.interval, periods) + 2
+    try:
+        return bool(_expand(rule, anchor, anchor, None, first_only=True, max_iterations=bound))
+    except ExpansionLimitError:
+        return False  # a whole cycle of the calendar without a match: none ever comes
+
+
+def _filtered_days_produce(rule: _Rule, anchor: date) -> bool:
+    """A daily or weekly rule picks the days its filters pick in a yearly rule, in the days
+    or weeks a multiple of INTERVAL from the anchor (with BYSETPOS: in weeks that hold as
+    many of those days as the smallest position asks for). Which offsets a cycle of the
+    calendar ever reaches follows from the interval's common divisor with the cycle, so
+    401 yearly periods settle it instead of 146097 days."""
+    byday = rule.byday
+    if rule.freq == _du.WEEKLY and byday is None:
+        byday = ((anchor.weekday(), None),)  # DTSTART's weekday, as RFC 5545 fills it in
+    if not (byday or rule.bymonthday or rule.bymonth):
+        return True
+    yearly = rule._replace(freq=_du.YEARLY, interval=1, total=None, byday=byday, bysetpos=None)
+    if rule.until is None or rule.until >= anchor:
+        limit = min(_LAST_ORDINAL, anchor.toordinal() + _CYCLE_DAYS - 1)
+        if rule.until is not None:
+            limit = min(limit, rule.until.toordinal())
+        days = _expand(
+            yearly, anchor, anchor, date.fromordinal(limit), first_only=False, max_iterations=403
+        )
+    else:
+        days = []
+    unit = 1 if rule.freq == _du.DAILY else 7
+    first = anchor.toordinal()
+    if unit == 7:
+        first -= (anchor.weekday() - rule.wkst) % 7  # the anchor's week starts here
+    # An offset that is a multiple of INTERVAL is reached in this cycle; one that is a
+    # multiple of its common divisor with the cycle only in a later one (no UNTIL then).
+    later = None if rule.until is not None else gcd(rule.interval, _CYCLE_DAYS // unit)
+    held = Counter((day.toordinal() - first) // unit for day in days)
+    need = 1 if rule.bysetpos is None else min(abs(position) for position in rule.bysetpos)
+    return any(
+        count >= need
+        and (offset % rule.interval == 0 or (later is not None and offset % later == 0))
+        for offset, count in held.items()
+    )
+
+
+_CYCLE_DAYS = 146097
+
 
 def _normal_rule(value: str) -> str:
     if not isinstance(value, str):
-        raise InvalidValueError(_RULE_PATH, f"must be text, got {value!r}")
+        raise InvalidValueError(_RULE_PATH, f"must be text, got {type(value).__name__}")
+    if len(value) > MAX_RULE_LENGTH:
+        raise InvalidValueError(
+            _RULE_PATH, f"is {len(value)} characters long (at most {MAX_RULE_LENGTH})"
+        )
+    if not value.isascii():
+        # Upper-casing would turn "ı" into "I" and "ſ" into "S"; digits such as "١٠" are not
+        # RFC 5545 digits either.
+        position, char = next((i, c) for i, c in enumerate(value) if not c.isascii())
+        raise InvalidValueError(
+            _RULE_PATH,
+            f"character {char!r} at position {position + 1} is not ASCII; RFC 5545 rule "
+            "names, weekdays and digits are ASCII",
+        )
     text = value.strip().upper()
     if text.startswith("RRULE:"):
         text = text[len("RRULE:") :]
@@ -456,7 +536,6 @@ class RRuleCadence:
         end: date,
         *,
         max_iterations: int = DEFAULT_MAX_ITERATIONS,
-        max_seconds: float = DEFAULT_MAX_SECONDS,
     ) -> list[date]:
         """The rule's dates in ``[start, end]`` from ``anchor``; see :meth:`occurrences`."""
         if end < start:
@@ -468,7 +547,6 @@ class RRuleCadence:
             end,
             first_only=False,
             max_iterations=max_iterations,
-            max_seconds=max_seconds,
         )
 
     def occurrences(
@@ -478,22 +556,35 @@ class RRuleCadence:
         end: date,
         *,
         max_iterations: int = DEFAULT_MAX_ITERATIONS,
-        max_seconds: float = DEFAULT_MAX_SECONDS,
     ) -> list[Occurrence]:
         """The occurrences in ``[start, end]`` (both inclusive), keyed by their ISO date.
 
         Equal to ``dateutil.rrule`` from ``anchor``, but a rule without COUNT starts at the
         period of its grid nearest ``start``, so an anchor thirty years back costs the same as
         last month's. A COUNT rule has to count from the anchor; COUNT itself bounds it.
-        ``max_iterations`` bounds the periods (years, months, weeks or days) examined and
-        ``max_seconds`` the time taken; past either,
-        :class:`~gesprekscyclus.errors.ExpansionLimitError` is raised. The bounds limit work
-        only and never change a result that is returned.
+        ``max_iterations`` bounds the periods (years, months, weeks or days) examined; past
+        it, :class:`~gesprekscyclus.errors.ExpansionLimitError` is raised. The bound is a
+        count, never a time, so the same input gives the same result (or the same error) on
+        any machine under any load, and it never changes a result that is returned.
         """
-        dates = self.dates(
-            anchor, start, end, max_iterations=max_iterations, max_seconds=max_seconds
-        )
+        dates = self.dates(anchor, start, end, max_iterations=max_iterations)
         return [Occurrence(d.isoformat(), d) for d in dates]
+
+    def produces_from(self, anchor: date) -> bool:
+        """Whether the rule gives any date at all from ``anchor`` (its DTSTART).
+
+        ``False`` means no occurrence ever, e.g. 30 February or a COUNT/UNTIL rule whose
+        end lies before the anchor. Decided in bounded work: the Gregorian calendar repeats
+        every 400 years, so one such cycle of periods settles it.
+
+        >>> RRuleCadence("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30").produces_from(date(2026, 1, 1))
+        False
+        >>> RRuleCadence("FREQ=DAILY;INTERVAL=7;BYDAY=MO").produces_from(date(2026, 1, 6))
+        False
+        >>> RRuleCadence("FREQ=DAILY;INTERVAL=7;BYDAY=MO").produces_from(date(2026, 1, 5))
+        True
+        """
+        return _produces(_parse(self.rule), anchor)
 
     def next_after(
         self,
@@ -501,7 +592,6 @@ class RRuleCadence:
         after: date,
         *,
         max_iterations: int = DEFAULT_MAX_ITERATIONS,
-        max_seconds: float = DEFAULT_MAX_SECONDS,
     ) -> date | None:
         """The first date strictly after ``after``, or ``None`` once the rule has ended.
 
@@ -524,7 +614,6 @@ class RRuleCadence:
             None,
             first_only=True,
             max_iterations=max_iterations,
-            max_seconds=max_seconds,
         )
         if found:
             return found[0]

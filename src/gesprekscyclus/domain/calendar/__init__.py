@@ -10,6 +10,7 @@ from gesprekscyclus.domain.calendar.dutch_holidays import (
     DutchDayOffPolicy,
     LiberationDayPolicy,
     dutch_statutory_holidays,
+    is_statutory_working_day,
     statutory_deadline,
 )
 from gesprekscyclus.domain.calendar.local_time import (
@@ -30,6 +31,7 @@ __all__ = [
     "dutch_statutory_holidays",
     "is_ambiguous",
     "is_nonexistent",
+    "is_statutory_working_day",
     "localize",
     "statutory_deadline",
     "zone_info",

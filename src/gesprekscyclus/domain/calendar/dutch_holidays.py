@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from datetime import date, timedelta
+from functools import lru_cache
 
 from attrs import field, frozen
 from dateutil.easter import EASTER_WESTERN, easter
@@ -41,6 +42,7 @@ __all__ = [
     "DutchDayOffPolicy",
     "LiberationDayPolicy",
     "dutch_statutory_holidays",
+    "is_statutory_working_day",
     "statutory_deadline",
 ]
 
@@ -117,6 +119,26 @@ def dutch_statutory_holidays(year: int) -> dict[date, str]:
     for day, name in sorted(entries):
         result[day] = f"{result[day]} / {name}" if day in result else name
     return result
+
+
+@lru_cache(maxsize=256)
+def _statutory_days(year: int) -> frozenset[date]:
+    return frozenset(dutch_statutory_holidays(year))
+
+
+def is_statutory_working_day(day: date) -> bool:
+    """Whether ``day`` counts as a working day for a statutory deadline (Atw art. 1, 3).
+
+    Monday to Friday, except the Atw art. 3 days, Good Friday and 5 May included every year,
+    whatever the company's day-off policy: legal deadlines (the Poortwachter timeline, the
+    42nd-week report) are counted with this, never with who is at work.
+
+    >>> is_statutory_working_day(date(2026, 4, 3)), is_statutory_working_day(date(2027, 5, 5))
+    (False, False)
+    >>> is_statutory_working_day(date(2026, 12, 24)), is_statutory_working_day(date(2026, 12, 25))
+    (True, False)
+    """
+    return day.isoweekday() <= 5 and day not in _statutory_days(day.year)
 
 
 def statutory_deadline(day: date, *, equivalent_days: Collection[date] = ()) -> date:

@@ -26,13 +26,26 @@ The steps, per person:
    target inside its window with room left that day and week; when no day has room, it stays
    on its target and a :class:`CapacityConflict` says so.
 
+**The horizon.** A plan for ``[start, end]`` holds exactly the conversations whose (final)
+target lies in ``[start, end]``, whatever their nominal date: a New Year's check-in that a
+convention moves back to 31 December belongs to the year before, and one on 2 January whose
+nominal date is 29 December belongs to this year. Skipped occurrences are listed by their
+nominal date, obligations by their due date, conflicts with their conversation. Internally
+the planner plans a margin of :func:`plan_margin_days` on both sides, wide enough for every
+business-day move and for the levelling windows, so the result equals a longer plan cut to
+the window. (One exception: a manager whose capacity is exceeded for good, with capacity
+conflicts, has conversations placed by where levelling starts, in any plan; the horizon
+rule still holds.) A horizon of more than :data:`MAX_HORIZON_DAYS` days is refused (pass
+``max_horizon_days`` to plan further), as are days outside :data:`FIRST_PLAN_DAY` to
+:data:`LAST_PLAN_DAY`.
+
 The modules of this package follow those steps: ``context`` (one person's facts and the
 run's shared memos), ``occurrences`` (steps 1 to 3, with ``adjusting`` for working days),
 ``absence`` and ``follow_ups`` (step 4), ``drop_near`` (the ``DropNear`` part of step 2,
 once a person's rows are all known), ``levelling`` (step 5); ``rows`` holds the result types
 and the list rows they are built from, ``ids`` the stable ids. This module ties them together.
 
->>> from datetime import date
+>>> from datetime import date, timedelta
 >>> from gesprekscyclus.domain.cadence import Interval
 >>> from gesprekscyclus.domain.people import Person
 >>> from gesprekscyclus.planning.design import CycleDesign, TypeRule
@@ -45,20 +58,36 @@ and the list rows they are built from, ``ids`` the stable ids. This module ties 
 >>> [(c.employee_id, c.target.isoformat()) for c in result.conversations][:3]
 [('e', '2026-01-02'), ('e', '2026-02-02'), ('e', '2026-03-02')]
 >>> plan(design, people, start=date(2026, 1, 1), end=date(2026, 3, 31)) == result
-True"""
+True
+
+The horizon counts target dates. A check-in on the first of the month that the ``nearest``
+convention moves off a weekend: 1 January 2028 is a Saturday, so January's check-in is held
+on Friday 31 December 2027 and belongs to a plan of 2027, not of 2028:
+
+>>> nearest = CycleDesign(name="demo", cycle_start=date(2026, 1, 1), types=(
+...     TypeRule(type="check_in", convention="nearest", cadence=(
+...         Interval(every=1, unit="months", anchor="cycle_start"),)),))
+>>> december = plan(nearest, people, start=date(2027, 12, 1), end=date(2027, 12, 31))
+>>> [(c.nominal.isoformat(), c.target.isoformat()) for c in december.conversations]
+[('2027-12-01', '2027-12-01'), ('2028-01-01', '2027-12-31')]
+>>> january = plan(nearest, people, start=date(2028, 1, 1), end=date(2028, 1, 31))
+>>> [c.target.isoformat() for c in january.conversations]
+[]
+"""
 
 from __future__ import annotations
 
 import gc
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from operator import attrgetter
 from typing import Any, TypeAlias
 
 from attrs import frozen
 
-from gesprekscyclus.domain.absence import Prognosis
+from gesprekscyclus.domain.absence import LATEST_SICK_DAY, Prognosis
+from gesprekscyclus.domain.calendar.working_days import MAX_GAP_DAYS
 from gesprekscyclus.domain.catalog import Catalog
 from gesprekscyclus.domain.conversations import Conversation
 from gesprekscyclus.domain.events import LifeEvent
@@ -76,6 +105,8 @@ from gesprekscyclus.planning.planner.occurrences import (
     PAUSE_POSTPONE_DAYS as PAUSE_POSTPONE_DAYS,
 )
 from gesprekscyclus.planning.planner.rows import (
+    _ID,
+    _TARGET,
     CapacityConflict,
     Obligation,
     PlannedConversation,
@@ -85,15 +116,37 @@ from gesprekscyclus.planning.planner.rows import (
 )
 
 __all__ = [
+    "FIRST_PLAN_DAY",
+    "LAST_PLAN_DAY",
+    "MAX_HORIZON_DAYS",
     "CapacityConflict",
     "Obligation",
     "Plan",
     "PlannedConversation",
     "Skipped",
+    "check_horizon",
     "conversation_id",
     "person_digest",
     "plan",
+    "plan_margin_days",
 ]
+
+#: The longest horizon :func:`plan` accepts by default, in days (about eleven years: ten
+#: years and the margins a materialise run adds): a plan's cost grows with its horizon, so
+#: a typing error such as a year 3026 is refused instead of running for minutes. Pass
+#: ``max_horizon_days`` to plan further.
+MAX_HORIZON_DAYS = 4000
+#: The first day a plan may start: the Dutch holiday calendar starts in 1982, and the
+#: planner looks up to a year before ``start``.
+FIRST_PLAN_DAY = date(1983, 1, 1)
+#: The last day a plan may end: the statutory holidays that legal deadlines are counted
+#: with are known up to 4099, and absence timelines run two years past their first day.
+LAST_PLAN_DAY = LATEST_SICK_DAY
+#: Days a business-day convention may move a date, besides closures: a part-time pattern
+#: of one day a week next to a week of holidays.
+_CONVENTION_SLACK_DAYS = 21
+#: The longest window of an absence milestone (the first-year evaluation, weeks 46 to 52).
+_ABSENCE_WINDOW_DAYS = 49
 
 
 @frozen
@@ -122,18 +175,22 @@ def plan(
     catalog: Catalog | None = None,
     existing: Iterable[Conversation] = (),
     prognoses: Mapping[str, Sequence[Prognosis]] | None = None,
+    max_horizon_days: int = MAX_HORIZON_DAYS,
 ) -> Plan:
-    """Plan every conversation of ``design`` for ``people`` in ``[start, end]``.
+    """Plan every conversation of ``design`` for ``people`` whose target lies in
+    ``[start, end]`` (see "The horizon" in the module docstring).
 
     ``events`` are the life events of all people (hired, notice, last day, sick report,
     recovery, leave); ``existing`` conversations supply held dates (for rhythms anchored on
     the held date) and answers (for follow-ups); ``prognoses`` per person id feed the absence
-    timeline. See the module docstring for the steps.
+    timeline. See the module docstring for the steps. A horizon longer than
+    ``max_horizon_days`` days, or days outside :data:`FIRST_PLAN_DAY` to
+    :data:`LAST_PLAN_DAY`, raise :class:`~gesprekscyclus.errors.InvalidValueError`.
 
     The cyclic garbage collector is paused while planning: the plan holds millions of small
     objects without cycles, and repeated collections over them cost about a third of the time.
     """
-    _check_horizon(start, end)
+    check_horizon(start, end, max_horizon_days=max_horizon_days)
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -143,9 +200,65 @@ def plan(
             gc.enable()
 
 
-def _check_horizon(start: date, end: date) -> None:
+def check_horizon(start: date, end: date, *, max_horizon_days: int = MAX_HORIZON_DAYS) -> None:
+    """Refuse a planning horizon :func:`plan` would refuse, with a typed error.
+
+    >>> try:
+    ...     check_horizon(date(2026, 1, 1), date(3025, 5, 5))
+    ... except InvalidValueError as error:
+    ...     print(error.problem)  # doctest: +NORMALIZE_WHITESPACE
+    the horizon from 2026-01-01 to 3025-05-05 is 365002 days long, more than
+    max_horizon_days (4000); plan in parts or raise the limit
+    """
+    for name, day in (("start", start), ("end", end)):
+        if type(day) is not date:
+            raise InvalidValueError(name, f"must be a date, got {type(day).__name__}")
+        if not FIRST_PLAN_DAY <= day <= LAST_PLAN_DAY:
+            raise InvalidValueError(
+                name,
+                f"{day} lies outside the days a plan can cover ({FIRST_PLAN_DAY} to "
+                f"{LAST_PLAN_DAY})",
+            )
     if end < start:
         raise InvalidValueError("end", f"{end} lies before start {start}")
+    if isinstance(max_horizon_days, bool) or not isinstance(max_horizon_days, int):
+        raise InvalidValueError(
+            "max_horizon_days", f"must be a whole number, got {max_horizon_days!r}"
+        )
+    days = (end - start).days + 1
+    if days > max_horizon_days:
+        raise InvalidValueError(
+            "end",
+            f"the horizon from {start} to {end} is {days} days long, more than "
+            f"max_horizon_days ({max_horizon_days}); plan in parts or raise the limit",
+        )
+
+
+def plan_margin_days(design: CycleDesign) -> int:
+    """The days :func:`plan` plans beyond each side of its horizon for ``design``.
+
+    Wide enough for a business-day convention to move a date across the edge (the longest
+    closure included) and, when the design levels capacity, for every levelling window that
+    reaches into the horizon and for the windows of the conversations they compete with
+    (twice the widest window), so that the conversations inside come out as in a longer plan.
+
+    >>> from attrs import evolve
+    >>> from gesprekscyclus.domain.cadence import Interval
+    >>> from gesprekscyclus.planning.design import Capacity, TypeRule
+    >>> base = CycleDesign(name="demo", cycle_start=date(2026, 1, 1), types=(
+    ...     TypeRule(type="check_in", window_before=7, window_after=14),))
+    >>> plan_margin_days(base), plan_margin_days(evolve(base, capacity=Capacity()))
+    (21, 63)
+    """
+    longest_closure = max((closure.days for closure in design.calendar.closures), default=0)
+    margin = _CONVENTION_SLACK_DAYS + min(longest_closure, MAX_GAP_DAYS)
+    if design.capacity is None:
+        return margin
+    widths = [rule.window_before + rule.window_after for rule in design.types]
+    widths += [trigger.within_days for rule in design.types for trigger in rule.follow_ups]
+    if ABSENCE_TYPE in design.type_keys:
+        widths.append(_ABSENCE_WINDOW_DAYS)
+    return margin + 2 * max(widths, default=0)
 
 
 def _plan(
@@ -168,9 +281,18 @@ def _plan(
     for conversation in existing:
         history[conversation.employee_id, conversation.type_key].append(conversation)
     prognoses = prognoses or {}
-    run = _Run(design, start, end)
+    # Planned with a margin on both sides, then cut to the targets inside [start, end].
+    margin = timedelta(days=plan_margin_days(design))
+    run = _Run(design, start - margin, end + margin)
     inputs = _Inputs(run, catalog, by_id, events_of, history, prognoses)
-    rows, skipped, obligations, conflicts = _plan_part(staff, inputs)
+    all_rows, skipped, obligations, conflicts = _plan_part(staff, inputs)
+    rows = [row for row in all_rows if start <= row[_TARGET] <= end]
+    if conflicts:
+        kept = {row[_ID] for row in rows}
+        conflicts = [conflict for conflict in conflicts if conflict.conversation_id in kept]
+    skipped = [skip for skip in skipped if start <= skip.nominal <= end]
+    obligations = [item for item in obligations if start <= item.milestone.due <= end]
+    del all_rows
     # Built in the order the rows were made (neighbours in memory), then sorted: by id and
     # then, stably, by target gives (target, id) order without building key tuples.
     conversations = _conversations(rows)
@@ -223,6 +345,9 @@ def _plan_part(staff: Sequence[Person], inputs: _Inputs) -> _Part:
     with_manager = _manager_types(inputs.catalog)
     adjusters = run.adjusters
     no_events: Sequence[LifeEvent] = ()
+    unplanned_absence = (
+        ABSENCE_TYPE not in design.type_keys and not design.absence_handled_elsewhere
+    )
     rows: list[_Row] = []
     skipped: list[Skipped] = []
     obligations: list[Obligation] = []
@@ -257,6 +382,9 @@ def _plan_part(staff: Sequence[Person], inputs: _Inputs) -> _Part:
                     rows,
                     obligations,
                 )
+        if unplanned_absence and context.cases:
+            for case in context.cases:
+                skipped.append(_absence_not_planned(person.id, case.first_day))
         if history:
             _plan_follow_ups(design, context, history, start, end, rows)
         if design.interactions and len(rows) > first:
@@ -265,3 +393,16 @@ def _plan_part(staff: Sequence[Person], inputs: _Inputs) -> _Part:
     skipped.extend(dropped)
     conflicts = _level(design, inputs.catalog, rows, by_id)
     return rows, skipped, obligations, conflicts
+
+
+def _absence_not_planned(person_id: str, first_day: date) -> Skipped:
+    """A sick-leave case the design plans nothing for: listed, never silently left out."""
+    occurrence = f"{first_day.isoformat()}:case"
+    return Skipped(
+        conversation_id(person_id, ABSENCE_TYPE, occurrence),
+        ABSENCE_TYPE,
+        person_id,
+        first_day,
+        "the design has no absence type: the Poortwachter obligations of this sick-leave "
+        "case are not planned (set absence_handled_elsewhere when another system follows them)",
+    )

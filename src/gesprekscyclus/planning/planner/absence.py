@@ -20,7 +20,6 @@ def _plan_absence(
     obligations: list[Obligation],
 ) -> None:
     person = context.person
-    statutory = context.calendar.predicate()
     both = context.calendar.predicate(*context.patterns)
     for case in context.cases:
         if context.last_day is not None and case.first_day > context.last_day:
@@ -30,7 +29,6 @@ def _plan_absence(
             prognosis=[p for p in prognoses if p.recorded_on >= case.first_day],
             last_working_day=context.last_day,
             until=end,
-            is_working_day=statutory,
         )
         for milestone in milestones:
             if not start <= milestone.due <= end and not (
