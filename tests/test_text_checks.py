@@ -22,7 +22,7 @@ HIRED = date(2021, 3, 1)
     ("text", "expected"),
     [
         ("a\x00b", "contains a NUL character (U+0000) at position 1"),
-        ("Zo\ud800", "contains a lone surrogate (U+D800), which is not valid Unicode text"),
+        ("Zo\ud800", "lone surrogate (U+D800) at position 2, which is not valid Unicode"),
         ("\udcff", "lone surrogate (U+DCFF)"),
     ],
 )

@@ -50,7 +50,7 @@ def _describe_character(character: str) -> str:
     if character == "\x00":
         return "a NUL character (U+0000)"
     if "\ud800" <= character <= "\udfff":
-        return f"a lone surrogate (U+{ord(character):04X}), which is not valid Unicode text"
+        return f"a lone surrogate (U+{ord(character):04X})"
     if character in "\r\n\u2028\u2029\x85":
         return f"a line break (U+{ord(character):04X})"
     return f"a control character (U+{ord(character):04X})"
@@ -78,8 +78,11 @@ position 16; the value must be one line
     found = (_NOT_ONE_LINE if one_line else _UNSTORABLE).search(value)
     if found is None:
         return
-    problem = f"contains {_describe_character(found.group())} at position {found.start()}"
-    if one_line and _UNSTORABLE.match(found.group()) is None:
+    character = found.group()
+    problem = f"contains {_describe_character(character)} at position {found.start()}"
+    if "\ud800" <= character <= "\udfff":
+        problem += ", which is not valid Unicode text"
+    elif one_line and character != "\x00":
         problem += "; the value must be one line"
     raise InvalidValueError(path, problem)
 
