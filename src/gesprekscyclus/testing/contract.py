@@ -49,7 +49,7 @@ from gesprekscyclus.ports.store import (
     version_of,
 )
 
-__all__ = ["HOSTILE_TEXTS", "T0", "StoreContract", "make_notification"]
+__all__ = ["EDGE_TEXTS", "HOSTILE_TEXTS", "T0", "StoreContract", "make_notification"]
 
 #: The instant the contract's scenarios start at.
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -63,6 +63,16 @@ HOSTILE_TEXTS = (
     "line\nbreak\ttab\r\n",
     "%s %(name)s {0} ? :name $1",
     "x" * 20_000,
+)
+
+#: Text at the edge of what the domain accepts (everything but NUL and lone surrogates):
+#: every store must hold it unchanged, so the domain's check is the only one that matters.
+EDGE_TEXTS = (
+    "\x01\x1f\x7f\x85\x9f",  # control characters other than NUL
+    "\u2028\u2029\ufeff\u200b",  # separators, byte-order mark, zero-width space
+    "\ufffe\uffff\U0010ffff",  # noncharacters and the last code point
+    "e\u0301 \U0001f469\u200d\U0001f4bb",  # a combining accent, a joined emoji
+    "\\x00 \\ud800 %00",  # the names of the refused characters, as plain text
 )
 
 
@@ -200,6 +210,20 @@ class StoreContract:
         with store.unit_of_work() as uow:
             assert uow.people.get(person.id) == person
             stored = uow.outbox.by_key(notification.key)
+        assert stored is not None
+        assert stored.notification == notification
+
+    @pytest.mark.parametrize("text", EDGE_TEXTS)
+    def test_every_text_the_domain_accepts_round_trips(self, store: Store, text: str) -> None:
+        person = Person(id=text, name=text, hire_date=date(2020, 1, 1), team=text)
+        notification = make_notification(text, name=text)
+        with store.unit_of_work() as uow:
+            uow.people.upsert(person)
+            uow.outbox.enqueue([notification], due_at=T0)
+        with store.unit_of_work() as uow:
+            assert uow.people.get(text) == person
+            assert [found.id for found in uow.people.by_ids([text, "missing"])] == [text]
+            stored = uow.outbox.by_key(text)
         assert stored is not None
         assert stored.notification == notification
 
