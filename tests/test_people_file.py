@@ -404,3 +404,10 @@ def test_neutralise_is_undone_by_restore_and_never_leaves_a_formula(cell: str) -
     safe = neutralise(cell)
     assert restore(safe) == cell
     assert not safe.startswith(FORMULA_STARTS)
+
+
+def test_bytes_instead_of_text_is_a_typed_error() -> None:
+    with pytest.raises(GesprekscyclusError, match="text: must be str, got bytes"):
+        parse_people(b"id,name,hire_date\n")  # type: ignore[arg-type]
+    with pytest.raises(GesprekscyclusError, match="text: must be str, got NoneType"):
+        parse_events(None)  # type: ignore[arg-type]

@@ -257,6 +257,12 @@ def _rows(
     problems: _Collector,
 ) -> list[_Row]:
     """The data rows of ``text``; problems with the header or row shapes go to ``problems``."""
+    if not isinstance(text, str):
+        raise InvalidValueError(
+            "text",
+            f"must be str, got {type(text).__name__}; read a file with read_people / "
+            "read_events, or decode bytes first",
+        )
     limits = problems.limits
     if len(text) > limits.max_bytes:
         problems.add(
