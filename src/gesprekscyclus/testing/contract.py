@@ -227,6 +227,28 @@ class StoreContract:
         assert stored is not None
         assert stored.notification == notification
 
+    @pytest.mark.parametrize("text", ["e\x00", "e\udc80", "\ud800"])
+    def test_a_lookup_with_text_no_value_can_hold_finds_nothing(
+        self, store: Store, text: str
+    ) -> None:
+        with store.unit_of_work() as uow:
+            uow.people.upsert(_person("e"))
+            uow.outbox.enqueue([make_notification("k-1")], due_at=T0)
+        with store.unit_of_work() as uow:
+            assert uow.people.find(text) is None
+            with pytest.raises(NotFoundError):
+                uow.people.get(text)
+            assert [person.id for person in uow.people.by_ids([text, "e"])] == ["e"]
+            assert uow.events.for_person(text) == []
+            assert uow.conversations.by_employee(text) == []
+            assert uow.conversations.by_ids([text]) == []
+            with pytest.raises(NotFoundError):
+                uow.conversations.get(text)
+            assert uow.reports.find(text) is None
+            with pytest.raises(NotFoundError):
+                uow.action_items.get(text)
+            assert uow.outbox.by_key(text) is None
+
     # -- outbox: writing ----------------------------------------------------------------------
 
     def test_enqueue_is_idempotent_on_the_key(self, store: Store) -> None:

@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from gesprekscyclus.adapters._sql import tables
+from gesprekscyclus.adapters._sql import findable, tables
 from gesprekscyclus.adapters._sql.rows import CONVERSATION_COLUMNS, Encoding
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
@@ -105,9 +105,13 @@ class _Db:
         self.connection = connection
 
     def rows(self, query: str, params: Sequence[Any] = ()) -> list[Any]:
+        if not findable(params):
+            return []
         return self.connection.execute(query.replace("%s", "?"), params).fetchall()
 
     def one(self, query: str, params: Sequence[Any] = ()) -> Any:
+        if not findable(params):
+            return None
         return self.connection.execute(query.replace("%s", "?"), params).fetchone()
 
     def execute(self, query: str, params: Sequence[Any] = ()) -> int:
@@ -116,6 +120,7 @@ class _Db:
     def rows_by_ids(self, select: str, ids: Iterable[str]) -> list[Any]:
         # Sorted ids in consecutive chunks, each read in id order: the whole is in id order.
         wanted = sorted(set(ids))
+        wanted = [wanted_id for wanted_id in wanted if findable((wanted_id,))]
         rows: list[Any] = []
         for start in range(0, len(wanted), _IDS_PER_QUERY):
             chunk = wanted[start : start + _IDS_PER_QUERY]
@@ -220,6 +225,8 @@ class _Outbox:
         return self._db.total_changes - before
 
     def by_key(self, key: str) -> OutboxMessage | None:
+        if not findable((key,)):
+            return None
         row = self._db.execute(
             f"SELECT {_MESSAGE_COLUMNS} FROM outbox WHERE key = ?",  # noqa: S608
             (key,),
