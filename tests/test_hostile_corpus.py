@@ -105,6 +105,10 @@ def _name_of_50_mb(path: Path) -> None:
         file.write(",,2020-01-01\n")
 
 
+def _delimiters_of_50_mb(path: Path) -> None:
+    path.write_text(_PEOPLE_HEADER + "," * 50_000_000 + "\n", encoding="utf-8")
+
+
 def _rows_over_limit(path: Path) -> None:
     rows = (f"p{i},P,,2020-01-01\n" for i in range(100_001))
     path.write_text(_PEOPLE_HEADER + "".join(rows), encoding="utf-8")
@@ -138,8 +142,13 @@ GENERATED: dict[str, Generated] = {
     ),
     "name-of-50-mb.csv": Generated(
         "people",
-        ("{file}:2: is not valid CSV: field larger than field limit (131072)",),
+        ("{file}:2: is 50000017 characters long; at most 100000 are read",),
         write=_name_of_50_mb,
+    ),
+    "row-of-50-million-empty-fields.csv": Generated(
+        "people",
+        ("{file}:2: is 50000001 characters long; at most 100000 are read",),
+        write=_delimiters_of_50_mb,
     ),
     "rows-over-limit.csv": Generated(
         "people",

@@ -411,3 +411,16 @@ def test_bytes_instead_of_text_is_a_typed_error() -> None:
         parse_people(b"id,name,hire_date\n")  # type: ignore[arg-type]
     with pytest.raises(GesprekscyclusError, match="text: must be str, got NoneType"):
         parse_events(None)  # type: ignore[arg-type]
+
+
+def test_a_line_longer_than_the_limit_ends_the_reading() -> None:
+    text = f"{HEADER}\ne-1,An,,2020-01-01\ne-2,{',' * 200},,2020-01-01\ne-3,Bo,,2020-01-01\n"
+    with pytest.raises(DesignError) as caught:
+        parse_people(text, limits=CsvLimits(max_line_chars=100))
+    assert [str(problem) for problem in caught.value.problems] == [
+        "people.csv:3: is 217 characters long; at most 100 are read (CsvLimits.max_line_chars); "
+        "the rest of the file is not read"
+    ]
+    assert (
+        len(parse_people(text.replace("," * 200, "Cy"), limits=CsvLimits(max_line_chars=100))) == 3
+    )

@@ -33,7 +33,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -112,6 +112,8 @@ class CsvLimits:
       text given to the ``parse_*`` functions: its length in characters);
     - ``max_rows``: data rows per file (people or events);
     - ``max_field_chars``: characters in one value;
+    - ``max_line_chars``: characters on one physical line of the file (a quoted value may
+      span lines);
     - ``max_problems``: problems reported before the rest are summarised in one line;
     - ``earliest_date`` / ``latest_date``: the range of every date in the file; a date
       outside it is a typo or a placeholder such as ``9999-12-31`` (leave an open end empty).
@@ -130,6 +132,7 @@ number of at least 1
     max_bytes: int = field(default=64 * 1024 * 1024, validator=positive)
     max_rows: int = field(default=100_000, validator=positive)
     max_field_chars: int = field(default=1_000, validator=positive)
+    max_line_chars: int = field(default=100_000, validator=positive)
     max_problems: int = field(default=100, validator=positive)
     earliest_date: date = date(1900, 1, 1)
     latest_date: date = date(2999, 12, 31)
@@ -161,6 +164,7 @@ LIMITS_ENVIRONMENT: Mapping[str, str] = {
     "GESPREKSCYCLUS_MAX_INPUT_BYTES": "max_bytes",
     "GESPREKSCYCLUS_MAX_ROWS": "max_rows",
     "GESPREKSCYCLUS_MAX_FIELD_CHARS": "max_field_chars",
+    "GESPREKSCYCLUS_MAX_LINE_CHARS": "max_line_chars",
 }
 
 
@@ -250,6 +254,22 @@ def _clean(value: str, column: str, line: int, problems: _Collector) -> bool:
     return True
 
 
+def _bounded_lines(text: str, problems: _Collector) -> Iterator[str]:
+    """The physical lines of ``text`` for the CSV reader, ending at the first line longer
+    than ``max_line_chars`` (reported), so that no record costs more than one line's worth."""
+    limit = problems.limits.max_line_chars
+    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+        if len(line) > limit:
+            problems.add(
+                "",
+                f"is {len(line)} characters long; at most {limit} are read "
+                "(CsvLimits.max_line_chars); the rest of the file is not read",
+                line=number,
+            )
+            return
+        yield line
+
+
 def _rows(
     text: str,
     columns: Sequence[str],
@@ -281,7 +301,8 @@ def _rows(
             allowed=columns,
         )
         return []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first))
+    lines = _bounded_lines(text, problems)
+    reader = csv.reader(lines, delimiter=_delimiter(first))
     header: list[str] | None = None
     rows: list[_Row] = []
     previous_end = 0
