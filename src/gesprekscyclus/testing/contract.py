@@ -49,7 +49,7 @@ from gesprekscyclus.ports.store import (
     version_of,
 )
 
-__all__ = ["EDGE_TEXTS", "HOSTILE_TEXTS", "T0", "StoreContract", "make_notification"]
+__all__ = ["HOSTILE_TEXTS", "T0", "StoreContract", "make_notification"]
 
 #: The instant the contract's scenarios start at.
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

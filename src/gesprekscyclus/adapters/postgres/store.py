@@ -39,8 +39,9 @@ import psycopg.errors
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
-from gesprekscyclus.adapters._sql import findable, tables
+from gesprekscyclus.adapters._sql import tables
 from gesprekscyclus.adapters._sql.rows import CONVERSATION_COLUMNS, Encoding
+from gesprekscyclus.adapters._sql.text import findable
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.errors import (

@@ -27,8 +27,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from gesprekscyclus.adapters._sql import findable, tables
+from gesprekscyclus.adapters._sql import tables
 from gesprekscyclus.adapters._sql.rows import CONVERSATION_COLUMNS, Encoding
+from gesprekscyclus.adapters._sql.text import findable
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.errors import (
