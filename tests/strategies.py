@@ -986,8 +986,13 @@ tick_reports = st.builds(
 
 # --- people and events files ----------------------------------------------------------------
 
-#: Text as a CSV cell keeps it: no surrounding whitespace (cells are stripped on reading).
-csv_texts = texts.filter(lambda text: text == text.strip())
+#: Text as a CSV cell keeps it: one line (no control characters or line separators), no
+#: surrounding whitespace (cells are stripped on reading).
+csv_texts = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")),
+    min_size=1,
+    max_size=40,
+).filter(lambda text: bool(text.strip()) and text == text.strip())
 
 
 @st.composite

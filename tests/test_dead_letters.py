@@ -30,9 +30,9 @@ from gesprekscyclus.testing.contract import T0, make_notification
 from .test_notifier_mail import Collect, free_port
 
 REFUSED_ADDRESSES = {
-    "jan@exämple.nl": "cannot build the e-mail",  # non-ASCII: the header cannot be encoded
-    "a@b@c": "is not valid",
-    "no-domain": "is not valid",
+    # (a non-ASCII domain is no longer refused: it goes out in its IDNA form)
+    "a@b@c": "is not an e-mail address",
+    "no-domain": "is not an e-mail address",
 }
 
 
@@ -100,7 +100,7 @@ def test_poison_rows_and_refused_addresses_die_at_once_and_the_rest_is_sent(
     assert dead["poison"].last_error.startswith("undecodable payload: ")
     for notification in refused:
         assert (dead[notification.key].last_error or "").startswith("permanent: ")
-    assert store.outbox_stats() == OutboxStats(sent=6, dead=4)
+    assert store.outbox_stats() == OutboxStats(sent=6, dead=len(refused) + 1)
     # Nothing is left to claim, later either.
     later = T0 + timedelta(days=2)
     assert store.claim_due("w2", now=later, limit=50, lease_seconds=30) == []

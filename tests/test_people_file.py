@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
 from gesprekscyclus.domain.people import LeapDayPolicy, Person, WorkingPattern
 from gesprekscyclus.errors import DesignError, GesprekscyclusError, Problem
+from gesprekscyclus.planning.csv_cells import FORMULA_STARTS, neutralise, restore
 from gesprekscyclus.planning.people_file import (
     PEOPLE_COLUMNS,
+    CsvLimits,
     events_to_csv,
     parse_events,
     parse_people,
@@ -183,7 +185,7 @@ def test_empty_file_and_ragged_rows() -> None:
 
 
 def test_line_numbers_count_physical_lines_of_multi_line_records() -> None:
-    text = 'id,name,hire_date\ne-1,"An\nna",2020-01-01\ne-2,Bo,someday\n'
+    text = 'id,name,hire_date,team\ne-1,An,2020-01-01,"R&D\nlab"\ne-2,Bo,someday,\n'
     assert problems_of(text) == [
         "people.csv:4: hire_date: 'someday' is not a date (expected YYYY-MM-DD)"
     ]
@@ -267,3 +269,157 @@ def test_a_prognosis_needs_its_detail() -> None:
     assert problem.line == 2
     assert problem.allowed == ("long_term", "short_term")
     assert "detail" in str(problem)
+
+
+# --- hostile input: bounded cost, one-line values, formula cells ---------------------------
+
+
+def test_a_long_management_chain_and_a_long_cycle_are_checked_in_one_pass() -> None:
+    count = 2_000
+    chain = "".join(
+        f"p{i},P{i},{f'p{i + 1}' if i + 1 < count else ''},2020-01-01\n" for i in range(count)
+    )
+    assert len(parse_people(f"{HEADER}\n{chain}")) == count
+    cycle = "".join(f"p{i},P{i},p{(i + 1) % count},2020-01-01\n" for i in range(count))
+    (problem,) = problems_of(f"{HEADER}\n{cycle}")
+    assert problem.startswith(
+        "people.csv:2: manager_id: circular management chain of 2000 people: p0 -> p1 -> "
+    )
+    assert problem.endswith("-> p1999 -> p0")
+
+
+def test_two_cycles_are_reported_once_each_at_their_first_member() -> None:
+    text = f"{HEADER}\nx,X,a,2020-01-01\nb,B,a,2020-01-01\na,A,b,2020-01-01\nc,C,c2,2020-01-01\n"
+    text += "c2,C2,c,2020-01-01\n"
+    cycles = [problem for problem in problems_of(text) if "circular" in problem]
+    assert cycles == [
+        "people.csv:3: manager_id: circular management chain: b -> a -> b",
+        "people.csv:5: manager_id: circular management chain: c -> c2 -> c",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("An\r\nBcc: x@y", "name: contains a line break (U+000D) at position 2"),
+        ("An\u2028na", "name: contains a line break (U+2028) at position 2"),
+        ("An\x1bna", "name: contains a control character (U+001B) at position 2"),
+        ("An\x00na", "name: contains a NUL character (U+0000) at position 2"),
+        ("An\udc80na", "name: contains a lone surrogate (U+DC80) at position 2"),
+    ],
+)
+def test_names_are_one_line_of_storable_text(value: str, expected: str) -> None:
+    (problem,) = problems_of(f'{HEADER}\ne-1,"{value}",,2020-01-01\n')
+    assert problem.startswith(f"people.csv:2: {expected}")
+
+
+def test_ids_and_addresses_are_one_line_too() -> None:
+    text = 'id,name,hire_date,email\n"e\n1",An,2020-01-01,\ne-2,Bo,2020-01-01,"b@x.nl\nBcc: c@y"\n'
+    found = problems_of(text)
+    assert found[0].startswith("people.csv:2: id: contains a line break (U+000A)")
+    assert found[1].startswith("people.csv:4: email: contains a line break (U+000A)")
+
+
+def test_values_longer_than_the_limit_are_refused_by_name() -> None:
+    text = f"{HEADER}\ne-1,{'x' * 1_001},,2020-01-01\n"
+    assert problems_of(text) == [
+        "people.csv:2: name: is 1001 characters long; at most 1000 are allowed "
+        "(CsvLimits.max_field_chars)"
+    ]
+    wider = CsvLimits(max_field_chars=2_000)
+    assert parse_people(text, limits=wider)[0].name == "x" * 1_001
+
+
+def test_rows_beyond_the_limit_are_not_read() -> None:
+    text = HEADER + "\n" + "".join(f"p{i},P,,2020-01-01\n" for i in range(4))
+    with pytest.raises(DesignError) as caught:
+        parse_people(text, limits=CsvLimits(max_rows=3))
+    assert [str(problem) for problem in caught.value.problems] == [
+        "people.csv:5: has more than 3 data rows; the rest is not read (CsvLimits.max_rows)"
+    ]
+    assert len(parse_people(text, limits=CsvLimits(max_rows=4))) == 4
+
+
+def test_problems_beyond_the_limit_are_summarised() -> None:
+    text = HEADER + "\n" + "".join(f"p{i},P,,someday\n" for i in range(150))
+    found = problems_of(text)
+    assert len(found) == 101
+    assert found[-1] == (
+        "people.csv: 50 more problems not shown (at most 100 are listed; CsvLimits.max_problems)"
+    )
+
+
+def test_files_larger_than_the_limit_are_not_read(tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    rows = "".join(f"e{i:03},An,,2020-01-01\n" for i in range(100))
+    path.write_text(f"{HEADER}\n{rows}", encoding="utf-8")
+    with pytest.raises(DesignError, match=r"is larger than 1000 bytes, the most that is read"):
+        read_people(path, limits=CsvLimits(max_bytes=1_000))
+    assert len(read_people(path, limits=CsvLimits(max_bytes=10_000))) == 100
+    with pytest.raises(DesignError, match=r"holds 2029 characters; at most 1000 are read"):
+        parse_people(path.read_text(encoding="utf-8"), limits=CsvLimits(max_bytes=1_000))
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_an_endless_device_is_read_only_up_to_the_limit() -> None:
+    with pytest.raises(DesignError, match=r"/dev/zero: is larger than 4096 bytes"):
+        read_people("/dev/zero", limits=CsvLimits(max_bytes=4_096))
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "9999-01-01", "0001-01-01", "1899-12-31"])
+def test_dates_outside_the_supported_range_are_refused(day: str) -> None:
+    (problem,) = problems_of(f"{HEADER},end_date\ne-1,An,,2020-01-01,{day}\n")
+    assert problem.startswith(f"people.csv:2: end_date: {date.fromisoformat(day)} lies outside ")
+    (problem,) = problems_of(f"person_id,kind,on\ne-1,sick_report,{day}\n", events=True)
+    assert problem.startswith("events.csv:2: on: ")
+
+
+def test_limits_come_from_the_environment_and_are_checked() -> None:
+    limits = CsvLimits.from_environment(
+        {"GESPREKSCYCLUS_MAX_INPUT_BYTES": "10", "GESPREKSCYCLUS_MAX_FIELD_CHARS": " 5 "}
+    )
+    assert (limits.max_bytes, limits.max_field_chars, limits.max_rows) == (10, 5, 100_000)
+    for bad in ("0", "-1", "1e9", "١٠", "9" * 40):
+        with pytest.raises(GesprekscyclusError, match="GESPREKSCYCLUS_MAX_ROWS"):
+            CsvLimits.from_environment({"GESPREKSCYCLUS_MAX_ROWS": bad})
+    with pytest.raises(GesprekscyclusError, match=r"CsvLimits\.max_rows"):
+        CsvLimits(max_rows=0)
+
+
+@pytest.mark.parametrize(
+    "name", ['=HYPERLINK("http://evil.example","x")', "=cmd|' /C calc'!A0", "@SUM(A1:A9)", "+31 6"]
+)
+def test_exported_formula_cells_are_neutralised_and_read_back(name: str) -> None:
+    person = Person(id="-1", name=name, hire_date=date(2021, 3, 1), team="@team")
+    text = people_to_csv([person])
+    cells = next(__import__("csv").reader(text.splitlines()[1:]))
+    assert cells[0] == "'-1"
+    assert cells[1] == "'" + name
+    assert cells[5] == "'@team"
+    assert parse_people(text) == (person,)
+
+
+@given(st.text(alphabet="'=+-@\t\rab", max_size=8))
+def test_neutralise_is_undone_by_restore_and_never_leaves_a_formula(cell: str) -> None:
+    safe = neutralise(cell)
+    assert restore(safe) == cell
+    assert not safe.startswith(FORMULA_STARTS)
+
+
+def test_bytes_instead_of_text_is_a_typed_error() -> None:
+    with pytest.raises(GesprekscyclusError, match="text: must be str, got bytes"):
+        parse_people(b"id,name,hire_date\n")  # type: ignore[arg-type]
+    with pytest.raises(GesprekscyclusError, match="text: must be str, got NoneType"):
+        parse_events(None)  # type: ignore[arg-type]
+
+
+def test_a_line_longer_than_the_limit_ends_the_reading() -> None:
+    text = f"{HEADER}\ne-1,An,,2020-01-01\ne-2,{',' * 200},,2020-01-01\ne-3,Bo,,2020-01-01\n"
+    with pytest.raises(DesignError) as caught:
+        parse_people(text, limits=CsvLimits(max_line_chars=100))
+    assert [str(problem) for problem in caught.value.problems] == [
+        "people.csv:3: is 217 characters long; at most 100 are read (CsvLimits.max_line_chars); "
+        "the rest of the file is not read"
+    ]
+    short = f"{HEADER}\ne-1,An,,2020-01-01\ne-2,Cy,,2020-01-01\ne-3,Bo,,2020-01-01\n"
+    assert len(parse_people(short, limits=CsvLimits(max_line_chars=100))) == 3

@@ -26,6 +26,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import re
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
@@ -55,10 +56,11 @@ from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.text import Locale, month_name
 from gesprekscyclus.errors import DesignError, InvalidValueError, Problem
+from gesprekscyclus.planning.csv_cells import neutralise
 from gesprekscyclus.planning.design import CycleDesign
 from gesprekscyclus.planning.design_events import design_event_problems
 from gesprekscyclus.planning.design_file import DesignLimits, load_design
-from gesprekscyclus.planning.people_file import read_events, read_people
+from gesprekscyclus.planning.people_file import CsvLimits, read_events, read_people
 from gesprekscyclus.planning.planner import (
     MAX_HORIZON_DAYS,
     CapacityConflict,
@@ -205,16 +207,17 @@ def _inputs(
     except DesignError as error:
         problems.extend(error.problems)
     people_ok = True
+    limits = CsvLimits.from_environment(os.environ)
     if people_path is not None:
         try:
-            people = read_people(people_path)
+            people = read_people(people_path, limits=limits)
         except DesignError as error:
             problems.extend(error.problems)
             people_ok = False
     if events_path is not None:
         try:
             known = people if people_path is not None and people_ok else None
-            events = read_events(events_path, people=known)
+            events = read_events(events_path, people=known, limits=limits)
         except DesignError as error:
             problems.extend(error.problems)
         else:
@@ -302,9 +305,10 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[object]], out: io.Stri
 
 
 def _csv(header: Sequence[str], rows: Iterable[Sequence[object]], out: io.StringIO) -> None:
+    """Rows as CSV; cells a spreadsheet would run as formulas are neutralised."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows([_text(value) for value in row] for row in rows)
+    writer.writerows([neutralise(_text(value)) for value in row] for row in rows)
 
 
 def _json(data: object, out: io.StringIO) -> None:

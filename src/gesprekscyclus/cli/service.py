@@ -21,6 +21,14 @@ on a store without a design, ``--design`` is used as given (nothing is stored).
 console by default (``--notify console``); ``--notify smtp`` and ``--notify webhook`` read their
 settings from the environment so that no secret appears on a command line (see
 ``docs/cli.md``).
+
+Every option is checked before a store is opened: a bad value raises a library error, so the
+command exits with code 2, names the option and the allowed range, and writes nothing.
+
+>>> parse_whole("3000000", "--horizon-days", low=0, high=MAX_HORIZON_DAYS)
+Traceback (most recent call last):
+...
+gesprekscyclus.errors.InvalidValueError: --horizon-days: 3000000 is more than 3660
 """
 
 from __future__ import annotations
@@ -28,39 +36,156 @@ from __future__ import annotations
 import argparse
 import io
 import logging
+import math
 import os
 import socket
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from gesprekscyclus.adapters.notifiers.console import ConsoleNotifier, LoggingNotifier
 from gesprekscyclus.bootstrap import build_service
+from gesprekscyclus.domain._checks import check_text
 from gesprekscyclus.errors import InvalidValueError, StoreError
 from gesprekscyclus.planning.design_file import load_design
+from gesprekscyclus.planning.planner import FIRST_PLAN_DAY, LAST_PLAN_DAY
 from gesprekscyclus.ports.clock import Clock, FixedClock, SystemClock
 from gesprekscyclus.ports.notifier import Notifier
-from gesprekscyclus.service.app import ConversationService, TickReport, tick
+from gesprekscyclus.service.app import PLAN_MARGIN_DAYS, ConversationService, TickReport, tick
 from gesprekscyclus.service.design import check_design
 from gesprekscyclus.service.dispatch import Dispatcher, Recovery, stop_on_signals, wait_or_stop
 from gesprekscyclus.service.feeds import manager_feed_entries, person_feed_entries
 from gesprekscyclus.service.worker import Worker
 
-__all__ = ["describe_tick", "notifier_from_environment", "parse_instant", "register"]
+__all__ = [
+    "MAX_HORIZON_DAYS",
+    "MAX_INTERVAL_SECONDS",
+    "describe_tick",
+    "notifier_from_environment",
+    "parse_instant",
+    "parse_seconds",
+    "parse_whole",
+    "register",
+]
 
 NOTIFIERS = ("console", "log", "smtp", "webhook")
+#: The longest ``--horizon-days`` (ten years); ``GESPREKSCYCLUS_MAX_HORIZON_DAYS`` overrides it.
+MAX_HORIZON_DAYS = 3660
+#: The longest ``--interval`` of a worker, in seconds (one day).
+MAX_INTERVAL_SECONDS = 86_400.0
+_MAX_OPTION_CHARS = 64  # an instant or number longer than this is not one
 log = logging.getLogger("gesprekscyclus.worker")
 
 
+def _shown(text: str) -> str:
+    return repr(text if len(text) <= _MAX_OPTION_CHARS else text[:_MAX_OPTION_CHARS] + "…")
+
+
 def parse_instant(text: str, option: str = "--now") -> datetime:
-    """An ISO 8601 date or date-time; without an offset it is taken as UTC."""
+    """An ISO 8601 date or date-time; without an offset it is taken as UTC.
+
+    >>> parse_instant("2026-11-27T09:00+01:00").isoformat()
+    '2026-11-27T08:00:00+00:00'
+    >>> parse_instant("9999-12-31T23:00-05:00")
+    Traceback (most recent call last):
+    ...
+    gesprekscyclus.errors.InvalidValueError: --now: '9999-12-31T23:00-05:00' lies outside the \
+dates this library can represent in UTC (years 1 to 9999)
+    """
+    example = "(e.g. 2026-11-27T09:00+01:00)"
+    if len(text) > _MAX_OPTION_CHARS or not text.isascii():
+        raise InvalidValueError(option, f"{_shown(text)} is not an ISO 8601 date-time {example}")
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
         raise InvalidValueError(
-            option, f"{text!r} is not an ISO 8601 date-time (e.g. 2026-11-27T09:00+01:00)"
+            option, f"{text!r} is not an ISO 8601 date-time {example}"
         ) from None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:
+        raise InvalidValueError(
+            option,
+            f"{text!r} lies outside the dates this library can represent in UTC (years 1 to 9999)",
+        ) from None
+
+
+def parse_whole(text: str, option: str, *, low: int, high: int, override: str = "") -> int:
+    """A whole number of ASCII digits between ``low`` and ``high``; ``override`` names the
+    environment variable that raises ``high`` (mentioned in the message)."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 18):
+        raise InvalidValueError(
+            option, f"{_shown(text)} is not a whole number from {low} to {high}"
+        )
+    value = int(text)
+    if value < low:
+        raise InvalidValueError(option, f"{value} is less than {low}")
+    if value > high:
+        hint = f" (set {override} for a longer horizon)" if override else ""
+        raise InvalidValueError(option, f"{value} is more than {high}{hint}")
+    return value
+
+
+def parse_seconds(text: str, option: str, *, high: float) -> float:
+    """A finite number of seconds above 0 and at most ``high``.
+
+    >>> parse_seconds("2.5", "--interval", high=60)
+    2.5
+    >>> parse_seconds("nan", "--interval", high=60)
+    Traceback (most recent call last):
+    ...
+    gesprekscyclus.errors.InvalidValueError: --interval: 'nan' is not a number of seconds \
+above 0 and at most 60
+    """
+    problem = f"{_shown(text)} is not a number of seconds above 0 and at most {high:g}"
+    if len(text) > _MAX_OPTION_CHARS or not text.isascii():
+        raise InvalidValueError(option, problem)
+    try:
+        value = float(text)
+    except ValueError:
+        raise InvalidValueError(option, problem) from None
+    if not (math.isfinite(value) and 0 < value <= high):
+        raise InvalidValueError(option, problem)
+    return value
+
+
+def _max_horizon() -> int:
+    text = os.environ.get("GESPREKSCYCLUS_MAX_HORIZON_DAYS")
+    if text is None or not text.strip():
+        return MAX_HORIZON_DAYS
+    return parse_whole(text, "GESPREKSCYCLUS_MAX_HORIZON_DAYS", low=1, high=36_600)
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """Parse and check the options in place, before anything is opened."""
+    for option in ("hr", "manager", "person"):
+        value = getattr(args, option, None)
+        if value is not None:
+            if not value.strip():
+                raise InvalidValueError(f"--{option}", "must not be blank")
+            check_text(f"--{option}", value, one_line=True)
+    if hasattr(args, "horizon_days"):
+        args.horizon_days = parse_whole(
+            str(args.horizon_days),
+            "--horizon-days",
+            low=0,
+            high=_max_horizon(),
+            override="GESPREKSCYCLUS_MAX_HORIZON_DAYS",
+        )
+    if hasattr(args, "interval"):
+        args.interval = parse_seconds(str(args.interval), "--interval", high=MAX_INTERVAL_SECONDS)
+    now = parse_instant(args.now) if getattr(args, "now", None) else datetime.now(UTC)
+    horizon = getattr(args, "horizon_days", 0)
+    # Materialising plans PLAN_MARGIN_DAYS around the horizon; all of it must be plannable.
+    first = FIRST_PLAN_DAY + timedelta(days=PLAN_MARGIN_DAYS)
+    last = LAST_PLAN_DAY - timedelta(days=PLAN_MARGIN_DAYS)
+    if not first <= now.date() <= last:
+        raise InvalidValueError("--now", f"{now.date()} lies outside {first}..{last}")
+    if now.date() > last - timedelta(days=horizon):
+        raise InvalidValueError(
+            "--horizon-days", f"{horizon} days from {now.date()} reach past {last}"
+        )
 
 
 def _env(name: str, *, default: str | None = None) -> str:
@@ -153,6 +278,7 @@ def describe_tick(report: TickReport) -> str:
 
 
 def _tick(args: argparse.Namespace, out: io.StringIO) -> int:
+    _check_options(args)
     now = parse_instant(args.now) if args.now else datetime.now(UTC)
     clock = FixedClock(now) if args.now else SystemClock()
     service = _service(args, clock)
@@ -168,6 +294,7 @@ def _tick(args: argparse.Namespace, out: io.StringIO) -> int:
 
 
 def _worker(args: argparse.Namespace, out: io.StringIO) -> int:
+    _check_options(args)
     clock = SystemClock()
     stop = threading.Event()
     stop_on_signals(stop)
@@ -209,6 +336,7 @@ def _worker(args: argparse.Namespace, out: io.StringIO) -> int:
 def _export_ics(args: argparse.Namespace, out: io.StringIO) -> int:
     from gesprekscyclus.adapters.notifiers.ics import feed  # noqa: PLC0415
 
+    _check_options(args)
     clock = SystemClock()
     service = _service(args, clock)
     try:
@@ -241,7 +369,12 @@ def _common(parser: argparse.ArgumentParser, *, notify: bool = True) -> None:
     parser.add_argument("--hr", metavar="ID", help="person id of the HR contact for escalations")
     if notify:
         parser.add_argument("--notify", choices=NOTIFIERS, default="console")
-        parser.add_argument("--horizon-days", type=int, default=365)
+        parser.add_argument(
+            "--horizon-days",
+            default="365",
+            metavar="DAYS",
+            help=f"days to plan ahead, 0 to {MAX_HORIZON_DAYS} (default 365)",
+        )
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -253,7 +386,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     parser = subparsers.add_parser("worker", help="dispatch until SIGTERM or SIGINT")
     _common(parser)
-    parser.add_argument("--interval", type=float, default=5.0, help="seconds between rounds")
+    parser.add_argument(
+        "--interval",
+        default="5",
+        metavar="SECONDS",
+        help=f"seconds between idle rounds, above 0 and at most {MAX_INTERVAL_SECONDS:g}",
+    )
     parser.set_defaults(handler=_worker)
 
     parser = subparsers.add_parser("export-ics", help="write a calendar feed (.ics)")

@@ -6,10 +6,11 @@ Each names the offending field as ``<Class>.<field>`` so a message points at the
 from __future__ import annotations
 
 import enum
+import re
 import zoneinfo
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from functools import cache
+from functools import lru_cache
 from typing import Any, TypeVar
 
 import attrs
@@ -21,9 +22,12 @@ T = TypeVar("T")
 __all__ = [
     "ClosedSet",
     "aware",
+    "check_text",
     "field_path",
     "iana_zone",
+    "is_iana_zone",
     "non_blank",
+    "one_line",
     "positive",
     "require_aware",
     "require_reason",
@@ -38,14 +42,72 @@ def field_path(instance: object, attribute: attrs.Attribute[Any]) -> str:
     return f"{type(instance).__name__}.{attribute.name}"
 
 
+#: Characters no store can hold: NUL (PostgreSQL text) and lone surrogates (not UTF-8).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+#: Characters that break a one-line value: C0 and C1 controls, DEL, Unicode line separators.
+_NOT_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def _describe_character(character: str) -> str:
+    if character == "\x00":
+        return "a NUL character (U+0000)"
+    if "\ud800" <= character <= "\udfff":
+        return f"a lone surrogate (U+{ord(character):04X})"
+    if character in "\r\n\u2028\u2029\x85":
+        return f"a line break (U+{ord(character):04X})"
+    return f"a control character (U+{ord(character):04X})"
+
+
+def check_text(path: str, value: str, *, one_line: bool = False) -> None:
+    """Raise :class:`InvalidValueError` naming ``path`` unless every store can hold ``value``.
+
+    Text must be valid Unicode without NUL characters: SQLite and PostgreSQL then store and
+    return it unchanged. With ``one_line`` line breaks and other control characters are
+    refused too, as in names, ids and addresses that end up in mail headers and CSV cells.
+
+    >>> check_text("Person.name", "Zoë")
+    >>> check_text("Person.name", "Zo\\x00ë")
+    Traceback (most recent call last):
+    ...
+    gesprekscyclus.errors.InvalidValueError: Person.name: contains a NUL character (U+0000) \
+at position 2
+    >>> check_text("Person.email", "anna@example.org\\r\\nBcc: x", one_line=True)
+    Traceback (most recent call last):
+    ...
+    gesprekscyclus.errors.InvalidValueError: Person.email: contains a line break (U+000D) at \
+position 16; the value must be one line
+    """
+    found = (_NOT_ONE_LINE if one_line else _UNSTORABLE).search(value)
+    if found is None:
+        return
+    character = found.group()
+    problem = f"contains {_describe_character(character)} at position {found.start()}"
+    if "\ud800" <= character <= "\udfff":
+        problem += ", which is not valid Unicode text"
+    elif one_line and character != "\x00":
+        problem += "; the value must be one line"
+    raise InvalidValueError(path, problem)
+
+
 def non_blank(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    """Reject empty or whitespace-only strings (``None`` passes for optional fields)."""
+    """Reject empty or whitespace-only strings and text no store can hold (see
+    :func:`check_text`); ``None`` passes for optional fields.
+    """
     if value is None:
         return
     if not isinstance(value, str):
         raise InvalidValueError(field_path(instance, attribute), f"must be text, got {value!r}")
     if not value.strip():
         raise InvalidValueError(field_path(instance, attribute), "must not be blank")
+    check_text(field_path(instance, attribute), value)
+
+
+def one_line(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """:func:`non_blank`, and no line breaks or control characters (ids, names, addresses)."""
+    non_blank(instance, attribute, value)
+    if value is not None:
+        assert isinstance(value, str)
+        check_text(field_path(instance, attribute), value, one_line=True)
 
 
 def positive(instance: object, attribute: attrs.Attribute[Any], value: int | None) -> None:
@@ -58,20 +120,45 @@ def positive(instance: object, attribute: attrs.Attribute[Any], value: int | Non
         )
 
 
-@cache
-def _known_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+#: The longest IANA zone name accepted; the longest real one has 32 characters.
+MAX_ZONE_NAME = 64
+# IANA names: parts of letters, digits, '_', '-', '+' joined by '/' (tz-link "Theory").
+_ZONE_NAME = re.compile(r"[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+)*")
+
+
+@lru_cache(maxsize=4096)
+def _loadable_zone(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+def is_iana_zone(value: object) -> bool:
+    """Whether ``value`` names a time zone of the IANA database, such as ``Europe/Amsterdam``.
+
+    Only well-formed names are looked up, so a directory of the database (``Europe``), an
+    overlong or path-like name gives ``False`` rather than an operating-system error.
+
+    >>> is_iana_zone("Europe/Amsterdam"), is_iana_zone("Europe"), is_iana_zone("x" * 300)
+    (True, False, False)
+    """
+    if not isinstance(value, str) or len(value) > MAX_ZONE_NAME:
+        return False
+    return _ZONE_NAME.fullmatch(value) is not None and _loadable_zone(value)
 
 
 def iana_zone(instance: object, attribute: attrs.Attribute[Any], value: str) -> None:
     """Accept only IANA zone names such as ``Europe/Amsterdam``."""
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+    if not is_iana_zone(value):
+        shown = value
+        if isinstance(value, str) and len(value) > MAX_ZONE_NAME:
+            shown = value[:MAX_ZONE_NAME] + "…"
         raise InvalidValueError(
             field_path(instance, attribute),
-            f"unknown IANA time zone {value!r} (e.g. 'Europe/Amsterdam', 'UTC')",
-        ) from None
+            f"unknown IANA time zone {shown!r} (e.g. 'Europe/Amsterdam', 'UTC')",
+        )
 
 
 class ClosedSet(enum.StrEnum):

@@ -15,16 +15,22 @@ True
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
+import attrs
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import ClosedSet, iana_zone, non_blank
+from gesprekscyclus.domain._checks import ClosedSet, field_path, iana_zone, non_blank, one_line
 from gesprekscyclus.domain.text import Locale
 from gesprekscyclus.errors import InvalidValueError
 
-__all__ = ["LeapDayPolicy", "Person", "Role", "WorkingPattern"]
+__all__ = ["EMAIL_ADDRESS", "LeapDayPolicy", "Person", "Role", "WorkingPattern"]
+
+#: The shape of an e-mail address: one ``@`` with text on both sides, no spaces or controls.
+EMAIL_ADDRESS = re.compile(r"[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+")
 
 
 class Role(ClosedSet):
@@ -95,13 +101,34 @@ class WorkingPattern:
 FULL_TIME = WorkingPattern()
 
 
+def _email(instance: object, attribute: attrs.Attribute[Any], value: str | None) -> None:
+    one_line(instance, attribute, value)
+    if value is not None and not EMAIL_ADDRESS.fullmatch(value):
+        raise InvalidValueError(
+            field_path(instance, attribute), f"{value!r:.200} is not an e-mail address"
+        )
+
+
 @frozen
 class Person:
     """Someone in the organisation, as far as conversation planning needs to know.
 
     ``manager_id`` is ``None`` for the top of the organisation. ``end_date`` is the last
     working day once notice has been given. ``contract`` and ``location`` are free labels
-    that design populations can filter on.
+    that design populations can filter on. Text fields refuse what no store can hold (NUL
+    characters, lone surrogates); ``email`` must be one address on one line; ``time_zone``
+    an IANA name.
+
+    >>> Person(id="e-1", name="Anna", hire_date=date(2021, 3, 1), time_zone="Europe")
+    Traceback (most recent call last):
+    ...
+    gesprekscyclus.errors.InvalidValueError: Person.time_zone: unknown IANA time zone 'Europe' \
+(e.g. 'Europe/Amsterdam', 'UTC')
+    >>> Person(id="e-1", name="Anna", hire_date=date(2021, 3, 1), email="a@b.nl\\nBcc: x@y.nl")
+    Traceback (most recent call last):
+    ...
+    gesprekscyclus.errors.InvalidValueError: Person.email: contains a line break (U+000A) at \
+position 6; the value must be one line
     """
 
     id: str = field(validator=non_blank)
@@ -115,7 +142,7 @@ class Person:
     working_pattern: WorkingPattern = FULL_TIME
     contract: str | None = field(default=None, validator=non_blank)
     location: str | None = field(default=None, validator=non_blank)
-    email: str | None = field(default=None, validator=non_blank)
+    email: str | None = field(default=None, validator=_email)
     leap_day_policy: LeapDayPolicy = field(default=LeapDayPolicy.FEB28, converter=LeapDayPolicy)
 
     def __attrs_post_init__(self) -> None:

@@ -33,23 +33,28 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zoneinfo
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from attrs import field, frozen
+
+from gesprekscyclus.domain._checks import check_text, is_iana_zone, positive
 from gesprekscyclus.domain.absence_records import FORBIDDEN_KEYS, MEDICAL_REFUSAL
 from gesprekscyclus.domain.events import PROGNOSIS_DETAILS, LifeEvent, LifeEventKind
-from gesprekscyclus.domain.people import LeapDayPolicy, Person, WorkingPattern
+from gesprekscyclus.domain.people import EMAIL_ADDRESS, LeapDayPolicy, Person, WorkingPattern
 from gesprekscyclus.domain.text import Locale
 from gesprekscyclus.errors import DesignError, InvalidValueError, Problem
+from gesprekscyclus.planning.csv_cells import neutralise, restore
 
 __all__ = [
     "EVENT_COLUMNS",
+    "LIMITS_ENVIRONMENT",
     "PEOPLE_COLUMNS",
     "REQUIRED_EVENT_COLUMNS",
     "REQUIRED_PEOPLE_COLUMNS",
+    "CsvLimits",
     "events_to_csv",
     "parse_events",
     "parse_people",
@@ -81,13 +86,87 @@ EVENT_COLUMNS = ("person_id", "kind", "on", "detail")
 #: The columns every events file must have.
 REQUIRED_EVENT_COLUMNS = ("person_id", "kind", "on")
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _ENGLISH_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _DUTCH_DAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
 _DUTCH_SHORT = ("ma", "di", "wo", "do", "vr", "za", "zo")
 _DAY_SEPARATORS = re.compile(r"[\s,;/+|]+")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+_SHOWN = 60  # characters of an offending name or value quoted in a message
+_SHOWN_CHAIN = 20  # people of a circular chain named in its message
+
+
+def _shown(text: str) -> str:
+    """``text`` quoted for a message, cut short when long."""
+    return repr(text if len(text) <= _SHOWN else text[:_SHOWN] + "…")
+
+
+@frozen
+class CsvLimits:
+    """Bounds on what a people or events file may hold, so hostile input costs little.
+
+    Every limit is a keyword of :func:`parse_people`, :func:`read_people` and the events
+    functions (``limits=CsvLimits(max_rows=500_000)``); the command line reads overrides
+    from the environment variables in :data:`LIMITS_ENVIRONMENT`.
+
+    - ``max_bytes``: the largest file :func:`read_people` / :func:`read_events` read (for
+      text given to the ``parse_*`` functions: its length in characters);
+    - ``max_rows``: data rows per file (people or events);
+    - ``max_field_chars``: characters in one value;
+    - ``max_line_chars``: characters on one physical line of the file (a quoted value may
+      span lines);
+    - ``max_problems``: problems reported before the rest are summarised in one line;
+    - ``earliest_date`` / ``latest_date``: the range of every date in the file; a date
+      outside it is a typo or a placeholder such as ``9999-12-31`` (leave an open end empty).
+
+    >>> CsvLimits().max_rows
+    100000
+    >>> CsvLimits.from_environment({"GESPREKSCYCLUS_MAX_ROWS": "500000"}).max_rows
+    500000
+    >>> CsvLimits.from_environment({"GESPREKSCYCLUS_MAX_ROWS": "lots"})
+    Traceback (most recent call last):
+    ...
+    gesprekscyclus.errors.InvalidValueError: GESPREKSCYCLUS_MAX_ROWS: 'lots' is not a whole \
+number of at least 1
+    """
+
+    max_bytes: int = field(default=64 * 1024 * 1024, validator=positive)
+    max_rows: int = field(default=100_000, validator=positive)
+    max_field_chars: int = field(default=1_000, validator=positive)
+    max_line_chars: int = field(default=100_000, validator=positive)
+    max_problems: int = field(default=100, validator=positive)
+    earliest_date: date = date(1900, 1, 1)
+    latest_date: date = date(2999, 12, 31)
+
+    def __attrs_post_init__(self) -> None:
+        if self.latest_date < self.earliest_date:
+            raise InvalidValueError(
+                "CsvLimits.latest_date", f"{self.latest_date} lies before {self.earliest_date}"
+            )
+
+    @classmethod
+    def from_environment(cls, environment: Mapping[str, str]) -> CsvLimits:
+        """The default limits with the overrides set in ``environment`` (see
+        :data:`LIMITS_ENVIRONMENT`); a value that is not a positive whole number raises."""
+        overrides: dict[str, Any] = {}
+        for name, attribute in LIMITS_ENVIRONMENT.items():
+            text = environment.get(name)
+            if text is None or not text.strip():
+                continue
+            text = text.strip()
+            if not (text.isascii() and text.isdigit() and len(text) <= 18 and int(text) >= 1):
+                raise InvalidValueError(name, f"{_shown(text)} is not a whole number of at least 1")
+            overrides[attribute] = int(text)
+        return cls(**overrides)
+
+
+#: The environment variables that override :class:`CsvLimits` on the command line.
+LIMITS_ENVIRONMENT: Mapping[str, str] = {
+    "GESPREKSCYCLUS_MAX_INPUT_BYTES": "max_bytes",
+    "GESPREKSCYCLUS_MAX_ROWS": "max_rows",
+    "GESPREKSCYCLUS_MAX_FIELD_CHARS": "max_field_chars",
+    "GESPREKSCYCLUS_MAX_LINE_CHARS": "max_line_chars",
+}
 
 
 class _Row:
@@ -102,11 +181,13 @@ class _Row:
 
 
 class _Collector:
-    """Collects the problems of one file."""
+    """Collects the problems of one file, up to ``limits.max_problems`` of them."""
 
-    def __init__(self, source: str):
+    def __init__(self, source: str, limits: CsvLimits):
         self.source = source
+        self.limits = limits
         self.problems: list[Problem] = []
+        self.count = 0  # every problem found, also those past the limit
 
     def add(
         self,
@@ -116,16 +197,78 @@ class _Collector:
         line: int | None = None,
         allowed: Iterable[object] | None = None,
     ) -> None:
-        self.problems.append(Problem(self.source, column, message, line=line, allowed=allowed))
+        self.count += 1
+        if self.count <= self.limits.max_problems:
+            self.problems.append(Problem(self.source, column, message, line=line, allowed=allowed))
 
     def raise_if_any(self) -> None:
         """Raise every problem, in line order (the order of checks within a line)."""
-        if self.problems:
-            raise DesignError(sorted(self.problems, key=lambda problem: problem.line or 0))
+        if not self.problems:
+            return
+        found = sorted(self.problems, key=lambda problem: problem.line or 0)
+        if self.count > len(found):
+            found.append(
+                Problem(
+                    self.source,
+                    "",
+                    f"{self.count - len(found)} more problems not shown "
+                    f"(at most {self.limits.max_problems} are listed; CsvLimits.max_problems)",
+                )
+            )
+        raise DesignError(found)
 
 
 def _delimiter(header_line: str) -> str:
     return ";" if header_line.count(";") > header_line.count(",") else ","
+
+
+def _first_line(text: str) -> str | None:
+    """The first line of ``text`` that is not blank, read lazily."""
+    for line in io.StringIO(text, newline=None):
+        if line.strip():
+            return line
+    return None
+
+
+#: Free labels, which may hold line breaks; every other value is one line (ids, names,
+#: addresses and keywords end up in mail headers, file names and messages).
+_MULTI_LINE_COLUMNS = frozenset({"team", "contract", "location"})
+
+
+def _clean(value: str, column: str, line: int, problems: _Collector) -> bool:
+    """Whether a value is short enough and storable text, on one line unless it is a free
+    label; reports it if not."""
+    limit = problems.limits.max_field_chars
+    if len(value) > limit:
+        problems.add(
+            column,
+            f"is {len(value)} characters long; at most {limit} are allowed "
+            "(CsvLimits.max_field_chars)",
+            line=line,
+        )
+        return False
+    try:
+        check_text(column, value, one_line=column not in _MULTI_LINE_COLUMNS)
+    except InvalidValueError as error:
+        problems.add(column, error.problem, line=line)
+        return False
+    return True
+
+
+def _bounded_lines(text: str, problems: _Collector) -> Iterator[str]:
+    """The physical lines of ``text`` for the CSV reader, ending at the first line longer
+    than ``max_line_chars`` (reported), so that no record costs more than one line's worth."""
+    limit = problems.limits.max_line_chars
+    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+        if len(line) > limit:
+            problems.add(
+                "",
+                f"is {len(line)} characters long; at most {limit} are read "
+                "(CsvLimits.max_line_chars); the rest of the file is not read",
+                line=number,
+            )
+            return
+        yield line
 
 
 def _rows(
@@ -135,10 +278,23 @@ def _rows(
     problems: _Collector,
 ) -> list[_Row]:
     """The data rows of ``text``; problems with the header or row shapes go to ``problems``."""
+    if not isinstance(text, str):
+        raise InvalidValueError(
+            "text",
+            f"must be str, got {type(text).__name__}; read a file with read_people / "
+            "read_events, or decode bytes first",
+        )
+    limits = problems.limits
+    if len(text) > limits.max_bytes:
+        problems.add(
+            "",
+            f"holds {len(text)} characters; at most {limits.max_bytes} are read "
+            "(CsvLimits.max_bytes)",
+        )
+        return []
     if text.startswith("\ufeff"):
         text = text[1:]
-    lines = text.splitlines()
-    first = next((index for index, line in enumerate(lines) if line.strip()), None)
+    first = _first_line(text)
     if first is None:
         problems.add(
             "",
@@ -146,7 +302,8 @@ def _rows(
             allowed=columns,
         )
         return []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(lines[first]))
+    lines = _bounded_lines(text, problems)
+    reader = csv.reader(lines, delimiter=_delimiter(first))
     header: list[str] | None = None
     rows: list[_Row] = []
     previous_end = 0
@@ -167,12 +324,22 @@ def _rows(
                     line=start,
                 )
                 continue
+            if len(rows) >= limits.max_rows:
+                problems.add(
+                    "",
+                    f"has more than {limits.max_rows} data rows; the rest is not read "
+                    "(CsvLimits.max_rows)",
+                    line=start,
+                )
+                break
             values = {
                 name: value.strip()
                 for name, value in zip(header, record, strict=True)
                 if name in columns
             }
-            rows.append(_Row(start, values))
+            clean = [_clean(value, name, start, problems) for name, value in values.items()]
+            if all(clean):
+                rows.append(_Row(start, {name: restore(value) for name, value in values.items()}))
     except csv.Error as error:
         problems.add("", f"is not valid CSV: {error}", line=reader.line_num)
     return rows
@@ -190,9 +357,10 @@ def _check_header(
     for name in header:
         if name not in columns and name.strip().lower() in FORBIDDEN_KEYS:
             why = f"unknown column: the file has {MEDICAL_REFUSAL}"
-            problems.add(name, why, line=line, allowed=columns)
+            problems.add(_shown(name)[1:-1], why, line=line, allowed=columns)
         elif name not in columns:
-            problems.add(name or "(empty)", "unknown column", line=line, allowed=columns)
+            shown = _shown(name)[1:-1] if name else "(empty)"
+            problems.add(shown, "unknown column", line=line, allowed=columns)
         elif name in seen:
             problems.add(name, "column appears more than once", line=line)
         seen.add(name)
@@ -212,10 +380,20 @@ def _date(row: _Row, column: str, problems: _Collector, *, required: bool) -> da
         problems.add(column, f"{text!r} is not a date (expected YYYY-MM-DD)", line=row.line)
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         problems.add(column, f"{text!r} is not a valid date (expected YYYY-MM-DD)", line=row.line)
         return None
+    limits = problems.limits
+    if not limits.earliest_date <= day <= limits.latest_date:
+        problems.add(
+            column,
+            f"{day} lies outside {limits.earliest_date}..{limits.latest_date} "
+            "(CsvLimits.earliest_date, latest_date); leave an open end empty",
+            line=row.line,
+        )
+        return None
+    return day
 
 
 def _choice(
@@ -268,9 +446,7 @@ def _time_zone(row: _Row, problems: _Collector) -> str | None:
     text = row.get("time_zone")
     if not text:
         return None
-    try:
-        zoneinfo.ZoneInfo(text)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    if not is_iana_zone(text):
         problems.add(
             "time_zone",
             f"unknown IANA time zone {text!r} (e.g. 'Europe/Amsterdam', 'UTC')",
@@ -287,7 +463,7 @@ def _column_of(error: InvalidValueError) -> str:
 
 
 def _person(row: _Row, problems: _Collector) -> Person | None:
-    before = len(problems.problems)
+    before = problems.count
     for column in ("id", "name"):
         if not row.get(column):
             problems.add(column, "is required", line=row.line)
@@ -297,12 +473,12 @@ def _person(row: _Row, problems: _Collector) -> Person | None:
     zone = _time_zone(row, problems)
     pattern = _working_days(row, problems)
     email = row.get("email")
-    if email and not _EMAIL.fullmatch(email):
+    if email and not EMAIL_ADDRESS.fullmatch(email):
         problems.add("email", f"{email!r} is not an e-mail address", line=row.line)
     policy = _choice(
         row, "leap_day_policy", LeapDayPolicy, [m.value for m in LeapDayPolicy], problems
     )
-    if len(problems.problems) > before or hire_date is None:
+    if problems.count > before or hire_date is None:
         return None
     optional: dict[str, Any] = {
         "locale": locale,
@@ -357,30 +533,56 @@ def _check_people(people: Sequence[tuple[int, Person]], problems: _Collector) ->
                 f"{manager.id!r} ({' '.join(theirs)})",
                 line=line,
             )
-    reported: set[str] = set()
-    for line, person in people:
-        chain = [person.id]
-        current = managers.get(person.id)
-        while current is not None and current in managers and current not in chain:
-            chain.append(current)
+    _check_chains(managers, lines, problems)
+
+
+def _check_chains(
+    managers: Mapping[str, str | None], lines: Mapping[str, int], problems: _Collector
+) -> None:
+    """Report each circular management chain once, in linear time.
+
+    Every chain is walked upwards once: a person already walked is settled (their chain
+    reaches the top, an unknown id or a loop reported before). Meeting a person of the
+    current walk again closes a loop; it is reported at the line of its first member in the
+    file, starting from that member.
+    """
+    settled: set[str] = set()
+    for start in managers:
+        walk: dict[str, int] = {}  # person id -> position in this walk
+        current: str | None = start
+        while current is not None and current in managers and current not in settled:
+            if current in walk:
+                loop = list(walk)[walk[current] :]
+                first = min(range(len(loop)), key=lambda index: lines[loop[index]])
+                members = [*loop[first:], *loop[:first]]
+                shown = [*members, members[0]]
+                if len(shown) > _SHOWN_CHAIN:
+                    half = _SHOWN_CHAIN // 2
+                    shown = [*shown[:half], "…", *shown[-half:]]
+                size = f" of {len(members)} people" if len(members) > _SHOWN_CHAIN else ""
+                problems.add(
+                    "manager_id",
+                    f"circular management chain{size}: {' -> '.join(shown)}",
+                    line=lines[members[0]],
+                )
+                break
+            walk[current] = len(walk)
             current = managers[current]
-        if current is None or current not in chain or current != person.id:
-            continue  # the chain reaches the top, an unknown id, or a cycle elsewhere
-        if reported.isdisjoint(chain):
-            reported.update(chain)
-            loop = " -> ".join([*chain, person.id])
-            problems.add("manager_id", f"circular management chain: {loop}", line=line)
+        settled.update(walk)
 
 
-def parse_people(text: str, *, source: str = "people.csv") -> tuple[Person, ...]:
+def parse_people(
+    text: str, *, source: str = "people.csv", limits: CsvLimits | None = None
+) -> tuple[Person, ...]:
     """The people in a CSV text, in file order; :class:`DesignError` with every problem.
 
     Columns (see :data:`PEOPLE_COLUMNS`): ``id``, ``name`` and ``hire_date`` are required,
     the rest may be left out or empty for their defaults. Dates are ``YYYY-MM-DD``;
     ``working_days`` lists day names (``mon tue thu``, Dutch ``ma di do`` too); ``locale``,
-    ``leap_day_policy`` and ``time_zone`` take the values of the domain types.
+    ``leap_day_policy`` and ``time_zone`` take the values of the domain types. Every value
+    is one line of text; ``limits`` bounds the size (see :class:`CsvLimits`).
     """
-    problems = _Collector(source)
+    problems = _Collector(source, limits or CsvLimits())
     read: list[tuple[int, Person]] = []
     for row in _rows(text, PEOPLE_COLUMNS, REQUIRED_PEOPLE_COLUMNS, problems):
         person = _person(row, problems)
@@ -392,7 +594,7 @@ def parse_people(text: str, *, source: str = "people.csv") -> tuple[Person, ...]
 
 
 def _event(row: _Row, problems: _Collector) -> LifeEvent | None:
-    before = len(problems.problems)
+    before = problems.count
     if not row.get("person_id"):
         problems.add("person_id", "is required", line=row.line)
     kind = None
@@ -411,7 +613,7 @@ def _event(row: _Row, problems: _Collector) -> LifeEvent | None:
             line=row.line,
             allowed=PROGNOSIS_DETAILS,
         )
-    if len(problems.problems) > before or on is None or kind is None:
+    if problems.count > before or on is None or kind is None:
         return None
     try:
         return LifeEvent(on=on, person_id=row.get("person_id"), kind=kind, detail=detail)
@@ -496,18 +698,23 @@ def _check_sick_sequence(events: Sequence[tuple[int, LifeEvent]], problems: _Col
 
 
 def parse_events(
-    text: str, *, source: str = "events.csv", people: Iterable[Person] | None = None
+    text: str,
+    *,
+    source: str = "events.csv",
+    people: Iterable[Person] | None = None,
+    limits: CsvLimits | None = None,
 ) -> tuple[LifeEvent, ...]:
     """The life events in a CSV text, in file order; :class:`DesignError` with every problem.
 
     Columns (see :data:`EVENT_COLUMNS`): ``person_id``, ``kind`` and ``on`` are required;
     ``detail`` holds the new manager's id for ``manager_change``. With ``people`` every
-    event must name one of them (and a manager change a known new manager).
+    event must name one of them (and a manager change a known new manager). ``limits``
+    bounds the size (see :class:`CsvLimits`).
 
     >>> parse_events("person_id,kind,on\\ne-1,sick_report,2027-01-11\\n")[0].kind.value
     'sick_report'
     """
-    problems = _Collector(source)
+    problems = _Collector(source, limits or CsvLimits())
     read: list[tuple[int, LifeEvent]] = []
     for row in _rows(text, EVENT_COLUMNS, REQUIRED_EVENT_COLUMNS, problems):
         event = _event(row, problems)
@@ -518,29 +725,50 @@ def parse_events(
     return tuple(event for _line, event in read)
 
 
-def _read_text(path: str | Path) -> str:
+def _read_text(path: str | Path, limits: CsvLimits) -> str:
+    """The UTF-8 text of ``path``, reading at most ``limits.max_bytes`` (so never a device
+    such as ``/dev/zero`` to the end)."""
     path = Path(path)
     try:
-        return path.read_bytes().decode("utf-8-sig")
+        with path.open("rb") as file:
+            data = file.read(limits.max_bytes + 1)
     except OSError as error:
         reason = error.strerror or str(error)
         raise DesignError([Problem(str(path), "", f"cannot be read: {reason}")]) from error
+    if len(data) > limits.max_bytes:
+        raise DesignError(
+            [
+                Problem(
+                    str(path),
+                    "",
+                    f"is larger than {limits.max_bytes} bytes, the most that is read "
+                    "(CsvLimits.max_bytes)",
+                )
+            ]
+        )
+    try:
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise DesignError(
             [Problem(str(path), "", f"is not UTF-8 text (byte {error.start}); save it as UTF-8")]
         ) from error
 
 
-def read_people(path: str | Path) -> tuple[Person, ...]:
+def read_people(path: str | Path, *, limits: CsvLimits | None = None) -> tuple[Person, ...]:
     """The people in a CSV file; see :func:`parse_people`."""
-    return parse_people(_read_text(path), source=str(path))
+    limits = limits or CsvLimits()
+    return parse_people(_read_text(path, limits), source=str(path), limits=limits)
 
 
 def read_events(
-    path: str | Path, *, people: Iterable[Person] | None = None
+    path: str | Path,
+    *,
+    people: Iterable[Person] | None = None,
+    limits: CsvLimits | None = None,
 ) -> tuple[LifeEvent, ...]:
     """The life events in a CSV file; see :func:`parse_events`."""
-    return parse_events(_read_text(path), source=str(path), people=people)
+    limits = limits or CsvLimits()
+    return parse_events(_read_text(path, limits), source=str(path), people=people, limits=limits)
 
 
 def _write(rows: Iterable[Sequence[str]], header: Sequence[str], delimiter: str) -> str:
@@ -548,17 +776,25 @@ def _write(rows: Iterable[Sequence[str]], header: Sequence[str], delimiter: str)
     # CRLF line ends (RFC 4180) also make the writer quote a lone carriage return in a value.
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([neutralise(cell) for cell in row] for row in rows)
     return buffer.getvalue()
 
 
 def people_to_csv(people: Iterable[Person], *, delimiter: str = ",") -> str:
     """People as CSV text with every column, readable again by :func:`parse_people`.
 
+    A value that a spreadsheet would run as a formula gets a leading ``'`` (see
+    :mod:`~gesprekscyclus.planning.csv_cells`); :func:`parse_people` removes it again.
+
     >>> print(people_to_csv([Person(id="e-1", name="Anna", hire_date=date(2021, 3, 1))]))
     id,name,manager_id,hire_date,end_date,team,contract,location,locale,time_zone,working_days,\
 email,leap_day_policy
     e-1,Anna,,2021-03-01,,,,,nl,Europe/Amsterdam,mon tue wed thu fri,,feb28
+    >>> evil = Person(id="e-2", name='=HYPERLINK("http://x")', hire_date=date(2021, 3, 1))
+    >>> print(people_to_csv([evil]).splitlines()[1])
+    e-2,"'=HYPERLINK(""http://x"")",,2021-03-01,,,,,nl,Europe/Amsterdam,mon tue wed thu fri,,feb28
+    >>> parse_people(people_to_csv([evil]))[0].name
+    '=HYPERLINK("http://x")'
     """
 
     def row(person: Person) -> list[str]:
@@ -582,7 +818,8 @@ email,leap_day_policy
 
 
 def events_to_csv(events: Iterable[LifeEvent], *, delimiter: str = ",") -> str:
-    """Life events as CSV text, readable again by :func:`parse_events`."""
+    """Life events as CSV text, readable again by :func:`parse_events` (formula-leading
+    values neutralised as in :func:`people_to_csv`)."""
     return _write(
         (
             [event.person_id, event.kind.value, event.on.isoformat(), event.detail or ""]

@@ -93,6 +93,16 @@ HOSTILE_TEXTS = (
     "x" * 20_000,
 )
 
+#: Text at the edge of what the domain accepts (everything but NUL and lone surrogates):
+#: every store must hold it unchanged, so the domain's check is the only one that matters.
+EDGE_TEXTS = (
+    "\x01\x1f\x7f\x85\x9f",  # control characters other than NUL
+    "\u2028\u2029\ufeff\u200b",  # separators, byte-order mark, zero-width space
+    "\ufffe\uffff\U0010ffff",  # noncharacters and the last code point
+    "e\u0301 \U0001f469\u200d\U0001f4bb",  # a combining accent, a joined emoji
+    "\\x00 \\ud800 %00",  # the names of the refused characters, as plain text
+)
+
 
 class _CrashError(Exception):
     """Raised inside a unit of work to force a rollback."""
@@ -233,6 +243,42 @@ class StoreContract:
             stored = uow.outbox.by_key(notification.key)
         assert stored is not None
         assert stored.notification == notification
+
+    @pytest.mark.parametrize("text", EDGE_TEXTS)
+    def test_every_text_the_domain_accepts_round_trips(self, store: Store, text: str) -> None:
+        person = Person(id=text, name=text, hire_date=date(2020, 1, 1), team=text)
+        notification = make_notification(text, name=text)
+        with store.unit_of_work() as uow:
+            uow.people.upsert(person)
+            uow.outbox.enqueue([notification], due_at=T0)
+        with store.unit_of_work() as uow:
+            assert uow.people.get(text) == person
+            assert [found.id for found in uow.people.by_ids([text, "missing"])] == [text]
+            stored = uow.outbox.by_key(text)
+        assert stored is not None
+        assert stored.notification == notification
+
+    @pytest.mark.parametrize("text", ["e\x00", "e\udc80", "\ud800"])
+    def test_a_lookup_with_text_no_value_can_hold_finds_nothing(
+        self, store: Store, text: str
+    ) -> None:
+        with store.unit_of_work() as uow:
+            uow.people.upsert(_person("e"))
+            uow.outbox.enqueue([make_notification("k-1")], due_at=T0)
+        with store.unit_of_work() as uow:
+            assert uow.people.find(text) is None
+            with pytest.raises(NotFoundError):
+                uow.people.get(text)
+            assert [person.id for person in uow.people.by_ids([text, "e"])] == ["e"]
+            assert uow.events.for_person(text) == []
+            assert uow.conversations.by_employee(text) == []
+            assert uow.conversations.by_ids([text]) == []
+            with pytest.raises(NotFoundError):
+                uow.conversations.get(text)
+            assert uow.reports.find(text) is None
+            with pytest.raises(NotFoundError):
+                uow.action_items.get(text)
+            assert uow.outbox.by_key(text) is None
 
     # -- outbox: writing ----------------------------------------------------------------------
 

@@ -11,10 +11,19 @@ so a message sent again after a crash carries the same id and can be recognised.
 
 Errors follow the notifier contract: SMTP 4xx replies, refused or dropped connections and
 time-outs raise :class:`~gesprekscyclus.ports.notifier.TransientNotificationError`; SMTP 5xx
-replies, recipients without an address and addresses or messages the ``email`` library
-refuses (a malformed or non-ASCII address, a line break in a header) raise
-:class:`~gesprekscyclus.ports.notifier.PermanentNotificationError`, so the message becomes a
-dead letter at once instead of being retried.
+replies, recipients without a usable address, header values that would break the message
+(a line break in a name or address, which could smuggle in a ``Bcc:``) and addresses or
+messages the ``email`` library refuses raise
+:class:`~gesprekscyclus.ports.notifier.PermanentNotificationError`: sending again cannot help,
+so the message becomes a dead letter at once instead of being retried.
+
+>>> mailbox("Anna de Vries", "anna@example.org")
+'Anna de Vries <anna@example.org>'
+>>> mailbox("Anna\\r\\nBcc: eve@example.org", "anna@example.org")
+Traceback (most recent call last):
+...
+gesprekscyclus.ports.notifier.PermanentNotificationError: recipient name: contains a line \
+break (U+000D) at position 4; the value must be one line
 """
 
 from __future__ import annotations
@@ -28,7 +37,8 @@ from email.utils import format_datetime, formataddr, parseaddr
 
 from gesprekscyclus.adapters.notifiers.ics import Method, invite
 from gesprekscyclus.adapters.notifiers.templates import Templates, render
-from gesprekscyclus.domain._checks import ClosedSet
+from gesprekscyclus.domain._checks import ClosedSet, check_text
+from gesprekscyclus.domain.people import EMAIL_ADDRESS
 from gesprekscyclus.domain.text import Locale
 from gesprekscyclus.errors import InvalidValueError
 from gesprekscyclus.ports.clock import Clock, SystemClock
@@ -40,7 +50,14 @@ from gesprekscyclus.ports.notifier import (
     TransientNotificationError,
 )
 
-__all__ = ["INVITE_KINDS", "EmailNotifier", "SmtpSecurity", "build_message", "message_id"]
+__all__ = [
+    "INVITE_KINDS",
+    "EmailNotifier",
+    "SmtpSecurity",
+    "build_message",
+    "mailbox",
+    "message_id",
+]
 
 #: Reminder kinds that carry a calendar invitation when the conversation has a fixed time.
 INVITE_KINDS: frozenset[ReminderKind] = frozenset(
@@ -61,6 +78,49 @@ class SmtpSecurity(ClosedSet):
     NONE = "none"
     STARTTLS = "starttls"
     SSL = "ssl"
+
+
+def _one_line(what: str, value: str) -> str:
+    """``value`` when it is one line of text; a permanent error naming ``what`` if not."""
+    try:
+        check_text(what, value, one_line=True)
+    except InvalidValueError as error:
+        raise PermanentNotificationError(str(error)) from None
+    return value
+
+
+def _address(what: str, address: str) -> str:
+    """``address`` as it can go into a header: one ASCII ``local@domain``, the domain in
+    IDNA form when it is not ASCII; a permanent error otherwise."""
+    _one_line(what, address)
+    if not EMAIL_ADDRESS.fullmatch(address) or parseaddr(address)[1] != address:
+        raise PermanentNotificationError(f"{what}: {address!r:.200} is not an e-mail address")
+    local, _at, domain = address.partition("@")
+    if not local.isascii():
+        raise PermanentNotificationError(
+            f"{what}: {address!r:.200} has a non-ASCII local part, which needs SMTPUTF8"
+        )
+    if not domain.isascii():
+        try:
+            domain = domain.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise PermanentNotificationError(
+                f"{what}: {address!r:.200} has a domain that is not a valid host name"
+            ) from None
+    return f"{local}@{domain}"
+
+
+def mailbox(name: str, address: str, *, what: str = "recipient") -> str:
+    """The ``Name <address>`` header value, or a permanent error when either part would
+    break the header (line breaks, control characters, not one plain address)."""
+    return formataddr((_one_line(f"{what} name", name), _address(f"{what} address", address)))
+
+
+def _sender(sender: str) -> str:
+    """The ``From`` value of a configured sender (``HR <hr@example.org>`` or a bare address)."""
+    _one_line("sender", sender)
+    name, address = parseaddr(sender)
+    return mailbox(name, address, what="sender") if name else _address("sender", address)
 
 
 def message_id(key: str, *, domain: str = "gesprekscyclus") -> str:
@@ -96,9 +156,9 @@ def build_message(
         )
     rendered = render(notification, templates)
     message = EmailMessage()
-    message["Subject"] = rendered.subject
-    message["From"] = sender
-    message["To"] = formataddr((recipient.name, recipient.email))
+    message["Subject"] = _one_line("subject", rendered.subject)
+    message["From"] = _sender(sender)
+    message["To"] = mailbox(recipient.name, recipient.email)
     message["Date"] = format_datetime(clock.now())
     message["Message-ID"] = message_id(notification.key, domain=message_id_domain)
     message["Auto-Submitted"] = "auto-generated"
@@ -166,8 +226,10 @@ class EmailNotifier:
     ):
         if not host.strip():
             raise InvalidValueError("EmailNotifier.host", "must not be blank")
-        if not parseaddr(sender)[1]:
-            raise InvalidValueError("EmailNotifier.sender", f"not an e-mail address: {sender!r}")
+        try:
+            _sender(sender)
+        except PermanentNotificationError as error:
+            raise InvalidValueError("EmailNotifier.sender", str(error)) from None
         if timeout <= 0:
             raise InvalidValueError("EmailNotifier.timeout", f"must be positive, got {timeout}")
         if (username is None) != (password is None):
@@ -202,11 +264,15 @@ class EmailNotifier:
         try:
             message = self.message_for(notification)
             refused = message["To"].defects
+        except PermanentNotificationError as error:  # a header that would break the message
+            raise PermanentNotificationError(
+                f"cannot build the e-mail to {notification.recipient.id}: {error.reason}"
+            ) from error
         except ValueError as error:  # the same notification would fail the same way again
             raise PermanentNotificationError(
                 f"cannot build the e-mail to {notification.recipient.id}: {error}"
             ) from error
-        recipient = notification.recipient.email or ""
+        recipient = _address("recipient address", notification.recipient.email or "")
         if refused:
             raise PermanentNotificationError(
                 f"e-mail address {recipient!r} of {notification.recipient.id} is not valid:"

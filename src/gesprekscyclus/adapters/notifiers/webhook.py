@@ -35,6 +35,7 @@ import hashlib
 import hmac
 import http.client
 import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -56,6 +57,7 @@ from gesprekscyclus.serialization import from_data, to_data
 
 __all__ = [
     "KEY_HEADER",
+    "MAX_SIGNATURE_HEADER",
     "REFERENCE_SCHEMA",
     "SCHEMA",
     "SCHEMAS",
@@ -65,6 +67,7 @@ __all__ = [
     "WebhookNotifier",
     "encode",
     "encode_reference",
+    "is_valid_signature",
     "payload",
     "read_payload",
     "read_reference",
@@ -274,15 +277,53 @@ def signed_headers(secret: bytes, body: bytes, *, key: str, at: datetime) -> dic
     }
 
 
-def _header(headers: Mapping[str, str] | Message[str, str], name: str) -> str:
+#: The longest signature header considered (several ``v1=`` values fit easily).
+MAX_SIGNATURE_HEADER = 4096
+# Seconds since 1970 in at most 12 digits: up to the year 33658, far past any real clock.
+_MAX_TIMESTAMP_DIGITS = 12
+_V1 = re.compile(r"v1=[0-9a-fA-F]{64}")
+
+
+def _header(headers: object, name: str) -> str:
+    """The text of header ``name`` (matched without regard to case); SignatureError when it
+    is missing, not text, or ``headers`` is no mapping at all."""
+    value: object = None
     getter = getattr(headers, "get", None)
-    value = getter(name) if getter is not None else None
+    if callable(getter):
+        value = getter(name)
     if value is None:
+        items = getattr(headers, "items", None)
+        if not callable(items):
+            raise SignatureError(
+                f"headers: expected a mapping of header names to values, got "
+                f"{type(headers).__name__}"
+            )
         lowered = name.lower()
-        value = next((v for k, v in headers.items() if k.lower() == lowered), None)
+        value = next((v for k, v in items() if isinstance(k, str) and k.lower() == lowered), None)
     if value is None:
         raise SignatureError(f"{name}: header missing")
-    return str(value)
+    if isinstance(value, bytes | bytearray):
+        try:
+            value = bytes(value).decode("ascii")
+        except UnicodeDecodeError:
+            raise SignatureError(f"{name}: not ASCII text") from None
+    if not isinstance(value, str):
+        raise SignatureError(f"{name}: not text, got {type(value).__name__}")
+    return value
+
+
+def _values(
+    headers_or_values: object,
+) -> tuple[str, str]:
+    if not isinstance(headers_or_values, tuple):
+        return (
+            _header(headers_or_values, TIMESTAMP_HEADER),
+            _header(headers_or_values, SIGNATURE_HEADER),
+        )
+    if len(headers_or_values) != 2 or not all(isinstance(v, str) for v in headers_or_values):
+        raise SignatureError("expected the pair (timestamp, signature) as two strings")
+    timestamp, signature = headers_or_values
+    return timestamp, signature
 
 
 def verify_signature(
@@ -299,30 +340,87 @@ def verify_signature(
     ``email.message.Message`` that ``http.server`` hands a handler; names are matched without
     regard to case) or the pair ``(timestamp, signature)``. ``now`` is the receiver's time.
     Raises :class:`~gesprekscyclus.errors.SignatureError` when a header is missing or
-    malformed, the timestamp is more than ``tolerance_seconds`` away from ``now``, or the
-    signature does not match (compared in constant time).
+    malformed (whatever the sender put in it), the timestamp is more than
+    ``tolerance_seconds`` away from ``now``, or the signature does not match (compared in
+    constant time). A receiver's own mistakes (a ``secret`` that is not bytes, a naive
+    ``now``) raise :class:`~gesprekscyclus.errors.InvalidValueError`. The cost is bounded:
+    a signature header longer than :data:`MAX_SIGNATURE_HEADER` characters is refused unread.
+
+    >>> verify_signature(b"s3cret", ("9" * 5000, "v1=00"), b"{}", now=datetime.now(UTC))
+    Traceback (most recent call last):
+    ...
+    gesprekscyclus.errors.SignatureError: X-Gesprekscyclus-Timestamp: not a whole number of \
+seconds (at most 12 ASCII digits): '99999999999999999999...'
     """
-    if isinstance(headers_or_values, tuple):
-        timestamp, signature = headers_or_values
-    else:
-        timestamp = _header(headers_or_values, TIMESTAMP_HEADER)
-        signature = _header(headers_or_values, SIGNATURE_HEADER)
-    if not timestamp.isascii() or not timestamp.isdigit():
-        raise SignatureError(f"{TIMESTAMP_HEADER}: not a whole number of seconds: {timestamp!r}")
-    if now.tzinfo is None:
+    if not isinstance(secret, bytes | bytearray) or not secret:
+        raise InvalidValueError("secret", "must be non-empty bytes")
+    if not isinstance(body, bytes | bytearray | memoryview):
+        raise InvalidValueError("body", f"must be the raw request bytes, got {type(body).__name__}")
+    if not isinstance(now, datetime) or now.utcoffset() is None:
         raise InvalidValueError("now", "needs a time zone (an aware datetime)")
-    skew = abs(now.timestamp() - int(timestamp))
+    if (
+        isinstance(tolerance_seconds, bool)
+        or not isinstance(tolerance_seconds, int)
+        or tolerance_seconds < 0
+    ):
+        raise InvalidValueError(
+            "tolerance_seconds", f"must be a whole number of at least 0, got {tolerance_seconds!r}"
+        )
+    timestamp, signature = _values(headers_or_values)
+    if not (
+        timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= _MAX_TIMESTAMP_DIGITS
+    ):
+        shown = timestamp if len(timestamp) <= 20 else timestamp[:20] + "..."
+        raise SignatureError(
+            f"{TIMESTAMP_HEADER}: not a whole number of seconds (at most "
+            f"{_MAX_TIMESTAMP_DIGITS} ASCII digits): {shown!r}"
+        )
+    skew = abs(int(now.timestamp()) - int(timestamp))
     if skew > tolerance_seconds:
         raise SignatureError(
-            f"{TIMESTAMP_HEADER}: {timestamp} is {skew:.0f} s away from now "
+            f"{TIMESTAMP_HEADER}: {timestamp} is {skew} s away from now "
             f"(tolerance {tolerance_seconds} s); a replayed or delayed request"
         )
-    expected = sign(secret, timestamp, body)
+    if len(signature) > MAX_SIGNATURE_HEADER:
+        raise SignatureError(
+            f"{SIGNATURE_HEADER}: {len(signature)} characters, more than the "
+            f"{MAX_SIGNATURE_HEADER} accepted"
+        )
     offered = [part.strip() for part in signature.split(",") if part.strip().startswith("v1=")]
     if not offered:
         raise SignatureError(f"{SIGNATURE_HEADER}: no v1 signature (allowed schemes: v1)")
-    if not any(hmac.compare_digest(expected.encode(), value.encode()) for value in offered):
+    expected = sign(bytes(secret), timestamp, bytes(body)).encode("ascii")
+    well_formed = [value.encode("ascii") for value in offered if _V1.fullmatch(value)]
+    if not any(hmac.compare_digest(expected, value.lower()) for value in well_formed):
         raise SignatureError(f"{SIGNATURE_HEADER}: does not match the body")
+
+
+def is_valid_signature(
+    secret: bytes,
+    headers_or_values: Mapping[str, str] | Message[str, str] | tuple[str, str],
+    body: bytes,
+    *,
+    now: datetime,
+    tolerance_seconds: int = 300,
+) -> bool:
+    """:func:`verify_signature` as a yes/no answer: ``False`` for any request that does not
+    verify, however malformed its headers are.
+
+    >>> from datetime import datetime, timezone
+    >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    >>> headers = signed_headers(b"s3cret", b"{}", key="k-1", at=at)
+    >>> is_valid_signature(b"s3cret", headers, b"{}", now=at)
+    True
+    >>> is_valid_signature(b"s3cret", {TIMESTAMP_HEADER: "9" * 400}, b"{}", now=at)
+    False
+    """
+    try:
+        verify_signature(
+            secret, headers_or_values, body, now=now, tolerance_seconds=tolerance_seconds
+        )
+    except SignatureError:
+        return False
+    return True
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):

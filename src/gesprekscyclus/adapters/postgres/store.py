@@ -55,6 +55,7 @@ from gesprekscyclus.adapters._sql.outbox import (
     log_dead_on_claim,
 )
 from gesprekscyclus.adapters._sql.rows import CONVERSATION_COLUMNS, Encoding
+from gesprekscyclus.adapters._sql.text import findable
 from gesprekscyclus.adapters._sql.withdraw import LIKE_ESCAPE, like_pattern, selected_ids
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
@@ -136,17 +137,21 @@ class _Db:
             return self.connection.execute(query, params).rowcount
 
     def rows(self, query: Query, params: Sequence[Any] = ()) -> list[Row]:
+        if not findable(params):
+            return []
         with self.errors("query"):
             return self.connection.execute(query, params).fetchall()
 
     def one(self, query: Query, params: Sequence[Any] = ()) -> Row | None:
+        if not findable(params):
+            return None
         with self.errors("query"):
             return self.connection.execute(query, params).fetchone()
 
     def rows_by_ids(self, select: str, ids: Iterable[str]) -> list[Row]:
         """The rows of ``select`` for ``ids`` (its table's ``id`` column), in id order."""
         query = select + " WHERE id = ANY(%s) ORDER BY id"
-        return self.rows(query, (sorted(set(ids)),))
+        return self.rows(query, (sorted(i for i in set(ids) if findable((i,))),))
 
     def many(self, query: Query, rows: Sequence[Sequence[Any]]) -> int:
         """``executemany``; returns the summed row count."""

@@ -40,6 +40,7 @@ from gesprekscyclus.adapters._sql.outbox import (
     log_dead_on_claim,
 )
 from gesprekscyclus.adapters._sql.rows import CONVERSATION_COLUMNS, Encoding
+from gesprekscyclus.adapters._sql.text import findable
 from gesprekscyclus.adapters._sql.withdraw import LIKE_ESCAPE, like_pattern, selected_ids
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
@@ -123,9 +124,13 @@ class _Db:
         self.connection = connection
 
     def rows(self, query: str, params: Sequence[Any] = ()) -> list[Any]:
+        if not findable(params):
+            return []
         return self.connection.execute(query.replace("%s", "?"), params).fetchall()
 
     def one(self, query: str, params: Sequence[Any] = ()) -> Any:
+        if not findable(params):
+            return None
         return self.connection.execute(query.replace("%s", "?"), params).fetchone()
 
     def execute(self, query: str, params: Sequence[Any] = ()) -> int:
@@ -134,6 +139,7 @@ class _Db:
     def rows_by_ids(self, select: str, ids: Iterable[str]) -> list[Any]:
         # Sorted ids in consecutive chunks, each read in id order: the whole is in id order.
         wanted = sorted(set(ids))
+        wanted = [wanted_id for wanted_id in wanted if findable((wanted_id,))]
         rows: list[Any] = []
         for start in range(0, len(wanted), _IDS_PER_QUERY):
             chunk = wanted[start : start + _IDS_PER_QUERY]
@@ -238,6 +244,8 @@ class _Outbox:
         return self._db.total_changes - before
 
     def by_key(self, key: str) -> OutboxMessage | None:
+        if not findable((key,)):
+            return None
         row = self._db.execute(
             f"SELECT {_MESSAGE_COLUMNS} FROM outbox WHERE key = ?",  # noqa: S608
             (key,),

@@ -16,6 +16,7 @@ from __future__ import annotations
 import zoneinfo
 from datetime import UTC, date, datetime, time
 
+from gesprekscyclus.domain._checks import is_iana_zone
 from gesprekscyclus.errors import InvalidValueError
 
 __all__ = ["is_ambiguous", "is_nonexistent", "localize", "zone_info"]
@@ -23,12 +24,11 @@ __all__ = ["is_ambiguous", "is_nonexistent", "localize", "zone_info"]
 
 def zone_info(zone: str) -> zoneinfo.ZoneInfo:
     """The :class:`zoneinfo.ZoneInfo` for an IANA name, or an ``InvalidValueError``."""
-    try:
-        return zoneinfo.ZoneInfo(zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+    if not is_iana_zone(zone):
         raise InvalidValueError(
-            "zone", f"unknown IANA time zone {zone!r} (e.g. 'Europe/Amsterdam', 'UTC')"
-        ) from None
+            "zone", f"unknown IANA time zone {zone!r:.80} (e.g. 'Europe/Amsterdam', 'UTC')"
+        )
+    return zoneinfo.ZoneInfo(zone)
 
 
 def _naive(day: date, wall: time, zone: str) -> datetime:

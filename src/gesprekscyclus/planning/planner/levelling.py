@@ -55,6 +55,9 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
     memos: dict[frozenset[int], dict[int, bool]] = {}
     day_limit, week_limit = capacity.per_day, capacity.per_week
     order = itemgetter(_LATEST, _TARGET, _ID)
+    # The planned wall time of each type: a row keeps it on the day it moves to (its
+    # starts_at may show another one, shifted past a daylight-saving gap on the old day).
+    walls = {rule.type: rule.time or design.default_time for rule in design.types}
     full = (
         f"no working day in the window has room (at most {capacity.per_day} a day, "
         f"{capacity.per_week} a week)"
@@ -145,7 +148,7 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
             starts_at = row[_STARTS_AT]
             if starts_at is not None:
                 zone = people[employee_id].time_zone
-                wall = starts_at.astimezone(ZoneInfo(zone)).time()
+                wall = walls.get(row[_TYPE]) or starts_at.astimezone(ZoneInfo(zone)).time()
                 starts_at = localize(day_moved, wall, zone)
             row[_TARGET] = day_moved
             row[_STARTS_AT] = starts_at
