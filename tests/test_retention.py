@@ -71,9 +71,12 @@ def test_the_file_sets_periods_per_type_and_for_the_rest() -> None:
         ),
         (
             ("years = 1", "years = 0"),
-            "types.check_in.retention: Retention.years: must be a whole number",
+            "design.toml:11: types.check_in.retention.years: must be a whole number",
         ),
-        (("outbox_days = 30", "outbox_days = -1"), "RetentionPolicy.outbox_days: must be a whole"),
+        (
+            ("outbox_days = 30", "outbox_days = -1"),
+            "design.toml:6: retention.outbox_days: must be a whole",
+        ),
     ],
 )
 def test_bad_periods_are_reported_with_the_path(change: tuple[str, str], expected: str) -> None:

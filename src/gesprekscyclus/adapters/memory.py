@@ -691,7 +691,7 @@ class MemoryStore:
                     attempts=held.attempts + 1,
                     last_error=error,
                     status=OutboxStatus.DEAD if retry is None else OutboxStatus.PENDING,
-                    due_at=held.due_at if retry is None else retry,
+                    due_at=at if retry is None else retry,  # a dead letter: when it died
                     lease_owner=None,
                     lease_until=None,
                 )

@@ -670,7 +670,8 @@ class OutboxRepository(Protocol):
         ...
 
     def delete_dead_before(self, instant: datetime) -> int:
-        """Remove dead letters last due before the aware ``instant``; returns how many."""
+        """Remove dead letters that died before the aware ``instant`` (their ``due_at``);
+        returns how many."""
         ...
 
 
@@ -828,7 +829,8 @@ class Store(Protocol):
         """Record a failed delivery under ``owner``'s unexpired lease.
 
         Counts the attempt and keeps ``error``; the message becomes due again at ``retry_at``,
-        or a dead letter when ``retry_at`` is ``None``.
+        or a dead letter when ``retry_at`` is ``None`` (its ``due_at`` then says when it died,
+        so that its retention counts from that moment).
         """
         ...
 

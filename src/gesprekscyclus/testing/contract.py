@@ -1186,15 +1186,17 @@ class StoreContract:
         (claimed,) = store.claim_due("w", now=T0, limit=5, lease_seconds=60)
         assert claimed.notification == replacement
 
-    def test_dead_letters_are_deleted_by_age(self, store: Store) -> None:
+    def test_dead_letters_are_deleted_by_the_time_they_died(self, store: Store) -> None:
         self._enqueue(store, "k-1")
-        self._enqueue(store, "k-2", due_at=T0 + timedelta(hours=1))
-        for message in store.claim_due("w", now=T0 + timedelta(hours=1), limit=5, lease_seconds=60):
-            store.mark_failed(
-                "w", message.id, now=T0 + timedelta(hours=1), error="x", retry_at=None
-            )
-        with store.unit_of_work() as uow:
-            assert uow.outbox.delete_dead_before(T0 + timedelta(minutes=30)) == 1
+        self._enqueue(store, "k-2")
+        for hours, key in ((1, "k-1"), (2, "k-2")):
+            died = T0 + timedelta(hours=hours)
+            (message,) = store.claim_due("w", now=died, limit=1, lease_seconds=60)
+            assert message.key == key
+            store.mark_failed("w", message.id, now=died, error="x", retry_at=None)
+        with store.unit_of_work() as uow:  # both were due at T0; k-1 died first
+            assert uow.outbox.delete_dead_before(T0 + timedelta(minutes=30)) == 0
+            assert uow.outbox.delete_dead_before(T0 + timedelta(minutes=90)) == 1
         assert [m.key for m in store.dead_letters()] == ["k-2"]
 
     def test_compact_keeps_the_data(self, store: Store) -> None:

@@ -30,10 +30,11 @@ log = logging.getLogger("gesprekscyclus.outbox")
 #: The longest decoding reason kept in ``last_error``.
 MAX_REASON = 1000
 
-#: Turns one claimed row into a dead letter: parameters ``(reason, id)``, ``%s`` style.
+#: Turns one claimed row into a dead letter: parameters ``(reason, now, id)``, ``%s``
+#: style. A dead letter's ``due_at`` is when it died, which its retention counts from.
 DEAD_ON_CLAIM = (
     "UPDATE outbox SET status = 'dead', attempts = attempts + 1, last_error = %s,"
-    " lease_owner = NULL, lease_until = NULL WHERE id = %s"
+    " due_at = %s, lease_owner = NULL, lease_until = NULL WHERE id = %s"
 )
 
 

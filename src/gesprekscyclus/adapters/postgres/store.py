@@ -642,7 +642,7 @@ class PostgresStore:
             for row in rows:
                 notification, problem = decode_notification(row[1], row[2])
                 if notification is None:
-                    db.execute(DEAD_ON_CLAIM, (problem, row[0]))
+                    db.execute(DEAD_ON_CLAIM, (problem, at, row[0]))
                     log_dead_on_claim(row[0], row[1], str(problem))
                 else:
                     claimed.append(_message(row, notification))
@@ -697,10 +697,10 @@ class PostgresStore:
             "mark_failed",
             lambda db: db.execute(
                 "UPDATE outbox SET attempts = attempts + 1, last_error = %s, status = %s,"
-                " due_at = coalesce(%s::timestamptz, due_at), lease_owner = NULL,"
+                " due_at = coalesce(%s::timestamptz, %s), lease_owner = NULL,"
                 " lease_until = NULL WHERE id = %s AND status = 'pending' AND lease_owner = %s"
                 " AND lease_until > %s",
-                (error, status.value, retry, message_id, owner, at),
+                (error, status.value, retry, at, message_id, owner, at),
             ),
         )
         return count == 1

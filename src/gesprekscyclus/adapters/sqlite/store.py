@@ -472,7 +472,7 @@ class SQLiteStore:
             for row in rows:
                 notification, problem = decode_notification(row[1], row[2])
                 if notification is None:
-                    db.execute(DEAD_ON_CLAIM.replace("%s", "?"), (problem, row[0]))
+                    db.execute(DEAD_ON_CLAIM.replace("%s", "?"), (problem, at, row[0]))
                     log_dead_on_claim(row[0], row[1], str(problem))
                 else:
                     claimed.append(_message(row, notification))
@@ -534,9 +534,9 @@ class SQLiteStore:
             count = db.execute(
                 "UPDATE outbox SET attempts = attempts + 1, last_error = ?,"
                 " status = CASE WHEN ? IS NULL THEN 'dead' ELSE 'pending' END,"
-                " due_at = coalesce(?, due_at), lease_owner = NULL, lease_until = NULL"
+                " due_at = coalesce(?, ?), lease_owner = NULL, lease_until = NULL"
                 " WHERE id = ? AND status = 'pending' AND lease_owner = ? AND lease_until > ?",
-                (error, retry, retry, message_id, owner, at),
+                (error, retry, retry, at, message_id, owner, at),
             ).rowcount
         return count == 1
 
