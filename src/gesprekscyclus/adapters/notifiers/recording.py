@@ -128,11 +128,12 @@ class FileRecordingNotifier:
             self._failures.arm(error, times)
 
     def entries(self) -> list[dict[str, Any]]:
-        """Every line written so far (by any process), parsed."""
+        """Every line written so far (by any process), parsed; a line another process is
+        still writing (no newline yet) is left for the next read."""
         if not self.path.exists():
             return []
         with self.path.open(encoding="utf-8") as handle:
-            return [json.loads(line) for line in handle if line.strip()]
+            return [json.loads(line) for line in handle if line.endswith("\n") and line.strip()]
 
     @property
     def keys(self) -> tuple[str, ...]:
