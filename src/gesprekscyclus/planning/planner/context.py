@@ -120,7 +120,8 @@ class _Run:
         self.adjusters: Adjusters = {}
         self.expansions: dict[tuple[int, int, date, date], list[tuple[str, date]]] = {}
         self.templates: dict[
-            tuple[int, int, date, date, frozenset[int]], list[tuple[str, date, date, date, date]]
+            tuple[int, int, date, date, frozenset[int]],
+            list[tuple[str, date, date, date, date, tuple[str, ...]]],
         ] = {}
         self.moments: dict[tuple[date, time, str], datetime] = {}
         self.before = [timedelta(days=rule.window_before) for rule in design.types]
