@@ -61,6 +61,7 @@ from attrs import frozen
 from gesprekscyclus.domain.absence import Prognosis
 from gesprekscyclus.domain.catalog import Catalog, built_in_catalog
 from gesprekscyclus.domain.conversations import Conversation
+from gesprekscyclus.domain.dates import DateLike, as_date
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.errors import InvalidValueError
@@ -117,8 +118,8 @@ def plan(
     people: Iterable[Person],
     events: Iterable[LifeEvent] = (),
     *,
-    start: date,
-    end: date,
+    start: DateLike,
+    end: DateLike,
     catalog: Catalog | None = None,
     existing: Iterable[Conversation] = (),
     prognoses: Mapping[str, Sequence[Prognosis]] | None = None,
@@ -128,11 +129,13 @@ def plan(
     ``events`` are the life events of all people (hired, notice, last day, sick report,
     recovery, leave); ``existing`` conversations supply held dates (for rhythms anchored on
     the held date) and answers (for follow-ups); ``prognoses`` per person id feed the absence
-    timeline. See the module docstring for the steps.
+    timeline. See the module docstring for the steps. ``start`` and ``end`` may be dates or
+    ``YYYY-MM-DD`` text (or a date-time at midnight, such as a pandas Timestamp).
 
     The cyclic garbage collector is paused while planning: the plan holds millions of small
     objects without cycles, and repeated collections over them cost about a third of the time.
     """
+    start, end = as_date(start, "start"), as_date(end, "end")
     _check_horizon(start, end)
     collecting = gc.isenabled()
     gc.disable()
