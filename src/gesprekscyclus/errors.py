@@ -23,6 +23,7 @@ __all__ = [
     "GesprekscyclusError",
     "InvalidTransitionError",
     "InvalidValueError",
+    "MissingExtraError",
     "NoWorkingDayError",
     "NotFoundError",
     "Problem",
@@ -105,6 +106,21 @@ class ConflictError(GesprekscyclusError):
 
 class ExpansionLimitError(GesprekscyclusError):
     """A recurrence expansion hit its bound on iterations or time before finishing."""
+
+
+class MissingExtraError(GesprekscyclusError, ImportError):
+    """An optional feature needs a package that is not installed; the message names the extra.
+
+    >>> print(MissingExtraError("pandas", "notebook"))
+    this needs pandas, which is not installed: pip install "gesprekscyclus[notebook]"
+    """
+
+    def __init__(self, package: str, extra: str):
+        self.package = package
+        self.extra = extra
+        super().__init__(
+            f'this needs {package}, which is not installed: pip install "gesprekscyclus[{extra}]"'
+        )
 
 
 class StoreError(GesprekscyclusError):

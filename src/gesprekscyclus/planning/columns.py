@@ -39,6 +39,7 @@ COLUMNS: dict[str, str] = {
     "target": "the planned day, inside [earliest, latest]",
     "latest": "the last day of the window; after it the conversation is overdue",
     "starts_at": "the planned start as an aware date-time, when the design fixes a time",
+    "reason": "why the rules left an occurrence out of the plan",
     "moved_by": "why the target differs from the nominal date (see MOVE_REASONS); "
     "empty when it does not",
     "iso_year": "the ISO year of the target's week",
@@ -63,6 +64,7 @@ COLUMNS: dict[str, str] = {
     "where the type needs one)",
     "people_with_conversation": "how many of them had at least one such conversation",
     "share_within_target": "the share (0-1) of those people within the target gap",
+    "busiest_week_hours": "the hours of the manager's busiest ISO week",
     "median_gap_days": "the median of their longest gaps",
     # comparisons
     "measure": "the name of a headline figure",

@@ -49,9 +49,11 @@ __all__ = [
     "PEOPLE_COLUMNS",
     "REQUIRED_EVENT_COLUMNS",
     "REQUIRED_PEOPLE_COLUMNS",
+    "events_from_records",
     "events_to_csv",
     "parse_events",
     "parse_people",
+    "people_from_records",
     "people_to_csv",
     "read_events",
     "read_people",
@@ -179,7 +181,7 @@ def _rows(
 
 def _check_header(
     header: Sequence[str],
-    line: int,
+    line: int | None,
     columns: Sequence[str],
     required: Sequence[str],
     problems: _Collector,
@@ -587,3 +589,68 @@ def events_to_csv(events: Iterable[LifeEvent], *, delimiter: str = ",") -> str:
         EVENT_COLUMNS,
         delimiter,
     )
+
+
+def _record_rows(
+    records: Iterable[Mapping[str, str]],
+    columns: Sequence[str],
+    required: Sequence[str],
+    problems: _Collector,
+) -> list[_Row]:
+    """Records as rows numbered from 1; their keys are checked like a file's header."""
+    rows = [
+        _Row(number, {str(key).strip().lower(): value.strip() for key, value in record.items()})
+        for number, record in enumerate(records, start=1)
+    ]
+    header = sorted({name for row in rows for name in row.values})
+    if not rows or not _check_header(header, None, columns, required, problems):
+        if not rows:
+            problems.add("", "holds no records", allowed=columns)
+        return []
+    for row in rows:
+        row.values = {name: value for name, value in row.values.items() if name in columns}
+    return rows
+
+
+def people_from_records(
+    records: Iterable[Mapping[str, str]], *, source: str = "records"
+) -> tuple[Person, ...]:
+    """People from records of text (one mapping per person), checked as :func:`parse_people`.
+
+    Keys are the columns of a people file; a problem's "line" is the record's position,
+    counting from 1. This is how tables from other sources (a DataFrame, JSON from an HR
+    system) get the same checks and messages as a CSV file.
+
+    >>> people_from_records([{"id": "e-1", "name": "Anna", "hire_date": "2021-02-30"}])
+    Traceback (most recent call last):
+    ...
+    gesprekscyclus.errors.DesignError: records:1: hire_date: '2021-02-30' is not a valid date \
+(expected YYYY-MM-DD)
+    """
+    problems = _Collector(source)
+    read: list[tuple[int, Person]] = []
+    for row in _record_rows(records, PEOPLE_COLUMNS, REQUIRED_PEOPLE_COLUMNS, problems):
+        person = _person(row, problems)
+        if person is not None:
+            read.append((row.line, person))
+    _check_people(read, problems)
+    problems.raise_if_any()
+    return tuple(person for _line, person in read)
+
+
+def events_from_records(
+    records: Iterable[Mapping[str, str]],
+    *,
+    source: str = "records",
+    people: Iterable[Person] | None = None,
+) -> tuple[LifeEvent, ...]:
+    """Life events from records of text, checked as :func:`parse_events`."""
+    problems = _Collector(source)
+    read: list[tuple[int, LifeEvent]] = []
+    for row in _record_rows(records, EVENT_COLUMNS, REQUIRED_EVENT_COLUMNS, problems):
+        event = _event(row, problems)
+        if event is not None:
+            read.append((row.line, event))
+    _check_events(read, None if people is None else tuple(people), problems)
+    problems.raise_if_any()
+    return tuple(event for _line, event in read)
