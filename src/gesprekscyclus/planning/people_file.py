@@ -40,7 +40,14 @@ from pathlib import Path
 from typing import Any
 
 from gesprekscyclus.domain.events import PROGNOSIS_DETAILS, LifeEvent, LifeEventKind
-from gesprekscyclus.domain.people import LeapDayPolicy, Person, WorkingPattern
+from gesprekscyclus.domain.people import (
+    DAY_SEPARATORS,
+    LeapDayPolicy,
+    Person,
+    WorkingPattern,
+    unknown_day,
+    weekday_number,
+)
 from gesprekscyclus.domain.text import Locale
 from gesprekscyclus.errors import DesignError, InvalidValueError, Problem
 
@@ -84,10 +91,6 @@ REQUIRED_EVENT_COLUMNS = ("person_id", "kind", "on")
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_ENGLISH_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_DUTCH_DAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
-_DUTCH_SHORT = ("ma", "di", "wo", "do", "vr", "za", "zo")
-_DAY_SEPARATORS = re.compile(r"[\s,;/+|]+")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 
 
@@ -229,31 +232,19 @@ def _choice(
         return None
 
 
-def _day_number(name: str) -> int | None:
-    key = name.lower()
-    for table in (_DUTCH_SHORT, _DUTCH_DAYS, _ENGLISH_DAYS):
-        if key in table:
-            return table.index(key) + 1
-    if len(key) >= 3:
-        for index, full in enumerate(_ENGLISH_DAYS):
-            if full.startswith(key):
-                return index + 1
-    return None
-
-
 def _working_days(row: _Row, problems: _Collector) -> WorkingPattern | None:
     text = row.get("working_days")
     if not text:
         return None
     days = []
-    for name in _DAY_SEPARATORS.split(text):
+    for name in DAY_SEPARATORS.split(text):
         if not name:
             continue
-        number = _day_number(name)
+        number = weekday_number(name)
         if number is None:
             problems.add(
                 "working_days",
-                f"unknown day {name!r} (Dutch names such as 'ma', 'di' work too)",
+                unknown_day(name),
                 line=row.line,
                 allowed=_DAY_NAMES,
             )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
+from typing import NoReturn
 from zoneinfo import ZoneInfo
 
 from gesprekscyclus.domain.absence import (
@@ -23,6 +24,7 @@ from gesprekscyclus.domain.catalog import Catalog
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
 from gesprekscyclus.domain.people import Person, Role, WorkingPattern
+from gesprekscyclus.errors import NoWorkingDayError
 from gesprekscyclus.planning.design import CycleDesign
 from gesprekscyclus.planning.planner.adjusting import Adjusters, _adjuster
 from gesprekscyclus.planning.planner.ids import person_digest
@@ -52,6 +54,8 @@ class _Context:
             else (person.working_pattern, manager.working_pattern)
         )
         self.weekdays = frozenset.intersection(*(pattern.weekdays for pattern in self.patterns))
+        if manager is not None and not self.weekdays:
+            _no_common_day(person, manager)
         self.events = events
         self.calendar = design.calendar
         if not events:
@@ -99,10 +103,22 @@ class _Context:
         manager = self._people.get(manager_id) if manager_id is not None else None
         if manager is None:
             return (self.person.working_pattern,)
+        if not self.person.working_pattern.weekdays & manager.working_pattern.weekdays:
+            _no_common_day(self.person, manager)
         return (self.person.working_pattern, manager.working_pattern)
 
     def add_working_days(self, day: date, n: int) -> date:
         return self.calendar.add_working_days(day, n, *self.patterns)
+
+
+def _no_common_day(person: Person, manager: Person) -> NoReturn:
+    """Say who cannot meet: no conversation between them can ever be planned."""
+    own, theirs = " ".join(person.working_pattern.names), " ".join(manager.working_pattern.names)
+    raise NoWorkingDayError(
+        person.hire_date,
+        f"{person.id!r} ({own}) and their manager {manager.id!r} ({theirs}) share no working "
+        "day; give one of them a day the other works",
+    )
 
 
 class _Run:
