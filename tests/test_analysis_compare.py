@@ -6,6 +6,7 @@ from datetime import date
 
 import attrs
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from gesprekscyclus import analysis
 from gesprekscyclus.domain.cadence import Interval
@@ -13,6 +14,7 @@ from gesprekscyclus.errors import InvalidValueError
 from gesprekscyclus.planning.simulation import compare
 
 from .test_analysis_frames import PEOPLE, small_design
+from .test_planner_properties import designs, horizons, organisations
 
 
 def six_weekly():  # type: ignore[no-untyped-def]
@@ -80,3 +82,19 @@ def test_a_type_missing_on_one_side_counts_zero_with_the_whole_horizon_as_gap() 
     review = rows[(rows["employee_id"] == "f") & (rows["type_key"] == "growth_review")].iloc[0]
     assert (review.conversations_a, review.conversations_b) == (1, 0)
     assert review.longest_gap_days_b == (date(2026, 12, 31) - date(2026, 1, 1)).days
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(designs(capacity=True), organisations(), horizons)
+def test_a_design_compared_with_itself_differs_nowhere(design, org, horizon) -> None:  # type: ignore[no-untyped-def]
+    people, events = org
+    both = compare(design, design, people, events, start=horizon[0], end=horizon[1])
+    per_employee = analysis.compare_per_employee(both)
+    per_manager = analysis.compare_per_manager(both)
+    for table in (per_employee, per_manager):
+        differences = [column for column in table.columns if column.endswith("_difference")]
+        assert (table[differences] == 0).all().all()
+    assert per_employee["conversations_a"].sum() == len(both.a.plan.conversations)
+    assert per_manager["conversations_a"].sum() == sum(r["conversations"] for r in both.a.load)
+    people_seen = analysis.coverage_per_person(both.a)
+    assert people_seen["within_target"].isna().tolist() == (~people_seen["has_manager"]).tolist()
