@@ -9,7 +9,7 @@ from gesprekscyclus.domain.absence import Prognosis, absence_timeline
 from gesprekscyclus.planning.planner.adjusting import _why_not_working
 from gesprekscyclus.planning.planner.context import _Context
 from gesprekscyclus.planning.planner.ids import conversation_id
-from gesprekscyclus.planning.planner.rows import _NOT_MOVED, Obligation, _Row
+from gesprekscyclus.planning.planner.rows import _NOT_MOVED, Obligation, _moved, _Row
 
 
 def _plan_absence(
@@ -55,7 +55,9 @@ def _plan_absence(
             moved_by = (
                 _NOT_MOVED
                 if target == latest
-                else (_why_not_working(context.calendar, context.weekdays, latest),)
+                else _moved(
+                    _NOT_MOVED, _why_not_working(context.calendar, context.weekdays, latest)
+                )
             )
             rows.append(
                 [

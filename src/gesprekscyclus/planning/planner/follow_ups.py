@@ -12,7 +12,7 @@ from gesprekscyclus.planning.design import CycleDesign, TypeRule
 from gesprekscyclus.planning.planner.adjusting import _adjuster, _why_not_working
 from gesprekscyclus.planning.planner.context import _Context, _held_on
 from gesprekscyclus.planning.planner.ids import conversation_id
-from gesprekscyclus.planning.planner.rows import _NOT_MOVED, _Row
+from gesprekscyclus.planning.planner.rows import _NOT_MOVED, _moved, _Row
 
 
 def _plan_follow_ups(
@@ -62,7 +62,9 @@ def _plan_follow_ups(
                         None,
                         _NOT_MOVED
                         if target == latest
-                        else (_why_not_working(design.calendar, context.weekdays, latest),),
+                        else _moved(
+                            _NOT_MOVED, _why_not_working(design.calendar, context.weekdays, latest)
+                        ),
                     ]
                 )
 

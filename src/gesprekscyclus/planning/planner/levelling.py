@@ -24,6 +24,7 @@ from gesprekscyclus.planning.planner.rows import (
     _TARGET,
     _TYPE,
     CapacityConflict,
+    _moved,
     _Row,
 )
 
@@ -150,7 +151,7 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
                 starts_at = localize(day_moved, wall, zone)
             row[_TARGET] = day_moved
             row[_STARTS_AT] = starts_at
-            row[_MOVED_BY] = (*row[_MOVED_BY], "capacity")
+            row[_MOVED_BY] = _moved(row[_MOVED_BY], "capacity")
     return conflicts
 
 

@@ -25,7 +25,7 @@ from gesprekscyclus.domain.people import Person
 from gesprekscyclus.planning.design import CycleDesign, TypeRule
 from gesprekscyclus.planning.planner.adjusting import _adjuster, _why_not_working
 from gesprekscyclus.planning.planner.context import _Context, _Run
-from gesprekscyclus.planning.planner.rows import _NOT_MOVED, Skipped, _Row
+from gesprekscyclus.planning.planner.rows import _NOT_MOVED, Skipped, _moved, _Row
 
 ABSENCE_TYPE = "absence"
 
@@ -99,7 +99,10 @@ def _plan_rule(  # noqa: PLR0915 - the per-occurrence hot loop, kept in one piec
                             target + after,
                             _NOT_MOVED
                             if target == nominal
-                            else (_why_not_working(design.calendar, context.weekdays, nominal),),
+                            else _moved(
+                                _NOT_MOVED,
+                                _why_not_working(design.calendar, context.weekdays, nominal),
+                            ),
                         )
                         for key, nominal in cached
                         for target in (adjust(nominal),)
@@ -158,10 +161,10 @@ def _plan_rule(  # noqa: PLR0915 - the per-occurrence hot loop, kept in one piec
                 if manager_id == person.manager_id
                 else _adjuster(design.calendar, rule.convention, patterns, run.adjusters)(due)
             )
-            moved_by = _NOT_MOVED if due == nominal else ("absence_pause",)
+            moved_by = _NOT_MOVED if due == nominal else _moved(_NOT_MOVED, "absence_pause")
             if target != due:
                 weekdays = frozenset.intersection(*(pattern.weekdays for pattern in patterns))
-                moved_by = (*moved_by, _why_not_working(design.calendar, weekdays, due))
+                moved_by = _moved(moved_by, _why_not_working(design.calendar, weekdays, due))
             if not hire_date <= target <= last_day:
                 inside = _inside_employment(design.calendar, context, nominal, target)
                 if inside is None:
@@ -169,7 +172,7 @@ def _plan_rule(  # noqa: PLR0915 - the per-occurrence hot loop, kept in one piec
                     skipped.append(Skipped(identifier, type_key, person_id, nominal, reason))
                     continue
                 target = inside
-                moved_by = (*moved_by, "employment")
+                moved_by = _moved(moved_by, "employment")
             # The window [target - before, target + after], kept inside the employment.
             earliest = target - before
             earliest = max(earliest, hire_date)

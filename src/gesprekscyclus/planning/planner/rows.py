@@ -135,3 +135,13 @@ _ID, _TYPE, _EMPLOYEE, _MANAGER, _OCCURRENCE, _NOMINAL = 0, 1, 2, 3, 4, 5
 _EARLIEST, _TARGET, _LATEST, _STARTS_AT, _MOVED_BY = 6, 7, 8, 9, 13
 #: ``moved_by`` of a conversation on its nominal date (shared: rows only ever replace it).
 _NOT_MOVED: tuple[str, ...] = ()
+_MOVES: dict[tuple[tuple[str, ...], str], tuple[str, ...]] = {}
+
+
+def _moved(reasons: tuple[str, ...], reason: str) -> tuple[str, ...]:
+    """``reasons`` with ``reason`` added; one shared tuple per combination, not one per row."""
+    key = (reasons, reason)
+    found = _MOVES.get(key)
+    if found is None:
+        found = _MOVES[key] = (*reasons, reason)
+    return found
