@@ -1,6 +1,6 @@
 """What-ifs in one call: the same organisation planned again with one thing changed.
 
-Each helper takes a :class:`~gesprekscyclus.planning.simulation.Simulation` and returns a new
+Each what-if takes a :class:`~gesprekscyclus.planning.simulation.Simulation` and returns a new
 one over the same horizon, people and events, with one change: no public holidays, everyone
 full-time, a manager's team split in two, another capacity. Compare the two with
 :mod:`gesprekscyclus.analysis.compare`.

@@ -169,7 +169,7 @@ def coverage(plan: Plan, people: Iterable[Person]) -> Rows:
 class Simulation:
     """A design planned for a headcount, with its tables (see the module docstring).
 
-    It keeps what it was simulated with (people, events, catalog), so the analysis helpers can
+    It keeps what it was simulated with (people, events, catalog), so the analysis functions can
     name people and types and a what-if can plan the same organisation again.
     """
 
