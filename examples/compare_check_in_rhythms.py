@@ -48,7 +48,7 @@ names = {person.id: person.name for person in people}
 def hours_per_manager(rows: list[dict[str, object]]) -> dict[str, float]:
     minutes: dict[str, int] = defaultdict(int)
     for row in rows:
-        minutes[str(row["manager"])] += int(str(row["minutes"]))
+        minutes[str(row["manager_id"])] += int(str(row["minutes"]))
     return {manager: total / 60 for manager, total in minutes.items()}
 
 
@@ -59,7 +59,7 @@ for manager in sorted(before, key=lambda m: -before[m]):
         f"{names.get(manager, manager):<24}{before[manager]:>10.1f}{after.get(manager, 0):>12.1f}"
     )
 
-# %% Which conversations disappear with the quarterly rhythm?
-print(
-    f"\n{len(result.diff.disappeared)} conversations disappear, {len(result.diff.appeared)} appear"
-)
+# %% Who has the longest stretch without a conversation under each rhythm?
+gaps = {row["employee_id"]: row["longest_gap_days"] for row in result.b.coverage}
+longest = max(gaps, key=lambda person_id: (gaps[person_id], person_id))
+print(f"\nlongest gap with quarterly check-ins: {names[longest]}, {gaps[longest]} days")

@@ -107,7 +107,7 @@ def test_planned_conversations_have_plain_fields_so_the_fast_build_is_exact() ->
         assert attribute.converter is None, attribute.name
     day = date(2026, 3, 2)
     row: list[Any] = ["id", "check_in", "e", "m", "n2", day, day, day, day, None, "cadence"]
-    row += [None, None]
+    row += [None, None, ("holiday",)]
     (built,) = _conversations([row])
     assert built == PlannedConversation(*row)
     assert type(built) is PlannedConversation

@@ -18,6 +18,7 @@ from gesprekscyclus.planning.simulation import (
     counts_per_type_per_month,
     coverage,
     load_per_manager_per_week,
+    manager_led,
     simulate,
 )
 
@@ -47,10 +48,10 @@ def test_load_uses_the_catalog_durations_per_manager_and_iso_week() -> None:
     march = [row for row in rows if row["iso_week"] == 10]
     # 2 March a check-in (30 minutes) and 3 March a growth review (60) for Eva and for Mia.
     assert march == [
-        {"manager": "boss", "iso_year": 2026, "iso_week": 10, "conversations": 2, "minutes": 90},
-        {"manager": "m", "iso_year": 2026, "iso_week": 10, "conversations": 2, "minutes": 90},
+        {"manager_id": "boss", "iso_year": 2026, "iso_week": 10, "conversations": 2, "minutes": 90},
+        {"manager_id": "m", "iso_year": 2026, "iso_week": 10, "conversations": 2, "minutes": 90},
     ]
-    assert rows == sorted(rows, key=lambda r: (r["manager"], r["iso_year"], r["iso_week"]))
+    assert rows == sorted(rows, key=lambda r: (r["manager_id"], r["iso_year"], r["iso_week"]))
     catalog = built_in_catalog()
     shorter = catalog.with_type(attrs.evolve(catalog.type("check_in"), duration_minutes=15))
     cheaper = load_per_manager_per_week(result, shorter)
@@ -59,7 +60,7 @@ def test_load_uses_the_catalog_durations_per_manager_and_iso_week() -> None:
 
 def test_counts_per_type_per_month() -> None:
     rows = counts_per_type_per_month(plan(DESIGN, PEOPLE, start=START, end=END))
-    by_key = {(r["month"], r["type"]): r["conversations"] for r in rows}
+    by_key = {(r["month"], r["type_key"]): r["conversations"] for r in rows}
     assert by_key[1, "check_in"] == 2  # Eva and Mia
     assert by_key[3, "growth_review"] == 2
     assert by_key[5, "check_in"] == 2
@@ -68,10 +69,13 @@ def test_counts_per_type_per_month() -> None:
 
 
 def test_coverage_counts_gaps_to_the_horizon_edges_within_the_employment() -> None:
-    rows = {r["person"]: r for r in coverage(plan(DESIGN, PEOPLE, start=START, end=END), PEOPLE)}
+    rows = {
+        r["employee_id"]: r for r in coverage(plan(DESIGN, PEOPLE, start=START, end=END), PEOPLE)
+    }
     assert "gone" not in rows  # not employed during the horizon
     assert rows["boss"] == {
-        "person": "boss",
+        "employee_id": "boss",
+        "has_manager": False,
         "conversations": 0,
         "longest_gap_days": (END - START).days,
         "types": [],
@@ -91,7 +95,7 @@ def test_simulate_and_compare_report_side_by_side() -> None:
     simulation = simulate(DESIGN, PEOPLE, start=START, end=END)
     summary = simulation.summary()
     assert summary["conversations"] == len(simulation.plan.conversations) == 15
-    assert summary["people_without_conversation"] == 1
+    assert summary["people_without_conversation"] == 0  # the boss has no manager: not counted
     assert summary["minutes"] == sum(r["minutes"] for r in simulation.load)
     side_by_side = compare(DESIGN, lighter, PEOPLE, start=START, end=END)
     table = {row["measure"]: row for row in side_by_side.rows()}
@@ -99,7 +103,7 @@ def test_simulate_and_compare_report_side_by_side() -> None:
     assert table["conversations"]["difference"] == table["conversations"]["b"] - 15
     assert table["conversations"]["b"] < table["conversations"]["a"]
     assert table["minutes"]["difference"] < 0
-    assert len(side_by_side.diff.disappeared) == -table["conversations"]["difference"]
+    assert not hasattr(side_by_side, "diff")  # occurrence matching means nothing across designs
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -109,12 +113,15 @@ def test_tables_add_up_to_the_plan(design, org, horizon) -> None:  # type: ignor
     result = simulate(design, people, events, start=horizon[0], end=horizon[1])
     total = len(result.plan.conversations)
     assert sum(r["conversations"] for r in result.counts) == total
-    with_manager = sum(1 for c in result.plan.conversations if c.manager_id is not None)
+    led = manager_led(result.catalog)
+    with_manager = sum(
+        1 for c in result.plan.conversations if c.manager_id is not None and c.type_key in led
+    )
     assert sum(r["conversations"] for r in result.load) == with_manager
     assert sum(r["conversations"] for r in result.coverage) <= total
     per_person = Counter(c.employee_id for c in result.plan.conversations)
     for row in result.coverage:
-        assert row["conversations"] == per_person[row["person"]]
+        assert row["conversations"] == per_person[row["employee_id"]]
         assert row["longest_gap_days"] >= 0 or row["conversations"]
     assert set(result.summary()) == {
         row["measure"]

@@ -131,6 +131,7 @@ from gesprekscyclus.errors import (
     HealthDataError,
     InvalidTransitionError,
     InvalidValueError,
+    MissingExtraError,
     NoDesignError,
     NotFoundError,
     NoWorkingDayError,
@@ -155,6 +156,7 @@ from gesprekscyclus.planning.design_file import (
     parse_design,
     validate_design,
 )
+from gesprekscyclus.planning.diff import PlanDiff, diff_plans
 from gesprekscyclus.planning.people_file import read_events, read_people
 from gesprekscyclus.planning.planner import (
     CapacityConflict,
@@ -164,6 +166,7 @@ from gesprekscyclus.planning.planner import (
     Skipped,
     plan,
 )
+from gesprekscyclus.planning.simulation import Comparison, Simulation, compare, simulate
 from gesprekscyclus.ports.clock import (
     Clock,
     FixedClock,
@@ -182,6 +185,43 @@ from gesprekscyclus.service.design import DesignChange, design_fingerprint
 from gesprekscyclus.service.views import ActionItemView, ConversationView, ReportView
 
 __version__ = "0.1.0.dev0"
+
+#: The analyst's toolkit (the optional ``notebook`` extra), imported on first use only, so
+#: ``import gesprekscyclus`` never needs pandas; not in ``__all__`` for the same reason.
+_ANALYSIS = frozenset(
+    {
+        "busiest_weeks",
+        "compare_per_employee",
+        "compare_per_manager",
+        "compare_summary",
+        "coverage_per_person",
+        "coverage_per_type",
+        "events_from_frame",
+        "everyone_full_time",
+        "load_per_manager",
+        "load_per_type",
+        "people_from_frame",
+        "plan_frame",
+        "plot_busiest_weeks",
+        "plot_coverage_gaps",
+        "plot_load_heatmap",
+        "plot_types_per_month",
+        "resimulate",
+        "skipped_frame",
+        "split_team",
+        "with_capacity",
+        "without_holidays",
+    }
+)
+
+
+def __getattr__(name: str) -> object:
+    if name in _ANALYSIS:
+        from gesprekscyclus import analysis  # noqa: PLC0415 - pandas only when asked for
+
+        return getattr(analysis, name)
+    raise AttributeError(f"module 'gesprekscyclus' has no attribute {name!r}")
+
 
 __all__ = [
     "ACCESS",
@@ -211,6 +251,7 @@ __all__ = [
     "Clock",
     "Closure",
     "Comment",
+    "Comparison",
     "ConflictError",
     "Content",
     "Conversation",
@@ -246,6 +287,7 @@ __all__ = [
     "Locale",
     "LocalizedText",
     "Milestone",
+    "MissingExtraError",
     "NeedsDecision",
     "NoDesignError",
     "NoWorkingDayError",
@@ -260,6 +302,7 @@ __all__ = [
     "PermanentNotificationError",
     "Person",
     "Plan",
+    "PlanDiff",
     "PlannedConversation",
     "Population",
     "Problem",
@@ -289,6 +332,7 @@ __all__ = [
     "SignOffKind",
     "SignOffRequirement",
     "SignatureError",
+    "Simulation",
     "Skipped",
     "StoreError",
     "SystemClock",
@@ -306,7 +350,9 @@ __all__ = [
     "build_service",
     "built_in_catalog",
     "carry_over",
+    "compare",
     "design_fingerprint",
+    "diff_plans",
     "dump_design",
     "dutch_statutory_holidays",
     "expand",
@@ -319,6 +365,7 @@ __all__ = [
     "plan",
     "read_events",
     "read_people",
+    "simulate",
     "statutory_deadline",
     "tick",
     "validate_design",

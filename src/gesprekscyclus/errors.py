@@ -26,6 +26,7 @@ __all__ = [
     "HealthDataError",
     "InvalidTransitionError",
     "InvalidValueError",
+    "MissingExtraError",
     "NoDesignError",
     "NoWorkingDayError",
     "NotFoundError",
@@ -157,6 +158,21 @@ class NoDesignError(NotFoundError):
 
 class ExpansionLimitError(GesprekscyclusError):
     """A recurrence expansion hit its bound on iterations or time before finishing."""
+
+
+class MissingExtraError(GesprekscyclusError, ImportError):
+    """An optional feature needs a package that is not installed; the message names the extra.
+
+    >>> print(MissingExtraError("pandas", "notebook"))
+    this needs pandas, which is not installed: pip install "gesprekscyclus[notebook]"
+    """
+
+    def __init__(self, package: str, extra: str):
+        self.package = package
+        self.extra = extra
+        super().__init__(
+            f'this needs {package}, which is not installed: pip install "gesprekscyclus[{extra}]"'
+        )
 
 
 class StoreError(GesprekscyclusError):

@@ -382,7 +382,7 @@ def design_summary(design: CycleDesign) -> str:
     )
     calendar = design.calendar
     policy = calendar.dutch_policy
-    calendar_text = f"{calendar.country} public holidays"
+    calendar_text = f"{calendar.country or 'no'} public holidays"
     if calendar.country == "NL":
         good_friday = "off" if policy.good_friday else "worked"
         calendar_text += f" (Good Friday {good_friday}, 5 May off: {policy.liberation_day.value})"

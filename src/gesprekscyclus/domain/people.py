@@ -53,6 +53,33 @@ class LeapDayPolicy(ClosedSet):
 
 
 _DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_ENGLISH_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_DUTCH_DAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+_DUTCH_SHORT = ("ma", "di", "wo", "do", "vr", "za", "zo")
+#: What may stand between day names in one text: ``"ma di do"``, ``"mon,tue"``.
+DAY_SEPARATORS = re.compile(r"[\s,;/+|]+")
+
+
+def weekday_number(name: str) -> int | None:
+    """The ISO weekday of a day name (``mon``, ``Monday``, Dutch ``ma``, ``maandag``), or None.
+
+    >>> weekday_number("do"), weekday_number("Thursday"), weekday_number("thu"), weekday_number("x")
+    (4, 4, 4, None)
+    """
+    key = name.strip().lower()
+    for table in (_DUTCH_SHORT, _DUTCH_DAYS, _ENGLISH_DAYS):
+        if key in table:
+            return table.index(key) + 1
+    if len(key) >= 3:
+        for index, full in enumerate(_ENGLISH_DAYS):
+            if full.startswith(key):
+                return index + 1
+    return None
+
+
+def unknown_day(name: str) -> str:
+    """The message for a day name :func:`weekday_number` does not know."""
+    return f"unknown day {name!r} (Dutch names such as 'ma', 'di' work too)"
 
 
 def _weekdays(value: Iterable[int]) -> frozenset[int]:
@@ -76,16 +103,24 @@ class WorkingPattern:
     weekdays: frozenset[int] = field(default=frozenset({1, 2, 3, 4, 5}), converter=_weekdays)
 
     @classmethod
-    def of(cls, *names: str) -> WorkingPattern:
-        """Build a pattern from day names: ``WorkingPattern.of("mon", "wed")``."""
+    def of(cls, *names: str | Iterable[str]) -> WorkingPattern:
+        """Build a pattern from day names, as a people file's ``working_days`` column does.
+
+        Names may be English or Dutch, short or long, given one by one, as one text or as a
+        list: ``of("mon", "wed")``, ``of("ma wo")``, ``of(["maandag", "woensdag"])``.
+
+        >>> WorkingPattern.of(["ma", "Wednesday"]) == WorkingPattern.of("mon wed")
+        True
+        """
         days = []
-        for name in names:
-            key = name.strip().lower()[:3]
-            if key not in _DAY_NAMES:
-                raise InvalidValueError(
-                    "WorkingPattern.weekdays", f"unknown day {name!r}", allowed=_DAY_NAMES
-                )
-            days.append(_DAY_NAMES.index(key) + 1)
+        for given in names:
+            for name in _split_names(given):
+                number = weekday_number(name)
+                if number is None:
+                    raise InvalidValueError(
+                        "WorkingPattern.weekdays", unknown_day(name), allowed=_DAY_NAMES
+                    )
+                days.append(number)
         return cls(frozenset(days))
 
     @property
@@ -96,6 +131,19 @@ class WorkingPattern:
     def works_on(self, day: date) -> bool:
         """Whether ``day`` falls on one of the working weekdays."""
         return day.isoweekday() in self.weekdays
+
+
+def _split_names(given: str | Iterable[str]) -> list[str]:
+    if isinstance(given, str):
+        return [name for name in DAY_SEPARATORS.split(given) if name]
+    names: list[str] = []
+    for name in given:
+        if not isinstance(name, str):
+            raise InvalidValueError(
+                "WorkingPattern.weekdays", f"{name!r} is not a day name", allowed=_DAY_NAMES
+            )
+        names.extend(part for part in DAY_SEPARATORS.split(name) if part)
+    return names
 
 
 FULL_TIME = WorkingPattern()

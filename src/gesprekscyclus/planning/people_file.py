@@ -43,7 +43,15 @@ from attrs import field, frozen
 from gesprekscyclus.domain._checks import check_text, is_iana_zone, positive
 from gesprekscyclus.domain.absence_records import FORBIDDEN_KEYS, MEDICAL_REFUSAL
 from gesprekscyclus.domain.events import PROGNOSIS_DETAILS, LifeEvent, LifeEventKind
-from gesprekscyclus.domain.people import EMAIL_ADDRESS, LeapDayPolicy, Person, WorkingPattern
+from gesprekscyclus.domain.people import (
+    DAY_SEPARATORS,
+    EMAIL_ADDRESS,
+    LeapDayPolicy,
+    Person,
+    WorkingPattern,
+    unknown_day,
+    weekday_number,
+)
 from gesprekscyclus.domain.text import Locale
 from gesprekscyclus.errors import DesignError, InvalidValueError, Problem
 from gesprekscyclus.planning.csv_cells import neutralise, restore
@@ -55,9 +63,11 @@ __all__ = [
     "REQUIRED_EVENT_COLUMNS",
     "REQUIRED_PEOPLE_COLUMNS",
     "CsvLimits",
+    "events_from_records",
     "events_to_csv",
     "parse_events",
     "parse_people",
+    "people_from_records",
     "people_to_csv",
     "read_events",
     "read_people",
@@ -88,10 +98,6 @@ REQUIRED_EVENT_COLUMNS = ("person_id", "kind", "on")
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_ENGLISH_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_DUTCH_DAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
-_DUTCH_SHORT = ("ma", "di", "wo", "do", "vr", "za", "zo")
-_DAY_SEPARATORS = re.compile(r"[\s,;/+|]+")
 _SHOWN = 60  # characters of an offending name or value quoted in a message
 _SHOWN_CHAIN = 20  # people of a circular chain named in its message
 
@@ -347,7 +353,7 @@ def _rows(
 
 def _check_header(
     header: Sequence[str],
-    line: int,
+    line: int | None,
     columns: Sequence[str],
     required: Sequence[str],
     problems: _Collector,
@@ -409,31 +415,19 @@ def _choice(
         return None
 
 
-def _day_number(name: str) -> int | None:
-    key = name.lower()
-    for table in (_DUTCH_SHORT, _DUTCH_DAYS, _ENGLISH_DAYS):
-        if key in table:
-            return table.index(key) + 1
-    if len(key) >= 3:
-        for index, full in enumerate(_ENGLISH_DAYS):
-            if full.startswith(key):
-                return index + 1
-    return None
-
-
 def _working_days(row: _Row, problems: _Collector) -> WorkingPattern | None:
     text = row.get("working_days")
     if not text:
         return None
     days = []
-    for name in _DAY_SEPARATORS.split(text):
+    for name in DAY_SEPARATORS.split(text):
         if not name:
             continue
-        number = _day_number(name)
+        number = weekday_number(name)
         if number is None:
             problems.add(
                 "working_days",
-                f"unknown day {name!r} (Dutch names such as 'ma', 'di' work too)",
+                unknown_day(name),
                 line=row.line,
                 allowed=_DAY_NAMES,
             )
@@ -828,3 +822,68 @@ def events_to_csv(events: Iterable[LifeEvent], *, delimiter: str = ",") -> str:
         EVENT_COLUMNS,
         delimiter,
     )
+
+
+def _record_rows(
+    records: Iterable[Mapping[str, str]],
+    columns: Sequence[str],
+    required: Sequence[str],
+    problems: _Collector,
+) -> list[_Row]:
+    """Records as rows numbered from 1; their keys are checked like a file's header."""
+    rows = [
+        _Row(number, {str(key).strip().lower(): value.strip() for key, value in record.items()})
+        for number, record in enumerate(records, start=1)
+    ]
+    header = sorted({name for row in rows for name in row.values})
+    if not rows or not _check_header(header, None, columns, required, problems):
+        if not rows:
+            problems.add("", "holds no records", allowed=columns)
+        return []
+    for row in rows:
+        row.values = {name: value for name, value in row.values.items() if name in columns}
+    return rows
+
+
+def people_from_records(
+    records: Iterable[Mapping[str, str]], *, source: str = "records"
+) -> tuple[Person, ...]:
+    """People from records of text (one mapping per person), checked as :func:`parse_people`.
+
+    Keys are the columns of a people file; a problem's "line" is the record's position,
+    counting from 1. This is how tables from other sources (a DataFrame, JSON from an HR
+    system) get the same checks and messages as a CSV file.
+
+    >>> people_from_records([{"id": "e-1", "name": "Anna", "hire_date": "2021-02-30"}])
+    Traceback (most recent call last):
+    ...
+    gesprekscyclus.errors.DesignError: records:1: hire_date: '2021-02-30' is not a valid date \
+(expected YYYY-MM-DD)
+    """
+    problems = _Collector(source)
+    read: list[tuple[int, Person]] = []
+    for row in _record_rows(records, PEOPLE_COLUMNS, REQUIRED_PEOPLE_COLUMNS, problems):
+        person = _person(row, problems)
+        if person is not None:
+            read.append((row.line, person))
+    _check_people(read, problems)
+    problems.raise_if_any()
+    return tuple(person for _line, person in read)
+
+
+def events_from_records(
+    records: Iterable[Mapping[str, str]],
+    *,
+    source: str = "records",
+    people: Iterable[Person] | None = None,
+) -> tuple[LifeEvent, ...]:
+    """Life events from records of text, checked as :func:`parse_events`."""
+    problems = _Collector(source)
+    read: list[tuple[int, LifeEvent]] = []
+    for row in _record_rows(records, EVENT_COLUMNS, REQUIRED_EVENT_COLUMNS, problems):
+        event = _event(row, problems)
+        if event is not None:
+            read.append((row.line, event))
+    _check_events(read, None if people is None else tuple(people), problems)
+    problems.raise_if_any()
+    return tuple(event for _line, event in read)

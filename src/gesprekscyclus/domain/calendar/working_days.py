@@ -84,7 +84,9 @@ class Closure:
         return self.start <= day <= self.end
 
 
-def _country(value: object) -> str:
+def _country(value: object) -> str | None:
+    if value is None:
+        return None  # no public holidays at all (closures and extra days off still count)
     if not isinstance(value, str) or not value.strip():
         raise InvalidValueError(
             "WorkingCalendar.country", f"must be an ISO 3166-1 country code, got {value!r}"
@@ -148,7 +150,8 @@ class WorkingCalendar:
 
     ``country`` is an ISO 3166-1 code; ``subdivision`` a region code of the ``holidays``
     package (not used for the Netherlands, whose statutory days are national).
-    ``closures`` and ``extra_days_off`` add company-specific days off.
+    ``closures`` and ``extra_days_off`` add company-specific days off. ``country=None`` means
+    no public holidays at all, for a what-if ("the same year without holidays").
 
     Lookups are cheap: the days off of each year are computed once per calendar instance and
     kept in a set, so :meth:`is_working_day` is a set lookup plus a weekday check. Years
@@ -156,7 +159,7 @@ class WorkingCalendar:
     :class:`~gesprekscyclus.errors.InvalidValueError`.
     """
 
-    country: str = field(default="NL", converter=_country)
+    country: str | None = field(default="NL", converter=_country)
     subdivision: str | None = field(default=None, validator=non_blank)
     dutch_policy: DutchDayOffPolicy = field(factory=DutchDayOffPolicy)
     closures: tuple[Closure, ...] = field(default=(), validator=_closures)
@@ -179,7 +182,8 @@ class WorkingCalendar:
                     f"{self.subdivision!r}",
                 )
             return
-        self._foreign_holidays(())
+        if self.country is not None:
+            self._foreign_holidays(())
 
     def _foreign_holidays(self, years: Iterable[int]) -> Any:
         module = _holidays_module()
@@ -203,6 +207,8 @@ class WorkingCalendar:
 
     def holidays(self, year: int) -> dict[date, str]:
         """The public holidays of ``year`` that are days off, with their names."""
+        if self.country is None:
+            return {}
         if self.country == "NL":
             return self.dutch_policy.days_off(year)
         found = self._foreign_holidays((year - 1, year, year + 1))

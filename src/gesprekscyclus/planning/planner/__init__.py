@@ -90,6 +90,7 @@ from gesprekscyclus.domain.absence import LATEST_SICK_DAY, Prognosis
 from gesprekscyclus.domain.calendar.working_days import MAX_GAP_DAYS
 from gesprekscyclus.domain.catalog import Catalog
 from gesprekscyclus.domain.conversations import Conversation
+from gesprekscyclus.domain.dates import DateLike, as_date
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.errors import InvalidValueError
@@ -170,8 +171,8 @@ def plan(
     people: Iterable[Person],
     events: Iterable[LifeEvent] = (),
     *,
-    start: date,
-    end: date,
+    start: DateLike,
+    end: DateLike,
     catalog: Catalog | None = None,
     existing: Iterable[Conversation] = (),
     prognoses: Mapping[str, Sequence[Prognosis]] | None = None,
@@ -183,13 +184,15 @@ def plan(
     ``events`` are the life events of all people (hired, notice, last day, sick report,
     recovery, leave); ``existing`` conversations supply held dates (for rhythms anchored on
     the held date) and answers (for follow-ups); ``prognoses`` per person id feed the absence
-    timeline. See the module docstring for the steps. A horizon longer than
-    ``max_horizon_days`` days, or days outside :data:`FIRST_PLAN_DAY` to
+    timeline. See the module docstring for the steps. ``start`` and ``end`` may be dates or
+    ``YYYY-MM-DD`` text (or a date-time at midnight, such as a pandas Timestamp). A horizon
+    longer than ``max_horizon_days`` days, or days outside :data:`FIRST_PLAN_DAY` to
     :data:`LAST_PLAN_DAY`, raise :class:`~gesprekscyclus.errors.InvalidValueError`.
 
     The cyclic garbage collector is paused while planning: the plan holds millions of small
     objects without cycles, and repeated collections over them cost about a third of the time.
     """
+    start, end = as_date(start, "start"), as_date(end, "end")
     check_horizon(start, end, max_horizon_days=max_horizon_days)
     collecting = gc.isenabled()
     gc.disable()

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from gesprekscyclus.domain.absence import Prognosis, absence_timeline
+from gesprekscyclus.planning.planner.adjusting import _why_not_working
 from gesprekscyclus.planning.planner.context import _Context
 from gesprekscyclus.planning.planner.ids import conversation_id
-from gesprekscyclus.planning.planner.rows import Obligation, _Row
+from gesprekscyclus.planning.planner.rows import _NOT_MOVED, Obligation, _moved, _Row
 
 
 def _plan_absence(
@@ -49,6 +50,13 @@ def _plan_absence(
                 target -= timedelta(days=1)
             else:
                 target = latest
+            moved_by = (
+                _NOT_MOVED
+                if target == latest
+                else _moved(
+                    _NOT_MOVED, _why_not_working(context.calendar, context.weekdays, latest)
+                )
+            )
             rows.append(
                 [
                     conversation_id(person.id, milestone.conversation_type, occurrence),
@@ -64,5 +72,6 @@ def _plan_absence(
                     "absence",
                     milestone.basis,
                     milestone.key,
+                    moved_by,
                 ]
             )

@@ -47,3 +47,15 @@ def _adjuster(
 
 def _unadjusted(day: date) -> date:
     return day
+
+
+def _why_not_working(calendar: WorkingCalendar, weekdays: frozenset[int], day: date) -> str:
+    """Why ``day`` is no working day of everyone with ``weekdays``: a ``MOVE_REASONS`` key.
+
+    Only asked for days a convention moved away from, so it is off the hot path.
+    """
+    if calendar.is_day_off(day):
+        return "holiday" if day in calendar.holidays(day.year) else "closure"
+    if day.isoweekday() in weekdays:
+        return "employment"  # a working day, left only to stay inside the employment
+    return "weekend" if day.isoweekday() > 5 else "part_time"

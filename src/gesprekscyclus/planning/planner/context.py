@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
+from typing import NoReturn
 from zoneinfo import ZoneInfo
 
 from gesprekscyclus.domain.absence import (
@@ -24,6 +25,7 @@ from gesprekscyclus.domain.conversations import Conversation
 from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
 from gesprekscyclus.domain.manager_history import manager_changes
 from gesprekscyclus.domain.people import Person, Role, WorkingPattern
+from gesprekscyclus.errors import NoWorkingDayError
 from gesprekscyclus.planning.design import CycleDesign
 from gesprekscyclus.planning.planner.adjusting import Adjusters, _adjuster
 from gesprekscyclus.planning.planner.ids import person_digest
@@ -53,6 +55,8 @@ class _Context:
             else (person.working_pattern, manager.working_pattern)
         )
         self.weekdays = frozenset.intersection(*(pattern.weekdays for pattern in self.patterns))
+        if manager is not None and not self.weekdays:
+            _no_common_day(person, manager)
         self.events = events
         self.calendar = design.calendar
         if not events:
@@ -100,10 +104,22 @@ class _Context:
         manager = self._people.get(manager_id) if manager_id is not None else None
         if manager is None:
             return (self.person.working_pattern,)
+        if not self.person.working_pattern.weekdays & manager.working_pattern.weekdays:
+            _no_common_day(self.person, manager)
         return (self.person.working_pattern, manager.working_pattern)
 
     def add_working_days(self, day: date, n: int) -> date:
         return self.calendar.add_working_days(day, n, *self.patterns)
+
+
+def _no_common_day(person: Person, manager: Person) -> NoReturn:
+    """Say who cannot meet: no conversation between them can ever be planned."""
+    own, theirs = " ".join(person.working_pattern.names), " ".join(manager.working_pattern.names)
+    raise NoWorkingDayError(
+        person.hire_date,
+        f"{person.id!r} ({own}) and their manager {manager.id!r} ({theirs}) share no working "
+        "day; give one of them a day the other works",
+    )
 
 
 class _Run:
@@ -121,7 +137,8 @@ class _Run:
         self.adjusters: Adjusters = {}
         self.expansions: dict[tuple[int, int, date, date], list[tuple[str, date]]] = {}
         self.templates: dict[
-            tuple[int, int, date, date, frozenset[int]], list[tuple[str, date, date, date, date]]
+            tuple[int, int, date, date, frozenset[int]],
+            list[tuple[str, date, date, date, date, tuple[str, ...]]],
         ] = {}
         self.moments: dict[tuple[date, time, str], datetime] = {}
         self.before = [timedelta(days=rule.window_before) for rule in design.types]

@@ -9,10 +9,10 @@ from gesprekscyclus.domain.calendar import BusinessDayConvention, localize
 from gesprekscyclus.domain.conversations import Conversation
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.planning.design import CycleDesign, TypeRule
-from gesprekscyclus.planning.planner.adjusting import _adjuster
+from gesprekscyclus.planning.planner.adjusting import _adjuster, _why_not_working
 from gesprekscyclus.planning.planner.context import _Context, _held_on
 from gesprekscyclus.planning.planner.ids import conversation_id
-from gesprekscyclus.planning.planner.rows import _Row
+from gesprekscyclus.planning.planner.rows import _NOT_MOVED, _moved, _Row
 
 
 def _plan_follow_ups(
@@ -60,6 +60,11 @@ def _plan_follow_ups(
                         "follow_up",
                         None,
                         None,
+                        _NOT_MOVED
+                        if target == latest
+                        else _moved(
+                            _NOT_MOVED, _why_not_working(design.calendar, context.weekdays, latest)
+                        ),
                     ]
                 )
 

@@ -19,10 +19,12 @@ from gesprekscyclus.planning.planner.rows import (
     _ID,
     _LATEST,
     _MANAGER,
+    _MOVED_BY,
     _STARTS_AT,
     _TARGET,
     _TYPE,
     CapacityConflict,
+    _moved,
     _Row,
 )
 
@@ -152,6 +154,7 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
                 starts_at = localize(day_moved, wall, zone)
             row[_TARGET] = day_moved
             row[_STARTS_AT] = starts_at
+            row[_MOVED_BY] = _moved(row[_MOVED_BY], "capacity")
     return conflicts
 
 

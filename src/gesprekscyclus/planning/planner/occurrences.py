@@ -23,9 +23,9 @@ from gesprekscyclus.domain.calendar import WorkingCalendar
 from gesprekscyclus.domain.events import LifeEventKind
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.planning.design import CycleDesign, TypeRule
-from gesprekscyclus.planning.planner.adjusting import _adjuster
+from gesprekscyclus.planning.planner.adjusting import _adjuster, _why_not_working
 from gesprekscyclus.planning.planner.context import _Context, _Run
-from gesprekscyclus.planning.planner.rows import Skipped, _Row
+from gesprekscyclus.planning.planner.rows import _NOT_MOVED, Skipped, _moved, _Row
 
 ABSENCE_TYPE = "absence"
 
@@ -91,12 +91,24 @@ def _plan_rule(  # noqa: PLR0915 - the per-occurrence hot loop, kept in one piec
                 template = run.templates.get(template_key)
                 if template is None:
                     template = run.templates[template_key] = [
-                        (key, nominal, target, target - before, target + after)
+                        (
+                            key,
+                            nominal,
+                            target,
+                            target - before,
+                            target + after,
+                            _NOT_MOVED
+                            if target == nominal
+                            else _moved(
+                                _NOT_MOVED,
+                                _why_not_working(design.calendar, context.weekdays, nominal),
+                            ),
+                        )
                         for key, nominal in cached
                         for target in (adjust(nominal),)
                     ]
                 rest: list[tuple[str, date]] = []
-                for key, nominal, target, earliest, latest in template:
+                for key, nominal, target, earliest, latest, moved_by in template:
                     if hire_date <= earliest and (
                         context_last_day is None or latest <= context_last_day
                     ):
@@ -115,6 +127,7 @@ def _plan_rule(  # noqa: PLR0915 - the per-occurrence hot loop, kept in one piec
                                 "cadence",
                                 None,
                                 None,
+                                moved_by,
                             ]
                         )
                     else:
@@ -138,16 +151,20 @@ def _plan_rule(  # noqa: PLR0915 - the per-occurrence hot loop, kept in one piec
                     continue
             if changes:
                 manager_id = context.manager_on(due)
+            patterns = (
+                context.patterns
+                if manager_id == person.manager_id
+                else context.patterns_with(manager_id)
+            )
             target = (
                 adjust(due)
                 if manager_id == person.manager_id
-                else _adjuster(
-                    design.calendar,
-                    rule.convention,
-                    context.patterns_with(manager_id),
-                    run.adjusters,
-                )(due)
+                else _adjuster(design.calendar, rule.convention, patterns, run.adjusters)(due)
             )
+            moved_by = _NOT_MOVED if due == nominal else _moved(_NOT_MOVED, "absence_pause")
+            if target != due:
+                weekdays = frozenset.intersection(*(pattern.weekdays for pattern in patterns))
+                moved_by = _moved(moved_by, _why_not_working(design.calendar, weekdays, due))
             if not hire_date <= target <= last_day:
                 inside = _inside_employment(design.calendar, context, nominal, target)
                 if inside is None:
@@ -155,6 +172,7 @@ def _plan_rule(  # noqa: PLR0915 - the per-occurrence hot loop, kept in one piec
                     skipped.append(Skipped(identifier, type_key, person_id, nominal, reason))
                     continue
                 target = inside
+                moved_by = _moved(moved_by, "employment")
             # The window [target - before, target + after], kept inside the employment.
             earliest = target - before
             earliest = max(earliest, hire_date)
@@ -178,6 +196,7 @@ def _plan_rule(  # noqa: PLR0915 - the per-occurrence hot loop, kept in one piec
                     "cadence",
                     None,
                     None,
+                    moved_by if target != nominal else _NOT_MOVED,
                 ]
             )
 

@@ -17,7 +17,7 @@ from attrs import frozen
 
 from gesprekscyclus.domain.absence import LegalBasis, Milestone
 
-__all__ = ["CapacityConflict", "Obligation", "PlannedConversation", "Skipped"]
+__all__ = ["MOVE_REASONS", "CapacityConflict", "Obligation", "PlannedConversation", "Skipped"]
 
 
 @frozen
@@ -28,7 +28,9 @@ class PlannedConversation:
     moving to a working day; ``target`` the planned day inside ``[earliest, latest]``;
     ``starts_at`` an aware datetime when the design fixes a time of day. ``origin`` says what
     caused it (``cadence``, ``absence``, ``follow_up``); ``basis`` is set for absence
-    milestones (law, guidance, practice) and ``milestone`` names it.
+    milestones (law, guidance, practice) and ``milestone`` names it. ``moved_by`` says why the
+    target is not the nominal date, one :data:`MOVE_REASONS` entry per step that moved it, in
+    the order the steps ran (empty when it was not moved).
     """
 
     id: str
@@ -44,6 +46,20 @@ class PlannedConversation:
     origin: str = "cadence"
     basis: LegalBasis | None = None
     milestone: str | None = None
+    moved_by: tuple[str, ...] = ()
+
+
+#: Why a planned conversation's target differs from its nominal date
+#: (:attr:`PlannedConversation.moved_by`), with what each reason means.
+MOVE_REASONS = {
+    "weekend": "the day fell on a Saturday or Sunday nobody involved works",
+    "holiday": "the day was a public holiday that is a day off in the calendar",
+    "closure": "the day was a company closure or an extra day off",
+    "part_time": "the employee or the manager does not work on that weekday",
+    "absence_pause": "paused during an absence case: moved to the first day back",
+    "employment": "moved back inside the employment (after the hire date, before the last day)",
+    "capacity": "the manager's day or week was full: levelled to the nearest day with room",
+}
 
 
 #: The fields of :class:`PlannedConversation` in order, and their slot setters.
@@ -59,7 +75,7 @@ def _conversations(rows: Iterable[Sequence[Any]]) -> list[PlannedConversation]:
     """
     new = object.__new__
     kind = PlannedConversation
-    (s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12) = _SETTERS
+    (s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13) = _SETTERS
     result = []
     for row in rows:
         conversation = new(kind)
@@ -76,6 +92,7 @@ def _conversations(rows: Iterable[Sequence[Any]]) -> list[PlannedConversation]:
         s10(conversation, row[10])
         s11(conversation, row[11])
         s12(conversation, row[12])
+        s13(conversation, row[13])
         result.append(conversation)
     return result
 
@@ -115,4 +132,16 @@ class Obligation:
 #: list, so levelling can move it without copying; objects are built once, at the end.
 _Row: TypeAlias = list[Any]
 _ID, _TYPE, _EMPLOYEE, _MANAGER, _OCCURRENCE, _NOMINAL = 0, 1, 2, 3, 4, 5
-_EARLIEST, _TARGET, _LATEST, _STARTS_AT = 6, 7, 8, 9
+_EARLIEST, _TARGET, _LATEST, _STARTS_AT, _MOVED_BY = 6, 7, 8, 9, 13
+#: ``moved_by`` of a conversation on its nominal date (shared: rows only ever replace it).
+_NOT_MOVED: tuple[str, ...] = ()
+_MOVES: dict[tuple[tuple[str, ...], str], tuple[str, ...]] = {}
+
+
+def _moved(reasons: tuple[str, ...], reason: str) -> tuple[str, ...]:
+    """``reasons`` with ``reason`` added; one shared tuple per combination, not one per row."""
+    key = (reasons, reason)
+    found = _MOVES.get(key)
+    if found is None:
+        found = _MOVES[key] = (*reasons, reason)
+    return found

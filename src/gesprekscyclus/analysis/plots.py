@@ -1,0 +1,221 @@
+"""The four pictures an analyst shows, one call each, labelled in Dutch or English.
+
+Every function draws on ``ax`` when given, or on a new figure, and returns the matplotlib
+``Axes`` (its figure is ``ax.figure``), so it can be adjusted, saved or placed in a grid:
+
+- :func:`plot_load_heatmap`: hours per manager per month, as a heat map with the numbers in;
+- :func:`plot_types_per_month`: conversations per type per month, stacked;
+- :func:`plot_coverage_gaps`: how long people go without a conversation, against the target;
+- :func:`plot_busiest_weeks`: the busiest manager-weeks, in hours.
+
+In a notebook the figure shows by itself; in scripts and tests choose a backend first
+(``matplotlib.use("Agg")``) and close figures when done.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from gesprekscyclus.analysis.coverage import DEFAULT_TARGET_GAP_DAYS, coverage_per_person
+from gesprekscyclus.analysis.load import busiest_weeks, load_per_manager, load_per_type
+from gesprekscyclus.domain.text import Locale, month_name
+from gesprekscyclus.planning.simulation import Simulation
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["plot_busiest_weeks", "plot_coverage_gaps", "plot_load_heatmap", "plot_types_per_month"]
+
+_TEXT = {
+    Locale.NL: {
+        "heatmap": "Uren gesprekken per leidinggevende per maand",
+        "hours": "uren",
+        "manager": "leidinggevende",
+        "month": "maand",
+        "types": "Gesprekken per type per maand",
+        "conversations": "gesprekken",
+        "gaps": "Langste periode zonder gesprek per medewerker",
+        "gap_days": "langste periode zonder gesprek (dagen)",
+        "people": "medewerkers",
+        "target": "doel: {days} dagen",
+        "busiest": "Drukste weken per leidinggevende",
+        "week": "week",
+        "nothing": "geen gesprekken in deze periode",
+    },
+    Locale.EN: {
+        "heatmap": "Conversation hours per manager per month",
+        "hours": "hours",
+        "manager": "manager",
+        "month": "month",
+        "types": "Conversations per type per month",
+        "conversations": "conversations",
+        "gaps": "Longest stretch without a conversation per employee",
+        "gap_days": "longest stretch without a conversation (days)",
+        "people": "employees",
+        "target": "target: {days} days",
+        "busiest": "Busiest weeks per manager",
+        "week": "week",
+        "nothing": "no conversations in this period",
+    },
+}
+
+
+def _axes(ax: Axes | None, width: float, height: float) -> Axes:
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt  # noqa: PLC0415 - only when a plot is drawn
+
+    _figure, new = plt.subplots(figsize=(width, height), layout="constrained")
+    return new
+
+
+def _month_label(value: object, locale: Locale) -> str:
+    stamp = pd.Timestamp(str(value))
+    return f"{month_name(stamp.month, locale)[:3]} {stamp.year}"
+
+
+def _hours_text(value: float) -> str:
+    """A cell's hours: whole from 10 up, one decimal below, nothing for zero."""
+    if not value:
+        return ""
+    return f"{value:.0f}" if value >= 10 else f"{value:.1f}".removesuffix(".0")
+
+
+def _empty(ax: Axes, text: dict[str, str], title: str) -> Axes:
+    ax.set_title(title)
+    ax.text(0.5, 0.5, text["nothing"], ha="center", va="center", transform=ax.transAxes)
+    ax.set_axis_off()
+    return ax
+
+
+def plot_load_heatmap(
+    simulation: Simulation, *, locale: Locale | str = Locale.NL, ax: Axes | None = None
+) -> Axes:
+    """Hours per manager (rows, by name) per month (columns), each cell with its number."""
+    language = Locale(locale)
+    text = _TEXT[language]
+    months = load_per_manager(simulation, period="month", locale=language)
+    grid = months.pivot_table(
+        index="manager_name", columns="month_start", values="hours", aggfunc="sum", fill_value=0
+    ).sort_index()
+    ax = _axes(ax, 1.6 + 0.75 * max(len(grid.columns), 1), 1.2 + 0.35 * max(len(grid), 1))
+    if grid.empty:
+        return _empty(ax, text, text["heatmap"])
+    image = ax.imshow(grid.to_numpy(dtype=float), aspect="auto", cmap="YlOrRd")
+    ax.set_xticks(range(len(grid.columns)))
+    ax.set_xticklabels(
+        [_month_label(stamp, language) for stamp in grid.columns], rotation=45, ha="right"
+    )
+    ax.set_yticks(range(len(grid.index)))
+    ax.set_yticklabels(list(grid.index))
+    top = float(grid.to_numpy().max()) or 1.0
+    for row, name in enumerate(grid.index):
+        for column, month in enumerate(grid.columns):
+            value = float(grid.loc[name, month])
+            ax.text(
+                column,
+                row,
+                _hours_text(value),
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if value > top * 0.6 else "black",
+            )
+    ax.set_title(text["heatmap"])
+    ax.set_xlabel(text["month"])
+    ax.set_ylabel(text["manager"])
+    ax.figure.colorbar(image, ax=ax, label=text["hours"])
+    return ax
+
+
+def plot_types_per_month(
+    simulation: Simulation, *, locale: Locale | str = Locale.NL, ax: Axes | None = None
+) -> Axes:
+    """Conversations per month, stacked by type (labelled in ``locale``)."""
+    language = Locale(locale)
+    text = _TEXT[language]
+    counts = load_per_type(simulation, locale=language)
+    ax = _axes(ax, 10, 4.5)
+    if counts.empty:
+        return _empty(ax, text, text["types"])
+    grid = counts.pivot_table(
+        index="month_start",
+        columns="type_label",
+        values="conversations",
+        aggfunc="sum",
+        fill_value=0,
+    ).sort_index()
+    bottom = pd.Series(0, index=grid.index, dtype=float)
+    positions = range(len(grid.index))
+    for label in grid.columns:
+        ax.bar(positions, grid[label], bottom=bottom, label=str(label))
+        bottom = bottom + grid[label]
+    ax.set_xticks(list(positions))
+    ax.set_xticklabels(
+        [_month_label(stamp, language) for stamp in grid.index], rotation=45, ha="right"
+    )
+    ax.set_title(text["types"])
+    ax.set_ylabel(text["conversations"])
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return ax
+
+
+def plot_coverage_gaps(
+    simulation: Simulation,
+    *,
+    target_gap_days: int = DEFAULT_TARGET_GAP_DAYS,
+    locale: Locale | str = Locale.NL,
+    ax: Axes | None = None,
+) -> Axes:
+    """A histogram of each employee's longest gap, with the target as a line.
+
+    People without a manager are left out (see :mod:`gesprekscyclus.analysis.coverage`).
+    """
+    language = Locale(locale)
+    text = _TEXT[language]
+    people = coverage_per_person(simulation, target_gap_days=target_gap_days, locale=language)
+    gaps = people.loc[people["has_manager"], "longest_gap_days"]
+    ax = _axes(ax, 8, 4.5)
+    if gaps.empty:
+        return _empty(ax, text, text["gaps"])
+    ax.hist(gaps, bins=min(30, max(5, gaps.nunique())), color="tab:blue", edgecolor="white")
+    ax.axvline(
+        target_gap_days,
+        color="tab:red",
+        linestyle="--",
+        label=text["target"].format(days=target_gap_days),
+    )
+    ax.set_title(text["gaps"])
+    ax.set_xlabel(text["gap_days"])
+    ax.set_ylabel(text["people"])
+    ax.legend()
+    return ax
+
+
+def plot_busiest_weeks(
+    simulation: Simulation,
+    *,
+    top: int = 10,
+    locale: Locale | str = Locale.NL,
+    ax: Axes | None = None,
+) -> Axes:
+    """The ``top`` busiest manager-weeks as horizontal bars of hours, busiest on top."""
+    language = Locale(locale)
+    text = _TEXT[language]
+    weeks = busiest_weeks(simulation, top=top, locale=language)
+    ax = _axes(ax, 8, 1.2 + 0.4 * max(len(weeks), 1))
+    if weeks.empty:
+        return _empty(ax, text, text["busiest"])
+    labels = [
+        f"{row.manager_name} · {text['week']} {row.iso_week} {row.iso_year}"
+        for row in weeks.itertuples()
+    ]
+    ax.barh(range(len(weeks)), weeks["hours"], color="tab:orange")
+    ax.set_yticks(range(len(weeks)))
+    ax.set_yticklabels(labels)
+    ax.invert_yaxis()
+    ax.set_title(text["busiest"])
+    ax.set_xlabel(text["hours"])
+    return ax
