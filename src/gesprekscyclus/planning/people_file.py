@@ -846,7 +846,10 @@ def _record_rows(
 
 
 def people_from_records(
-    records: Iterable[Mapping[str, str]], *, source: str = "records"
+    records: Iterable[Mapping[str, str]],
+    *,
+    source: str = "records",
+    limits: CsvLimits | None = None,
 ) -> tuple[Person, ...]:
     """People from records of text (one mapping per person), checked as :func:`parse_people`.
 
@@ -860,7 +863,7 @@ def people_from_records(
     gesprekscyclus.errors.DesignError: records:1: hire_date: '2021-02-30' is not a valid date \
 (expected YYYY-MM-DD)
     """
-    problems = _Collector(source)
+    problems = _Collector(source, limits if limits is not None else CsvLimits())
     read: list[tuple[int, Person]] = []
     for row in _record_rows(records, PEOPLE_COLUMNS, REQUIRED_PEOPLE_COLUMNS, problems):
         person = _person(row, problems)
@@ -876,9 +879,10 @@ def events_from_records(
     *,
     source: str = "records",
     people: Iterable[Person] | None = None,
+    limits: CsvLimits | None = None,
 ) -> tuple[LifeEvent, ...]:
     """Life events from records of text, checked as :func:`parse_events`."""
-    problems = _Collector(source)
+    problems = _Collector(source, limits if limits is not None else CsvLimits())
     read: list[tuple[int, LifeEvent]] = []
     for row in _record_rows(records, EVENT_COLUMNS, REQUIRED_EVENT_COLUMNS, problems):
         event = _event(row, problems)
