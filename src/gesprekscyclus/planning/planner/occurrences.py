@@ -19,7 +19,7 @@ from gesprekscyclus.domain.cadence import (
     RRuleCadence,
     expand,
 )
-from gesprekscyclus.domain.calendar import WorkingCalendar
+from gesprekscyclus.domain.calendar import BusinessDayConvention, WorkingCalendar
 from gesprekscyclus.domain.events import LifeEventKind
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.planning.design import CycleDesign, TypeRule
@@ -28,6 +28,8 @@ from gesprekscyclus.planning.planner.context import _Context, _Run
 from gesprekscyclus.planning.planner.rows import _NOT_MOVED, Skipped, _moved, _Row
 
 ABSENCE_TYPE = "absence"
+
+_FOLLOWING = BusinessDayConvention.FOLLOWING
 
 #: A paused occurrence moves to the first day back when the employee recovers within this
 #: many days of its date; a longer absence skips it, and the next occurrence takes over.
@@ -161,6 +163,8 @@ def _plan_rule(  # noqa: PLR0915 - the per-occurrence hot loop, kept in one piec
                 if manager_id == person.manager_id
                 else _adjuster(design.calendar, rule.convention, patterns, run.adjusters)(due)
             )
+            if due != nominal and target < due:  # never back into the absence it waited for
+                target = _adjuster(design.calendar, _FOLLOWING, patterns, run.adjusters)(due)
             moved_by = _NOT_MOVED if due == nominal else _moved(_NOT_MOVED, "absence_pause")
             if target != due:
                 weekdays = frozenset.intersection(*(pattern.weekdays for pattern in patterns))
