@@ -26,6 +26,7 @@ from gesprekscyclus.adapters.sqlite import open_sqlite_store
 from gesprekscyclus.adapters.sqlite.schema import MIGRATIONS as SQLITE_MIGRATIONS
 from gesprekscyclus.domain.cadence import AnswerTrigger, Interval
 from gesprekscyclus.domain.conversations import Conversation
+from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.errors import ConflictError, InvalidTransitionError, InvalidValueError
 from gesprekscyclus.planning.design import CycleDesign, TypeRule
@@ -396,10 +397,13 @@ def test_items_move_at_once_for_a_change_already_in_force(
 def test_recording_a_manager_change_again_changes_nothing(
     service: ConversationService, store: Store
 ) -> None:
-    service.change_manager("e-1", "m-2", on=date(2026, 2, 15))
+    assert service.change_manager("e-1", "m-2", on=date(2026, 2, 15)).recorded
     again = service.change_manager("e-1", "m-2", on=date(2026, 2, 15))
     assert again.moved == ()
     assert again.old_manager_id == "m-1"
+    assert not again.recorded
+    event = LifeEvent(on=date(2026, 2, 15), person_id="e-1", kind="manager_change", detail="m-2")
+    assert not service.record_event(event)  # so an import run twice reports nothing new
     with pytest.raises(ConflictError, match="m-2"):
         service.change_manager("e-1", "h-1", on=date(2026, 2, 15))
     with pytest.raises(InvalidValueError, match="own manager"):

@@ -164,13 +164,15 @@ class CarryOverResult:
 class ManagerChange:
     """The outcome of a manager change: the manager until the day before
     (``old_manager_id``), which open conversations moved to the new manager, and which stayed
-    because their old manager wrote notes on them."""
+    because their old manager wrote notes on them. ``recorded`` is ``False`` when the same
+    change was recorded before (nothing new was stored)."""
 
     person_id: str
     old_manager_id: str | None
     new_manager_id: str
     moved: tuple[str, ...] = ()
     kept: tuple[str, ...] = ()
+    recorded: bool = True
 
 
 @frozen
@@ -592,8 +594,7 @@ class ConversationService:
                 raise InvalidValueError(
                     "LifeEvent.detail", "a manager change needs the new manager's id"
                 )
-            self.change_manager(event.person_id, event.detail, on=event.on)
-            return True
+            return self.change_manager(event.person_id, event.detail, on=event.on).recorded
         with self.store.unit_of_work() as uow:
             person = uow.people.get(event.person_id)
             added = uow.events.append(event)
@@ -740,7 +741,9 @@ class ConversationService:
                 if changed.status is ConversationStatus.SCHEDULED and wanted is not None:
                     self._notify(uow, changed, ReminderKind.SCHEDULED, at, only=[wanted])
             _hand_over_items(uow, person, events, _local_today(at, person), at)
-        return ManagerChange(person_id, previous, new_manager_id, tuple(moved), tuple(kept))
+        return ManagerChange(
+            person_id, previous, new_manager_id, tuple(moved), tuple(kept), not same_day
+        )
 
     def apply_manager_changes(self, now: datetime) -> int:
         """Move the open action items of everyone whose manager change is in force at ``now``
