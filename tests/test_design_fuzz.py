@@ -11,11 +11,10 @@ returns problems (each naming the file) and :func:`parse_design` returns a desig
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from gesprekscyclus.errors import DesignError, Problem
@@ -27,24 +26,9 @@ from gesprekscyclus.planning.design_file import (
 )
 
 from . import strategies as gs
+from .fuzzing import fuzz
 from .test_design_file import VALID
 
-
-def _examples() -> int | None:
-    wanted = os.environ.get("GESPREKSCYCLUS_FUZZ", "").strip()
-    if wanted == "long":
-        return 20_000
-    if wanted.isascii() and wanted.isdigit():
-        return int(wanted)
-    return None  # the loaded profile's number
-
-
-_WANTED = _examples()
-fuzz = settings(
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    **({} if _WANTED is None else {"max_examples": _WANTED}),
-)
 LIMITS = DesignLimits(max_problems=20)
 
 #: Pieces that have broken loaders before, mixed with any text.

@@ -10,14 +10,13 @@ variable is not set. Whatever the input, the readers return values or raise
 
 from __future__ import annotations
 
-import os
 import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from gesprekscyclus.adapters.notifiers.webhook import (
@@ -38,24 +37,10 @@ from gesprekscyclus.planning.people_file import (
     read_people,
 )
 
+from .fuzzing import fuzz
+
 T = TypeVar("T")
 
-
-def _examples() -> int | None:
-    wanted = os.environ.get("GESPREKSCYCLUS_FUZZ", "").strip()
-    if wanted == "long":
-        return 20_000
-    if wanted.isascii() and wanted.isdigit():
-        return int(wanted)
-    return None  # the loaded profile's number
-
-
-_WANTED = _examples()
-fuzz = settings(
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    **({} if _WANTED is None else {"max_examples": _WANTED}),
-)
 
 #: Pieces that have broken readers before, mixed with any text.
 _FRAGMENTS = st.sampled_from(
