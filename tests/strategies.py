@@ -19,6 +19,17 @@ from gesprekscyclus.domain.absence import (
     Prognosis,
     SickPeriod,
 )
+from gesprekscyclus.domain.absence_records import (
+    AbsenceRecord,
+    AccidentInvolvement,
+    CapacityLevel,
+    ExpectedDuration,
+    FunctionalArea,
+    FunctionalCapacity,
+    OccupationalHealthAdvice,
+    SickReportRecord,
+    WorkAbility,
+)
 from gesprekscyclus.domain.action_items import ActionItem, ActionItemStatus, NeedsDecision
 from gesprekscyclus.domain.cadence import (
     AnchorKind,
@@ -1052,3 +1063,63 @@ def staff_events(draw: st.DrawFn, people: tuple[Person, ...]) -> tuple[LifeEvent
             kind = draw(st.sampled_from([LifeEventKind.NOTICE_GIVEN, LifeEventKind.LAST_DAY]))
             result.append(LifeEvent(on=on, person_id=person.id, kind=kind))
     return tuple(draw(st.permutations(result)))
+
+
+# --- absence records ------------------------------------------------------------------------
+
+#: Short practical texts that pass the health-data screening of absence records.
+record_texts = st.sampled_from(
+    [
+        "Call on Thursdays",
+        "Hand the Leiden project to Sam",
+        "Keizersgracht 12, Amsterdam",
+        "+31 6 1234 5678",
+        "Four hours a day",
+        "No customer visits for now",
+    ]
+)
+
+
+@st.composite
+def sick_report_records(draw: st.DrawFn, *, person_id: str = "e-1") -> SickReportRecord:
+    """A sick report with any of its fields known or not."""
+    first = draw(absence_dates)
+    return SickReportRecord(
+        person_id=person_id,
+        first_sick_day=first,
+        contact_phone=draw(st.none() | record_texts),
+        care_address=draw(st.none() | record_texts),
+        expected_duration=draw(st.sampled_from(list(ExpectedDuration))),
+        expected_return=draw(st.none() | st.integers(0, 400).map(lambda n: first + timedelta(n))),
+        appointments=tuple(draw(st.lists(record_texts, max_size=3))),
+        safety_net=draw(st.none() | st.booleans()),
+        accident=draw(st.none() | st.sampled_from(list(AccidentInvolvement))),
+    )
+
+
+@st.composite
+def health_advices(draw: st.DrawFn, *, person_id: str = "e-1") -> OccupationalHealthAdvice:
+    """An occupational physician's advice, with capacities for some areas."""
+    on = draw(absence_dates)
+    areas = draw(st.lists(st.sampled_from(list(FunctionalArea)), unique=True, max_size=6))
+    return OccupationalHealthAdvice(
+        person_id=person_id,
+        on=on,
+        work_ability=draw(st.sampled_from(list(WorkAbility))),
+        expected_duration=draw(st.sampled_from(list(ExpectedDuration))),
+        expected_return=draw(st.none() | st.integers(0, 400).map(lambda n: on + timedelta(n))),
+        adjustments=tuple(draw(st.lists(record_texts, max_size=3))),
+        capacities=tuple(
+            FunctionalCapacity(
+                area=area,
+                level=draw(st.sampled_from(list(CapacityLevel))),
+                remark=draw(st.none() | record_texts),
+            )
+            for area in areas
+        ),
+    )
+
+
+def absence_records(*, person_id: str = "e-1") -> st.SearchStrategy[AbsenceRecord]:
+    """Either kind of absence record of ``person_id``."""
+    return sick_report_records(person_id=person_id) | health_advices(person_id=person_id)

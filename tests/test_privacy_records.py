@@ -291,7 +291,7 @@ def test_purge_removes_what_retention_no_longer_allows(world: World) -> None:
     assert later.removed["absence_records"] == 1  # the advice, 2 years after recovery
     with pytest.raises(NotFoundError):
         service.person("e-1")
-    assert service.absence_records("e-2") == []
+    assert service.administration.absence_records("e-2") == []
     assert service.purge(datetime(2028, 3, 1, tzinfo=UTC)).removed.total == 0
 
 
@@ -328,7 +328,7 @@ def test_the_occupational_physician_s_advice_records_the_prognosis(world: World)
         person_id="e-1", on=date(2026, 2, 2), work_ability="no_work", expected_duration="long_term"
     )
     assert service.record_absence(revised) is False
-    assert service.absence_records("e-1") == [revised]
+    assert service.administration.absence_records("e-1") == [revised]
     with world.store.unit_of_work() as uow:
         prognoses = [e for e in uow.events.for_person("e-1") if e.kind.value == "prognosis"]
     assert [(e.on, e.detail) for e in prognoses] == [(date(2026, 2, 2), "long_term")]

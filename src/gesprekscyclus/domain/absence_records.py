@@ -22,7 +22,10 @@ catch every way of writing a diagnosis, which is why text fields are few, short 
 
 Every field says who may read it (:class:`RecordAudience`, in the field's metadata; see
 :func:`fields_for`): the facts an employer may record are for the manager, the case manager
-and HR; the detailed functional capacities only for the occupational physician.
+and HR; the detailed functional capacities only for the occupational physician. Which
+audiences a role reads is not decided here but by the access policy
+(:func:`audiences_for`, from the ``absence_*`` cells of
+:data:`~gesprekscyclus.domain.access.ACCESS`).
 
 >>> from datetime import date
 >>> report = SickReportRecord(person_id="e-1", first_sick_day=date(2026, 3, 2),
@@ -43,16 +46,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date
+from types import MappingProxyType
 from typing import Any, ClassVar, Final
 
 import attrs
 from attrs import field, frozen
 
 from gesprekscyclus.domain._checks import ClosedSet, field_path, non_blank, unique_by
+from gesprekscyclus.domain.access import Content, ReaderRole, allowed
+from gesprekscyclus.domain.conversation_types import Sensitivity
 from gesprekscyclus.domain.people import Role
 from gesprekscyclus.errors import HealthDataError, InvalidValueError
 
 __all__ = [
+    "CONTENT",
     "FORBIDDEN_KEYS",
     "MAX_TEXT_LENGTH",
     "MEDICAL_REFUSAL",
@@ -68,6 +75,7 @@ __all__ = [
     "SickReportRecord",
     "WorkAbility",
     "audience_of",
+    "audiences_for",
     "fields_for",
     "record_class",
     "screen_text",
@@ -100,17 +108,39 @@ class RecordAudience(ClosedSet):
     OCCUPATIONAL_PHYSICIAN = "occupational_physician"
 
 
-#: The audiences each role reads by default: the employee reads their own records whole
-#: (they are theirs, AVG art. 15), the occupational physician everything; the manager, the
-#: case manager and HR only what an employer may record; a neutral exit interviewer none.
-READERS: Final[Mapping[Role, frozenset[RecordAudience]]] = {
-    Role.EMPLOYEE: frozenset(RecordAudience),
-    Role.OCCUPATIONAL_PHYSICIAN: frozenset(RecordAudience),
-    Role.MANAGER: frozenset({RecordAudience.EMPLOYER}),
-    Role.CASE_MANAGER: frozenset({RecordAudience.EMPLOYER}),
-    Role.HR: frozenset({RecordAudience.EMPLOYER}),
-    Role.NEUTRAL_INTERVIEWER: frozenset(),
-}
+#: The kind of content of the access policy (:mod:`gesprekscyclus.domain.access`) that the
+#: fields of each audience are.
+CONTENT: Final[Mapping[RecordAudience, Content]] = MappingProxyType(
+    {
+        RecordAudience.EMPLOYER: Content.ABSENCE_EMPLOYER_FIELDS,
+        RecordAudience.OCCUPATIONAL_PHYSICIAN: Content.ABSENCE_CAPACITY_FIELDS,
+    }
+)
+
+
+def audiences_for(role: ReaderRole | None) -> frozenset[RecordAudience]:
+    """The audiences whose fields ``role`` reads, as the access policy's cells for
+    health-related records say (``None``, no role: none).
+
+    >>> sorted(audience.value for audience in audiences_for(ReaderRole.HR_OFFICE))
+    ['employer']
+    >>> audiences_for(None)
+    frozenset()
+    """
+    return frozenset(
+        audience
+        for audience, content in CONTENT.items()
+        if allowed(role, content, Sensitivity.HEALTH_RELATED, write=False)
+    )
+
+
+#: The audiences each participant role reads, derived from the access policy: the employee
+#: reads their own records whole (they are theirs, AVG art. 15), the occupational physician
+#: everything; the manager, the case manager and HR only what an employer may record; a
+#: neutral exit interviewer none.
+READERS: Final[Mapping[Role, frozenset[RecordAudience]]] = MappingProxyType(
+    {role: audiences_for(ReaderRole(role.value)) for role in Role}
+)
 
 #: The metadata key holding a field's :class:`RecordAudience`.
 AUDIENCE: Final = "gesprekscyclus.audience"

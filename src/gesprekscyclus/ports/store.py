@@ -685,7 +685,9 @@ class AccessLogEntry:
 
     ``reader_id`` is the person who read (``"administration"`` for the administrative path),
     ``subject_id`` the employee the record is about, ``record_kind`` one of
-    ``conversation``, ``report`` and ``action_item``, ``sensitivity`` the type's sensitivity
+    ``conversation``, ``report``, ``action_item`` and ``absence_record`` (whose
+    ``record_id`` is its kind and day, ``sick_report/2026-03-02``), ``sensitivity`` the
+    type's sensitivity (``health_related`` for absence records)
     and ``via`` the query that read it (``view`` or ``administration``).
     """
 

@@ -5,9 +5,10 @@ Everything a person is shown goes through the reader-bound queries of
 :class:`~gesprekscyclus.service.app.ConversationService`, which return views. This path is
 the one exception, reached only as ``service.administration``: it hands out the raw
 :class:`~gesprekscyclus.domain.conversations.Conversation`,
-:class:`~gesprekscyclus.domain.reports.Report` and
-:class:`~gesprekscyclus.domain.action_items.ActionItem`, private notes included (read them
-with ``notes_for``/``answers_for`` or a view). Reads of confidential and health-related
+:class:`~gesprekscyclus.domain.reports.Report`,
+:class:`~gesprekscyclus.domain.action_items.ActionItem` and absence records
+(:mod:`gesprekscyclus.domain.absence_records`), private notes and every field included (read
+them with ``notes_for``/``answers_for`` or a view). Reads of confidential and health-related
 records through it are written to the access log with the reader ``"administration"`` and
 ``via`` ``"administration"``, and the access log itself is read here.
 """
@@ -17,13 +18,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from gesprekscyclus.domain.absence_records import AbsenceRecord
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.catalog import Catalog
 from gesprekscyclus.domain.conversations import Conversation
 from gesprekscyclus.domain.reports import Report
 from gesprekscyclus.ports.clock import Clock
 from gesprekscyclus.ports.store import AccessLogEntry, Store, UnitOfWork, aware_utc
-from gesprekscyclus.service.reading import ADMINISTRATION, kind_of, logged
+from gesprekscyclus.service.reading import ADMINISTRATION, absence_log_entry, kind_of, logged
 
 __all__ = ["Administration"]
 
@@ -90,6 +92,19 @@ class Administration:
             if origin:
                 self._log(uow, [(origin[0].type_key, item.employee_id, item.id, "action_item")])
         return item
+
+    def absence_records(self, person_id: str) -> list[AbsenceRecord]:
+        """Every stored absence record of one person, whole (every field), by day; each read
+        is logged."""
+        with self._store.unit_of_work() as uow:
+            records = uow.absence_records.for_person(person_id)
+            if records:
+                at = aware_utc(self._clock.now(), "clock.now()").astimezone(UTC)
+                uow.access_log.append(
+                    absence_log_entry(record, reader=ADMINISTRATION, at=at, via=ADMINISTRATION)
+                    for record in records
+                )
+        return records
 
     def access_log_about(self, person_id: str) -> list[AccessLogEntry]:
         """Who read ``person_id``'s confidential and health-related records, oldest first."""

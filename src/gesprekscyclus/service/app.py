@@ -55,7 +55,9 @@ from gesprekscyclus.domain.absence_records import (
     AbsenceRecord,
     ExpectedDuration,
     SickReportRecord,
+    audiences_for,
 )
+from gesprekscyclus.domain.access import Content
 from gesprekscyclus.domain.action_items import (
     ActionItem,
     ActionItemStatus,
@@ -65,6 +67,7 @@ from gesprekscyclus.domain.action_items import (
 from gesprekscyclus.domain.catalog import Catalog, built_in_catalog
 from gesprekscyclus.domain.conversation_types import (
     ConversationType,
+    Sensitivity,
     SignOffRequirement,
 )
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
@@ -113,7 +116,7 @@ from gesprekscyclus.service.materialise import (
     plan_horizon,
     with_manager,
 )
-from gesprekscyclus.service.reading import Reading, kind_of
+from gesprekscyclus.service.reading import Reading, absence_log_entry, check_reader, kind_of
 from gesprekscyclus.service.reminders import (
     ReminderReport,
     conversation_day,
@@ -123,10 +126,13 @@ from gesprekscyclus.service.reminders import (
     withdrawal_for,
 )
 from gesprekscyclus.service.views import (
+    AbsenceRecordView,
     ActionItemView,
     AgendaEntry,
     ConversationView,
     ReportView,
+    absence_reader_role,
+    absence_record_view,
     metadata_view,
     report_state,
 )
@@ -650,11 +656,74 @@ class ConversationService:
                     uow.events.replace(prognosis)  # a revised advice of the same day
         return added
 
-    def absence_records(self, person_id: str) -> list[AbsenceRecord]:
-        """The person's absence records, by day (every field: filter them for the reader
-        with :func:`~gesprekscyclus.domain.absence_records.visible_data`)."""
+    def absence_records(self, person_id: str, *, reader: str) -> list[AbsenceRecordView]:
+        """The person's absence records that ``reader`` may see, by day, each holding only
+        the fields the access policy gives the reader's role; every read is written to the
+        access log (absence records are health data).
+
+        The role follows from the data
+        (:func:`~gesprekscyclus.service.views.absence_reader_role`): the person reads their
+        own records whole; their current manager, a case manager and HR only what an employer
+        may record; the occupational physician also the functional capacities. Anyone else
+        gets :class:`~gesprekscyclus.errors.AccessDeniedError`, whether or not there are
+        records. The records themselves, every field, are read through
+        :attr:`administration`.
+
+        >>> from datetime import timezone
+        >>> from gesprekscyclus.adapters.memory import MemoryStore
+        >>> from gesprekscyclus.domain.absence_records import SickReportRecord
+        >>> from gesprekscyclus.ports.clock import FixedClock
+        >>> service = ConversationService(
+        ...     MemoryStore(), FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)))
+        >>> service.upsert_person(Person(id="m", name="Mia", hire_date=date(2020, 1, 1)))
+        >>> service.upsert_person(
+        ...     Person(id="e", name="Eva", hire_date=date(2022, 1, 1), manager_id="m"))
+        >>> service.record_absence(SickReportRecord(person_id="e",
+        ...     first_sick_day=date(2026, 3, 2), expected_duration="weeks"))
+        True
+        >>> view, = service.absence_records("e", reader="m")
+        >>> view.reader_role.value, view.kind, view.data["expected_duration"].value
+        ('manager', 'sick_report', 'weeks')
+        >>> service.absence_records("e", reader="x")
+        Traceback (most recent call last):
+        ...
+        gesprekscyclus.errors.AccessDeniedError: access matrix: no role, \
+absence_employer_fields, health_related: 'x' may not read the absence records of 'e'
+        """
+        check_reader(reader)
         with self.store.unit_of_work() as uow:
-            return uow.absence_records.for_person(person_id)
+            person = uow.people.find(person_id)
+            role = absence_reader_role(
+                person_id,
+                reader,
+                manager_id=None if person is None else person.manager_id,
+                hr_office=self.hr_office,
+                conversations=self._health_related(uow, person_id),
+            )
+            if not audiences_for(role):
+                who = "no role" if role is None else role.value
+                raise AccessDeniedError(
+                    f"access matrix: {who}, {Content.ABSENCE_EMPLOYER_FIELDS.value},"
+                    f" {Sensitivity.HEALTH_RELATED.value}",
+                    reader,
+                    f"may not read the absence records of {person_id!r}",
+                )
+            assert role is not None  # a role that reads some field
+            records = uow.absence_records.for_person(person_id)
+            if records:
+                at = self._now()
+                uow.access_log.append(
+                    absence_log_entry(record, reader=reader, at=at) for record in records
+                )
+        return [absence_record_view(record, reader, role) for record in records]
+
+    def _health_related(self, uow: UnitOfWork, person_id: str) -> Iterator[Conversation]:
+        """The person's stored conversations of health-related types, read when first
+        asked for."""
+        for talk in uow.conversations.by_employee(person_id):
+            kind = self._kind(talk.type_key)
+            if kind is not None and kind.sensitivity is Sensitivity.HEALTH_RELATED:
+                yield talk
 
     def record_recovery(self, person_id: str, *, on: date) -> bool:
         """Record recovery, ``on`` being the first day fully back at work."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from gesprekscyclus.domain.absence_records import AbsenceRecord
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.catalog import Catalog
 from gesprekscyclus.domain.conversation_types import ConversationType, Sensitivity
@@ -29,10 +30,20 @@ from gesprekscyclus.service.views import (
     report_view,
 )
 
-__all__ = ["ADMINISTRATION", "Reading", "check_reader", "kind_of", "logged"]
+__all__ = [
+    "ABSENCE_RECORD",
+    "ADMINISTRATION",
+    "Reading",
+    "absence_log_entry",
+    "check_reader",
+    "kind_of",
+    "logged",
+]
 
 #: The reader named in the access log for reads through the administrative path.
 ADMINISTRATION = "administration"
+#: The ``record_kind`` of the access log entry for a read of an absence record.
+ABSENCE_RECORD = "absence_record"
 
 
 def check_reader(reader: object) -> str:
@@ -50,6 +61,24 @@ def kind_of(catalog: Catalog, type_key: str) -> ConversationType | None:
 def logged(kind: ConversationType | None) -> bool:
     """Whether reads of records of ``kind`` go into the access log."""
     return kind is not None and kind.sensitivity is not Sensitivity.NORMAL
+
+
+def absence_log_entry(
+    record: AbsenceRecord, *, reader: str, at: datetime, via: str = "view"
+) -> AccessLogEntry:
+    """The access log entry for ``reader`` reading ``record`` at ``at``: absence records are
+    health data, so every read of one is logged. The record is named by its kind and day
+    (``sick_report/2026-03-02``), which is what identifies it for its person.
+    """
+    return AccessLogEntry(
+        at=at,
+        reader_id=reader,
+        subject_id=record.person_id,
+        record_kind=ABSENCE_RECORD,
+        record_id=f"{record.KIND}/{record.on.isoformat()}",
+        sensitivity=Sensitivity.HEALTH_RELATED.value,
+        via=via,
+    )
 
 
 class Reading:

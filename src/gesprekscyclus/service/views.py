@@ -1,4 +1,5 @@
-"""Views: what one reader may see of a conversation, a report or an action item.
+"""Views: what one reader may see of a conversation, a report, an action item or an absence
+record.
 
 Every query of :class:`~gesprekscyclus.service.app.ConversationService` that returns content
 takes the reader (a person id) and returns these frozen values instead of the stored
@@ -26,12 +27,15 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from functools import lru_cache
+from types import MappingProxyType
+from typing import Any
 
-from attrs import frozen
+from attrs import field, frozen
 
+from gesprekscyclus.domain.absence_records import AbsenceRecord, audiences_for, visible_data
 from gesprekscyclus.domain.access import Content, ReaderRole, allowed, reader_role
 from gesprekscyclus.domain.action_items import ActionItem, ActionItemStatus
 from gesprekscyclus.domain.conversation_types import ConversationType, Sensitivity
@@ -56,10 +60,13 @@ from gesprekscyclus.domain.reports import (
 from gesprekscyclus.serialization import leave_out_private_notes
 
 __all__ = [
+    "AbsenceRecordView",
     "ActionItemView",
     "AgendaEntry",
     "ConversationView",
     "ReportView",
+    "absence_reader_role",
+    "absence_record_view",
     "action_item_view",
     "conversation_view",
     "metadata_view",
@@ -182,6 +189,28 @@ class AgendaEntry:
 
     conversation: ConversationView
     action_items: tuple[ActionItemView, ...] = ()
+
+
+def _read_only(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(data))
+
+
+@frozen
+class AbsenceRecordView:
+    """One absence record (:mod:`gesprekscyclus.domain.absence_records`) as ``reader_id``
+    (in ``reader_role``) may see it: its ``kind`` (``sick_report`` or
+    ``occupational_health_advice``), whose it is, its day ``on`` (the first sick day, or the
+    consultation day), and in ``data`` (read-only, in field order) only the fields the access
+    policy lets that role read, by name. A field that is left out is not shown to this
+    reader; a field that is there with ``None`` is not known.
+    """
+
+    reader_id: str
+    reader_role: ReaderRole
+    kind: str
+    person_id: str
+    on: date
+    data: Mapping[str, Any] = field(converter=_read_only, hash=False)
 
 
 leave_out_private_notes(ConversationView, "notes")
@@ -375,4 +404,82 @@ def action_item_view(
         carry_count=item.carry_count,
         carried_to=item.carried_to,
         escalated_to=item.escalated_to,
+    )
+
+
+#: The participant roles of a health-related conversation that give a standing towards the
+#: employee's absence records (the employee and the manager follow from the person instead).
+_ABSENCE_PARTICIPANTS = frozenset(
+    {
+        ReaderRole.OCCUPATIONAL_PHYSICIAN,
+        ReaderRole.CASE_MANAGER,
+        ReaderRole.HR,
+        ReaderRole.NEUTRAL_INTERVIEWER,
+    }
+)
+
+
+def absence_reader_role(
+    person_id: str,
+    reader: str,
+    *,
+    manager_id: str | None,
+    hr_office: Iterable[str] = (),
+    conversations: Iterable[Conversation] = (),
+) -> ReaderRole | None:
+    """The reader's standing towards ``person_id``'s absence records, from the data.
+
+    In this order: the person themselves reads as ``employee``; their current manager
+    (``manager_id``, :attr:`~gesprekscyclus.domain.people.Person.manager_id`) as ``manager``;
+    a participant of one of the person's health-related ``conversations`` in the role it
+    lists them with (of the last such conversation they take part in, when several);
+    the organisation's HR contact (``hr_office``) as ``hr_office``; anyone else has no role
+    (``None``). A former manager, or a participant of the person's other conversations, has
+    no role here.
+
+    >>> absence_reader_role("e-1", "m-1", manager_id="m-1")
+    <ReaderRole.MANAGER: 'manager'>
+    >>> absence_reader_role("e-1", "hr", manager_id="m-1", hr_office=["hr"]).value
+    'hr_office'
+    >>> absence_reader_role("e-1", "e-2", manager_id="m-1") is None
+    True
+    """
+    if reader == person_id:
+        return ReaderRole.EMPLOYEE
+    if manager_id is not None and reader == manager_id:
+        return ReaderRole.MANAGER
+    found: ReaderRole | None = None
+    for talk in conversations:
+        role = reader_role(talk, reader)
+        if role in _ABSENCE_PARTICIPANTS:
+            found = role
+    if found is not None:
+        return found
+    return ReaderRole.HR_OFFICE if reader in set(hr_office) else None
+
+
+def absence_record_view(record: AbsenceRecord, reader: str, role: ReaderRole) -> AbsenceRecordView:
+    """What ``reader``, reading as ``role``, may see of ``record``: the fields of the
+    audiences the policy gives that role
+    (:func:`~gesprekscyclus.domain.absence_records.audiences_for`), none for a role that
+    reads none.
+
+    >>> from datetime import date
+    >>> from gesprekscyclus.domain.absence_records import (
+    ...     FunctionalCapacity, OccupationalHealthAdvice)
+    >>> advice = OccupationalHealthAdvice(person_id="e-1", on=date(2026, 3, 9),
+    ...     work_ability="adapted_work",
+    ...     capacities=(FunctionalCapacity(area="static_postures", level="limited"),))
+    >>> "capacities" in absence_record_view(advice, "m-1", ReaderRole.MANAGER).data
+    False
+    >>> "capacities" in absence_record_view(advice, "o-1", ReaderRole.OCCUPATIONAL_PHYSICIAN).data
+    True
+    """
+    return AbsenceRecordView(
+        reader_id=reader,
+        reader_role=role,
+        kind=record.KIND,
+        person_id=record.person_id,
+        on=record.on,
+        data=visible_data(record, audiences_for(role)),
     )
