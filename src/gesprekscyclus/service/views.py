@@ -33,6 +33,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
+import attrs
 from attrs import field, frozen
 
 from gesprekscyclus.domain.absence_records import AbsenceRecord, audiences_for, visible_data
@@ -245,29 +246,12 @@ def conversation_view(
     if role is None or not allowed(role, Content.CONVERSATION, sensitivity, write=False):
         return None
     hears = allowed(role, Content.SHARED_NOTE, sensitivity, write=False, kind=kind)
-    return ConversationView(
+    return attrs.evolve(
+        metadata_view(talk, kind=kind),
         reader_id=reader,
         reader_role=role,
-        id=talk.id,
-        type_key=talk.type_key,
-        sensitivity=sensitivity,
-        employee_id=talk.employee_id,
-        manager_id=talk.manager_id,
-        participants=talk.participants,
-        window=talk.window,
-        status=talk.status,
-        starts_at=talk.starts_at,
-        duration_minutes=talk.duration_minutes,
-        time_zone=talk.time_zone,
-        sequence=talk.sequence,
-        requires_report=talk.requires_report,
-        question_set=talk.question_set,
-        held_at=talk.held_at,
-        design_version=talk.design_version,
-        known_late=talk.known_late,
         notes=talk.notes_for(reader, kind=kind, hr_office=offices),
         answers=talk.answers_for(reader, question_set, kind=kind, hr_office=offices),
-        preparation_shared_by=talk.preparation_shared_by,
         history=talk.history if hears else (),
         may_write=_writable(role, kind),
     )
