@@ -90,5 +90,5 @@ def test_planning_loads_neither_stores_nor_optional_packages() -> None:
 
 def test_from_import_star_gives_every_public_name() -> None:
     namespace: dict[str, object] = {}
-    exec("from gesprekscyclus import *", namespace)  # noqa: S102
+    exec("from gesprekscyclus import *", namespace)
     assert set(gesprekscyclus.__all__) <= set(namespace)
