@@ -129,6 +129,7 @@ if TYPE_CHECKING:
     from gesprekscyclus.errors import (
         AccessDeniedError,
         ConflictError,
+        DependencyError,
         DesignError,
         ExpansionLimitError,
         GesprekscyclusError,
@@ -258,6 +259,7 @@ _EXPORTS: dict[str, str] = {
     "LocalizedText": "gesprekscyclus.domain.text",
     "AccessDeniedError": "gesprekscyclus.errors",
     "ConflictError": "gesprekscyclus.errors",
+    "DependencyError": "gesprekscyclus.errors",
     "DesignError": "gesprekscyclus.errors",
     "ExpansionLimitError": "gesprekscyclus.errors",
     "GesprekscyclusError": "gesprekscyclus.errors",
@@ -332,6 +334,7 @@ __all__ = [
     "ConversationType",
     "CycleDesign",
     "Decision",
+    "DependencyError",
     "DesignError",
     "DropNear",
     "DutchDayOffPolicy",

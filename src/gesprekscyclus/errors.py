@@ -176,3 +176,7 @@ class SignatureError(AccessDeniedError):
     """A signed message (such as a webhook) failed verification: the signature does not
     match, is missing or malformed, or its timestamp lies outside the accepted window.
     """
+
+
+class DependencyError(GesprekscyclusError, ImportError):
+    """An installed package lacks what this library relies on (an unsupported version)."""

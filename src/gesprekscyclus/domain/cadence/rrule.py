@@ -7,6 +7,7 @@ import time
 from collections.abc import Mapping, Sequence
 from datetime import MAXYEAR, date, timedelta
 from functools import lru_cache
+from importlib import import_module
 from typing import Any, ClassVar, Literal, NamedTuple, TypeAlias
 
 import dateutil.rrule as _du
@@ -19,7 +20,7 @@ from gesprekscyclus.domain.cadence._common import (
     Occurrence,
     person_anchor,
 )
-from gesprekscyclus.errors import ExpansionLimitError, InvalidValueError
+from gesprekscyclus.errors import DependencyError, ExpansionLimitError, InvalidValueError
 
 # --- RRULE --------------------------------------------------------------------------------------
 
@@ -217,8 +218,61 @@ def _rrule(rule: _Rule, anchor: date) -> _du.rrule:
 
 
 # dateutil builds its per-year masks (week numbers, n-th weekdays) in a helper class; reusing
-# it keeps those rules identical to dateutil's while this module drives a bounded loop.
-_IterInfo: Any = vars(_du)["_iterinfo"]
+# it keeps those rules identical to dateutil's while this module drives a bounded loop. That
+# class and the normalised rule parts below are private to dateutil, so they are checked
+# before use: the releases in KNOWN_DATEUTIL have them (a test fails on any other release),
+# and a release without them gets a DependencyError instead of wrong dates.
+KNOWN_DATEUTIL = ("2.9", "3.0", "4.0")
+_RULE_STATE = (
+    "_bymonth",
+    "_byweekno",
+    "_byweekday",
+    "_bymonthday",
+    "_bynmonthday",
+    "_byyearday",
+    "_bysetpos",
+    "_count",
+)
+_ITERINFO_STATE = (
+    "rebuild",
+    "yearordinal",
+    "mrange",
+    "yearlen",
+    "nextyearlen",
+    "mmask",
+    "wdaymask",
+    "wnomask",
+    "nwdaymask",
+    "mdaymask",
+    "nmdaymask",
+)
+_IterInfo: Any = vars(_du).get("_iterinfo")
+
+
+@lru_cache(maxsize=1)
+def dateutil_internals_missing() -> tuple[str, ...]:
+    """The private dateutil names the expander needs that the installed release lacks."""
+    if _IterInfo is None:
+        return ("dateutil.rrule._iterinfo",)
+    rule = _du.rrule(_du.MONTHLY, dtstart=date(2024, 1, 1), count=1)
+    info = _IterInfo(rule)
+    if callable(getattr(info, "rebuild", None)):
+        info.rebuild(2024, 1)
+    return tuple(
+        [f"rrule.{name}" for name in _RULE_STATE if name not in vars(rule)]
+        + [f"_iterinfo.{name}" for name in _ITERINFO_STATE if not hasattr(info, name)]
+    )
+
+
+def _require_known_dateutil() -> None:
+    missing = dateutil_internals_missing()
+    if missing:
+        version = getattr(import_module("dateutil"), "__version__", "unknown")
+        raise DependencyError(
+            f"python-dateutil {version} lacks {', '.join(missing)}, which RRULE expansion "
+            f"relies on; install a tested release ({', '.join(KNOWN_DATEUTIL)}): "
+            "pip install 'python-dateutil>=2.9,<5'"
+        )
 
 
 def _expand(  # noqa: PLR0915 - one loop, kept together for speed
@@ -232,6 +286,7 @@ def _expand(  # noqa: PLR0915 - one loop, kept together for speed
     max_seconds: float,
 ) -> list[date]:
     """Dates of ``rule`` from ``anchor`` within ``[lo, hi]`` (``hi=None``: the first one)."""
+    _require_known_dateutil()
     rr = _rrule(rule, anchor)
     state = vars(rr)
     bymonth: tuple[int, ...] | None = state["_bymonth"]
