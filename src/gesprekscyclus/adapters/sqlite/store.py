@@ -256,8 +256,12 @@ class SQLiteStore:
         self._connections: list[sqlite3.Connection] = []
         self._guard = threading.Lock()
         self._closed = False
-        with self._driver_errors("open"):
-            self.schema_version = migrate(self._connection())
+        try:
+            with self._driver_errors("open"):
+                self.schema_version = migrate(self._connection())
+        except BaseException:
+            self.close()
+            raise
 
     @property
     def path(self) -> str:
@@ -288,11 +292,15 @@ class SQLiteStore:
                 isolation_level=None,
                 check_same_thread=False,
             )
-            connection.execute(f"PRAGMA busy_timeout = {int(self._busy_ms)}")
-            connection.execute("PRAGMA journal_mode = WAL")
-            connection.execute("PRAGMA synchronous = NORMAL")
-            connection.execute("PRAGMA foreign_keys = ON")
-            connection.execute(f"PRAGMA cache_size = {-int(self._cache_kib)}")
+            try:
+                connection.execute(f"PRAGMA busy_timeout = {int(self._busy_ms)}")
+                connection.execute("PRAGMA journal_mode = WAL")
+                connection.execute("PRAGMA synchronous = NORMAL")
+                connection.execute("PRAGMA foreign_keys = ON")
+                connection.execute(f"PRAGMA cache_size = {-int(self._cache_kib)}")
+            except BaseException:
+                connection.close()  # e.g. not a database: leave no open handle behind
+                raise
         self._local.connection = connection
         with self._guard:
             self._connections.append(connection)
