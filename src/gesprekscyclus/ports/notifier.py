@@ -55,6 +55,8 @@ class ConversationInfo:
 
     ``starts_at`` is an aware datetime once a time is fixed, else ``None`` and only ``on``
     (the target date) is known. ``sequence`` rises with every reschedule (iCalendar SEQUENCE).
+    ``modified_at`` is when the conversation last changed (its latest transition), ``None``
+    while it is as planned.
     """
 
     id: str = field(validator=non_blank)
@@ -71,6 +73,7 @@ class ConversationInfo:
     sequence: int = 0
     cancelled: bool = False
     participants: tuple[Recipient, ...] = ()
+    modified_at: datetime | None = None
 
 
 @frozen

@@ -180,6 +180,7 @@ def conversation_info(
             for p in conversation.participants
             if p.person_id in people
         ),
+        modified_at=max((t.at for t in conversation.history), default=None),
     )
 
 
