@@ -310,12 +310,12 @@ class MemoryUnitOfWork:
 
     def __init__(self, state: _State):
         self._state = state
-        self.people = _People(state)
-        self.events = _Events(state)
-        self.conversations = _Conversations(state)
-        self.reports = _Reports(state)
-        self.action_items = _ActionItems(state)
-        self.outbox = _Outbox(state)
+        self.people: _People = _People(state)
+        self.events: _Events = _Events(state)
+        self.conversations: _Conversations = _Conversations(state)
+        self.reports: _Reports = _Reports(state)
+        self.action_items: _ActionItems = _ActionItems(state)
+        self.outbox: _Outbox = _Outbox(state)
 
 
 def _positive_lease(lease_seconds: float) -> timedelta:

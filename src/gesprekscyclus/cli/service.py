@@ -37,7 +37,7 @@ from gesprekscyclus.service.feeds import manager_feed_entries, person_feed_entri
 __all__ = ["describe_tick", "notifier_from_environment", "parse_instant", "register"]
 
 NOTIFIERS = ("console", "log", "smtp", "webhook")
-log = logging.getLogger("gesprekscyclus.worker")
+log: logging.Logger = logging.getLogger("gesprekscyclus.worker")
 
 
 def parse_instant(text: str, option: str = "--now") -> datetime:

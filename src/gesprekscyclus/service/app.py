@@ -157,7 +157,7 @@ class ConversationService:
         self.store = store
         self.clock = clock
         self.design = design
-        self.catalog = catalog if catalog is not None else built_in_catalog()
+        self.catalog: Catalog = catalog if catalog is not None else built_in_catalog()
         self.hr_contact_id = hr_contact_id
 
     # --- internals ----------------------------------------------------------------------

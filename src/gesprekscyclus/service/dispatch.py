@@ -55,7 +55,7 @@ from gesprekscyclus.ports.store import OutboxMessage, Store
 
 __all__ = ["Backoff", "DispatchReport", "Dispatcher", "stop_on_signals"]
 
-log = logging.getLogger(__name__)
+log: logging.Logger = logging.getLogger(__name__)
 
 StopSignal = threading.Event | Callable[[], bool]
 
@@ -156,11 +156,11 @@ class Dispatcher:
         self.store = store
         self.notifier = notifier
         self.clock = clock
-        self.owner = settings.owner
-        self.batch_size = settings.batch_size
-        self.lease_seconds = settings.lease_seconds
-        self.max_attempts = settings.max_attempts
-        self.backoff = backoff if backoff is not None else Backoff()
+        self.owner: str = settings.owner
+        self.batch_size: int = settings.batch_size
+        self.lease_seconds: float = settings.lease_seconds
+        self.max_attempts: int = settings.max_attempts
+        self.backoff: Backoff = backoff if backoff is not None else Backoff()
 
     def run_once(self, stop: StopSignal | None = None) -> DispatchReport:
         """Claim one batch and deal with it.

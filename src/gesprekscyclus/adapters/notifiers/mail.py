@@ -214,9 +214,10 @@ class EmailNotifier:
             raise InvalidValueError(
                 "EmailNotifier.username", "give both username and password, or neither"
             )
-        self.host, self.port = host, port
+        self.host: str = host
+        self.port: int = port
         self.sender = sender
-        self.security = SmtpSecurity(security)
+        self.security: SmtpSecurity = SmtpSecurity(security)
         self._credentials = None if username is None else (username, password or "")
         self.timeout = timeout
         self.templates = templates
@@ -224,7 +225,9 @@ class EmailNotifier:
         self.message_id_domain: str = message_id_domain or sender_domain(sender)
         self.uid_domain: str = uid_domain or sender_domain(sender)
         self._ssl_context = ssl_context
-        self.invite_kinds = frozenset(ReminderKind(kind) for kind in invite_kinds)
+        self.invite_kinds: frozenset[ReminderKind] = frozenset(
+            ReminderKind(kind) for kind in invite_kinds
+        )
         self._clock: Clock = clock or SystemClock()
 
     def message_for(self, notification: Notification) -> EmailMessage:

@@ -267,12 +267,12 @@ _ENCODING = Encoding(day=_day, read_day=_day, instant=_utc, read_instant=_back, 
 _CONVERSATION_BULK = _BulkInsert("conversations", CONVERSATION_COLUMNS, "conversation")
 
 #: The column values of a conversation, in :data:`CONVERSATION_COLUMNS` order.
-conversation_row = _ENCODING.conversation_row
+conversation_row: Callable[[Conversation], Row] = _ENCODING.conversation_row
 
 
 #: The inverse of ``conversation_row`` through every validator, for rows of unknown origin
 #: (the store reads its own rows with the faster ``ConversationReader``).
-conversation_from_row = _ENCODING.conversation_from_row
+conversation_from_row: Callable[[Sequence[Any]], Conversation] = _ENCODING.conversation_from_row
 
 
 class _Conversations(tables.Conversations):
@@ -345,12 +345,12 @@ class PostgresUnitOfWork:
     def __init__(self, connection: Connection, *, label: str, copy_threshold: int):
         db = _Db(connection, label)
         self.connection = connection
-        self.people = tables.People(db, _ENCODING)
-        self.events = tables.Events(db, _ENCODING)
-        self.conversations = _Conversations(db, copy_threshold)
-        self.reports = tables.Reports(db, _ENCODING)
-        self.action_items = _ActionItems(db, copy_threshold)
-        self.outbox = _Outbox(db, copy_threshold)
+        self.people: tables.People = tables.People(db, _ENCODING)
+        self.events: tables.Events = tables.Events(db, _ENCODING)
+        self.conversations: _Conversations = _Conversations(db, copy_threshold)
+        self.reports: tables.Reports = tables.Reports(db, _ENCODING)
+        self.action_items: _ActionItems = _ActionItems(db, copy_threshold)
+        self.outbox: _Outbox = _Outbox(db, copy_threshold)
 
 
 def _positive_number(path: str, value: float) -> float:
@@ -376,7 +376,7 @@ class PostgresStore:
         idle_in_transaction_timeout: float = 60.0,
         copy_threshold: int = DEFAULT_COPY_THRESHOLD,
     ):
-        self.schema = None if schema is None else check_schema_name(schema)
+        self.schema: str | None = None if schema is None else check_schema_name(schema)
         if isinstance(pool_size, bool) or not isinstance(pool_size, int) or pool_size < 1:
             raise InvalidValueError("pool_size", f"must be at least 1, got {pool_size!r}")
         if isinstance(copy_threshold, bool) or not isinstance(copy_threshold, int):
@@ -415,7 +415,7 @@ class PostgresStore:
             db = _Db(connection, self._label)
             with db.errors("migrate"):
                 self._configure(connection)
-                self.schema_version = migrate(connection, self.schema)
+                self.schema_version: int = migrate(connection, self.schema)
         self._pool.open(wait=False)
 
     def _configure(self, connection: Connection) -> None:

@@ -21,14 +21,14 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from gesprekscyclus.adapters._sql import tables
-from gesprekscyclus.adapters._sql.rows import CONVERSATION_COLUMNS, Encoding
+from gesprekscyclus.adapters._sql.rows import CONVERSATION_COLUMNS, Encoding, Row
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.errors import (
@@ -147,12 +147,12 @@ _INSERT_CONVERSATION = (
 )
 
 #: The column values of a conversation, in ``CONVERSATION_COLUMNS`` order.
-conversation_row = _ENCODING.conversation_row
+conversation_row: Callable[[Conversation], Row] = _ENCODING.conversation_row
 
 
 #: The inverse of ``conversation_row`` through every validator, for rows of unknown origin
 #: (the store reads its own rows with the faster ``ConversationReader``).
-conversation_from_row = _ENCODING.conversation_from_row
+conversation_from_row: Callable[[Sequence[Any]], Conversation] = _ENCODING.conversation_from_row
 
 
 class _Conversations(tables.Conversations):
@@ -189,7 +189,7 @@ _INSERT_ITEM_SKIPPING = _INSERT_ITEM + " ON CONFLICT DO NOTHING"
 
 
 class _ActionItems(tables.ActionItems):
-    SAME_MANAGER = "manager_id IS %s"
+    SAME_MANAGER: ClassVar[str] = "manager_id IS %s"
 
     def __init__(self, db: _Db):
         super().__init__(db, _ENCODING)
@@ -233,12 +233,12 @@ class SQLiteUnitOfWork:
     def __init__(self, connection: sqlite3.Connection):
         db = _Db(connection)
         self.connection = connection
-        self.people = tables.People(db, _ENCODING)
-        self.events = tables.Events(db, _ENCODING)
-        self.conversations = _Conversations(db)
-        self.reports = tables.Reports(db, _ENCODING)
-        self.action_items = _ActionItems(db)
-        self.outbox = _Outbox(connection)
+        self.people: tables.People = tables.People(db, _ENCODING)
+        self.events: tables.Events = tables.Events(db, _ENCODING)
+        self.conversations: _Conversations = _Conversations(db)
+        self.reports: tables.Reports = tables.Reports(db, _ENCODING)
+        self.action_items: _ActionItems = _ActionItems(db)
+        self.outbox: _Outbox = _Outbox(connection)
 
 
 class SQLiteStore:
@@ -258,7 +258,7 @@ class SQLiteStore:
         self._closed = False
         try:
             with self._driver_errors("open"):
-                self.schema_version = migrate(self._connection())
+                self.schema_version: int = migrate(self._connection())
         except BaseException:
             self.close()
             raise
