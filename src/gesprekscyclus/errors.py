@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 __all__ = [
     "AccessDeniedError",
     "ConflictError",
+    "DependencyError",
     "DesignError",
     "ExpansionLimitError",
     "GesprekscyclusError",

@@ -34,7 +34,7 @@ from gesprekscyclus.service.app import AgendaEntry, ConversationService
 from gesprekscyclus.service.dispatch import Dispatcher, DispatchReport
 from gesprekscyclus.service.feeds import manager_feed_entries
 
-__all__ = ["register", "run_demo"]
+__all__ = ["living_example", "register", "run_demo"]
 
 DEFAULT_DB = "sqlite:///gesprekscyclus-demo.sqlite"
 DEFAULT_OUT = "gesprekscyclus-demo"

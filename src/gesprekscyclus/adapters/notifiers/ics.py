@@ -76,6 +76,7 @@ REFRESH_INTERVAL = timedelta(hours=1)
 #: (the store keeps no time for that): fixed, so that the feed's bytes stay the same.
 AS_PLANNED = datetime(1970, 1, 1, tzinfo=UTC)
 
+#: The iTIP methods of an invitation: a request (new or changed) or a cancellation.
 Method = Literal["REQUEST", "CANCEL"]
 _METHODS = ("REQUEST", "CANCEL")
 
