@@ -86,7 +86,7 @@ def test_extras_take_ranges_and_the_contract_suite_declares_pytest() -> None:
     requirements = _requirements()
     assert not any("==" in r for lines in requirements.values() for r in lines)
     (holidays,) = requirements["holidays"]
-    assert set(holidays.removeprefix("holidays").split(",")) == {">=0.60", "<1"}
+    assert set(holidays.removeprefix("holidays").split(",")) == {">=0.100", "<1"}
     assert any(r.startswith("pytest>=") for r in requirements["testing"])
     assert any(r.startswith("icalendar>=6.1") for r in requirements["ics"])
 
