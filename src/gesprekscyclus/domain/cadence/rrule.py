@@ -271,7 +271,7 @@ def _require_known_dateutil() -> None:
         raise DependencyError(
             f"python-dateutil {version} lacks {', '.join(missing)}, which RRULE expansion "
             f"relies on; install a tested release ({', '.join(KNOWN_DATEUTIL)}): "
-            "pip install 'python-dateutil>=2.9,<5'"
+            "pip install 'python-dateutil>=2.9.0.post0,<5'"
         )
 
 
