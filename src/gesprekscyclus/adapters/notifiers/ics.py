@@ -308,6 +308,8 @@ def feed(
     title = _clean(name) or "gesprekscyclus"
     calendar.add("name", title)
     calendar.add("x-wr-calname", title)
-    calendar.add("refresh-interval", refresh_interval, parameters={"VALUE": "DURATION"})
+    # Explicit durations: icalendar before 7 knows no type for these properties.
+    refresh = ical.vDuration(refresh_interval)
+    calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", ical.vDuration(refresh_interval))
     return bytes(calendar.to_ical())
