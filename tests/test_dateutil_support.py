@@ -41,3 +41,20 @@ def test_a_dateutil_without_the_helpers_gives_a_dependency_error_not_wrong_dates
     with pytest.raises(DependencyError, match=missing):
         cadence.occurrences(date(2026, 1, 1), date(2026, 3, 1), date(2026, 12, 31))
     assert isinstance(DependencyError("x"), ImportError)
+
+
+def test_a_helper_that_no_longer_works_the_same_is_reported_not_raised(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def changed(rule: object) -> object:
+        raise TypeError("takes 2 positional arguments")
+
+    monkeypatch.setattr(expander, "_IterInfo", changed)
+    expander.dateutil_internals_missing.cache_clear()
+    try:
+        (missing,) = expander.dateutil_internals_missing()
+        assert missing.startswith("a working dateutil.rrule._iterinfo (TypeError: takes 2")
+    finally:
+        monkeypatch.undo()
+        expander.dateutil_internals_missing.cache_clear()
+    assert expander.dateutil_internals_missing() == ()

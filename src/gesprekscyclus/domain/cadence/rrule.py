@@ -222,6 +222,7 @@ def _rrule(rule: _Rule, anchor: date) -> _du.rrule:
 # class and the normalised rule parts below are private to dateutil, so they are checked
 # before use: the releases in KNOWN_DATEUTIL have them (a test fails on any other release),
 # and a release without them gets a DependencyError instead of wrong dates.
+#: The python-dateutil releases (version prefixes) whose private rrule helpers were checked.
 KNOWN_DATEUTIL = ("2.9", "3.0", "4.0")
 _RULE_STATE = (
     "_bymonth",
@@ -255,9 +256,12 @@ def dateutil_internals_missing() -> tuple[str, ...]:
     if _IterInfo is None:
         return ("dateutil.rrule._iterinfo",)
     rule = _du.rrule(_du.MONTHLY, dtstart=date(2024, 1, 1), count=1)
-    info = _IterInfo(rule)
-    if callable(getattr(info, "rebuild", None)):
-        info.rebuild(2024, 1)
+    try:
+        info = _IterInfo(rule)
+        if callable(getattr(info, "rebuild", None)):
+            info.rebuild(2024, 1)
+    except Exception as error:  # another signature or behaviour: not the helper we know
+        return (f"a working dateutil.rrule._iterinfo ({type(error).__name__}: {error})",)
     return tuple(
         [f"rrule.{name}" for name in _RULE_STATE if name not in vars(rule)]
         + [f"_iterinfo.{name}" for name in _ITERINFO_STATE if not hasattr(info, name)]
