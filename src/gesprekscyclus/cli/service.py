@@ -74,7 +74,7 @@ MAX_HORIZON_DAYS = 3660
 #: The longest ``--interval`` of a worker, in seconds (one day).
 MAX_INTERVAL_SECONDS = 86_400.0
 _MAX_OPTION_CHARS = 64  # an instant or number longer than this is not one
-log = logging.getLogger("gesprekscyclus.worker")
+log: logging.Logger = logging.getLogger("gesprekscyclus.worker")
 
 
 def _shown(text: str) -> str:

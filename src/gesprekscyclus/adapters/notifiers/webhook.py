@@ -83,8 +83,11 @@ SCHEMAS: Mapping[int, str] = {1: "gesprekscyclus.notification/1"}
 SCHEMA = SCHEMAS[1]
 #: The schema name of the ids-only body (:func:`reference`).
 REFERENCE_SCHEMA = "gesprekscyclus.notification-ids/1"
+#: The header with the notification's idempotency key, stable across retries.
 KEY_HEADER = "X-Gesprekscyclus-Key"
+#: The header with the signing time, in whole seconds since 1970-01-01 UTC.
 TIMESTAMP_HEADER = "X-Gesprekscyclus-Timestamp"
+#: The header with the signatures (``v1=<hex HMAC-SHA256>``), see docs/webhooks.md.
 SIGNATURE_HEADER = "X-Gesprekscyclus-Signature"
 _BODY_EXCERPT = 200
 
