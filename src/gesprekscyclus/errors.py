@@ -154,7 +154,7 @@ class NoDesignError(NotFoundError):
             "apply_design)",
         )
         self.kind = "design"
-        self.key = None
+        self.key: str | None = None
 
 
 class ExpansionLimitError(GesprekscyclusError):
@@ -261,7 +261,7 @@ class ErasureRefusedError(GesprekscyclusError):
 
     def __init__(self, person_id: str, obligations: Sequence[str]):
         self.person_id = person_id
-        self.obligations = tuple(obligations)
+        self.obligations: tuple[str, ...] = tuple(obligations)
         super().__init__(
             f"person {person_id!r} cannot be erased yet: " + "; ".join(self.obligations)
         )

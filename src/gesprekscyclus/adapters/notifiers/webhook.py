@@ -482,7 +482,7 @@ class WebhookNotifier:
                 "WebhookNotifier.full_payload_types",
                 f"expected a list of type keys, got {full_payload_types!r}",
             )
-        self.full_payload_types = frozenset(full_payload_types)
+        self.full_payload_types: frozenset[str] = frozenset(full_payload_types)
         self._opener = urllib.request.build_opener(_NoRedirects())
 
     def body_for(self, notification: Notification) -> bytes:

@@ -40,7 +40,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, LiteralString
+from typing import Any, ClassVar, LiteralString
 
 import psycopg
 import psycopg.errors
@@ -88,7 +88,7 @@ __all__ = [
     "open_postgres_store",
 ]
 
-log = logging.getLogger(__name__)
+log: logging.Logger = logging.getLogger(__name__)
 
 Connection = psycopg.Connection[tuple[Any, ...]]
 Row = tuple[Any, ...]
@@ -433,7 +433,7 @@ class _Outbox:
 
 
 class _People(tables.People):
-    END_DATE = "(data::json ->> 'end_date')"
+    END_DATE: ClassVar[str] = "(data::json ->> 'end_date')"
 
 
 class PostgresUnitOfWork:
@@ -549,7 +549,7 @@ class PostgresStore:
                 self.schema_version: int = migrate(connection, self.schema)
                 scope = connection.execute("SELECT current_schema()").fetchone()
         #: Whose advisory locks :meth:`PostgresUnitOfWork.lock` takes: the schema in use.
-        self.lock_scope = str(self.schema or (scope[0] if scope else None) or "")
+        self.lock_scope: str = str(self.schema or (scope[0] if scope else None) or "")
         self._pool.open(wait=False)
 
     def _reconnect_failed(self, pool: ConnectionPool[Connection]) -> None:
