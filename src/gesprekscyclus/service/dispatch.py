@@ -74,6 +74,7 @@ __all__ = [
 
 log: logging.Logger = logging.getLogger(__name__)
 
+#: What tells a loop to stop: an event that is set, or a function that returns ``True``.
 StopSignal = threading.Event | Callable[[], bool]
 
 
