@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import gesprekscyclus
 from gesprekscyclus import analysis
 from gesprekscyclus.analysis.frames import PLAN_COLUMNS, SKIPPED_COLUMNS
 from gesprekscyclus.domain.cadence import Interval
@@ -146,3 +147,11 @@ def test_the_analysis_guide_documents_every_column() -> None:
     text = DOCS.read_text(encoding="utf-8")
     documented = set(re.findall(r"^\| `([a-z_]+)` \|", text, flags=re.MULTILINE))
     assert set(COLUMNS) <= documented, sorted(set(COLUMNS) - documented)
+
+
+def test_the_package_lists_exactly_the_analysis_names_it_loads_on_first_use() -> None:
+    # The top-level package keeps its own copy of the names so that importing it never
+    # imports pandas; this keeps the two lists from drifting apart.
+    assert frozenset(analysis.__all__) == gesprekscyclus._ANALYSIS
+    for name in analysis.__all__:
+        assert getattr(gesprekscyclus, name) is getattr(analysis, name)
