@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ACCESS",
+    "MIN_GROUP_SIZE",
     "Content",
     "Grant",
     "ReaderRole",
@@ -222,6 +223,11 @@ _TABLE: Mapping[ReaderRole, _Row] = {
 
 #: The one table: role -> sensitivity -> kind of content -> rule. Every combination is
 #: listed; what a row leaves out above is ``no``/``no``.
+#: The fewest people an aggregate of personal answers may describe. Below it an aggregate
+#: (a team's workload trend, how heard a manager's employees feel) is withheld, so that no
+#: individual can be singled out. Callers may raise it, never lower it below 2.
+MIN_GROUP_SIZE = 5
+
 ACCESS: Mapping[ReaderRole, Mapping[Sensitivity, Mapping[Content, Rule]]] = MappingProxyType(
     {
         role: MappingProxyType(
