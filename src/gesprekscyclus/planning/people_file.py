@@ -825,16 +825,23 @@ def events_to_csv(events: Iterable[LifeEvent], *, delimiter: str = ",") -> str:
 
 
 def _record_rows(
-    records: Iterable[Mapping[str, str]],
+    records: Iterable[tuple[int, Mapping[str, str | None]]],
     columns: Sequence[str],
     required: Sequence[str],
     problems: _Collector,
 ) -> list[_Row]:
-    """Records as rows numbered from 1; their keys are checked like a file's header."""
-    rows = [
-        _Row(number, {str(key).strip().lower(): value.strip() for key, value in record.items()})
-        for number, record in enumerate(records, start=1)
-    ]
+    """Numbered records as rows; their keys are checked like a file's header. A ``None``
+    value counts as an empty field; any other value that is not text is a problem."""
+    rows: list[_Row] = []
+    for number, record in records:
+        values: dict[str, str] = {}
+        for key, value in record.items():
+            name = str(key).strip().lower()
+            text = value if isinstance(value, str) else ""
+            if value is not None and not isinstance(value, str):
+                problems.add(name, f"must be text, got {type(value).__name__}", line=number)
+            values[name] = text.strip()
+        rows.append(_Row(number, values))
     header = sorted({name for row in rows for name in row.values})
     if not rows or not _check_header(header, None, columns, required, problems):
         if not rows:
@@ -846,29 +853,48 @@ def _record_rows(
 
 
 def people_from_records(
-    records: Iterable[Mapping[str, str]],
+    records: Iterable[Person | Mapping[str, str | None]],
     *,
     source: str = "records",
     limits: CsvLimits | None = None,
 ) -> tuple[Person, ...]:
-    """People from records of text (one mapping per person), checked as :func:`parse_people`.
+    """People from records (one per person), checked as :func:`parse_people`.
 
-    Keys are the columns of a people file; a problem's "line" is the record's position,
-    counting from 1. This is how tables from other sources (a DataFrame, JSON from an HR
-    system) get the same checks and messages as a CSV file.
+    A record is a :class:`~gesprekscyclus.domain.people.Person` or a mapping of text whose
+    keys are the columns of a people file (``None`` for an empty field); a problem's "line"
+    is the record's position, counting from 1. This is how tables from other sources (a
+    DataFrame, JSON from an HR system) get the same checks and messages as a CSV file; the
+    checks between records (unique ids, known managers, no circular chains, a shared
+    working day with the manager) cover the ``Person`` records too.
 
     >>> people_from_records([{"id": "e-1", "name": "Anna", "hire_date": "2021-02-30"}])
     Traceback (most recent call last):
     ...
     gesprekscyclus.errors.DesignError: records:1: hire_date: '2021-02-30' is not a valid date \
 (expected YYYY-MM-DD)
+    >>> mia = Person(id="m-1", name="Mia", hire_date=date(2020, 1, 1))
+    >>> [p.manager_id for p in people_from_records(
+    ...     [mia, {"id": "e-1", "name": "Eva", "hire_date": "2024-05-01", "manager_id": "m-1"}])]
+    [None, 'm-1']
     """
     problems = _Collector(source, limits if limits is not None else CsvLimits())
     read: list[tuple[int, Person]] = []
-    for row in _record_rows(records, PEOPLE_COLUMNS, REQUIRED_PEOPLE_COLUMNS, problems):
-        person = _person(row, problems)
-        if person is not None:
-            read.append((row.line, person))
+    mappings: list[tuple[int, Mapping[str, str | None]]] = []
+    for number, record in enumerate(records, start=1):
+        if isinstance(record, Person):
+            read.append((number, record))
+        elif isinstance(record, Mapping):
+            mappings.append((number, record))
+        else:
+            problems.add(
+                "", f"a record is a Person or a mapping, got {type(record).__name__}", line=number
+            )
+    if mappings or not read:
+        for row in _record_rows(mappings, PEOPLE_COLUMNS, REQUIRED_PEOPLE_COLUMNS, problems):
+            person = _person(row, problems)
+            if person is not None:
+                read.append((row.line, person))
+    read.sort(key=lambda numbered: numbered[0])
     _check_people(read, problems)
     problems.raise_if_any()
     return tuple(person for _line, person in read)
@@ -884,7 +910,8 @@ def events_from_records(
     """Life events from records of text, checked as :func:`parse_events`."""
     problems = _Collector(source, limits if limits is not None else CsvLimits())
     read: list[tuple[int, LifeEvent]] = []
-    for row in _record_rows(records, EVENT_COLUMNS, REQUIRED_EVENT_COLUMNS, problems):
+    numbered = enumerate(records, start=1)
+    for row in _record_rows(numbered, EVENT_COLUMNS, REQUIRED_EVENT_COLUMNS, problems):
         event = _event(row, problems)
         if event is not None:
             read.append((row.line, event))

@@ -125,6 +125,7 @@ from gesprekscyclus.service.reminders import (
     pinned_question_set,
     withdrawal_for,
 )
+from gesprekscyclus.service.sync import SyncReport, sync_people
 from gesprekscyclus.service.views import (
     AbsenceRecordView,
     ActionItemView,
@@ -1306,6 +1307,23 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         """One stored person."""
         with self.store.unit_of_work() as uow:
             return uow.people.get(person_id)
+
+    def find_person(self, person_id: str) -> Person | None:
+        """One stored person, or ``None`` when there is none with this id."""
+        with self.store.unit_of_work() as uow:
+            return uow.people.find(person_id)
+
+    def sync_people(
+        self,
+        records: Iterable[Person | Mapping[str, str | None]],
+        *,
+        on: date,
+        last_day: date | None = None,
+    ) -> SyncReport:
+        """Make the stored people the ``records`` (the complete current staff) as of
+        ``on``, each difference applied as its life event in one unit of work; see
+        :mod:`gesprekscyclus.service.sync`."""
+        return sync_people(self, records, on=on, last_day=last_day)
 
     def conversation(self, conversation_id: str, *, reader: str) -> ConversationView:
         """What ``reader`` may see of one conversation; :class:`AccessDeniedError` when they
