@@ -77,6 +77,7 @@ from gesprekscyclus.domain.people import Person, Role
 from gesprekscyclus.domain.questions import AnswerValue
 from gesprekscyclus.domain.reminders import ReminderKind, ReminderPolicy
 from gesprekscyclus.domain.reports import Report, ReportStatus, SignOffKind
+from gesprekscyclus.domain.text import Locale
 from gesprekscyclus.errors import (
     AccessDeniedError,
     ConflictError,
@@ -116,6 +117,7 @@ from gesprekscyclus.service.materialise import (
     plan_horizon,
     with_manager,
 )
+from gesprekscyclus.service.questions import questions_view
 from gesprekscyclus.service.reading import Reading, absence_log_entry, check_reader, kind_of
 from gesprekscyclus.service.reminders import (
     ReminderReport,
@@ -131,6 +133,7 @@ from gesprekscyclus.service.views import (
     ActionItemView,
     AgendaEntry,
     ConversationView,
+    QuestionsView,
     ReportView,
     absence_reader_role,
     absence_record_view,
@@ -1360,6 +1363,47 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
                 "access matrix: conversation", reader, f"may not see {conversation_id!r}"
             )
         return view
+
+    def questions_for(
+        self, conversation_id: str, reader: str, locale: Locale | str = Locale.NL
+    ) -> QuestionsView:
+        """The questions ``reader`` prepares or answers in one conversation, by their part
+        in it, in ``locale``, each with the current answers the access policy lets them
+        read; see :mod:`gesprekscyclus.service.questions`.
+        :class:`AccessDeniedError` when they may not see the conversation.
+
+        >>> from datetime import timezone
+        >>> from gesprekscyclus.adapters.memory import MemoryStore
+        >>> from gesprekscyclus.domain.conversations import Conversation, Window
+        >>> from gesprekscyclus.planning.design import CycleDesign
+        >>> from gesprekscyclus.ports.clock import FixedClock
+        >>> service = ConversationService(
+        ...     MemoryStore(), FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)),
+        ...     design=CycleDesign(name="d", cycle_start=date(2026, 1, 1)))
+        >>> talk = Conversation.plan(id="g-1", type_key="growth_review", employee_id="e",
+        ...     manager_id="m", window=Window(date(2026, 3, 1), date(2026, 3, 9),
+        ...     date(2026, 3, 31)))
+        >>> with service.store.unit_of_work() as uow:
+        ...     uow.conversations.add_many([talk])
+        1
+        >>> first = service.questions_for("g-1", "e", locale="en").questions[0]
+        >>> _ = service.record_answers("g-1", "e", {first.key: first.options[-1].value})
+        >>> mine = service.questions_for("g-1", "e").questions[0]
+        >>> mine.answer == first.options[-1].value, mine.may_answer
+        (True, True)
+        >>> [q.answer for q in service.questions_for("g-1", "m").questions if q.key == first.key]
+        []
+        """
+        language = Locale(locale)
+        with self._reading(reader) as (uow, read):
+            talk = uow.conversations.get(conversation_id)
+            view = read.conversation(talk)
+        if view is None:
+            raise AccessDeniedError(
+                "access matrix: conversation", reader, f"may not see {conversation_id!r}"
+            )
+        question_set = pinned_question_set(talk, self.design, self.catalog)
+        return questions_view(talk, view, question_set=question_set, locale=language)
 
     def report(self, conversation_id: str, *, reader: str) -> ReportView:
         """What ``reader`` may see of the report of one conversation (a draft only its

@@ -49,7 +49,13 @@ from gesprekscyclus.domain.conversations import (
     Transition,
     Window,
 )
-from gesprekscyclus.domain.questions import QuestionSet, QuestionSetRef
+from gesprekscyclus.domain.questions import (
+    AnswerValue,
+    Audience,
+    QuestionKind,
+    QuestionSet,
+    QuestionSetRef,
+)
 from gesprekscyclus.domain.reports import (
     Comment,
     Report,
@@ -58,6 +64,7 @@ from gesprekscyclus.domain.reports import (
     SignOffKind,
     WrittenView,
 )
+from gesprekscyclus.domain.text import Locale
 from gesprekscyclus.serialization import leave_out_private_notes
 
 __all__ = [
@@ -65,6 +72,9 @@ __all__ = [
     "ActionItemView",
     "AgendaEntry",
     "ConversationView",
+    "OptionView",
+    "QuestionView",
+    "QuestionsView",
     "ReportView",
     "absence_reader_role",
     "absence_record_view",
@@ -190,6 +200,58 @@ class AgendaEntry:
 
     conversation: ConversationView
     action_items: tuple[ActionItemView, ...] = ()
+
+
+@frozen
+class OptionView:
+    """One point of a scale (``value`` a number) or one choice (``value`` its key), with
+    its label in the view's language."""
+
+    value: int | str
+    label: str
+
+
+@frozen
+class QuestionView:
+    """One question a reader prepares or answers, in one language.
+
+    ``answers`` are the current answers to it that the reader may read (their own, the
+    other side's once the policy allows, the joint ones); ``answer`` is the reader's own
+    current answer (``None``: not answered yet). ``may_answer`` says whether the reader may
+    record an answer now (the access policy allows it and the conversation accepts
+    answers in its current status).
+    """
+
+    key: str
+    kind: QuestionKind
+    audience: Audience
+    text: str
+    required: bool
+    help: str | None = None
+    options: tuple[OptionView, ...] = ()
+    answer: AnswerValue | None = None
+    answers: tuple[Answer, ...] = ()
+    may_answer: bool = False
+
+
+@frozen
+class QuestionsView:
+    """The questions ``reader_id`` prepares or answers in one conversation, in set order.
+
+    ``audience`` is the preparation the reader's part in the conversation gives them (the
+    employee's, or the leading side's for anyone else taking part); ``questions`` holds
+    that preparation's questions and the joint ones. A reader who may see the conversation
+    but takes no part in it (HR not taking part) answers nothing: ``audience`` is ``None``
+    and ``questions`` is empty; so it is for a type without a question set.
+    """
+
+    conversation_id: str
+    reader_id: str
+    reader_role: ReaderRole
+    locale: Locale
+    question_set: QuestionSetRef | None
+    audience: Audience | None
+    questions: tuple[QuestionView, ...] = ()
 
 
 def _read_only(data: Mapping[str, Any]) -> Mapping[str, Any]:
