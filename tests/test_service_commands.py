@@ -236,7 +236,7 @@ def test_action_items_are_carried_until_the_limit(
     )
     with pytest.raises(ConflictError):
         service.create_action_item(held.id, "Cursus zoeken", owner_id="e-1", due=date(2026, 2, 1))
-    agenda = service.agenda_for_person("e-1", reader="e-1", today=date(2026, 1, 6))
+    agenda = service.agenda("e-1", reader="e-1", start=date(2026, 1, 6))
     assert agenda[0].action_items == (item,)
     assert all(entry.action_items == () for entry in agenda[1:])
 
@@ -309,8 +309,8 @@ def test_due_and_overdue_conversations(service: ConversationService) -> None:
 def test_manager_agenda_lists_upcoming_conversations_in_order(
     service: ConversationService,
 ) -> None:
-    agenda = service.agenda_for_manager(
-        "m-1", reader="m-1", today=date(2026, 1, 20), until=date(2026, 3, 1)
+    agenda = service.agenda(
+        "m-1", reader="m-1", start=date(2026, 1, 20), end=date(2026, 3, 1), role="manager"
     )
     targets = [(e.conversation.window.target, e.conversation.id) for e in agenda]
     assert targets == sorted(targets)
@@ -348,7 +348,7 @@ def test_manager_change_moves_open_conversations_and_keeps_history(
     assert not service.materialise(*HORIZON).changed
     assert [
         e.conversation.id
-        for e in service.agenda_for_manager("m-1", reader="m-1", today=date(2026, 1, 6))
+        for e in service.agenda("m-1", reader="m-1", start=date(2026, 1, 6), role="manager")
     ]
 
 

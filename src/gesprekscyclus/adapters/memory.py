@@ -34,6 +34,13 @@ from gesprekscyclus.domain.pseudonyms import mentions
 from gesprekscyclus.domain.reports import Report, ReportStatus
 from gesprekscyclus.errors import ConflictError, InvalidValueError, NotFoundError, StoreError
 from gesprekscyclus.ports.notifier import Notification
+from gesprekscyclus.ports.queries import (
+    ActionItemQuery,
+    ConversationKey,
+    ConversationQuery,
+    ReportQuery,
+    check_limit,
+)
 from gesprekscyclus.ports.store import (
     AccessLogEntry,
     DesignVersion,
@@ -310,6 +317,15 @@ class _Conversations(_Versioned[Conversation]):
         values = self._state.conversations.values()
         return _by_target(c for c in values if c.status in wanted)
 
+    def page(
+        self, query: ConversationQuery, *, after: ConversationKey | None = None, limit: int
+    ) -> list[Conversation]:
+        check_limit(limit)
+        found = _by_target(c for c in self._state.conversations.values() if query.matches(c))
+        if after is not None:
+            found = [c for c in found if (c.window.target, c.id) > after]
+        return found[:limit]
+
 
 class _Reports(_Versioned[Report]):
     def __init__(self, state: _State):
@@ -332,6 +348,20 @@ class _Reports(_Versioned[Report]):
             if r.status is ReportStatus.SHARED and r.requires_sign_off
         ]
         return sorted(found, key=lambda r: r.conversation_id)
+
+    def page(self, query: ReportQuery, *, after: str | None = None, limit: int) -> list[Report]:
+        check_limit(limit)
+        talks = self._state.conversations
+        found = sorted(
+            (
+                r
+                for r in self._state.reports.values()
+                if (after is None or r.conversation_id > after)
+                and query.matches(r, talks.get(r.conversation_id))
+            ),
+            key=lambda r: r.conversation_id,
+        )
+        return found[:limit]
 
 
 class _ActionItems(_Versioned[ActionItem]):
@@ -367,6 +397,20 @@ class _ActionItems(_Versioned[ActionItem]):
             if i.status is ActionItemStatus.OPEN and i.due is not None and i.due < day
         ]
         return sorted(found, key=lambda i: (i.due, i.id))
+
+    def page(
+        self, query: ActionItemQuery, *, after: str | None = None, limit: int
+    ) -> list[ActionItem]:
+        check_limit(limit)
+        found = sorted(
+            (
+                i
+                for i in self._state.action_items.values()
+                if (after is None or i.id > after) and query.matches(i)
+            ),
+            key=lambda i: i.id,
+        )
+        return found[:limit]
 
 
 class _Outbox:

@@ -184,8 +184,8 @@ class _Demo:
         _heading(self.out, "3. The coming two weeks of the two busiest managers")
         until = self.today + timedelta(days=14)
         agendas = {
-            manager_id: self.service.agenda_for_manager(
-                manager_id, reader=manager_id, today=self.today, until=until
+            manager_id: self.service.agenda(
+                manager_id, reader=manager_id, start=self.today, end=until, role="manager"
             )
             for manager_id in self.managers
         }
@@ -259,7 +259,7 @@ class _Demo:
             service.conversation(talk.id, reader=manager_id)
         except AccessDeniedError as error:
             self.out.write(f"    {_name(self.people, manager_id)} (manager) is refused: {error}\n")
-        agenda = service.agenda_for_manager(manager_id, reader=manager_id, today=self.today)
+        agenda = service.agenda(manager_id, reader=manager_id, start=self.today)
         feed = manager_feed_entries(service, manager_id)
         seen = any(e.conversation.id == talk.id for e in agenda) or any(
             e.id == talk.id for e in feed

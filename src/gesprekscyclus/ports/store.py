@@ -61,6 +61,12 @@ from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.reports import Report
 from gesprekscyclus.errors import ConflictError, InvalidValueError
 from gesprekscyclus.ports.notifier import Notification, Recipient, ReminderKind
+from gesprekscyclus.ports.queries import (
+    ActionItemQuery,
+    ConversationKey,
+    ConversationQuery,
+    ReportQuery,
+)
 
 __all__ = [
     "DESIGN_FORMATS",
@@ -541,6 +547,14 @@ class ConversationRepository(Protocol):
         """Remove the conversations with these ids; returns how many existed."""
         ...
 
+    def page(
+        self, query: ConversationQuery, *, after: ConversationKey | None = None, limit: int
+    ) -> list[Conversation]:
+        """Up to ``limit`` (1 to :data:`~gesprekscyclus.ports.queries.MAX_PAGE`)
+        conversations ``query`` matches, ordered by target date, then id, starting after
+        the ``(target, id)`` key ``after``."""
+        ...
+
 
 @runtime_checkable
 class ActionItemRepository(Protocol):
@@ -583,6 +597,12 @@ class ActionItemRepository(Protocol):
         """Remove the items with these ids; returns how many existed."""
         ...
 
+    def page(
+        self, query: ActionItemQuery, *, after: str | None = None, limit: int
+    ) -> list[ActionItem]:
+        """Up to ``limit`` items ``query`` matches, by id, starting after the id ``after``."""
+        ...
+
 
 @runtime_checkable
 class ReportRepository(Protocol):
@@ -620,6 +640,11 @@ class ReportRepository(Protocol):
 
     def delete(self, conversation_ids: Iterable[str]) -> int:
         """Remove the reports of these conversations; returns how many existed."""
+        ...
+
+    def page(self, query: ReportQuery, *, after: str | None = None, limit: int) -> list[Report]:
+        """Up to ``limit`` reports ``query`` matches, by conversation id, starting after the
+        conversation id ``after``."""
         ...
 
 

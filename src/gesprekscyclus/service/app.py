@@ -32,7 +32,7 @@ True
 >>> report = service.materialise(date(2026, 1, 1), date(2026, 3, 31))
 >>> report.added, service.materialise(date(2026, 1, 1), date(2026, 3, 31)).changed
 (3, False)
->>> first = service.agenda_for_manager("m", reader="m", today=date(2026, 1, 5))[0].conversation
+>>> first = service.agenda("m", reader="m", start=date(2026, 1, 5))[0].conversation
 >>> first.window.target.isoformat(), first.status.value
 ('2026-01-02', 'planned')
 >>> service.schedule(first.id, datetime(2026, 1, 6, 9, 0, tzinfo=timezone.utc)).status.value
@@ -89,6 +89,7 @@ from gesprekscyclus.errors import (
 )
 from gesprekscyclus.planning.design import DEFAULT_TRACK, CycleDesign
 from gesprekscyclus.ports.clock import Clock
+from gesprekscyclus.ports.queries import MAX_PAGE, ActionItemQuery, ConversationQuery, ReportQuery
 from gesprekscyclus.ports.store import (
     PLANNER_LOCK,
     DesignVersion,
@@ -116,6 +117,12 @@ from gesprekscyclus.service.materialise import (
     participant_roles,
     plan_horizon,
     with_manager,
+)
+from gesprekscyclus.service.paging import (
+    Page,
+    action_item_page,
+    conversation_page,
+    report_page,
 )
 from gesprekscyclus.service.questions import questions_view
 from gesprekscyclus.service.reading import Reading, absence_log_entry, check_reader, kind_of
@@ -1438,26 +1445,172 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         with self._reading(reader) as (uow, read):
             return _visible(read, uow.conversations.by_employee(employee_id))
 
-    def agenda_for_manager(
-        self, manager_id: str, *, reader: str, today: date, until: date | None = None
+    def agenda(
+        self,
+        person_id: str,
+        *,
+        reader: str,
+        start: date,
+        end: date | None = None,
+        role: Role | str | None = None,
     ) -> tuple[AgendaEntry, ...]:
-        """The manager's upcoming conversations (open, window not yet past, target up to
-        ``until``), each with the open action items on its agenda, as ``reader`` sees them
-        (usually the manager themselves)."""
-        with self._reading(reader) as (uow, read):
-            return _agenda(
-                uow, read, uow.conversations.by_manager(manager_id), today, until, self._track
-            )
+        """The upcoming conversations ``person_id`` takes part in, in any role (employee,
+        manager, HR, case manager, occupational physician, neutral interviewer) or only in
+        ``role``: open, window not yet past on ``start``, target up to ``end``; by target,
+        then id. Each comes with the open action items on its agenda, as ``reader`` sees
+        them (usually the person themselves); what the reader may not see is left out.
 
-    def agenda_for_person(
-        self, employee_id: str, *, reader: str, today: date, until: date | None = None
-    ) -> tuple[AgendaEntry, ...]:
-        """One employee's upcoming conversations with their open action items, as
-        ``reader`` sees them."""
+        A manager's agenda never holds a conversation he takes no part in (an exit
+        interview of his employee): taking part means being a participant.
+
+        >>> from datetime import timezone
+        >>> from gesprekscyclus.adapters.memory import MemoryStore
+        >>> from gesprekscyclus.domain.conversations import Conversation, Participant, Window
+        >>> from gesprekscyclus.planning.design import CycleDesign
+        >>> from gesprekscyclus.ports.clock import FixedClock
+        >>> service = ConversationService(
+        ...     MemoryStore(), FixedClock(datetime(2026, 5, 4, 9, 0, tzinfo=timezone.utc)),
+        ...     design=CycleDesign(name="d", cycle_start=date(2026, 1, 1)), hr_contact_id="hr")
+        >>> window = Window(date(2026, 5, 1), date(2026, 5, 8), date(2026, 5, 20))
+        >>> with service.store.unit_of_work() as uow:
+        ...     uow.conversations.add_many([
+        ...         Conversation.plan(id="c-1", type_key="check_in", employee_id="e",
+        ...             manager_id="m", window=window),
+        ...         Conversation.plan(id="x-1", type_key="exit_interview", employee_id="e",
+        ...             manager_id="m", participants=[Participant("hr", "hr")],
+        ...             roles=("employee", "hr"), window=window)])
+        2
+        >>> [e.conversation.id for e in service.agenda("m", reader="m", start=date(2026, 5, 4))]
+        ['c-1']
+        >>> [e.conversation.id for e in service.agenda("hr", reader="hr", start=date(2026, 5, 4))]
+        ['x-1']
+        >>> [e.conversation.id for e in service.agenda("e", reader="e", start=date(2026, 5, 4))]
+        ['c-1', 'x-1']
+        """
+        wanted = None if role is None else Role(role)
+        if end is not None and end < start:
+            raise InvalidValueError("end", f"{end} lies before start {start}")
+        query = ConversationQuery(participant_id=person_id, statuses=_OPEN, end=end)
         with self._reading(reader) as (uow, read):
-            return _agenda(
-                uow, read, uow.conversations.by_employee(employee_id), today, until, self._track
-            )
+            talks: list[Conversation] = []
+            after: tuple[date, str] | None = None
+            while True:
+                page = uow.conversations.page(query, after=after, limit=MAX_PAGE)
+                talks.extend(
+                    talk for talk in page if wanted is None or talk.role_of(person_id) is wanted
+                )
+                if len(page) < MAX_PAGE:
+                    break
+                after = (page[-1].window.target, page[-1].id)
+            return _agenda(uow, read, talks, start, end, self._track)
+
+    def list_conversations(
+        self,
+        *,
+        reader: str,
+        employee_id: str | None = None,
+        manager_id: str | None = None,
+        participant_id: str | None = None,
+        type_key: str | Iterable[str] = (),
+        status: ConversationStatus | str | Iterable[ConversationStatus | str] = (),
+        start: date | None = None,
+        end: date | None = None,
+        cursor: str | None = None,
+        limit: int = 50,
+    ) -> Page[ConversationView]:
+        """One page of the conversations that match every filter given (see
+        :class:`~gesprekscyclus.ports.queries.ConversationQuery`; ``start``/``end`` bound
+        the target day), by target day, then id, as ``reader`` sees them; pass the page's
+        ``next_cursor`` for the next one (see :mod:`gesprekscyclus.service.paging`).
+
+        >>> from datetime import timezone
+        >>> from gesprekscyclus.adapters.memory import MemoryStore
+        >>> from gesprekscyclus.domain.conversations import Conversation, Window
+        >>> from gesprekscyclus.planning.design import CycleDesign
+        >>> from gesprekscyclus.ports.clock import FixedClock
+        >>> service = ConversationService(
+        ...     MemoryStore(), FixedClock(datetime(2026, 5, 4, 9, 0, tzinfo=timezone.utc)),
+        ...     design=CycleDesign(name="d", cycle_start=date(2026, 1, 1)))
+        >>> with service.store.unit_of_work() as uow:
+        ...     uow.conversations.add_many(
+        ...         Conversation.plan(id=f"c-{day}", type_key="check_in", employee_id="e",
+        ...             manager_id="m", window=Window(date(2026, 5, day), date(2026, 5, day),
+        ...             date(2026, 5, day))) for day in (3, 1, 2))
+        3
+        >>> page = service.list_conversations(reader="m", manager_id="m", limit=2)
+        >>> [view.id for view in page.items]
+        ['c-1', 'c-2']
+        >>> rest = service.list_conversations(reader="m", manager_id="m", limit=2,
+        ...                                   cursor=page.next_cursor)
+        >>> [view.id for view in rest.items], rest.next_cursor
+        (['c-3'], None)
+        """
+        query = ConversationQuery(
+            employee_id=employee_id,
+            manager_id=manager_id,
+            participant_id=participant_id,
+            type_keys=type_key,
+            statuses=status,
+            start=start,
+            end=end,
+        )
+        with self._reading(reader) as (uow, read):
+            return conversation_page(uow, read, query, cursor=cursor, limit=limit)
+
+    def list_action_items(
+        self,
+        *,
+        reader: str,
+        employee_id: str | None = None,
+        manager_id: str | None = None,
+        owner_id: str | None = None,
+        status: ActionItemStatus | str | Iterable[ActionItemStatus | str] = (),
+        start: date | None = None,
+        end: date | None = None,
+        cursor: str | None = None,
+        limit: int = 50,
+    ) -> Page[ActionItemView]:
+        """One page of the action items that match every filter given (see
+        :class:`~gesprekscyclus.ports.queries.ActionItemQuery`; ``start``/``end`` bound the
+        due date), by id, as ``reader`` sees them."""
+        query = ActionItemQuery(
+            employee_id=employee_id,
+            manager_id=manager_id,
+            owner_id=owner_id,
+            statuses=status,
+            start=start,
+            end=end,
+        )
+        with self._reading(reader) as (uow, read):
+            return action_item_page(uow, read, query, cursor=cursor, limit=limit)
+
+    def list_reports(
+        self,
+        *,
+        reader: str,
+        employee_id: str | None = None,
+        manager_id: str | None = None,
+        type_key: str | Iterable[str] = (),
+        status: ReportStatus | str | Iterable[ReportStatus | str] = (),
+        start: date | None = None,
+        end: date | None = None,
+        cursor: str | None = None,
+        limit: int = 50,
+    ) -> Page[ReportView]:
+        """One page of the reports that match every filter given (see
+        :class:`~gesprekscyclus.ports.queries.ReportQuery`; ``manager_id``, ``type_key``
+        and ``start``/``end`` are those of the report's conversation), by conversation id,
+        as ``reader`` may read them."""
+        query = ReportQuery(
+            employee_id=employee_id,
+            manager_id=manager_id,
+            type_keys=type_key,
+            statuses=status,
+            start=start,
+            end=end,
+        )
+        with self._reading(reader) as (uow, read):
+            return report_page(uow, read, query, cursor=cursor, limit=limit)
 
     def due_conversations(self, today: date, *, reader: str) -> list[ConversationView]:
         """Open conversations whose target day has come and whose window is still open,

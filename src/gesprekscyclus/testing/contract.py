@@ -38,7 +38,12 @@ from gesprekscyclus.domain.absence_records import (
     SickReportRecord,
 )
 from gesprekscyclus.domain.action_items import ActionItem
-from gesprekscyclus.domain.conversations import Conversation, ConversationStatus, Window
+from gesprekscyclus.domain.conversations import (
+    Conversation,
+    ConversationStatus,
+    Participant,
+    Window,
+)
 from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
 from gesprekscyclus.domain.people import Person, Role
 from gesprekscyclus.domain.reports import Report
@@ -51,6 +56,7 @@ from gesprekscyclus.ports.notifier import (
     Recipient,
     ReminderKind,
 )
+from gesprekscyclus.ports.queries import MAX_PAGE, ActionItemQuery, ConversationQuery, ReportQuery
 from gesprekscyclus.ports.store import (
     AccessLogEntry,
     DesignVersion,
@@ -779,6 +785,113 @@ class StoreContract:
             with pytest.raises(NotFoundError):
                 uow.action_items.get("missing")
 
+    # -- paged queries ------------------------------------------------------------------------
+
+    def test_paged_conversations_match_their_query_in_order_across_pages(
+        self, store: Store
+    ) -> None:
+        talks = _paging_conversations()
+        with store.unit_of_work() as uow:
+            uow.conversations.add_many(talks)
+        everyone = sorted(talks, key=lambda c: (c.window.target, c.id))
+        queries = [
+            ConversationQuery(),
+            ConversationQuery(employee_id="e-1"),
+            ConversationQuery(manager_id="m-1", statuses=["planned"]),
+            ConversationQuery(participant_id="m-1"),  # not the exit interview he leads
+            ConversationQuery(participant_id="hr-1"),
+            ConversationQuery(participant_id="e_1"),  # LIKE wildcards are literal
+            ConversationQuery(type_keys=["exit_interview", "growth_review"]),
+            ConversationQuery(start=date(2026, 3, 5), end=date(2026, 3, 9)),
+            ConversationQuery(statuses=["cancelled", "scheduled"], end=date(2026, 3, 6)),
+        ]
+        for query in queries:
+            wanted = [c.id for c in everyone if query.matches(c)]
+            for limit in (1, 2, 3, MAX_PAGE):
+                found: list[str] = []
+                after: tuple[date, str] | None = None
+                with store.unit_of_work() as uow:
+                    while True:
+                        page = uow.conversations.page(query, after=after, limit=limit)
+                        assert len(page) <= limit
+                        found.extend(c.id for c in page)
+                        if len(page) < limit:
+                            break
+                        after = (page[-1].window.target, page[-1].id)
+                assert found == wanted, (query, limit)
+        with store.unit_of_work() as uow:
+            assert [c.id for c in uow.conversations.page(queries[3], limit=MAX_PAGE)] == [
+                c.id for c in everyone if c.role_of("m-1") is not None
+            ]
+            assert uow.conversations.page(queries[0], limit=2) == everyone[:2]
+            for bad in (0, MAX_PAGE + 1, True):
+                with pytest.raises(InvalidValueError, match="limit"):
+                    uow.conversations.page(queries[0], limit=bad)
+
+    def test_paged_action_items_and_reports_match_their_query(self, store: Store) -> None:
+        talks = _paging_conversations()
+        items = [
+            ActionItem(
+                id=f"a-{n}",
+                title="Cursus zoeken",
+                owner_id=owner,
+                due=due,
+                origin_conversation_id="c-1",
+                employee_id=employee,
+                manager_id=manager,
+            )
+            for n, (owner, employee, manager, due) in enumerate(
+                [
+                    ("e-1", "e-1", "m-1", date(2026, 4, 1)),
+                    ("m-1", "e-1", "m-1", None),
+                    ("e-2", "e-2", "m-2", date(2026, 5, 1)),
+                    ("e_1", "e_1", None, date(2026, 4, 15)),
+                ]
+            )
+        ]
+        items[0] = items[0].complete(at=T0)
+        reports = [
+            Report(conversation_id=c.id, employee_id=c.employee_id, summary="Goed")
+            for c in talks[:5]
+        ] + [Report(conversation_id="gone", employee_id="e-1", summary="Weg")]
+        reports[1] = reports[1].share(comment_until=date(2026, 3, 20), at=T0)
+        with store.unit_of_work() as uow:
+            uow.conversations.add_many(talks)
+            uow.action_items.add_many(items)
+            for report in reports:
+                uow.reports.add(report)
+        by_id = {talk.id: talk for talk in talks}
+        item_queries = [
+            ActionItemQuery(),
+            ActionItemQuery(employee_id="e-1"),
+            ActionItemQuery(owner_id="m-1"),
+            ActionItemQuery(manager_id="m-2", statuses=["open"]),
+            ActionItemQuery(statuses=["done"]),
+            ActionItemQuery(start=date(2026, 4, 1), end=date(2026, 4, 30)),
+        ]
+        report_queries = [
+            ReportQuery(),
+            ReportQuery(employee_id="e-1"),
+            ReportQuery(statuses=["shared"]),
+            ReportQuery(manager_id="m-1"),
+            ReportQuery(type_keys=["check_in"], start=date(2026, 3, 2)),
+        ]
+        for item_query in item_queries:
+            wanted = sorted(i.id for i in items if item_query.matches(i))
+            assert _all_pages(store, "action_items", item_query) == wanted, item_query
+        for report_query in report_queries:
+            wanted = sorted(
+                r.conversation_id
+                for r in reports
+                if report_query.matches(r, by_id.get(r.conversation_id))
+            )
+            assert _all_pages(store, "reports", report_query) == wanted, report_query
+        with store.unit_of_work() as uow:
+            assert uow.reports.page(ReportQuery(), limit=1) == [reports[0]]
+            assert uow.action_items.page(ActionItemQuery(), after="a-2", limit=5) == [items[3]]
+            with pytest.raises(InvalidValueError, match="limit"):
+                uow.reports.page(ReportQuery(), limit=0)
+
     # -- the narrow queries of the service ----------------------------------------------------
 
     def test_people_and_conversations_by_ids(self, store: Store) -> None:
@@ -1239,6 +1352,52 @@ def _access(
         record_id=record_id,
         sensitivity=sensitivity,
     )
+
+
+def _paging_conversations() -> list[Conversation]:
+    """Conversations for the paged queries: several people, types, states and days, two
+    on one day (the id breaks the tie), and an exit interview its manager takes no part in."""
+    talks = [
+        _conversation("c-1", "e-1", "m-1", date(2026, 3, 2)),
+        _conversation("c-2", "e-2", "m-1", date(2026, 3, 5)),
+        _conversation("c-3", "e-1", "m-2", date(2026, 3, 5)),
+        _conversation("c-4", "e-2", "m-2", date(2026, 3, 9)).cancel(reason="ziek", at=T0),
+        _conversation("c-5", "e_1", "m-1", date(2026, 3, 12)),
+        _conversation("c-6", "m-1", "m-2", date(2026, 3, 6)).schedule(
+            datetime(2026, 3, 6, 9, 0, tzinfo=UTC), at=T0
+        ),
+        attrs.evolve(
+            _conversation("g-1", "e-1", "m-1", date(2026, 4, 1)), type_key="growth_review"
+        ),
+    ]
+    window = Window(date(2026, 3, 1), date(2026, 3, 8), date(2026, 3, 15))
+    talks.append(
+        Conversation.plan(
+            id="x-1",
+            type_key="exit_interview",
+            employee_id="e-1",
+            manager_id="m-1",
+            participants=[Participant("hr-1", "hr")],
+            roles=("employee", "hr"),
+            window=window,
+        )
+    )
+    return talks
+
+
+def _all_pages(store: Store, table: str, query: ActionItemQuery | ReportQuery) -> list[str]:
+    """Every key a paged query of ``table`` lists, read two at a time."""
+    found: list[str] = []
+    after: str | None = None
+    while True:
+        with store.unit_of_work() as uow:
+            repository = getattr(uow, table)
+            page = repository.page(query, after=after, limit=2)
+        keys = [getattr(row, "id", None) or row.conversation_id for row in page]
+        found.extend(keys)
+        if len(page) < 2:
+            return found
+        after = keys[-1]
 
 
 def _conversation(id: str, employee: str, manager: str, target: date) -> Conversation:

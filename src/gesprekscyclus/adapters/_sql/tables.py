@@ -24,6 +24,13 @@ from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.pseudonyms import mentions
 from gesprekscyclus.domain.reports import Report
 from gesprekscyclus.errors import ConflictError, NotFoundError
+from gesprekscyclus.ports.queries import (
+    ActionItemQuery,
+    ConversationKey,
+    ConversationQuery,
+    ReportQuery,
+    check_limit,
+)
 from gesprekscyclus.ports.store import (
     AccessLogEntry,
     DesignVersion,
@@ -67,6 +74,38 @@ def like_mention(needle: str) -> str:
 
 def _ids(values: Iterable[str]) -> list[str]:
     return sorted(set(values))
+
+
+class _Where:
+    """The conditions of a paged query and their parameters, built up one filter at a
+    time (every column name is a constant of this module, every value a parameter)."""
+
+    def __init__(self) -> None:
+        self.conditions: list[str] = []
+        self.params: list[Any] = []
+
+    def add(self, condition: str, *params: Any) -> None:
+        self.conditions.append(condition)
+        self.params.extend(params)
+
+    def equal(self, column: str, value: object) -> None:
+        if value is not None:
+            self.add(f"{column} = %s", value)
+
+    def among(self, column: str, values: Iterable[str]) -> None:
+        listed = sorted(values)
+        if listed:
+            self.add(f"{column} IN ({', '.join(['%s'] * len(listed))})", *listed)
+
+    def between(self, column: str, start: Any, end: Any) -> None:
+        if start is not None:
+            self.add(f"{column} >= %s", start)
+        if end is not None:
+            self.add(f"{column} <= %s", end)
+
+    @property
+    def sql(self) -> str:
+        return " WHERE " + " AND ".join(self.conditions) if self.conditions else ""
 
 
 SELECT_CONVERSATIONS = "SELECT " + READ_COLUMNS + " FROM conversations"  # noqa: S608
@@ -308,6 +347,29 @@ class Reports(_Table):
             for key in _ids(conversation_ids)
         )
 
+    def page(self, query: ReportQuery, *, after: str | None = None, limit: int) -> list[Report]:
+        where = _Where()
+        day = self._encoding.day
+        where.equal("r.employee_id", query.employee_id)
+        where.among("r.status", (status.value for status in query.statuses))
+        if query.needs_conversation:
+            where.add("c.id IS NOT NULL")
+            where.equal("c.manager_id", query.manager_id)
+            where.among("c.type_key", query.type_keys)
+            where.between(
+                "c.target",
+                None if query.start is None else day(query.start),
+                None if query.end is None else day(query.end),
+            )
+        if after is not None:
+            where.add("r.conversation_id > %s", after)
+        rows = self._sql.rows(
+            "SELECT r.data FROM reports r LEFT JOIN conversations c"  # noqa: S608
+            " ON c.id = r.conversation_id" + where.sql + " ORDER BY r.conversation_id LIMIT %s",
+            (*where.params, check_limit(limit)),
+        )
+        return load(Report, rows)
+
 
 class ActionItems(_Table):
     """Action items by id; the adapter adds ``add_many``."""
@@ -379,6 +441,28 @@ class ActionItems(_Table):
         return sum(
             self._sql.execute("DELETE FROM action_items WHERE id = %s", (key,))
             for key in _ids(item_ids)
+        )
+
+    def page(
+        self, query: ActionItemQuery, *, after: str | None = None, limit: int
+    ) -> list[ActionItem]:
+        where = _Where()
+        day = self._encoding.day
+        where.equal("employee_id", query.employee_id)
+        where.equal("manager_id", query.manager_id)
+        where.equal("owner_id", query.owner_id)
+        where.among("status", (status.value for status in query.statuses))
+        if query.start is not None or query.end is not None:
+            where.add("due IS NOT NULL")
+        where.between(
+            "due",
+            None if query.start is None else day(query.start),
+            None if query.end is None else day(query.end),
+        )
+        if after is not None:
+            where.add("id > %s", after)
+        return self._select(
+            where.sql + " ORDER BY id LIMIT %s", (*where.params, check_limit(limit))
         )
 
 
@@ -471,6 +555,45 @@ class Conversations(_Table):
             self._sql.execute("DELETE FROM conversations WHERE id = %s", (key,))
             for key in _ids(conversation_ids)
         )
+
+    def page(
+        self, query: ConversationQuery, *, after: ConversationKey | None = None, limit: int
+    ) -> list[Conversation]:
+        check_limit(limit)
+        day = self._encoding.day
+        where = _Where()
+        where.equal("employee_id", query.employee_id)
+        where.equal("manager_id", query.manager_id)
+        if query.participant_id is not None:
+            # Candidates; the exact participant check follows in Python (query.matches).
+            person = query.participant_id
+            where.add(
+                "(employee_id = %s OR manager_id = %s OR data " + MENTIONS + ")",
+                person,
+                person,
+                like_mention(person),
+            )
+        where.among("type_key", query.type_keys)
+        where.among("status", (status.value for status in query.statuses))
+        where.between(
+            "target",
+            None if query.start is None else day(query.start),
+            None if query.end is None else day(query.end),
+        )
+        found: list[Conversation] = []
+        key = after
+        while len(found) < limit:
+            conditions, params = list(where.conditions), list(where.params)
+            if key is not None:
+                conditions.append("(target > %s OR (target = %s AND id > %s))")
+                params.extend((day(key[0]), day(key[0]), key[1]))
+            text = " WHERE " + " AND ".join(conditions) if conditions else ""
+            batch = self._select(text + " ORDER BY target, id LIMIT %s", (*params, limit))
+            found.extend(talk for talk in batch if query.matches(talk))
+            if len(batch) < limit:
+                break
+            key = (batch[-1].window.target, batch[-1].id)
+        return found[:limit]
 
 
 _DESIGN_COLUMNS = "number, name, fingerprint, source, format, applied_by, applied_at"
