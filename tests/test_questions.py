@@ -219,7 +219,7 @@ def test_valid_answers_of_every_kind_pass() -> None:
         ("colour", "purple", "'purple' is not one of the choices", ("red", "green", "blue")),
         ("colour", ("red",), "is not one of the choices", ("red", "green", "blue")),
         ("colours", ("red", "pink"), "'pink' is not one of the choices", ("red", "green", "blue")),
-        ("colours", "red", "expected a tuple of choice keys", ("red", "green", "blue")),
+        ("colours", "red", "expected a list of choice keys", ("red", "green", "blue")),
         ("colours", ("red", "red"), "picked twice", None),
         ("leaving", "yes", "expected yes or no", ("true", "false")),
         ("leaving", 1, "expected yes or no", ("true", "false")),

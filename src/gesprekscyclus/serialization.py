@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import date, datetime, time
-from typing import Any, TypeVar, get_args
+from typing import Any, TypeAlias, TypeVar, get_args, overload
 
 import attrs
 import cattrs
@@ -48,6 +48,8 @@ from gesprekscyclus.errors import InvalidValueError, SerializationError
 
 __all__ = [
     "SCHEMA_VERSION",
+    "JsonObject",
+    "JsonValue",
     "dumps",
     "from_data",
     "leave_out_private_notes",
@@ -58,6 +60,11 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+#: What :func:`to_data` gives and :func:`from_data` reads: the values JSON holds.
+JsonValue: TypeAlias = "str | int | float | bool | None | list[JsonValue] | dict[str, JsonValue]"
+#: A JSON object: what :func:`to_data` gives for an attrs value (a domain object, a view).
+JsonObject: TypeAlias = "dict[str, JsonValue]"
 
 #: Version of the stored payload layout; bumped whenever a stored shape changes.
 SCHEMA_VERSION = 1
@@ -213,9 +220,18 @@ def _format(exc: BaseException, type_: type | None) -> str:
     return cattrs.v.format_exception(exc, type_)
 
 
-def to_data(obj: object) -> Any:
+@overload
+def to_data(obj: attrs.AttrsInstance) -> JsonObject: ...
+
+
+@overload
+def to_data(obj: object) -> JsonValue: ...
+
+
+def to_data(obj: object) -> JsonValue:
     """``obj`` as JSON-compatible data (dicts, lists, strings, numbers, booleans, None),
-    private notes left out (see the module docstring).
+    private notes left out (see the module docstring); an attrs value (a domain object, a
+    view) gives a :data:`JsonObject`.
 
     >>> from datetime import date, datetime, timezone
     >>> from gesprekscyclus.domain.conversations import Conversation, Window
@@ -228,16 +244,18 @@ def to_data(obj: object) -> Any:
     >>> "Alleen voor mij" in str(to_data(talk))
     False
     """
-    return _converter.unstructure(obj)
+    data: JsonValue = _converter.unstructure(obj)
+    return data
 
 
-def storage_data(obj: object) -> Any:
+def storage_data(obj: object) -> JsonValue:
     """``obj`` as JSON-compatible data *with* private notes: for storage adapters only,
     which keep the full record (the storage codec). Never hand this to a reader."""
-    return _storage.unstructure(obj)
+    data: JsonValue = _storage.unstructure(obj)
+    return data
 
 
-def from_data(cls: type[T], data: Any) -> T:
+def from_data(cls: type[T], data: object) -> T:
     """Build a ``cls`` from JSON-compatible data, strictly; see the module docstring."""
     try:
         return _converter.structure(data, cls)
@@ -304,6 +322,8 @@ def _scalar(value: Any, _type: Any) -> str | int | bool:
 
 
 _converter.register_structure_hook(AnswerValue, _answer_value)
+# The JSON converter strips the scalars off a union before dispatching what is left.
+_converter.register_structure_hook(tuple[str, ...] | list[str], _answer_value)
 _converter.register_structure_hook(str | int | bool, _scalar)
 _converter.register_unstructure_hook(time, time.isoformat)
 

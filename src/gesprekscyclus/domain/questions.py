@@ -56,8 +56,9 @@ __all__ = [
 _IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
 
 #: What an answer may hold: text for open questions, a scale point's value, a choice key, a
-#: tuple of choice keys for multiple choice, or a boolean for yes/no.
-AnswerValue: TypeAlias = str | int | bool | tuple[str, ...]
+#: list or tuple of choice keys for multiple choice (as JSON gives it; stored as a tuple), or
+#: a boolean for yes/no.
+AnswerValue: TypeAlias = str | int | bool | tuple[str, ...] | list[str]
 
 
 def answer_value(value: object) -> AnswerValue:
@@ -68,6 +69,11 @@ def answer_value(value: object) -> AnswerValue:
 
     >>> answer_value(["a", "b"])
     ('a', 'b')
+    >>> answer_value(["a", 1])
+    Traceback (most recent call last):
+    ...
+    gesprekscyclus.errors.InvalidValueError: Answer.value: expected text, a whole number, a \
+boolean or a list of choice keys, got ['a', 1]
     """
     if isinstance(value, str | int):  # bool is an int
         return value
@@ -224,7 +230,7 @@ class Question:
             if not isinstance(value, tuple | list):
                 raise InvalidValueError(
                     path,
-                    f"expected a tuple of choice keys, got {value!r}",
+                    f"expected a list of choice keys, got {value!r}",
                     allowed=self.choice_keys,
                 )
             for item in value:

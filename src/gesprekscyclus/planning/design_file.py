@@ -494,7 +494,7 @@ def _first_none(data: Any, path: str = "") -> str | None:
 
 
 def _file_data(design: CycleDesign) -> dict[str, Any]:
-    data = to_data(design)
+    data: dict[str, Any] = to_data(design)
     baseline = to_data(CycleDesign(name=design.name, cycle_start=design.cycle_start))
     types = {}
     for rule, rule_data in zip(design.types, data.pop("types"), strict=True):
