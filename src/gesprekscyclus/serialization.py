@@ -61,8 +61,8 @@ __all__ = [
 
 T = TypeVar("T")
 
-#: What :func:`to_data` gives and :func:`from_data` reads: the values JSON holds.
-JsonValue: TypeAlias = "str | int | float | bool | None | list[JsonValue] | dict[str, JsonValue]"
+#: What :func:`to_data` gives: the values JSON holds.
+JsonValue: TypeAlias = "str | int | float | bool | list[JsonValue] | dict[str, JsonValue] | None"
 #: A JSON object: what :func:`to_data` gives for an attrs value (a domain object, a view).
 JsonObject: TypeAlias = "dict[str, JsonValue]"
 
