@@ -13,6 +13,7 @@ from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person, WorkingPattern
 from gesprekscyclus.planning.design import Capacity, CycleDesign, TypeRule
 from gesprekscyclus.planning.planner import conversation_id, plan
+from gesprekscyclus.planning.planner.ids import follow_up_occurrence
 
 MANAGER = Person(id="m", name="Mia", hire_date=date(2010, 1, 1))
 EVA = Person(id="e", name="Eva", hire_date=date(2020, 1, 6), manager_id="m")
@@ -157,7 +158,7 @@ def test_considering_leaving_asks_for_a_stay_interview_within_14_days() -> None:
     assert (follow_up.earliest, follow_up.latest) == (date(2026, 3, 3), date(2026, 3, 16))
     assert follow_up.target == date(2026, 3, 16)  # a Monday: the latest day, both work it
     assert follow_up.id == conversation_id(
-        "e", "stay_interview", "follow-up:held-1:considering_leaving"
+        "e", "stay_interview", follow_up_occurrence("held-1", "considering_leaving")
     )
 
 

@@ -9,6 +9,7 @@ False
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,7 +19,7 @@ from attrs import field, frozen
 from gesprekscyclus.domain._checks import ClosedSet, field_path
 from gesprekscyclus.errors import InvalidValueError
 
-__all__ = ["ReminderKind", "ReminderPolicy"]
+__all__ = ["ReminderKind", "ReminderPolicy", "reminder_key"]
 
 
 class ReminderKind(ClosedSet):
@@ -33,6 +34,19 @@ class ReminderKind(ClosedSet):
     ACTION_ITEM_OVERDUE = "action_item_overdue"
     SCHEDULED = "scheduled"
     CANCELLED = "cancelled"
+
+
+def reminder_key(kind: ReminderKind | str, *parts: object) -> str:
+    """The idempotency key of a reminder: its kind and a digest of what it is about.
+
+    The digest keeps keys short and safe for mail headers whatever the ids contain.
+
+    >>> reminder_key("preparation", "c-1", "e-1")
+    'preparation-a8206417cd60b58938dee0e0'
+    """
+    text = "\x1f".join(str(part) for part in parts)
+    digest = hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+    return f"{ReminderKind(kind).value}-{digest}"
 
 
 def _kinds(value: Iterable[str]) -> frozenset[ReminderKind]:

@@ -46,7 +46,6 @@ True
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -59,7 +58,7 @@ from gesprekscyclus.domain.catalog import Catalog
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus, Participant
 from gesprekscyclus.domain.people import Person, Role
 from gesprekscyclus.domain.questions import Audience, QuestionSet, QuestionSetRef
-from gesprekscyclus.domain.reminders import ReminderKind, ReminderPolicy
+from gesprekscyclus.domain.reminders import ReminderKind, ReminderPolicy, reminder_key
 from gesprekscyclus.domain.reports import Report, ReportAction, ReportStatus
 from gesprekscyclus.domain.text import LocalizedText
 from gesprekscyclus.planning.design import CycleDesign
@@ -84,16 +83,6 @@ _AUDIENCE = {
     Role.EMPLOYEE: Audience.EMPLOYEE_PREPARATION,
     Role.MANAGER: Audience.MANAGER_PREPARATION,
 }
-
-
-def reminder_key(kind: ReminderKind | str, *parts: object) -> str:
-    """The idempotency key of a reminder: its kind and a digest of what it is about.
-
-    The digest keeps keys short and safe for mail headers whatever the ids contain.
-    """
-    text = "\x1f".join(str(part) for part in parts)
-    digest = hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
-    return f"{ReminderKind(kind).value}-{digest}"
 
 
 #: The reminder kinds about a conversation.

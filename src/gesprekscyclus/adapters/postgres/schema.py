@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-from gesprekscyclus.adapters._sql import apply_migrations
+from gesprekscyclus.adapters._sql import Step, apply_migrations
+from gesprekscyclus.adapters._sql.follow_up_ids import shorten_follow_up_ids
 from gesprekscyclus.errors import InvalidValueError
 
 if TYPE_CHECKING:
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["MIGRATIONS", "check_schema_name", "current_version", "lock_key", "migrate"]
 
 #: (version, statements) pairs, applied in order. The numbers match the SQLite migrations.
-MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
+MIGRATIONS: tuple[tuple[int, tuple[str | Step, ...]], ...] = (
     (
         1,
         (
@@ -202,6 +204,12 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             " CHECK (status IN ('pending', 'sent', 'dead', 'expired'))",
         ),
     ),
+    (
+        9,
+        # Follow-up ids no longer hold the id they follow (chains grew without bound): the
+        # stored ones and every reference to them are renamed (see follow_up_ids).
+        (shorten_follow_up_ids,),
+    ),
 )
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
@@ -275,4 +283,18 @@ def migrate(connection: psycopg.Connection[tuple[object, ...]], schema: str | No
             lambda number: connection.execute(
                 "INSERT INTO schema_version (version) VALUES (%s)", (number,)
             ),
+            _MigrationSql(connection),
         )
+
+
+class _MigrationSql:
+    """``%s`` statements of a Python migration step on the migrating connection."""
+
+    def __init__(self, connection: psycopg.Connection[tuple[object, ...]]):
+        self._connection = connection
+
+    def rows(self, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self._connection.execute(query.encode(), params).fetchall()
+
+    def execute(self, query: str, params: Sequence[Any] = ()) -> object:
+        return self._connection.execute(query.encode(), params)

@@ -12,13 +12,16 @@ epoch in UTC; dates are ISO 8601 text, which sorts like the dates themselves.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
+from typing import Any
 
-from gesprekscyclus.adapters._sql import apply_migrations
+from gesprekscyclus.adapters._sql import Step, apply_migrations
+from gesprekscyclus.adapters._sql.follow_up_ids import shorten_follow_up_ids
 
 __all__ = ["CONVERSATION_INDEXES", "MIGRATIONS", "current_version", "migrate"]
 
 #: (version, statements) pairs, applied in order.
-MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
+MIGRATIONS: tuple[tuple[int, tuple[str | Step, ...]], ...] = (
     (
         1,
         (
@@ -222,12 +225,33 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             "CREATE INDEX outbox_sent ON outbox (sent_at) WHERE status = 'sent' AND redacted = 0",
         ),
     ),
+    (
+        9,
+        # Follow-up ids no longer hold the id they follow (chains grew without bound): the
+        # stored ones and every reference to them are renamed (see follow_up_ids).
+        (shorten_follow_up_ids,),
+    ),
 )
 
 #: The indexes on ``conversations`` (used by the benchmark to build an equal raw table).
 CONVERSATION_INDEXES = tuple(
-    statement for statement in MIGRATIONS[1][1] if "ON conversations" in statement
+    statement
+    for statement in MIGRATIONS[1][1]
+    if isinstance(statement, str) and "ON conversations" in statement
 )
+
+
+class _MigrationSql:
+    """``%s`` statements of a Python migration step on the migrating connection."""
+
+    def __init__(self, connection: sqlite3.Connection):
+        self._connection = connection
+
+    def rows(self, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self._connection.execute(query.replace("%s", "?"), params).fetchall()
+
+    def execute(self, query: str, params: Sequence[Any] = ()) -> object:
+        return self._connection.execute(query.replace("%s", "?"), params)
 
 
 def current_version(connection: sqlite3.Connection) -> int:
@@ -254,6 +278,7 @@ def migrate(connection: sqlite3.Connection) -> int:
             lambda number: connection.execute(
                 "INSERT INTO schema_version (version) VALUES (?)", (number,)
             ),
+            _MigrationSql(connection),
         )
         connection.execute("COMMIT")
     except BaseException:

@@ -11,7 +11,7 @@ from gesprekscyclus.domain.people import Person
 from gesprekscyclus.planning.design import CycleDesign, TypeRule
 from gesprekscyclus.planning.planner.adjusting import _adjuster, _why_not_working
 from gesprekscyclus.planning.planner.context import _Context, _held_on
-from gesprekscyclus.planning.planner.ids import conversation_id
+from gesprekscyclus.planning.planner.ids import conversation_id, follow_up_occurrence
 from gesprekscyclus.planning.planner.rows import _NOT_MOVED, _moved, _Row
 
 
@@ -44,7 +44,7 @@ def _plan_follow_ups(
                     context.adjusters,
                 )
                 target = max(adjust(latest), earliest)
-                occurrence = f"follow-up:{conversation.id}:{trigger.question_key}"
+                occurrence = follow_up_occurrence(conversation.id, trigger.question_key)
                 rows.append(
                     [
                         conversation_id(person.id, trigger.schedule_type, occurrence),
