@@ -20,6 +20,7 @@ from gesprekscyclus.errors import ConflictError, DesignError
 from gesprekscyclus.planning.design import CycleDesign, TypeRule
 from gesprekscyclus.ports.clock import FixedClock
 from gesprekscyclus.ports.store import Store
+from gesprekscyclus.serialization import to_data
 from gesprekscyclus.service.app import ConversationService
 
 from .postgres_support import disposable_store
@@ -91,6 +92,7 @@ def test_a_manager_change_moves_conversations_exactly_as_change_manager_does(
     (change,) = report.changed
     assert (change.person_id, change.fields) == ("e-1", ("manager_id",))
     assert change.manager == expected
+    assert to_data(report)["changed"] == [to_data(change)]  # a report hosts can send on
     assert expected.moved  # conversations from the sync day on moved to the new manager
     assert synced.conversations_of("e-1", reader="e-1") == by_hand.conversations_of(
         "e-1", reader="e-1"

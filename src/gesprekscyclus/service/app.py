@@ -45,7 +45,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -134,7 +134,6 @@ from gesprekscyclus.service.reminders import (
     pinned_question_set,
     withdrawal_for,
 )
-from gesprekscyclus.service.sync import SyncReport, sync_people
 from gesprekscyclus.service.views import (
     AbsenceRecordView,
     ActionItemView,
@@ -147,6 +146,9 @@ from gesprekscyclus.service.views import (
     metadata_view,
     report_state,
 )
+
+if TYPE_CHECKING:
+    from gesprekscyclus.service.sync import SyncReport
 
 __all__ = [
     "PLAN_MARGIN_DAYS",
@@ -1333,6 +1335,8 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         """Make the stored people the ``records`` (the complete current staff) as of
         ``on``, each difference applied as its life event in one unit of work; see
         :mod:`gesprekscyclus.service.sync`."""
+        from gesprekscyclus.service.sync import sync_people  # noqa: PLC0415 - it uses this module
+
         return sync_people(self, records, on=on, last_day=last_day)
 
     def conversation(self, conversation_id: str, *, reader: str) -> ConversationView:

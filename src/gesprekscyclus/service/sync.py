@@ -64,7 +64,6 @@ import copy
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 import attrs
 from attrs import frozen
@@ -73,9 +72,7 @@ from gesprekscyclus.domain.people import Person
 from gesprekscyclus.errors import ConflictError, InvalidValueError
 from gesprekscyclus.planning.people_file import people_from_records
 from gesprekscyclus.ports.store import PLANNER_LOCK, UnitOfWork
-
-if TYPE_CHECKING:
-    from gesprekscyclus.service.app import ConversationService, ManagerChange
+from gesprekscyclus.service.app import ConversationService, ManagerChange
 
 __all__ = ["PersonChange", "SyncReport", "sync_people"]
 
