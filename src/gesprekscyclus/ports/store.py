@@ -36,6 +36,10 @@ reads what to plan), so planners run one at a time; the lock belongs to the tran
 a crashed holder cannot keep it. Inserts by stable id can also skip what exists
 (``skip_existing``), so a repeated plan never stores a conversation twice.
 
+Applications list records through the keyset-paged ``page`` queries of the conversation,
+action item and report repositories, filtered by the values of
+:mod:`gesprekscyclus.ports.queries`.
+
 Every adapter passes the contract suite in :mod:`gesprekscyclus.testing.contract`. Adapters
 translate their driver's errors into :class:`~gesprekscyclus.errors.StoreError` (the driver
 error chained as ``__cause__``); a stale version is a :class:`~gesprekscyclus.errors.ConflictError`
