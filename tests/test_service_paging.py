@@ -187,3 +187,7 @@ def test_the_agenda_of_every_role_keeps_the_privacy_rules(service: ConversationS
     assert [entry.conversation.id for entry in later] == ["c-3"]  # the others' windows closed
     with pytest.raises(InvalidValueError, match="end"):
         service.agenda("e-0", reader="e-0", start=START, end=date(2026, 3, 1))
+    with pytest.raises(InvalidValueError, match=r"^start: must be a date"):
+        service.agenda("e-0", reader="e-0", start="2026-03-02")  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match="Role"):
+        service.agenda("e-0", reader="e-0", start=START, role="boss")

@@ -16,7 +16,7 @@ from gesprekscyclus.adapters.sqlite import open_sqlite_store
 from gesprekscyclus.domain.cadence import Interval
 from gesprekscyclus.domain.events import LifeEventKind
 from gesprekscyclus.domain.people import Person, WorkingPattern
-from gesprekscyclus.errors import ConflictError, DesignError
+from gesprekscyclus.errors import ConflictError, DesignError, InvalidValueError
 from gesprekscyclus.planning.design import CycleDesign, TypeRule
 from gesprekscyclus.ports.clock import FixedClock
 from gesprekscyclus.ports.store import Store
@@ -187,6 +187,11 @@ def test_records_are_checked_like_a_people_file_before_anything_is_stored() -> N
     assert _people(service) == {}
     with pytest.raises(DesignError, match="holds no records"):
         service.sync_people([], on=SYNC_DAY)
+    for bad in (None, "id,name", {"id": "x"}):
+        with pytest.raises(InvalidValueError, match=r"^records: must be a list"):
+            service.sync_people(bad, on=SYNC_DAY)  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match=r"^on: must be a date"):
+        service.sync_people(records[:1], on="2026-03-01")  # type: ignore[arg-type]
     with pytest.raises(DesignError, match="records:1: team: must be text, got int"):
         service.sync_people([{"id": "x", "name": "X", "hire_date": "2020-01-01", "team": 3}],
                             on=SYNC_DAY)  # fmt: skip

@@ -1492,6 +1492,8 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         ['c-1', 'x-1']
         """
         wanted = None if role is None else Role(role)
+        if not isinstance(start, date):
+            raise InvalidValueError("start", f"must be a date, got {start!r}")
         if end is not None and end < start:
             raise InvalidValueError("end", f"{end} lies before start {start}")
         query = ConversationQuery(participant_id=person_id, statuses=_OPEN, end=end)

@@ -162,6 +162,10 @@ def sync_people(
     leaving = on - timedelta(days=1) if last_day is None else last_day
     if not isinstance(leaving, date):
         raise InvalidValueError("last_day", f"must be a date, got {last_day!r}")
+    if isinstance(records, str | bytes | Mapping) or not isinstance(records, Iterable):
+        raise InvalidValueError(
+            "records", f"must be a list of Person values or mappings, got {type(records).__name__}"
+        )
     people = people_from_records(records)
     wanted = {person.id: person for person in people}
     hired: list[str] = []
