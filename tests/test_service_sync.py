@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -241,7 +242,24 @@ def _staff_tables(draw: st.DrawFn) -> list[Person]:
 def test_sync_twice_is_sync_once_and_leaves_the_records_stored(
     first: list[Person], second: list[Person]
 ) -> None:
-    service = _service(MemoryStore())
+    _sync_twice_is_sync_once(MemoryStore(), first, second)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(first=_staff_tables(), second=_staff_tables())
+def test_sync_twice_is_sync_once_on_a_sqlite_file(
+    first: list[Person], second: list[Person]
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        store = open_sqlite_store(Path(folder) / "sync.db")
+        try:
+            _sync_twice_is_sync_once(store, first, second)
+        finally:
+            store.close()
+
+
+def _sync_twice_is_sync_once(store: Store, first: list[Person], second: list[Person]) -> None:
+    service = _service(store)
     service.sync_people(first, on=SYNC_DAY)
     service.materialise(*HORIZON)
     on = date(2026, 4, 1)
