@@ -57,7 +57,7 @@ from gesprekscyclus.domain.absence_records import (
     SickReportRecord,
     audiences_for,
 )
-from gesprekscyclus.domain.access import Content
+from gesprekscyclus.domain.access import Content, ReaderRole, reader_role
 from gesprekscyclus.domain.action_items import (
     ActionItem,
     ActionItemStatus,
@@ -72,11 +72,13 @@ from gesprekscyclus.domain.conversation_types import (
 )
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
+from gesprekscyclus.domain.guides import GuideSection
 from gesprekscyclus.domain.manager_history import manager_changes, manager_on
 from gesprekscyclus.domain.people import Person, Role
 from gesprekscyclus.domain.questions import AnswerValue
 from gesprekscyclus.domain.reminders import ReminderKind, ReminderPolicy
 from gesprekscyclus.domain.reports import Report, ReportStatus, SignOffKind
+from gesprekscyclus.domain.text import Locale
 from gesprekscyclus.errors import (
     AccessDeniedError,
     ConflictError,
@@ -1342,6 +1344,36 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
                 "access matrix: conversation", reader, f"may not see {conversation_id!r}"
             )
         return view
+
+    def guide_for(
+        self, conversation_id: str, *, reader: str, locale: Locale | str | None = None
+    ) -> tuple[GuideSection, ...]:
+        """The guide of the conversation's type, in ``locale`` (by default the reader's own
+        language), for the person who leads it; empty when the type has no guide.
+
+        Anyone else is refused with :class:`AccessDeniedError`: the employee, since the guide
+        would read to them as a script of how they are to be handled, and other participants,
+        who do not lead it. Someone who may not see the conversation learns nothing more
+        than :meth:`conversation` tells them.
+        """
+        with self.store.unit_of_work() as uow:
+            talk = uow.conversations.get(conversation_id)
+        role = reader_role(talk, reader, hr_office=self.hr_office)
+        if role is None or role is ReaderRole.HR_OFFICE:
+            raise AccessDeniedError(
+                "access matrix: conversation", reader, f"may not see {conversation_id!r}"
+            )
+        kind = self._kind(talk.type_key)
+        led_by = kind.led_by if kind is not None else Role.MANAGER
+        leads = any(p.person_id == reader and p.role is led_by for p in talk.participants)
+        if not leads or led_by is Role.EMPLOYEE:
+            raise AccessDeniedError(
+                "guide", reader, f"only the person leading {conversation_id!r} receives its guide"
+            )
+        guide = self.catalog.guide_for(talk.type_key)
+        if guide is None:
+            return ()
+        return guide.sections(self.person(reader).locale if locale is None else locale)
 
     def report(self, conversation_id: str, *, reader: str) -> ReportView:
         """What ``reader`` may see of the report of one conversation (a draft only its

@@ -14,7 +14,8 @@ once, however often the sweep runs.
 "today" is the date in the conversation's zone, or the owner's zone for action items):
 
 - ``preparation``: from ``preparation_days`` before the conversation day until that day, to
-  every participant, with the questions of their audience in their language;
+  every participant, with the questions of their audience in their language; the person
+  leading it (the participant in the type's ``led_by`` role) also gets the type's guide;
 - ``day_before``: from the day before a scheduled conversation until it starts;
 - ``report_due``: ``report_due_days`` after it was held, to its leader, while unreported;
 - ``sign_off_pending``: ``sign_off_days`` after a report needing sign-off was shared, to the
@@ -57,6 +58,7 @@ from gesprekscyclus.domain.action_items import ActionItem, ActionItemStatus
 from gesprekscyclus.domain.calendar import localize
 from gesprekscyclus.domain.catalog import Catalog
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus, Participant
+from gesprekscyclus.domain.guides import ConversationGuide
 from gesprekscyclus.domain.people import Person, Role
 from gesprekscyclus.domain.questions import Audience, QuestionSet, QuestionSetRef
 from gesprekscyclus.domain.reminders import ReminderKind, ReminderPolicy
@@ -355,6 +357,7 @@ class _Sweep:
         item: ActionItem | None = None,
         questions: QuestionSet | None = None,
         expires_at: datetime | None = None,
+        guide: ConversationGuide | None = None,
     ) -> None:
         about = conversation.id if conversation is not None else item.id if item else "?"
         person = self.people.get(person_id) if person_id is not None else None
@@ -380,6 +383,8 @@ class _Sweep:
                 ),
                 questions=_questions(questions, role, person),
                 expires_at=expires_at,
+                guide=() if guide is None else guide.sections(person.locale),
+                guide_ref=None if guide is None else guide.reference,
             )
         )
 
@@ -393,6 +398,8 @@ class _Sweep:
             ):
                 questions = pinned_question_set(talk, self.design, self.catalog)
                 begins = talk.starts_at or _day_end(day, talk.time_zone)
+                leader = self._leader(talk)
+                guide = self.catalog.guide_for(talk.type_key)
                 for p in talk.participants:
                     self.add(
                         ReminderKind.PREPARATION,
@@ -402,6 +409,7 @@ class _Sweep:
                         conversation=talk,
                         questions=questions,
                         expires_at=begins,
+                        guide=guide if p == leader and p.role is not Role.EMPLOYEE else None,
                     )
             if (
                 policy.sends(ReminderKind.DAY_BEFORE)

@@ -87,6 +87,7 @@ PLACEHOLDERS: Mapping[str, str] = {
     "duration_minutes": "the planned length in minutes",
     "questions": "the questions for the recipient's audience with a heading (or empty)",
     "question_list": "the same questions as a bare list (or empty)",
+    "guide": "for the person leading it: the type's guide with a heading (or empty)",
     "action_title": "the action item's title",
     "action_due": "the action item's due date, written out",
 }
@@ -95,6 +96,7 @@ _WORDS = {
     Locale.NL: {
         "at": "om",
         "questions": "Vragen ter voorbereiding:",
+        "guide": "Zo leid je dit gesprek",
         "no_due": "geen datum",
         "greeting": "Beste $recipient_name,",
         "closing": "Dit bericht is automatisch verstuurd.",
@@ -102,6 +104,7 @@ _WORDS = {
     Locale.EN: {
         "at": "at",
         "questions": "Questions to prepare:",
+        "guide": "How to lead this conversation",
         "no_due": "no due date",
         "greeting": "Dear $recipient_name,",
         "closing": "This message was sent automatically.",
@@ -291,6 +294,27 @@ _NEUTRAL_PREFIX: dict[ReminderKind, tuple[str, str]] = {
 }
 
 
+def _guide(notification: Notification) -> tuple[str, str]:
+    """The guide of ``notification`` as plain text and as escaped HTML (both empty without)."""
+    if not notification.guide:
+        return "", ""
+    heading = _WORDS[notification.recipient.locale]["guide"]
+    text_blocks = [heading + "\n" + "=" * len(heading)]
+    html_blocks = [f"<h2>{html.escape(heading)}</h2>"]
+    for section in notification.guide:
+        if section.text:
+            text_blocks.append(f"{section.heading}\n{section.text}")
+            html_blocks.append(
+                f"<h3>{html.escape(section.heading)}</h3><p>{html.escape(section.text)}</p>"
+            )
+        else:
+            listed = "\n".join(f"- {item}" for item in section.items)
+            text_blocks.append(f"{section.heading}\n{listed}")
+            items = "".join(f"<li>{html.escape(item)}</li>" for item in section.items)
+            html_blocks.append(f"<h3>{html.escape(section.heading)}</h3><ul>{items}</ul>")
+    return "\n\n".join(text_blocks), "\n".join(html_blocks)
+
+
 def neutral_subject(notification: Notification) -> str:
     """The subject of a notification about a confidential or health-related conversation:
     the kind, a neutral title and the date, never the type or a name (subjects show on
@@ -347,6 +371,7 @@ def render(notification: Notification, templates: Templates | None = None) -> Re
         question_list=html_list,
         questions=f"<p>{html.escape(heading)}</p>{html_list}" if questions else "",
     )
+    plain["guide"], escaped["guide"] = _guide(notification)
     text = string.Template(chosen.text).substitute(plain)
     subject = string.Template(chosen.subject).substitute(plain)
     talk = notification.conversation
@@ -470,10 +495,10 @@ _TEXTS: dict[ReminderKind, dict[Locale, tuple[str, str]]] = {
 
 def _built_in(locale: Locale, subject: str, opening: str) -> Template:
     words = _WORDS[locale]
-    text = f"{words['greeting']}\n\n{opening}\n\n$questions\n\n{words['closing']}\n"
+    text = f"{words['greeting']}\n\n{opening}\n\n$questions\n\n$guide\n\n{words['closing']}\n"
     page = (
         '<!DOCTYPE html>\n<html lang="$locale"><body>\n'
-        f"<p>{words['greeting']}</p>\n<p>{opening}</p>\n$questions\n"
+        f"<p>{words['greeting']}</p>\n<p>{opening}</p>\n$questions\n$guide\n"
         f"<p><small>{words['closing']}</small></p>\n</body></html>\n"
     )
     return Template(subject=subject, text=text, html=page)
