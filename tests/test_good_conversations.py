@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Iterator
+from datetime import date, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
 import attrs
 import pytest
+from aiosmtpd.controller import Controller
 
 from gesprekscyclus.adapters.notifiers.webhook import (
     encode,
@@ -17,10 +19,11 @@ from gesprekscyclus.adapters.notifiers.webhook import (
     read_reference,
     reference,
 )
+from gesprekscyclus.bootstrap import build_service
 from gesprekscyclus.cli import main
 from gesprekscyclus.domain.catalog import BUILT_IN_TYPE_KEYS, built_in_catalog
 from gesprekscyclus.domain.guides import ConversationGuide
-from gesprekscyclus.domain.people import Role
+from gesprekscyclus.domain.people import Person, Role
 from gesprekscyclus.domain.question_lint import (
     QuestionFlaw,
     lint_question,
@@ -35,14 +38,15 @@ from gesprekscyclus.serialization import from_data, to_data
 from gesprekscyclus.service.app import ConversationService
 from gesprekscyclus.service.reminders import reminder_key
 
-from .test_delivery_mail import (  # noqa: F401 - the fixtures are used by name
+from .test_delivery_mail import (
+    ADDRESSES,
+    DESIGN,
     START,
+    T0,
     MailServer,
-    clock,
     dispatcher,
-    mail,
+    free_port,
     notifier,
-    service,
 )
 
 DOCS = Path(__file__).parent.parent / "docs" / "good-conversations.md"
@@ -255,6 +259,41 @@ questions = [
 
 
 # --- the guide where the leader is -------------------------------------------------------------
+
+
+@pytest.fixture
+def mail() -> Iterator[tuple[MailServer, int]]:
+    handler = MailServer()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield handler, port
+    controller.stop()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(T0)
+
+
+@pytest.fixture
+def service(tmp_path: Path, clock: FixedClock) -> Iterator[ConversationService]:
+    """Mia (Dutch) manages Ed (English); Ed's growth review is on 6 January 2026."""
+    built = build_service(f"sqlite:///{tmp_path / 'good.db'}", design=DESIGN, clock=clock)
+    built.hire(Person(id="m-1", name="Mia", hire_date=date(2015, 1, 1), email=ADDRESSES["m-1"]))
+    built.hire(
+        Person(
+            id="e-1",
+            name="Ed",
+            hire_date=date(2020, 1, 1),
+            manager_id="m-1",
+            locale="en",
+            email=ADDRESSES["e-1"],
+        )
+    )
+    built.materialise(date(2026, 1, 1), date(2026, 1, 31))
+    yield built
+    built.store.close()
 
 
 def _body(message: EmailMessage, subtype: str) -> str:
