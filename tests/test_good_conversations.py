@@ -354,7 +354,8 @@ def test_webhook_bodies_carry_the_guide_reference_not_its_text(
     with service.store.unit_of_work() as uow:
         leader = uow.outbox.by_key(reminder_key("preparation", talk.id, "m-1"))
         employee = uow.outbox.by_key(reminder_key("preparation", talk.id, "e-1"))
-    assert leader is not None and employee is not None
+    assert leader is not None
+    assert employee is not None
     guide = built_in_catalog().guide_for("growth_review")
     assert guide is not None
     note = leader.notification
