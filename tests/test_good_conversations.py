@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
 import attrs
 import pytest
 from aiosmtpd.controller import Controller
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gesprekscyclus.adapters.notifiers.webhook import (
     encode,
@@ -21,7 +23,10 @@ from gesprekscyclus.adapters.notifiers.webhook import (
 )
 from gesprekscyclus.bootstrap import build_service
 from gesprekscyclus.cli import main
+from gesprekscyclus.domain.action_items import ActionItem, ActionItemStatus, carry_over
+from gesprekscyclus.domain.agreements import AgreementState, agreement_states, first_unconcrete
 from gesprekscyclus.domain.catalog import BUILT_IN_TYPE_KEYS, built_in_catalog
+from gesprekscyclus.domain.conversations import Conversation, Window
 from gesprekscyclus.domain.guides import ConversationGuide
 from gesprekscyclus.domain.people import Person, Role
 from gesprekscyclus.domain.question_lint import (
@@ -30,8 +35,14 @@ from gesprekscyclus.domain.question_lint import (
     question_warnings,
 )
 from gesprekscyclus.domain.questions import Question, QuestionSet
+from gesprekscyclus.domain.reports import Report
 from gesprekscyclus.domain.text import LocalizedText
-from gesprekscyclus.errors import AccessDeniedError, InvalidValueError
+from gesprekscyclus.errors import (
+    AccessDeniedError,
+    AgreementNotConcreteError,
+    ConflictError,
+    InvalidValueError,
+)
 from gesprekscyclus.planning.design import CatalogChanges
 from gesprekscyclus.ports.clock import FixedClock
 from gesprekscyclus.serialization import from_data, to_data
@@ -385,3 +396,159 @@ def test_the_service_gives_the_guide_to_the_leader_only(service: ConversationSer
         service.guide_for(talk.id, reader="e-1")
     with pytest.raises(AccessDeniedError, match="may not see"):
         service.guide_for(talk.id, reader="stranger")
+
+
+# --- concrete agreements -----------------------------------------------------------------------
+
+
+def _held_review(service: ConversationService, clock: FixedClock) -> str:
+    talk = service.administration.conversations_of("e-1")[0]
+    service.schedule(talk.id, START)
+    clock.set(START + timedelta(hours=2))
+    service.record_held(talk.id)
+    return talk.id
+
+
+def test_a_growth_review_is_filed_only_once_its_agreements_are_owned_and_dated(
+    service: ConversationService, clock: FixedClock
+) -> None:
+    review = _held_review(service, clock)
+    service.create_report(
+        review, "Goed jaar", author_id="m-1", agreements=["Cursus kiezen", "Maandelijks sparren"]
+    )
+    service.share_report(review, comment_until=START.date() + timedelta(days=7))
+    service.sign_report(review, "e-1", kind="agreed")
+    with pytest.raises(AgreementNotConcreteError) as caught:
+        service.file_report(review)
+    assert (caught.value.index, caught.value.agreement) == (0, "Cursus kiezen")
+    assert "no action item" in str(caught.value)
+
+    service.create_action_item(review, "Cursus kiezen", owner_id="e-1", agreement=0)
+    with pytest.raises(AgreementNotConcreteError, match="no due date and no reason"):
+        service.file_report(review)
+    service.create_action_item(
+        review, "Cursus kiezen", owner_id="e-1", agreement=0, due=date(2026, 3, 1)
+    )
+    with pytest.raises(AgreementNotConcreteError) as caught:
+        service.file_report(review)
+    assert caught.value.index == 1
+    with pytest.raises(InvalidValueError, match=r"ActionItem\.agreement"):
+        service.create_action_item(review, "Iets", owner_id="m-1", agreement=2)
+    service.create_action_item(
+        review,
+        "Maandelijks sparren",
+        owner_id="m-1",
+        agreement=1,
+        no_due_reason="loopt het hele jaar door",
+    )
+    assert service.report(review, reader="m-1").status.value == "signed_agreed"  # unchanged
+    filed = service.file_report(review)
+    assert filed.status.value == "filed"
+    states = service.report(review, reader="e-1").agreement_states
+    assert [(s.index, s.state.value, len(s.item_ids)) for s in states] == [
+        (0, "open", 2),
+        (1, "open", 1),
+    ]
+    with pytest.raises(ConflictError, match="must keep it"):
+        service.revise_report(review, agreements=["Alleen dit"])
+
+
+def test_the_report_shows_which_agreements_are_open_done_or_carried(
+    service: ConversationService, clock: FixedClock
+) -> None:
+    review = _held_review(service, clock)
+    service.create_report(review, "Goed jaar", author_id="m-1", agreements=["A", "B", "C"])
+    done = service.create_action_item(
+        review, "A", owner_id="e-1", agreement=0, due=date(2026, 2, 1)
+    )
+    service.create_action_item(review, "B", owner_id="m-1", agreement=1, due=date(2026, 9, 1))
+    service.complete_action_item(done.id)
+    states = service.report(review, reader="m-1").agreement_states
+    assert [s.state.value for s in states] == ["done", "open", "unrecorded"]
+
+
+def test_a_type_may_require_concrete_agreements_only_with_a_report() -> None:
+    with pytest.raises(InvalidValueError, match="agreements_required_concrete"):
+        attrs.evolve(built_in_catalog().type("growth_review"), sign_off="none", report=False)
+
+
+_APRIL = Window(date(2026, 4, 1), date(2026, 4, 2), date(2026, 4, 9))
+_AT = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
+
+
+def _talk(conversation_id: str) -> Conversation:
+    return Conversation.plan(
+        id=conversation_id, type_key="check_in", employee_id="e-1", manager_id="m-1", window=_APRIL
+    )
+
+
+@given(
+    links=st.lists(st.integers(min_value=0, max_value=3), min_size=1, max_size=8),
+    steps=st.lists(
+        st.tuples(st.sampled_from(["carry", "complete", "drop", "rescope"]), st.integers(0, 7)),
+        max_size=20,
+    ),
+    limit=st.integers(min_value=0, max_value=3),
+)
+def test_agreements_and_their_items_stay_in_step_through_carry_over(
+    links: list[int], steps: list[tuple[str, int]], limit: int
+) -> None:
+    report = Report(
+        conversation_id="c-0", employee_id="e-1", summary="S", agreements=("a", "b", "c", "d")
+    )
+    items = {
+        f"i-{n}": ActionItem(
+            id=f"i-{n}",
+            title=f"item {n}",
+            owner_id="e-1",
+            due=date(2026, 5, 1),
+            origin_conversation_id="c-0",
+            employee_id="e-1",
+            manager_id="m-1",
+            agreement=link,
+        )
+        for n, link in enumerate(links)
+    }
+    expected_links = {
+        index: tuple(sorted(i for i, item in items.items() if item.agreement == index))
+        for index in range(4)
+    }
+    next_talk = 0
+    for action, which in steps:
+        item = items[f"i-{which % len(links)}"]
+        if action == "carry":
+            next_talk += 1
+            outcome = carry_over(
+                list(items.values()), next_conversation=_talk(f"c-{next_talk}"), limit=limit, at=_AT
+            )
+            moved = {*(i.id for i in outcome.carried), *(d.item.id for d in outcome.needs_decision)}
+            assert moved == {i.id for i in items.values() if i.status is ActionItemStatus.OPEN}
+            items.update({i.id: i for i in outcome.carried})
+        elif item.status is ActionItemStatus.OPEN:
+            if action == "complete":
+                items[item.id] = item.complete(at=_AT)
+            elif action == "drop":
+                items[item.id] = item.drop(reason="niet meer nodig", at=_AT)
+            else:
+                items[item.id] = item.rescope(due=date(2026, 6, 1), at=_AT)
+        states = agreement_states(report, items.values())
+        for status in states:
+            mine = [items[i] for i in status.item_ids]
+            assert status.item_ids == expected_links[status.index]
+            assert all(i.origin_conversation_id == "c-0" for i in mine)
+            open_items = [i for i in mine if i.status is ActionItemStatus.OPEN]
+            if not mine:
+                assert status.state is AgreementState.UNRECORDED
+            elif any(i.carried_to for i in open_items):
+                assert status.state is AgreementState.CARRIED
+            elif open_items:
+                assert status.state is AgreementState.OPEN
+            else:
+                assert status.state in {AgreementState.DONE, AgreementState.DROPPED}
+        concrete = first_unconcrete(report, items.values(), participants=("e-1", "m-1"))
+        unrecorded = [
+            s.index
+            for s in states
+            if all(items[i].status is ActionItemStatus.DROPPED for i in s.item_ids)
+        ]
+        assert (concrete[0] if concrete else None) == (unrecorded[0] if unrecorded else None)

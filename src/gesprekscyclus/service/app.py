@@ -64,6 +64,7 @@ from gesprekscyclus.domain.action_items import (
     NeedsDecision,
     carry_over,
 )
+from gesprekscyclus.domain.agreements import require_concrete
 from gesprekscyclus.domain.catalog import Catalog, built_in_catalog
 from gesprekscyclus.domain.conversation_types import (
     ConversationType,
@@ -460,7 +461,7 @@ class ConversationService:
         if reader is None:
             return report_state(report)
         read = self._reader(reader, at)
-        view = read.report(report, talk)
+        view = read.report(report, talk, uow.action_items.from_conversations([talk.id]))
         if read.entries:
             uow.access_log.append(read.entries)
         return view if view is not None else report_state(report)
@@ -1107,6 +1108,18 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         """Change the summary and/or agreements of a draft or shared report; returns the
         author's view."""
         terms = None if agreements is None else tuple(agreements)
+        if terms is not None:
+            with self.store.unit_of_work() as uow:
+                linked = [
+                    item.agreement
+                    for item in uow.action_items.from_conversations([conversation_id])
+                    if item.agreement is not None
+                ]
+            if linked and max(linked) >= len(terms):
+                raise ConflictError(
+                    f"Report {conversation_id!r}: agreement [{max(linked)}] has an action item; "
+                    f"revised agreements must keep it (got {len(terms)} agreements)"
+                )
         return self._change_report(
             conversation_id,
             lambda report, _talk, at: report.revise(summary=summary, agreements=terms, at=at),
@@ -1168,13 +1181,28 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         )
 
     def file_report(self, conversation_id: str) -> ReportView:
-        """File the report; a reported conversation is closed with it."""
+        """File the report; a reported conversation is closed with it.
+
+        Where the type has ``agreements_required_concrete``, every agreement of the report
+        must first be an action item owned by a participant with a due date or a reason for
+        having none; :class:`~gesprekscyclus.errors.AgreementNotConcreteError` names the first
+        that is not, and nothing changes.
+        """
 
         def follow(talk: Conversation, at: datetime) -> Conversation | None:
             if talk.status is ConversationStatus.REPORTED:
                 return talk.close(at=at)
             return None
 
+        with self.store.unit_of_work() as uow:
+            talk = uow.conversations.get(conversation_id)
+            kind = self._kind(talk.type_key)
+            if kind is not None and kind.agreements_required_concrete:
+                require_concrete(
+                    uow.reports.get(conversation_id),
+                    uow.action_items.from_conversations([conversation_id]),
+                    participants=talk.participant_ids,
+                )
         return self._change_report(
             conversation_id, lambda report, _talk, at: report.file(at=at), follow
         )
@@ -1189,17 +1217,30 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         owner_id: str,
         due: date | None = None,
         item_id: str | None = None,
+        agreement: int | None = None,
+        no_due_reason: str | None = None,
     ) -> ActionItemView:
         """Record an action item agreed in a conversation, between its employee and manager.
 
         The owner must take part in the conversation or be the HR contact
         (:class:`~gesprekscyclus.errors.AccessDeniedError` otherwise). Without ``item_id``
         the id is derived from the conversation, title, owner and due date, so recording the
-        same item twice raises a conflict instead of duplicating it. Returns the owner's view.
+        same item twice raises a conflict instead of duplicating it. ``agreement`` links the
+        item to an agreement of the conversation's report (its index, which must exist);
+        ``no_due_reason`` says why an item has no due date. Returns the owner's view.
         """
         at = self._now()
         with self.store.unit_of_work() as uow:
             talk = uow.conversations.get(conversation_id)
+            if agreement is not None:
+                report = uow.reports.find(conversation_id)
+                count = 0 if report is None else len(report.agreements)
+                if isinstance(agreement, bool) or agreement not in range(count):
+                    raise InvalidValueError(
+                        "ActionItem.agreement",
+                        f"{agreement!r} is not an agreement of the report of {conversation_id!r}",
+                        allowed=range(count),
+                    )
             item = ActionItem.agreed_in(
                 talk,
                 id=item_id or _item_id(talk.id, title, owner_id, due),
@@ -1208,6 +1249,8 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
                 due=due,
                 hr_office=self.hr_office,
                 kind=self._kind(talk.type_key),
+                agreement=agreement,
+                no_due_reason=no_due_reason,
             )
             uow.action_items.add_many([item])
             return self._item_view(uow, item, at)
@@ -1380,7 +1423,8 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         author); :class:`AccessDeniedError` when they may not read it."""
         with self._reading(reader) as (uow, read):
             report = uow.reports.get(conversation_id)
-            view = read.report(report, uow.conversations.get(conversation_id))
+            items = uow.action_items.from_conversations([conversation_id])
+            view = read.report(report, uow.conversations.get(conversation_id), items)
         if view is None:
             content = "draft_report" if report.is_draft else "shared_report"
             raise AccessDeniedError(

@@ -779,6 +779,28 @@ class StoreContract:
             with pytest.raises(NotFoundError):
                 uow.action_items.get("missing")
 
+    def test_action_items_keep_their_agreement_and_reason_for_no_date(self, store: Store) -> None:
+        linked = ActionItem(
+            id="a-1",
+            title="Cursus kiezen",
+            owner_id="e-1",
+            due=None,
+            origin_conversation_id="c-1",
+            employee_id="e-1",
+            manager_id="m-1",
+            agreement=2,
+            no_due_reason=HOSTILE_TEXTS[1],
+        )
+        carried = linked.escalate(to_id="hr-1", reason="needs a budget", at=T0)
+        with store.unit_of_work() as uow:
+            uow.action_items.add_many([linked])
+        with store.unit_of_work() as uow:
+            uow.action_items.update(carried)
+        with store.unit_of_work() as uow:
+            found = uow.action_items.from_conversations(["c-1"])
+        assert found == [carried]
+        assert (found[0].agreement, found[0].no_due_reason) == (2, HOSTILE_TEXTS[1])
+
     # -- the narrow queries of the service ----------------------------------------------------
 
     def test_people_and_conversations_by_ids(self, store: Store) -> None:
