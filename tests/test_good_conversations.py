@@ -13,6 +13,7 @@ from aiosmtpd.controller import Controller
 from hypothesis import given
 from hypothesis import strategies as st
 
+from gesprekscyclus.adapters.memory import MemoryStore
 from gesprekscyclus.adapters.notifiers.webhook import (
     encode,
     encode_reference,
@@ -23,6 +24,7 @@ from gesprekscyclus.adapters.notifiers.webhook import (
 )
 from gesprekscyclus.bootstrap import build_service
 from gesprekscyclus.cli import main
+from gesprekscyclus.domain.access import MIN_GROUP_SIZE
 from gesprekscyclus.domain.action_items import ActionItem, ActionItemStatus, carry_over
 from gesprekscyclus.domain.agreements import AgreementState, agreement_states, first_unconcrete
 from gesprekscyclus.domain.catalog import BUILT_IN_TYPE_KEYS, built_in_catalog
@@ -37,6 +39,7 @@ from gesprekscyclus.domain.question_lint import (
 from gesprekscyclus.domain.questions import Question, QuestionSet
 from gesprekscyclus.domain.reports import Report
 from gesprekscyclus.domain.text import LocalizedText
+from gesprekscyclus.domain.voice import VoiceAnswer, voice_summary
 from gesprekscyclus.errors import (
     AccessDeniedError,
     AgreementNotConcreteError,
@@ -44,10 +47,12 @@ from gesprekscyclus.errors import (
     InvalidValueError,
 )
 from gesprekscyclus.planning.design import CatalogChanges
+from gesprekscyclus.planning.design_file import dump_design, parse_design
 from gesprekscyclus.ports.clock import FixedClock
+from gesprekscyclus.ports.store import OutboxMessage
 from gesprekscyclus.serialization import from_data, to_data
 from gesprekscyclus.service.app import ConversationService
-from gesprekscyclus.service.reminders import reminder_key
+from gesprekscyclus.service.reminders import asks_voice, reminder_key
 
 from .test_delivery_mail import (
     ADDRESSES,
@@ -552,3 +557,163 @@ def test_agreements_and_their_items_stay_in_step_through_carry_over(
             if all(items[i].status is ActionItemStatus.DROPPED for i in s.item_ids)
         ]
         assert (concrete[0] if concrete else None) == (unrecorded[0] if unrecorded else None)
+
+
+# --- the employee's voice ----------------------------------------------------------------------
+
+
+def _voice_rows(service: ConversationService) -> list[OutboxMessage]:
+    with service.store.unit_of_work() as uow:
+        return [
+            m
+            for m in uow.outbox.mentioning(["e-1"])
+            if m.notification is not None and m.notification.kind.value == "voice_check"
+        ]
+
+
+def test_the_check_is_sent_once_per_held_conversation_and_only_to_the_employee(
+    mail: tuple[MailServer, int], service: ConversationService, clock: FixedClock
+) -> None:
+    server, port = mail
+    review = _held_review(service, clock)
+    rows = _voice_rows(service)
+    assert [m.key for m in rows] == [reminder_key("voice_check", review, "e-1")]
+    note = rows[0].notification
+    assert note is not None
+    assert note.recipient.id == "e-1"
+    assert note.questions[0] == "Did you feel heard?"  # Ed reads English
+    with service.store.unit_of_work() as uow:  # a repeat enqueue is ignored by its key
+        assert uow.outbox.enqueue([note], due_at=clock.now()) == 0
+    service.create_report(review, "Goed jaar", author_id="m-1")
+    assert len(_voice_rows(service)) == 1  # reporting does not withdraw it
+    work = dispatcher(service.store, notifier(port, clock), clock)
+    while work.run_once().handled:
+        pass
+    checks = [m for m in server.accepted if str(m["X-Gesprekscyclus-Key"]) == rows[0].key]
+    assert len(checks) == 1
+    assert checks[0]["To"].addresses[0].addr_spec == ADDRESSES["e-1"]
+    assert "never sees your answers on" in _body(checks[0], "plain")
+    assert "Is it clear what we agreed?" in _body(checks[0], "plain")
+
+
+def test_the_check_is_answered_once_by_the_employee_and_read_by_them_alone(
+    service: ConversationService, clock: FixedClock
+) -> None:
+    review = _held_review(service, clock)
+    with pytest.raises(AccessDeniedError, match="voice_answer"):
+        service.record_voice(review, "m-1", heard=5)
+    answer = service.record_voice(review, "e-1", heard=4, useful=5, remark="Fijn gesprek")
+    assert (answer.manager_id, answer.heard, answer.clear_agreements) == ("m-1", 4, None)
+    assert _voice_rows(service)[0].status.value == "expired"  # no check once answered
+    with pytest.raises(ConflictError):
+        service.record_voice(review, "e-1", heard=1)
+    assert service.voice_answer(review, reader="e-1") == answer
+    for reader in ("m-1", "stranger"):
+        with pytest.raises(AccessDeniedError):
+            service.voice_answer(review, reader=reader)
+    with pytest.raises(InvalidValueError, match="1 to 5"):
+        attrs.evolve(answer, useful=6)
+    with pytest.raises(InvalidValueError, match="at least one score"):
+        attrs.evolve(answer, heard=None, useful=None, remark=None)
+
+
+def test_no_check_before_the_conversation_is_held_or_where_the_type_asks_none(
+    service: ConversationService, clock: FixedClock, tmp_path: Path
+) -> None:
+    talk = service.administration.conversations_of("e-1")[0]
+    with pytest.raises(InvalidValueError, match="follows a held conversation"):
+        service.record_voice(talk.id, "e-1", heard=3)
+    quiet = attrs.evolve(
+        DESIGN, types=tuple(attrs.evolve(rule, voice_check=False) for rule in DESIGN.types)
+    )
+    built = build_service(f"sqlite:///{tmp_path / 'quiet.db'}", design=quiet, clock=clock)
+    built.hire(Person(id="m-1", name="Mia", hire_date=date(2015, 1, 1)))
+    built.hire(Person(id="e-1", name="Ed", hire_date=date(2020, 1, 1), manager_id="m-1"))
+    built.materialise(date(2026, 1, 1), date(2026, 1, 31))
+    review = _held_review(built, clock)
+    assert _voice_rows(built) == []
+    with pytest.raises(InvalidValueError, match="not followed by a check"):
+        built.record_voice(review, "e-1", heard=3)
+    built.store.close()
+    catalog = built_in_catalog()
+    assert not catalog.type("absence").voice_check
+    assert not catalog.type("exit_interview").voice_check
+    assert catalog.type("growth_review").voice_check
+
+
+def _answers(count: int, *, manager: str = "m-1", team: str = "sales") -> list[VoiceAnswer]:
+    at = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    return [
+        VoiceAnswer(
+            conversation_id=f"{manager}-c-{n}",
+            employee_id=f"{manager}-e-{n}",
+            manager_id=manager,
+            team=team,
+            type_key="check_in",
+            at=at,
+            heard=1 + n % 5,
+            useful=None if n % 2 else 3,
+            remark="Mijn leidinggevende luistert niet" if n == 0 else None,
+        )
+        for n in range(count)
+    ]
+
+
+def test_the_aggregate_appears_only_at_the_minimum_group_size_and_never_with_remarks() -> None:
+    assert voice_summary(_answers(MIN_GROUP_SIZE - 1), by="manager") == ()
+    answers = _answers(MIN_GROUP_SIZE) + _answers(MIN_GROUP_SIZE - 1, manager="m-2", team="ops")
+    (group,) = voice_summary(answers, by="manager")
+    assert (group.group, group.employees, group.responses, group.heard) == ("m-1", 5, 5, 3.0)
+    assert group.useful == 3.0
+    assert group.clear_agreements is None
+    assert "luistert" not in repr(voice_summary(answers, by="team"))
+    assert [g.group for g in voice_summary(answers, by="team")] == ["sales"]
+    twice = [*_answers(MIN_GROUP_SIZE - 1), attrs.evolve(_answers(1)[0], conversation_id="x")]
+    assert voice_summary(twice, by="manager") == ()  # five answers, four people
+    with pytest.raises(InvalidValueError, match="min_group_size"):
+        voice_summary(answers, by="manager", min_group_size=MIN_GROUP_SIZE - 1)
+    assert voice_summary(answers, by="manager", min_group_size=6) == ()
+
+
+def test_the_service_gives_the_aggregate_to_hr_only(clock: FixedClock) -> None:
+    service = ConversationService(MemoryStore(), clock, design=DESIGN, hr_contact_id="hr-1")
+    with service.store.unit_of_work() as uow:
+        for answer in _answers(MIN_GROUP_SIZE):
+            uow.voice_answers.add(answer)
+    assert [g.group for g in service.voice_summary(by="team", reader="hr-1")] == ["sales"]
+    with pytest.raises(AccessDeniedError, match="HR contact"):
+        service.voice_summary(by="manager", reader="m-1")
+
+
+def test_erasure_export_and_retention_cover_the_checks(
+    service: ConversationService, clock: FixedClock
+) -> None:
+    review = _held_review(service, clock)
+    service.record_voice(review, "e-1", heard=2, remark="Te kort")
+    exported = service.export_person("e-1")
+    assert [a["remark"] for a in exported["voice_answers"]] == ["Te kort"]
+    assert service.export_person("m-1")["voice_answers"] == []
+    report = service.erase_person("e-1", reason="verzoek van de medewerker")
+    assert report.removed["voice_answers"] == 1
+    with service.store.unit_of_work() as uow:
+        assert uow.voice_answers.all() == []
+
+
+def test_a_design_file_switches_the_check_per_type() -> None:
+    design = parse_design(
+        """
+name = "Voorbeeld"
+cycle_start = 2026-01-01
+[types.check_in]
+voice_check = false
+[types.absence]
+voice_check = true
+[types.growth_review]
+"""
+    )
+    catalog = design.full_catalog()
+    assert not asks_voice(design, catalog, "check_in")
+    assert asks_voice(design, catalog, "absence")
+    assert asks_voice(design, catalog, "growth_review")
+    assert not asks_voice(design, catalog, "exit_interview")
+    assert "voice_check = false" in dump_design(design)

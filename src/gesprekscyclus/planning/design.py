@@ -262,7 +262,9 @@ class TypeRule:
     ``pause_during_absence`` skips the type while an absence case is open.
     ``track`` names the action-item track the type is on (see :meth:`CycleDesign.track_of`).
     ``retention`` overrides the type's default (see :func:`default_retention` and
-    :meth:`CycleDesign.retention_for`).
+    :meth:`CycleDesign.retention_for`). ``voice_check`` switches the employee's short check
+    after a held conversation on or off for this type (``None``: as the type says; see
+    :mod:`gesprekscyclus.domain.voice`).
     """
 
     type: str = field(validator=non_blank)
@@ -280,6 +282,9 @@ class TypeRule:
     reminders: ReminderPolicy = field(factory=ReminderPolicy)
     track: str | None = field(default=None, validator=non_blank)
     retention: Retention | None = None
+    voice_check: bool | None = field(
+        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(bool))
+    )
 
     def __attrs_post_init__(self) -> None:
         if len(self.cadence) > MAX_RHYTHMS:

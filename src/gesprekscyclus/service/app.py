@@ -45,7 +45,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -57,7 +57,7 @@ from gesprekscyclus.domain.absence_records import (
     SickReportRecord,
     audiences_for,
 )
-from gesprekscyclus.domain.access import Content, ReaderRole, reader_role
+from gesprekscyclus.domain.access import MIN_GROUP_SIZE, Content, ReaderRole, reader_role, require
 from gesprekscyclus.domain.action_items import (
     ActionItem,
     ActionItemStatus,
@@ -80,6 +80,7 @@ from gesprekscyclus.domain.questions import AnswerValue
 from gesprekscyclus.domain.reminders import ReminderKind, ReminderPolicy
 from gesprekscyclus.domain.reports import Report, ReportStatus, SignOffKind
 from gesprekscyclus.domain.text import Locale
+from gesprekscyclus.domain.voice import VoiceAnswer, VoiceGroup, voice_summary
 from gesprekscyclus.errors import (
     AccessDeniedError,
     ConflictError,
@@ -122,10 +123,12 @@ from gesprekscyclus.service.materialise import (
 from gesprekscyclus.service.reading import Reading, absence_log_entry, check_reader, kind_of
 from gesprekscyclus.service.reminders import (
     ReminderReport,
+    asks_voice,
     conversation_day,
     due_reminders,
     lifecycle_notifications,
     pinned_question_set,
+    voice_check_notifications,
     withdrawal_for,
 )
 from gesprekscyclus.service.views import (
@@ -489,14 +492,19 @@ class ConversationService:
         only: Iterable[str] | None = None,
     ) -> None:
         people = self._people(uow, (p.person_id for p in conversation.participants))
-        scan = lifecycle_notifications(
-            conversation,
-            kind,
-            people=people,
-            design=self.design,
-            catalog=self.catalog,
-            only=only,
-        )
+        if kind is ReminderKind.VOICE_CHECK:
+            scan = voice_check_notifications(
+                conversation, people=people, design=self.design, catalog=self.catalog
+            )
+        else:
+            scan = lifecycle_notifications(
+                conversation,
+                kind,
+                people=people,
+                design=self.design,
+                catalog=self.catalog,
+                only=only,
+            )
         if scan.notifications:
             uow.outbox.enqueue(scan.notifications, due_at=at)
 
@@ -1001,10 +1009,120 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         ``at`` is the real time it was held: not in the future, not before the conversation
         was scheduled (:class:`~gesprekscyclus.errors.InvalidValueError` otherwise). It is kept
         as :attr:`Conversation.held_at`; follow-ups and rhythms anchored on the held date
-        count from it.
+        count from it. Where the type asks for it, the employee's check on how it went is
+        enqueued in the same unit of work (once per conversation; see :meth:`record_voice`).
         """
         held_at = None if at is None else aware_utc(at, "at")
-        return self._change(conversation_id, lambda talk, now: talk.hold(at=now, held_at=held_at))
+        return self._change(
+            conversation_id,
+            lambda talk, now: talk.hold(at=now, held_at=held_at),
+            ReminderKind.VOICE_CHECK,
+        )
+
+    # --- the employee's voice ----------------------------------------------------------
+
+    def record_voice(
+        self,
+        conversation_id: str,
+        employee_id: str,
+        *,
+        heard: int | None = None,
+        useful: int | None = None,
+        clear_agreements: int | None = None,
+        remark: str | None = None,
+    ) -> VoiceAnswer:
+        """Record the employee's check after a held conversation: scores 1–5, each optional,
+        and an optional remark (see :mod:`gesprekscyclus.domain.voice`).
+
+        Only the conversation's employee answers (:class:`AccessDeniedError` otherwise),
+        once (:class:`~gesprekscyclus.errors.ConflictError` the second time), after the
+        conversation was held and where its type asks for the check
+        (:class:`~gesprekscyclus.errors.InvalidValueError` otherwise). A check message not
+        yet sent is withdrawn.
+        """
+        at = self._now()
+        with self.store.unit_of_work() as uow:
+            talk = uow.conversations.get(conversation_id)
+            kind = self._kind(talk.type_key)
+            require(
+                reader_role(talk, employee_id, hr_office=self.hr_office),
+                Content.VOICE_ANSWER,
+                Sensitivity.NORMAL if kind is None else kind.sensitivity,
+                reader=employee_id,
+                write=True,
+                kind=kind,
+            )
+            if talk.held_on_instant is None:
+                raise InvalidValueError(
+                    "Conversation.status",
+                    f"{conversation_id!r} is {talk.status.value}; the check follows a held "
+                    "conversation",
+                    allowed=("held", "reported", "closed"),
+                )
+            if not asks_voice(self.design, self.catalog, talk.type_key):
+                raise InvalidValueError(
+                    "ConversationType.voice_check",
+                    f"conversations of type {talk.type_key!r} are not followed by a check",
+                )
+            person = uow.people.find(employee_id)
+            answer = VoiceAnswer(
+                conversation_id=talk.id,
+                employee_id=employee_id,
+                manager_id=talk.manager_id,
+                team=None if person is None else person.team,
+                type_key=talk.type_key,
+                at=at,
+                heard=heard,
+                useful=useful,
+                clear_agreements=clear_agreements,
+                remark=remark,
+            )
+            uow.voice_answers.add(answer)
+            uow.outbox.withdraw(
+                Withdrawal(
+                    conversation_id=talk.id,
+                    kinds=[ReminderKind.VOICE_CHECK],
+                    reason="the employee answered the check",
+                )
+            )
+            return answer
+
+    def voice_answer(self, conversation_id: str, *, reader: str) -> VoiceAnswer | None:
+        """The check given after ``conversation_id``, for the employee who gave it only;
+        anyone else (their manager included) is refused with :class:`AccessDeniedError`."""
+        with self.store.unit_of_work() as uow:
+            talk = uow.conversations.get(conversation_id)
+            answer = uow.voice_answers.find(conversation_id)
+        kind = self._kind(talk.type_key)
+        require(
+            reader_role(talk, reader, hr_office=self.hr_office),
+            Content.VOICE_ANSWER,
+            Sensitivity.NORMAL if kind is None else kind.sensitivity,
+            reader=reader,
+            write=False,
+            kind=kind,
+            own=answer is None or answer.employee_id == reader,
+        )
+        return answer
+
+    def voice_summary(
+        self,
+        *,
+        by: Literal["manager", "team"],
+        reader: str,
+        min_group_size: int = MIN_GROUP_SIZE,
+    ) -> tuple[VoiceGroup, ...]:
+        """The checks in aggregate per manager or team, for the organisation's HR contact:
+        groups of fewer than ``min_group_size`` distinct employees are left out, and no
+        remark or single answer is ever part of it (see
+        :func:`~gesprekscyclus.domain.voice.voice_summary`)."""
+        if reader not in self.hr_office:
+            raise AccessDeniedError(
+                "voice summary", reader, "only the organisation's HR contact reads it"
+            )
+        with self.store.unit_of_work() as uow:
+            answers = uow.voice_answers.all()
+        return voice_summary(answers, by=by, min_group_size=min_group_size)
 
     def close(self, conversation_id: str) -> ConversationView:
         """Close a held conversation whose type keeps no report (or a reported one)."""

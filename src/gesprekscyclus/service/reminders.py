@@ -64,6 +64,7 @@ from gesprekscyclus.domain.questions import Audience, QuestionSet, QuestionSetRe
 from gesprekscyclus.domain.reminders import ReminderKind, ReminderPolicy
 from gesprekscyclus.domain.reports import Report, ReportAction, ReportStatus
 from gesprekscyclus.domain.text import LocalizedText
+from gesprekscyclus.domain.voice import VOICE_CHECK_DAYS, voice_question_set
 from gesprekscyclus.planning.design import CycleDesign
 from gesprekscyclus.ports.notifier import ActionItemInfo, ConversationInfo, Notification, Recipient
 from gesprekscyclus.ports.store import Withdrawal
@@ -71,6 +72,7 @@ from gesprekscyclus.ports.store import Withdrawal
 __all__ = [
     "ReminderReport",
     "ReminderScan",
+    "asks_voice",
     "conversation_info",
     "due_reminders",
     "lifecycle_notifications",
@@ -78,6 +80,7 @@ __all__ = [
     "policy_for",
     "recipient",
     "reminder_key",
+    "voice_check_notifications",
     "withdrawal_for",
 ]
 
@@ -108,13 +111,18 @@ _ABOUT_CONVERSATIONS = frozenset(
         ReminderKind.ESCALATION,
         ReminderKind.SCHEDULED,
         ReminderKind.CANCELLED,
+        ReminderKind.VOICE_CHECK,
     }
 )
 #: Per status of a conversation that has moved on, the kinds that still serve.
 _STILL_SERVING: Mapping[ConversationStatus, frozenset[ReminderKind]] = {
-    ConversationStatus.HELD: frozenset({ReminderKind.REPORT_DUE, ReminderKind.SIGN_OFF_PENDING}),
-    ConversationStatus.REPORTED: frozenset({ReminderKind.SIGN_OFF_PENDING}),
-    ConversationStatus.CLOSED: frozenset(),
+    ConversationStatus.HELD: frozenset(
+        {ReminderKind.REPORT_DUE, ReminderKind.SIGN_OFF_PENDING, ReminderKind.VOICE_CHECK}
+    ),
+    ConversationStatus.REPORTED: frozenset(
+        {ReminderKind.SIGN_OFF_PENDING, ReminderKind.VOICE_CHECK}
+    ),
+    ConversationStatus.CLOSED: frozenset({ReminderKind.VOICE_CHECK}),
     ConversationStatus.CANCELLED: frozenset({ReminderKind.CANCELLED}),
     ConversationStatus.MISSED: frozenset(),
 }
@@ -310,6 +318,47 @@ def lifecycle_notifications(
             )
         )
     return ReminderScan(tuple(found), tuple(skipped))
+
+
+def asks_voice(design: CycleDesign, catalog: Catalog, type_key: str) -> bool:
+    """Whether conversations of ``type_key`` end with the employee's check: the design's
+    rule says so (``TypeRule.voice_check``), else the type does, and the type's reminder
+    policy sends ``voice_check`` messages."""
+    if type_key not in catalog:
+        return False
+    rule = next((r for r in design.types if r.type == type_key), None)
+    wanted = rule.voice_check if rule is not None and rule.voice_check is not None else None
+    asked = catalog.type(type_key).voice_check if wanted is None else wanted
+    return asked and policy_for(design, type_key).sends(ReminderKind.VOICE_CHECK)
+
+
+def voice_check_notifications(
+    conversation: Conversation,
+    *,
+    people: Mapping[str, Person],
+    design: CycleDesign,
+    catalog: Catalog,
+) -> ReminderScan:
+    """The check on how a held conversation went, for its employee, where the type asks for
+    one. Keyed by conversation and employee only, so it is enqueued once per conversation;
+    it expires :data:`~gesprekscyclus.domain.voice.VOICE_CHECK_DAYS` after the conversation
+    was held."""
+    held = conversation.held_on_instant
+    if held is None or not asks_voice(design, catalog, conversation.type_key):
+        return ReminderScan()
+    kind = ReminderKind.VOICE_CHECK
+    person = people.get(conversation.employee_id)
+    if person is None:
+        return ReminderScan(skipped=(_unknown(kind, conversation.id, conversation.employee_id),))
+    note = Notification(
+        key=reminder_key(kind, conversation.id, person.id),
+        kind=kind,
+        recipient=recipient(person, Role.EMPLOYEE),
+        conversation=conversation_info(conversation, people, catalog),
+        questions=tuple(q.text.in_(person.locale) for q in voice_question_set().questions),
+        expires_at=held + timedelta(days=VOICE_CHECK_DAYS),
+    )
+    return ReminderScan(notifications=(note,))
 
 
 def _unknown(kind: ReminderKind, about: str, person_id: str | None) -> str:

@@ -97,6 +97,7 @@ _WORDS = {
         "at": "om",
         "questions": "Vragen ter voorbereiding:",
         "guide": "Zo leid je dit gesprek",
+        "voice": "De vragen:",
         "no_due": "geen datum",
         "greeting": "Beste $recipient_name,",
         "closing": "Dit bericht is automatisch verstuurd.",
@@ -105,6 +106,7 @@ _WORDS = {
         "at": "at",
         "questions": "Questions to prepare:",
         "guide": "How to lead this conversation",
+        "voice": "The questions:",
         "no_due": "no due date",
         "greeting": "Dear $recipient_name,",
         "closing": "This message was sent automatically.",
@@ -291,6 +293,7 @@ _NEUTRAL_PREFIX: dict[ReminderKind, tuple[str, str]] = {
     ReminderKind.ACTION_ITEM_OVERDUE: ("Actiepunt verlopen", "Action item overdue"),
     ReminderKind.SCHEDULED: ("Uitnodiging", "Invitation"),
     ReminderKind.CANCELLED: ("Geannuleerd", "Cancelled"),
+    ReminderKind.VOICE_CHECK: ("Hoe was het gesprek", "How did it go"),
 }
 
 
@@ -354,7 +357,8 @@ def render(notification: Notification, templates: Templates | None = None) -> Re
         notification.conversation.type_key if notification.conversation else None,
     )
     plain = values_for(notification)
-    heading = _WORDS[notification.recipient.locale]["questions"]
+    words = _WORDS[notification.recipient.locale]
+    heading = words["voice" if notification.kind is ReminderKind.VOICE_CHECK else "questions"]
     questions = notification.questions
     text_list = "\n".join(f"- {question}" for question in questions)
     plain.update(
@@ -488,6 +492,20 @@ _TEXTS: dict[ReminderKind, dict[Locale, tuple[str, str]]] = {
         Locale.EN: (
             "Cancelled: $type_label on $date",
             "Your $type_label with $with_name on $when has been cancelled.",
+        ),
+    },
+    _K.VOICE_CHECK: {
+        Locale.NL: (
+            "Hoe was je $type_label van $date?",
+            "Je had op $date je $type_label met $with_name. Hoe was dat voor jou? Drie korte "
+            "vragen, helemaal vrijwillig. Je leidinggevende ziet je antwoorden nooit los: ze "
+            "tellen alleen mee in een overzicht van minstens vijf collega's samen.",
+        ),
+        Locale.EN: (
+            "How was your $type_label of $date?",
+            "On $date you had your $type_label with $with_name. How was it for you? Three "
+            "short questions, entirely voluntary. Your manager never sees your answers on "
+            "their own: they only count in an overview of at least five colleagues together.",
         ),
     },
 }
