@@ -166,7 +166,7 @@ class Catalog:
             guide = self.guide_for(kind.key)
             if guide is None:
                 continue
-            parts.append(f"## {kind.label.in_('en')} (`{kind.key}`)\n")
+            parts.append(f"### {kind.label.in_('en')} (`{kind.key}`)\n")
             for locale in ("nl", "en"):
                 parts.append(guide_markdown(guide, f"{kind.label.in_(locale)} ({locale})", locale))
         return "\n".join(parts)

@@ -168,7 +168,7 @@ class ConversationGuide:
 
 
 def guide_markdown(guide: ConversationGuide, title: str, locale: Locale | str) -> str:
-    """One guide as a Markdown section under ``### title``, in ``locale``.
+    """One guide as a Markdown section under ``#### title``, in ``locale``.
 
     >>> from gesprekscyclus.domain.built_in_guides import built_in_guides
     >>> print(guide_markdown(built_in_guides()[0], "Check-in", "en").splitlines()[2])
@@ -176,7 +176,7 @@ def guide_markdown(guide: ConversationGuide, title: str, locale: Locale | str) -
 but about knowing how someone is really doing, and spotting early where you can help. Because \
 it happens often, it can be light and ordinary.
     """
-    lines = [f"### {title}", ""]
+    lines = [f"#### {title}", ""]
     for section in guide.sections(locale):
         if section.text:
             lines += [f"**{section.heading}.** {section.text}", ""]
