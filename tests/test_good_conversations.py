@@ -24,10 +24,11 @@ from gesprekscyclus.adapters.notifiers.webhook import (
 )
 from gesprekscyclus.bootstrap import build_service
 from gesprekscyclus.cli import main
-from gesprekscyclus.domain.access import MIN_GROUP_SIZE
+from gesprekscyclus.domain.access import MIN_GROUP_SIZE, Content, Grant, ReaderRole, rule
 from gesprekscyclus.domain.action_items import ActionItem, ActionItemStatus, carry_over
 from gesprekscyclus.domain.agreements import AgreementState, agreement_states, first_unconcrete
 from gesprekscyclus.domain.catalog import BUILT_IN_TYPE_KEYS, built_in_catalog
+from gesprekscyclus.domain.conversation_types import Sensitivity
 from gesprekscyclus.domain.conversations import Conversation, Window
 from gesprekscyclus.domain.guides import ConversationGuide
 from gesprekscyclus.domain.people import Person, Role
@@ -717,3 +718,13 @@ voice_check = true
     assert asks_voice(design, catalog, "growth_review")
     assert not asks_voice(design, catalog, "exit_interview")
     assert "voice_check = false" in dump_design(design)
+
+
+def test_only_the_employee_reads_a_check_in_the_access_matrix() -> None:
+    for role in ReaderRole:
+        for sensitivity in Sensitivity:
+            cell = rule(role, Content.VOICE_ANSWER, sensitivity)
+            if role is ReaderRole.EMPLOYEE:
+                assert (cell.read, cell.write) == (Grant.OWN, Grant.YES)
+            else:
+                assert (cell.read, cell.write) == (Grant.NO, Grant.NO), role

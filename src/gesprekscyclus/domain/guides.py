@@ -80,7 +80,7 @@ class GuideSection:
 _HEADINGS: dict[str, tuple[str, str]] = {
     "purpose": ("Waar dit gesprek voor is", "Purpose"),
     "leader_prepares": ("Wat jij voorbereidt", "What you prepare"),
-    "employee_prepares": ("Wat je medewerker voorbereidt", "What your employee prepares"),
+    "employee_prepares": ("Wat de medewerker voorbereidt", "What the employee prepares"),
     "opening": ("Zo open je het gesprek", "How to open"),
     "avoid": ("Vermijd", "Avoid"),
     "questions": ("Open vragen", "Open questions"),
