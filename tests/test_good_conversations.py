@@ -728,3 +728,24 @@ def test_only_the_employee_reads_a_check_in_the_access_matrix() -> None:
                 assert (cell.read, cell.write) == (Grant.OWN, Grant.YES)
             else:
                 assert (cell.read, cell.write) == (Grant.NO, Grant.NO), role
+
+
+def test_recording_an_agreement_makes_it_concrete_in_one_step(
+    service: ConversationService, clock: FixedClock
+) -> None:
+    review = _held_review(service, clock)
+    service.create_report(review, "Goed jaar", author_id="m-1")
+    with pytest.raises(InvalidValueError, match="due date or a reason"):
+        service.record_agreement(review, "Cursus kiezen", owner_id="e-1")
+    with pytest.raises(AccessDeniedError):
+        service.record_agreement(review, "Cursus kiezen", owner_id="x-9", due=date(2026, 3, 1))
+    assert service.report(review, reader="m-1").agreements == ()  # nothing changed
+    service.record_agreement(review, "Cursus kiezen", owner_id="e-1", due=date(2026, 3, 1))
+    view = service.record_agreement(
+        review, "Maandelijks sparren", owner_id="m-1", no_due_reason="doorlopend"
+    )
+    assert view.agreements == ("Cursus kiezen", "Maandelijks sparren")
+    assert [s.state.value for s in view.agreement_states] == ["open", "open"]
+    service.share_report(review, comment_until=START.date() + timedelta(days=7))
+    service.sign_report(review, "e-1", kind="seen")
+    assert service.file_report(review).status.value == "filed"

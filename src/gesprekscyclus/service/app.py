@@ -1373,6 +1373,48 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
             uow.action_items.add_many([item])
             return self._item_view(uow, item, at)
 
+    def record_agreement(
+        self,
+        conversation_id: str,
+        agreement: str,
+        *,
+        owner_id: str,
+        due: date | None = None,
+        no_due_reason: str | None = None,
+    ) -> ReportView:
+        """Add ``agreement`` to the conversation's draft or shared report and record it as an
+        action item owned by ``owner_id`` in the same unit of work, so the agreement is
+        concrete from the start (give ``due`` or ``no_due_reason``). The owner must take part
+        (or be the HR contact); without a date or a reason
+        :class:`~gesprekscyclus.errors.InvalidValueError` is raised and nothing changes.
+        Returns the report's author's view.
+        """
+        if due is None and no_due_reason is None:
+            raise InvalidValueError(
+                "record_agreement.due",
+                "a concrete agreement has a due date or a reason for having none",
+                allowed=("due", "no_due_reason"),
+            )
+        at = self._now()
+        with self.store.unit_of_work() as uow:
+            talk = uow.conversations.get(conversation_id)
+            current = uow.reports.get(conversation_id)
+            changed = current.revise(agreements=(*current.agreements, agreement), at=at)
+            item = ActionItem.agreed_in(
+                talk,
+                id=_item_id(talk.id, agreement, owner_id, due),
+                title=agreement,
+                owner_id=owner_id,
+                due=due,
+                hr_office=self.hr_office,
+                kind=self._kind(talk.type_key),
+                agreement=len(current.agreements),
+                no_due_reason=no_due_reason,
+            )
+            uow.reports.update(changed, expected_version=version_of(current))
+            uow.action_items.add_many([item])
+            return self._report_view(uow, changed, talk, changed.author_id, at)
+
     def complete_action_item(self, item_id: str) -> ActionItemView:
         """Mark an item done."""
         return self._change_item(item_id, lambda item, at: item.complete(at=at))
