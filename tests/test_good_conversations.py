@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Literal
 
 import attrs
 import pytest
@@ -47,7 +48,7 @@ from gesprekscyclus.errors import (
     ConflictError,
     InvalidValueError,
 )
-from gesprekscyclus.planning.design import CatalogChanges
+from gesprekscyclus.planning.design import CatalogChanges, CycleDesign, TypeRule
 from gesprekscyclus.planning.design_file import dump_design, parse_design
 from gesprekscyclus.ports.clock import FixedClock
 from gesprekscyclus.ports.store import OutboxMessage
@@ -749,3 +750,19 @@ def test_recording_an_agreement_makes_it_concrete_in_one_step(
     service.share_report(review, comment_until=START.date() + timedelta(days=7))
     service.sign_report(review, "e-1", kind="seen")
     assert service.file_report(review).status.value == "filed"
+
+
+@pytest.mark.parametrize("fmt", ["toml", "json"])
+def test_a_design_with_a_guide_and_a_voice_switch_round_trips_through_its_file(
+    fmt: Literal["toml", "json"],
+) -> None:
+    guide = built_in_catalog().guide_for("absence")
+    assert guide is not None
+    design = CycleDesign(
+        name="Voorbeeld",
+        cycle_start=date(2026, 1, 1),
+        types=(TypeRule(type="absence", voice_check=True),),
+        catalog=CatalogChanges(guides=(attrs.evolve(guide, follow_ups=()),)),
+    )
+    text = dump_design(design, fmt=fmt)
+    assert parse_design(text, source=f"design.{fmt}") == design
