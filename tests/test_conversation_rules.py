@@ -567,10 +567,11 @@ def test_an_escalation_about_hrs_own_conversation_goes_to_hrs_manager(
 
 # --- the invariant ----------------------------------------------------------------------------
 
+# The employee's check on how a held conversation went serves until it is answered or expires.
 _STILL_SERVING = {
-    "held": {"report_due", "sign_off_pending"},
-    "reported": {"sign_off_pending"},
-    "closed": set(),
+    "held": {"report_due", "sign_off_pending", "voice_check"},
+    "reported": {"sign_off_pending", "voice_check"},
+    "closed": {"voice_check"},
     "cancelled": {"cancelled"},
     "missed": set(),
 }

@@ -22,6 +22,7 @@ from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.errors import (
     AccessDeniedError,
+    AgreementNotConcreteError,
     ConflictError,
     InvalidTransitionError,
     InvalidValueError,
@@ -216,6 +217,11 @@ def test_report_flow_reports_and_closes_the_conversation(
     service.add_written_view(review.id, "e-1", "Mijn kant")
     with pytest.raises(ConflictError):
         service.add_written_view(review.id, "e-1", "Nog een kant")
+    with pytest.raises(AgreementNotConcreteError, match="'Cursus'"):
+        service.file_report(review.id)  # growth reviews file only concrete agreements
+    service.create_action_item(
+        review.id, "Cursus", owner_id="e-1", due=date(2026, 3, 1), agreement=0
+    )
     filed = service.file_report(review.id)
     assert filed.status.value == "filed"
     assert filed.written_view is not None

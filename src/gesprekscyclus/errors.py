@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 
 __all__ = [
     "AccessDeniedError",
+    "AgreementNotConcreteError",
     "ConflictError",
     "DesignError",
     "DesignMismatchError",
@@ -123,6 +124,24 @@ class NotFoundError(GesprekscyclusError, LookupError):
 
 class ConflictError(GesprekscyclusError):
     """A change clashes with existing state (a duplicate id, a stale version)."""
+
+
+class AgreementNotConcreteError(ConflictError):
+    """A report cannot be filed: an agreement is not yet a concrete action item.
+
+    ``conversation_id`` names the report, ``index`` and ``agreement`` the agreement (its
+    position in ``Report.agreements`` and its text), ``missing`` what it lacks.
+    """
+
+    def __init__(self, conversation_id: str, index: int, agreement: str, missing: str):
+        self.conversation_id = conversation_id
+        self.index = index
+        self.agreement = agreement
+        self.missing = missing
+        super().__init__(
+            f"Report {conversation_id!r}: agreement [{index}] {agreement!r} is not concrete: "
+            f"{missing}"
+        )
 
 
 class DesignMismatchError(ConflictError):

@@ -32,6 +32,7 @@ from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.pseudonyms import mentions
 from gesprekscyclus.domain.reports import Report, ReportStatus
+from gesprekscyclus.domain.voice import VoiceAnswer
 from gesprekscyclus.errors import ConflictError, InvalidValueError, NotFoundError, StoreError
 from gesprekscyclus.ports.notifier import Notification
 from gesprekscyclus.ports.queries import (
@@ -77,6 +78,7 @@ class _State:
         self.next_outbox_id = 1
         self.access_log: list[AccessLogEntry] = []
         self.designs: dict[int, DesignVersion] = {}
+        self.voice_answers: dict[str, VoiceAnswer] = {}
 
     def copy(self) -> _State:
         clone = _State()
@@ -93,6 +95,7 @@ class _State:
         clone.next_outbox_id = self.next_outbox_id
         clone.access_log = list(self.access_log)
         clone.designs = dict(self.designs)
+        clone.voice_answers = dict(self.voice_answers)
         return clone
 
 
@@ -191,6 +194,41 @@ class _AbsenceRecords:
 
     def people(self) -> list[str]:
         return sorted({key[0] for key in self._state.absence_records})
+
+
+class _VoiceAnswers:
+    def __init__(self, state: _State):
+        self._state = state
+
+    def add(self, answer: VoiceAnswer) -> None:
+        if answer.conversation_id in self._state.voice_answers:
+            raise ConflictError(f"voice answer for {answer.conversation_id!r} exists already")
+        self._state.voice_answers[answer.conversation_id] = answer
+
+    def find(self, conversation_id: str) -> VoiceAnswer | None:
+        return self._state.voice_answers.get(conversation_id)
+
+    def all(self) -> list[VoiceAnswer]:
+        return sorted(self._state.voice_answers.values(), key=lambda a: (a.at, a.conversation_id))
+
+    def mentioning(self, person_id: str) -> list[VoiceAnswer]:
+        return [a for a in self.all() if person_id in (a.employee_id, a.manager_id)]
+
+    def delete(self, conversation_ids: Iterable[str]) -> int:
+        answers = self._state.voice_answers
+        return sum(answers.pop(key, None) is not None for key in set(conversation_ids))
+
+    def delete_for_person(self, person_id: str) -> int:
+        return self.delete(
+            [k for k, a in self._state.voice_answers.items() if a.employee_id == person_id]
+        )
+
+    def replace_manager(self, person_id: str, placeholder: str) -> int:
+        answers = self._state.voice_answers
+        keys = [k for k, a in answers.items() if a.manager_id == person_id]
+        for key in keys:
+            answers[key] = attrs.evolve(answers[key], manager_id=placeholder)
+        return len(keys)
 
 
 _V = TypeVar("_V", bound=Conversation | Report | ActionItem)
@@ -582,6 +620,7 @@ class MemoryUnitOfWork:
         self.outbox = _Outbox(state)
         self.access_log = _AccessLog(state)
         self.designs = _Designs(state)
+        self.voice_answers = _VoiceAnswers(state)
 
     def lock(self, name: str) -> None:
         """Nothing to take: the store runs one unit of work at a time already."""

@@ -54,6 +54,7 @@ from gesprekscyclus.domain.cadence import (
 )
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
+from gesprekscyclus.domain.question_lint import question_warnings
 from gesprekscyclus.domain.text import Locale, month_name
 from gesprekscyclus.errors import DesignError, InvalidValueError, Problem
 from gesprekscyclus.planning.csv_cells import neutralise
@@ -423,8 +424,8 @@ def design_summary(design: CycleDesign) -> str:
 
 
 def run_validate(args: argparse.Namespace, out: io.StringIO) -> int:
-    """``validate``: print ``DESIGN: valid``, a summary and the retention periods, or raise
-    with every problem."""
+    """``validate``: print ``DESIGN: valid``, a summary, the retention periods and a warning
+    per open question phrased as a closed or leading one, or raise with every problem."""
     from gesprekscyclus.cli.privacy import describe_retention  # noqa: PLC0415
 
     design, people, events = _inputs(args.design, args.people, args.events, args.max_design_bytes)
@@ -436,6 +437,9 @@ def run_validate(args: argparse.Namespace, out: io.StringIO) -> int:
         out.write(f"{args.events}: valid, {len(events)} events\n")
     out.write("\n" + design_summary(design) + "\n")
     out.write("\n" + describe_retention(design) + "\n")
+    warnings = question_warnings(design.full_catalog())
+    if warnings:
+        out.write("\n" + "".join(f"{warning}\n" for warning in warnings))
     return 0
 
 

@@ -44,7 +44,7 @@ def describe_removed(removed: Removed) -> str:
 
     >>> describe_removed(Removed.of({"people": 1, "conversations": 12}, pseudonymised=3))
     'people 1, life_events 0, absence_records 0, conversations 12, reports 0, action_items 0, \
-outbox_messages 0, outbox_payloads 0; 3 records of others pseudonymised'
+outbox_messages 0, outbox_payloads 0, voice_answers 0; 3 records of others pseudonymised'
     """
     counts = ", ".join(f"{kind} {count}" for kind, count in removed.counts)
     if removed.pseudonymised:

@@ -94,7 +94,9 @@ class Content(ClosedSet):
     ``other_preparation`` the other side's. Writing an ``action_item`` means owning one
     (whoever owns an item always reads it). The two ``absence_*`` kinds are fields of absence
     records: those an employer may record, and the functional-capacity fields that come from
-    the occupational physician.
+    the occupational physician. ``voice_answer`` is the employee's own check after a held
+    conversation (:mod:`gesprekscyclus.domain.voice`): only the employee reads it; everyone
+    else sees it only inside an aggregate of at least :data:`MIN_GROUP_SIZE` people.
     """
 
     CONVERSATION = "conversation"
@@ -110,6 +112,7 @@ class Content(ClosedSet):
     ACTION_ITEM = "action_item"
     ABSENCE_EMPLOYER_FIELDS = "absence_employer_fields"
     ABSENCE_CAPACITY_FIELDS = "absence_capacity_fields"
+    VOICE_ANSWER = "voice_answer"
 
 
 class Grant(ClosedSet):
@@ -156,7 +159,13 @@ _PARTICIPANT: Mapping[Content, Rule] = {
     _C.ACTION_ITEM: _r("yes", "yes"),
 }
 #: The employee does not write the report but may add a written view where the type allows.
-_EMPLOYEE = {**_PARTICIPANT, _C.DRAFT_REPORT: _r("own"), _C.WRITTEN_VIEW: _r("yes", "type")}
+#: Only the employee answers the check after a conversation, and only they read that answer.
+_EMPLOYEE = {
+    **_PARTICIPANT,
+    _C.DRAFT_REPORT: _r("own"),
+    _C.WRITTEN_VIEW: _r("yes", "type"),
+    _C.VOICE_ANSWER: _r("own", "yes"),
+}
 #: Knowing that a conversation exists, and nothing of what was said.
 _METADATA: Mapping[Content, Rule] = {_C.CONVERSATION: _r("yes")}
 #: HR not taking part: metadata for running the cycle; the report file only where the type

@@ -143,7 +143,10 @@ class ActionItem:
     ``employee_id`` and ``manager_id`` name the pair whose conversations it travels between;
     ``carried_to`` lists the conversations it has been carried to (in order) and
     ``carry_count`` counts the carries since it was last re-scoped or escalated.
-    ``escalated_to`` names whom it was last escalated to.
+    ``escalated_to`` names whom it was last escalated to. ``agreement`` links the item to
+    the agreement it carries out: its index in the origin conversation's report's
+    ``agreements``. ``no_due_reason`` says why an item has no due date, which makes an
+    undated item concrete all the same (see :mod:`gesprekscyclus.domain.agreements`).
     """
 
     id: str = field(validator=non_blank)
@@ -158,8 +161,23 @@ class ActionItem:
     carried_to: tuple[str, ...] = ()
     escalated_to: str | None = field(default=None, validator=non_blank)
     history: tuple[ActionItemTransition, ...] = ()
+    agreement: int | None = None
+    no_due_reason: str | None = field(default=None, validator=non_blank)
 
     def __attrs_post_init__(self) -> None:
+        if self.agreement is not None and (
+            isinstance(self.agreement, bool)
+            or not isinstance(self.agreement, int)
+            or self.agreement < 0
+        ):
+            raise InvalidValueError(
+                "ActionItem.agreement",
+                f"must be an agreement's index (0 or more), got {self.agreement!r}",
+            )
+        if self.due is not None and self.no_due_reason is not None:
+            raise InvalidValueError(
+                "ActionItem.no_due_reason", "give a due date or a reason for having none, not both"
+            )
         if isinstance(self.carry_count, bool) or self.carry_count < 0:
             raise InvalidValueError("ActionItem.carry_count", "must be 0 or more")
         if self.carry_count > len(self.carried_to):
@@ -183,8 +201,11 @@ class ActionItem:
         due: date | None = None,
         hr_office: Iterable[str] = (),
         kind: ConversationType | None = None,
+        agreement: int | None = None,
+        no_due_reason: str | None = None,
     ) -> ActionItem:
-        """A new item agreed in ``conversation``, between its employee and manager.
+        """A new item agreed in ``conversation``, between its employee and manager;
+        ``agreement`` and ``no_due_reason`` as on the class.
 
         The owner must take part in the conversation or be the organisation's HR
         (``hr_office``); anyone else raises :class:`~gesprekscyclus.errors.AccessDeniedError`,
@@ -227,6 +248,8 @@ part in 'c-1' and is not HR, so cannot own its action items
             origin_conversation_id=conversation.id,
             employee_id=conversation.employee_id,
             manager_id=conversation.manager_id,
+            agreement=agreement,
+            no_due_reason=no_due_reason,
         )
 
     def is_overdue(self, today: date) -> bool:
@@ -261,6 +284,7 @@ part in 'c-1' and is not HR, so cannot own its action items
             terms.append(f"title: {title}")
         if due is not None:
             changes["due"] = due
+            changes["no_due_reason"] = None
             terms.append(f"due: {due.isoformat()}")
         return self._step(_A.RESCOPE, at, detail="; ".join(terms), **changes)
 

@@ -22,11 +22,13 @@ import attrs
 from attrs import field, frozen
 
 from gesprekscyclus.domain._checks import unique_by
+from gesprekscyclus.domain.built_in_guides import built_in_guides
 from gesprekscyclus.domain.conversation_types import (
     ConversationType,
     Sensitivity,
     SignOffRequirement,
 )
+from gesprekscyclus.domain.guides import ConversationGuide, guide_markdown
 from gesprekscyclus.domain.people import Role
 from gesprekscyclus.domain.questions import (
     Audience,
@@ -41,7 +43,7 @@ from gesprekscyclus.domain.questions import (
 from gesprekscyclus.domain.text import LocalizedText
 from gesprekscyclus.errors import DesignError, NotFoundError, Problem
 
-__all__ = ["BUILT_IN_TYPE_KEYS", "Catalog", "built_in_catalog"]
+__all__ = ["BUILT_IN_TYPE_KEYS", "Catalog", "TypeRoles", "built_in_catalog"]
 
 #: The stable keys of the built-in conversation types, in catalog order.
 BUILT_IN_TYPE_KEYS = (
@@ -57,19 +59,57 @@ BUILT_IN_TYPE_KEYS = (
 )
 
 
+_AUDIENCE_ROLES = {
+    Audience.EMPLOYEE_PREPARATION: Role.EMPLOYEE,
+    Audience.MANAGER_PREPARATION: Role.MANAGER,
+}
+
+
+@frozen
+class TypeRoles:
+    """Who does what around a conversation of one type, as the catalog implies it.
+
+    ``plans`` sets the moment (the type's ``planned_by``, else its leader); ``leads`` leads
+    it; ``prepares`` are the roles with preparation questions in the type's question set (an
+    ``employee_preparation`` question is for the employee, a ``manager_preparation`` one for
+    the manager); ``records`` writes the report (the leader; ``None`` when the type keeps
+    none); ``signs_off`` signs the report (the employee, where the type asks for it);
+    ``follows_up`` keeps the action items moving (the type's ``followed_up_by``, else the
+    leader).
+
+    >>> roles = built_in_catalog().roles("growth_review")
+    >>> roles.leads.value, [r.value for r in roles.prepares], roles.signs_off.value
+    ('manager', ['employee', 'manager'], 'employee')
+    >>> built_in_catalog().roles("exit_interview").records.value
+    'hr'
+    """
+
+    type_key: str
+    plans: Role
+    leads: Role
+    prepares: tuple[Role, ...]
+    records: Role | None
+    signs_off: Role | None
+    follows_up: Role
+
+
 @frozen
 class Catalog:
-    """Conversation types (kept in order, unique keys) and the library of question sets.
+    """Conversation types (kept in order, unique keys), the library of question sets and a
+    guide per type (:class:`~gesprekscyclus.domain.guides.ConversationGuide`).
 
     A type names its question set by key; :meth:`validate` checks that every named set
-    exists, so a type and its set may be added in either order.
+    exists and that every guide belongs to a type, so a type, its set and its guide may be
+    added in any order.
     """
 
     types: tuple[ConversationType, ...] = ()
     question_sets: QuestionSetLibrary = field(factory=QuestionSetLibrary)
+    guides: tuple[ConversationGuide, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         unique_by(self.types, lambda t: t.key, "Catalog.types")
+        unique_by(self.guides, lambda g: g.type_key, "Catalog.guides")
 
     def __contains__(self, key: object) -> bool:
         return any(t.key == key for t in self.types)
@@ -96,9 +136,67 @@ class Catalog:
         return attrs.evolve(self, types=types)
 
     def without(self, key: str) -> Catalog:
-        """A catalog without the type ``key`` (its question sets stay in the library)."""
+        """A catalog without the type ``key`` and its guide (its question sets stay in the
+        library)."""
         self.type(key)
-        return attrs.evolve(self, types=tuple(t for t in self.types if t.key != key))
+        return attrs.evolve(
+            self,
+            types=tuple(t for t in self.types if t.key != key),
+            guides=tuple(g for g in self.guides if g.type_key != key),
+        )
+
+    def with_guide(self, guide: ConversationGuide) -> Catalog:
+        """A catalog with ``guide`` added, or replacing the guide of its type."""
+        others = tuple(g for g in self.guides if g.type_key != guide.type_key)
+        return attrs.evolve(self, guides=(*others, guide))
+
+    def guide_for(self, type_key: str) -> ConversationGuide | None:
+        """The guide of type ``type_key``, or ``None`` when it has none.
+
+        >>> built_in_catalog().guide_for("absence").avoid[0].in_("en")[:38]
+        'Never ask about the diagnosis, symptom'
+        """
+        return next((g for g in self.guides if g.type_key == type_key), None)
+
+    def guides_markdown(self) -> str:
+        """Every type's guide as Markdown, Dutch then English per type, in catalog order;
+        ``docs/good-conversations.md`` shows it for the built-in catalog."""
+        parts = []
+        for kind in self.types:
+            guide = self.guide_for(kind.key)
+            if guide is None:
+                continue
+            parts.append(f"### {kind.label.in_('en')} (`{kind.key}`)\n")
+            for locale in ("nl", "en"):
+                parts.append(guide_markdown(guide, f"{kind.label.in_(locale)} ({locale})", locale))
+        return "\n".join(parts)
+
+    def roles(self, type_key: str) -> TypeRoles:
+        """Who plans, leads, prepares, records, signs off and follows up type ``type_key``;
+        see :class:`TypeRoles`."""
+        kind = self.type(type_key)
+        prepares: tuple[Role, ...] = ()
+        if kind.question_set is not None and kind.question_set in set(self.question_sets.keys()):
+            audiences = {q.audience for q in self.question_sets.latest(kind.question_set).questions}
+            prepares = tuple(
+                role
+                for audience, role in _AUDIENCE_ROLES.items()
+                if audience in audiences and role in kind.participants
+            )
+        return TypeRoles(
+            type_key=kind.key,
+            plans=kind.planned_by or kind.led_by,
+            leads=kind.led_by,
+            prepares=prepares,
+            records=kind.led_by if kind.report else None,
+            signs_off=(
+                Role.EMPLOYEE
+                if kind.sign_off is not SignOffRequirement.NONE
+                and Role.EMPLOYEE in kind.participants
+                else None
+            ),
+            follows_up=kind.followed_up_by or kind.led_by,
+        )
 
     def with_question_set(self, question_set: QuestionSet) -> Catalog:
         """A catalog whose library holds ``question_set``; see :meth:`QuestionSetLibrary.add`."""
@@ -113,9 +211,10 @@ class Catalog:
         return self.question_sets.latest(set_key)
 
     def problems(self, source: str = "catalog") -> tuple[Problem, ...]:
-        """Every type whose question set is missing from the library, as problems."""
+        """Every type whose question set is missing from the library, and every guide for a
+        type the catalog lacks, as problems."""
         known = self.question_sets.keys()
-        return tuple(
+        missing_sets = tuple(
             Problem(
                 source,
                 f"types.{t.key}.question_set",
@@ -125,6 +224,17 @@ class Catalog:
             for t in self.types
             if t.question_set is not None and t.question_set not in known
         )
+        stray_guides = tuple(
+            Problem(
+                source,
+                "guides",
+                f"guide for unknown conversation type {g.type_key!r}",
+                allowed=self.keys(),
+            )
+            for g in self.guides
+            if g.type_key not in self
+        )
+        return missing_sets + stray_guides
 
     def validate(self, source: str = "catalog") -> None:
         """Raise :class:`DesignError` listing every problem found by :meth:`problems`."""
@@ -283,6 +393,7 @@ def _check_in() -> tuple[ConversationType, QuestionSet]:
         led_by=Role.MANAGER,
         duration_minutes=30,
         question_set="check_in",
+        voice_check=True,
     )
     questions = (
         _wellbeing_score(required=True),
@@ -298,8 +409,8 @@ def _check_in() -> tuple[ConversationType, QuestionSet]:
         ),
         _open(
             "support",
-            "Loop je ergens tegenaan waarbij ik je kan helpen?",
-            "Is anything getting in your way that I can help with?",
+            "Waar loop je tegenaan, en hoe kan ik je daarbij helpen?",
+            "What is getting in your way, and how can I help with it?",
         ),
         _considering_leaving(),
     )
@@ -321,6 +432,8 @@ def _growth_review() -> tuple[ConversationType, QuestionSet]:
         duration_minutes=60,
         sign_off=SignOffRequirement.REQUIRED,
         question_set="growth_review",
+        voice_check=True,
+        agreements_required_concrete=True,
         employee_written_view=True,
     )
     questions = (
@@ -409,6 +522,7 @@ def _appraisal() -> tuple[ConversationType, QuestionSet]:
         duration_minutes=60,
         sign_off=SignOffRequirement.REQUIRED,
         question_set="appraisal",
+        voice_check=True,
         employee_written_view=True,
     )
     goal_result = _choices(
@@ -470,6 +584,8 @@ def _development() -> tuple[ConversationType, QuestionSet]:
         duration_minutes=60,
         sign_off=SignOffRequirement.OPTIONAL,
         question_set="development",
+        voice_check=True,
+        agreements_required_concrete=True,
     )
     ways_to_learn = _choices(
         ("course", "Cursus of opleiding", "Course or training"),
@@ -538,6 +654,7 @@ def _stay_interview() -> tuple[ConversationType, QuestionSet]:
         led_by=Role.MANAGER,
         duration_minutes=45,
         question_set="stay_interview",
+        voice_check=True,
     )
     questions = (
         _open(
@@ -611,8 +728,8 @@ def _exit_interview() -> tuple[ConversationType, QuestionSet]:
         ),
         _open(
             "decisive_moment",
-            "Was er een moment waarop je besloot om te gaan? Wat gebeurde er toen?",
-            "Was there a moment when you decided to go? What happened then?",
+            "Hoe kwam je tot het besluit om te gaan, en wat gebeurde er toen?",
+            "How did you come to the decision to go, and what happened then?",
         ),
         _open(
             "what_you_take",
@@ -657,6 +774,7 @@ def _wellbeing() -> tuple[ConversationType, QuestionSet]:
         led_by=Role.MANAGER,
         duration_minutes=45,
         question_set="wellbeing",
+        voice_check=True,
     )
     questions = (
         _wellbeing_score(required=True),
@@ -704,6 +822,7 @@ def _onboarding() -> tuple[ConversationType, QuestionSet]:
         led_by=Role.MANAGER,
         duration_minutes=30,
         question_set="onboarding",
+        voice_check=True,
     )
     expectations = _choices(
         ("better", "Beter dan verwacht", "Better than expected"),
@@ -784,8 +903,8 @@ def _absence() -> tuple[ConversationType, QuestionSet]:
         ),
         _open(
             "stay_address",
-            "Verblijf je op een ander adres dan je huisadres? Zo ja, op welk adres?",
-            "Are you staying at an address other than your home address? If so, which one?",
+            "Op welk adres verblijf je, als dat een ander adres is dan je huisadres?",
+            "At which address are you staying, if it is not your home address?",
         ),
         _pick(
             "expected_duration",
@@ -843,10 +962,13 @@ _BUILDERS = (
 def built_in_catalog() -> Catalog:
     """The nine built-in conversation types, each with version 1 of its question set.
 
-    Every text exists in Dutch and English. The result is an ordinary catalog: extend it with
-    :meth:`Catalog.with_type`, drop types with :meth:`Catalog.without`, and publish changed
-    questions as new versions through the library.
+    Every text exists in Dutch and English, and every type has a guide for whoever leads it.
+    The result is an ordinary catalog: extend it with :meth:`Catalog.with_type`, drop types
+    with :meth:`Catalog.without`, replace guides with :meth:`Catalog.with_guide`, and publish
+    changed questions as new versions through the library.
     """
     pairs = [build() for build in _BUILDERS]
     library = QuestionSetLibrary(sets=tuple(question_set for _, question_set in pairs))
-    return Catalog(types=tuple(kind for kind, _ in pairs), question_sets=library)
+    return Catalog(
+        types=tuple(kind for kind, _ in pairs), question_sets=library, guides=built_in_guides()
+    )

@@ -84,7 +84,13 @@ class ConversationType:
     lets the organisation's HR contact read the shared report, its comments, the written view
     and the action items even when HR does not take part (off by default: where organisations
     differ, the strict choice holds until a type says otherwise; see
-    :mod:`gesprekscyclus.domain.access`).
+    :mod:`gesprekscyclus.domain.access`). ``planned_by`` and ``followed_up_by`` name who sets
+    the moment and who keeps the agreements moving when that is not the leader (HR, say);
+    the catalog's :meth:`~gesprekscyclus.domain.catalog.Catalog.roles` gives every role.
+    ``agreements_required_concrete`` refuses to file a report whose agreements are not each
+    an action item with an owner who took part and a due date (or a reason for having none);
+    ``voice_check`` asks the employee afterwards, in a short optional check, how the
+    conversation went (see :mod:`gesprekscyclus.domain.voice`).
     """
 
     key: str = field(validator=identifier)
@@ -102,6 +108,10 @@ class ConversationType:
     private_notes: bool = True
     employee_written_view: bool = False
     hr_reads_reports: bool = False
+    planned_by: Role | None = field(default=None, converter=attrs.converters.optional(Role))
+    followed_up_by: Role | None = field(default=None, converter=attrs.converters.optional(Role))
+    agreements_required_concrete: bool = False
+    voice_check: bool = False
 
     def __attrs_post_init__(self) -> None:
         if self.led_by not in self.participants:
@@ -115,6 +125,24 @@ class ConversationType:
                 "ConversationType.sign_off",
                 f"type {self.key!r} keeps no report, so there is nothing to sign off",
                 allowed=(SignOffRequirement.NONE,),
+            )
+        for name in ("planned_by", "followed_up_by"):
+            role = getattr(self, name)
+            if role is not None and role not in self.participants and role is not Role.HR:
+                raise InvalidValueError(
+                    f"ConversationType.{name}",
+                    f"type {self.key!r}: {role} neither takes part nor is HR",
+                    allowed=(*self.participants, Role.HR),
+                )
+        if not self.report and self.agreements_required_concrete:
+            raise InvalidValueError(
+                "ConversationType.agreements_required_concrete",
+                f"type {self.key!r} keeps no report whose agreements could be checked",
+            )
+        if self.voice_check and Role.EMPLOYEE not in self.participants:
+            raise InvalidValueError(
+                "ConversationType.voice_check",
+                f"type {self.key!r} has no employee to ask",
             )
         if not self.report and self.employee_written_view:
             raise InvalidValueError(

@@ -34,6 +34,7 @@ class ReminderKind(ClosedSet):
     ACTION_ITEM_OVERDUE = "action_item_overdue"
     SCHEDULED = "scheduled"
     CANCELLED = "cancelled"
+    VOICE_CHECK = "voice_check"
 
 
 def reminder_key(kind: ReminderKind | str, *parts: object) -> str:
@@ -70,7 +71,9 @@ class ReminderPolicy:
     - ``report_due_days`` after a conversation was held: the leader, while no report is filed;
     - ``sign_off_days`` after a report was shared: the employee, while unsigned;
     - ``escalate_after_days`` past the latest date: HR, while not held;
-    - ``action_item_due_days`` before an action item is due: its owner (and once overdue).
+    - ``action_item_due_days`` before an action item is due: its owner (and once overdue);
+    - ``voice_check``: once a conversation is held, the employee's short check on how it went,
+      where the type (or the design's rule for it) asks for one.
 
     ``enabled`` lists the kinds that are sent at all (all of them by default).
     """

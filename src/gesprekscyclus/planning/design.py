@@ -30,6 +30,7 @@ from gesprekscyclus.domain.cadence import AnswerTrigger, Cadence
 from gesprekscyclus.domain.calendar import BusinessDayConvention, WorkingCalendar
 from gesprekscyclus.domain.catalog import Catalog, built_in_catalog
 from gesprekscyclus.domain.conversation_types import ConversationType, Sensitivity
+from gesprekscyclus.domain.guides import ConversationGuide
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.questions import QuestionSet
 from gesprekscyclus.domain.reminders import ReminderPolicy
@@ -261,7 +262,9 @@ class TypeRule:
     ``pause_during_absence`` skips the type while an absence case is open.
     ``track`` names the action-item track the type is on (see :meth:`CycleDesign.track_of`).
     ``retention`` overrides the type's default (see :func:`default_retention` and
-    :meth:`CycleDesign.retention_for`).
+    :meth:`CycleDesign.retention_for`). ``voice_check`` switches the employee's short check
+    after a held conversation on or off for this type (``None``: as the type says; see
+    :mod:`gesprekscyclus.domain.voice`).
     """
 
     type: str = field(validator=non_blank)
@@ -279,6 +282,9 @@ class TypeRule:
     reminders: ReminderPolicy = field(factory=ReminderPolicy)
     track: str | None = field(default=None, validator=non_blank)
     retention: Retention | None = None
+    voice_check: bool | None = field(
+        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(bool))
+    )
 
     def __attrs_post_init__(self) -> None:
         if len(self.cadence) > MAX_RHYTHMS:
@@ -329,7 +335,8 @@ class CatalogChanges:
     """How a design adapts the catalog it starts from (the built-in one by default).
 
     ``without`` drops types, ``question_sets`` adds question sets (or new versions of them) to
-    the library, and ``types`` adds types or replaces the type with the same key. Keeping
+    the library, ``types`` adds types or replaces the type with the same key, and ``guides``
+    adds or replaces the guide of a type (a replaced type keeps its guide). Keeping
     these in the design means every process that reads the design uses the same catalog.
 
     >>> changes = CatalogChanges(without=frozenset({"appraisal"}))
@@ -340,9 +347,11 @@ class CatalogChanges:
     types: tuple[ConversationType, ...] = ()
     question_sets: tuple[QuestionSet, ...] = ()
     without: frozenset[str] = frozenset()
+    guides: tuple[ConversationGuide, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         unique_by(self.types, lambda t: t.key, "CatalogChanges.types")
+        unique_by(self.guides, lambda g: g.type_key, "CatalogChanges.guides")
 
     def apply(self, base: Catalog) -> Catalog:
         """``base`` with these changes; an unknown key in ``without`` raises
@@ -354,6 +363,8 @@ class CatalogChanges:
             catalog = catalog.with_question_set(question_set)
         for conversation_type in self.types:
             catalog = catalog.with_type(conversation_type)
+        for guide in self.guides:
+            catalog = catalog.with_guide(guide)
         return catalog
 
 

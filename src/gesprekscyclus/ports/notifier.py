@@ -21,6 +21,7 @@ from attrs import field, frozen
 
 from gesprekscyclus.domain._checks import aware, non_blank
 from gesprekscyclus.domain.conversation_types import Sensitivity
+from gesprekscyclus.domain.guides import GuideSection
 from gesprekscyclus.domain.people import Role
 from gesprekscyclus.domain.reminders import ReminderKind
 from gesprekscyclus.domain.text import Locale, LocalizedText
@@ -120,6 +121,10 @@ class Notification:
     ``expires_at`` is the instant from which it no longer serves (a preparation reminder once
     the conversation has begun); a dispatcher then expires it instead of sending it. ``None``
     means it serves until withdrawn.
+
+    ``guide`` holds, for the person leading the conversation only, the type's guide in their
+    language (see :mod:`gesprekscyclus.domain.guides`); ``guide_ref`` names that guide's
+    version (``guide:<type>:<digest>``), which is what a webhook carries instead of the text.
     """
 
     key: str = field(validator=non_blank)
@@ -129,6 +134,8 @@ class Notification:
     action_item: ActionItemInfo | None = None
     questions: tuple[str, ...] = ()
     expires_at: datetime | None = field(default=None, validator=aware)
+    guide: tuple[GuideSection, ...] = ()
+    guide_ref: str | None = None
 
     def has_expired(self, now: datetime) -> bool:
         """Whether its moment has passed at ``now``."""

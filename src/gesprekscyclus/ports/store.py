@@ -63,6 +63,7 @@ from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.reports import Report
+from gesprekscyclus.domain.voice import VoiceAnswer
 from gesprekscyclus.errors import ConflictError, InvalidValueError
 from gesprekscyclus.ports.notifier import Notification, Recipient, ReminderKind
 from gesprekscyclus.ports.queries import (
@@ -447,6 +448,41 @@ class AbsenceRecordRepository(Protocol):
         ...
 
 
+class VoiceAnswerRepository(Protocol):
+    """The employee's checks after held conversations (see :mod:`gesprekscyclus.domain.voice`),
+    at most one per conversation."""
+
+    def add(self, answer: VoiceAnswer) -> None:
+        """Store ``answer``; :class:`~gesprekscyclus.errors.ConflictError` when the
+        conversation has one already."""
+        ...
+
+    def find(self, conversation_id: str) -> VoiceAnswer | None:
+        """The answer given after ``conversation_id``, if any."""
+        ...
+
+    def all(self) -> list[VoiceAnswer]:
+        """Every answer, ordered by time, then conversation."""
+        ...
+
+    def mentioning(self, person_id: str) -> list[VoiceAnswer]:
+        """The answers the person gave or that name them as manager, ordered like :meth:`all`."""
+        ...
+
+    def delete(self, conversation_ids: Iterable[str]) -> int:
+        """Remove the answers given after these conversations; returns how many there were."""
+        ...
+
+    def delete_for_person(self, person_id: str) -> int:
+        """Remove the answers the person gave; returns how many there were."""
+        ...
+
+    def replace_manager(self, person_id: str, placeholder: str) -> int:
+        """Name ``placeholder`` instead of ``person_id`` as the manager of every answer that
+        names them; returns how many changed."""
+        ...
+
+
 def version_of(aggregate: Conversation | Report | ActionItem) -> int:
     """The optimistic-locking version of a conversation, report or action item: its number
     of history entries (every command adds exactly one)."""
@@ -782,6 +818,9 @@ class UnitOfWork(Protocol):
 
     @property
     def outbox(self) -> OutboxRepository: ...
+
+    @property
+    def voice_answers(self) -> VoiceAnswerRepository: ...
 
     @property
     def access_log(self) -> AccessLogRepository: ...

@@ -45,7 +45,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -57,13 +57,14 @@ from gesprekscyclus.domain.absence_records import (
     SickReportRecord,
     audiences_for,
 )
-from gesprekscyclus.domain.access import Content
+from gesprekscyclus.domain.access import MIN_GROUP_SIZE, Content, ReaderRole, reader_role, require
 from gesprekscyclus.domain.action_items import (
     ActionItem,
     ActionItemStatus,
     NeedsDecision,
     carry_over,
 )
+from gesprekscyclus.domain.agreements import require_concrete
 from gesprekscyclus.domain.catalog import Catalog, built_in_catalog
 from gesprekscyclus.domain.conversation_types import (
     ConversationType,
@@ -72,12 +73,14 @@ from gesprekscyclus.domain.conversation_types import (
 )
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
+from gesprekscyclus.domain.guides import GuideSection
 from gesprekscyclus.domain.manager_history import manager_changes, manager_on
 from gesprekscyclus.domain.people import Person, Role
 from gesprekscyclus.domain.questions import AnswerValue
 from gesprekscyclus.domain.reminders import ReminderKind, ReminderPolicy
 from gesprekscyclus.domain.reports import Report, ReportStatus, SignOffKind
 from gesprekscyclus.domain.text import Locale
+from gesprekscyclus.domain.voice import VoiceAnswer, VoiceGroup, voice_summary
 from gesprekscyclus.errors import (
     AccessDeniedError,
     ConflictError,
@@ -128,10 +131,12 @@ from gesprekscyclus.service.questions import questions_view
 from gesprekscyclus.service.reading import Reading, absence_log_entry, check_reader, kind_of
 from gesprekscyclus.service.reminders import (
     ReminderReport,
+    asks_voice,
     conversation_day,
     due_reminders,
     lifecycle_notifications,
     pinned_question_set,
+    voice_check_notifications,
     withdrawal_for,
 )
 from gesprekscyclus.service.views import (
@@ -471,7 +476,7 @@ class ConversationService:
         if reader is None:
             return report_state(report)
         read = self._reader(reader, at)
-        view = read.report(report, talk)
+        view = read.report(report, talk, uow.action_items.from_conversations([talk.id]))
         if read.entries:
             uow.access_log.append(read.entries)
         return view if view is not None else report_state(report)
@@ -499,14 +504,19 @@ class ConversationService:
         only: Iterable[str] | None = None,
     ) -> None:
         people = self._people(uow, (p.person_id for p in conversation.participants))
-        scan = lifecycle_notifications(
-            conversation,
-            kind,
-            people=people,
-            design=self.design,
-            catalog=self.catalog,
-            only=only,
-        )
+        if kind is ReminderKind.VOICE_CHECK:
+            scan = voice_check_notifications(
+                conversation, people=people, design=self.design, catalog=self.catalog
+            )
+        else:
+            scan = lifecycle_notifications(
+                conversation,
+                kind,
+                people=people,
+                design=self.design,
+                catalog=self.catalog,
+                only=only,
+            )
         if scan.notifications:
             uow.outbox.enqueue(scan.notifications, due_at=at)
 
@@ -1011,10 +1021,120 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         ``at`` is the real time it was held: not in the future, not before the conversation
         was scheduled (:class:`~gesprekscyclus.errors.InvalidValueError` otherwise). It is kept
         as :attr:`Conversation.held_at`; follow-ups and rhythms anchored on the held date
-        count from it.
+        count from it. Where the type asks for it, the employee's check on how it went is
+        enqueued in the same unit of work (once per conversation; see :meth:`record_voice`).
         """
         held_at = None if at is None else aware_utc(at, "at")
-        return self._change(conversation_id, lambda talk, now: talk.hold(at=now, held_at=held_at))
+        return self._change(
+            conversation_id,
+            lambda talk, now: talk.hold(at=now, held_at=held_at),
+            ReminderKind.VOICE_CHECK,
+        )
+
+    # --- the employee's voice ----------------------------------------------------------
+
+    def record_voice(
+        self,
+        conversation_id: str,
+        employee_id: str,
+        *,
+        heard: int | None = None,
+        useful: int | None = None,
+        clear_agreements: int | None = None,
+        remark: str | None = None,
+    ) -> VoiceAnswer:
+        """Record the employee's check after a held conversation: scores 1–5, each optional,
+        and an optional remark (see :mod:`gesprekscyclus.domain.voice`).
+
+        Only the conversation's employee answers (:class:`AccessDeniedError` otherwise),
+        once (:class:`~gesprekscyclus.errors.ConflictError` the second time), after the
+        conversation was held and where its type asks for the check
+        (:class:`~gesprekscyclus.errors.InvalidValueError` otherwise). A check message not
+        yet sent is withdrawn.
+        """
+        at = self._now()
+        with self.store.unit_of_work() as uow:
+            talk = uow.conversations.get(conversation_id)
+            kind = self._kind(talk.type_key)
+            require(
+                reader_role(talk, employee_id, hr_office=self.hr_office),
+                Content.VOICE_ANSWER,
+                Sensitivity.NORMAL if kind is None else kind.sensitivity,
+                reader=employee_id,
+                write=True,
+                kind=kind,
+            )
+            if talk.held_on_instant is None:
+                raise InvalidValueError(
+                    "Conversation.status",
+                    f"{conversation_id!r} is {talk.status.value}; the check follows a held "
+                    "conversation",
+                    allowed=("held", "reported", "closed"),
+                )
+            if not asks_voice(self.design, self.catalog, talk.type_key):
+                raise InvalidValueError(
+                    "ConversationType.voice_check",
+                    f"conversations of type {talk.type_key!r} are not followed by a check",
+                )
+            person = uow.people.find(employee_id)
+            answer = VoiceAnswer(
+                conversation_id=talk.id,
+                employee_id=employee_id,
+                manager_id=talk.manager_id,
+                team=None if person is None else person.team,
+                type_key=talk.type_key,
+                at=at,
+                heard=heard,
+                useful=useful,
+                clear_agreements=clear_agreements,
+                remark=remark,
+            )
+            uow.voice_answers.add(answer)
+            uow.outbox.withdraw(
+                Withdrawal(
+                    conversation_id=talk.id,
+                    kinds=[ReminderKind.VOICE_CHECK],
+                    reason="the employee answered the check",
+                )
+            )
+            return answer
+
+    def voice_answer(self, conversation_id: str, *, reader: str) -> VoiceAnswer | None:
+        """The check given after ``conversation_id``, for the employee who gave it only;
+        anyone else (their manager included) is refused with :class:`AccessDeniedError`."""
+        with self.store.unit_of_work() as uow:
+            talk = uow.conversations.get(conversation_id)
+            answer = uow.voice_answers.find(conversation_id)
+        kind = self._kind(talk.type_key)
+        require(
+            reader_role(talk, reader, hr_office=self.hr_office),
+            Content.VOICE_ANSWER,
+            Sensitivity.NORMAL if kind is None else kind.sensitivity,
+            reader=reader,
+            write=False,
+            kind=kind,
+            own=answer is None or answer.employee_id == reader,
+        )
+        return answer
+
+    def voice_summary(
+        self,
+        *,
+        by: Literal["manager", "team"],
+        reader: str,
+        min_group_size: int = MIN_GROUP_SIZE,
+    ) -> tuple[VoiceGroup, ...]:
+        """The checks in aggregate per manager or team, for the organisation's HR contact:
+        groups of fewer than ``min_group_size`` distinct employees are left out, and no
+        remark or single answer is ever part of it (see
+        :func:`~gesprekscyclus.domain.voice.voice_summary`)."""
+        if reader not in self.hr_office:
+            raise AccessDeniedError(
+                "voice summary", reader, "only the organisation's HR contact reads it"
+            )
+        with self.store.unit_of_work() as uow:
+            answers = uow.voice_answers.all()
+        return voice_summary(answers, by=by, min_group_size=min_group_size)
 
     def close(self, conversation_id: str) -> ConversationView:
         """Close a held conversation whose type keeps no report (or a reported one)."""
@@ -1118,6 +1238,18 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         """Change the summary and/or agreements of a draft or shared report; returns the
         author's view."""
         terms = None if agreements is None else tuple(agreements)
+        if terms is not None:
+            with self.store.unit_of_work() as uow:
+                linked = [
+                    item.agreement
+                    for item in uow.action_items.from_conversations([conversation_id])
+                    if item.agreement is not None
+                ]
+            if linked and max(linked) >= len(terms):
+                raise ConflictError(
+                    f"Report {conversation_id!r}: agreement [{max(linked)}] has an action item; "
+                    f"revised agreements must keep it (got {len(terms)} agreements)"
+                )
         return self._change_report(
             conversation_id,
             lambda report, _talk, at: report.revise(summary=summary, agreements=terms, at=at),
@@ -1179,13 +1311,28 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         )
 
     def file_report(self, conversation_id: str) -> ReportView:
-        """File the report; a reported conversation is closed with it."""
+        """File the report; a reported conversation is closed with it.
+
+        Where the type has ``agreements_required_concrete``, every agreement of the report
+        must first be an action item owned by a participant with a due date or a reason for
+        having none; :class:`~gesprekscyclus.errors.AgreementNotConcreteError` names the first
+        that is not, and nothing changes.
+        """
 
         def follow(talk: Conversation, at: datetime) -> Conversation | None:
             if talk.status is ConversationStatus.REPORTED:
                 return talk.close(at=at)
             return None
 
+        with self.store.unit_of_work() as uow:
+            talk = uow.conversations.get(conversation_id)
+            kind = self._kind(talk.type_key)
+            if kind is not None and kind.agreements_required_concrete:
+                require_concrete(
+                    uow.reports.get(conversation_id),
+                    uow.action_items.from_conversations([conversation_id]),
+                    participants=talk.participant_ids,
+                )
         return self._change_report(
             conversation_id, lambda report, _talk, at: report.file(at=at), follow
         )
@@ -1200,17 +1347,30 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         owner_id: str,
         due: date | None = None,
         item_id: str | None = None,
+        agreement: int | None = None,
+        no_due_reason: str | None = None,
     ) -> ActionItemView:
         """Record an action item agreed in a conversation, between its employee and manager.
 
         The owner must take part in the conversation or be the HR contact
         (:class:`~gesprekscyclus.errors.AccessDeniedError` otherwise). Without ``item_id``
         the id is derived from the conversation, title, owner and due date, so recording the
-        same item twice raises a conflict instead of duplicating it. Returns the owner's view.
+        same item twice raises a conflict instead of duplicating it. ``agreement`` links the
+        item to an agreement of the conversation's report (its index, which must exist);
+        ``no_due_reason`` says why an item has no due date. Returns the owner's view.
         """
         at = self._now()
         with self.store.unit_of_work() as uow:
             talk = uow.conversations.get(conversation_id)
+            if agreement is not None:
+                report = uow.reports.find(conversation_id)
+                count = 0 if report is None else len(report.agreements)
+                if isinstance(agreement, bool) or agreement not in range(count):
+                    raise InvalidValueError(
+                        "ActionItem.agreement",
+                        f"{agreement!r} is not an agreement of the report of {conversation_id!r}",
+                        allowed=range(count),
+                    )
             item = ActionItem.agreed_in(
                 talk,
                 id=item_id or _item_id(talk.id, title, owner_id, due),
@@ -1219,9 +1379,53 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
                 due=due,
                 hr_office=self.hr_office,
                 kind=self._kind(talk.type_key),
+                agreement=agreement,
+                no_due_reason=no_due_reason,
             )
             uow.action_items.add_many([item])
             return self._item_view(uow, item, at)
+
+    def record_agreement(
+        self,
+        conversation_id: str,
+        agreement: str,
+        *,
+        owner_id: str,
+        due: date | None = None,
+        no_due_reason: str | None = None,
+    ) -> ReportView:
+        """Add ``agreement`` to the conversation's draft or shared report and record it as an
+        action item owned by ``owner_id`` in the same unit of work, so the agreement is
+        concrete from the start (give ``due`` or ``no_due_reason``). The owner must take part
+        (or be the HR contact); without a date or a reason
+        :class:`~gesprekscyclus.errors.InvalidValueError` is raised and nothing changes.
+        Returns the report's author's view.
+        """
+        if due is None and no_due_reason is None:
+            raise InvalidValueError(
+                "record_agreement.due",
+                "a concrete agreement has a due date or a reason for having none",
+                allowed=("due", "no_due_reason"),
+            )
+        at = self._now()
+        with self.store.unit_of_work() as uow:
+            talk = uow.conversations.get(conversation_id)
+            current = uow.reports.get(conversation_id)
+            changed = current.revise(agreements=(*current.agreements, agreement), at=at)
+            item = ActionItem.agreed_in(
+                talk,
+                id=_item_id(talk.id, agreement, owner_id, due),
+                title=agreement,
+                owner_id=owner_id,
+                due=due,
+                hr_office=self.hr_office,
+                kind=self._kind(talk.type_key),
+                agreement=len(current.agreements),
+                no_due_reason=no_due_reason,
+            )
+            uow.reports.update(changed, expected_version=version_of(current))
+            uow.action_items.add_many([item])
+            return self._report_view(uow, changed, talk, changed.author_id, at)
 
     def complete_action_item(self, item_id: str) -> ActionItemView:
         """Mark an item done."""
@@ -1416,12 +1620,43 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         question_set = pinned_question_set(talk, self.design, self.catalog)
         return questions_view(talk, view, question_set=question_set, locale=language)
 
+    def guide_for(
+        self, conversation_id: str, *, reader: str, locale: Locale | str | None = None
+    ) -> tuple[GuideSection, ...]:
+        """The guide of the conversation's type, in ``locale`` (by default the reader's own
+        language), for the person who leads it; empty when the type has no guide.
+
+        Anyone else is refused with :class:`AccessDeniedError`: the employee, since the guide
+        would read to them as a script of how they are to be handled, and other participants,
+        who do not lead it. Someone who may not see the conversation learns nothing more
+        than :meth:`conversation` tells them.
+        """
+        with self.store.unit_of_work() as uow:
+            talk = uow.conversations.get(conversation_id)
+        role = reader_role(talk, reader, hr_office=self.hr_office)
+        if role is None or role is ReaderRole.HR_OFFICE:
+            raise AccessDeniedError(
+                "access matrix: conversation", reader, f"may not see {conversation_id!r}"
+            )
+        kind = self._kind(talk.type_key)
+        led_by = kind.led_by if kind is not None else Role.MANAGER
+        leads = any(p.person_id == reader and p.role is led_by for p in talk.participants)
+        if not leads or led_by is Role.EMPLOYEE:
+            raise AccessDeniedError(
+                "guide", reader, f"only the person leading {conversation_id!r} receives its guide"
+            )
+        guide = self.catalog.guide_for(talk.type_key)
+        if guide is None:
+            return ()
+        return guide.sections(self.person(reader).locale if locale is None else locale)
+
     def report(self, conversation_id: str, *, reader: str) -> ReportView:
         """What ``reader`` may see of the report of one conversation (a draft only its
         author); :class:`AccessDeniedError` when they may not read it."""
         with self._reading(reader) as (uow, read):
             report = uow.reports.get(conversation_id)
-            view = read.report(report, uow.conversations.get(conversation_id))
+            items = uow.action_items.from_conversations([conversation_id])
+            view = read.report(report, uow.conversations.get(conversation_id), items)
         if view is None:
             content = "draft_report" if report.is_draft else "shared_report"
             raise AccessDeniedError(

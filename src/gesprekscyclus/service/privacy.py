@@ -123,6 +123,7 @@ KINDS: Final = (
     "action_items",
     "outbox_messages",
     "outbox_payloads",
+    "voice_answers",
 )
 
 
@@ -285,6 +286,11 @@ def _remove_person(uow: UnitOfWork, person_id: str, counter: Counter[str]) -> in
         rewritten += 1
     counter["life_events"] += uow.events.delete_for_person(person_id)
     counter["absence_records"] += uow.absence_records.delete_for_person(person_id)
+    # Their own checks go; checks others gave about a conversation they led keep counting
+    # in aggregates, with the placeholder as manager.
+    counter["voice_answers"] += uow.voice_answers.delete_for_person(person_id)
+    counter["voice_answers"] += uow.voice_answers.delete(own_ids)
+    rewritten += uow.voice_answers.replace_manager(person_id, placeholder)
     counter["people"] += int(uow.people.delete(person_id))
     for log in PERSONAL_LOGS:
         counter[log.name] += getattr(uow, log.name).delete_for_person(person_id)
@@ -344,6 +350,7 @@ def _remove_conversations(uow: UnitOfWork, ids: set[str], counter: Counter[str])
     items = {item.id for item in uow.action_items.from_conversations(ids)}
     counter["action_items"] += uow.action_items.delete(items)
     counter["reports"] += uow.reports.delete(ids)
+    counter["voice_answers"] += uow.voice_answers.delete(ids)
     counter["conversations"] += uow.conversations.delete(ids)
     messages = uow.outbox.mentioning([*ids, *items])
     counter["outbox_messages"] += uow.outbox.delete(message.id for message in messages)
@@ -510,6 +517,12 @@ def export_person(uow: UnitOfWork, person_id: str, *, at: datetime) -> dict[str,
         "reports": reports,
         "action_items": [to_data(item) for item in uow.action_items.mentioning(person_id)],
         "messages": messages,
+        # The checks they gave; those others gave about them are others' answers.
+        "voice_answers": [
+            to_data(answer)
+            for answer in uow.voice_answers.mentioning(person_id)
+            if answer.employee_id == person_id
+        ],
     }
     for log in PERSONAL_LOGS:
         if log.export is not None:

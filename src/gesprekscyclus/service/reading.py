@@ -9,6 +9,7 @@ entries in the same unit of work as the read.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from gesprekscyclus.domain.absence_records import AbsenceRecord
@@ -127,10 +128,15 @@ class Reading:
             self._log(kind, talk.employee_id, talk.id, "conversation")
         return view
 
-    def report(self, report: Report, talk: Conversation) -> ReportView | None:
-        """The reader's view of ``report`` (of ``talk``), or ``None``."""
+    def report(
+        self, report: Report, talk: Conversation, items: Iterable[ActionItem] = ()
+    ) -> ReportView | None:
+        """The reader's view of ``report`` (of ``talk``, whose action items are ``items``),
+        or ``None``."""
         kind = kind_of(self.catalog, talk.type_key)
-        view = report_view(report, talk, self.reader, kind=kind, hr_office=self.hr_office)
+        view = report_view(
+            report, talk, self.reader, kind=kind, hr_office=self.hr_office, items=items
+        )
         if view is not None:
             self._log(kind, report.employee_id, report.conversation_id, "report")
         return view

@@ -14,7 +14,8 @@ once, however often the sweep runs.
 "today" is the date in the conversation's zone, or the owner's zone for action items):
 
 - ``preparation``: from ``preparation_days`` before the conversation day until that day, to
-  every participant, with the questions of their audience in their language;
+  every participant, with the questions of their audience in their language; the person
+  leading it (the participant in the type's ``led_by`` role) also gets the type's guide;
 - ``day_before``: from the day before a scheduled conversation until it starts;
 - ``report_due``: ``report_due_days`` after it was held, to its leader, while unreported;
 - ``sign_off_pending``: ``sign_off_days`` after a report needing sign-off was shared, to the
@@ -56,11 +57,13 @@ from gesprekscyclus.domain.action_items import ActionItem, ActionItemStatus
 from gesprekscyclus.domain.calendar import localize
 from gesprekscyclus.domain.catalog import Catalog
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus, Participant
+from gesprekscyclus.domain.guides import ConversationGuide
 from gesprekscyclus.domain.people import Person, Role
 from gesprekscyclus.domain.questions import Audience, QuestionSet, QuestionSetRef
 from gesprekscyclus.domain.reminders import ReminderKind, ReminderPolicy, reminder_key
 from gesprekscyclus.domain.reports import Report, ReportAction, ReportStatus
 from gesprekscyclus.domain.text import LocalizedText
+from gesprekscyclus.domain.voice import VOICE_CHECK_DAYS, voice_question_set
 from gesprekscyclus.planning.design import CycleDesign
 from gesprekscyclus.ports.notifier import ActionItemInfo, ConversationInfo, Notification, Recipient
 from gesprekscyclus.ports.store import Withdrawal
@@ -68,6 +71,7 @@ from gesprekscyclus.ports.store import Withdrawal
 __all__ = [
     "ReminderReport",
     "ReminderScan",
+    "asks_voice",
     "conversation_info",
     "due_reminders",
     "lifecycle_notifications",
@@ -75,6 +79,7 @@ __all__ = [
     "policy_for",
     "recipient",
     "reminder_key",
+    "voice_check_notifications",
     "withdrawal_for",
 ]
 
@@ -95,13 +100,18 @@ _ABOUT_CONVERSATIONS = frozenset(
         ReminderKind.ESCALATION,
         ReminderKind.SCHEDULED,
         ReminderKind.CANCELLED,
+        ReminderKind.VOICE_CHECK,
     }
 )
 #: Per status of a conversation that has moved on, the kinds that still serve.
 _STILL_SERVING: Mapping[ConversationStatus, frozenset[ReminderKind]] = {
-    ConversationStatus.HELD: frozenset({ReminderKind.REPORT_DUE, ReminderKind.SIGN_OFF_PENDING}),
-    ConversationStatus.REPORTED: frozenset({ReminderKind.SIGN_OFF_PENDING}),
-    ConversationStatus.CLOSED: frozenset(),
+    ConversationStatus.HELD: frozenset(
+        {ReminderKind.REPORT_DUE, ReminderKind.SIGN_OFF_PENDING, ReminderKind.VOICE_CHECK}
+    ),
+    ConversationStatus.REPORTED: frozenset(
+        {ReminderKind.SIGN_OFF_PENDING, ReminderKind.VOICE_CHECK}
+    ),
+    ConversationStatus.CLOSED: frozenset({ReminderKind.VOICE_CHECK}),
     ConversationStatus.CANCELLED: frozenset({ReminderKind.CANCELLED}),
     ConversationStatus.MISSED: frozenset(),
 }
@@ -299,6 +309,47 @@ def lifecycle_notifications(
     return ReminderScan(tuple(found), tuple(skipped))
 
 
+def asks_voice(design: CycleDesign, catalog: Catalog, type_key: str) -> bool:
+    """Whether conversations of ``type_key`` end with the employee's check: the design's
+    rule says so (``TypeRule.voice_check``), else the type does, and the type's reminder
+    policy sends ``voice_check`` messages."""
+    if type_key not in catalog:
+        return False
+    rule = next((r for r in design.types if r.type == type_key), None)
+    wanted = rule.voice_check if rule is not None and rule.voice_check is not None else None
+    asked = catalog.type(type_key).voice_check if wanted is None else wanted
+    return asked and policy_for(design, type_key).sends(ReminderKind.VOICE_CHECK)
+
+
+def voice_check_notifications(
+    conversation: Conversation,
+    *,
+    people: Mapping[str, Person],
+    design: CycleDesign,
+    catalog: Catalog,
+) -> ReminderScan:
+    """The check on how a held conversation went, for its employee, where the type asks for
+    one. Keyed by conversation and employee only, so it is enqueued once per conversation;
+    it expires :data:`~gesprekscyclus.domain.voice.VOICE_CHECK_DAYS` after the conversation
+    was held."""
+    held = conversation.held_on_instant
+    if held is None or not asks_voice(design, catalog, conversation.type_key):
+        return ReminderScan()
+    kind = ReminderKind.VOICE_CHECK
+    person = people.get(conversation.employee_id)
+    if person is None:
+        return ReminderScan(skipped=(_unknown(kind, conversation.id, conversation.employee_id),))
+    note = Notification(
+        key=reminder_key(kind, conversation.id, person.id),
+        kind=kind,
+        recipient=recipient(person, Role.EMPLOYEE),
+        conversation=conversation_info(conversation, people, catalog),
+        questions=tuple(q.text.in_(person.locale) for q in voice_question_set().questions),
+        expires_at=held + timedelta(days=VOICE_CHECK_DAYS),
+    )
+    return ReminderScan(notifications=(note,))
+
+
 def _unknown(kind: ReminderKind, about: str, person_id: str | None) -> str:
     return f"{kind.value} for {about!r}: recipient {person_id!r} is not a known person"
 
@@ -344,6 +395,7 @@ class _Sweep:
         item: ActionItem | None = None,
         questions: QuestionSet | None = None,
         expires_at: datetime | None = None,
+        guide: ConversationGuide | None = None,
     ) -> None:
         about = conversation.id if conversation is not None else item.id if item else "?"
         person = self.people.get(person_id) if person_id is not None else None
@@ -369,6 +421,8 @@ class _Sweep:
                 ),
                 questions=_questions(questions, role, person),
                 expires_at=expires_at,
+                guide=() if guide is None else guide.sections(person.locale),
+                guide_ref=None if guide is None else guide.reference,
             )
         )
 
@@ -382,6 +436,8 @@ class _Sweep:
             ):
                 questions = pinned_question_set(talk, self.design, self.catalog)
                 begins = talk.starts_at or _day_end(day, talk.time_zone)
+                leader = self._leader(talk)
+                guide = self.catalog.guide_for(talk.type_key)
                 for p in talk.participants:
                     self.add(
                         ReminderKind.PREPARATION,
@@ -391,6 +447,7 @@ class _Sweep:
                         conversation=talk,
                         questions=questions,
                         expires_at=begins,
+                        guide=guide if p == leader and p.role is not Role.EMPLOYEE else None,
                     )
             if (
                 policy.sends(ReminderKind.DAY_BEFORE)

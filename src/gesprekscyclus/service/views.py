@@ -39,6 +39,7 @@ from attrs import field, frozen
 from gesprekscyclus.domain.absence_records import AbsenceRecord, audiences_for, visible_data
 from gesprekscyclus.domain.access import Content, ReaderRole, allowed, reader_role
 from gesprekscyclus.domain.action_items import ActionItem, ActionItemStatus
+from gesprekscyclus.domain.agreements import AgreementStatus, agreement_states
 from gesprekscyclus.domain.conversation_types import ConversationType, Sensitivity
 from gesprekscyclus.domain.conversations import (
     Answer,
@@ -169,6 +170,7 @@ class ReportView:
     refusal_reason: str | None = None
     history: tuple[ReportTransition, ...] = ()
     may_write: frozenset[Content] = frozenset()
+    agreement_states: tuple[AgreementStatus, ...] = ()
 
 
 @frozen
@@ -370,9 +372,12 @@ def report_view(
     *,
     kind: ConversationType | None = None,
     hr_office: Iterable[str] = (),
+    items: Iterable[ActionItem] = (),
 ) -> ReportView | None:
     """What ``reader`` may see of ``report`` (of ``talk``), or ``None`` when they may not
-    read it: a draft is for its author only, a shared report for whom the policy allows."""
+    read it: a draft is for its author only, a shared report for whom the policy allows.
+    ``items`` are the action items agreed in ``talk``: ``agreement_states`` tells from them
+    which agreements are open, carried, done, dropped or not yet recorded as an item."""
     role = reader_role(talk, reader, hr_office=hr_office)
     sensitivity = _sensitivity(kind)
     if report.is_draft:
@@ -410,6 +415,7 @@ def report_view(
             for content in (Content.COMMENT, Content.WRITTEN_VIEW, Content.DRAFT_REPORT)
             if allowed(role, content, sensitivity, write=True, kind=kind, own=True)
         ),
+        agreement_states=agreement_states(report, items),
     )
 
 

@@ -48,6 +48,7 @@ from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
 from gesprekscyclus.domain.people import Person, Role
 from gesprekscyclus.domain.reports import Report
 from gesprekscyclus.domain.text import LocalizedText
+from gesprekscyclus.domain.voice import VoiceAnswer
 from gesprekscyclus.errors import ConflictError, InvalidValueError, NotFoundError
 from gesprekscyclus.ports.notifier import (
     ActionItemInfo,
@@ -891,6 +892,75 @@ class StoreContract:
             assert uow.action_items.page(ActionItemQuery(), after="a-2", limit=5) == [items[3]]
             with pytest.raises(InvalidValueError, match="limit"):
                 uow.reports.page(ReportQuery(), limit=0)
+
+    def test_action_items_keep_their_agreement_and_reason_for_no_date(self, store: Store) -> None:
+        linked = ActionItem(
+            id="a-1",
+            title="Cursus kiezen",
+            owner_id="e-1",
+            due=None,
+            origin_conversation_id="c-1",
+            employee_id="e-1",
+            manager_id="m-1",
+            agreement=2,
+            no_due_reason=HOSTILE_TEXTS[1],
+        )
+        carried = linked.escalate(to_id="hr-1", reason="needs a budget", at=T0)
+        with store.unit_of_work() as uow:
+            uow.action_items.add_many([linked])
+        with store.unit_of_work() as uow:
+            uow.action_items.update(carried)
+        with store.unit_of_work() as uow:
+            found = uow.action_items.from_conversations(["c-1"])
+        assert found == [carried]
+        assert (found[0].agreement, found[0].no_due_reason) == (2, HOSTILE_TEXTS[1])
+
+    def test_voice_answers_are_one_per_conversation_and_follow_the_person(
+        self, store: Store
+    ) -> None:
+        def answer(
+            conversation_id: str, employee: str, manager: str | None, minutes: int
+        ) -> VoiceAnswer:
+            return VoiceAnswer(
+                conversation_id=conversation_id,
+                employee_id=employee,
+                manager_id=manager,
+                team="sales",
+                type_key="check_in",
+                at=T0 + timedelta(minutes=minutes),
+                heard=4,
+                remark=HOSTILE_TEXTS[1],
+            )
+
+        first, second, third = (
+            answer("c-2", "e-1", "m-1", 2),
+            answer("c-1", "e-2", "m-1", 1),
+            answer("c-3", "e-1", None, 3),
+        )
+        with store.unit_of_work() as uow:
+            for given in (first, second, third):
+                uow.voice_answers.add(given)
+
+        def add_twice(uow: UnitOfWork) -> None:
+            uow.voice_answers.add(answer("c-9", "e-9", None, 9))
+            uow.voice_answers.add(attrs.evolve(first, heard=1))
+
+        with pytest.raises(ConflictError), store.unit_of_work() as uow:
+            add_twice(uow)
+        with store.unit_of_work() as uow:
+            assert uow.voice_answers.find("c-9") is None  # rolled back with the conflict
+            assert uow.voice_answers.find("c-2") == first
+            assert uow.voice_answers.all() == [second, first, third]
+            assert uow.voice_answers.mentioning("m-1") == [second, first]
+            assert uow.voice_answers.mentioning("e-1") == [first, third]
+            assert uow.voice_answers.replace_manager("m-1", "gewist-1") == 2
+        with store.unit_of_work() as uow:
+            assert uow.voice_answers.mentioning("m-1") == []
+            assert [a.manager_id for a in uow.voice_answers.all()] == ["gewist-1", "gewist-1", None]
+            assert uow.voice_answers.delete_for_person("e-1") == 2
+            assert uow.voice_answers.delete(["c-1", "c-1", "missing"]) == 1
+        with store.unit_of_work() as uow:
+            assert uow.voice_answers.all() == []
 
     # -- the narrow queries of the service ----------------------------------------------------
 

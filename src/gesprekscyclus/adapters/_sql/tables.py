@@ -12,6 +12,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, ClassVar, Protocol
 
+import attrs
+
 from gesprekscyclus.domain.absence_records import (
     AbsenceRecord,
     OccupationalHealthAdvice,
@@ -23,6 +25,7 @@ from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.pseudonyms import mentions
 from gesprekscyclus.domain.reports import Report
+from gesprekscyclus.domain.voice import VoiceAnswer
 from gesprekscyclus.errors import ConflictError, NotFoundError
 from gesprekscyclus.ports.queries import (
     ActionItemQuery,
@@ -265,6 +268,67 @@ class AbsenceRecords(_Table):
     def people(self) -> list[str]:
         rows = self._sql.rows("SELECT DISTINCT person_id FROM absence_records ORDER BY person_id")
         return [row[0] for row in rows]
+
+
+class VoiceAnswers(_Table):
+    """The employee's checks after held conversations, one per conversation."""
+
+    def add(self, answer: VoiceAnswer) -> None:
+        if self.find(answer.conversation_id) is not None:
+            raise ConflictError(f"voice answer for {answer.conversation_id!r} exists already")
+        self._sql.execute(
+            "INSERT INTO voice_answers (conversation_id, employee_id, manager_id, at, data)"
+            " VALUES (%s, %s, %s, %s, %s)",
+            (
+                answer.conversation_id,
+                answer.employee_id,
+                answer.manager_id,
+                answer.at.isoformat(),
+                document(answer),
+            ),
+        )
+
+    def find(self, conversation_id: str) -> VoiceAnswer | None:
+        rows = self._sql.rows(
+            "SELECT data FROM voice_answers WHERE conversation_id = %s", (conversation_id,)
+        )
+        found = load(VoiceAnswer, rows)
+        return found[0] if found else None
+
+    def _ordered(self, where: str = "", params: Sequence[Any] = ()) -> list[VoiceAnswer]:
+        rows = self._sql.rows(
+            "SELECT data FROM voice_answers " + where + " ORDER BY at, conversation_id",  # noqa: S608
+            params,
+        )
+        return sorted(load(VoiceAnswer, rows), key=lambda a: (a.at, a.conversation_id))
+
+    def all(self) -> list[VoiceAnswer]:
+        return self._ordered()
+
+    def mentioning(self, person_id: str) -> list[VoiceAnswer]:
+        return self._ordered("WHERE employee_id = %s OR manager_id = %s", (person_id, person_id))
+
+    def delete(self, conversation_ids: Iterable[str]) -> int:
+        return sum(
+            self._sql.execute("DELETE FROM voice_answers WHERE conversation_id = %s", (key,))
+            for key in sorted(set(conversation_ids))
+        )
+
+    def delete_for_person(self, person_id: str) -> int:
+        return self._sql.execute("DELETE FROM voice_answers WHERE employee_id = %s", (person_id,))
+
+    def replace_manager(self, person_id: str, placeholder: str) -> int:
+        answers = self._ordered("WHERE manager_id = %s", (person_id,))
+        for answer in answers:
+            self._sql.execute(
+                "UPDATE voice_answers SET manager_id = %s, data = %s WHERE conversation_id = %s",
+                (
+                    placeholder,
+                    document(attrs.evolve(answer, manager_id=placeholder)),
+                    answer.conversation_id,
+                ),
+            )
+        return len(answers)
 
 
 def _check_updated(sql: Sql, count: int, version: str, kind: str, key: str, expected: int) -> None:

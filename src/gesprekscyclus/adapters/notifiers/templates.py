@@ -87,6 +87,7 @@ PLACEHOLDERS: Mapping[str, str] = {
     "duration_minutes": "the planned length in minutes",
     "questions": "the questions for the recipient's audience with a heading (or empty)",
     "question_list": "the same questions as a bare list (or empty)",
+    "guide": "for the person leading it: the type's guide with a heading (or empty)",
     "action_title": "the action item's title",
     "action_due": "the action item's due date, written out",
 }
@@ -95,6 +96,8 @@ _WORDS = {
     Locale.NL: {
         "at": "om",
         "questions": "Vragen ter voorbereiding:",
+        "guide": "Zo leid je dit gesprek",
+        "voice": "De vragen:",
         "no_due": "geen datum",
         "greeting": "Beste $recipient_name,",
         "closing": "Dit bericht is automatisch verstuurd.",
@@ -102,6 +105,8 @@ _WORDS = {
     Locale.EN: {
         "at": "at",
         "questions": "Questions to prepare:",
+        "guide": "How to lead this conversation",
+        "voice": "The questions:",
         "no_due": "no due date",
         "greeting": "Dear $recipient_name,",
         "closing": "This message was sent automatically.",
@@ -288,7 +293,29 @@ _NEUTRAL_PREFIX: dict[ReminderKind, tuple[str, str]] = {
     ReminderKind.ACTION_ITEM_OVERDUE: ("Actiepunt verlopen", "Action item overdue"),
     ReminderKind.SCHEDULED: ("Uitnodiging", "Invitation"),
     ReminderKind.CANCELLED: ("Geannuleerd", "Cancelled"),
+    ReminderKind.VOICE_CHECK: ("Hoe was het gesprek", "How did it go"),
 }
+
+
+def _guide(notification: Notification) -> tuple[str, str]:
+    """The guide of ``notification`` as plain text and as escaped HTML (both empty without)."""
+    if not notification.guide:
+        return "", ""
+    heading = _WORDS[notification.recipient.locale]["guide"]
+    text_blocks = [heading + "\n" + "=" * len(heading)]
+    html_blocks = [f"<h2>{html.escape(heading)}</h2>"]
+    for section in notification.guide:
+        if section.text:
+            text_blocks.append(f"{section.heading}\n{section.text}")
+            html_blocks.append(
+                f"<h3>{html.escape(section.heading)}</h3><p>{html.escape(section.text)}</p>"
+            )
+        else:
+            listed = "\n".join(f"- {item}" for item in section.items)
+            text_blocks.append(f"{section.heading}\n{listed}")
+            items = "".join(f"<li>{html.escape(item)}</li>" for item in section.items)
+            html_blocks.append(f"<h3>{html.escape(section.heading)}</h3><ul>{items}</ul>")
+    return "\n\n".join(text_blocks), "\n".join(html_blocks)
 
 
 def neutral_subject(notification: Notification) -> str:
@@ -330,7 +357,8 @@ def render(notification: Notification, templates: Templates | None = None) -> Re
         notification.conversation.type_key if notification.conversation else None,
     )
     plain = values_for(notification)
-    heading = _WORDS[notification.recipient.locale]["questions"]
+    words = _WORDS[notification.recipient.locale]
+    heading = words["voice" if notification.kind is ReminderKind.VOICE_CHECK else "questions"]
     questions = notification.questions
     text_list = "\n".join(f"- {question}" for question in questions)
     plain.update(
@@ -347,6 +375,7 @@ def render(notification: Notification, templates: Templates | None = None) -> Re
         question_list=html_list,
         questions=f"<p>{html.escape(heading)}</p>{html_list}" if questions else "",
     )
+    plain["guide"], escaped["guide"] = _guide(notification)
     text = string.Template(chosen.text).substitute(plain)
     subject = string.Template(chosen.subject).substitute(plain)
     talk = notification.conversation
@@ -465,15 +494,29 @@ _TEXTS: dict[ReminderKind, dict[Locale, tuple[str, str]]] = {
             "Your $type_label with $with_name on $when has been cancelled.",
         ),
     },
+    _K.VOICE_CHECK: {
+        Locale.NL: (
+            "Hoe was je $type_label van $date?",
+            "Je had op $date je $type_label met $with_name. Hoe was dat voor jou? Drie korte "
+            "vragen, helemaal vrijwillig. Je leidinggevende ziet je antwoorden nooit los: ze "
+            "tellen alleen mee in een overzicht van minstens vijf collega's samen.",
+        ),
+        Locale.EN: (
+            "How was your $type_label of $date?",
+            "On $date you had your $type_label with $with_name. How was it for you? Three "
+            "short questions, entirely voluntary. Your manager never sees your answers on "
+            "their own: they only count in an overview of at least five colleagues together.",
+        ),
+    },
 }
 
 
 def _built_in(locale: Locale, subject: str, opening: str) -> Template:
     words = _WORDS[locale]
-    text = f"{words['greeting']}\n\n{opening}\n\n$questions\n\n{words['closing']}\n"
+    text = f"{words['greeting']}\n\n{opening}\n\n$questions\n\n$guide\n\n{words['closing']}\n"
     page = (
         '<!DOCTYPE html>\n<html lang="$locale"><body>\n'
-        f"<p>{words['greeting']}</p>\n<p>{opening}</p>\n$questions\n"
+        f"<p>{words['greeting']}</p>\n<p>{opening}</p>\n$questions\n$guide\n"
         f"<p><small>{words['closing']}</small></p>\n</body></html>\n"
     )
     return Template(subject=subject, text=text, html=page)

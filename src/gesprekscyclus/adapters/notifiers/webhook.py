@@ -104,6 +104,10 @@ def payload(notification: Notification, *, version: int = 1) -> dict[str, Any]:
         )
     data = json.loads(json.dumps(to_data(notification)))
     data.pop("expires_at", None)  # the outbox's concern, not part of schema version 1
+    # The guide travels by reference only: its text is the catalog's, not the message's.
+    data.pop("guide", None)
+    if data.get("guide_ref") is None:
+        data.pop("guide_ref", None)
     return {"schema": SCHEMAS[version], **data}
 
 
@@ -120,7 +124,8 @@ def encode(notification: Notification, *, version: int = 1) -> bytes:
 def reference(notification: Notification) -> dict[str, Any]:
     """The ids-only JSON object sent for ``notification``: its key and kind, the recipient's
     id and role, the conversation's ids, type, dates and state, the action item's id, owner
-    and due date.
+    and due date, and (for the leader's preparation reminder) ``guide_ref``, the reference of
+    the type's guide.
 
     >>> from gesprekscyclus.ports.notifier import Recipient
     >>> note = Notification(key="k-1", kind="report_due",
@@ -131,6 +136,7 @@ def reference(notification: Notification) -> dict[str, Any]:
     """
     talk = notification.conversation
     item = notification.action_item
+    guide = {} if notification.guide_ref is None else {"guide_ref": notification.guide_ref}
     return {
         "schema": REFERENCE_SCHEMA,
         "key": notification.key,
@@ -155,6 +161,7 @@ def reference(notification: Notification) -> dict[str, Any]:
             "owner_id": item.owner_id,
             "due": None if item.due is None else item.due.isoformat(),
         },
+        **guide,
     }
 
 
@@ -210,6 +217,7 @@ class NotificationReference:
     action_item_id: str | None = None
     action_item_owner_id: str | None = None
     action_item_due: date | None = None
+    guide_ref: str | None = None
 
 
 def _reference_of(data: Mapping[str, Any]) -> NotificationReference:
@@ -232,6 +240,7 @@ def _reference_of(data: Mapping[str, Any]) -> NotificationReference:
         action_item_id=item.get("id"),
         action_item_owner_id=item.get("owner_id"),
         action_item_due=date.fromisoformat(item["due"]) if item.get("due") else None,
+        guide_ref=data.get("guide_ref"),
     )
 
 

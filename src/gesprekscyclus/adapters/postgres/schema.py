@@ -210,6 +210,24 @@ MIGRATIONS: tuple[tuple[int, tuple[str | Step, ...]], ...] = (
         # stored ones and every reference to them are renamed (see follow_up_ids).
         (shorten_follow_up_ids,),
     ),
+    (
+        14,
+        (
+            # The employee's check after a held conversation (domain.voice), one per
+            # conversation; ``at`` is the ISO instant it was given.
+            """
+            CREATE TABLE voice_answers (
+                conversation_id text PRIMARY KEY,
+                employee_id text NOT NULL,
+                manager_id text,
+                at text NOT NULL,
+                data text NOT NULL
+            )
+            """,
+            "CREATE INDEX voice_answers_employee ON voice_answers (employee_id)",
+            "CREATE INDEX voice_answers_manager ON voice_answers (manager_id)",
+        ),
+    ),
 )
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")

@@ -455,6 +455,7 @@ class PostgresUnitOfWork:
         self.absence_records = tables.AbsenceRecords(db, _ENCODING)
         self.outbox = _Outbox(db, copy_threshold)
         self.access_log = tables.AccessLog(db, _ENCODING)
+        self.voice_answers = tables.VoiceAnswers(db, _ENCODING)
 
     def lock(self, name: str) -> None:
         """Wait for, then hold, the advisory lock ``name`` of this store until the
@@ -472,6 +473,7 @@ _TABLES = (
     "reports",
     "action_items",
     "outbox",
+    "voice_answers",
 )
 
 

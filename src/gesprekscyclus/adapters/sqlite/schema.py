@@ -231,6 +231,24 @@ MIGRATIONS: tuple[tuple[int, tuple[str | Step, ...]], ...] = (
         # stored ones and every reference to them are renamed (see follow_up_ids).
         (shorten_follow_up_ids,),
     ),
+    (
+        14,
+        (
+            # The employee's check after a held conversation (domain.voice), one per
+            # conversation; ``at`` is the ISO instant it was given.
+            """
+            CREATE TABLE voice_answers (
+                conversation_id TEXT PRIMARY KEY,
+                employee_id TEXT NOT NULL,
+                manager_id TEXT,
+                at TEXT NOT NULL,
+                data TEXT NOT NULL
+            ) WITHOUT ROWID
+            """,
+            "CREATE INDEX voice_answers_employee ON voice_answers (employee_id)",
+            "CREATE INDEX voice_answers_manager ON voice_answers (manager_id)",
+        ),
+    ),
 )
 
 #: The indexes on ``conversations`` (used by the benchmark to build an equal raw table).

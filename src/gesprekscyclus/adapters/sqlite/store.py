@@ -334,6 +334,7 @@ class SQLiteUnitOfWork:
         self.absence_records = tables.AbsenceRecords(db, _ENCODING)
         self.outbox = _Outbox(connection)
         self.access_log = tables.AccessLog(db, _ENCODING)
+        self.voice_answers = tables.VoiceAnswers(db, _ENCODING)
 
     def lock(self, name: str) -> None:
         """Nothing to take: this unit of work holds the file's write lock already."""
