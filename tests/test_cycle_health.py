@@ -1,0 +1,193 @@
+"""Cycle health and early signals from a store: counts that add up, rates in [0, 1], groups
+never smaller than the minimum, and signals only for the HR contact."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime
+
+import matplotlib
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gesprekscyclus import analysis
+from gesprekscyclus.domain.access import MIN_GROUP_SIZE
+from gesprekscyclus.domain.conversations import Answer, Conversation, Window
+from gesprekscyclus.domain.people import Person
+from gesprekscyclus.domain.questions import QuestionSetRef
+from gesprekscyclus.errors import AccessDeniedError, InvalidValueError
+from gesprekscyclus.examples.recorded import HR_CONTACT, recorded_year
+from gesprekscyclus.service import health, signals
+
+matplotlib.use("Agg")
+
+TODAY = date(2028, 1, 1)
+
+
+@pytest.fixture(scope="module")
+def service():  # type: ignore[no-untyped-def]
+    return recorded_year()
+
+
+@pytest.fixture(scope="module")
+def records(service):  # type: ignore[no-untyped-def]
+    return health.read_records(service)
+
+
+def test_health_counts_add_up_and_rates_are_shares(records: health.Records) -> None:
+    outcomes = health.conversation_outcomes(records, today=TODAY)
+    assert len(outcomes) == len(records.conversations)
+    for by in ((), ("team",), ("manager_id",), ("type_key",)):
+        for period in ("month", "quarter", None):
+            rows = health.health_rows(outcomes, by=by, period=period)
+            assert sum(r["planned"] for r in rows) == len(outcomes)
+            for row in rows:
+                kinds = sum(row[o.value] for o in health.Outcome)
+                assert row["planned"] == kinds
+                assert row["due"] == row["held"] + row["missed"] + row["overdue"]
+                for rate in ("on_time_rate", "held_rate"):
+                    assert row[rate] is None or 0 <= row[rate] <= 1
+
+
+def test_missed_conversations_keep_their_reason(records: health.Records) -> None:
+    outcomes = health.conversation_outcomes(records, today=TODAY)
+    missed = health.missed_rows(outcomes)
+    assert {r["reason"] for r in missed} == {"verzet en niet opnieuw gepland", "ziek"}
+    assert sum(r["conversations"] for r in missed) == sum(
+        o.outcome is health.Outcome.MISSED for o in outcomes
+    )
+
+
+def test_sign_off_follow_through_and_poortwachter(service, records) -> None:  # type: ignore[no-untyped-def]
+    sign = health.sign_off_rows(records)
+    assert {r["type_key"] for r in sign} == {"growth_review", "appraisal"}
+    for row in sign:
+        assert row["reports"] == row["signed"] + row["refused"] + row["awaiting"]
+        assert 0 <= row["sign_off_rate"] <= 1
+    (items,) = health.follow_through_rows(records, today=TODAY, by=())
+    assert items["items"] == items["done_on_time"] + items["done_late"] + items["open"]
+    assert items["open_overdue"] == items["open"]  # all due before the end of the year
+    rows = health.poortwachter_rows(health.conversation_outcomes(records, today=TODAY),
+                                    service.catalog)  # fmt: skip
+    assert rows
+    assert {r["type_key"] for r in rows} == {"absence"}
+    for row in rows:
+        assert row["met_on_time"] + row["met_late"] == row["held"]
+
+
+def test_unknown_grouping_or_period_is_refused(records: health.Records) -> None:
+    outcomes = health.conversation_outcomes(records, today=TODAY)
+    with pytest.raises(InvalidValueError, match="by: cannot group by 'name'"):
+        health.health_rows(outcomes, by=("name",))
+    with pytest.raises(InvalidValueError, match="period: unknown period 'week'"):
+        health.health_rows(outcomes, period="week")
+
+
+def test_reading_health_is_logged_for_health_related_records(service) -> None:  # type: ignore[no-untyped-def]
+    health.read_records(service)
+    logged = service.administration.access_log_by_reader("administration")
+    assert any(entry.sensitivity == "health_related" for entry in logged)
+
+
+def test_only_the_hr_contact_gets_signals(service) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(AccessDeniedError):
+        analysis.early_signals(service, reader="m-01")
+    with pytest.raises(AccessDeniedError):
+        analysis.answer_trends(service, reader="m-01")
+    frame = analysis.early_signals(service, reader=HR_CONTACT.id)
+    assert set(frame["kind"]) <= set(signals.SIGNAL_KINDS)
+    assert "employee_id" not in frame.columns
+    assert (frame["group_people"] >= MIN_GROUP_SIZE).all()
+
+
+def test_trends_never_describe_fewer_people_than_the_minimum(records: health.Records) -> None:
+    for minimum in (2, MIN_GROUP_SIZE, 8, 20):
+        rows = signals.answer_trend_rows(records, min_group_size=minimum)
+        assert all(row["people"] >= minimum for row in rows)
+    assert len(signals.answer_trend_rows(records, min_group_size=20)) < len(
+        signals.answer_trend_rows(records)
+    )
+    with pytest.raises(InvalidValueError, match="min_group_size"):
+        signals.answer_trend_rows(records, min_group_size=1)
+
+
+# --- synthetic records for the invariants --------------------------------------------------
+
+AT = datetime(2027, 1, 1, tzinfo=UTC)
+
+
+def _held(talk_id: str, employee: str, day: date, answers: dict[str, object]) -> Conversation:
+    talk = Conversation.plan(id=talk_id, type_key="check_in", employee_id=employee,
+                             manager_id="m", window=Window(day, day, day))  # fmt: skip
+    held = datetime(day.year, day.month, day.day, 10, tzinfo=UTC)
+    talk = talk.schedule(held, at=AT).hold(at=held, held_at=held)
+    stamped = tuple(Answer(k, v, employee, held) for k, v in answers.items())  # type: ignore[arg-type]
+    return Conversation(**{**{f: getattr(talk, f) for f in ("id", "type_key", "employee_id",
+                        "manager_id", "participants", "window", "status", "starts_at",
+                        "history", "held_at")}, "answers": stamped,
+                        "question_set": QuestionSetRef("check_in", 1)})  # fmt: skip
+
+
+answer_sets = st.lists(
+    st.tuples(
+        st.integers(0, 11),  # person
+        st.integers(0, 2),  # team
+        st.integers(0, 3),  # quarter
+        st.integers(1, 5),  # workload
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(answers=answer_sets, minimum=st.integers(2, 7))
+def test_no_shown_cell_or_difference_describes_fewer_than_the_minimum(
+    answers: list[tuple[int, int, int, int]], minimum: int
+) -> None:
+    people = tuple(
+        Person(id=f"p{n}", name=f"P {n}", hire_date=date(2020, 1, 1), team=f"t{n % 3}")
+        for n in range(12)
+    )
+    talks = tuple(
+        _held(f"c{i}", f"p{person}", date(2027, 3 * quarter + 1, 10), {"workload": value})
+        for i, (person, _team, quarter, value) in enumerate(answers)
+    )
+    records = health.Records(people=people, conversations=talks)
+    rows = signals.answer_trend_rows(records, questions=("workload",), min_group_size=minimum)
+    assert all(row["people"] >= minimum for row in rows)
+    for quarter in range(1, 5):
+        shown = [r for r in rows if r["quarter"] == quarter]
+        everyone = [r for r in shown if r["team"] == signals.ORGANISATION]
+        teams = [r for r in shown if r["team"] != signals.ORGANISATION]
+        if everyone:
+            hidden = everyone[0]["people"] - sum(r["people"] for r in teams)
+            assert hidden == 0 or hidden >= minimum
+
+
+def test_workload_rising_two_quarters_in_a_row() -> None:
+    people = tuple(Person(id=f"p{n}", name=f"P {n}", hire_date=date(2020, 1, 1), team="zorg")
+                   for n in range(5))  # fmt: skip
+    talks = tuple(
+        _held(f"c{q}{n}", f"p{n}", date(2027, 3 * q + 1, 10), {"workload": 2 + q})
+        for q in range(3)
+        for n in range(5)
+    )
+    records = health.Records(people=people, conversations=talks)
+    (signal,) = signals.signal_rows(records, today=date(2028, 1, 1))
+    assert (signal.team, signal.kind, signal.year, signal.quarter) == (
+        "zorg", "workload_rising", 2027, 3)  # fmt: skip
+    assert signals.signal_rows(records, today=date(2028, 1, 1), min_group_size=6) == []
+
+
+def test_plots_of_health_and_trends_render(service) -> None:  # type: ignore[no-untyped-def]
+    frame = analysis.cycle_health(service, by=(), period="quarter", locale="en")
+    trends = analysis.answer_trends(service, reader=HR_CONTACT.id)
+    for ax in (
+        analysis.plot_health_over_time(frame, locale="en"),
+        analysis.plot_signal_trends(trends, "wellbeing_score", locale="nl"),
+    ):
+        buffer = io.BytesIO()
+        ax.figure.savefig(buffer, format="png")
+        assert buffer.tell() > 1000
+        matplotlib.pyplot.close(ax.figure)
