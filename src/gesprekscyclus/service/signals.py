@@ -88,8 +88,8 @@ def require_signal_reader(service: ConversationService, reader: str) -> None:
         raise AccessDeniedError(
             "early signals",
             reader,
-            "only the organisation's HR contact may see aggregates of answers (the design's "
-            "hr_contact)",
+            "may not see them: only the organisation's HR contact (the design's hr_contact) "
+            "may see aggregates of answers",
         )
 
 
