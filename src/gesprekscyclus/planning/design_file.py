@@ -44,7 +44,13 @@ from gesprekscyclus.domain.cadence import AnchorKind, Cadence, RRuleCadence
 from gesprekscyclus.domain.catalog import Catalog, built_in_catalog
 from gesprekscyclus.domain.conversation_types import ConversationType
 from gesprekscyclus.domain.questions import Question
-from gesprekscyclus.errors import DesignError, InvalidValueError, Problem, SerializationError
+from gesprekscyclus.errors import (
+    DesignError,
+    InvalidValueError,
+    MissingExtraError,
+    Problem,
+    SerializationError,
+)
 from gesprekscyclus.planning.design import CycleDesign, TypeRule
 from gesprekscyclus.planning.design_text import DesignLimits, _plain, read_design_data
 from gesprekscyclus.serialization import from_data, to_data
@@ -527,7 +533,8 @@ def _toml_values(value: Any, key: str = "") -> Any:
 def dump_design(design: CycleDesign, *, fmt: Format = "toml") -> str:
     """The design as file text; values equal to their defaults are left out.
 
-    Writing TOML needs the ``toml`` extra (``pip install gesprekscyclus[toml]``).
+    Writing TOML needs the ``toml`` extra (``pip install "gesprekscyclus[toml]"``); without
+    it :class:`~gesprekscyclus.errors.MissingExtraError` says so (JSON needs nothing more).
     """
     data = _plain(_without_kind_defaults(_file_data(design), _kind_defaults()))
     if fmt == "json":
@@ -540,9 +547,5 @@ def dump_design(design: CycleDesign, *, fmt: Format = "toml") -> str:
     try:
         import tomli_w  # noqa: PLC0415 - optional extra, imported when used
     except ImportError:
-        raise InvalidValueError(
-            "fmt",
-            "writing TOML needs the 'toml' extra: pip install gesprekscyclus[toml]",
-            allowed=("toml", "json"),
-        ) from None
+        raise MissingExtraError("tomli-w", "toml") from None
     return str(tomli_w.dumps(_toml_values(data), multiline_strings=True))
