@@ -232,3 +232,20 @@ def test_describe_reports_bad_input(capsys: pytest.CaptureFixture[str], tmp_path
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "broken.toml" in captured.err
+
+
+def test_preparation_and_sign_off_are_only_mentioned_where_they_exist() -> None:
+    design = CycleDesign(
+        name="d",
+        cycle_start=date(2027, 1, 1),
+        types=(TypeRule("exit_interview"), TypeRule("growth_review"), TypeRule("absence")),
+    )
+    text = design_document(design, "en")
+    exit_part = text.split("### Exit interview")[1].split("###")[0]
+    growth_part = text.split("### Growth review")[1].split("###")[0]
+    absence_part = text.split("### Absence conversation")[1].split("##")[0]
+    assert "preparation" not in exit_part.split("Who may read what")[1]
+    assert "a reminder to prepare" in exit_part
+    assert "the other side's preparation" in growth_part
+    assert "reminded to sign it" in growth_part
+    assert "reminded to sign it" not in absence_part  # sign-off is optional there

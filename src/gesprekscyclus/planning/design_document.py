@@ -21,15 +21,11 @@ comes from a file (names, labels, questions) is escaped, so a hostile name stays
 
 from __future__ import annotations
 
-import html
-import re
 import textwrap
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Literal
-
-from attrs import frozen
 
 from gesprekscyclus.domain.access import ACCESS, Content, Grant, ReaderRole, type_allows
 from gesprekscyclus.domain.catalog import Catalog
@@ -58,6 +54,15 @@ from gesprekscyclus.planning.design_words import (
     rhythm,
     role_words,
 )
+from gesprekscyclus.planning.document_blocks import (
+    Block,
+    bullets,
+    heading,
+    markdown,
+    page,
+    paragraph,
+    table,
+)
 
 __all__ = ["DOCUMENT_FORMATS", "design_document", "design_summary"]
 
@@ -65,27 +70,6 @@ __all__ = ["DOCUMENT_FORMATS", "design_document", "design_summary"]
 DOCUMENT_FORMATS = ("md", "html")
 
 Format = Literal["md", "html"]
-
-
-@frozen
-class _Block:
-    """One piece of the document: a heading, a paragraph, a list or a table."""
-
-    kind: Literal["h1", "h2", "h3", "p", "ul", "table"]
-    texts: tuple[str, ...] = ()
-    rows: tuple[tuple[str, ...], ...] = ()
-
-
-def _h(level: int, text: str) -> _Block:
-    return _Block("h1" if level == 1 else "h2" if level == 2 else "h3", (text,))
-
-
-def _p(text: str) -> _Block:
-    return _Block("p", (text,))
-
-
-def _ul(items: Iterable[str]) -> _Block:
-    return _Block("ul", tuple(items))
 
 
 # --- words that do not come from the design ------------------------------------------------
@@ -264,19 +248,36 @@ def _question_lines(questions: QuestionSet, locale: Locale) -> list[str]:
     return lines
 
 
-def _reminder_lines(rule: TypeRule, kind: ConversationType, locale: Locale) -> list[str]:
+def _prepared(questions: QuestionSet | None) -> bool:
+    """Whether the question set has questions one side answers while preparing."""
+    return questions is not None and any(
+        q.audience is not Audience.JOINT for q in questions.questions
+    )
+
+
+def _reminder_lines(
+    rule: TypeRule, kind: ConversationType, questions: QuestionSet | None, locale: Locale
+) -> list[str]:
     policy = rule.reminders
     nl = locale is Locale.NL
     leader = role_words(kind.led_by, locale)
     lines = []
     if policy.sends(ReminderKind.PREPARATION):
-        lines.append(
-            f"{_capital(_days(policy.preparation_days, locale))} vooraf krijgt iedere deelnemer "
-            "de vragen voor de eigen voorbereiding."
-            if nl
-            else f"{_capital(_days(policy.preparation_days, locale))} ahead, every participant "
-            "receives the questions for their own preparation."
-        )
+        ahead = _capital(_days(policy.preparation_days, locale))
+        if _prepared(questions):
+            lines.append(
+                f"{ahead} vooraf krijgt iedere deelnemer een herinnering, met de vragen voor "
+                "de eigen voorbereiding."
+                if nl
+                else f"{ahead} ahead, every participant receives a reminder with the questions "
+                "for their own preparation."
+            )
+        else:
+            lines.append(
+                f"{ahead} vooraf krijgt iedere deelnemer een herinnering om zich voor te bereiden."
+                if nl
+                else f"{ahead} ahead, every participant receives a reminder to prepare."
+            )
     if policy.sends(ReminderKind.DAY_BEFORE):
         lines.append(
             "De dag ervoor een herinnering, als er een tijd is afgesproken."
@@ -291,7 +292,7 @@ def _reminder_lines(rule: TypeRule, kind: ConversationType, locale: Locale) -> l
             else f"{_capital(_days(policy.report_due_days, locale))} after the conversation "
             f"{leader} is reminded of the report while there is none."
         )
-    if kind.sign_off is not SignOffRequirement.NONE and policy.sends(ReminderKind.SIGN_OFF_PENDING):
+    if kind.sign_off is SignOffRequirement.REQUIRED and policy.sends(ReminderKind.SIGN_OFF_PENDING):
         lines.append(
             f"{_capital(_days(policy.sign_off_days, locale))} nadat het verslag is gedeeld "
             "wordt de medewerker herinnerd aan het ondertekenen."
@@ -465,7 +466,9 @@ _READ_ORDER = (
 )
 
 
-def _applies(content: Content, kind: ConversationType) -> bool:
+def _applies(content: Content, kind: ConversationType, prepared: bool) -> bool:
+    if content in (Content.OWN_PREPARATION, Content.OTHER_PREPARATION):
+        return prepared
     if content in (Content.DRAFT_REPORT, Content.SHARED_REPORT, Content.COMMENT):
         return kind.report
     if content is Content.WRITTEN_VIEW:
@@ -477,8 +480,14 @@ def _applies(content: Content, kind: ConversationType) -> bool:
     return True
 
 
-def readable(role: ReaderRole, kind: ConversationType, locale: Locale | str) -> list[str]:
-    """What ``role`` may read of a conversation of ``kind``, in words, from :data:`ACCESS`.
+def readable(
+    role: ReaderRole,
+    kind: ConversationType,
+    locale: Locale | str,
+    questions: QuestionSet | None = None,
+) -> list[str]:
+    """What ``role`` may read of a conversation of ``kind``, in words, from :data:`ACCESS`
+    (preparation answers only when ``questions`` has preparation questions).
 
     >>> from gesprekscyclus.domain.catalog import built_in_catalog
     >>> exit_interview = built_in_catalog().type("exit_interview")
@@ -489,7 +498,7 @@ def readable(role: ReaderRole, kind: ConversationType, locale: Locale | str) -> 
     nl = language is Locale.NL
     found = []
     for content in _READ_ORDER:
-        if not _applies(content, kind):
+        if not _applies(content, kind, _prepared(questions)):
             continue
         grant = ACCESS[role][kind.sensitivity][content].read
         words = CONTENT_WORDS[language][content]
@@ -502,14 +511,16 @@ def readable(role: ReaderRole, kind: ConversationType, locale: Locale | str) -> 
     return found
 
 
-def _reading_lines(design: CycleDesign, kind: ConversationType, locale: Locale) -> list[str]:
+def _reading_lines(
+    kind: ConversationType, questions: QuestionSet | None, locale: Locale
+) -> list[str]:
     nl = locale is Locale.NL
     roles = [ReaderRole(role.value) for role in kind.participants]
     if Role.HR not in kind.participants:
         roles.append(ReaderRole.HR_OFFICE)
     lines = []
     for role in roles:
-        what = readable(role, kind, locale)
+        what = readable(role, kind, locale, questions)
         who = _capital(role_words(role, locale))
         if what:
             lines.append(f"{who}: {'; '.join(what)}.")
@@ -585,11 +596,11 @@ def _retention_line(retention: Retention, default: Retention, locale: Locale) ->
 
 def _type_blocks(
     design: CycleDesign, rule: TypeRule, catalog: Catalog, locale: Locale
-) -> list[_Block]:
+) -> list[Block]:
     nl = locale is Locale.NL
     kind = catalog.type(rule.type)
     questions = _question_set(catalog, rule)
-    blocks = [_h(3, kind.label.in_(locale)), _p(kind.purpose.in_(locale))]
+    blocks = [heading(3, kind.label.in_(locale)), paragraph(kind.purpose.in_(locale))]
     rhythms = [rhythm(c, locale) for c in rule.cadence]
     if not rhythms:
         rhythms = [
@@ -618,12 +629,12 @@ def _type_blocks(
         f"{_w('duration', locale)}: {kind.duration_minutes} {_w('minutes', locale)}",
         f"{_w('window', locale)}: {window}",
     ]
-    blocks.append(_ul(facts))
-    blocks.append(_p(f"{_w('questions', locale)}:"))
+    blocks.append(bullets(facts))
+    blocks.append(paragraph(f"{_w('questions', locale)}:"))
     if questions is None or not questions.questions:
-        blocks.append(_p(_w("no_questions", locale)))
+        blocks.append(paragraph(_w("no_questions", locale)))
     else:
-        blocks.append(_ul(_question_lines(questions, locale)))
+        blocks.append(bullets(_question_lines(questions, locale)))
     if rule.follow_ups:
         lines = []
         texts = {q.key: q.text.in_(locale) for q in questions.questions} if questions else {}
@@ -636,20 +647,26 @@ def _type_blocks(
                     locale,
                 )
             )
-        blocks += [_p(f"{_w('follow_ups', locale)}:"), _ul(lines)]
-    reminders = _reminder_lines(rule, kind, locale)
-    blocks.append(_p(f"{_w('reminders', locale)}:"))
-    blocks.append(_ul(reminders) if reminders else _p(_w("no_reminders", locale)))
-    blocks += [_p(f"{_w('sick_notice', locale)}:"), _ul(_sick_and_notice(design, rule, locale))]
+        blocks += [paragraph(f"{_w('follow_ups', locale)}:"), bullets(lines)]
+    reminders = _reminder_lines(rule, kind, questions, locale)
+    blocks.append(paragraph(f"{_w('reminders', locale)}:"))
+    blocks.append(bullets(reminders) if reminders else paragraph(_w("no_reminders", locale)))
     blocks += [
-        _p(f"{_w('roles', locale)}:"),
-        _ul(_role_lines(design, rule, kind, questions, locale)),
+        paragraph(f"{_w('sick_notice', locale)}:"),
+        bullets(_sick_and_notice(design, rule, locale)),
     ]
-    blocks += [_p(f"{_w('reading', locale)}:"), _ul(_reading_lines(design, kind, locale))]
+    blocks += [
+        paragraph(f"{_w('roles', locale)}:"),
+        bullets(_role_lines(design, rule, kind, questions, locale)),
+    ]
+    blocks += [
+        paragraph(f"{_w('reading', locale)}:"),
+        bullets(_reading_lines(kind, questions, locale)),
+    ]
     retention = design.retention_for(rule.type, catalog)
     default = default_retention(rule.type, kind.sensitivity)
     blocks += [
-        _p(f"{_w('retention', locale)}: {_retention_line(retention, default, locale)}"),
+        paragraph(f"{_w('retention', locale)}: {_retention_line(retention, default, locale)}"),
     ]
     return blocks
 
@@ -711,13 +728,13 @@ def _calendar_lines(design: CycleDesign, locale: Locale) -> list[str]:
     return lines
 
 
-def _general_blocks(design: CycleDesign, catalog: Catalog, locale: Locale) -> list[_Block]:
+def _general_blocks(design: CycleDesign, catalog: Catalog, locale: Locale) -> list[Block]:
     nl = locale is Locale.NL
-    blocks = [_h(2, _w("calendar", locale)), _ul(_calendar_lines(design, locale))]
-    blocks.append(_h(2, _w("capacity", locale)))
+    blocks = [heading(2, _w("calendar", locale)), bullets(_calendar_lines(design, locale))]
+    blocks.append(heading(2, _w("capacity", locale)))
     if design.capacity is None:
         blocks.append(
-            _p(
+            paragraph(
                 "Er is geen grens aan het aantal gesprekken per leidinggevende."
                 if nl
                 else "There is no limit to the number of conversations per manager."
@@ -725,7 +742,7 @@ def _general_blocks(design: CycleDesign, catalog: Catalog, locale: Locale) -> li
         )
     else:
         blocks.append(
-            _p(
+            paragraph(
                 f"Een leidinggevende voert ten hoogste {design.capacity.per_day} gesprekken per "
                 f"dag en {design.capacity.per_week} per week; de planning spreidt gesprekken "
                 "binnen hun ruimte om dat te halen."
@@ -745,11 +762,11 @@ def _general_blocks(design: CycleDesign, catalog: Catalog, locale: Locale) -> li
                 if nl
                 else f"No {drop} within {days} of a {near}: that conversation covers it."
             )
-        blocks += [_h(2, _w("rules", locale)), _ul(lines)]
+        blocks += [heading(2, _w("rules", locale)), bullets(lines)]
     hr = "de HR-contactpersoon van de organisatie" if nl else "the organisation's HR contact"
     blocks += [
-        _h(2, _w("agreements", locale)),
-        _p(
+        heading(2, _w("agreements", locale)),
+        paragraph(
             f"Afspraken uit een gesprek worden actiepunten met een eigenaar en een datum. Wat "
             f"open blijft, komt terug op de agenda van het volgende gesprek, ten hoogste "
             f"{count_words(design.carry_over_limit, locale)} keer; daarna wordt het bijgesteld, "
@@ -765,8 +782,8 @@ def _general_blocks(design: CycleDesign, catalog: Catalog, locale: Locale) -> li
     ]
     policy = design.retention
     blocks += [
-        _h(2, _w("general_retention", locale)),
-        _ul(
+        heading(2, _w("general_retention", locale)),
+        bullets(
             [
                 f"Gegevens van medewerkers, hun gebeurtenissen en verzuimregistratie: "
                 f"{_years(policy.after_exit_years, locale)} na de laatste werkdag."
@@ -795,7 +812,7 @@ def _simulation_blocks(
     events: Sequence[LifeEvent],
     catalog: Catalog,
     locale: Locale,
-) -> list[_Block]:
+) -> list[Block]:
     from gesprekscyclus.planning.simulation import simulate  # noqa: PLC0415
 
     nl = locale is Locale.NL
@@ -816,18 +833,17 @@ def _simulation_blocks(
     span = f"{format_date(start, locale)} – {format_date(end, locale)}"
     per_person = _decimal(total / count if count else 0.0, 1, locale)
     blocks = [
-        _h(2, _w("simulation", locale)),
-        _p(
+        heading(2, _w("simulation", locale)),
+        paragraph(
             f"Voor {count} medewerkers plant dit ontwerp in de periode {span} {total} "
             f"gesprekken: gemiddeld {per_person} per persoon per jaar."
             if nl
             else f"For {count} employees this design plans {total} conversations in {span}: "
             f"{per_person} per person per year on average."
         ),
-        _Block(
-            "table",
+        table(
             (_w("type", locale), _w("conversations", locale), _w("per_person", locale)),
-            tuple(
+            [
                 (
                     _label(catalog, key, locale),
                     str(per_type[key]),
@@ -835,14 +851,14 @@ def _simulation_blocks(
                 )
                 for key in design.type_keys
                 if per_type[key]
-            ),
+            ],
         ),
     ]
     if minutes:
         hours = sorted(((m / 60, manager) for manager, m in minutes.items()), reverse=True)
         mean = sum(h for h, _ in hours) / len(hours)
         blocks.append(
-            _p(
+            paragraph(
                 f"{len(hours)} leidinggevenden besteden gemiddeld {_decimal(mean, 1, locale)} "
                 f"uur per jaar aan deze gesprekken; wie het meest, "
                 f"{_decimal(hours[0][0], 1, locale)} uur."
@@ -853,12 +869,9 @@ def _simulation_blocks(
             )
         )
         blocks.append(
-            _Block(
-                "table",
+            table(
                 (_w("manager", locale), _w("hours", locale)),
-                tuple(
-                    (names.get(manager, manager), _decimal(h, 1, locale)) for h, manager in hours
-                ),
+                [(names.get(manager, manager), _decimal(h, 1, locale)) for h, manager in hours],
             )
         )
     return blocks
@@ -870,89 +883,33 @@ def _blocks(
     people: Sequence[Person] | None,
     events: Sequence[LifeEvent],
     catalog: Catalog,
-) -> list[_Block]:
+) -> list[Block]:
     nl = locale is Locale.NL
     blocks = [
-        _h(1, f"{_w('title', locale)}: {design.name} ({_w('version', locale)} {design.version})"),
-        _p(_w("intro", locale)),
-        _h(2, _w("overview", locale)),
+        heading(
+            1, f"{_w('title', locale)}: {design.name} ({_w('version', locale)} {design.version})"
+        ),
+        paragraph(_w("intro", locale)),
+        heading(2, _w("overview", locale)),
     ]
     overview = [
         f"{_label(catalog, rule.type, locale)}: {_rhythms(rule, locale)}" for rule in design.types
     ]
-    blocks.append(_ul(overview))
+    blocks.append(bullets(overview))
     blocks.append(
-        _p(
+        paragraph(
             f"De cyclus begint op {format_date(design.cycle_start, locale)}."
             if nl
             else f"The cycle starts on {format_date(design.cycle_start, locale)}."
         )
     )
-    blocks.append(_h(2, _w("types", locale)))
+    blocks.append(heading(2, _w("types", locale)))
     for rule in design.types:
         blocks += _type_blocks(design, rule, catalog, locale)
     blocks += _general_blocks(design, catalog, locale)
     if people is not None:
         blocks += _simulation_blocks(design, people, events, catalog, locale)
     return blocks
-
-
-# --- rendering ---------------------------------------------------------------------------------
-
-_MD_INLINE = re.compile(r"([\\`*_\[\]|])")
-_MD_LINE_START = re.compile(r"^([#>]|[-+](?=\s)|[0-9]+[.)](?=\s))")
-
-
-def _md(text: str) -> str:
-    """``text`` as literal Markdown on one line: emphasis, links, code and table markup
-    escaped, HTML made inert, and nothing at the start read as a heading or a list."""
-    flat = " ".join(text.split())
-    inert = flat.replace("&", "&amp;").replace("<", "&lt;")
-    return _MD_LINE_START.sub(r"\\\1", _MD_INLINE.sub(r"\\\1", inert))
-
-
-def _markdown(blocks: Sequence[_Block]) -> str:
-    out: list[str] = []
-    for block in blocks:
-        if block.kind in ("h1", "h2", "h3"):
-            out += ["#" * int(block.kind[1]) + " " + _md(block.texts[0]), ""]
-        elif block.kind == "p":
-            out += [_md(block.texts[0]), ""]
-        elif block.kind == "ul":
-            out += [f"- {_md(item)}" for item in block.texts] + [""]
-        else:
-            out.append("| " + " | ".join(_md(t) for t in block.texts) + " |")
-            out.append("|" + "---|" * len(block.texts))
-            out += ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in block.rows]
-            out.append("")
-    return "\n".join(out).rstrip("\n") + "\n"
-
-
-def _html(blocks: Sequence[_Block], locale: Locale, title: str) -> str:
-    def e(text: str) -> str:
-        return html.escape(text, quote=True)
-
-    out = [
-        "<!DOCTYPE html>",
-        f'<html lang="{locale.value}">',
-        '<head><meta charset="utf-8">',
-        f"<title>{e(title)}</title></head>",
-        "<body>",
-    ]
-    for block in blocks:
-        if block.kind in ("h1", "h2", "h3", "p"):
-            out.append(f"<{block.kind}>{e(block.texts[0])}</{block.kind}>")
-        elif block.kind == "ul":
-            out.append("<ul>" + "".join(f"<li>{e(item)}</li>" for item in block.texts) + "</ul>")
-        else:
-            head = "".join(f"<th>{e(text)}</th>" for text in block.texts)
-            body = "".join(
-                "<tr>" + "".join(f"<td>{e(cell)}</td>" for cell in row) + "</tr>"
-                for row in block.rows
-            )
-            out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
-    out += ["</body>", "</html>"]
-    return "\n".join(out) + "\n"
 
 
 def design_document(
@@ -984,8 +941,8 @@ def design_document(
     staff = None if people is None else tuple(people)
     blocks = _blocks(design, language, staff, tuple(events), chosen)
     if fmt == "html":
-        return _html(blocks, language, f"{_w('title', language)}: {design.name}")
-    return _markdown(blocks)
+        return page(blocks, language, f"{_w('title', language)}: {design.name}")
+    return markdown(blocks)
 
 
 def design_summary(design: CycleDesign, locale: Locale | str = Locale.EN) -> str:
