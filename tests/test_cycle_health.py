@@ -4,7 +4,7 @@ never smaller than the minimum, and signals only for the HR contact."""
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import matplotlib
 import pytest
@@ -195,3 +195,64 @@ def test_plots_of_health_and_trends_render(service) -> None:  # type: ignore[no-
         ax.figure.savefig(buffer, format="png")
         assert buffer.tell() > 1000
         matplotlib.pyplot.close(ax.figure)
+
+
+stories = st.lists(
+    st.tuples(
+        st.integers(0, 5),  # employee
+        st.integers(0, 300),  # target day of 2027
+        st.sampled_from(["open", "held", "missed", "cancelled"]),
+        st.integers(-10, 40),  # held this many days after the target
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(stories=stories, today=st.integers(0, 400), period=st.sampled_from(["month", "quarter"]))
+def test_every_conversation_has_one_outcome_and_the_counts_add_up(
+    stories: list[tuple[int, int, str, int]], today: int, period: str
+) -> None:
+    start = date(2027, 1, 1)
+    people = tuple(
+        Person(id=f"p{n}", name=f"P {n}", hire_date=date(2020, 1, 1), team=f"t{n % 2}")
+        for n in range(6)
+    )
+    talks = []
+    for i, (person, offset, story, late) in enumerate(stories):
+        target = date.fromordinal(start.toordinal() + offset)
+        window = Window(
+            date.fromordinal(target.toordinal() - 3),
+            target,
+            date.fromordinal(target.toordinal() + 7),
+        )
+        talk = Conversation.plan(id=f"c{i}", type_key="check_in", employee_id=f"p{person}",
+                                 manager_id="m", window=window)  # fmt: skip
+        if story == "held":
+            held = datetime(target.year, target.month, target.day, 12, tzinfo=UTC)
+            held += timedelta(days=late)
+            talk = talk.schedule(held, at=AT).hold(at=held, held_at=held)
+        elif story == "missed":
+            talk = talk.mark_missed(reason="ziek", at=AT)
+        elif story == "cancelled":
+            talk = talk.cancel(reason="vervalt", at=AT)
+        talks.append(talk)
+    records = health.Records(people=people, conversations=tuple(talks))
+    day = date.fromordinal(start.toordinal() + today)
+    outcomes = health.conversation_outcomes(records, today=day)
+    assert len(outcomes) == len(talks)
+    for by in ((), ("team",), ("employee_id", "type_key")):
+        rows = health.health_rows(outcomes, by=by, period=period)
+        assert sum(row["planned"] for row in rows) == len(talks)
+        for row in rows:
+            assert row["planned"] == sum(row[o.value] for o in health.Outcome)
+            assert row["due"] == row["held"] + row["missed"] + row["overdue"]
+            assert row["held_on_time"] <= row["due"]
+            for rate in ("on_time_rate", "held_rate"):
+                assert row[rate] is None or 0 <= row[rate] <= 1
+    for o in outcomes:
+        if o.outcome is health.Outcome.OVERDUE:
+            assert o.latest < day
+        if o.outcome is health.Outcome.HELD_ON_TIME:
+            assert o.held_on is not None
+            assert o.earliest <= o.held_on <= o.latest

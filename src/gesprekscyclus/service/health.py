@@ -258,8 +258,9 @@ def _key_columns(key: tuple[Any, ...], by: Sequence[str]) -> dict[str, Any]:
 
 
 def _sort_key(key: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Group keys in order, an empty group value (no team, no manager) first."""
     return tuple(
-        ("", "") if v is None else ("~", v) if not isinstance(v, tuple) else v for v in key
+        v if isinstance(v, tuple) else (v is not None, "" if v is None else v) for v in key
     )
 
 
@@ -279,22 +280,25 @@ def health_rows(
     due) and ``held_rate`` (held / due), both ``None`` when nothing is due yet.
     """
     groups = _grouped(outcomes, by, period, lambda o: o.target, getattr)
-    rows = []
-    for key in sorted(groups, key=_sort_key):
-        counts = Counter(o.outcome for o in groups[key])
-        held = counts[Outcome.HELD_ON_TIME] + counts[Outcome.HELD_OUTSIDE_WINDOW]
-        due = held + counts[Outcome.MISSED] + counts[Outcome.OVERDUE]
-        row = _key_columns(key, by)
-        row.update({outcome.value: counts[outcome] for outcome in Outcome})
-        row.update(
-            planned=sum(counts.values()),
-            held=held,
-            due=due,
-            on_time_rate=_rate(counts[Outcome.HELD_ON_TIME], due),
-            held_rate=_rate(held, due),
-        )
-        rows.append(row)
-    return rows
+    return [_health_row(key, groups[key], by) for key in sorted(groups, key=_sort_key)]
+
+
+def _health_row(
+    key: tuple[Any, ...], outcomes: Sequence[ConversationOutcome], by: Sequence[str]
+) -> dict[str, Any]:
+    counts = Counter(o.outcome for o in outcomes)
+    held = counts[Outcome.HELD_ON_TIME] + counts[Outcome.HELD_OUTSIDE_WINDOW]
+    due = held + counts[Outcome.MISSED] + counts[Outcome.OVERDUE]
+    row = _key_columns(key, by)
+    row.update({outcome.value: counts[outcome] for outcome in Outcome})
+    row.update(
+        planned=sum(counts.values()),
+        held=held,
+        due=due,
+        on_time_rate=_rate(counts[Outcome.HELD_ON_TIME], due),
+        held_rate=_rate(held, due),
+    )
+    return row
 
 
 def missed_rows(outcomes: Iterable[ConversationOutcome]) -> Rows:
@@ -458,22 +462,11 @@ def poortwachter_rows(
         if catalog.type(key).sensitivity is Sensitivity.HEALTH_RELATED
     }
     chosen = [o for o in outcomes if o.type_key in health]
+    groups = _grouped(chosen, by, period, lambda o: o.target, getattr)
     rows = []
-    for row in health_rows(chosen, by=by, period=period):
-        pass_ = [o for o in chosen if _matches(o, row, by, period)]
-        met = sum(1 for o in pass_ if o.held_on is not None and o.held_on <= o.latest)
-        row["met_on_time"] = met
-        row["met_late"] = row["held"] - met
-        row["on_time_rate"] = _rate(met, row["due"])
+    for key in sorted(groups, key=_sort_key):
+        row = _health_row(key, groups[key], by)
+        met = sum(1 for o in groups[key] if o.held_on is not None and o.held_on <= o.latest)
+        row.update(met_on_time=met, met_late=row["held"] - met, on_time_rate=_rate(met, row["due"]))
         rows.append(row)
     return rows
-
-
-def _matches(
-    outcome: ConversationOutcome, row: dict[str, Any], by: Sequence[str], period: Any
-) -> bool:
-    if any(getattr(outcome, name) != row[name] for name in _check_by(by)):
-        return False
-    if period is None:
-        return True
-    return all(row[k] == v for k, v in period_of(outcome.target, period).items())
