@@ -184,17 +184,40 @@ def test_workload_rising_two_quarters_in_a_row() -> None:
     assert signals.signal_rows(records, today=date(2028, 1, 1), min_group_size=6) == []
 
 
-def test_plots_of_health_and_trends_render(service) -> None:  # type: ignore[no-untyped-def]
-    frame = analysis.cycle_health(service, by=(), period="quarter", locale="en")
-    trends = analysis.answer_trends(service, reader=HR_CONTACT.id)
-    for ax in (
-        analysis.plot_health_over_time(frame, locale="en"),
-        analysis.plot_signal_trends(trends, "wellbeing_score", locale="nl"),
-    ):
-        buffer = io.BytesIO()
-        ax.figure.savefig(buffer, format="png")
-        assert buffer.tell() > 1000
-        matplotlib.pyplot.close(ax.figure)
+def _png(ax: object) -> bytes:
+    buffer = io.BytesIO()
+    ax.figure.savefig(buffer, format="png")  # type: ignore[attr-defined]
+    matplotlib.pyplot.close(ax.figure)  # type: ignore[attr-defined]
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("locale", "word"), [("nl", "Gehouden"), ("en", "held")])
+def test_plots_of_health_and_trends_render_in_the_language(service, locale, word) -> None:  # type: ignore[no-untyped-def]
+    records = health.read_records(service)
+    frame = analysis.cycle_health(service, by=(), period="quarter", records=records)
+    ax = analysis.plot_health_over_time(frame, locale=locale)
+    assert word in ax.get_title()
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels[-4:] == ["Q1 2027", "Q2 2027", "Q3 2027", "Q4 2027"]
+    assert len(_png(ax)) > 5_000
+    trends = analysis.answer_trends(service, reader=HR_CONTACT.id, records=records)
+    ax = analysis.plot_signal_trends(trends, "wellbeing_score", label="welzijn", locale=locale)
+    assert "welzijn" in ax.get_title()
+    teams = {t for t in trends["team"] if t != signals.ORGANISATION}
+    assert len(ax.get_lines()) == len(teams) + 1  # every team shown, and the organisation
+    assert len(_png(ax)) > 5_000
+
+
+def test_health_plots_draw_into_given_axes_and_say_when_there_is_nothing(service) -> None:  # type: ignore[no-untyped-def]
+    _figure, (left, right) = matplotlib.pyplot.subplots(1, 2)
+    frame = analysis.cycle_health(service, by=(), period="month")
+    assert analysis.plot_health_over_time(frame, ax=left) is left
+    trends = analysis.answer_trends(service, reader=HR_CONTACT.id, min_group_size=500)
+    assert trends.empty
+    ax = analysis.plot_signal_trends(trends, "workload", ax=right, locale="en")
+    assert ax is right
+    assert [t.get_text() for t in ax.texts] == ["no group large enough to show"]
+    assert _png(ax).startswith(b"\x89PNG")
 
 
 stories = st.lists(

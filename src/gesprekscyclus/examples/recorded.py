@@ -57,11 +57,12 @@ def recorded_year(
     service.materialise(start, until)
     teams = {person.id: person.team for person in people}
     # (day, order, what, id): conversations on their day, sign-offs and completions later
+    # (a conversation due before ``start``, known only late, is played on ``start``)
     agenda: list[tuple[date, int, str, str]] = [
-        (talk.window.target, 0, "conversation", talk.id)
+        (max(talk.window.target, start), 0, "conversation", talk.id)
         for person in people
         for talk in service.administration.conversations_of(person.id)
-        if talk.status is ConversationStatus.PLANNED and start <= talk.window.target <= until
+        if talk.status is ConversationStatus.PLANNED and talk.window.target <= until
     ]
     heapq.heapify(agenda)
     while agenda:
