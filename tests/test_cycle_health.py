@@ -279,3 +279,34 @@ def test_every_conversation_has_one_outcome_and_the_counts_add_up(
         if o.outcome is health.Outcome.HELD_ON_TIME:
             assert o.held_on is not None
             assert o.earliest <= o.held_on <= o.latest
+
+
+def test_poortwachter_milestones_follow_the_cases_of_the_stored_events(service, records) -> None:  # type: ignore[no-untyped-def]
+    today = date(2027, 12, 31)
+    rows = health.poortwachter_milestone_rows(records, today=today, locale="en")
+    talks = {talk.id: talk for talk in records.conversations}
+    statuses = {row["status"] for row in rows}
+    assert statuses <= set(health.MILESTONE_STATUSES)
+    assert {"met_on_time", "met_late", "missed", "not_recorded", "not_planned"} <= statuses
+    for row in rows:
+        assert row["deadline"] <= today
+        if row["status"] == "not_recorded":
+            assert row["conversation_id"] is None
+            continue
+        assert row["conversation_id"] is not None
+        talk = talks.get(row["conversation_id"])
+        assert (talk is None) is (row["status"] == "not_planned")
+        if talk is not None:
+            assert talk.type_key == "absence"
+            assert talk.window.latest == row["deadline"]  # the planner's deadline
+        if row["status"] == "met_on_time":
+            assert row["held_on"] <= row["deadline"]
+        if row["status"] == "met_late":
+            assert row["held_on"] > row["deadline"]
+    laws = [r for r in rows if r["milestone"] == "uwv_week_42_report"]
+    assert laws
+    assert all(r["basis"] == "law" for r in laws)
+    frame = analysis.poortwachter_milestones(service, today=today, records=records)
+    assert len(frame) == len(rows)
+    assert frame["employee_name"].notna().all()
+    assert str(frame["deadline"].dtype).startswith("datetime64")

@@ -46,6 +46,7 @@ from gesprekscyclus.analysis.health import (  # noqa: E402
     follow_through,
     missed_conversations,
     poortwachter_health,
+    poortwachter_milestones,
     sign_off_health,
 )
 from gesprekscyclus.analysis.load import (  # noqa: E402
@@ -94,6 +95,7 @@ __all__ = [
     "plot_signal_trends",
     "plot_types_per_month",
     "poortwachter_health",
+    "poortwachter_milestones",
     "resimulate",
     "sign_off_health",
     "skipped_frame",

@@ -32,6 +32,7 @@ __all__ = [
     "follow_through",
     "missed_conversations",
     "poortwachter_health",
+    "poortwachter_milestones",
     "sign_off_health",
 ]
 
@@ -155,6 +156,34 @@ def poortwachter_health(
     outcomes = core.conversation_outcomes(chosen, today=_today(service, today))
     rows = core.poortwachter_rows(outcomes, service.catalog, by=groups, period=period)
     return _frame(rows, service, chosen, locale)
+
+
+def poortwachter_milestones(
+    service: ConversationService,
+    *,
+    today: date | None = None,
+    locale: Locale | str = Locale.NL,
+    records: core.Records | None = None,
+) -> pd.DataFrame:
+    """Every Poortwachter milestone due by ``today`` of every absence case, with its
+    ``status`` (met on time, met late, missed, overdue, open, not planned, or not recorded
+    for the obligations that are no conversation); see
+    :func:`~gesprekscyclus.service.health.poortwachter_milestone_rows`."""
+    chosen = _records(service, records)
+    rows = core.poortwachter_milestone_rows(
+        chosen, today=_today(service, today), locale=Locale(locale)
+    )
+    frame = _frame(
+        rows,
+        service,
+        chosen,
+        locale,
+        ("employee_id", "case_start", "milestone", "title", "basis", "deadline",
+         "conversation_id", "held_on", "status"),
+    )  # fmt: skip
+    for column in ("case_start", "deadline"):
+        frame[column] = pd.to_datetime(frame[column])
+    return frame
 
 
 def answer_trends(

@@ -107,6 +107,16 @@ COLUMNS: dict[str, str] = {
     "group_people": "the distinct people whose answers a signal looked at (at least the "
     "minimum group size)",
     "evidence": "what a signal is based on, in counts and means (never a person)",
+    "case_start": "the first sick day of the absence case (with samentelling)",
+    "milestone": "the stable key of a Poortwachter milestone, e.g. plan_of_action",
+    "title": "the milestone's title in the chosen language",
+    "basis": "how binding the milestone is: law, guidance or practice",
+    "deadline": "the milestone's legal or advised deadline",
+    "conversation_id": "the id of the stored conversation that meets the milestone (empty "
+    "when it is no conversation)",
+    "held_on": "the local day the conversation was held",
+    "status": "what became of the milestone: met_on_time, met_late, missed, overdue, open, "
+    "not_planned, not_recorded",
     # comparisons
     "measure": "the name of a headline figure",
     "a": "the figure for the first design",

@@ -17,7 +17,10 @@ DataFrames of them):
 - :func:`follow_through_rows`: action items done on time, done late, carried, escalated,
   dropped, open and overdue;
 - :func:`poortwachter_rows`: the conversations of health-related types (the Wet verbetering
-  poortwachter timeline): held by their legal deadline (``latest``), late, missed, overdue.
+  poortwachter timeline): held by their legal deadline (``latest``), late, missed, overdue;
+- :func:`poortwachter_milestone_rows`: every Poortwachter milestone due by ``today`` of every
+  absence case the store's life events give, with whether it was met on time (see
+  :data:`MILESTONE_STATUSES`).
 
 These are figures about conversations, not about what was said: they read no answers or
 notes, and HR (the organisation's HR contact) may see them for every type (the access
@@ -47,19 +50,29 @@ from zoneinfo import ZoneInfo
 from attrs import frozen
 
 from gesprekscyclus.domain._checks import ClosedSet
+from gesprekscyclus.domain.absence import (
+    Prognosis,
+    absence_cases,
+    absence_timeline,
+    periods_from_events,
+)
 from gesprekscyclus.domain.action_items import ActionItem, ActionItemAction, ActionItemStatus
 from gesprekscyclus.domain.catalog import Catalog
 from gesprekscyclus.domain.conversation_types import Sensitivity
 from gesprekscyclus.domain.conversations import Conversation, ConversationAction
+from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.reports import Report, ReportAction, ReportStatus
+from gesprekscyclus.domain.text import Locale
 from gesprekscyclus.errors import InvalidValueError
+from gesprekscyclus.planning.planner.ids import conversation_id
 
 if TYPE_CHECKING:
     from gesprekscyclus.service.app import ConversationService
 
 __all__ = [
     "GROUPINGS",
+    "MILESTONE_STATUSES",
     "PERIODS",
     "ConversationOutcome",
     "Outcome",
@@ -69,6 +82,7 @@ __all__ = [
     "health_rows",
     "missed_rows",
     "period_of",
+    "poortwachter_milestone_rows",
     "poortwachter_rows",
     "read_records",
     "sign_off_rows",
@@ -104,12 +118,14 @@ class Outcome(ClosedSet):
 
 @frozen
 class Records:
-    """A snapshot of the store: people, and every conversation, report and action item."""
+    """A snapshot of the store: people, and every conversation, report, action item and
+    life event."""
 
     people: tuple[Person, ...]
     conversations: tuple[Conversation, ...]
     reports: tuple[Report, ...] = ()
     action_items: tuple[ActionItem, ...] = ()
+    events: tuple[LifeEvent, ...] = ()
 
 
 def read_records(service: ConversationService) -> Records:
@@ -118,6 +134,7 @@ def read_records(service: ConversationService) -> Records:
     the access log, by ``administration``)."""
     with service.store.unit_of_work() as uow:
         people = tuple(uow.people.all())
+        events = tuple(uow.events.all())
     admin = service.administration
     conversations: list[Conversation] = []
     reports: list[Report] = []
@@ -126,7 +143,7 @@ def read_records(service: ConversationService) -> Records:
         conversations += admin.conversations_of(person.id)
         reports += admin.reports_of(person.id)
         items += admin.action_items_of(person.id)
-    return Records(people, tuple(conversations), tuple(reports), tuple(items))
+    return Records(people, tuple(conversations), tuple(reports), tuple(items), events)
 
 
 @frozen
@@ -469,4 +486,99 @@ def poortwachter_rows(
         met = sum(1 for o in groups[key] if o.held_on is not None and o.held_on <= o.latest)
         row.update(met_on_time=met, met_late=row["held"] - met, on_time_rate=_rate(met, row["due"]))
         rows.append(row)
+    return rows
+
+
+#: What became of a Poortwachter milestone due by the day asked about:
+#: ``met_on_time`` (its conversation held by the due date), ``met_late``, ``missed``,
+#: ``overdue`` (its conversation still open after the due date), ``open`` (not yet past
+#: its window), ``not_planned`` (no such conversation in the store: planned elsewhere, or
+#: not yet materialised) and ``not_recorded`` (an obligation that is no conversation, such
+#: as the UWV reports: the store keeps no record of it, so check it in the absence
+#: administration).
+MILESTONE_STATUSES = (
+    "met_on_time",
+    "met_late",
+    "missed",
+    "overdue",
+    "open",
+    "not_planned",
+    "not_recorded",
+)
+
+
+def _milestone_status(talk: Conversation | None, due: date, today: date) -> str:
+    if talk is None:
+        return "not_planned"
+    held = _held_on(talk) if talk.has_been_held else None
+    if held is not None:
+        return "met_on_time" if held <= due else "met_late"
+    if talk.status.value in ("missed", "cancelled"):
+        return "missed"
+    return "overdue" if due < today else "open"
+
+
+def poortwachter_milestone_rows(
+    records: Records, *, today: date, locale: Locale | str = Locale.NL
+) -> Rows:
+    """Per person with sick reports, per absence case and milestone due on or before
+    ``today``: ``employee_id``, ``case_start``, ``milestone`` (its key), ``title`` (in
+    ``locale``), ``basis`` (law, guidance or practice), ``deadline``, ``conversation_id``,
+    ``held_on`` and ``status`` (one of :data:`MILESTONE_STATUSES`), by person, then deadline.
+
+    The cases and milestones follow from the stored life events as the planner derives
+    them (samentelling, prognoses, the last working day), and a conversation belongs to a
+    milestone by the planner's stable id, so nothing is matched by date.
+    """
+    language = Locale(locale)
+    talks = {talk.id: talk for talk in records.conversations}
+    people = {person.id: person for person in records.people}
+    by_person: defaultdict[str, list[LifeEvent]] = defaultdict(list)
+    for event in records.events:
+        by_person[event.person_id].append(event)
+    rows = []
+    for person_id in sorted(by_person):
+        events = sorted(by_person[person_id], key=lambda e: (e.on, e.kind.value))
+        if not any(event.kind is LifeEventKind.SICK_REPORT for event in events):
+            continue
+        person = people.get(person_id)
+        last_days = [e.on for e in events if e.kind is LifeEventKind.LAST_DAY]
+        last_day = min(last_days) if last_days else (person.end_date if person else None)
+        prognoses = [
+            Prognosis(e.on, long_term_expected=e.detail == "long_term")
+            for e in events
+            if e.kind is LifeEventKind.PROGNOSIS
+        ]
+        for case in absence_cases(periods_from_events(events)):
+            milestones = absence_timeline(
+                case,
+                prognosis=[p for p in prognoses if p.recorded_on >= case.first_day],
+                last_working_day=last_day,
+                until=today,
+            )
+            for milestone in milestones:
+                if milestone.due > today:
+                    continue
+                talk_id = None
+                if milestone.conversation_type is None:
+                    status, held = "not_recorded", None
+                else:
+                    occurrence = f"{case.first_day.isoformat()}:{milestone.key}"
+                    talk_id = conversation_id(person_id, milestone.conversation_type, occurrence)
+                    talk = talks.get(talk_id)
+                    status = _milestone_status(talk, milestone.due, today)
+                    held = _held_on(talk) if talk is not None and talk.has_been_held else None
+                rows.append(
+                    {
+                        "employee_id": person_id,
+                        "case_start": case.first_day,
+                        "milestone": milestone.key,
+                        "title": milestone.title.in_(language),
+                        "basis": milestone.basis.value,
+                        "deadline": milestone.due,
+                        "conversation_id": talk_id,
+                        "held_on": held,
+                        "status": status,
+                    }
+                )
     return rows
