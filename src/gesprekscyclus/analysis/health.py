@@ -191,18 +191,15 @@ def answer_trends(
     *,
     reader: str,
     questions: Sequence[str] = alarms.TREND_QUESTIONS,
-    period: str = "quarter",
     min_group_size: int = MIN_GROUP_SIZE,
     records: core.Records | None = None,
 ) -> pd.DataFrame:
-    """Per question, team and period: distinct ``people``, ``answers``, ``mean`` (and
+    """Per question, team and quarter: distinct ``people``, ``answers``, ``mean`` (and
     ``share_yes``); only ``reader`` = the HR contact may ask, and no row describes fewer than
     ``min_group_size`` people."""
     alarms.require_signal_reader(service, reader)
     chosen = _records(service, records)
-    rows = alarms.answer_trend_rows(
-        chosen, questions=questions, period=period, min_group_size=min_group_size
-    )
+    rows = alarms.answer_trend_rows(chosen, questions=questions, min_group_size=min_group_size)
     return _frame(
         rows,
         service,

@@ -18,11 +18,13 @@ about their own team this way.
 (:data:`~gesprekscyclus.domain.access.MIN_GROUP_SIZE`, 5 by default; it may be raised, never
 set below 2): a cell about fewer people is not shown at all, its counts included. To stop
 differencing (the organisation's total minus the teams shown gives the teams withheld), the
-organisation-wide row of a question and period is withheld too when the people of the
-withheld teams together number fewer than the minimum. No row ever carries a person id, the
-signals that need action included: a "low wellbeing without a follow-up" signal names the
-team, the period and how many people, and HR asks the manager (who took part and may read
-the answers) to act. Each person counts in the team the people records give them now.
+organisation-wide row of a question and quarter is withheld too when the people of the
+withheld teams together number fewer than the minimum; and trends come in one period only,
+quarters, since a year's figure minus three quarters shown would give the fourth. No row
+ever carries a person id, the signals that need action included: a "low wellbeing without a
+follow-up" signal names the team, the quarter and how many people, and HR asks the manager
+(who took part and may read the answers) to act. Each person counts in the team the people
+records give them now, in every quarter alike.
 
 >>> from gesprekscyclus.domain.access import MIN_GROUP_SIZE
 >>> check_group_size(MIN_GROUP_SIZE), check_group_size(8)
@@ -46,7 +48,7 @@ from attrs import frozen
 from gesprekscyclus.domain.access import MIN_GROUP_SIZE
 from gesprekscyclus.domain.conversations import Conversation
 from gesprekscyclus.errors import AccessDeniedError, InvalidValueError
-from gesprekscyclus.service.health import Period, Records, _held_on, period_of
+from gesprekscyclus.service.health import Records, _held_on, period_of
 
 if TYPE_CHECKING:
     from gesprekscyclus.service.app import ConversationService
@@ -54,6 +56,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ORGANISATION",
     "SIGNAL_KINDS",
+    "TREND_PERIOD",
     "TREND_QUESTIONS",
     "Signal",
     "answer_trend_rows",
@@ -66,6 +69,8 @@ Rows = list[dict[str, Any]]
 
 #: The scale and yes/no questions whose answers make trends, by default.
 TREND_QUESTIONS = ("workload", "wellbeing_score", "considering_leaving")
+#: The one period trends are counted in (see :func:`answer_trend_rows`).
+TREND_PERIOD = "quarter"
 #: The ``team`` value of the organisation-wide row of a trend.
 ORGANISATION = "*"
 #: The kinds of signal that need action.
@@ -136,20 +141,20 @@ def answer_trend_rows(
     records: Records,
     *,
     questions: Sequence[str] = TREND_QUESTIONS,
-    period: Period | str = "quarter",
     min_group_size: int = MIN_GROUP_SIZE,
 ) -> Rows:
-    """Per question, team and period (of the day held): ``people`` (distinct), ``answers``,
+    """Per question, team and quarter (of the day held): ``people`` (distinct), ``answers``,
     ``mean`` and for yes/no questions ``share_yes``; plus an organisation-wide row per
-    question and period (``team`` is :data:`ORGANISATION`). Rows about fewer than
+    question and quarter (``team`` is :data:`ORGANISATION`). Rows about fewer than
     ``min_group_size`` people are left out, and so is an organisation row that would reveal
-    them by difference (see the module docstring)."""
+    them by difference (see the module docstring). Trends come per quarter only: offering
+    months or years too would let one be subtracted from the other."""
     minimum = check_group_size(min_group_size)
     cells: defaultdict[tuple[Any, ...], list[_Answer]] = defaultdict(list)
     for answer in _answers(records, questions):
         if _number(answer.value) is None:
             continue
-        columns = tuple(period_of(answer.day, period).items())
+        columns = tuple(period_of(answer.day, TREND_PERIOD).items())
         cells[(answer.question_key, columns, answer.team or "")].append(answer)
     rows = []
     by_period: defaultdict[tuple[Any, ...], list[tuple[str, list[_Answer]]]] = defaultdict(list)
@@ -208,9 +213,7 @@ def _previous(year: int, quarter: int) -> tuple[int, int]:
 
 
 def _workload_rising(records: Records, minimum: int, question: str) -> list[Signal]:
-    trend = answer_trend_rows(
-        records, questions=(question,), period="quarter", min_group_size=minimum
-    )
+    trend = answer_trend_rows(records, questions=(question,), min_group_size=minimum)
     cells = {(r["team"], r["year"], r["quarter"]): r for r in trend if r["team"] != ORGANISATION}
     signals = []
     for (team, year, quarter), row in sorted(cells.items()):
