@@ -310,3 +310,10 @@ def test_poortwachter_milestones_follow_the_cases_of_the_stored_events(service, 
     assert len(frame) == len(rows)
     assert frame["employee_name"].notna().all()
     assert str(frame["deadline"].dtype).startswith("datetime64")
+
+
+def test_the_recorded_year_is_the_same_every_run() -> None:
+    first = health.read_records(recorded_year(until=date(2027, 4, 30)))
+    second = health.read_records(recorded_year(until=date(2027, 4, 30)))
+    assert first == second
+    assert any(talk.answers for talk in first.conversations)
