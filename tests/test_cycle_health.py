@@ -317,3 +317,16 @@ def test_the_recorded_year_is_the_same_every_run() -> None:
     second = health.read_records(recorded_year(until=date(2027, 4, 30)))
     assert first == second
     assert any(talk.answers for talk in first.conversations)
+
+
+def test_the_health_plots_take_a_service_in_one_call(service) -> None:  # type: ignore[no-untyped-def]
+    ax = analysis.plot_health_over_time(service, period="quarter", locale="en")
+    assert [t.get_text() for t in ax.get_xticklabels()][-1] == "Q4 2027"
+    assert len(_png(ax)) > 5_000
+    ax = analysis.plot_signal_trends(service, "wellbeing_score", reader=HR_CONTACT.id)
+    assert len(ax.get_lines()) > 1
+    assert len(_png(ax)) > 5_000
+    with pytest.raises(InvalidValueError, match="reader"):
+        analysis.plot_signal_trends(service, "wellbeing_score")
+    with pytest.raises(AccessDeniedError):
+        analysis.plot_signal_trends(service, "wellbeing_score", reader="m-01")

@@ -23,9 +23,12 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from gesprekscyclus.analysis.coverage import DEFAULT_TARGET_GAP_DAYS, coverage_per_person
+from gesprekscyclus.analysis.health import answer_trends, cycle_health
 from gesprekscyclus.analysis.load import busiest_weeks, load_per_manager, load_per_type
 from gesprekscyclus.domain.text import Locale, month_name
+from gesprekscyclus.errors import InvalidValueError
 from gesprekscyclus.planning.simulation import Simulation
+from gesprekscyclus.service.app import ConversationService
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -264,11 +267,21 @@ def _period_name(frame: pd.DataFrame) -> str:
 
 
 def plot_health_over_time(
-    health: pd.DataFrame, *, locale: Locale | str = Locale.NL, ax: Axes | None = None
+    source: pd.DataFrame | ConversationService,
+    *,
+    period: str = "month",
+    locale: Locale | str = Locale.NL,
+    ax: Axes | None = None,
 ) -> Axes:
     """Bars of conversations due and held per period, and the on-time rate as a line on a
-    second axis (0-1), from :func:`~gesprekscyclus.analysis.cycle_health` with a ``period``
-    (groups are added up)."""
+    second axis (0-1). ``source`` is a service (its store is read, per ``period``) or a
+    table of :func:`~gesprekscyclus.analysis.cycle_health` with a period (its groups are
+    added up)."""
+    health = (
+        source
+        if isinstance(source, pd.DataFrame)
+        else cycle_health(source, by=(), period=period, locale=locale)
+    )
     language = Locale(locale)
     text = _TEXT[language]
     ax = _axes(ax, 10, 4.5)
@@ -300,16 +313,24 @@ def plot_health_over_time(
 
 
 def plot_signal_trends(
-    trends: pd.DataFrame,
+    source: pd.DataFrame | ConversationService,
     question: str,
     *,
+    reader: str | None = None,
     label: str | None = None,
     locale: Locale | str = Locale.NL,
     ax: Axes | None = None,
 ) -> Axes:
-    """One line per team of the mean answer to ``question`` over time, from
-    :func:`~gesprekscyclus.analysis.answer_trends` (only the cells shown there; the whole
-    organisation dashed). ``label`` names the question in the title (its key otherwise)."""
+    """One line per team of the mean answer to ``question`` per quarter (the whole
+    organisation dashed). ``source`` is a service, read for ``reader`` (who must be the HR
+    contact), or a table of :func:`~gesprekscyclus.analysis.answer_trends`; only the cells
+    shown there are drawn. ``label`` names the question in the title (its key otherwise)."""
+    if isinstance(source, pd.DataFrame):
+        trends = source
+    else:
+        if reader is None:
+            raise InvalidValueError("reader", "name who reads the trends (the HR contact)")
+        trends = answer_trends(source, reader=reader, questions=(question,))
     language = Locale(locale)
     text = _TEXT[language]
     ax = _axes(ax, 10, 4.5)
