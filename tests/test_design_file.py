@@ -404,3 +404,12 @@ def test_writing_toml_without_its_extra_names_the_extra(monkeypatch: pytest.Monk
     with pytest.raises(MissingExtraError, match=r'pip install "gesprekscyclus\[toml\]"'):
         dump_design(design)
     assert parse_design(dump_design(design, fmt="json"), fmt="json") == design
+
+
+def test_a_carriage_return_in_a_text_survives_toml() -> None:
+    design = CycleDesign(name="Regel een\r\nregel twee", cycle_start=date(2027, 1, 1))
+    text = dump_design(design)
+    assert parse_design(text) == design
+    plain = CycleDesign(name="Regel een\nregel twee", cycle_start=date(2027, 1, 1))
+    assert '"""' in dump_design(plain)  # line feeds alone stay readable multi-line text
+    assert parse_design(dump_design(plain)) == plain

@@ -548,4 +548,21 @@ def dump_design(design: CycleDesign, *, fmt: Format = "toml") -> str:
         import tomli_w  # noqa: PLC0415 - optional extra, imported when used
     except ImportError:
         raise MissingExtraError("tomli-w", "toml") from None
-    return str(tomli_w.dumps(_toml_values(data), multiline_strings=True))
+    # A TOML reader turns a carriage return + line feed inside a multi-line string into a
+    # line feed; such text stays exact only as an escaped one-line string.
+    multiline = not _has_carriage_return(data)
+    return str(tomli_w.dumps(_toml_values(data), multiline_strings=multiline))
+
+
+def _has_carriage_return(data: Any) -> bool:
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if "\r" in value:
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
