@@ -18,6 +18,7 @@ from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.questions import QuestionSetRef
 from gesprekscyclus.errors import AccessDeniedError, InvalidValueError
 from gesprekscyclus.examples.recorded import HR_CONTACT, recorded_year
+from gesprekscyclus.planning.columns import COLUMNS
 from gesprekscyclus.service import health, signals
 
 matplotlib.use("Agg")
@@ -330,3 +331,23 @@ def test_the_health_plots_take_a_service_in_one_call(service) -> None:  # type: 
         analysis.plot_signal_trends(service, "wellbeing_score")
     with pytest.raises(AccessDeniedError):
         analysis.plot_signal_trends(service, "wellbeing_score", reader="m-01")
+
+
+def test_every_health_and_signal_table_uses_only_the_documented_vocabulary(service) -> None:  # type: ignore[no-untyped-def]
+    records = health.read_records(service)
+    tables = {
+        "cycle_health": analysis.cycle_health(
+            service, by=("team", "manager_id", "type_key", "employee_id"), records=records
+        ),
+        "missed_conversations": analysis.missed_conversations(service, records=records),
+        "sign_off_health": analysis.sign_off_health(service, period="quarter", records=records),
+        "follow_through": analysis.follow_through(service, period="month", records=records),
+        "poortwachter_health": analysis.poortwachter_health(service, records=records),
+        "poortwachter_milestones": analysis.poortwachter_milestones(service, records=records),
+        "answer_trends": analysis.answer_trends(service, reader=HR_CONTACT.id, records=records),
+        "early_signals": analysis.early_signals(service, reader=HR_CONTACT.id, records=records),
+    }
+    for name, table in tables.items():
+        assert not table.empty, name
+        unknown = [column for column in table.columns if column not in COLUMNS]
+        assert not unknown, f"{name}: {unknown}"

@@ -249,3 +249,21 @@ def test_preparation_and_sign_off_are_only_mentioned_where_they_exist() -> None:
     assert "the other side's preparation" in growth_part
     assert "reminded to sign it" in growth_part
     assert "reminded to sign it" not in absence_part  # sign-off is optional there
+
+
+def test_describe_escapes_hostile_names_from_the_people_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    people = (EXAMPLES / "people.csv").read_text(encoding="utf-8")
+    hostile = people.replace("Ingrid Verhoeven", '<img src=x onerror="alert(1)"> Ingrid')
+    assert hostile != people
+    path = tmp_path / "people.csv"
+    path.write_text(hostile, encoding="utf-8")
+    assert main(["describe", DESIGN_FILE, "--format", "html", "--people", str(path)]) == 0
+    page = capsys.readouterr().out
+    assert "<img" not in page
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; Ingrid" in page
+    assert main(["describe", DESIGN_FILE, "--people", str(path)]) == 0
+    text = capsys.readouterr().out
+    assert "<img" not in text
+    assert '&lt;img src=x onerror="alert(1)"> Ingrid' in text
