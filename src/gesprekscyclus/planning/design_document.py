@@ -51,7 +51,8 @@ from gesprekscyclus.planning.design_words import (
     CONTENT_WORDS,
     count_words,
     follow_up_words,
-    rhythm,
+    in_sentence,
+    rhythms,
     role_words,
 )
 from gesprekscyclus.planning.document_blocks import (
@@ -163,7 +164,7 @@ def _label(catalog: Catalog, key: str, locale: Locale) -> str:
 
 
 def _rhythms(rule: TypeRule, locale: Locale) -> str:
-    return _and([rhythm(c, locale) for c in rule.cadence], locale) or _w("as_follow_up", locale)
+    return rhythms(rule.cadence, locale) or _w("as_follow_up", locale)
 
 
 # --- one type ---------------------------------------------------------------------------------
@@ -601,9 +602,9 @@ def _type_blocks(
     kind = catalog.type(rule.type)
     questions = _question_set(catalog, rule)
     blocks = [heading(3, kind.label.in_(locale)), paragraph(kind.purpose.in_(locale))]
-    rhythms = [rhythm(c, locale) for c in rule.cadence]
-    if not rhythms:
-        rhythms = [
+    described = [rhythms(rule.cadence, locale)] if rule.cadence else []
+    if not described:
+        described = [
             "geen eigen ritme: alleen als vervolg op een ander gesprek"
             if nl
             else "no rhythm of its own: only as a follow-up of another conversation"
@@ -624,7 +625,7 @@ def _type_blocks(
     facts = [
         f"{_w('participants', locale)}: "
         + _and([role_words(r, locale) for r in kind.participants], locale),
-        f"{_w('rhythm', locale)}: {_and(rhythms, locale)}",
+        f"{_w('rhythm', locale)}: {_and(described, locale)}",
         f"{_w('for_whom', locale)}: {_population(rule, locale)}",
         f"{_w('duration', locale)}: {kind.duration_minutes} {_w('minutes', locale)}",
         f"{_w('window', locale)}: {window}",
@@ -758,9 +759,11 @@ def _general_blocks(design: CycleDesign, catalog: Catalog, locale: Locale) -> li
             drop, near = _label(catalog, rule.drop, locale), _label(catalog, rule.near, locale)
             days = _days(rule.within_days, locale)
             lines.append(
-                f"Geen {drop} binnen {days} van een {near}: dat gesprek dekt het al."
+                f"Geen {in_sentence(drop, locale)} binnen {days} van "
+                f"{in_sentence(near, locale, article=True)}: dat gesprek dekt het al."
                 if nl
-                else f"No {drop} within {days} of a {near}: that conversation covers it."
+                else f"No {in_sentence(drop, locale)} within {days} of "
+                f"{in_sentence(near, locale, article=True)}: that conversation covers it."
             )
         blocks += [heading(2, _w("rules", locale)), bullets(lines)]
     hr = "de HR-contactpersoon van de organisatie" if nl else "the organisation's HR contact"
@@ -983,9 +986,11 @@ def design_summary(design: CycleDesign, locale: Locale | str = Locale.EN) -> str
         near = _label(catalog, interaction.near, language)
         days = _days(interaction.within_days, language)
         parts.append(
-            f"Geen {drop} binnen {days} van een {near}."
+            f"Geen {in_sentence(drop, language)} binnen {days} van "
+            f"{in_sentence(near, language, article=True)}."
             if nl
-            else f"No {drop} within {days} of a {near}."
+            else f"No {in_sentence(drop, language)} within {days} of "
+            f"{in_sentence(near, language, article=True)}."
         )
     paused = [_label(catalog, r.type, language) for r in design.types if r.pause_during_absence]
     if paused:

@@ -15,6 +15,8 @@ way of putting a rule into words.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from gesprekscyclus.domain.access import Content, ReaderRole
 from gesprekscyclus.domain.cadence import (
     AnchorKind,
@@ -35,7 +37,9 @@ __all__ = [
     "ROLE_WORDS",
     "count_words",
     "follow_up_words",
+    "in_sentence",
     "rhythm",
+    "rhythms",
 ]
 
 _NUMBERS = {
@@ -172,6 +176,24 @@ def _ordinal(number: int, locale: Locale) -> str:
     if 0 < number < len(words):
         return words[number]
     return f"{number}e" if locale is Locale.NL else f"{number}th"
+
+
+def in_sentence(label: str, locale: Locale | str, *, article: bool = False) -> str:
+    """A type's label inside a sentence: a capital first letter lowered (unless the next
+    one is a capital too, as in an abbreviation), with ``een``/``a``/``an`` before it.
+
+    >>> in_sentence("Blijfgesprek", "nl", article=True), in_sentence("Exit interview", "en",
+    ...                                                               article=True)
+    ('een blijfgesprek', 'an exit interview')
+    >>> in_sentence("OR-overleg", "nl")
+    'OR-overleg'
+    """
+    word = label[:1].lower() + label[1:] if label[1:2].islower() else label
+    if not article:
+        return word
+    if Locale(locale) is Locale.NL:
+        return f"een {word}"
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
 
 
 def role_words(role: Role | ReaderRole | str, locale: Locale | str) -> str:
@@ -333,6 +355,41 @@ def rhythm(cadence: Cadence, locale: Locale | str) -> str:
     )
 
 
+def rhythms(cadences: Sequence[Cadence], locale: Locale | str) -> str:
+    """A type's rhythms in one phrase; day offsets from the same event are counted once.
+
+    >>> from gesprekscyclus.domain.cadence import LifecycleOffset
+    >>> rhythms([LifecycleOffset("hired", offset_days=d) for d in (30, 60, 90)], "nl")
+    '30, 60 en 90 dagen na indiensttreding'
+    """
+    language = Locale(locale)
+    phrases: list[str] = []
+    done: set[int] = set()
+    for index, cadence in enumerate(cadences):
+        if index in done:
+            continue
+        if isinstance(cadence, LifecycleOffset) and not cadence.offset_months:
+            same = [
+                (i, other)
+                for i, other in enumerate(cadences)
+                if isinstance(other, LifecycleOffset)
+                and not other.offset_months
+                and other.event is cadence.event
+                and other.working_days == cadence.working_days
+                and (other.offset_days > 0) == (cadence.offset_days > 0)
+                and other.offset_days
+            ]
+            if len(same) > 1 and cadence.offset_days:
+                done.update(i for i, _ in same)
+                counts = [count_words(abs(o.offset_days), language) for _, o in same]
+                # "90 dagen na indiensttreding" -> "30, 60 en" + "90 dagen na ..."
+                last = _offset(same[-1][1], language)
+                phrases.append(_and(counts, language) + last[len(counts[-1]) :])
+                continue
+        phrases.append(rhythm(cadence, language))
+    return _and(phrases, language)
+
+
 _OPERATORS = {
     Locale.NL: {"equals": "", "at_most": "ten hoogste ", "at_least": "ten minste "},
     Locale.EN: {"equals": "", "at_most": "at most ", "at_least": "at least "},
@@ -353,7 +410,7 @@ def follow_up_words(
     >>> from gesprekscyclus.domain.cadence import AnswerTrigger
     >>> trigger = AnswerTrigger(type_key="wellbeing", question_key="wellbeing_score",
     ...     operator="at_most", value=2, schedule_type="check_in", within_days=7)
-    >>> print(follow_up_words(trigger, "Hoe gaat het?", "check-in", "nl"))
+    >>> print(follow_up_words(trigger, "Hoe gaat het?", "Check-in", "nl"))
     Wie op de vraag "Hoe gaat het?" ten hoogste 2 antwoordt, krijgt binnen zeven dagen een check-in.
     """
     language = Locale(locale)
@@ -363,9 +420,9 @@ def follow_up_words(
     if language is Locale.NL:
         return (
             f'Wie op de vraag "{question}" {op}{answer} antwoordt, krijgt binnen {days} dagen '
-            f"een {schedule_label}."
+            f"{in_sentence(schedule_label, language, article=True)}."
         )
     return (
-        f'Whoever answers {op}{answer} to the question "{question}" gets a {schedule_label} '
-        f"within {days} days."
+        f'Whoever answers {op}{answer} to the question "{question}" gets '
+        f"{in_sentence(schedule_label, language, article=True)} within {days} days."
     )
