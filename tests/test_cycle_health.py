@@ -4,6 +4,8 @@ never smaller than the minimum, and signals only for the HR contact."""
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 
 import matplotlib
@@ -351,3 +353,14 @@ def test_every_health_and_signal_table_uses_only_the_documented_vocabulary(servi
         assert not table.empty, name
         unknown = [column for column in table.columns if column not in COLUMNS]
         assert not unknown, f"{name}: {unknown}"
+
+
+def test_the_core_health_signals_and_design_document_need_no_pandas() -> None:
+    code = (
+        "import sys\n"
+        "import gesprekscyclus.planning.design_document, gesprekscyclus.service.health\n"
+        "import gesprekscyclus.service.signals, gesprekscyclus.examples.recorded\n"
+        "print('pandas' in sys.modules, 'matplotlib' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False"]
