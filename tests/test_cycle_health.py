@@ -4,6 +4,7 @@ never smaller than the minimum, and signals only for the HR contact."""
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
@@ -141,7 +142,9 @@ answer_sets = st.lists(
         st.integers(0, 11),  # person
         st.integers(0, 2),  # team
         st.integers(0, 3),  # quarter
-        st.integers(1, 5),  # workload
+        st.integers(1, 5),  # workload, and the wellbeing score
+        st.booleans(),  # considering leaving
+        st.integers(0, 20),  # day of the month
     ),
     max_size=60,
 )
@@ -150,26 +153,37 @@ answer_sets = st.lists(
 @settings(max_examples=60, deadline=None)
 @given(answers=answer_sets, minimum=st.integers(2, 7))
 def test_no_shown_cell_or_difference_describes_fewer_than_the_minimum(
-    answers: list[tuple[int, int, int, int]], minimum: int
+    answers: list[tuple[int, int, int, int, bool, int]], minimum: int
 ) -> None:
     people = tuple(
         Person(id=f"p{n}", name=f"P {n}", hire_date=date(2020, 1, 1), team=f"t{n % 3}")
         for n in range(12)
     )
     talks = tuple(
-        _held(f"c{i}", f"p{person}", date(2027, 3 * quarter + 1, 10), {"workload": value})
-        for i, (person, _team, quarter, value) in enumerate(answers)
+        _held(
+            f"c{i}",
+            f"p{person}",
+            date(2027, 3 * quarter + 1, 1 + day),
+            {"workload": value, "wellbeing_score": value, "considering_leaving": leaving},
+        )
+        for i, (person, _team, quarter, value, leaving, day) in enumerate(answers)
     )
     records = health.Records(people=people, conversations=talks)
-    rows = signals.answer_trend_rows(records, questions=("workload",), min_group_size=minimum)
+    rows = signals.answer_trend_rows(records, min_group_size=minimum)
     assert all(row["people"] >= minimum for row in rows)
-    for quarter in range(1, 5):
-        shown = [r for r in rows if r["quarter"] == quarter]
-        everyone = [r for r in shown if r["team"] == signals.ORGANISATION]
-        teams = [r for r in shown if r["team"] != signals.ORGANISATION]
-        if everyone:
-            hidden = everyone[0]["people"] - sum(r["people"] for r in teams)
-            assert hidden == 0 or hidden >= minimum
+    for question in signals.TREND_QUESTIONS:
+        for quarter in range(1, 5):
+            shown = [r for r in rows if r["quarter"] == quarter and r["question_key"] == question]
+            everyone = [r for r in shown if r["team"] == signals.ORGANISATION]
+            teams = [r for r in shown if r["team"] != signals.ORGANISATION]
+            if everyone:
+                hidden = everyone[0]["people"] - sum(r["people"] for r in teams)
+                assert hidden == 0 or hidden >= minimum
+    found = signals.signal_rows(records, today=date(2028, 1, 1), min_group_size=minimum)
+    for signal in found:
+        assert signal.group_people >= minimum
+        assert 0 < signal.people <= signal.group_people
+        assert not re.search(r"\bp\d+\b", signal.evidence)  # no person id
 
 
 def test_workload_rising_two_quarters_in_a_row() -> None:
