@@ -75,6 +75,7 @@ def test_sign_off_follow_through_and_poortwachter(service, records) -> None:  # 
     assert items["items"] == items["done_on_time"] + items["done_late"] + items["open"]
     assert 0 < items["open_overdue"] <= items["open"]
     assert items["done_late"] > 0
+    assert 0 < items["escalated"] <= items["carried"]  # escalated after moving too often
     assert 0 <= items["done_on_time_rate"] <= 1
     rows = health.poortwachter_rows(health.conversation_outcomes(records, today=TODAY),
                                     service.catalog)  # fmt: skip

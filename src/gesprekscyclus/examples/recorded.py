@@ -7,7 +7,8 @@ plays the year through the service's own commands, day by day on the service's c
 conversations are held on their day, some weeks late, some are missed (with a reason);
 check-ins and growth reviews get answers (the customer service team finds its workload
 high), growth review and appraisal reports are shared and mostly signed some days later,
-and their agreements become action items, most done, some late, some left open. Which
+and their agreements become action items, most done, some late; the open ones move on to
+the next check-in, and those moved too often are escalated to HR. Which
 happens to whom follows from a hash of the conversation id, never from chance.
 
 >>> service = recorded_year(until=date(2027, 3, 31))
@@ -115,6 +116,12 @@ def _conversation(
         leaving = roll % 23 == 0 or (roll % 5 == 0 and employee.endswith(("1", "7")))
         answers = {"wellbeing_score": wellbeing, "considering_leaving": leaving}
         service.record_answers(talk_id, manager, answers)
+        # what is still open moves on to the next conversation; what has moved too often
+        # goes to HR
+        for decision in service.carry_over(talk_id).needs_decision:
+            service.escalate_action_item(
+                decision.item.id, to_id=HR_CONTACT.id, reason="te vaak doorgeschoven"
+            )
     if talk.type_key == "growth_review":
         workload = 4 + roll % 2 if teams.get(employee) == BUSY_TEAM else 2 + roll % 3
         service.record_answers(talk_id, employee, {"workload": workload})

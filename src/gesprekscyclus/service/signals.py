@@ -166,7 +166,7 @@ def answer_trend_rows(
             for _, answers in teams
             if len({a.employee_id for a in answers}) < minimum
         )
-        shown = [(team, answers) for team, answers in sorted(teams)]
+        shown = sorted(teams, key=lambda pair: pair[0])
         everyone = [a for _, answers in teams for a in answers]
         if withheld == 0 or withheld >= minimum:
             shown.append((ORGANISATION, everyone))
