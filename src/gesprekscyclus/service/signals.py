@@ -26,10 +26,12 @@ follow-up" signal names the team, the quarter and how many people, and HR asks t
 (who took part and may read the answers) to act. Each person counts in the team the people
 records give them now, in every quarter alike.
 
->>> from gesprekscyclus.domain.access import MIN_GROUP_SIZE
->>> check_group_size(MIN_GROUP_SIZE), check_group_size(8)
-(5, 8)
->>> check_group_size(1)
+Both rules live in the access policy (:func:`~gesprekscyclus.domain.access.group_size`,
+:func:`~gesprekscyclus.domain.access.require_aggregate_reader`).
+
+>>> from datetime import date
+>>> from gesprekscyclus.service.health import Records
+>>> answer_trend_rows(Records(people=(), conversations=()), min_group_size=1)
 Traceback (most recent call last):
 ...
 gesprekscyclus.errors.InvalidValueError: min_group_size: must be a whole number of at least 2, \
@@ -45,9 +47,8 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
-from gesprekscyclus.domain.access import MIN_GROUP_SIZE
+from gesprekscyclus.domain.access import MIN_GROUP_SIZE, group_size, require_aggregate_reader
 from gesprekscyclus.domain.conversations import Conversation
-from gesprekscyclus.errors import AccessDeniedError, InvalidValueError
 from gesprekscyclus.service.health import Records, _held_on, period_of
 
 if TYPE_CHECKING:
@@ -60,7 +61,6 @@ __all__ = [
     "TREND_QUESTIONS",
     "Signal",
     "answer_trend_rows",
-    "check_group_size",
     "require_signal_reader",
     "signal_rows",
 ]
@@ -77,25 +77,10 @@ ORGANISATION = "*"
 SIGNAL_KINDS = ("workload_rising", "considering_leaving_repeated", "low_wellbeing_no_follow_up")
 
 
-def check_group_size(value: int) -> int:
-    """``value`` if it is a usable minimum group size (a whole number of at least 2)."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 2:
-        raise InvalidValueError(
-            "min_group_size", f"must be a whole number of at least 2, got {value!r}"
-        )
-    return value
-
-
 def require_signal_reader(service: ConversationService, reader: str) -> None:
     """Raise :class:`~gesprekscyclus.errors.AccessDeniedError` unless ``reader`` is the
-    organisation's HR contact (see the module docstring)."""
-    if reader not in service.hr_office:
-        raise AccessDeniedError(
-            "early signals",
-            reader,
-            "may not see them: only the organisation's HR contact (the design's hr_contact) "
-            "may see aggregates of answers",
-        )
+    service's HR contact: :func:`~gesprekscyclus.domain.access.require_aggregate_reader`."""
+    require_aggregate_reader(reader, hr_office=service.hr_office)
 
 
 @frozen
@@ -149,7 +134,7 @@ def answer_trend_rows(
     ``min_group_size`` people are left out, and so is an organisation row that would reveal
     them by difference (see the module docstring). Trends come per quarter only: offering
     months or years too would let one be subtracted from the other."""
-    minimum = check_group_size(min_group_size)
+    minimum = group_size(min_group_size)
     cells: defaultdict[tuple[Any, ...], list[_Answer]] = defaultdict(list)
     for answer in _answers(records, questions):
         if _number(answer.value) is None:
@@ -347,7 +332,7 @@ def signal_rows(
     A team is only looked at when the people whose answers count number at least
     ``min_group_size``; a signal gives counts, never who.
     """
-    minimum = check_group_size(min_group_size)
+    minimum = group_size(min_group_size)
     return [
         *_workload_rising(records, minimum, workload_question),
         *_repeated_yes(records, minimum, leaving_question),
