@@ -344,6 +344,11 @@ def test_the_health_plots_take_a_service_in_one_call(service) -> None:  # type: 
     ax = analysis.plot_signal_trends(service, "wellbeing_score", reader=HR_CONTACT.id)
     assert len(ax.get_lines()) > 1
     assert len(_png(ax)) > 5_000
+    assert ax.get_ylim() == (1.0, 5.0)  # the whole scale, not a zoom on small moves
+    ax = analysis.plot_signal_trends(service, "considering_leaving", reader=HR_CONTACT.id)
+    assert ax.get_ylim() == (0.0, 1.0)
+    assert ax.get_ylabel() == "aandeel ja"
+    _png(ax)
     with pytest.raises(InvalidValueError, match="reader"):
         analysis.plot_signal_trends(service, "wellbeing_score")
     with pytest.raises(AccessDeniedError):

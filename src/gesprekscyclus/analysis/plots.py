@@ -64,6 +64,7 @@ _TEXT = {
         "period": "periode",
         "trend": "Gemiddeld antwoord per team: {question}",
         "mean": "gemiddeld antwoord",
+        "share_yes": "aandeel ja",
         "organisation": "hele organisatie",
         "no_trend": "geen groepen groot genoeg om te tonen",
     },
@@ -88,6 +89,7 @@ _TEXT = {
         "period": "period",
         "trend": "Mean answer per team: {question}",
         "mean": "mean answer",
+        "share_yes": "share answering yes",
         "organisation": "whole organisation",
         "no_trend": "no group large enough to show",
     },
@@ -354,7 +356,14 @@ def plot_signal_trends(
     period = _period_name(chosen)
     ax.set_xticks(range(len(starts)))
     ax.set_xticklabels([_period_label(stamp, period, language) for stamp in starts])
-    ax.set_ylabel(text["mean"])
+    # the whole scale, so that a small move does not look like a large one
+    if chosen["share_yes"].notna().all():
+        ax.set_ylim(0, 1)
+        ax.set_ylabel(text["share_yes"])
+    else:
+        low, high = float(chosen["mean"].min()), float(chosen["mean"].max())
+        ax.set_ylim(min(1.0, low), max(5.0, high))
+        ax.set_ylabel(text["mean"])
     ax.set_title(title)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return ax
