@@ -490,3 +490,42 @@ def test_the_administrative_path_is_whole_and_logged(store: Store) -> None:
         ("administration", "exit_interview", "administration"),
     ]
     assert all(entry.at == T0 for entry in entries)
+
+
+def test_the_administrative_reads_of_reports_and_items_are_whole_and_logged(store: Store) -> None:
+    clock = FixedClock(T0)
+    design = CycleDesign(name="d", cycle_start=date(2026, 1, 1))
+    service = ConversationService(store, clock, design=design, hr_contact_id="hr")
+    talks = [
+        Conversation.plan(
+            id=key,
+            type_key=key,
+            employee_id="e",
+            manager_id="m",
+            window=Window(date(2026, 2, 20), date(2026, 3, 1), date(2026, 3, 31)),
+            participants=[Participant("hr", "hr")] if key == "exit_interview" else [],
+            roles=built_in_catalog().type(key).participants,
+        )
+        for key in ("check_in", "exit_interview")
+    ]
+    with store.unit_of_work() as uow:
+        uow.conversations.add_many(talks)
+    for key, leader in (("check_in", "m"), ("exit_interview", "hr")):
+        service.schedule(key, T0 - timedelta(days=1))
+        service.record_held(key, at=T0 - timedelta(hours=20))
+        service.create_report(key, f"Verslag {key}", author_id=leader)
+        service.create_action_item(key, f"Actie {key}", owner_id="e", item_id=f"a-{key}")
+    admin = service.administration
+    before = len(admin.access_log_about("e"))
+    reports = admin.reports_of("e")
+    items = admin.action_items_of("e")
+    assert [r.summary for r in reports] == ["Verslag check_in", "Verslag exit_interview"]
+    assert [i.title for i in items] == ["Actie check_in", "Actie exit_interview"]
+    assert admin.reports_of("nobody") == []
+    assert admin.action_items_of("nobody") == []
+    logged = admin.access_log_about("e")[before:]
+    # only the confidential type's records are logged, each once, by the administration
+    assert [(e.reader_id, e.record_kind, e.record_id, e.via) for e in logged] == [
+        ("administration", "report", "exit_interview", "administration"),
+        ("administration", "action_item", "a-exit_interview", "administration"),
+    ]

@@ -63,9 +63,9 @@ def test_validate_prints_valid_and_a_summary(capsys: pytest.CaptureFixture[str])
     assert blank == ""
     paragraph = " ".join(summary)
     assert paragraph.startswith("Voorbeeld mkb: gesprekscyclus 2027 (version 1)")
-    assert "uses 9 conversation types" in paragraph
-    assert "growth_review (every 1 years from 1 March)" in paragraph
-    assert "Capacity: at most 3 conversations a day and 10 a week" in paragraph
+    assert "with 9 conversation types" in paragraph
+    assert "Growth review (every year in March)" in paragraph
+    assert "At most 3 conversations a day and 10 a week per manager" in paragraph
 
 
 def test_validate_checks_people_and_events_too(capsys: pytest.CaptureFixture[str]) -> None:

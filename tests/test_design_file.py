@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from gesprekscyclus.domain.cadence import Threshold
-from gesprekscyclus.errors import DesignError, InvalidValueError
+from gesprekscyclus.errors import DesignError, InvalidValueError, MissingExtraError
 from gesprekscyclus.planning.design import CycleDesign, TypeRule
 from gesprekscyclus.planning.design_file import (
     dump_design,
@@ -393,3 +394,22 @@ def test_wrong_shapes_say_what_was_expected(body: str, path: str, message: str) 
     assert [p.path for p in problems] == [path]
     assert problems[0].message.startswith(message)
     assert "unknown error" not in problems[0].message
+
+
+def test_writing_toml_without_its_extra_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    # tomli-w is installed here; a None entry in sys.modules makes its import fail as it
+    # does where the extra is missing.
+    monkeypatch.setitem(sys.modules, "tomli_w", None)
+    design = parse_design(VALID)
+    with pytest.raises(MissingExtraError, match=r'pip install "gesprekscyclus\[toml\]"'):
+        dump_design(design)
+    assert parse_design(dump_design(design, fmt="json"), fmt="json") == design
+
+
+def test_a_carriage_return_in_a_text_survives_toml() -> None:
+    design = CycleDesign(name="Regel een\r\nregel twee", cycle_start=date(2027, 1, 1))
+    text = dump_design(design)
+    assert parse_design(text) == design
+    plain = CycleDesign(name="Regel een\nregel twee", cycle_start=date(2027, 1, 1))
+    assert '"""' in dump_design(plain)  # line feeds alone stay readable multi-line text
+    assert parse_design(dump_design(plain)) == plain

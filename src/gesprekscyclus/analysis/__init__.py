@@ -39,6 +39,16 @@ from gesprekscyclus.analysis.compare import (  # noqa: E402 - only once the extr
 from gesprekscyclus.analysis.coverage import coverage_per_person, coverage_per_type  # noqa: E402
 from gesprekscyclus.analysis.frames import plan_frame, skipped_frame  # noqa: E402
 from gesprekscyclus.analysis.from_pandas import events_from_frame, people_from_frame  # noqa: E402
+from gesprekscyclus.analysis.health import (  # noqa: E402
+    answer_trends,
+    cycle_health,
+    early_signals,
+    follow_through,
+    missed_conversations,
+    poortwachter_health,
+    poortwachter_milestones,
+    sign_off_health,
+)
 from gesprekscyclus.analysis.load import (  # noqa: E402
     busiest_weeks,
     load_per_manager,
@@ -47,7 +57,9 @@ from gesprekscyclus.analysis.load import (  # noqa: E402
 from gesprekscyclus.analysis.plots import (  # noqa: E402
     plot_busiest_weeks,
     plot_coverage_gaps,
+    plot_health_over_time,
     plot_load_heatmap,
+    plot_signal_trends,
     plot_types_per_month,
 )
 from gesprekscyclus.analysis.whatif import (  # noqa: E402
@@ -59,23 +71,33 @@ from gesprekscyclus.analysis.whatif import (  # noqa: E402
 )
 
 __all__ = [
+    "answer_trends",
     "busiest_weeks",
     "compare_per_employee",
     "compare_per_manager",
     "compare_summary",
     "coverage_per_person",
     "coverage_per_type",
+    "cycle_health",
+    "early_signals",
     "events_from_frame",
     "everyone_full_time",
+    "follow_through",
     "load_per_manager",
     "load_per_type",
+    "missed_conversations",
     "people_from_frame",
     "plan_frame",
     "plot_busiest_weeks",
     "plot_coverage_gaps",
+    "plot_health_over_time",
     "plot_load_heatmap",
+    "plot_signal_trends",
     "plot_types_per_month",
+    "poortwachter_health",
+    "poortwachter_milestones",
     "resimulate",
+    "sign_off_health",
     "skipped_frame",
     "split_team",
     "with_capacity",

@@ -1,4 +1,4 @@
-"""The four pictures an analyst shows, one call each, labelled in Dutch or English.
+"""The pictures an analyst shows, one call each, labelled in Dutch or English.
 
 Every function draws on ``ax`` when given, or on a new figure, and returns the matplotlib
 ``Axes`` (its figure is ``ax.figure``), so it can be adjusted, saved or placed in a grid:
@@ -6,7 +6,11 @@ Every function draws on ``ax`` when given, or on a new figure, and returns the m
 - :func:`plot_load_heatmap`: hours per manager per month, as a heat map with the numbers in;
 - :func:`plot_types_per_month`: conversations per type per month, stacked;
 - :func:`plot_coverage_gaps`: how long people go without a conversation, against the target;
-- :func:`plot_busiest_weeks`: the busiest manager-weeks, in hours.
+- :func:`plot_busiest_weeks`: the busiest manager-weeks, in hours;
+- :func:`plot_health_over_time`: from a store, conversations held per period against those
+  due, with the on-time rate;
+- :func:`plot_signal_trends`: a question's mean answer per team over time (only the cells
+  shown above the minimum group size).
 
 In a notebook the figure shows by itself; in scripts and tests choose a backend first
 (``matplotlib.use("Agg")``) and close figures when done.
@@ -19,14 +23,24 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from gesprekscyclus.analysis.coverage import DEFAULT_TARGET_GAP_DAYS, coverage_per_person
+from gesprekscyclus.analysis.health import answer_trends, cycle_health
 from gesprekscyclus.analysis.load import busiest_weeks, load_per_manager, load_per_type
 from gesprekscyclus.domain.text import Locale, month_name
+from gesprekscyclus.errors import InvalidValueError
 from gesprekscyclus.planning.simulation import Simulation
+from gesprekscyclus.service.app import ConversationService
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["plot_busiest_weeks", "plot_coverage_gaps", "plot_load_heatmap", "plot_types_per_month"]
+__all__ = [
+    "plot_busiest_weeks",
+    "plot_coverage_gaps",
+    "plot_health_over_time",
+    "plot_load_heatmap",
+    "plot_signal_trends",
+    "plot_types_per_month",
+]
 
 _TEXT = {
     Locale.NL: {
@@ -43,6 +57,16 @@ _TEXT = {
         "busiest": "Drukste weken per leidinggevende",
         "week": "week",
         "nothing": "geen gesprekken in deze periode",
+        "health": "Gehouden gesprekken en tijdigheid per periode",
+        "due": "verwacht",
+        "held": "gehouden",
+        "on_time": "op tijd (aandeel)",
+        "period": "periode",
+        "trend": "Gemiddeld antwoord per team: {question}",
+        "mean": "gemiddeld antwoord",
+        "share_yes": "aandeel ja",
+        "organisation": "hele organisatie",
+        "no_trend": "geen groepen groot genoeg om te tonen",
     },
     Locale.EN: {
         "heatmap": "Conversation hours per manager per month",
@@ -58,6 +82,16 @@ _TEXT = {
         "busiest": "Busiest weeks per manager",
         "week": "week",
         "nothing": "no conversations in this period",
+        "health": "Conversations held and on time per period",
+        "due": "due",
+        "held": "held",
+        "on_time": "on time (share)",
+        "period": "period",
+        "trend": "Mean answer per team: {question}",
+        "mean": "mean answer",
+        "share_yes": "share answering yes",
+        "organisation": "whole organisation",
+        "no_trend": "no group large enough to show",
     },
 }
 
@@ -218,4 +252,118 @@ def plot_busiest_weeks(
     ax.invert_yaxis()
     ax.set_title(text["busiest"])
     ax.set_xlabel(text["hours"])
+    return ax
+
+
+def _period_label(stamp: object, period: str, locale: Locale) -> str:
+    day = pd.Timestamp(str(stamp))
+    if period == "quarter":
+        return f"Q{(day.month - 1) // 3 + 1} {day.year}"
+    if period == "year":
+        return str(day.year)
+    return f"{month_name(day.month, locale)[:3]} {day.year}"
+
+
+def _period_name(frame: pd.DataFrame) -> str:
+    return "quarter" if "quarter" in frame.columns else "month" if "month" in frame else "year"
+
+
+def plot_health_over_time(
+    source: pd.DataFrame | ConversationService,
+    *,
+    period: str = "month",
+    locale: Locale | str = Locale.NL,
+    ax: Axes | None = None,
+) -> Axes:
+    """Bars of conversations due and held per period, and the on-time rate as a line on a
+    second axis (0-1). ``source`` is a service (its store is read, per ``period``) or a
+    table of :func:`~gesprekscyclus.analysis.cycle_health` with a period (its groups are
+    added up)."""
+    health = (
+        source
+        if isinstance(source, pd.DataFrame)
+        else cycle_health(source, by=(), period=period, locale=locale)
+    )
+    language = Locale(locale)
+    text = _TEXT[language]
+    ax = _axes(ax, 10, 4.5)
+    if health.empty or "period_start" not in health.columns:
+        return _empty(ax, text, text["health"])
+    totals = health.groupby("period_start")[["due", "held", "held_on_time"]].sum().sort_index()
+    positions = list(range(len(totals)))
+    ax.bar([p - 0.2 for p in positions], totals["due"], width=0.4, label=text["due"])
+    ax.bar([p + 0.2 for p in positions], totals["held"], width=0.4, label=text["held"])
+    period = _period_name(health)
+    ax.set_xticks(positions)
+    ax.set_xticklabels(
+        [_period_label(stamp, period, language) for stamp in totals.index],
+        rotation=45,
+        ha="right",
+    )
+    ax.set_ylabel(text["conversations"])
+    ax.set_xlabel(text["period"])
+    rate = (totals["held_on_time"] / totals["due"]).where(totals["due"] > 0)
+    right = ax.twinx()
+    right.plot(positions, rate, color="black", marker="o", label=text["on_time"])
+    right.set_ylim(0, 1.05)
+    right.set_ylabel(text["on_time"])
+    handles, labels = ax.get_legend_handles_labels()
+    more, more_labels = right.get_legend_handles_labels()
+    ax.legend(handles + more, labels + more_labels, fontsize=8, loc="upper left")
+    ax.set_title(text["health"])
+    return ax
+
+
+def plot_signal_trends(
+    source: pd.DataFrame | ConversationService,
+    question: str,
+    *,
+    reader: str | None = None,
+    label: str | None = None,
+    locale: Locale | str = Locale.NL,
+    ax: Axes | None = None,
+) -> Axes:
+    """One line per team of the mean answer to ``question`` per quarter (the whole
+    organisation dashed). ``source`` is a service, read for ``reader`` (who must be the HR
+    contact), or a table of :func:`~gesprekscyclus.analysis.answer_trends`; only the cells
+    shown there are drawn. ``label`` names the question in the title (its key otherwise)."""
+    if isinstance(source, pd.DataFrame):
+        trends = source
+    else:
+        if reader is None:
+            raise InvalidValueError("reader", "name who reads the trends (the HR contact)")
+        trends = answer_trends(source, reader=reader, questions=(question,))
+    language = Locale(locale)
+    text = _TEXT[language]
+    ax = _axes(ax, 10, 4.5)
+    title = text["trend"].format(question=label or question)
+    chosen = trends[trends["question_key"] == question] if not trends.empty else trends
+    if chosen.empty:
+        return _empty(ax, {"nothing": text["no_trend"]}, title)
+    starts = sorted(chosen["period_start"].unique())
+    where = {stamp: index for index, stamp in enumerate(starts)}
+    for team, group in chosen.groupby("team", sort=True):
+        rows = group.sort_values("period_start")
+        organisation = team == "*"
+        ax.plot(
+            [where[stamp] for stamp in rows["period_start"]],
+            rows["mean"],
+            marker="o",
+            linestyle="--" if organisation else "-",
+            color="black" if organisation else None,
+            label=text["organisation"] if organisation else str(team or "-"),
+        )
+    period = _period_name(chosen)
+    ax.set_xticks(range(len(starts)))
+    ax.set_xticklabels([_period_label(stamp, period, language) for stamp in starts])
+    # the whole scale, so that a small move does not look like a large one
+    if chosen["share_yes"].notna().all():
+        ax.set_ylim(0, 1)
+        ax.set_ylabel(text["share_yes"])
+    else:
+        low, high = float(chosen["mean"].min()), float(chosen["mean"].max())
+        ax.set_ylim(min(1.0, low), max(5.0, high))
+        ax.set_ylabel(text["mean"])
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return ax

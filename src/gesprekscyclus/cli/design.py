@@ -1,4 +1,9 @@
-"""Design commands: ``design apply`` and ``design show``.
+"""Design commands: ``describe``, ``design apply`` and ``design show``.
+
+- ``describe FILE [--lang nl|en] [--format md|html] [--people FILE [--events FILE]]``: the
+  design document for the works council (see
+  :func:`~gesprekscyclus.planning.design_document.design_document`), with what the design
+  plans for the people in its first year when ``--people`` is given.
 
 - ``design apply FILE --db URL [--dry-run] [--by ID] [--horizon-days N] [--list]``: validate
   the design file, store it as the store's next design version and replan the coming
@@ -24,14 +29,16 @@ from pathlib import Path
 from typing import Literal
 
 from gesprekscyclus.bootstrap import build_service
+from gesprekscyclus.domain.text import Locale
 from gesprekscyclus.errors import DesignError, InvalidValueError, NoDesignError, Problem
+from gesprekscyclus.planning.design_document import DOCUMENT_FORMATS, design_document
 from gesprekscyclus.planning.design_file import parse_design
 from gesprekscyclus.ports.clock import SystemClock
 from gesprekscyclus.ports.store import DesignVersion
 from gesprekscyclus.service.app import ConversationService
 from gesprekscyclus.service.design import DesignChange
 
-__all__ = ["describe_change", "describe_version", "register"]
+__all__ = ["describe_change", "describe_version", "register", "run_describe"]
 
 
 def _service(args: argparse.Namespace) -> ConversationService:
@@ -136,6 +143,26 @@ def _show(args: argparse.Namespace, out: io.StringIO) -> int:
     return 0
 
 
+def run_describe(args: argparse.Namespace, out: io.StringIO) -> int:
+    """``describe``: print the design document of a design file."""
+    from gesprekscyclus.cli.planning import read_inputs  # noqa: PLC0415 - shared reader
+
+    if args.events is not None and args.people is None:
+        raise InvalidValueError("--events", "needs --people: events belong to people")
+    design, people, events = read_inputs(args.file, args.people, args.events)
+    assert design is not None
+    out.write(
+        design_document(
+            design,
+            args.lang,
+            None if args.people is None else people,
+            events=events,
+            fmt=args.format,
+        )
+    )
+    return 0
+
+
 def _horizon(text: str) -> int:
     if not text.isdigit():
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days (0 or more)")
@@ -143,7 +170,19 @@ def _horizon(text: str) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``design apply`` and ``design show``."""
+    """Add ``describe``, ``design apply`` and ``design show``."""
+    describe = subparsers.add_parser(
+        "describe",
+        help="the design document for the works council (Markdown or HTML)",
+        description="Describe a cycle design in plain Dutch or English, for the works council.",
+    )
+    describe.add_argument("file", metavar="FILE", help="the cycle design file (TOML or JSON)")
+    describe.add_argument("--lang", choices=[m.value for m in Locale], default="nl")
+    describe.add_argument("--format", choices=DOCUMENT_FORMATS, default="md")
+    describe.add_argument("--people", metavar="PEOPLE.csv", help="add a year's simulation")
+    describe.add_argument("--events", metavar="EVENTS.csv", help="life events of those people")
+    describe.set_defaults(handler=run_describe)
+
     parser = subparsers.add_parser("design", help="apply or show the design kept in a store")
     commands = parser.add_subparsers(dest="design_command", required=True, metavar="ACTION")
 

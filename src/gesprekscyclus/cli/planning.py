@@ -28,7 +28,6 @@ import io
 import json
 import os
 import re
-import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
@@ -43,22 +42,14 @@ from gesprekscyclus.domain.absence import (
     absence_cases,
     absence_timeline,
 )
-from gesprekscyclus.domain.cadence import (
-    AnchorKind,
-    Anniversary,
-    Cadence,
-    Interval,
-    LifecycleOffset,
-    RRuleCadence,
-    Threshold,
-)
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.question_lint import question_warnings
-from gesprekscyclus.domain.text import Locale, month_name
+from gesprekscyclus.domain.text import Locale
 from gesprekscyclus.errors import DesignError, InvalidValueError, Problem
 from gesprekscyclus.planning.csv_cells import neutralise
 from gesprekscyclus.planning.design import CycleDesign
+from gesprekscyclus.planning.design_document import design_summary
 from gesprekscyclus.planning.design_events import design_event_problems
 from gesprekscyclus.planning.design_file import DesignLimits, load_design
 from gesprekscyclus.planning.people_file import CsvLimits, read_events, read_people
@@ -74,7 +65,7 @@ from gesprekscyclus.planning.planner import (
 )
 from gesprekscyclus.serialization import to_data
 
-__all__ = ["SECTIONS", "register"]
+__all__ = ["SECTIONS", "read_inputs", "register"]
 
 #: The parts of a plan that ``--show`` can select, in output order.
 SECTIONS = ("conversations", "skipped", "conflicts", "obligations")
@@ -191,7 +182,7 @@ def _date(text: str, option: str) -> date:
     raise InvalidValueError(option, f"{text!r} is not a valid date (expected YYYY-MM-DD)")
 
 
-def _inputs(
+def read_inputs(
     design_path: str,
     people_path: str | None,
     events_path: str | None,
@@ -320,122 +311,21 @@ def _json(data: object, out: io.StringIO) -> None:
 # --- validate -----------------------------------------------------------------------------------
 
 
-def _month_day(month: int, day: int) -> str:
-    return f"{day} {month_name(month, Locale.EN)}"
-
-
-def describe_cadence(cadence: Cadence) -> str:
-    """A short English description of a cadence, for summaries.
-
-    >>> describe_cadence(Interval(every=1, unit="years", anchor="fixed_month", month=3))
-    'every 1 years from 1 March'
-    >>> describe_cadence(LifecycleOffset("last_day", -5, working_days=True))
-    '5 working days before the last day'
-    """
-    if isinstance(cadence, Interval):
-        if cadence.anchor is AnchorKind.FIXED_MONTH:
-            anchor = _month_day(cadence.month or 1, cadence.day)
-        else:
-            anchor = "the " + cadence.anchor.value.replace("_", " ")
-        held = " (counted from the last one held)" if cadence.anchor_to.value == "held" else ""
-        return f"every {cadence.every} {cadence.unit.value} from {anchor}{held}"
-    if isinstance(cadence, RRuleCadence):
-        return f"RRULE {cadence.rule}"
-    if isinstance(cadence, Anniversary):
-        return f"yearly on the {cadence.of.value.replace('_', ' ')} anniversary"
-    if isinstance(cadence, LifecycleOffset):
-        parts = []
-        if cadence.offset_months:
-            parts.append(f"{abs(cadence.offset_months)} months")
-        if cadence.offset_days or not parts:
-            unit = "working days" if cadence.working_days else "days"
-            parts.append(f"{abs(cadence.offset_days)} {unit}")
-        direction = "before" if (cadence.offset_months or cadence.offset_days) < 0 else "after"
-        return f"{' and '.join(parts)} {direction} {_event_name(cadence.event.value)}"
-    assert isinstance(cadence, Threshold)
-    after = (
-        f", {cadence.offset_days} days after the {_event_name(cadence.after.value)}"
-        if cadence.after
-        else ""
-    )
-    return (
-        f"the {_ordinal(cadence.count)} {_event_name(cadence.event.value)} within "
-        f"{cadence.window_days} days{after}"
-    )
-
-
-def _event_name(kind: str) -> str:
-    return {"hired": "hiring", "last_day": "the last day"}.get(kind, kind.replace("_", " "))
-
-
-def _ordinal(number: int) -> str:
-    suffix = (
-        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-    )
-    return f"{number}{suffix}"
-
-
-def design_summary(design: CycleDesign) -> str:
-    """One paragraph describing a design: its types, calendar, capacity and rules."""
-    types = "; ".join(
-        f"{rule.type} ({', '.join(describe_cadence(c) for c in rule.cadence) or 'no rhythm'})"
-        for rule in design.types
-    )
-    calendar = design.calendar
-    policy = calendar.dutch_policy
-    calendar_text = f"{calendar.country or 'no'} public holidays"
-    if calendar.country == "NL":
-        good_friday = "off" if policy.good_friday else "worked"
-        calendar_text += f" (Good Friday {good_friday}, 5 May off: {policy.liberation_day.value})"
-    calendar_text += (
-        f", {len(calendar.closures)} company closures and "
-        f"{len(calendar.extra_days_off)} extra days off"
-    )
-    parts = [
-        f"{design.name} (version {design.version}) starts its cycle on "
-        f"{design.cycle_start.isoformat()} and uses {len(design.types)} conversation types: "
-        f"{types}.",
-        f"Calendar: {calendar_text}.",
-    ]
-    if design.capacity is None:
-        parts.append("No capacity limit per manager.")
-    else:
-        parts.append(
-            f"Capacity: at most {design.capacity.per_day} conversations a day and "
-            f"{design.capacity.per_week} a week per manager."
-        )
-    for rule in design.interactions:
-        parts.append(f"A {rule.drop} within {rule.within_days} days of a {rule.near} is dropped.")
-    paused = [rule.type for rule in design.types if rule.pause_during_absence]
-    if paused:
-        parts.append(f"Paused during sick leave: {', '.join(paused)}.")
-    parts.append(
-        "After notice only: " + (", ".join(sorted(design.after_notice)) or "nothing") + "."
-    )
-    follow_ups = [
-        f"{trigger.type_key}.{trigger.question_key} {trigger.operator.value} "
-        f"{json.dumps(trigger.value)} -> {trigger.schedule_type} within {trigger.within_days} days"
-        for rule in design.types
-        for trigger in rule.follow_ups
-    ]
-    if follow_ups:
-        parts.append(f"Follow-ups: {'; '.join(follow_ups)}.")
-    return textwrap.fill(" ".join(parts), width=100)
-
-
 def run_validate(args: argparse.Namespace, out: io.StringIO) -> int:
     """``validate``: print ``DESIGN: valid``, a summary, the retention periods and a warning
     per open question phrased as a closed or leading one, or raise with every problem."""
     from gesprekscyclus.cli.privacy import describe_retention  # noqa: PLC0415
 
-    design, people, events = _inputs(args.design, args.people, args.events, args.max_design_bytes)
+    design, people, events = read_inputs(
+        args.design, args.people, args.events, args.max_design_bytes
+    )
     assert design is not None
     out.write(f"{args.design}: valid\n")
     if args.people is not None:
         out.write(f"{args.people}: valid, {len(people)} people\n")
     if args.events is not None:
         out.write(f"{args.events}: valid, {len(events)} events\n")
-    out.write("\n" + design_summary(design) + "\n")
+    out.write("\n" + design_summary(design, "en") + "\n")
     out.write("\n" + describe_retention(design) + "\n")
     warnings = question_warnings(design.full_catalog())
     if warnings:
@@ -634,7 +524,9 @@ def run_plan(args: argparse.Namespace, out: io.StringIO) -> int:
         problem = error.problem.replace("max_horizon_days", "--max-horizon-days")
         raise InvalidValueError(option, problem) from None
     sections = _sections(args.show)
-    design, people, events = _inputs(args.design, args.people, args.events, args.max_design_bytes)
+    design, people, events = read_inputs(
+        args.design, args.people, args.events, args.max_design_bytes
+    )
     assert design is not None
     result = plan(
         design, people, events, start=start, end=end, max_horizon_days=args.max_horizon_days

@@ -46,7 +46,7 @@ from attrs import frozen
 from gesprekscyclus.domain._checks import ClosedSet
 from gesprekscyclus.domain.conversation_types import Sensitivity
 from gesprekscyclus.domain.people import Role
-from gesprekscyclus.errors import AccessDeniedError
+from gesprekscyclus.errors import AccessDeniedError, InvalidValueError
 
 if TYPE_CHECKING:
     from gesprekscyclus.domain.conversation_types import ConversationType
@@ -60,9 +60,11 @@ __all__ = [
     "ReaderRole",
     "Rule",
     "allowed",
+    "group_size",
     "matrix_markdown",
     "reader_role",
     "require",
+    "require_aggregate_reader",
     "rule",
     "type_allows",
 ]
@@ -383,3 +385,50 @@ def matrix_markdown() -> str:
             f"| {content.value} | " + " | ".join(_cell(role, content) for role in roles) + " |"
         )
     return "\n".join(lines)
+
+
+# --- aggregates of answers ----------------------------------------------------------------
+
+
+def group_size(value: int) -> int:
+    """``value`` if it is a usable minimum group size for aggregates of answers: a whole
+    number of at least 2 (:data:`MIN_GROUP_SIZE` by default; raising it is always allowed).
+
+    >>> group_size(MIN_GROUP_SIZE), group_size(8)
+    (5, 8)
+    >>> group_size(1)
+    Traceback (most recent call last):
+    ...
+    gesprekscyclus.errors.InvalidValueError: min_group_size: must be a whole number of at \
+least 2, got 1
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < 2:
+        raise InvalidValueError(
+            "min_group_size", f"must be a whole number of at least 2, got {value!r}"
+        )
+    return value
+
+
+def require_aggregate_reader(reader: str, *, hr_office: Iterable[str]) -> None:
+    """Raise :class:`~gesprekscyclus.errors.AccessDeniedError` unless ``reader`` is the
+    organisation's HR contact (``hr_office``).
+
+    The table lets the participants of a conversation read its answers, one conversation at
+    a time; no role reads other people's answers in bulk. Aggregates of them (team trends,
+    early signals) are therefore made by the organisation itself, for its HR contact only,
+    and never describe fewer than a minimum group of people (:func:`group_size`).
+
+    >>> require_aggregate_reader("hr-1", hr_office=["hr-1"])
+    >>> require_aggregate_reader("m-1", hr_office=["hr-1"])
+    Traceback (most recent call last):
+    ...
+    gesprekscyclus.errors.AccessDeniedError: aggregates of answers: 'm-1' may not see them; \
+they are for the organisation's HR contact only (the design's hr_contact)
+    """
+    if reader not in set(hr_office):
+        raise AccessDeniedError(
+            "aggregates of answers",
+            reader,
+            "may not see them; they are for the organisation's HR contact only (the design's "
+            "hr_contact)",
+        )

@@ -44,7 +44,13 @@ from gesprekscyclus.domain.cadence import AnchorKind, Cadence, RRuleCadence
 from gesprekscyclus.domain.catalog import Catalog, built_in_catalog
 from gesprekscyclus.domain.conversation_types import ConversationType
 from gesprekscyclus.domain.questions import Question
-from gesprekscyclus.errors import DesignError, InvalidValueError, Problem, SerializationError
+from gesprekscyclus.errors import (
+    DesignError,
+    InvalidValueError,
+    MissingExtraError,
+    Problem,
+    SerializationError,
+)
 from gesprekscyclus.planning.design import CycleDesign, TypeRule
 from gesprekscyclus.planning.design_text import DesignLimits, _plain, read_design_data
 from gesprekscyclus.serialization import from_data, to_data
@@ -527,7 +533,8 @@ def _toml_values(value: Any, key: str = "") -> Any:
 def dump_design(design: CycleDesign, *, fmt: Format = "toml") -> str:
     """The design as file text; values equal to their defaults are left out.
 
-    Writing TOML needs the ``toml`` extra (``pip install gesprekscyclus[toml]``).
+    Writing TOML needs the ``toml`` extra (``pip install "gesprekscyclus[toml]"``); without
+    it :class:`~gesprekscyclus.errors.MissingExtraError` says so (JSON needs nothing more).
     """
     data = _plain(_without_kind_defaults(_file_data(design), _kind_defaults()))
     if fmt == "json":
@@ -540,9 +547,22 @@ def dump_design(design: CycleDesign, *, fmt: Format = "toml") -> str:
     try:
         import tomli_w  # noqa: PLC0415 - optional extra, imported when used
     except ImportError:
-        raise InvalidValueError(
-            "fmt",
-            "writing TOML needs the 'toml' extra: pip install gesprekscyclus[toml]",
-            allowed=("toml", "json"),
-        ) from None
-    return str(tomli_w.dumps(_toml_values(data), multiline_strings=True))
+        raise MissingExtraError("tomli-w", "toml") from None
+    # A TOML reader turns a carriage return + line feed inside a multi-line string into a
+    # line feed; such text stays exact only as an escaped one-line string.
+    multiline = not _has_carriage_return(data)
+    return str(tomli_w.dumps(_toml_values(data), multiline_strings=multiline))
+
+
+def _has_carriage_return(data: Any) -> bool:
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if "\r" in value:
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False

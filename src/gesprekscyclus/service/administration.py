@@ -84,6 +84,35 @@ class Administration:
             self._log(uow, [(talk.type_key, report.employee_id, talk.id, "report")])
         return report
 
+    def reports_of(self, employee_id: str) -> list[Report]:
+        """Every stored report of one employee, whole, by conversation id."""
+        with self._store.unit_of_work() as uow:
+            reports = uow.reports.for_employee(employee_id)
+            talks = {t.id: t for t in uow.conversations.by_ids(r.conversation_id for r in reports)}
+            self._log(
+                uow,
+                [
+                    (talks[r.conversation_id].type_key, employee_id, r.conversation_id, "report")
+                    for r in reports
+                    if r.conversation_id in talks
+                ],
+            )
+        return reports
+
+    def action_items_of(self, employee_id: str) -> list[ActionItem]:
+        """Every stored action item agreed in one employee's conversations, whole, by id."""
+        with self._store.unit_of_work() as uow:
+            talks = {t.id: t for t in uow.conversations.by_employee(employee_id)}
+            items = uow.action_items.from_conversations(talks)
+            self._log(
+                uow,
+                [
+                    (talks[i.origin_conversation_id].type_key, employee_id, i.id, "action_item")
+                    for i in items
+                ],
+            )
+        return items
+
     def action_item(self, item_id: str) -> ActionItem:
         """One stored action item, whole."""
         with self._store.unit_of_work() as uow:

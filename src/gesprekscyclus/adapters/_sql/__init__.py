@@ -5,7 +5,7 @@ Internal to the adapters; nothing here imports a database driver.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -18,25 +18,30 @@ Migrations = Sequence[tuple[int, Sequence[str | Step]]]
 
 def apply_migrations(
     migrations: Migrations,
-    version: int,
+    applied: Collection[int],
     run: Callable[[str], object],
     record: Callable[[int], object],
     sql: Any = None,
 ) -> int:
-    """Run the statements of every migration numbered above ``version``, in order, calling
-    ``record(number)`` after each; returns the version reached. The caller holds the
-    transaction. A step that is not a statement is called with ``sql`` (a
+    """Run the statements of every migration not in ``applied``, in order, calling
+    ``record(number)`` after each; returns the highest version now applied. The caller holds
+    the transaction. A step that is not a statement is called with ``sql`` (a
     :class:`~gesprekscyclus.adapters._sql.follow_up_ids.MigrationSql` on the same
     transaction).
 
+    Missing migrations are found by number, not by the highest one applied, so a migration
+    that was added beside a higher-numbered one still runs.
+
     >>> done = []
-    >>> apply_migrations([(1, ["a"]), (2, ["b", "c"])], 1, done.append, done.append)
-    2
+    >>> apply_migrations([(1, ["a"]), (2, ["b", "c"]), (3, ["d"])], {1, 3}, done.append,
+    ...                  done.append)
+    3
     >>> done
     ['b', 'c', 2]
     """
+    version = max(applied, default=0)
     for number, statements in migrations:
-        if number <= version:
+        if number in applied:
             continue
         for statement in statements:
             if isinstance(statement, str):
@@ -44,5 +49,5 @@ def apply_migrations(
             else:
                 statement(sql)
         record(number)
-        version = number
+        version = max(version, number)
     return version

@@ -273,6 +273,12 @@ def current_version(connection: psycopg.Connection[tuple[object, ...]]) -> int:
     return 0 if row is None else int(str(row[0]))
 
 
+def applied_versions(connection: psycopg.Connection[tuple[object, ...]]) -> frozenset[int]:
+    """The numbers of every applied migration."""
+    rows = connection.execute("SELECT version FROM schema_version").fetchall()
+    return frozenset(int(str(row[0])) for row in rows)
+
+
 def migrate(connection: psycopg.Connection[tuple[object, ...]], schema: str | None) -> int:
     """Create ``schema`` if needed and apply the missing migrations; returns the version.
 
@@ -296,7 +302,7 @@ def migrate(connection: psycopg.Connection[tuple[object, ...]], schema: str | No
         )
         return apply_migrations(
             MIGRATIONS,
-            current_version(connection),
+            applied_versions(connection),
             lambda statement: connection.execute(statement.encode()),
             lambda number: connection.execute(
                 "INSERT INTO schema_version (version) VALUES (%s)", (number,)

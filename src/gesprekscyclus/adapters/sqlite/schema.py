@@ -278,6 +278,12 @@ def current_version(connection: sqlite3.Connection) -> int:
     return int(row[0])
 
 
+def applied_versions(connection: sqlite3.Connection) -> frozenset[int]:
+    """The numbers of every applied migration."""
+    rows = connection.execute("SELECT version FROM schema_version").fetchall()
+    return frozenset(int(row[0]) for row in rows)
+
+
 def migrate(connection: sqlite3.Connection) -> int:
     """Apply the missing migrations in one transaction; returns the resulting version.
 
@@ -291,7 +297,7 @@ def migrate(connection: sqlite3.Connection) -> int:
         )
         version = apply_migrations(
             MIGRATIONS,
-            current_version(connection),
+            applied_versions(connection),
             connection.execute,
             lambda number: connection.execute(
                 "INSERT INTO schema_version (version) VALUES (?)", (number,)
