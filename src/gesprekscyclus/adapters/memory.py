@@ -44,6 +44,8 @@ from gesprekscyclus.ports.store import (
     Withdrawal,
     aware_utc,
     check_lock_name,
+    check_stream,
+    check_targets,
     redacted,
     start_version,
     version_conflict,
@@ -70,6 +72,7 @@ class _State:
         self.next_outbox_id = 1
         self.access_log: list[AccessLogEntry] = []
         self.designs: dict[int, DesignVersion] = {}
+        self.sequences: dict[str, int] = {}
 
     def copy(self) -> _State:
         clone = _State()
@@ -86,6 +89,7 @@ class _State:
         clone.next_outbox_id = self.next_outbox_id
         clone.access_log = list(self.access_log)
         clone.designs = dict(self.designs)
+        clone.sequences = dict(self.sequences)
         return clone
 
 
@@ -468,6 +472,14 @@ class _Outbox:
         ]
         return self.delete(dead)
 
+    def next_sequence(self, stream: str) -> int:
+        number = self._state.sequences.get(check_stream(stream), 0) + 1
+        self._state.sequences[stream] = number
+        return number
+
+    def forget_sequences(self, streams: Iterable[str]) -> int:
+        return sum(self._state.sequences.pop(stream, None) is not None for stream in set(streams))
+
 
 class _Designs:
     def __init__(self, state: _State):
@@ -676,6 +688,7 @@ class MemoryStore:
         now: datetime,
         error: str,
         retry_at: datetime | None,
+        delivered: Iterable[str] | None = None,
     ) -> bool:
         """See :meth:`gesprekscyclus.ports.store.Store.mark_failed`."""
         at = aware_utc(now, "mark_failed.now")
@@ -694,6 +707,7 @@ class MemoryStore:
                     due_at=at if retry is None else retry,  # a dead letter: when it died
                     lease_owner=None,
                     lease_until=None,
+                    delivered=held.delivered if delivered is None else check_targets(delivered),
                 )
             )
             return True

@@ -18,7 +18,7 @@ from attrs import field, frozen
 from gesprekscyclus.domain._checks import ClosedSet, field_path
 from gesprekscyclus.errors import InvalidValueError
 
-__all__ = ["ReminderKind", "ReminderPolicy"]
+__all__ = ["REMINDER_KINDS", "ReminderKind", "ReminderPolicy"]
 
 
 class ReminderKind(ClosedSet):
@@ -33,10 +33,24 @@ class ReminderKind(ClosedSet):
     ACTION_ITEM_OVERDUE = "action_item_overdue"
     SCHEDULED = "scheduled"
     CANCELLED = "cancelled"
+    #: A state change for applications (webhooks, subscribers), never mailed to a person;
+    #: see :mod:`gesprekscyclus.domain.state_changes`.
+    STATE_CHANGE = "state_change"
+
+
+#: The kinds that remind people: every kind but :attr:`ReminderKind.STATE_CHANGE`.
+REMINDER_KINDS = frozenset(kind for kind in ReminderKind if kind is not ReminderKind.STATE_CHANGE)
 
 
 def _kinds(value: Iterable[str]) -> frozenset[ReminderKind]:
-    return frozenset(ReminderKind(kind) for kind in value)
+    kinds = frozenset(ReminderKind(kind) for kind in value)
+    if ReminderKind.STATE_CHANGE in kinds:
+        raise InvalidValueError(
+            "ReminderPolicy.enabled",
+            "state_change is not a reminder (state changes go to applications, always)",
+            allowed=sorted(kind.value for kind in REMINDER_KINDS),
+        )
+    return kinds
 
 
 def _days(instance: object, attribute: attrs.Attribute[Any], value: int) -> None:
@@ -61,9 +75,7 @@ class ReminderPolicy:
     ``enabled`` lists the kinds that are sent at all (all of them by default).
     """
 
-    enabled: frozenset[ReminderKind] = field(
-        factory=lambda: frozenset(ReminderKind), converter=_kinds
-    )
+    enabled: frozenset[ReminderKind] = field(factory=lambda: REMINDER_KINDS, converter=_kinds)
     preparation_days: int = field(default=7, validator=_days)
     report_due_days: int = field(default=3, validator=_days)
     sign_off_days: int = field(default=5, validator=_days)

@@ -108,6 +108,7 @@ from gesprekscyclus.service.design import (
     preview,
 )
 from gesprekscyclus.service.dispatch import Dispatcher, DispatchReport
+from gesprekscyclus.service.events import NO_STATE_CHANGES, StateChanges
 from gesprekscyclus.service.materialise import (
     PLAN_MARGIN_DAYS,
     MaterialiseReport,
@@ -221,6 +222,11 @@ class ConversationService:
     catalog (the built-in one with the design's changes). ``hr_contact_id`` names the person
     who receives escalations (and joins types with an HR participant) and defaults to the
     design's ``hr_contact``; without one, escalations go to the manager's manager.
+
+    With ``state_changes`` every command that changes a conversation, report, action item,
+    person or the design also writes a
+    :class:`~gesprekscyclus.domain.state_changes.StateChange` to the outbox in its unit of
+    work, for webhooks and in-process subscribers (see ``docs/events.md``).
     """
 
     def __init__(
@@ -231,13 +237,20 @@ class ConversationService:
         design: CycleDesign | None = None,
         catalog: Catalog | None = None,
         hr_contact_id: str | None = None,
+        state_changes: bool = False,
     ):
+        if not isinstance(state_changes, bool):
+            raise InvalidValueError(
+                "state_changes", f"must be True or False, got {state_changes!r}"
+            )
         if hr_contact_id is not None and (
             not isinstance(hr_contact_id, str) or not hr_contact_id.strip()
         ):
             raise InvalidValueError("hr_contact_id", "must be a person id, not blank")
         self.store = store
         self.clock = clock
+        #: Where commands write their state changes (see :mod:`gesprekscyclus.service.events`).
+        self.state_changes = StateChanges() if state_changes else NO_STATE_CHANGES
         self._given = design
         self._given_catalog = None if design is None else design.full_catalog()
         self._catalog = catalog
@@ -385,6 +398,7 @@ class ConversationService:
             if not change.stored:
                 return change
             uow.designs.add(version)
+            self.state_changes.design(uow, version, at)
             report = apply_plan(
                 uow,
                 seen.plan,
@@ -397,6 +411,7 @@ class ConversationService:
                 hr_contact_id=self._hr_contact_id or design.hr_contact,
                 design=version,
                 rows=seen.rows,
+                changes=self.state_changes,
             )
         loaded = _Loaded(version, design, design.full_catalog())
         self._given = self._given_catalog = self._unreadable = None
@@ -511,6 +526,7 @@ class ConversationService:
             current = uow.conversations.get(conversation_id)
             changed = step(current, at)
             uow.conversations.update(changed, expected_version=version_of(current))
+            self.state_changes.conversation(uow, current, changed, at)
             _withdraw_stale(uow, current, changed)
             if notify is not None:
                 self._notify(uow, changed, notify, at)
@@ -530,6 +546,7 @@ class ConversationService:
             talk = uow.conversations.get(conversation_id)
             changed = step(current, talk, at)
             uow.reports.update(changed, expected_version=version_of(current))
+            self.state_changes.report(uow, current, changed, at, conversation=talk)
             if _awaits_sign_off(current) and not _awaits_sign_off(changed):
                 uow.outbox.withdraw(
                     Withdrawal(
@@ -542,6 +559,7 @@ class ConversationService:
                 moved = follow(talk, at)
                 if moved is not None:
                     uow.conversations.update(moved, expected_version=version_of(talk))
+                    self.state_changes.conversation(uow, talk, moved, at)
                     _withdraw_stale(uow, talk, moved)
             return self._report_view(uow, changed, talk, reader or changed.author_id, at)
 
@@ -556,6 +574,7 @@ class ConversationService:
             current = uow.action_items.get(item_id)
             changed = step(current, at)
             uow.action_items.update(changed, expected_version=version_of(current))
+            self.state_changes.item(uow, current, changed, at)
             if changed.status is not ActionItemStatus.OPEN or changed.due != current.due:
                 uow.outbox.withdraw(
                     Withdrawal(
@@ -586,8 +605,11 @@ class ConversationService:
         of ``manager_id`` only affects what is planned from then on, and once someone has a
         recorded manager change, their manager history decides who leads on which day.
         """
+        at = self._now()
         with self.store.unit_of_work() as uow:
+            before = uow.people.find(person.id)
             uow.people.upsert(person)
+            self.state_changes.person(uow, before, person, at)
 
     def record_event(self, event: LifeEvent) -> bool:
         """Record a life event of a stored person; ``False`` when it was recorded already.
@@ -601,28 +623,37 @@ class ConversationService:
                     "LifeEvent.detail", "a manager change needs the new manager's id"
                 )
             return self.change_manager(event.person_id, event.detail, on=event.on).recorded
+        at = self._now()
         with self.store.unit_of_work() as uow:
             person = uow.people.get(event.person_id)
             added = uow.events.append(event)
             if event.kind is LifeEventKind.LAST_DAY and person.end_date != event.on:
-                uow.people.upsert(_evolve_person(person, end_date=event.on))
+                leaving = _evolve_person(person, end_date=event.on)
+                uow.people.upsert(leaving)
+                self.state_changes.person(uow, person, leaving, at)
         return added
 
     def hire(self, person: Person) -> bool:
         """Store a new person and their ``hired`` event on the hire date."""
+        at = self._now()
         with self.store.unit_of_work() as uow:
+            before = uow.people.find(person.id)
             uow.people.upsert(person)
+            self.state_changes.person(uow, before, person, at)
             return uow.events.append(
                 LifeEvent(on=person.hire_date, person_id=person.id, kind=LifeEventKind.HIRED)
             )
 
     def give_notice(self, person_id: str, *, on: date, last_day: date) -> None:
         """Record that notice was given on ``on``, ending employment after ``last_day``."""
+        at = self._now()
         with self.store.unit_of_work() as uow:
             person = uow.people.get(person_id)
             uow.events.append(LifeEvent(on=on, person_id=person_id, kind="notice_given"))
             uow.events.append(LifeEvent(on=last_day, person_id=person_id, kind="last_day"))
-            uow.people.upsert(_evolve_person(person, end_date=last_day))
+            leaving = _evolve_person(person, end_date=last_day)
+            uow.people.upsert(leaving)
+            self.state_changes.person(uow, person, leaving, at)
 
     def record_sick_report(self, person_id: str, *, on: date) -> bool:
         """Record a sick report with ``on`` as the first sick day."""
@@ -781,8 +812,9 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
                 events = [*events, change]
             latest = manager_on(person, events, date.max)
             if person.manager_id != latest:
-                person = _evolve_person(person, manager_id=latest)
+                before, person = person, _evolve_person(person, manager_id=latest)
                 uow.people.upsert(person)
+                self.state_changes.person(uow, before, person, at)
             moved: list[str] = []
             kept: list[str] = []
             for talk in uow.conversations.by_employee(person_id):
@@ -797,6 +829,7 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
                     kept.append(talk.id)
                     continue
                 uow.conversations.update(changed, expected_version=version_of(talk))
+                self.state_changes.conversation(uow, talk, changed, at)
                 moved.append(talk.id)
                 if talk.manager_id is not None:
                     uow.outbox.withdraw(
@@ -809,7 +842,7 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
                     )
                 if changed.status is ConversationStatus.SCHEDULED and wanted is not None:
                     self._notify(uow, changed, ReminderKind.SCHEDULED, at, only=[wanted])
-            _hand_over_items(uow, person, events, _local_today(at, person), at)
+            _hand_over_items(uow, person, events, _local_today(at, person), at, self.state_changes)
         return ManagerChange(
             person_id, previous, new_manager_id, tuple(moved), tuple(kept), not same_day
         )
@@ -831,7 +864,9 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
                     continue
                 person = uow.people.find(person_id)
                 if person is not None:
-                    moved += _hand_over_items(uow, person, events, _local_today(now, person), now)
+                    moved += _hand_over_items(
+                        uow, person, events, _local_today(now, person), now, self.state_changes
+                    )
         return moved
 
     def manager_on(self, person_id: str, day: date) -> str | None:
@@ -855,7 +890,9 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         """
         at = self._now()
         with self.store.unit_of_work() as uow:
-            report = privacy.erase_person(uow, person_id, reason=reason, at=at)
+            report = privacy.erase_person(
+                uow, person_id, reason=reason, at=at, changes=self.state_changes
+            )
         try:
             self.store.compact()
         except StoreError as error:  # the erasure itself is committed; say what is left
@@ -879,7 +916,12 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         then compact the store when anything went (a failed compaction is reported in
         ``compact_problem``, not raised); ``dry_run`` only counts."""
         report = privacy.purge(
-            self.store.unit_of_work, self.design, self.catalog, now, dry_run=dry_run
+            self.store.unit_of_work,
+            self.design,
+            self.catalog,
+            now,
+            dry_run=dry_run,
+            changes=self.state_changes,
         )
         if dry_run or not report.removed.total:
             return report
@@ -952,6 +994,7 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
             hr_contact_id=hr_contact_id,
             design=version,
             rows=rows,
+            changes=self.state_changes,
         )
 
     # --- conversations ------------------------------------------------------------------
@@ -981,6 +1024,7 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
             current = uow.conversations.get(conversation_id)
             changed = current.cancel(reason=reason, at=at)
             uow.conversations.update(changed, expected_version=version_of(current))
+            self.state_changes.conversation(uow, current, changed, at)
             _withdraw_stale(uow, current, changed)
             if current.status is ConversationStatus.SCHEDULED:
                 self._notify(uow, changed, ReminderKind.CANCELLED, at)
@@ -1093,6 +1137,7 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
                 hr_office=self.hr_office,
             )
             uow.reports.add(report)
+            self.state_changes.report(uow, None, report, at, conversation=talk)
             return self._report_view(uow, report, talk, author_id, at)
 
     def revise_report(
@@ -1208,6 +1253,7 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
                 kind=self._kind(talk.type_key),
             )
             uow.action_items.add_many([item])
+            self.state_changes.item(uow, None, item, at)
             return self._item_view(uow, item, at)
 
     def complete_action_item(self, item_id: str) -> ActionItemView:
@@ -1273,6 +1319,7 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
             for item in outcome.carried:
                 if item != before[item.id]:
                     uow.action_items.update(item, expected_version=version_of(before[item.id]))
+                    self.state_changes.item(uow, before[item.id], item, at)
         return CarryOverResult(source.id, target.id, outcome.carried, outcome.needs_decision)
 
     # --- reminders ----------------------------------------------------------------------
@@ -1566,19 +1613,24 @@ def _local_today(at: datetime, person: Person) -> date:
 
 
 def _hand_over_items(
-    uow: UnitOfWork, person: Person, events: Iterable[LifeEvent], today: date, at: datetime
+    uow: UnitOfWork,
+    person: Person,
+    events: Iterable[LifeEvent],
+    today: date,
+    at: datetime,
+    emit: StateChanges,
 ) -> int:
     """Move ``person``'s open action items with earlier managers to the manager in force on
-    ``today``; returns how many moved."""
+    ``today``; returns how many moved (each written to ``emit``)."""
     changes = manager_changes(events)
     current = manager_on(person, changes, today)
     earlier = {c.detail for c in changes} | {c.previous for c in changes} | {person.manager_id}
     moved = 0
     for manager_id in sorted(m for m in earlier if m is not None and m != current):
         for item in uow.action_items.open_between(person.id, manager_id):
-            uow.action_items.update(
-                item.hand_over(current, at=at), expected_version=version_of(item)
-            )
+            handed = item.hand_over(current, at=at)
+            uow.action_items.update(handed, expected_version=version_of(item))
+            emit.item(uow, item, handed, at)
             moved += 1
     return moved
 

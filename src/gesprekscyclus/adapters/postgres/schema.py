@@ -202,6 +202,20 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             " CHECK (status IN ('pending', 'sent', 'dead', 'expired'))",
         ),
     ),
+    (
+        10,
+        (
+            # State changes: the last sequence number per aggregate ('conversation/c-1').
+            """
+            CREATE TABLE event_sequences (
+                stream text PRIMARY KEY,
+                last integer NOT NULL CHECK (last >= 1)
+            )
+            """,
+            # The targets of a fan-out notifier that have a message already, one per line.
+            "ALTER TABLE outbox ADD COLUMN delivered text NOT NULL DEFAULT ''",
+        ),
+    ),
 )
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")

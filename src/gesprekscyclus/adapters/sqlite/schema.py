@@ -222,6 +222,20 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             "CREATE INDEX outbox_sent ON outbox (sent_at) WHERE status = 'sent' AND redacted = 0",
         ),
     ),
+    (
+        10,
+        (
+            # State changes: the last sequence number per aggregate ('conversation/c-1').
+            """
+            CREATE TABLE event_sequences (
+                stream TEXT PRIMARY KEY,
+                last INTEGER NOT NULL CHECK (last >= 1)
+            ) WITHOUT ROWID
+            """,
+            # The targets of a fan-out notifier that have a message already, one per line.
+            "ALTER TABLE outbox ADD COLUMN delivered TEXT NOT NULL DEFAULT ''",
+        ),
+    ),
 )
 
 #: The indexes on ``conversations`` (used by the benchmark to build an equal raw table).
