@@ -693,6 +693,7 @@ class MemoryStore:
         """See :meth:`gesprekscyclus.ports.store.Store.mark_failed`."""
         at = aware_utc(now, "mark_failed.now")
         retry = None if retry_at is None else aware_utc(retry_at, "mark_failed.retry_at")
+        targets = None if delivered is None else check_targets(delivered)
         with self._lock:
             self._check_open()
             held = self._held(owner, message_id, at)
@@ -707,7 +708,7 @@ class MemoryStore:
                     due_at=at if retry is None else retry,  # a dead letter: when it died
                     lease_owner=None,
                     lease_until=None,
-                    delivered=held.delivered if delivered is None else check_targets(delivered),
+                    delivered=held.delivered if targets is None else targets,
                 )
             )
             return True
