@@ -57,7 +57,7 @@ def write_targets(targets: frozenset[str]) -> str:
     """The ``delivered`` column for ``targets``: the names, sorted, one per line.
 
     >>> write_targets(frozenset({"webhook", "mail"}))
-    'mail\nwebhook'
+    'mail\\nwebhook'
     """
     return "\n".join(sorted(targets))
 
@@ -65,7 +65,7 @@ def write_targets(targets: frozenset[str]) -> str:
 def read_targets(column: str | None) -> frozenset[str]:
     """The target names of a ``delivered`` column.
 
-    >>> sorted(read_targets("mail\nwebhook")), read_targets("")
+    >>> sorted(read_targets("mail\\nwebhook")), read_targets("")
     (['mail', 'webhook'], frozenset())
     """
     return frozenset(name for name in (column or "").split("\n") if name)
