@@ -236,7 +236,7 @@ def test_carry_over_skips_an_absence_conversation_in_between(
     assert target.window.target == date(2026, 2, 2)
     with store.unit_of_work() as uow:
         assert uow.action_items.get(item_id).carried_to == (target.id,)
-    agenda = service.agenda_for_person("e-1", today=date(2026, 1, 12), reader="e-1")
+    agenda = service.agenda_for_person("e-1", on=date(2026, 1, 12), reader="e-1")
     for entry in agenda:
         titles = [item.title for item in entry.action_items]
         if entry.conversation.type_key == "absence":
@@ -265,7 +265,7 @@ def test_items_agreed_in_an_absence_conversation_stay_on_the_absence_track(
     )
     agenda = {
         e.conversation.id: e
-        for e in service.agenda_for_person("e-1", today=date(2026, 1, 13), reader="e-1")
+        for e in service.agenda_for_person("e-1", on=date(2026, 1, 13), reader="e-1")
     }
     assert agenda[check_in.id].action_items == ()
 
@@ -356,7 +356,7 @@ def test_open_items_move_to_the_new_pair_when_the_change_takes_effect(
     service.change_manager("e-1", "m-2", on=date(2026, 2, 15))
     with store.unit_of_work() as uow:
         assert uow.action_items.get(item_id).manager_id == "m-1"  # not in force yet
-    old_agenda = service.agenda_for_manager("m-1", today=date(2026, 1, 20), reader="m-1")
+    old_agenda = service.agenda_for_manager("m-1", on=date(2026, 1, 20), reader="m-1")
     assert [i.id for e in old_agenda for i in e.action_items] == [item_id]
     assert service.apply_manager_changes(datetime(2026, 2, 14, 12, 0, tzinfo=UTC)) == 0
     assert service.apply_manager_changes(datetime(2026, 2, 15, 8, 0, tzinfo=UTC)) == 1
@@ -365,11 +365,11 @@ def test_open_items_move_to_the_new_pair_when_the_change_takes_effect(
         moved = uow.action_items.get(item_id)
     assert (moved.employee_id, moved.manager_id) == ("e-1", "m-2")
     assert moved.history[-1].action.value == "hand_over"
-    new_agenda = service.agenda_for_manager("m-2", today=date(2026, 2, 16), reader="m-2")
+    new_agenda = service.agenda_for_manager("m-2", on=date(2026, 2, 16), reader="m-2")
     assert [i.id for e in new_agenda for i in e.action_items] == [item_id]
     assert not [
         i
-        for e in service.agenda_for_manager("m-1", today=date(2026, 2, 16), reader="m-1")
+        for e in service.agenda_for_manager("m-1", on=date(2026, 2, 16), reader="m-1")
         for i in e.action_items
     ]
 
@@ -388,7 +388,7 @@ def test_items_move_at_once_for_a_change_already_in_force(
         i.id
         for i in next(
             e
-            for e in service.agenda_for_manager("m-2", today=date(2026, 1, 7), reader="m-2")
+            for e in service.agenda_for_manager("m-2", on=date(2026, 1, 7), reader="m-2")
             if e.conversation.id == feb.id
         ).action_items
     ] == [item_id]
@@ -403,7 +403,7 @@ def test_recording_a_manager_change_again_changes_nothing(
     assert again.old_manager_id == "m-1"
     assert not again.recorded
     event = LifeEvent(on=date(2026, 2, 15), person_id="e-1", kind="manager_change", detail="m-2")
-    assert not service.record_event(event)  # so an import run twice reports nothing new
+    assert not service.record_event(event).recorded  # so an import run twice reports nothing new
     with pytest.raises(ConflictError, match="m-2"):
         service.change_manager("e-1", "h-1", on=date(2026, 2, 15))
     with pytest.raises(InvalidValueError, match="own manager"):

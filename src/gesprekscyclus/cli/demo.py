@@ -151,7 +151,7 @@ class _Demo:
         _heading(self.out, "1. The organisation")
         for person in staff:
             service.upsert_person(person)
-        recorded = sum(service.record_event(event) for event in self.events)
+        recorded = sum(service.record_event(event).recorded for event in self.events)
         part_timers = sum(len(p.working_pattern.weekdays) < 5 for p in staff)
         self.out.write(
             f"    {len(staff)} people, {len(self.managers)} managers, {part_timers} part-timers, "
@@ -185,7 +185,7 @@ class _Demo:
         until = self.today + timedelta(days=14)
         agendas = {
             manager_id: self.service.agenda_for_manager(
-                manager_id, reader=manager_id, today=self.today, until=until
+                manager_id, reader=manager_id, on=self.today, until=until
             )
             for manager_id in self.managers
         }
@@ -259,7 +259,7 @@ class _Demo:
             service.conversation(talk.id, reader=manager_id)
         except AccessDeniedError as error:
             self.out.write(f"    {_name(self.people, manager_id)} (manager) is refused: {error}\n")
-        agenda = service.agenda_for_manager(manager_id, reader=manager_id, today=self.today)
+        agenda = service.agenda_for_manager(manager_id, reader=manager_id, on=self.today)
         feed = manager_feed_entries(service, manager_id)
         seen = any(e.conversation.id == talk.id for e in agenda) or any(
             e.id == talk.id for e in feed

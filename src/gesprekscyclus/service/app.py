@@ -6,6 +6,13 @@ together with the notifications the change causes, in one unit of work: either a
 stored or none of it. Domain errors (an illegal transition, a wrong answer, a stale version)
 pass through unchanged.
 
+**One convention.** A command takes an optional ``at`` (an aware datetime; by default the
+clock's now) as the instant it happens, and returns what it leads to: the resulting view, a
+:class:`PersonUpdate` for people and life events, or a report value (``ManagerChange``,
+``CarryOverResult``, ``MaterialiseReport``, …). (:meth:`ConversationService.record_held`'s
+``at`` is the time the conversation was held.) A query takes an optional ``on`` (a date; by
+default the clock's date in UTC) where the day matters, and returns tuples for sequences.
+
 **Readers and views.** Every query that returns content takes the ``reader`` (a person id)
 and returns views (:mod:`gesprekscyclus.service.views`) holding only what the access policy
 (:mod:`gesprekscyclus.domain.access`) lets that reader see; a record the reader may not see
@@ -26,13 +33,13 @@ store's access log. The stored aggregates themselves are reachable through one p
 ...                                                 anchor="cycle_start"),)),))
 >>> clock = FixedClock(datetime(2026, 1, 5, 8, 0, tzinfo=timezone.utc))
 >>> service = ConversationService(MemoryStore(), clock, design=design)
->>> service.upsert_person(Person(id="m", name="Mia", hire_date=date(2020, 1, 1)))
->>> service.hire(Person(id="e", name="Eva", hire_date=date(2024, 5, 1), manager_id="m"))
+>>> _ = service.upsert_person(Person(id="m", name="Mia", hire_date=date(2020, 1, 1)))
+>>> service.hire(Person(id="e", name="Eva", hire_date=date(2024, 5, 1), manager_id="m")).recorded
 True
 >>> report = service.materialise(date(2026, 1, 1), date(2026, 3, 31))
 >>> report.added, service.materialise(date(2026, 1, 1), date(2026, 3, 31)).changed
 (3, False)
->>> first = service.agenda_for_manager("m", reader="m", today=date(2026, 1, 5))[0].conversation
+>>> first = service.agenda_for_manager("m", reader="m", on=date(2026, 1, 5))[0].conversation
 >>> first.window.target.isoformat(), first.status.value
 ('2026-01-02', 'planned')
 >>> service.schedule(first.id, datetime(2026, 1, 6, 9, 0, tzinfo=timezone.utc)).status.value
@@ -144,6 +151,7 @@ __all__ = [
     "CarryOverResult",
     "ConversationService",
     "ManagerChange",
+    "PersonUpdate",
     "TickReport",
     "tick",
 ]
@@ -165,6 +173,15 @@ class CarryOverResult:
     next_conversation_id: str | None
     carried: tuple[ActionItem, ...] = ()
     needs_decision: tuple[NeedsDecision, ...] = ()
+
+
+@frozen
+class PersonUpdate:
+    """What a command on a person did: ``person`` as stored afterwards, and whether anything
+    new was ``recorded`` (``False``: it was all stored like this already)."""
+
+    person: Person
+    recorded: bool = True
 
 
 @frozen
@@ -331,10 +348,10 @@ class ConversationService:
             self._refresh(uow)
         return self._version
 
-    def design_versions(self) -> list[DesignVersion]:
+    def design_versions(self) -> tuple[DesignVersion, ...]:
         """Every design version the store holds, by number."""
         with self.store.unit_of_work() as uow:
-            return uow.designs.all()
+            return tuple(uow.designs.all())
 
     def apply_design(
         self,
@@ -345,6 +362,7 @@ class ConversationService:
         source: str | None = None,
         fmt: str = "toml",
         horizon_days: int = 365,
+        at: datetime | None = None,
     ) -> DesignChange:
         """Store ``design`` as the next design version and replan with it, in one unit of
         work; returns the plan difference it causes over the coming ``horizon_days``.
@@ -370,7 +388,7 @@ class ConversationService:
         """
         if isinstance(horizon_days, bool) or horizon_days < 0:
             raise InvalidValueError("horizon_days", f"must be 0 or more, got {horizon_days!r}")
-        at = self._now()
+        at = self._at(at)
         start = at.date()
         end = start + timedelta(days=horizon_days)
         text = design_source(design, source, fmt)
@@ -481,6 +499,18 @@ class ConversationService:
     def _now(self) -> datetime:
         return aware_utc(self.clock.now(), "clock.now()")
 
+    def _at(self, at: datetime | None) -> datetime:
+        """The instant of a command: ``at`` (aware, in UTC), else the clock's now."""
+        return self._now() if at is None else aware_utc(at, "at")
+
+    def _on(self, on: date | None) -> date:
+        """The day of a query: ``on``, else the clock's date (UTC)."""
+        if on is None:
+            return self._now().date()
+        if not isinstance(on, date) or isinstance(on, datetime):
+            raise InvalidValueError("on", f"must be a date, got {on!r}")
+        return on
+
     def _people(self, uow: UnitOfWork, ids: Iterable[str | None]) -> dict[str, Person]:
         found: dict[str, Person] = {}
         for person_id in ids:
@@ -519,8 +549,9 @@ class ConversationService:
         notify: ReminderKind | None = None,
         *,
         reader: str | None = None,
+        at: datetime | None = None,
     ) -> ConversationView:
-        at = self._now()
+        at = self._at(at)
         with self.store.unit_of_work() as uow:
             self._refresh(uow)
             current = uow.conversations.get(conversation_id)
@@ -539,8 +570,9 @@ class ConversationService:
         follow: Callable[[Conversation, datetime], Conversation | None] | None = None,
         *,
         reader: str | None = None,
+        at: datetime | None = None,
     ) -> ReportView:
-        at = self._now()
+        at = self._at(at)
         with self.store.unit_of_work() as uow:
             current = uow.reports.get(conversation_id)
             talk = uow.conversations.get(conversation_id)
@@ -567,9 +599,13 @@ class ConversationService:
         return self.design.track_of(type_key, self.catalog)
 
     def _change_item(
-        self, item_id: str, step: Callable[[ActionItem, datetime], ActionItem]
+        self,
+        item_id: str,
+        step: Callable[[ActionItem, datetime], ActionItem],
+        *,
+        at: datetime | None = None,
     ) -> ActionItemView:
-        at = self._now()
+        at = self._at(at)
         with self.store.unit_of_work() as uow:
             current = uow.action_items.get(item_id)
             changed = step(current, at)
@@ -597,22 +633,25 @@ class ConversationService:
 
     # --- people and life events ---------------------------------------------------------
 
-    def upsert_person(self, person: Person) -> None:
-        """Store ``person``, replacing the stored version with the same id.
+    def upsert_person(self, person: Person, *, at: datetime | None = None) -> PersonUpdate:
+        """Store ``person``, replacing the stored version with the same id (``recorded`` is
+        ``False`` when it was stored like this already).
 
         To change someone's manager, use :meth:`change_manager`: it records the date and the
         previous manager, and moves open conversations and action items along. A plain upsert
         of ``manager_id`` only affects what is planned from then on, and once someone has a
         recorded manager change, their manager history decides who leads on which day.
         """
-        at = self._now()
+        at = self._at(at)
         with self.store.unit_of_work() as uow:
             before = uow.people.find(person.id)
             uow.people.upsert(person)
             self.state_changes.person(uow, before, person, at)
+        return PersonUpdate(person, recorded=before != person)
 
-    def record_event(self, event: LifeEvent) -> bool:
-        """Record a life event of a stored person; ``False`` when it was recorded already.
+    def record_event(self, event: LifeEvent, *, at: datetime | None = None) -> PersonUpdate:
+        """Record a life event of a stored person (``recorded`` is ``False`` when it was
+        recorded already).
 
         A ``last_day`` event also sets the person's end date; a ``manager_change`` (with
         the new manager's id as ``detail``) does what :meth:`change_manager` does.
@@ -622,52 +661,59 @@ class ConversationService:
                 raise InvalidValueError(
                     "LifeEvent.detail", "a manager change needs the new manager's id"
                 )
-            return self.change_manager(event.person_id, event.detail, on=event.on).recorded
-        at = self._now()
+            change = self.change_manager(event.person_id, event.detail, on=event.on, at=at)
+            return PersonUpdate(self.person(event.person_id), recorded=change.recorded)
+        at = self._at(at)
         with self.store.unit_of_work() as uow:
             person = uow.people.get(event.person_id)
             added = uow.events.append(event)
             if event.kind is LifeEventKind.LAST_DAY and person.end_date != event.on:
-                leaving = _evolve_person(person, end_date=event.on)
-                uow.people.upsert(leaving)
-                self.state_changes.person(uow, person, leaving, at)
-        return added
+                before, person = person, _evolve_person(person, end_date=event.on)
+                uow.people.upsert(person)
+                self.state_changes.person(uow, before, person, at)
+        return PersonUpdate(person, recorded=added)
 
-    def hire(self, person: Person) -> bool:
-        """Store a new person and their ``hired`` event on the hire date."""
-        at = self._now()
+    def hire(self, person: Person, *, at: datetime | None = None) -> PersonUpdate:
+        """Store a new person and their ``hired`` event on the hire date (``recorded`` is
+        ``False`` when both were stored like this already)."""
+        at = self._at(at)
         with self.store.unit_of_work() as uow:
             before = uow.people.find(person.id)
             uow.people.upsert(person)
             self.state_changes.person(uow, before, person, at)
-            return uow.events.append(
+            added = uow.events.append(
                 LifeEvent(on=person.hire_date, person_id=person.id, kind=LifeEventKind.HIRED)
             )
+        return PersonUpdate(person, recorded=added or before != person)
 
-    def give_notice(self, person_id: str, *, on: date, last_day: date) -> None:
-        """Record that notice was given on ``on``, ending employment after ``last_day``."""
-        at = self._now()
+    def give_notice(
+        self, person_id: str, *, on: date, last_day: date, at: datetime | None = None
+    ) -> PersonUpdate:
+        """Record that notice was given on ``on``, ending employment after ``last_day``;
+        returns the person with their end date."""
+        at = self._at(at)
         with self.store.unit_of_work() as uow:
             person = uow.people.get(person_id)
-            uow.events.append(LifeEvent(on=on, person_id=person_id, kind="notice_given"))
-            uow.events.append(LifeEvent(on=last_day, person_id=person_id, kind="last_day"))
+            notice = uow.events.append(LifeEvent(on=on, person_id=person_id, kind="notice_given"))
+            last = uow.events.append(LifeEvent(on=last_day, person_id=person_id, kind="last_day"))
             leaving = _evolve_person(person, end_date=last_day)
             uow.people.upsert(leaving)
             self.state_changes.person(uow, person, leaving, at)
+        return PersonUpdate(leaving, recorded=notice or last or leaving != person)
 
-    def record_sick_report(self, person_id: str, *, on: date) -> bool:
+    def record_sick_report(self, person_id: str, *, on: date) -> PersonUpdate:
         """Record a sick report with ``on`` as the first sick day."""
         return self.record_event(LifeEvent(on=on, person_id=person_id, kind="sick_report"))
 
-    def record_absence(self, record: AbsenceRecord) -> bool:
+    def record_absence(self, record: AbsenceRecord) -> PersonUpdate:
         """Store an absence record of a stored person (see
-        :mod:`gesprekscyclus.domain.absence_records`); ``False`` when it replaced the one of
-        the same kind and day. A :class:`SickReportRecord` also records the sick report
-        event on its first sick day; an :class:`OccupationalHealthAdvice` with an expected
-        duration records the prognosis the Poortwachter timeline follows (``long_term`` or
-        ``short_term``) on its day."""
+        :mod:`gesprekscyclus.domain.absence_records`); ``recorded`` is ``False`` when it
+        replaced the one of the same kind and day. A :class:`SickReportRecord` also records
+        the sick report event on its first sick day; an :class:`OccupationalHealthAdvice`
+        with an expected duration records the prognosis the Poortwachter timeline follows
+        (``long_term`` or ``short_term``) on its day."""
         with self.store.unit_of_work() as uow:
-            uow.people.get(record.person_id)
+            person = uow.people.get(record.person_id)
             added = uow.absence_records.put(record)
             if isinstance(record, SickReportRecord):
                 uow.events.append(
@@ -685,9 +731,9 @@ class ConversationService:
                 )
                 if not uow.events.append(prognosis):
                     uow.events.replace(prognosis)  # a revised advice of the same day
-        return added
+        return PersonUpdate(person, recorded=added)
 
-    def absence_records(self, person_id: str, *, reader: str) -> list[AbsenceRecordView]:
+    def absence_records(self, person_id: str, *, reader: str) -> tuple[AbsenceRecordView, ...]:
         """The person's absence records that ``reader`` may see, by day, each holding only
         the fields the access policy gives the reader's role; every read is written to the
         access log (absence records are health data).
@@ -706,11 +752,11 @@ class ConversationService:
         >>> from gesprekscyclus.ports.clock import FixedClock
         >>> service = ConversationService(
         ...     MemoryStore(), FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)))
-        >>> service.upsert_person(Person(id="m", name="Mia", hire_date=date(2020, 1, 1)))
-        >>> service.upsert_person(
+        >>> _ = service.upsert_person(Person(id="m", name="Mia", hire_date=date(2020, 1, 1)))
+        >>> _ = service.upsert_person(
         ...     Person(id="e", name="Eva", hire_date=date(2022, 1, 1), manager_id="m"))
         >>> service.record_absence(SickReportRecord(person_id="e",
-        ...     first_sick_day=date(2026, 3, 2), expected_duration="weeks"))
+        ...     first_sick_day=date(2026, 3, 2), expected_duration="weeks")).recorded
         True
         >>> view, = service.absence_records("e", reader="m")
         >>> view.reader_role.value, view.kind, view.data["expected_duration"].value
@@ -746,7 +792,7 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
                 uow.access_log.append(
                     absence_log_entry(record, reader=reader, at=at) for record in records
                 )
-        return [absence_record_view(record, reader, role) for record in records]
+        return tuple(absence_record_view(record, reader, role) for record in records)
 
     def _health_related(self, uow: UnitOfWork, person_id: str) -> Iterator[Conversation]:
         """The person's stored conversations of health-related types, read when first
@@ -756,17 +802,21 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
             if kind is not None and kind.sensitivity is Sensitivity.HEALTH_RELATED:
                 yield talk
 
-    def record_recovery(self, person_id: str, *, on: date) -> bool:
+    def record_recovery(self, person_id: str, *, on: date) -> PersonUpdate:
         """Record recovery, ``on`` being the first day fully back at work."""
         return self.record_event(LifeEvent(on=on, person_id=person_id, kind="recovery"))
 
-    def record_leave(self, person_id: str, *, start: date, end: date | None = None) -> None:
+    def record_leave(self, person_id: str, *, start: date, end: date | None = None) -> PersonUpdate:
         """Record long leave from ``start`` and, when known, the first day back ``end``."""
-        self.record_event(LifeEvent(on=start, person_id=person_id, kind="leave_started"))
-        if end is not None:
-            self.record_event(LifeEvent(on=end, person_id=person_id, kind="leave_ended"))
+        began = self.record_event(LifeEvent(on=start, person_id=person_id, kind="leave_started"))
+        if end is None:
+            return began
+        ended = self.record_event(LifeEvent(on=end, person_id=person_id, kind="leave_ended"))
+        return PersonUpdate(ended.person, recorded=began.recorded or ended.recorded)
 
-    def change_manager(self, person_id: str, new_manager_id: str, *, on: date) -> ManagerChange:
+    def change_manager(
+        self, person_id: str, new_manager_id: str, *, on: date, at: datetime | None = None
+    ) -> ManagerChange:
         """Give ``person_id`` a new manager from ``on``.
 
         The change takes effect on its date, whenever it is recorded (ahead of time or after
@@ -784,7 +834,7 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         who leads on any day. Recording the same change again changes nothing; a different
         change on the same day raises :class:`~gesprekscyclus.errors.ConflictError`.
         """
-        at = self._now()
+        at = self._at(at)
         with self.store.unit_of_work() as uow:
             person = uow.people.get(person_id)
             uow.people.get(new_manager_id)
@@ -847,13 +897,14 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
             person_id, previous, new_manager_id, tuple(moved), tuple(kept), not same_day
         )
 
-    def apply_manager_changes(self, now: datetime) -> int:
-        """Move the open action items of everyone whose manager change is in force at ``now``
-        (their local date) to the new employee–manager pair; returns how many moved.
+    def apply_manager_changes(self, at: datetime | None = None) -> int:
+        """Move the open action items of everyone whose manager change is in force at ``at``
+        (by default now; their local date) to the new employee–manager pair; returns how many
+        moved.
 
         :func:`tick` runs this; running it again moves nothing twice.
         """
-        now = aware_utc(now, "now")
+        now = self._at(at)
         moved = 0
         with self.store.unit_of_work() as uow:
             by_person: dict[str, list[LifeEvent]] = {}
@@ -878,7 +929,9 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
 
     # --- privacy ------------------------------------------------------------------------
 
-    def erase_person(self, person_id: str, *, reason: str) -> privacy.ErasureReport:
+    def erase_person(
+        self, person_id: str, *, reason: str, at: datetime | None = None
+    ) -> privacy.ErasureReport:
         """Erase everything stored about ``person_id`` (AVG art. 17) and compact the store so
         the data is gone from its files too; see :mod:`gesprekscyclus.service.privacy`.
 
@@ -888,7 +941,7 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         process kept reading) the report says so in ``compact_problem``; :meth:`compact`
         finishes the job later.
         """
-        at = self._now()
+        at = self._at(at)
         with self.store.unit_of_work() as uow:
             report = privacy.erase_person(
                 uow, person_id, reason=reason, at=at, changes=self.state_changes
@@ -899,10 +952,10 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
             return attrs.evolve(report, compacted=False, compact_problem=str(error))
         return attrs.evolve(report, compacted=True)
 
-    def export_person(self, person_id: str) -> dict[str, Any]:
+    def export_person(self, person_id: str, *, at: datetime | None = None) -> dict[str, Any]:
         """Everything stored about ``person_id`` as a JSON-compatible document (AVG art. 15);
         the layout is described in docs/privacy.md."""
-        at = self._now()
+        at = self._at(at)
         with self.store.unit_of_work() as uow:
             return privacy.export_person(uow, person_id, at=at)
 
@@ -911,10 +964,11 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         :meth:`~gesprekscyclus.ports.store.Store.compact`)."""
         self.store.compact()
 
-    def purge(self, now: datetime, *, dry_run: bool = False) -> privacy.PurgeReport:
-        """Remove what the design's retention periods no longer allow to keep at ``now``,
-        then compact the store when anything went (a failed compaction is reported in
-        ``compact_problem``, not raised); ``dry_run`` only counts."""
+    def purge(self, at: datetime | None = None, *, dry_run: bool = False) -> privacy.PurgeReport:
+        """Remove what the design's retention periods no longer allow to keep at ``at`` (by
+        default now), then compact the store when anything went (a failed compaction is
+        reported in ``compact_problem``, not raised); ``dry_run`` only counts."""
+        now = self._at(at)
         report = privacy.purge(
             self.store.unit_of_work,
             self.design,
@@ -933,7 +987,9 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
 
     # --- planning -----------------------------------------------------------------------
 
-    def materialise(self, start: date, end: date) -> MaterialiseReport:
+    def materialise(
+        self, start: date, end: date, *, at: datetime | None = None
+    ) -> MaterialiseReport:
         """Plan ``[start, end]`` with the stored people, events and conversations and apply
         the plan by id (see :mod:`gesprekscyclus.service.materialise` for the horizon rule:
         conversations whose window is still open on ``start`` are created too, absence
@@ -941,7 +997,7 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         nothing the second time."""
         if end < start:
             raise InvalidValueError("end", f"{end} lies before start {start}")
-        at = self._now()
+        at = self._at(at)
         with self.store.unit_of_work() as uow:
             uow.lock(PLANNER_LOCK)  # one planner at a time, reading what the last one stored
             self._refresh(uow)
@@ -999,27 +1055,33 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
 
     # --- conversations ------------------------------------------------------------------
 
-    def schedule(self, conversation_id: str, starts_at: datetime) -> ConversationView:
+    def schedule(
+        self, conversation_id: str, starts_at: datetime, *, at: datetime | None = None
+    ) -> ConversationView:
         """Fix the time of a planned conversation and tell every participant."""
         return self._change(
             conversation_id,
             lambda talk, at: talk.schedule(starts_at, at=at),
             ReminderKind.SCHEDULED,
+            at=at,
         )
 
     def reschedule(
-        self, conversation_id: str, starts_at: datetime, *, reason: str
+        self, conversation_id: str, starts_at: datetime, *, reason: str, at: datetime | None = None
     ) -> ConversationView:
         """Move a scheduled conversation; every participant gets the new time."""
         return self._change(
             conversation_id,
             lambda talk, at: talk.reschedule(starts_at, reason=reason, at=at),
             ReminderKind.SCHEDULED,
+            at=at,
         )
 
-    def cancel(self, conversation_id: str, *, reason: str) -> ConversationView:
+    def cancel(
+        self, conversation_id: str, *, reason: str, at: datetime | None = None
+    ) -> ConversationView:
         """Call a conversation off; participants of a scheduled one are told."""
-        at = self._now()
+        at = self._at(at)
         with self.store.unit_of_work() as uow:
             current = uow.conversations.get(conversation_id)
             changed = current.cancel(reason=reason, at=at)
@@ -1030,10 +1092,12 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
                 self._notify(uow, changed, ReminderKind.CANCELLED, at)
         return metadata_view(changed, kind=self._kind(changed.type_key))
 
-    def mark_missed(self, conversation_id: str, *, reason: str) -> ConversationView:
+    def mark_missed(
+        self, conversation_id: str, *, reason: str, at: datetime | None = None
+    ) -> ConversationView:
         """Record that a conversation did not take place; it stays on file."""
         return self._change(
-            conversation_id, lambda talk, at: talk.mark_missed(reason=reason, at=at)
+            conversation_id, lambda talk, at: talk.mark_missed(reason=reason, at=at), at=at
         )
 
     def record_held(self, conversation_id: str, *, at: datetime | None = None) -> ConversationView:
@@ -1047,12 +1111,17 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         held_at = None if at is None else aware_utc(at, "at")
         return self._change(conversation_id, lambda talk, now: talk.hold(at=now, held_at=held_at))
 
-    def close(self, conversation_id: str) -> ConversationView:
+    def close(self, conversation_id: str, *, at: datetime | None = None) -> ConversationView:
         """Close a held conversation whose type keeps no report (or a reported one)."""
-        return self._change(conversation_id, lambda talk, at: talk.close(at=at))
+        return self._change(conversation_id, lambda talk, at: talk.close(at=at), at=at)
 
     def record_answers(
-        self, conversation_id: str, author_id: str, answers: Mapping[str, AnswerValue]
+        self,
+        conversation_id: str,
+        author_id: str,
+        answers: Mapping[str, AnswerValue],
+        *,
+        at: datetime | None = None,
     ) -> ConversationView:
         """Record ``author_id``'s answers, checked against the conversation's question set:
         the version already pinned by earlier answers, else the one the design pins, else
@@ -1070,10 +1139,16 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
                 question_set, author_id, answers, at=at, kind=self._kind(talk.type_key)
             )
 
-        return self._change(conversation_id, step, reader=author_id)
+        return self._change(conversation_id, step, reader=author_id, at=at)
 
     def add_note(
-        self, conversation_id: str, author_id: str, text: str, *, private: bool = False
+        self,
+        conversation_id: str,
+        author_id: str,
+        text: str,
+        *,
+        private: bool = False,
+        at: datetime | None = None,
     ) -> ConversationView:
         """Add a shared note, or a ``private`` one only its author reads (where the type
         allows private notes); returns the author's view."""
@@ -1083,15 +1158,19 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
                 author_id, text, private=private, at=at, kind=self._kind(talk.type_key)
             ),
             reader=author_id,
+            at=at,
         )
 
-    def share_preparation(self, conversation_id: str, author_id: str) -> ConversationView:
+    def share_preparation(
+        self, conversation_id: str, author_id: str, *, at: datetime | None = None
+    ) -> ConversationView:
         """Let the other side read ``author_id``'s preparation answers before the
         conversation is held; returns the author's view."""
         return self._change(
             conversation_id,
             lambda talk, at: talk.share_preparation(author_id, at=at),
             reader=author_id,
+            at=at,
         )
 
     # --- reports ------------------------------------------------------------------------
@@ -1103,13 +1182,14 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         *,
         author_id: str,
         agreements: Iterable[str] = (),
+        at: datetime | None = None,
     ) -> ReportView:
         """Start the draft report of a held conversation, written by ``author_id`` (a
         participant whom the access policy lets write reports; the draft is theirs alone
         until shared). Whether it needs sign-off comes from the conversation type
         (``required``). Returns the author's view.
         """
-        at = self._now()
+        at = self._at(at)
         with self.store.unit_of_work() as uow:
             talk = uow.conversations.get(conversation_id)
             if talk.status is not ConversationStatus.HELD:
@@ -1146,6 +1226,7 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         *,
         summary: str | None = None,
         agreements: Iterable[str] | None = None,
+        at: datetime | None = None,
     ) -> ReportView:
         """Change the summary and/or agreements of a draft or shared report; returns the
         author's view."""
@@ -1153,9 +1234,12 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         return self._change_report(
             conversation_id,
             lambda report, _talk, at: report.revise(summary=summary, agreements=terms, at=at),
+            at=at,
         )
 
-    def share_report(self, conversation_id: str, *, comment_until: date) -> ReportView:
+    def share_report(
+        self, conversation_id: str, *, comment_until: date, at: datetime | None = None
+    ) -> ReportView:
         """Share the draft with the employee; the conversation counts as reported. Returns
         the author's view."""
 
@@ -1168,9 +1252,12 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
             conversation_id,
             lambda report, _talk, at: report.share(comment_until=comment_until, at=at),
             follow,
+            at=at,
         )
 
-    def comment_on_report(self, conversation_id: str, author_id: str, text: str) -> ReportView:
+    def comment_on_report(
+        self, conversation_id: str, author_id: str, text: str, *, at: datetime | None = None
+    ) -> ReportView:
         """Comment on a shared report inside its comment window; only participants may.
         Returns the commenter's view."""
         return self._change_report(
@@ -1179,27 +1266,39 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
                 author_id, text, at=at, conversation=talk, kind=self._kind(talk.type_key)
             ),
             reader=author_id,
+            at=at,
         )
 
     def sign_report(
-        self, conversation_id: str, employee_id: str, *, kind: SignOffKind | str
+        self,
+        conversation_id: str,
+        employee_id: str,
+        *,
+        kind: SignOffKind | str,
+        at: datetime | None = None,
     ) -> ReportView:
         """The employee signs the shared report as agreed or as seen."""
         return self._change_report(
             conversation_id,
             lambda report, _talk, at: report.sign(employee_id, kind=kind, at=at),
             reader=employee_id,
+            at=at,
         )
 
-    def refuse_sign_off(self, conversation_id: str, employee_id: str, *, reason: str) -> ReportView:
+    def refuse_sign_off(
+        self, conversation_id: str, employee_id: str, *, reason: str, at: datetime | None = None
+    ) -> ReportView:
         """The employee declines to sign, saying why; filing stays possible."""
         return self._change_report(
             conversation_id,
             lambda report, _talk, at: report.refuse_sign_off(employee_id, reason=reason, at=at),
             reader=employee_id,
+            at=at,
         )
 
-    def add_written_view(self, conversation_id: str, employee_id: str, text: str) -> ReportView:
+    def add_written_view(
+        self, conversation_id: str, employee_id: str, text: str, *, at: datetime | None = None
+    ) -> ReportView:
         """Attach the employee's own written view to the report, once and for good, where
         the conversation type allows one (``employee_written_view``)."""
         return self._change_report(
@@ -1208,9 +1307,10 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
                 employee_id, text, at=at, kind=self._kind(talk.type_key)
             ),
             reader=employee_id,
+            at=at,
         )
 
-    def file_report(self, conversation_id: str) -> ReportView:
+    def file_report(self, conversation_id: str, *, at: datetime | None = None) -> ReportView:
         """File the report; a reported conversation is closed with it."""
 
         def follow(talk: Conversation, at: datetime) -> Conversation | None:
@@ -1219,7 +1319,7 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
             return None
 
         return self._change_report(
-            conversation_id, lambda report, _talk, at: report.file(at=at), follow
+            conversation_id, lambda report, _talk, at: report.file(at=at), follow, at=at
         )
 
     # --- action items -------------------------------------------------------------------
@@ -1232,6 +1332,7 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         owner_id: str,
         due: date | None = None,
         item_id: str | None = None,
+        at: datetime | None = None,
     ) -> ActionItemView:
         """Record an action item agreed in a conversation, between its employee and manager.
 
@@ -1240,7 +1341,7 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         the id is derived from the conversation, title, owner and due date, so recording the
         same item twice raises a conflict instead of duplicating it. Returns the owner's view.
         """
-        at = self._now()
+        at = self._at(at)
         with self.store.unit_of_work() as uow:
             talk = uow.conversations.get(conversation_id)
             item = ActionItem.agreed_in(
@@ -1256,29 +1357,40 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
             self.state_changes.item(uow, None, item, at)
             return self._item_view(uow, item, at)
 
-    def complete_action_item(self, item_id: str) -> ActionItemView:
+    def complete_action_item(self, item_id: str, *, at: datetime | None = None) -> ActionItemView:
         """Mark an item done."""
-        return self._change_item(item_id, lambda item, at: item.complete(at=at))
+        return self._change_item(item_id, lambda item, at: item.complete(at=at), at=at)
 
-    def drop_action_item(self, item_id: str, *, reason: str) -> ActionItemView:
+    def drop_action_item(
+        self, item_id: str, *, reason: str, at: datetime | None = None
+    ) -> ActionItemView:
         """Give an item up, saying why."""
-        return self._change_item(item_id, lambda item, at: item.drop(reason=reason, at=at))
+        return self._change_item(item_id, lambda item, at: item.drop(reason=reason, at=at), at=at)
 
     def rescope_action_item(
-        self, item_id: str, *, title: str | None = None, due: date | None = None
+        self,
+        item_id: str,
+        *,
+        title: str | None = None,
+        due: date | None = None,
+        at: datetime | None = None,
     ) -> ActionItemView:
         """New terms for an item; its carry count starts again."""
         return self._change_item(
-            item_id, lambda item, at: item.rescope(title=title, due=due, at=at)
+            item_id, lambda item, at: item.rescope(title=title, due=due, at=at), at=at
         )
 
-    def escalate_action_item(self, item_id: str, *, to_id: str, reason: str) -> ActionItemView:
+    def escalate_action_item(
+        self, item_id: str, *, to_id: str, reason: str, at: datetime | None = None
+    ) -> ActionItemView:
         """Bring an item to ``to_id``'s attention; its carry count starts again."""
         return self._change_item(
-            item_id, lambda item, at: item.escalate(to_id=to_id, reason=reason, at=at)
+            item_id, lambda item, at: item.escalate(to_id=to_id, reason=reason, at=at), at=at
         )
 
-    def carry_over(self, from_conversation_id: str) -> CarryOverResult:
+    def carry_over(
+        self, from_conversation_id: str, *, at: datetime | None = None
+    ) -> CarryOverResult:
         """Carry the open items of a conversation's employee and manager onto their next
         open conversation on the same track (the earliest by target date, other than this
         one).
@@ -1290,7 +1402,7 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         the design's ``carry_over_limit`` are not carried but returned in ``needs_decision``.
         Calling this again for the same pair counts nothing twice.
         """
-        at = self._now()
+        at = self._at(at)
         with self.store.unit_of_work() as uow:
             source = uow.conversations.get(from_conversation_id)
             track = self._track(source.type_key)
@@ -1324,11 +1436,11 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
 
     # --- reminders ----------------------------------------------------------------------
 
-    def enqueue_due_reminders(self, now: datetime) -> ReminderReport:
-        """Put every reminder due at ``now`` in the outbox; keys that are there already are
-        skipped, so calling this again enqueues nothing new (see
+    def enqueue_due_reminders(self, at: datetime | None = None) -> ReminderReport:
+        """Put every reminder due at ``at`` (by default now) in the outbox; keys that are
+        there already are skipped, so calling this again enqueues nothing new (see
         :mod:`gesprekscyclus.service.reminders`)."""
-        now = aware_utc(now, "now")
+        now = self._at(at)
         with self.store.unit_of_work() as uow:
             self._refresh(uow)
             state = _reminder_state(uow, self.design, now, self.hr_contact_id)
@@ -1418,49 +1530,70 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
             )
         return view
 
-    def conversations_of(self, employee_id: str, *, reader: str) -> list[ConversationView]:
+    def conversations_of(self, employee_id: str, *, reader: str) -> tuple[ConversationView, ...]:
         """The conversations of one employee that ``reader`` may see, by target date."""
         with self._reading(reader) as (uow, read):
             return _visible(read, uow.conversations.by_employee(employee_id))
 
     def agenda_for_manager(
-        self, manager_id: str, *, reader: str, today: date, until: date | None = None
+        self,
+        manager_id: str,
+        *,
+        reader: str,
+        on: date | None = None,
+        until: date | None = None,
     ) -> tuple[AgendaEntry, ...]:
-        """The manager's upcoming conversations (open, window not yet past, target up to
-        ``until``), each with the open action items on its agenda, as ``reader`` sees them
-        (usually the manager themselves)."""
+        """The manager's upcoming conversations on ``on`` (by default today: open, window not
+        yet past, target up to ``until``), each with the open action items on its agenda, as
+        ``reader`` sees them (usually the manager themselves)."""
+        today = self._on(on)
         with self._reading(reader) as (uow, read):
             return _agenda(
                 uow, read, uow.conversations.by_manager(manager_id), today, until, self._track
             )
 
     def agenda_for_person(
-        self, employee_id: str, *, reader: str, today: date, until: date | None = None
+        self,
+        employee_id: str,
+        *,
+        reader: str,
+        on: date | None = None,
+        until: date | None = None,
     ) -> tuple[AgendaEntry, ...]:
-        """One employee's upcoming conversations with their open action items, as
-        ``reader`` sees them."""
+        """One employee's upcoming conversations on ``on`` (by default today) with their
+        open action items, as ``reader`` sees them."""
+        today = self._on(on)
         with self._reading(reader) as (uow, read):
             return _agenda(
                 uow, read, uow.conversations.by_employee(employee_id), today, until, self._track
             )
 
-    def due_conversations(self, today: date, *, reader: str) -> list[ConversationView]:
-        """Open conversations whose target day has come and whose window is still open,
-        those ``reader`` may see."""
+    def due_conversations(
+        self, on: date | None = None, *, reader: str
+    ) -> tuple[ConversationView, ...]:
+        """Open conversations whose target day has come on ``on`` (by default today) and
+        whose window is still open, those ``reader`` may see."""
+        today = self._on(on)
         with self._reading(reader) as (uow, read):
             return _visible(
                 read, (c for c in uow.conversations.due(today) if not c.is_overdue(today))
             )
 
-    def overdue_conversations(self, today: date, *, reader: str) -> list[ConversationView]:
-        """Open conversations whose latest date lies before ``today``, those ``reader`` may
-        see."""
+    def overdue_conversations(
+        self, on: date | None = None, *, reader: str
+    ) -> tuple[ConversationView, ...]:
+        """Open conversations whose latest date lies before ``on`` (by default today), those
+        ``reader`` may see."""
+        today = self._on(on)
         with self._reading(reader) as (uow, read):
             return _visible(read, uow.conversations.overdue(today))
 
-    def overdue_action_items(self, today: date, *, reader: str) -> list[ActionItemView]:
-        """Open action items past their due date, owned by stored people, by due date;
-        those ``reader`` may see."""
+    def overdue_action_items(
+        self, on: date | None = None, *, reader: str
+    ) -> tuple[ActionItemView, ...]:
+        """Open action items past their due date on ``on`` (by default today), owned by
+        stored people, by due date; those ``reader`` may see."""
+        today = self._on(on)
         with self._reading(reader) as (uow, read):
             items = uow.action_items.open_due_before(today)
             owners = {person.id for person in uow.people.by_ids({i.owner_id for i in items})}
@@ -1473,9 +1606,9 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
                 for item in items
                 if item.owner_id in owners
             )
-            return [view for view in views if view is not None]
+            return tuple(view for view in views if view is not None)
 
-    def pending_sign_offs(self, *, reader: str) -> list[ReportView]:
+    def pending_sign_offs(self, *, reader: str) -> tuple[ReportView, ...]:
         """Shared reports that still wait for the employee's sign-off, of stored people, that
         ``reader`` may read; by employee, then conversation."""
         with self._reading(reader) as (uow, read):
@@ -1490,12 +1623,12 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
                 for report in sorted(reports, key=lambda r: (r.employee_id, r.conversation_id))
                 if report.employee_id in known and report.conversation_id in talks
             )
-            return [view for view in views if view is not None]
+            return tuple(view for view in views if view is not None)
 
 
-def _visible(read: Reading, talks: Iterable[Conversation]) -> list[ConversationView]:
+def _visible(read: Reading, talks: Iterable[Conversation]) -> tuple[ConversationView, ...]:
     views = (read.conversation(talk) for talk in talks)
-    return [view for view in views if view is not None]
+    return tuple(view for view in views if view is not None)
 
 
 @frozen
