@@ -362,3 +362,44 @@ def test_every_kind_of_change_is_written_and_valid() -> None:
         _validate(change)
     missing = set(ChangeKind) - {change.kind for change in found}
     assert missing == set(), sorted(missing)
+
+
+def test_the_command_line_writes_state_changes_when_the_environment_asks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gesprekscyclus.cli import main  # noqa: PLC0415
+
+    path = tmp_path / "cli.db"
+    store = open_sqlite_store(path)
+    service = ConversationService(store, FixedClock(T0), state_changes=True)
+    service.apply_design(DESIGN, applied_by="hr")
+    service.hire(Person(id="m-1", name="Mia", hire_date=date(2015, 1, 1)))
+    service.hire(Person(id="e-1", name="Ed", hire_date=date(2020, 1, 1), manager_id="m-1"))
+    store.close()
+    args = ["tick", "--db", f"sqlite:///{path}", "--now", "2026-01-05T07:00:00+00:00"]
+    monkeypatch.setenv("GESPREKSCYCLUS_STATE_CHANGES", "0")
+    assert main(args) == 0, capsys.readouterr().err
+    store = open_sqlite_store(path)
+    assert [c.kind.value for c in _changes(store)] == [
+        "design.applied",
+        "person.hired",
+        "person.hired",
+    ]
+    store.close()
+    path.unlink()
+    store = open_sqlite_store(path)
+    service = ConversationService(store, FixedClock(T0))
+    service.apply_design(DESIGN, applied_by="hr")
+    service.hire(Person(id="m-1", name="Mia", hire_date=date(2015, 1, 1)))
+    service.hire(Person(id="e-1", name="Ed", hire_date=date(2020, 1, 1), manager_id="m-1"))
+    store.close()
+    monkeypatch.setenv("GESPREKSCYCLUS_STATE_CHANGES", "1")
+    assert main(args) == 0, capsys.readouterr().err
+    store = open_sqlite_store(path)
+    planned = [c for c in _changes(store) if c.kind is ChangeKind.CONVERSATION_PLANNED]
+    assert planned
+    assert all(c.employee_id == "e-1" for c in planned)
+    store.close()
+    monkeypatch.setenv("GESPREKSCYCLUS_STATE_CHANGES", "perhaps")
+    assert main(args) == 2
+    assert "GESPREKSCYCLUS_STATE_CHANGES" in capsys.readouterr().err
