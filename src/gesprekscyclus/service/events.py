@@ -40,6 +40,7 @@ __all__ = [
     "StateChanges",
     "changes",
     "conversation_changed",
+    "conversations_planned",
     "design_applied",
     "item_changed",
     "person_changed",
@@ -71,16 +72,48 @@ _REPORT_KINDS = {
 }
 
 
+def _numbered(
+    uow: UnitOfWork, kind: ChangeKind | str, aggregate_id: str, at: datetime, **facts: object
+) -> StateChange:
+    kind = ChangeKind(kind)
+    sequence = uow.outbox.next_sequence(f"{kind.aggregate.value}/{aggregate_id}")
+    return StateChange.of(kind, aggregate_id, sequence=sequence, occurred_at=at, **facts)
+
+
 def record(
     uow: UnitOfWork, kind: ChangeKind | str, aggregate_id: str, at: datetime, **facts: object
 ) -> StateChange:
     """Write one state change of ``aggregate_id`` to the outbox, numbered next in its
     aggregate; returns it."""
-    kind = ChangeKind(kind)
-    sequence = uow.outbox.next_sequence(f"{kind.aggregate.value}/{aggregate_id}")
-    event = StateChange.of(kind, aggregate_id, sequence=sequence, occurred_at=at, **facts)
+    event = _numbered(uow, kind, aggregate_id, at, **facts)
     uow.outbox.enqueue([state_change_notification(event)], due_at=at)
     return event
+
+
+def _conversation_facts(talk: Conversation) -> dict[str, object]:
+    return {
+        "status": talk.status.value,
+        "employee_id": talk.employee_id,
+        "manager_id": talk.manager_id,
+        "type_key": talk.type_key,
+        "on": talk.window.target,
+        "starts_at": talk.starts_at,
+        "design_version": talk.design_version,
+    }
+
+
+def conversations_planned(
+    uow: UnitOfWork, talks: Iterable[Conversation], at: datetime
+) -> list[StateChange]:
+    """Write ``conversation.planned`` for each new conversation, in one batch (the planner
+    adds many at once)."""
+    events = [
+        _numbered(uow, ChangeKind.CONVERSATION_PLANNED, talk.id, at, **_conversation_facts(talk))
+        for talk in talks
+    ]
+    if events:
+        uow.outbox.enqueue(map(state_change_notification, events), due_at=at)
+    return events
 
 
 def _conversation_kind(before: Conversation | None, after: Conversation) -> ChangeKind | None:
@@ -108,19 +141,7 @@ def conversation_changed(
     kind = _conversation_kind(before, after)
     if kind is None:
         return None
-    return record(
-        uow,
-        kind,
-        after.id,
-        at,
-        status=after.status.value,
-        employee_id=after.employee_id,
-        manager_id=after.manager_id,
-        type_key=after.type_key,
-        on=after.window.target,
-        starts_at=after.starts_at,
-        design_version=after.design_version,
-    )
+    return record(uow, kind, after.id, at, **_conversation_facts(after))
 
 
 def _report_kind(before: Report | None, after: Report) -> ChangeKind | None:
@@ -289,6 +310,12 @@ class StateChanges:
     ) -> StateChange | None:
         """See :func:`conversation_changed`."""
         return conversation_changed(uow, before, after, at) if self.enabled else None
+
+    def planned(
+        self, uow: UnitOfWork, talks: Iterable[Conversation], at: datetime
+    ) -> list[StateChange]:
+        """See :func:`conversations_planned`."""
+        return conversations_planned(uow, talks, at) if self.enabled else []
 
     def report(
         self,

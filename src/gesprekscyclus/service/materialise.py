@@ -453,11 +453,11 @@ def apply_plan(
             cancelled += 1
     added = 0
     if new:
-        present = {talk.id for talk in uow.conversations.by_ids(talk.id for talk in new)}
+        present: set[str] = set()
+        if changes.enabled:
+            present = {talk.id for talk in uow.conversations.by_ids(talk.id for talk in new)}
         added = uow.conversations.add_many(new, skip_existing=True)
-        for talk in new:
-            if talk.id not in present:
-                changes.conversation(uow, None, talk, at)
+        changes.planned(uow, (talk for talk in new if talk.id not in present), at)
     return MaterialiseReport(
         start=start,
         end=end,
