@@ -403,3 +403,26 @@ def test_the_command_line_writes_state_changes_when_the_environment_asks(
     monkeypatch.setenv("GESPREKSCYCLUS_STATE_CHANGES", "perhaps")
     assert main(args) == 2
     assert "GESPREKSCYCLUS_STATE_CHANGES" in capsys.readouterr().err
+
+
+def test_sent_state_changes_lose_their_content_after_the_outbox_retention(
+    tmp_path: Path,
+) -> None:
+    clock = FixedClock(T0)
+    store = open_sqlite_store(tmp_path / "retention.db")
+    service = _service(store, clock)
+    mirrored: list[StateChange] = []
+    assert Dispatcher(store, SubscriberNotifier(mirrored.append), clock, owner="w").run_once().sent
+    assert len(mirrored) == 2
+    later = T0 + timedelta(days=DESIGN.retention.outbox_days + 1)
+    report = service.purge(later)
+    assert report.removed["outbox_payloads"] == 2
+    assert _changes(store) == []  # nothing left but the keys
+    with store.unit_of_work() as uow:
+        kept = uow.outbox.by_key(mirrored[0].id)
+        assert uow.outbox.mentioning(["e-1"]) == []
+    assert kept is not None
+    assert kept.notification is not None
+    assert kept.notification.is_state_change
+    assert kept.notification.event is None
+    store.close()

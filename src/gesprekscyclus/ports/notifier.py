@@ -139,9 +139,15 @@ class Notification:
     event: StateChange | None = None
 
     def __attrs_post_init__(self) -> None:
-        if (self.kind is ReminderKind.STATE_CHANGE) != (self.event is not None):
+        if self.event is not None and self.kind is not ReminderKind.STATE_CHANGE:
             raise InvalidValueError(
-                "Notification.event", "a state_change notification carries its event, no other"
+                "Notification.event", "only a state_change notification carries an event"
+            )
+        bare = self.recipient.id == APPLICATION.id and not (self.conversation or self.action_item)
+        if self.event is None and self.kind is ReminderKind.STATE_CHANGE and not bare:
+            # only a redacted one (its retention period over) goes without its event
+            raise InvalidValueError(
+                "Notification.event", "a state_change notification carries its event"
             )
         if self.event is not None and self.key != self.event.id:
             raise InvalidValueError(
@@ -151,7 +157,7 @@ class Notification:
     @property
     def is_state_change(self) -> bool:
         """Whether this is a state change for applications rather than a reminder."""
-        return self.event is not None
+        return self.kind is ReminderKind.STATE_CHANGE
 
     def has_expired(self, now: datetime) -> bool:
         """Whether its moment has passed at ``now``."""

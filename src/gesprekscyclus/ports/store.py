@@ -61,7 +61,7 @@ from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.reports import Report
 from gesprekscyclus.errors import ConflictError, InvalidValueError
-from gesprekscyclus.ports.notifier import Notification, Recipient, ReminderKind
+from gesprekscyclus.ports.notifier import APPLICATION, Notification, Recipient, ReminderKind
 
 __all__ = [
     "DESIGN_FORMATS",
@@ -239,6 +239,8 @@ def redacted(notification: Notification) -> Notification:
     Recipient(id='redacted', name='redacted', role=<Role.MANAGER: 'manager'>, \
 locale=<Locale.NL: 'nl'>, email=None)
     """
+    if notification.is_state_change:  # addressed to the application: its event goes
+        return Notification(key=notification.key, kind=notification.kind, recipient=APPLICATION)
     return Notification(
         key=notification.key,
         kind=notification.kind,
