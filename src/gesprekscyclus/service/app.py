@@ -701,9 +701,11 @@ class ConversationService:
             self.state_changes.person(uow, person, leaving, at)
         return PersonUpdate(leaving, recorded=notice or last or leaving != person)
 
-    def record_sick_report(self, person_id: str, *, on: date) -> PersonUpdate:
+    def record_sick_report(
+        self, person_id: str, *, on: date, at: datetime | None = None
+    ) -> PersonUpdate:
         """Record a sick report with ``on`` as the first sick day."""
-        return self.record_event(LifeEvent(on=on, person_id=person_id, kind="sick_report"))
+        return self.record_event(LifeEvent(on=on, person_id=person_id, kind="sick_report"), at=at)
 
     def record_absence(self, record: AbsenceRecord) -> PersonUpdate:
         """Store an absence record of a stored person (see
@@ -802,16 +804,27 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
             if kind is not None and kind.sensitivity is Sensitivity.HEALTH_RELATED:
                 yield talk
 
-    def record_recovery(self, person_id: str, *, on: date) -> PersonUpdate:
+    def record_recovery(
+        self, person_id: str, *, on: date, at: datetime | None = None
+    ) -> PersonUpdate:
         """Record recovery, ``on`` being the first day fully back at work."""
-        return self.record_event(LifeEvent(on=on, person_id=person_id, kind="recovery"))
+        return self.record_event(LifeEvent(on=on, person_id=person_id, kind="recovery"), at=at)
 
-    def record_leave(self, person_id: str, *, start: date, end: date | None = None) -> PersonUpdate:
+    def record_leave(
+        self,
+        person_id: str,
+        *,
+        start: date,
+        end: date | None = None,
+        at: datetime | None = None,
+    ) -> PersonUpdate:
         """Record long leave from ``start`` and, when known, the first day back ``end``."""
-        began = self.record_event(LifeEvent(on=start, person_id=person_id, kind="leave_started"))
+        began = self.record_event(
+            LifeEvent(on=start, person_id=person_id, kind="leave_started"), at=at
+        )
         if end is None:
             return began
-        ended = self.record_event(LifeEvent(on=end, person_id=person_id, kind="leave_ended"))
+        ended = self.record_event(LifeEvent(on=end, person_id=person_id, kind="leave_ended"), at=at)
         return PersonUpdate(ended.person, recorded=began.recorded or ended.recorded)
 
     def change_manager(
