@@ -77,7 +77,7 @@ from gesprekscyclus.domain.questions import (
     QuestionSetRef,
     ScalePoint,
 )
-from gesprekscyclus.domain.reminders import ReminderPolicy
+from gesprekscyclus.domain.reminders import REMINDER_KINDS, ReminderPolicy
 from gesprekscyclus.domain.reports import Report, ReportAction, SignOffKind
 from gesprekscyclus.domain.text import Locale, LocalizedText
 from gesprekscyclus.planning.design import (
@@ -92,7 +92,6 @@ from gesprekscyclus.ports.notifier import (
     ConversationInfo,
     Notification,
     Recipient,
-    ReminderKind,
 )
 from gesprekscyclus.ports.store import OutboxMessage, OutboxStats, OutboxStatus
 from gesprekscyclus.service.app import AgendaEntry, CarryOverResult, ManagerChange, TickReport
@@ -356,7 +355,7 @@ action_item_infos = st.builds(
 notifications = st.builds(
     Notification,
     key=ids,
-    kind=st.sampled_from(ReminderKind),
+    kind=st.sampled_from(sorted(REMINDER_KINDS)),
     recipient=recipients,
     conversation=st.none() | conversation_infos(),
     action_item=st.none() | action_item_infos,
@@ -370,7 +369,7 @@ templates = st.builds(Template, subject=_template_text, text=_template_text, htm
 template_sets = st.lists(
     st.builds(
         TemplateOverride,
-        kind=st.sampled_from(ReminderKind),
+        kind=st.sampled_from(sorted(REMINDER_KINDS)),
         locale=locales,
         template=templates,
         type_key=st.none() | ids,
@@ -868,7 +867,7 @@ def populations(draw: st.DrawFn) -> Population:
 
 reminder_policies = st.builds(
     ReminderPolicy,
-    enabled=st.frozensets(st.sampled_from(ReminderKind)),
+    enabled=st.frozensets(st.sampled_from(sorted(REMINDER_KINDS))),
     preparation_days=st.integers(0, 30),
     report_due_days=st.integers(0, 30),
     sign_off_days=st.integers(0, 30),

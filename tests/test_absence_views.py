@@ -120,7 +120,7 @@ def _service(store: Store) -> ConversationService:
     service.upsert_person(Person(id="col", name="Cas", hire_date=date(2022, 1, 1), manager_id="m"))
     service.change_manager("e", "m", on=date(2026, 2, 1))
     for record in RECORDS:
-        assert service.record_absence(record) is True
+        assert service.record_absence(record).recorded is True
     absence = Conversation.plan(
         id="absence-1",
         type_key="absence",
@@ -238,7 +238,7 @@ def test_every_read_is_in_the_access_log(store: Store) -> None:
         assert {(e.subject_id, e.record_kind, e.sensitivity, e.via, e.at) for e in entries} == {
             ("e", "absence_record", "health_related", "view", T0)
         }
-    assert service.absence_records("col", reader="col") == []  # nothing read, nothing logged
+    assert service.absence_records("col", reader="col") == ()  # nothing read, nothing logged
     assert service.administration.access_log_by_reader("col") == []
 
 

@@ -357,10 +357,10 @@ def test_the_manager_takes_no_part_in_an_exit_interview(store: Store) -> None:
     Dispatcher(store, notifier, clock, owner="t").run_once()
     assert notifier.sent
     assert "m" not in {n.recipient.id for n in notifier.sent}
-    assert service.conversations_of("e", reader="m") == []
+    assert service.conversations_of("e", reader="m") == ()
     assert service.agenda("m", reader="m", start=date(2026, 6, 1), role="manager") == ()
     assert manager_feed_entries(service, "m") == []
-    assert service.overdue_conversations(date(2026, 12, 1), reader="m") == []
+    assert service.overdue_conversations(date(2026, 12, 1), reader="m") == ()
     with pytest.raises(AccessDeniedError) as refused:
         service.conversation(talk.id, reader="m")
     assert (refused.value.rule, refused.value.reader) == ("access matrix: conversation", "m")

@@ -402,7 +402,7 @@ def test_recording_a_manager_change_again_changes_nothing(
     assert again.old_manager_id == "m-1"
     assert not again.recorded
     event = LifeEvent(on=date(2026, 2, 15), person_id="e-1", kind="manager_change", detail="m-2")
-    assert not service.record_event(event)  # so an import run twice reports nothing new
+    assert not service.record_event(event).recorded  # so an import run twice reports nothing new
     with pytest.raises(ConflictError, match="m-2"):
         service.change_manager("e-1", "h-1", on=date(2026, 2, 15))
     with pytest.raises(InvalidValueError, match="own manager"):

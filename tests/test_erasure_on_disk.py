@@ -51,7 +51,7 @@ DESIGN = CycleDesign(
 
 def _history(store: Store) -> ConversationService:
     clock = FixedClock(datetime(2025, 1, 1, 7, 0, tzinfo=UTC))
-    service = ConversationService(store, clock, design=DESIGN)
+    service = ConversationService(store, clock, design=DESIGN, state_changes=True)
     managers = [
         Person(id=f"m-{n}", name=f"Manager {n}", hire_date=date(2015, 1, 1), email=f"m{n}@x.org")
         for n in range(3)
@@ -128,6 +128,7 @@ def test_sqlite_files_hold_no_trace_of_an_erased_person(tmp_path: Path) -> None:
         before = b"".join(_files(path).values())
         for secret in SECRETS:
             assert secret.encode() in before  # the history really holds them
+        assert f"person/{TARGET}".encode() in before  # and their state changes
 
         report = service.erase_person(TARGET, reason="request under AVG art. 17")
         assert report.removed["conversations"] == 12
@@ -139,6 +140,7 @@ def test_sqlite_files_hold_no_trace_of_an_erased_person(tmp_path: Path) -> None:
             for secret in SECRETS:
                 assert secret.encode() not in data, f"{secret!r} found in {name}"
             assert f'"{TARGET}"'.encode() not in data, name
+            assert f"person/{TARGET}".encode() not in data, name  # no state-change counter
         assert b"Medewerker 7" in files["history.sqlite"]  # the others' data stays
     finally:
         store.close()
@@ -173,6 +175,7 @@ def test_no_postgres_row_mentions_an_erased_person(postgres_store: Store) -> Non
         "reports",
         "action_items",
         "outbox",
+        "event_sequences",
     )
     with psycopg.connect(dsn(), application_name="gesprekscyclus-erasure-test") as connection:
         for table in tables:

@@ -18,6 +18,7 @@ from gesprekscyclus.adapters.notifiers.templates import (
     render,
     values_for,
 )
+from gesprekscyclus.domain.reminders import REMINDER_KINDS
 from gesprekscyclus.domain.text import LocalizedText
 from gesprekscyclus.errors import InvalidValueError
 from gesprekscyclus.ports.notifier import (
@@ -25,7 +26,6 @@ from gesprekscyclus.ports.notifier import (
     ConversationInfo,
     Notification,
     Recipient,
-    ReminderKind,
 )
 from gesprekscyclus.serialization import from_data, to_data
 
@@ -160,7 +160,7 @@ def test_action_item_texts() -> None:
 
 
 def test_every_kind_has_both_languages() -> None:
-    for kind in ReminderKind:
+    for kind in sorted(REMINDER_KINDS):
         for recipient in (ANNA, BOB):
             message = render(
                 Notification(key="k", kind=kind, recipient=recipient, conversation=talk())

@@ -323,11 +323,11 @@ def test_the_occupational_physician_s_advice_records_the_prognosis(world: World)
     advice = OccupationalHealthAdvice(
         person_id="e-1", on=date(2026, 2, 2), work_ability="no_work", expected_duration="weeks"
     )
-    assert service.record_absence(advice) is True
+    assert service.record_absence(advice).recorded is True
     revised = OccupationalHealthAdvice(
         person_id="e-1", on=date(2026, 2, 2), work_ability="no_work", expected_duration="long_term"
     )
-    assert service.record_absence(revised) is False
+    assert service.record_absence(revised).recorded is False
     assert service.administration.absence_records("e-1") == [revised]
     with world.store.unit_of_work() as uow:
         prognoses = [e for e in uow.events.for_person("e-1") if e.kind.value == "prognosis"]

@@ -207,7 +207,7 @@ def test_report_flow_reports_and_closes_the_conversation(
     assert service.report(review.id, reader="e-1").summary == "Goed jaar"
     assert service.conversation(review.id, reader="e-1").status.value == "reported"
     assert [r.conversation_id for r in service.pending_sign_offs(reader="e-1")] == [review.id]
-    assert service.pending_sign_offs(reader="m-2") == []
+    assert service.pending_sign_offs(reader="m-2") == ()
     with pytest.raises(AccessDeniedError, match="comment"):
         service.comment_on_report(review.id, "m-2", "Ik was er niet bij")
     service.comment_on_report(review.id, "e-1", "Mooi samengevat")
@@ -227,7 +227,7 @@ def test_report_flow_reports_and_closes_the_conversation(
     assert filed.written_view is not None
     assert filed.written_view.text == "Mijn kant"
     assert service.conversation(review.id, reader="m-1").status.value == "closed"
-    assert service.pending_sign_offs(reader="e-1") == []
+    assert service.pending_sign_offs(reader="e-1") == ()
 
 
 # --- action items -----------------------------------------------------------------------------
@@ -285,13 +285,13 @@ def test_overdue_action_items_and_escalation(
     assert [i.id for i in service.overdue_action_items(date(2026, 1, 11), reader="m-1")] == [
         late.id
     ]
-    assert service.overdue_action_items(date(2026, 1, 11), reader="m-2") == []
+    assert service.overdue_action_items(date(2026, 1, 11), reader="m-2") == ()
     hr_item = service.create_action_item(held.id, "HR regelt het", owner_id="h-1")
     assert hr_item.owner_id == "h-1"  # HR may own items of conversations it is not part of
     escalated = service.escalate_action_item(late.id, to_id="h-1", reason="Blijft liggen")
     assert escalated.escalated_to == "h-1"
     assert service.drop_action_item(late.id, reason="Niet meer nodig").status.value == "dropped"
-    assert service.overdue_action_items(date(2026, 1, 11), reader="m-1") == []
+    assert service.overdue_action_items(date(2026, 1, 11), reader="m-1") == ()
 
 
 # --- queries ----------------------------------------------------------------------------------
@@ -304,7 +304,7 @@ def test_due_and_overdue_conversations(service: ConversationService) -> None:
     assert {c.employee_id for c in service.due_conversations(date(2026, 1, 5), reader="e-1")} == {
         "e-1"
     }
-    assert service.due_conversations(date(2026, 1, 5), reader="m-2") == []
+    assert service.due_conversations(date(2026, 1, 5), reader="m-2") == ()
     overdue = service.overdue_conversations(date(2026, 2, 1), reader="m-1")
     assert overdue
     assert all(c.window.latest < date(2026, 2, 1) for c in overdue)
@@ -536,8 +536,8 @@ def test_hr_contact_must_not_be_blank(store: Store, clock: FixedClock) -> None:
 def test_event_for_an_unknown_person_is_refused(service: ConversationService) -> None:
     with pytest.raises(NotFoundError):
         service.record_sick_report("ghost", on=date(2026, 1, 5))
-    assert service.record_sick_report("e-1", on=date(2026, 1, 5)) is True
-    assert service.record_sick_report("e-1", on=date(2026, 1, 5)) is False
+    assert service.record_sick_report("e-1", on=date(2026, 1, 5)).recorded is True
+    assert service.record_sick_report("e-1", on=date(2026, 1, 5)).recorded is False
     service.record_recovery("e-1", on=date(2026, 1, 12))
     service.record_leave("e-2", start=date(2026, 2, 1), end=date(2026, 2, 20))
     with service.store.unit_of_work() as uow:

@@ -135,7 +135,7 @@ def test_apply_design_stores_a_version_and_replans_in_one_step(store: Store) -> 
     assert {talk.design_version for talk in _stored(store)} == {1}
     # the stored source reads back as the same design
     assert service.design == DESIGN
-    assert service.design_versions() == [change.version]
+    assert service.design_versions() == (change.version,)
 
 
 def test_a_dry_run_previews_exactly_what_applying_does(store: Store) -> None:
@@ -165,7 +165,7 @@ def test_applying_the_same_design_again_stores_nothing(store: Store) -> None:
     assert again.unchanged
     assert not again.stored
     assert again.diff.is_empty
-    assert service.design_versions() == [first.version]
+    assert service.design_versions() == (first.version,)
 
 
 def test_a_source_that_holds_another_design_is_refused(store: Store) -> None:
@@ -217,7 +217,7 @@ def test_two_applies_of_the_same_next_number_conflict(store: Store) -> None:
     clash = attrs.evolve(first.version, number=1, name="Other")
     with pytest.raises(ConflictError), store.unit_of_work() as uow:
         uow.designs.add(clash)
-    assert service.design_versions() == [first.version]
+    assert service.design_versions() == (first.version,)
 
 
 def test_the_catalog_and_hr_contact_come_with_the_stored_design(store: Store) -> None:

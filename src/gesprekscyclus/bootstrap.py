@@ -111,9 +111,11 @@ def build_service(
     clock: Clock | None = None,
     catalog: Catalog | None = None,
     hr_contact_id: str | None = None,
+    state_changes: bool = False,
 ) -> ConversationService:
     """A :class:`ConversationService` on the store at ``url``, using the system clock unless
-    ``clock`` is given.
+    ``clock`` is given; ``state_changes`` makes its commands write state changes (see
+    ``docs/events.md``).
 
     Without ``design`` the service uses the store's current design version, with its catalog
     and HR contact unless ``catalog`` or ``hr_contact_id`` are given; a given ``design`` must
@@ -128,6 +130,7 @@ def build_service(
             design=design,
             catalog=catalog,
             hr_contact_id=hr_contact_id,
+            state_changes=state_changes,
         )
     except BaseException:
         store.close()

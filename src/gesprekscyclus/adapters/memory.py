@@ -52,6 +52,8 @@ from gesprekscyclus.ports.store import (
     Withdrawal,
     aware_utc,
     check_lock_name,
+    check_stream,
+    check_targets,
     redacted,
     start_version,
     version_conflict,
@@ -80,6 +82,8 @@ class _State:
         self.designs: dict[int, DesignVersion] = {}
         self.voice_answers: dict[str, VoiceAnswer] = {}
 
+        self.sequences: dict[str, int] = {}
+
     def copy(self) -> _State:
         clone = _State()
         clone.people = dict(self.people)
@@ -96,6 +100,8 @@ class _State:
         clone.access_log = list(self.access_log)
         clone.designs = dict(self.designs)
         clone.voice_answers = dict(self.voice_answers)
+
+        clone.sequences = dict(self.sequences)
         return clone
 
 
@@ -550,6 +556,14 @@ class _Outbox:
         ]
         return self.delete(dead)
 
+    def next_sequence(self, stream: str) -> int:
+        number = self._state.sequences.get(check_stream(stream), 0) + 1
+        self._state.sequences[stream] = number
+        return number
+
+    def forget_sequences(self, streams: Iterable[str]) -> int:
+        return sum(self._state.sequences.pop(stream, None) is not None for stream in set(streams))
+
 
 class _Designs:
     def __init__(self, state: _State):
@@ -759,10 +773,12 @@ class MemoryStore:
         now: datetime,
         error: str,
         retry_at: datetime | None,
+        delivered: Iterable[str] | None = None,
     ) -> bool:
         """See :meth:`gesprekscyclus.ports.store.Store.mark_failed`."""
         at = aware_utc(now, "mark_failed.now")
         retry = None if retry_at is None else aware_utc(retry_at, "mark_failed.retry_at")
+        targets = None if delivered is None else check_targets(delivered)
         with self._lock:
             self._check_open()
             held = self._held(owner, message_id, at)
@@ -777,6 +793,7 @@ class MemoryStore:
                     due_at=at if retry is None else retry,  # a dead letter: when it died
                     lease_owner=None,
                     lease_until=None,
+                    delivered=held.delivered if targets is None else targets,
                 )
             )
             return True

@@ -151,7 +151,7 @@ class _Demo:
         _heading(self.out, "1. The organisation")
         for person in staff:
             service.upsert_person(person)
-        recorded = sum(service.record_event(event) for event in self.events)
+        recorded = sum(service.record_event(event).recorded for event in self.events)
         part_timers = sum(len(p.working_pattern.weekdays) < 5 for p in staff)
         self.out.write(
             f"    {len(staff)} people, {len(self.managers)} managers, {part_timers} part-timers, "

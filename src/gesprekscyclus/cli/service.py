@@ -200,7 +200,8 @@ def notifier_from_environment(kind: str, out: io.StringIO) -> Notifier:
 
     SMTP: ``GESPREKSCYCLUS_SMTP_HOST``, ``_PORT`` (25), ``_SECURITY`` (none, starttls, ssl),
     ``_SENDER``, ``_USERNAME``, ``_PASSWORD``. Webhook: ``GESPREKSCYCLUS_WEBHOOK_URL`` and
-    ``GESPREKSCYCLUS_WEBHOOK_SECRET``.
+    ``GESPREKSCYCLUS_WEBHOOK_SECRET``; with ``GESPREKSCYCLUS_STATE_CHANGES=1`` it also posts
+    state changes (see :func:`state_changes_from_environment`).
     """
     if kind == "console":
         return ConsoleNotifier(out)
@@ -226,8 +227,37 @@ def notifier_from_environment(kind: str, out: io.StringIO) -> Notifier:
         return WebhookNotifier(
             _env("GESPREKSCYCLUS_WEBHOOK_URL"),
             secret=_env("GESPREKSCYCLUS_WEBHOOK_SECRET").encode(),
+            state_changes=state_changes_from_environment(),
         )
     raise InvalidValueError("--notify", f"unknown notifier {kind!r}", allowed=NOTIFIERS)
+
+
+#: The values ``GESPREKSCYCLUS_STATE_CHANGES`` may take, and what they mean.
+_SWITCH = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False, "": False}
+
+
+def state_changes_from_environment() -> bool:
+    """Whether ``GESPREKSCYCLUS_STATE_CHANGES`` asks for state changes (``1``, ``true``,
+    ``yes``; unset, ``0``, ``false`` or ``no`` do not): the commands write them and a
+    webhook posts them. Every process that writes to one store should use the same setting,
+    or an application mirroring the store misses what the others did.
+
+    >>> import os
+    >>> os.environ["GESPREKSCYCLUS_STATE_CHANGES"] = "maybe"
+    >>> state_changes_from_environment()
+    Traceback (most recent call last):
+    ...
+    gesprekscyclus.errors.InvalidValueError: GESPREKSCYCLUS_STATE_CHANGES: unknown value ...
+    >>> del os.environ["GESPREKSCYCLUS_STATE_CHANGES"]
+    >>> state_changes_from_environment()
+    False
+    """
+    text = os.environ.get("GESPREKSCYCLUS_STATE_CHANGES", "").strip().lower()
+    if text not in _SWITCH:
+        raise InvalidValueError(
+            "GESPREKSCYCLUS_STATE_CHANGES", f"unknown value {text!r}", allowed=sorted(_SWITCH)
+        )
+    return _SWITCH[text]
 
 
 def _service(args: argparse.Namespace, clock: Clock) -> ConversationService:
@@ -235,14 +265,19 @@ def _service(args: argparse.Namespace, clock: Clock) -> ConversationService:
     if not url:
         raise InvalidValueError("--db", "give a store URL or set GESPREKSCYCLUS_DB")
     given = load_design(args.design) if args.design else None
-    service = build_service(url, clock=clock, hr_contact_id=args.hr)
+    state_changes = state_changes_from_environment()
+    service = build_service(url, clock=clock, hr_contact_id=args.hr, state_changes=state_changes)
     try:
         stored = service.design_version
         if given is not None:
             check_design(given, stored)
             if stored is None:
                 service = ConversationService(
-                    service.store, clock, design=given, hr_contact_id=args.hr
+                    service.store,
+                    clock,
+                    design=given,
+                    hr_contact_id=args.hr,
+                    state_changes=state_changes,
                 )
         if stored is not None and args.hr is not None:
             named = service.design.hr_contact

@@ -19,7 +19,7 @@ from attrs import field, frozen
 from gesprekscyclus.domain._checks import ClosedSet, field_path
 from gesprekscyclus.errors import InvalidValueError
 
-__all__ = ["ReminderKind", "ReminderPolicy", "reminder_key"]
+__all__ = ["REMINDER_KINDS", "ReminderKind", "ReminderPolicy", "reminder_key"]
 
 
 class ReminderKind(ClosedSet):
@@ -36,6 +36,14 @@ class ReminderKind(ClosedSet):
     CANCELLED = "cancelled"
     VOICE_CHECK = "voice_check"
 
+    #: A state change for applications (webhooks, subscribers), never mailed to a person;
+    #: see :mod:`gesprekscyclus.domain.state_changes`.
+    STATE_CHANGE = "state_change"
+
+
+#: The kinds that remind people: every kind but :attr:`ReminderKind.STATE_CHANGE`.
+REMINDER_KINDS = frozenset(kind for kind in ReminderKind if kind is not ReminderKind.STATE_CHANGE)
+
 
 def reminder_key(kind: ReminderKind | str, *parts: object) -> str:
     """The idempotency key of a reminder: its kind and a digest of what it is about.
@@ -51,7 +59,14 @@ def reminder_key(kind: ReminderKind | str, *parts: object) -> str:
 
 
 def _kinds(value: Iterable[str]) -> frozenset[ReminderKind]:
-    return frozenset(ReminderKind(kind) for kind in value)
+    kinds = frozenset(ReminderKind(kind) for kind in value)
+    if ReminderKind.STATE_CHANGE in kinds:
+        raise InvalidValueError(
+            "ReminderPolicy.enabled",
+            "state_change is not a reminder (state changes go to applications, always)",
+            allowed=sorted(kind.value for kind in REMINDER_KINDS),
+        )
+    return kinds
 
 
 def _days(instance: object, attribute: attrs.Attribute[Any], value: int) -> None:
@@ -78,9 +93,7 @@ class ReminderPolicy:
     ``enabled`` lists the kinds that are sent at all (all of them by default).
     """
 
-    enabled: frozenset[ReminderKind] = field(
-        factory=lambda: frozenset(ReminderKind), converter=_kinds
-    )
+    enabled: frozenset[ReminderKind] = field(factory=lambda: REMINDER_KINDS, converter=_kinds)
     preparation_days: int = field(default=7, validator=_days)
     report_due_days: int = field(default=3, validator=_days)
     sign_off_days: int = field(default=5, validator=_days)

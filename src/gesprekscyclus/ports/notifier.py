@@ -19,15 +19,17 @@ from typing import Protocol, runtime_checkable
 
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import aware, non_blank
+from gesprekscyclus.domain._checks import ClosedSet, aware, non_blank
 from gesprekscyclus.domain.conversation_types import Sensitivity
 from gesprekscyclus.domain.guides import GuideSection
 from gesprekscyclus.domain.people import Role
 from gesprekscyclus.domain.reminders import ReminderKind
+from gesprekscyclus.domain.state_changes import StateChange
 from gesprekscyclus.domain.text import Locale, LocalizedText
-from gesprekscyclus.errors import GesprekscyclusError
+from gesprekscyclus.errors import GesprekscyclusError, InvalidValueError
 
 __all__ = [
+    "APPLICATION",
     "NEUTRAL_TITLE",
     "ActionItemInfo",
     "ConversationInfo",
@@ -37,7 +39,12 @@ __all__ = [
     "PermanentNotificationError",
     "Recipient",
     "ReminderKind",
+    "TargetOutcome",
+    "TargetStatus",
+    "TargetedNotifier",
     "TransientNotificationError",
+    "accepts",
+    "state_change_notification",
 ]
 
 
@@ -137,6 +144,29 @@ class Notification:
     guide: tuple[GuideSection, ...] = ()
     guide_ref: str | None = None
 
+    event: StateChange | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.event is not None and self.kind is not ReminderKind.STATE_CHANGE:
+            raise InvalidValueError(
+                "Notification.event", "only a state_change notification carries an event"
+            )
+        bare = self.recipient.id == APPLICATION.id and not (self.conversation or self.action_item)
+        if self.event is None and self.kind is ReminderKind.STATE_CHANGE and not bare:
+            # only a redacted one (its retention period over) goes without its event
+            raise InvalidValueError(
+                "Notification.event", "a state_change notification carries its event"
+            )
+        if self.event is not None and self.key != self.event.id:
+            raise InvalidValueError(
+                "Notification.key", f"{self.key!r} differs from the event id {self.event.id!r}"
+            )
+
+    @property
+    def is_state_change(self) -> bool:
+        """Whether this is a state change for applications rather than a reminder."""
+        return self.kind is ReminderKind.STATE_CHANGE
+
     def has_expired(self, now: datetime) -> bool:
         """Whether its moment has passed at ``now``."""
         return self.expires_at is not None and now >= self.expires_at
@@ -160,6 +190,85 @@ class PermanentNotificationError(NotificationError):
 
 @runtime_checkable
 class Notifier(Protocol):
-    """Delivers notifications; see the module docstring for the contract."""
+    """Delivers notifications; see the module docstring for the contract.
+
+    A notifier takes reminders only, unless it says otherwise with an ``accepts`` method
+    (see :func:`accepts`): state changes are for applications, so a notifier that reaches
+    people (e-mail, calendars) never sees them.
+    """
 
     def send(self, notification: Notification) -> None: ...
+
+
+#: The recipient of every state change: the embedding application, which reads with HR's
+#: rights (what it looks up through views is what HR may see).
+APPLICATION = Recipient(id="application", name="application", role=Role.HR)
+
+
+def state_change_notification(event: StateChange) -> Notification:
+    """The outbox message that carries ``event`` (its key is the event id).
+
+    >>> from datetime import UTC, datetime
+    >>> event = StateChange.of("person.hired", "e-1", sequence=1,
+    ...     occurred_at=datetime(2026, 1, 5, 9, tzinfo=UTC))
+    >>> note = state_change_notification(event)
+    >>> note.kind.value, note.key == event.id, note.recipient is APPLICATION
+    ('state_change', True, True)
+    """
+    return Notification(
+        key=event.id, kind=ReminderKind.STATE_CHANGE, recipient=APPLICATION, event=event
+    )
+
+
+def accepts(notifier: object, notification: Notification) -> bool:
+    """Whether ``notifier`` takes ``notification``: its own ``accepts(notification)`` when it
+    has one, else reminders only (never state changes).
+
+    >>> from datetime import UTC, datetime
+    >>> event = StateChange.of("person.hired", "e-1", sequence=1,
+    ...     occurred_at=datetime(2026, 1, 5, 9, tzinfo=UTC))
+    >>> class Mail:
+    ...     def send(self, notification): ...
+    >>> accepts(Mail(), state_change_notification(event))
+    False
+    """
+    own = getattr(notifier, "accepts", None)
+    if callable(own):
+        return bool(own(notification))
+    return not notification.is_state_change
+
+
+class TargetStatus(ClosedSet):
+    """What one target of a fan-out notifier did with a notification."""
+
+    SENT = "sent"
+    FAILED = "failed"
+    #: It had the notification from an earlier attempt: not sent again.
+    ALREADY = "already"
+    #: It does not take this kind (a mail notifier and a state change).
+    NOT_FOR_IT = "not_for_it"
+
+
+@frozen
+class TargetOutcome:
+    """One target's outcome; ``error`` is set when it failed."""
+
+    target: str = field(validator=non_blank)
+    status: TargetStatus = field(converter=TargetStatus)
+    error: NotificationError | None = field(default=None, eq=False)
+
+
+@runtime_checkable
+class TargetedNotifier(Protocol):
+    """A notifier with several named targets that reports per target (see
+    :class:`~gesprekscyclus.adapters.notifiers.fanout.FanOutNotifier`): the dispatcher
+    records which targets have a message, so that a retry goes only to the others."""
+
+    def send(self, notification: Notification) -> None: ...
+
+    def send_to_targets(
+        self, notification: Notification, *, skip: frozenset[str]
+    ) -> tuple[TargetOutcome, ...]:
+        """Send to every target that takes ``notification``, except those in ``skip``;
+        never raises for a target's failure (it is in the outcome)."""
+        ...

@@ -49,6 +49,7 @@ must be timezone-aware; datetimes handed back are aware and in UTC.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime
@@ -65,7 +66,7 @@ from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.reports import Report
 from gesprekscyclus.domain.voice import VoiceAnswer
 from gesprekscyclus.errors import ConflictError, InvalidValueError
-from gesprekscyclus.ports.notifier import Notification, Recipient, ReminderKind
+from gesprekscyclus.ports.notifier import APPLICATION, Notification, Recipient, ReminderKind
 from gesprekscyclus.ports.queries import (
     ActionItemQuery,
     ConversationKey,
@@ -97,6 +98,8 @@ __all__ = [
     "Withdrawal",
     "aware_utc",
     "check_lock_name",
+    "check_stream",
+    "check_targets",
     "redacted",
     "start_version",
     "version_conflict",
@@ -121,6 +124,46 @@ def check_lock_name(name: str) -> str:
     if not isinstance(name, str) or not name.strip():
         raise InvalidValueError("lock name", f"must be non-blank text, got {name!r}")
     return name
+
+
+_STREAM = re.compile(r"[a-z_]+/\S.*")
+_TARGET = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+
+
+def check_stream(stream: str) -> str:
+    """``stream`` if it names an aggregate as ``<kind>/<id>``.
+
+    >>> check_stream("conversation/c-1")
+    'conversation/c-1'
+    >>> check_stream("c-1")
+    Traceback (most recent call last):
+    ...
+    gesprekscyclus.errors.InvalidValueError: stream: must be <aggregate>/<id>, got 'c-1'
+    """
+    if not isinstance(stream, str) or _STREAM.fullmatch(stream) is None:
+        raise InvalidValueError("stream", f"must be <aggregate>/<id>, got {stream!r}")
+    return stream
+
+
+def check_targets(targets: Iterable[str]) -> frozenset[str]:
+    """``targets`` as a set of fan-out target names (letters, digits, ``_ . -``; at most 64).
+
+    >>> sorted(check_targets(["mail", "webhook"]))
+    ['mail', 'webhook']
+    >>> check_targets(["a b"])
+    Traceback (most recent call last):
+    ...
+    gesprekscyclus.errors.InvalidValueError: target: must be 1-64 letters, digits, _ . or -, ...
+    """
+    if isinstance(targets, str):
+        raise InvalidValueError("targets", f"expected a list of names, got {targets!r}")
+    names = frozenset(targets)
+    for name in names:
+        if not isinstance(name, str) or _TARGET.fullmatch(name) is None:
+            raise InvalidValueError(
+                "target", f"must be 1-64 letters, digits, _ . or -, got {name!r}"
+            )
+    return names
 
 
 def aware_utc(value: datetime, path: str) -> datetime:
@@ -154,6 +197,10 @@ def _optional_utc(value: datetime | None) -> datetime | None:
     return None if value is None else aware_utc(value, "OutboxMessage.lease_until")
 
 
+def _target_set(value: Iterable[str]) -> frozenset[str]:
+    return frozenset(value)
+
+
 @frozen
 class OutboxMessage:
     """One notification waiting in (or done with) the outbox.
@@ -162,7 +209,9 @@ class OutboxMessage:
     the latest one (for an expired message: why it no longer serves). ``lease_owner`` /
     ``lease_until`` are set while a dispatcher holds it. ``notification`` is ``None`` only
     when the stored payload can no longer be decoded (a dead letter once claimed, with the
-    reason in ``last_error``); claims never return one.
+    reason in ``last_error``); claims never return one. ``delivered`` names the targets of a
+    fan-out notifier that already have the message (see :meth:`Store.mark_failed`), so that
+    a retry goes only to the others.
     """
 
     id: int
@@ -174,6 +223,7 @@ class OutboxMessage:
     last_error: str | None = None
     lease_owner: str | None = None
     lease_until: datetime | None = field(default=None, converter=_optional_utc)
+    delivered: frozenset[str] = field(default=frozenset(), converter=_target_set)
 
     def __attrs_post_init__(self) -> None:
         if self.notification is not None and self.key != self.notification.key:
@@ -200,6 +250,8 @@ def redacted(notification: Notification) -> Notification:
     Recipient(id='redacted', name='redacted', role=<Role.MANAGER: 'manager'>, \
 locale=<Locale.NL: 'nl'>, email=None)
     """
+    if notification.is_state_change:  # addressed to the application: its event goes
+        return Notification(key=notification.key, kind=notification.kind, recipient=APPLICATION)
     return Notification(
         key=notification.key,
         kind=notification.kind,
@@ -739,6 +791,17 @@ class OutboxRepository(Protocol):
         returns how many."""
         ...
 
+    def next_sequence(self, stream: str) -> int:
+        """The next sequence number of the state changes of ``stream`` (an aggregate,
+        ``conversation/c-1``): 1 the first time, then one more on every call, counted in
+        this unit of work (so a rolled-back change leaves no gap)."""
+        ...
+
+    def forget_sequences(self, streams: Iterable[str]) -> int:
+        """Drop the sequence counters of ``streams`` (an erasure); returns how many
+        existed. A stream counted again starts at 1 (with new event ids)."""
+        ...
+
 
 def _aware_at(value: datetime) -> datetime:
     return aware_utc(value, "AccessLogEntry.at")
@@ -895,12 +958,15 @@ class Store(Protocol):
         now: datetime,
         error: str,
         retry_at: datetime | None,
+        delivered: Iterable[str] | None = None,
     ) -> bool:
         """Record a failed delivery under ``owner``'s unexpired lease.
 
         Counts the attempt and keeps ``error``; the message becomes due again at ``retry_at``,
         or a dead letter when ``retry_at`` is ``None`` (its ``due_at`` then says when it died,
-        so that its retention counts from that moment).
+        so that its retention counts from that moment). ``delivered``, when given, names every
+        target that has the message now (those of earlier attempts included) and becomes
+        :attr:`OutboxMessage.delivered`; ``None`` keeps what is recorded.
         """
         ...
 

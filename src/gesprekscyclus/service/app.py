@@ -6,6 +6,13 @@ together with the notifications the change causes, in one unit of work: either a
 stored or none of it. Domain errors (an illegal transition, a wrong answer, a stale version)
 pass through unchanged.
 
+**One convention.** A command takes an optional ``at`` (an aware datetime; by default the
+clock's now) as the instant it happens, and returns what it leads to: the resulting view, a
+:class:`PersonUpdate` for people and life events, or a report value (``ManagerChange``,
+``CarryOverResult``, ``MaterialiseReport``, …). (:meth:`ConversationService.record_held`'s
+``at`` is the time the conversation was held.) A query takes an optional ``on`` (a date; by
+default the clock's date in UTC) where the day matters, and returns tuples for sequences.
+
 **Readers and views.** Every query that returns content takes the ``reader`` (a person id)
 and returns views (:mod:`gesprekscyclus.service.views`) holding only what the access policy
 (:mod:`gesprekscyclus.domain.access`) lets that reader see; a record the reader may not see
@@ -26,8 +33,8 @@ store's access log. The stored aggregates themselves are reachable through one p
 ...                                                 anchor="cycle_start"),)),))
 >>> clock = FixedClock(datetime(2026, 1, 5, 8, 0, tzinfo=timezone.utc))
 >>> service = ConversationService(MemoryStore(), clock, design=design)
->>> service.upsert_person(Person(id="m", name="Mia", hire_date=date(2020, 1, 1)))
->>> service.hire(Person(id="e", name="Eva", hire_date=date(2024, 5, 1), manager_id="m"))
+>>> _ = service.upsert_person(Person(id="m", name="Mia", hire_date=date(2020, 1, 1)))
+>>> service.hire(Person(id="e", name="Eva", hire_date=date(2024, 5, 1), manager_id="m")).recorded
 True
 >>> report = service.materialise(date(2026, 1, 1), date(2026, 3, 31))
 >>> report.added, service.materialise(date(2026, 1, 1), date(2026, 3, 31)).changed
@@ -113,6 +120,7 @@ from gesprekscyclus.service.design import (
     preview,
 )
 from gesprekscyclus.service.dispatch import Dispatcher, DispatchReport
+from gesprekscyclus.service.events import NO_STATE_CHANGES, StateChanges
 from gesprekscyclus.service.materialise import (
     PLAN_MARGIN_DAYS,
     MaterialiseReport,
@@ -161,6 +169,7 @@ __all__ = [
     "CarryOverResult",
     "ConversationService",
     "ManagerChange",
+    "PersonUpdate",
     "TickReport",
     "tick",
 ]
@@ -182,6 +191,15 @@ class CarryOverResult:
     next_conversation_id: str | None
     carried: tuple[ActionItem, ...] = ()
     needs_decision: tuple[NeedsDecision, ...] = ()
+
+
+@frozen
+class PersonUpdate:
+    """What a command on a person did: ``person`` as stored afterwards, and whether anything
+    new was ``recorded`` (``False``: it was all stored like this already)."""
+
+    person: Person
+    recorded: bool = True
 
 
 @frozen
@@ -239,6 +257,11 @@ class ConversationService:
     catalog (the built-in one with the design's changes). ``hr_contact_id`` names the person
     who receives escalations (and joins types with an HR participant) and defaults to the
     design's ``hr_contact``; without one, escalations go to the manager's manager.
+
+    With ``state_changes`` every command that changes a conversation, report, action item,
+    person or the design also writes a
+    :class:`~gesprekscyclus.domain.state_changes.StateChange` to the outbox in its unit of
+    work, for webhooks and in-process subscribers (see ``docs/events.md``).
     """
 
     def __init__(
@@ -249,13 +272,20 @@ class ConversationService:
         design: CycleDesign | None = None,
         catalog: Catalog | None = None,
         hr_contact_id: str | None = None,
+        state_changes: bool = False,
     ):
+        if not isinstance(state_changes, bool):
+            raise InvalidValueError(
+                "state_changes", f"must be True or False, got {state_changes!r}"
+            )
         if hr_contact_id is not None and (
             not isinstance(hr_contact_id, str) or not hr_contact_id.strip()
         ):
             raise InvalidValueError("hr_contact_id", "must be a person id, not blank")
         self.store = store
         self.clock = clock
+        #: Where commands write their state changes (see :mod:`gesprekscyclus.service.events`).
+        self.state_changes = StateChanges() if state_changes else NO_STATE_CHANGES
         self._given = design
         self._given_catalog = None if design is None else design.full_catalog()
         self._catalog = catalog
@@ -336,10 +366,10 @@ class ConversationService:
             self._refresh(uow)
         return self._version
 
-    def design_versions(self) -> list[DesignVersion]:
+    def design_versions(self) -> tuple[DesignVersion, ...]:
         """Every design version the store holds, by number."""
         with self.store.unit_of_work() as uow:
-            return uow.designs.all()
+            return tuple(uow.designs.all())
 
     def apply_design(
         self,
@@ -350,6 +380,7 @@ class ConversationService:
         source: str | None = None,
         fmt: str = "toml",
         horizon_days: int = 365,
+        at: datetime | None = None,
     ) -> DesignChange:
         """Store ``design`` as the next design version and replan with it, in one unit of
         work; returns the plan difference it causes over the coming ``horizon_days``.
@@ -375,7 +406,7 @@ class ConversationService:
         """
         if isinstance(horizon_days, bool) or horizon_days < 0:
             raise InvalidValueError("horizon_days", f"must be 0 or more, got {horizon_days!r}")
-        at = self._now()
+        at = self._at(at)
         start = at.date()
         end = start + timedelta(days=horizon_days)
         text = design_source(design, source, fmt)
@@ -403,6 +434,7 @@ class ConversationService:
             if not change.stored:
                 return change
             uow.designs.add(version)
+            self.state_changes.design(uow, version, at)
             report = apply_plan(
                 uow,
                 seen.plan,
@@ -415,6 +447,7 @@ class ConversationService:
                 hr_contact_id=self._hr_contact_id or design.hr_contact,
                 design=version,
                 rows=seen.rows,
+                changes=self.state_changes,
             )
         loaded = _Loaded(version, design, design.full_catalog())
         self._given = self._given_catalog = self._unreadable = None
@@ -484,6 +517,18 @@ class ConversationService:
     def _now(self) -> datetime:
         return aware_utc(self.clock.now(), "clock.now()")
 
+    def _at(self, at: datetime | None) -> datetime:
+        """The instant of a command: ``at`` (aware, in UTC), else the clock's now."""
+        return self._now() if at is None else aware_utc(at, "at")
+
+    def _on(self, on: date | None) -> date:
+        """The day of a query: ``on``, else the clock's date (UTC)."""
+        if on is None:
+            return self._now().date()
+        if not isinstance(on, date) or isinstance(on, datetime):
+            raise InvalidValueError("on", f"must be a date, got {on!r}")
+        return on
+
     def _people(self, uow: UnitOfWork, ids: Iterable[str | None]) -> dict[str, Person]:
         found: dict[str, Person] = {}
         for person_id in ids:
@@ -527,13 +572,15 @@ class ConversationService:
         notify: ReminderKind | None = None,
         *,
         reader: str | None = None,
+        at: datetime | None = None,
     ) -> ConversationView:
-        at = self._now()
+        at = self._at(at)
         with self.store.unit_of_work() as uow:
             self._refresh(uow)
             current = uow.conversations.get(conversation_id)
             changed = step(current, at)
             uow.conversations.update(changed, expected_version=version_of(current))
+            self.state_changes.conversation(uow, current, changed, at)
             _withdraw_stale(uow, current, changed)
             if notify is not None:
                 self._notify(uow, changed, notify, at)
@@ -546,13 +593,15 @@ class ConversationService:
         follow: Callable[[Conversation, datetime], Conversation | None] | None = None,
         *,
         reader: str | None = None,
+        at: datetime | None = None,
     ) -> ReportView:
-        at = self._now()
+        at = self._at(at)
         with self.store.unit_of_work() as uow:
             current = uow.reports.get(conversation_id)
             talk = uow.conversations.get(conversation_id)
             changed = step(current, talk, at)
             uow.reports.update(changed, expected_version=version_of(current))
+            self.state_changes.report(uow, current, changed, at, conversation=talk)
             if _awaits_sign_off(current) and not _awaits_sign_off(changed):
                 uow.outbox.withdraw(
                     Withdrawal(
@@ -565,6 +614,7 @@ class ConversationService:
                 moved = follow(talk, at)
                 if moved is not None:
                     uow.conversations.update(moved, expected_version=version_of(talk))
+                    self.state_changes.conversation(uow, talk, moved, at)
                     _withdraw_stale(uow, talk, moved)
             return self._report_view(uow, changed, talk, reader or changed.author_id, at)
 
@@ -572,13 +622,18 @@ class ConversationService:
         return self.design.track_of(type_key, self.catalog)
 
     def _change_item(
-        self, item_id: str, step: Callable[[ActionItem, datetime], ActionItem]
+        self,
+        item_id: str,
+        step: Callable[[ActionItem, datetime], ActionItem],
+        *,
+        at: datetime | None = None,
     ) -> ActionItemView:
-        at = self._now()
+        at = self._at(at)
         with self.store.unit_of_work() as uow:
             current = uow.action_items.get(item_id)
             changed = step(current, at)
             uow.action_items.update(changed, expected_version=version_of(current))
+            self.state_changes.item(uow, current, changed, at)
             if changed.status is not ActionItemStatus.OPEN or changed.due != current.due:
                 uow.outbox.withdraw(
                     Withdrawal(
@@ -601,19 +656,25 @@ class ConversationService:
 
     # --- people and life events ---------------------------------------------------------
 
-    def upsert_person(self, person: Person) -> None:
-        """Store ``person``, replacing the stored version with the same id.
+    def upsert_person(self, person: Person, *, at: datetime | None = None) -> PersonUpdate:
+        """Store ``person``, replacing the stored version with the same id (``recorded`` is
+        ``False`` when it was stored like this already).
 
         To change someone's manager, use :meth:`change_manager`: it records the date and the
         previous manager, and moves open conversations and action items along. A plain upsert
         of ``manager_id`` only affects what is planned from then on, and once someone has a
         recorded manager change, their manager history decides who leads on which day.
         """
+        at = self._at(at)
         with self.store.unit_of_work() as uow:
+            before = uow.people.find(person.id)
             uow.people.upsert(person)
+            self.state_changes.person(uow, before, person, at)
+        return PersonUpdate(person, recorded=before != person)
 
-    def record_event(self, event: LifeEvent) -> bool:
-        """Record a life event of a stored person; ``False`` when it was recorded already.
+    def record_event(self, event: LifeEvent, *, at: datetime | None = None) -> PersonUpdate:
+        """Record a life event of a stored person (``recorded`` is ``False`` when it was
+        recorded already).
 
         A ``last_day`` event also sets the person's end date; a ``manager_change`` (with
         the new manager's id as ``detail``) does what :meth:`change_manager` does.
@@ -623,43 +684,61 @@ class ConversationService:
                 raise InvalidValueError(
                     "LifeEvent.detail", "a manager change needs the new manager's id"
                 )
-            return self.change_manager(event.person_id, event.detail, on=event.on).recorded
+            change = self.change_manager(event.person_id, event.detail, on=event.on, at=at)
+            return PersonUpdate(self.person(event.person_id), recorded=change.recorded)
+        at = self._at(at)
         with self.store.unit_of_work() as uow:
             person = uow.people.get(event.person_id)
             added = uow.events.append(event)
             if event.kind is LifeEventKind.LAST_DAY and person.end_date != event.on:
-                uow.people.upsert(_evolve_person(person, end_date=event.on))
-        return added
+                before, person = person, _evolve_person(person, end_date=event.on)
+                uow.people.upsert(person)
+                self.state_changes.person(uow, before, person, at)
+        return PersonUpdate(person, recorded=added)
 
-    def hire(self, person: Person) -> bool:
-        """Store a new person and their ``hired`` event on the hire date."""
+    def hire(self, person: Person, *, at: datetime | None = None) -> PersonUpdate:
+        """Store a new person and their ``hired`` event on the hire date (``recorded`` is
+        ``False`` when both were stored like this already)."""
+        at = self._at(at)
         with self.store.unit_of_work() as uow:
+            before = uow.people.find(person.id)
             uow.people.upsert(person)
-            return uow.events.append(
+            self.state_changes.person(uow, before, person, at)
+            added = uow.events.append(
                 LifeEvent(on=person.hire_date, person_id=person.id, kind=LifeEventKind.HIRED)
             )
+        return PersonUpdate(person, recorded=added or before != person)
 
-    def give_notice(self, person_id: str, *, on: date, last_day: date) -> None:
-        """Record that notice was given on ``on``, ending employment after ``last_day``."""
+    def give_notice(
+        self, person_id: str, *, on: date, last_day: date, at: datetime | None = None
+    ) -> PersonUpdate:
+        """Record that notice was given on ``on``, ending employment after ``last_day``;
+        returns the person with their end date."""
+        at = self._at(at)
         with self.store.unit_of_work() as uow:
             person = uow.people.get(person_id)
-            uow.events.append(LifeEvent(on=on, person_id=person_id, kind="notice_given"))
-            uow.events.append(LifeEvent(on=last_day, person_id=person_id, kind="last_day"))
-            uow.people.upsert(_evolve_person(person, end_date=last_day))
+            notice = uow.events.append(LifeEvent(on=on, person_id=person_id, kind="notice_given"))
+            last = uow.events.append(LifeEvent(on=last_day, person_id=person_id, kind="last_day"))
+            leaving = _evolve_person(person, end_date=last_day)
+            uow.people.upsert(leaving)
+            self.state_changes.person(uow, person, leaving, at)
+        return PersonUpdate(leaving, recorded=notice or last or leaving != person)
 
-    def record_sick_report(self, person_id: str, *, on: date) -> bool:
+    def record_sick_report(
+        self, person_id: str, *, on: date, at: datetime | None = None
+    ) -> PersonUpdate:
         """Record a sick report with ``on`` as the first sick day."""
-        return self.record_event(LifeEvent(on=on, person_id=person_id, kind="sick_report"))
+        return self.record_event(LifeEvent(on=on, person_id=person_id, kind="sick_report"), at=at)
 
-    def record_absence(self, record: AbsenceRecord) -> bool:
+    def record_absence(self, record: AbsenceRecord) -> PersonUpdate:
         """Store an absence record of a stored person (see
-        :mod:`gesprekscyclus.domain.absence_records`); ``False`` when it replaced the one of
-        the same kind and day. A :class:`SickReportRecord` also records the sick report
-        event on its first sick day; an :class:`OccupationalHealthAdvice` with an expected
-        duration records the prognosis the Poortwachter timeline follows (``long_term`` or
-        ``short_term``) on its day."""
+        :mod:`gesprekscyclus.domain.absence_records`); ``recorded`` is ``False`` when it
+        replaced the one of the same kind and day. A :class:`SickReportRecord` also records
+        the sick report event on its first sick day; an :class:`OccupationalHealthAdvice`
+        with an expected duration records the prognosis the Poortwachter timeline follows
+        (``long_term`` or ``short_term``) on its day."""
         with self.store.unit_of_work() as uow:
-            uow.people.get(record.person_id)
+            person = uow.people.get(record.person_id)
             added = uow.absence_records.put(record)
             if isinstance(record, SickReportRecord):
                 uow.events.append(
@@ -677,9 +756,9 @@ class ConversationService:
                 )
                 if not uow.events.append(prognosis):
                     uow.events.replace(prognosis)  # a revised advice of the same day
-        return added
+        return PersonUpdate(person, recorded=added)
 
-    def absence_records(self, person_id: str, *, reader: str) -> list[AbsenceRecordView]:
+    def absence_records(self, person_id: str, *, reader: str) -> tuple[AbsenceRecordView, ...]:
         """The person's absence records that ``reader`` may see, by day, each holding only
         the fields the access policy gives the reader's role; every read is written to the
         access log (absence records are health data).
@@ -698,11 +777,11 @@ class ConversationService:
         >>> from gesprekscyclus.ports.clock import FixedClock
         >>> service = ConversationService(
         ...     MemoryStore(), FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)))
-        >>> service.upsert_person(Person(id="m", name="Mia", hire_date=date(2020, 1, 1)))
-        >>> service.upsert_person(
+        >>> _ = service.upsert_person(Person(id="m", name="Mia", hire_date=date(2020, 1, 1)))
+        >>> _ = service.upsert_person(
         ...     Person(id="e", name="Eva", hire_date=date(2022, 1, 1), manager_id="m"))
         >>> service.record_absence(SickReportRecord(person_id="e",
-        ...     first_sick_day=date(2026, 3, 2), expected_duration="weeks"))
+        ...     first_sick_day=date(2026, 3, 2), expected_duration="weeks")).recorded
         True
         >>> view, = service.absence_records("e", reader="m")
         >>> view.reader_role.value, view.kind, view.data["expected_duration"].value
@@ -738,7 +817,7 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
                 uow.access_log.append(
                     absence_log_entry(record, reader=reader, at=at) for record in records
                 )
-        return [absence_record_view(record, reader, role) for record in records]
+        return tuple(absence_record_view(record, reader, role) for record in records)
 
     def _health_related(self, uow: UnitOfWork, person_id: str) -> Iterator[Conversation]:
         """The person's stored conversations of health-related types, read when first
@@ -748,17 +827,32 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
             if kind is not None and kind.sensitivity is Sensitivity.HEALTH_RELATED:
                 yield talk
 
-    def record_recovery(self, person_id: str, *, on: date) -> bool:
+    def record_recovery(
+        self, person_id: str, *, on: date, at: datetime | None = None
+    ) -> PersonUpdate:
         """Record recovery, ``on`` being the first day fully back at work."""
-        return self.record_event(LifeEvent(on=on, person_id=person_id, kind="recovery"))
+        return self.record_event(LifeEvent(on=on, person_id=person_id, kind="recovery"), at=at)
 
-    def record_leave(self, person_id: str, *, start: date, end: date | None = None) -> None:
+    def record_leave(
+        self,
+        person_id: str,
+        *,
+        start: date,
+        end: date | None = None,
+        at: datetime | None = None,
+    ) -> PersonUpdate:
         """Record long leave from ``start`` and, when known, the first day back ``end``."""
-        self.record_event(LifeEvent(on=start, person_id=person_id, kind="leave_started"))
-        if end is not None:
-            self.record_event(LifeEvent(on=end, person_id=person_id, kind="leave_ended"))
+        began = self.record_event(
+            LifeEvent(on=start, person_id=person_id, kind="leave_started"), at=at
+        )
+        if end is None:
+            return began
+        ended = self.record_event(LifeEvent(on=end, person_id=person_id, kind="leave_ended"), at=at)
+        return PersonUpdate(ended.person, recorded=began.recorded or ended.recorded)
 
-    def change_manager(self, person_id: str, new_manager_id: str, *, on: date) -> ManagerChange:
+    def change_manager(
+        self, person_id: str, new_manager_id: str, *, on: date, at: datetime | None = None
+    ) -> ManagerChange:
         """Give ``person_id`` a new manager from ``on``.
 
         The change takes effect on its date, whenever it is recorded (ahead of time or after
@@ -776,7 +870,7 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         who leads on any day. Recording the same change again changes nothing; a different
         change on the same day raises :class:`~gesprekscyclus.errors.ConflictError`.
         """
-        at = self._now()
+        at = self._at(at)
         with self.store.unit_of_work() as uow:
             person = uow.people.get(person_id)
             uow.people.get(new_manager_id)
@@ -804,8 +898,9 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
                 events = [*events, change]
             latest = manager_on(person, events, date.max)
             if person.manager_id != latest:
-                person = _evolve_person(person, manager_id=latest)
+                before, person = person, _evolve_person(person, manager_id=latest)
                 uow.people.upsert(person)
+                self.state_changes.person(uow, before, person, at)
             moved: list[str] = []
             kept: list[str] = []
             for talk in uow.conversations.by_employee(person_id):
@@ -820,6 +915,7 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
                     kept.append(talk.id)
                     continue
                 uow.conversations.update(changed, expected_version=version_of(talk))
+                self.state_changes.conversation(uow, talk, changed, at)
                 moved.append(talk.id)
                 if talk.manager_id is not None:
                     uow.outbox.withdraw(
@@ -832,18 +928,19 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
                     )
                 if changed.status is ConversationStatus.SCHEDULED and wanted is not None:
                     self._notify(uow, changed, ReminderKind.SCHEDULED, at, only=[wanted])
-            _hand_over_items(uow, person, events, _local_today(at, person), at)
+            _hand_over_items(uow, person, events, _local_today(at, person), at, self.state_changes)
         return ManagerChange(
             person_id, previous, new_manager_id, tuple(moved), tuple(kept), not same_day
         )
 
-    def apply_manager_changes(self, now: datetime) -> int:
-        """Move the open action items of everyone whose manager change is in force at ``now``
-        (their local date) to the new employee–manager pair; returns how many moved.
+    def apply_manager_changes(self, at: datetime | None = None) -> int:
+        """Move the open action items of everyone whose manager change is in force at ``at``
+        (by default now; their local date) to the new employee–manager pair; returns how many
+        moved.
 
         :func:`tick` runs this; running it again moves nothing twice.
         """
-        now = aware_utc(now, "now")
+        now = self._at(at)
         moved = 0
         with self.store.unit_of_work() as uow:
             by_person: dict[str, list[LifeEvent]] = {}
@@ -854,7 +951,9 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
                     continue
                 person = uow.people.find(person_id)
                 if person is not None:
-                    moved += _hand_over_items(uow, person, events, _local_today(now, person), now)
+                    moved += _hand_over_items(
+                        uow, person, events, _local_today(now, person), now, self.state_changes
+                    )
         return moved
 
     def manager_on(self, person_id: str, day: date) -> str | None:
@@ -866,7 +965,9 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
 
     # --- privacy ------------------------------------------------------------------------
 
-    def erase_person(self, person_id: str, *, reason: str) -> privacy.ErasureReport:
+    def erase_person(
+        self, person_id: str, *, reason: str, at: datetime | None = None
+    ) -> privacy.ErasureReport:
         """Erase everything stored about ``person_id`` (AVG art. 17) and compact the store so
         the data is gone from its files too; see :mod:`gesprekscyclus.service.privacy`.
 
@@ -876,19 +977,21 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         process kept reading) the report says so in ``compact_problem``; :meth:`compact`
         finishes the job later.
         """
-        at = self._now()
+        at = self._at(at)
         with self.store.unit_of_work() as uow:
-            report = privacy.erase_person(uow, person_id, reason=reason, at=at)
+            report = privacy.erase_person(
+                uow, person_id, reason=reason, at=at, changes=self.state_changes
+            )
         try:
             self.store.compact()
         except StoreError as error:  # the erasure itself is committed; say what is left
             return attrs.evolve(report, compacted=False, compact_problem=str(error))
         return attrs.evolve(report, compacted=True)
 
-    def export_person(self, person_id: str) -> dict[str, Any]:
+    def export_person(self, person_id: str, *, at: datetime | None = None) -> dict[str, Any]:
         """Everything stored about ``person_id`` as a JSON-compatible document (AVG art. 15);
         the layout is described in docs/privacy.md."""
-        at = self._now()
+        at = self._at(at)
         with self.store.unit_of_work() as uow:
             return privacy.export_person(uow, person_id, at=at)
 
@@ -897,12 +1000,18 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         :meth:`~gesprekscyclus.ports.store.Store.compact`)."""
         self.store.compact()
 
-    def purge(self, now: datetime, *, dry_run: bool = False) -> privacy.PurgeReport:
-        """Remove what the design's retention periods no longer allow to keep at ``now``,
-        then compact the store when anything went (a failed compaction is reported in
-        ``compact_problem``, not raised); ``dry_run`` only counts."""
+    def purge(self, at: datetime | None = None, *, dry_run: bool = False) -> privacy.PurgeReport:
+        """Remove what the design's retention periods no longer allow to keep at ``at`` (by
+        default now), then compact the store when anything went (a failed compaction is
+        reported in ``compact_problem``, not raised); ``dry_run`` only counts."""
+        now = self._at(at)
         report = privacy.purge(
-            self.store.unit_of_work, self.design, self.catalog, now, dry_run=dry_run
+            self.store.unit_of_work,
+            self.design,
+            self.catalog,
+            now,
+            dry_run=dry_run,
+            changes=self.state_changes,
         )
         if dry_run or not report.removed.total:
             return report
@@ -914,7 +1023,9 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
 
     # --- planning -----------------------------------------------------------------------
 
-    def materialise(self, start: date, end: date) -> MaterialiseReport:
+    def materialise(
+        self, start: date, end: date, *, at: datetime | None = None
+    ) -> MaterialiseReport:
         """Plan ``[start, end]`` with the stored people, events and conversations and apply
         the plan by id (see :mod:`gesprekscyclus.service.materialise` for the horizon rule:
         conversations whose window is still open on ``start`` are created too, absence
@@ -922,7 +1033,7 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         nothing the second time."""
         if end < start:
             raise InvalidValueError("end", f"{end} lies before start {start}")
-        at = self._now()
+        at = self._at(at)
         with self.store.unit_of_work() as uow:
             uow.lock(PLANNER_LOCK)  # one planner at a time, reading what the last one stored
             self._refresh(uow)
@@ -975,44 +1086,54 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
             hr_contact_id=hr_contact_id,
             design=version,
             rows=rows,
+            changes=self.state_changes,
         )
 
     # --- conversations ------------------------------------------------------------------
 
-    def schedule(self, conversation_id: str, starts_at: datetime) -> ConversationView:
+    def schedule(
+        self, conversation_id: str, starts_at: datetime, *, at: datetime | None = None
+    ) -> ConversationView:
         """Fix the time of a planned conversation and tell every participant."""
         return self._change(
             conversation_id,
             lambda talk, at: talk.schedule(starts_at, at=at),
             ReminderKind.SCHEDULED,
+            at=at,
         )
 
     def reschedule(
-        self, conversation_id: str, starts_at: datetime, *, reason: str
+        self, conversation_id: str, starts_at: datetime, *, reason: str, at: datetime | None = None
     ) -> ConversationView:
         """Move a scheduled conversation; every participant gets the new time."""
         return self._change(
             conversation_id,
             lambda talk, at: talk.reschedule(starts_at, reason=reason, at=at),
             ReminderKind.SCHEDULED,
+            at=at,
         )
 
-    def cancel(self, conversation_id: str, *, reason: str) -> ConversationView:
+    def cancel(
+        self, conversation_id: str, *, reason: str, at: datetime | None = None
+    ) -> ConversationView:
         """Call a conversation off; participants of a scheduled one are told."""
-        at = self._now()
+        at = self._at(at)
         with self.store.unit_of_work() as uow:
             current = uow.conversations.get(conversation_id)
             changed = current.cancel(reason=reason, at=at)
             uow.conversations.update(changed, expected_version=version_of(current))
+            self.state_changes.conversation(uow, current, changed, at)
             _withdraw_stale(uow, current, changed)
             if current.status is ConversationStatus.SCHEDULED:
                 self._notify(uow, changed, ReminderKind.CANCELLED, at)
         return metadata_view(changed, kind=self._kind(changed.type_key))
 
-    def mark_missed(self, conversation_id: str, *, reason: str) -> ConversationView:
+    def mark_missed(
+        self, conversation_id: str, *, reason: str, at: datetime | None = None
+    ) -> ConversationView:
         """Record that a conversation did not take place; it stays on file."""
         return self._change(
-            conversation_id, lambda talk, at: talk.mark_missed(reason=reason, at=at)
+            conversation_id, lambda talk, at: talk.mark_missed(reason=reason, at=at), at=at
         )
 
     def record_held(self, conversation_id: str, *, at: datetime | None = None) -> ConversationView:
@@ -1136,12 +1257,17 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
             answers = uow.voice_answers.all()
         return voice_summary(answers, by=by, min_group_size=min_group_size)
 
-    def close(self, conversation_id: str) -> ConversationView:
+    def close(self, conversation_id: str, *, at: datetime | None = None) -> ConversationView:
         """Close a held conversation whose type keeps no report (or a reported one)."""
-        return self._change(conversation_id, lambda talk, at: talk.close(at=at))
+        return self._change(conversation_id, lambda talk, at: talk.close(at=at), at=at)
 
     def record_answers(
-        self, conversation_id: str, author_id: str, answers: Mapping[str, AnswerValue]
+        self,
+        conversation_id: str,
+        author_id: str,
+        answers: Mapping[str, AnswerValue],
+        *,
+        at: datetime | None = None,
     ) -> ConversationView:
         """Record ``author_id``'s answers, checked against the conversation's question set:
         the version already pinned by earlier answers, else the one the design pins, else
@@ -1159,10 +1285,16 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
                 question_set, author_id, answers, at=at, kind=self._kind(talk.type_key)
             )
 
-        return self._change(conversation_id, step, reader=author_id)
+        return self._change(conversation_id, step, reader=author_id, at=at)
 
     def add_note(
-        self, conversation_id: str, author_id: str, text: str, *, private: bool = False
+        self,
+        conversation_id: str,
+        author_id: str,
+        text: str,
+        *,
+        private: bool = False,
+        at: datetime | None = None,
     ) -> ConversationView:
         """Add a shared note, or a ``private`` one only its author reads (where the type
         allows private notes); returns the author's view."""
@@ -1172,15 +1304,19 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
                 author_id, text, private=private, at=at, kind=self._kind(talk.type_key)
             ),
             reader=author_id,
+            at=at,
         )
 
-    def share_preparation(self, conversation_id: str, author_id: str) -> ConversationView:
+    def share_preparation(
+        self, conversation_id: str, author_id: str, *, at: datetime | None = None
+    ) -> ConversationView:
         """Let the other side read ``author_id``'s preparation answers before the
         conversation is held; returns the author's view."""
         return self._change(
             conversation_id,
             lambda talk, at: talk.share_preparation(author_id, at=at),
             reader=author_id,
+            at=at,
         )
 
     # --- reports ------------------------------------------------------------------------
@@ -1192,13 +1328,14 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         *,
         author_id: str,
         agreements: Iterable[str] = (),
+        at: datetime | None = None,
     ) -> ReportView:
         """Start the draft report of a held conversation, written by ``author_id`` (a
         participant whom the access policy lets write reports; the draft is theirs alone
         until shared). Whether it needs sign-off comes from the conversation type
         (``required``). Returns the author's view.
         """
-        at = self._now()
+        at = self._at(at)
         with self.store.unit_of_work() as uow:
             talk = uow.conversations.get(conversation_id)
             if talk.status is not ConversationStatus.HELD:
@@ -1226,6 +1363,7 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
                 hr_office=self.hr_office,
             )
             uow.reports.add(report)
+            self.state_changes.report(uow, None, report, at, conversation=talk)
             return self._report_view(uow, report, talk, author_id, at)
 
     def revise_report(
@@ -1234,6 +1372,7 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         *,
         summary: str | None = None,
         agreements: Iterable[str] | None = None,
+        at: datetime | None = None,
     ) -> ReportView:
         """Change the summary and/or agreements of a draft or shared report; returns the
         author's view."""
@@ -1253,9 +1392,12 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         return self._change_report(
             conversation_id,
             lambda report, _talk, at: report.revise(summary=summary, agreements=terms, at=at),
+            at=at,
         )
 
-    def share_report(self, conversation_id: str, *, comment_until: date) -> ReportView:
+    def share_report(
+        self, conversation_id: str, *, comment_until: date, at: datetime | None = None
+    ) -> ReportView:
         """Share the draft with the employee; the conversation counts as reported. Returns
         the author's view."""
 
@@ -1268,9 +1410,12 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
             conversation_id,
             lambda report, _talk, at: report.share(comment_until=comment_until, at=at),
             follow,
+            at=at,
         )
 
-    def comment_on_report(self, conversation_id: str, author_id: str, text: str) -> ReportView:
+    def comment_on_report(
+        self, conversation_id: str, author_id: str, text: str, *, at: datetime | None = None
+    ) -> ReportView:
         """Comment on a shared report inside its comment window; only participants may.
         Returns the commenter's view."""
         return self._change_report(
@@ -1279,27 +1424,39 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
                 author_id, text, at=at, conversation=talk, kind=self._kind(talk.type_key)
             ),
             reader=author_id,
+            at=at,
         )
 
     def sign_report(
-        self, conversation_id: str, employee_id: str, *, kind: SignOffKind | str
+        self,
+        conversation_id: str,
+        employee_id: str,
+        *,
+        kind: SignOffKind | str,
+        at: datetime | None = None,
     ) -> ReportView:
         """The employee signs the shared report as agreed or as seen."""
         return self._change_report(
             conversation_id,
             lambda report, _talk, at: report.sign(employee_id, kind=kind, at=at),
             reader=employee_id,
+            at=at,
         )
 
-    def refuse_sign_off(self, conversation_id: str, employee_id: str, *, reason: str) -> ReportView:
+    def refuse_sign_off(
+        self, conversation_id: str, employee_id: str, *, reason: str, at: datetime | None = None
+    ) -> ReportView:
         """The employee declines to sign, saying why; filing stays possible."""
         return self._change_report(
             conversation_id,
             lambda report, _talk, at: report.refuse_sign_off(employee_id, reason=reason, at=at),
             reader=employee_id,
+            at=at,
         )
 
-    def add_written_view(self, conversation_id: str, employee_id: str, text: str) -> ReportView:
+    def add_written_view(
+        self, conversation_id: str, employee_id: str, text: str, *, at: datetime | None = None
+    ) -> ReportView:
         """Attach the employee's own written view to the report, once and for good, where
         the conversation type allows one (``employee_written_view``)."""
         return self._change_report(
@@ -1308,9 +1465,10 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
                 employee_id, text, at=at, kind=self._kind(talk.type_key)
             ),
             reader=employee_id,
+            at=at,
         )
 
-    def file_report(self, conversation_id: str) -> ReportView:
+    def file_report(self, conversation_id: str, *, at: datetime | None = None) -> ReportView:
         """File the report; a reported conversation is closed with it.
 
         Where the type has ``agreements_required_concrete``, every agreement of the report
@@ -1334,7 +1492,7 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
                     participants=talk.participant_ids,
                 )
         return self._change_report(
-            conversation_id, lambda report, _talk, at: report.file(at=at), follow
+            conversation_id, lambda report, _talk, at: report.file(at=at), follow, at=at
         )
 
     # --- action items -------------------------------------------------------------------
@@ -1349,6 +1507,7 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         item_id: str | None = None,
         agreement: int | None = None,
         no_due_reason: str | None = None,
+        at: datetime | None = None,
     ) -> ActionItemView:
         """Record an action item agreed in a conversation, between its employee and manager.
 
@@ -1359,7 +1518,7 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         item to an agreement of the conversation's report (its index, which must exist);
         ``no_due_reason`` says why an item has no due date. Returns the owner's view.
         """
-        at = self._now()
+        at = self._at(at)
         with self.store.unit_of_work() as uow:
             talk = uow.conversations.get(conversation_id)
             if agreement is not None:
@@ -1383,6 +1542,7 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
                 no_due_reason=no_due_reason,
             )
             uow.action_items.add_many([item])
+            self.state_changes.item(uow, None, item, at)
             return self._item_view(uow, item, at)
 
     def record_agreement(
@@ -1393,6 +1553,7 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         owner_id: str,
         due: date | None = None,
         no_due_reason: str | None = None,
+        at: datetime | None = None,
     ) -> ReportView:
         """Add ``agreement`` to the conversation's draft or shared report and record it as an
         action item owned by ``owner_id`` in the same unit of work, so the agreement is
@@ -1407,7 +1568,7 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
                 "a concrete agreement has a due date or a reason for having none",
                 allowed=("due", "no_due_reason"),
             )
-        at = self._now()
+        at = self._at(at)
         with self.store.unit_of_work() as uow:
             talk = uow.conversations.get(conversation_id)
             current = uow.reports.get(conversation_id)
@@ -1425,31 +1586,44 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
             )
             uow.reports.update(changed, expected_version=version_of(current))
             uow.action_items.add_many([item])
+            self.state_changes.report(uow, current, changed, at, conversation=talk)
+            self.state_changes.item(uow, None, item, at)
             return self._report_view(uow, changed, talk, changed.author_id, at)
 
-    def complete_action_item(self, item_id: str) -> ActionItemView:
+    def complete_action_item(self, item_id: str, *, at: datetime | None = None) -> ActionItemView:
         """Mark an item done."""
-        return self._change_item(item_id, lambda item, at: item.complete(at=at))
+        return self._change_item(item_id, lambda item, at: item.complete(at=at), at=at)
 
-    def drop_action_item(self, item_id: str, *, reason: str) -> ActionItemView:
+    def drop_action_item(
+        self, item_id: str, *, reason: str, at: datetime | None = None
+    ) -> ActionItemView:
         """Give an item up, saying why."""
-        return self._change_item(item_id, lambda item, at: item.drop(reason=reason, at=at))
+        return self._change_item(item_id, lambda item, at: item.drop(reason=reason, at=at), at=at)
 
     def rescope_action_item(
-        self, item_id: str, *, title: str | None = None, due: date | None = None
+        self,
+        item_id: str,
+        *,
+        title: str | None = None,
+        due: date | None = None,
+        at: datetime | None = None,
     ) -> ActionItemView:
         """New terms for an item; its carry count starts again."""
         return self._change_item(
-            item_id, lambda item, at: item.rescope(title=title, due=due, at=at)
+            item_id, lambda item, at: item.rescope(title=title, due=due, at=at), at=at
         )
 
-    def escalate_action_item(self, item_id: str, *, to_id: str, reason: str) -> ActionItemView:
+    def escalate_action_item(
+        self, item_id: str, *, to_id: str, reason: str, at: datetime | None = None
+    ) -> ActionItemView:
         """Bring an item to ``to_id``'s attention; its carry count starts again."""
         return self._change_item(
-            item_id, lambda item, at: item.escalate(to_id=to_id, reason=reason, at=at)
+            item_id, lambda item, at: item.escalate(to_id=to_id, reason=reason, at=at), at=at
         )
 
-    def carry_over(self, from_conversation_id: str) -> CarryOverResult:
+    def carry_over(
+        self, from_conversation_id: str, *, at: datetime | None = None
+    ) -> CarryOverResult:
         """Carry the open items of a conversation's employee and manager onto their next
         open conversation on the same track (the earliest by target date, other than this
         one).
@@ -1461,7 +1635,7 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         the design's ``carry_over_limit`` are not carried but returned in ``needs_decision``.
         Calling this again for the same pair counts nothing twice.
         """
-        at = self._now()
+        at = self._at(at)
         with self.store.unit_of_work() as uow:
             source = uow.conversations.get(from_conversation_id)
             track = self._track(source.type_key)
@@ -1490,15 +1664,16 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
             for item in outcome.carried:
                 if item != before[item.id]:
                     uow.action_items.update(item, expected_version=version_of(before[item.id]))
+                    self.state_changes.item(uow, before[item.id], item, at)
         return CarryOverResult(source.id, target.id, outcome.carried, outcome.needs_decision)
 
     # --- reminders ----------------------------------------------------------------------
 
-    def enqueue_due_reminders(self, now: datetime) -> ReminderReport:
-        """Put every reminder due at ``now`` in the outbox; keys that are there already are
-        skipped, so calling this again enqueues nothing new (see
+    def enqueue_due_reminders(self, at: datetime | None = None) -> ReminderReport:
+        """Put every reminder due at ``at`` (by default now) in the outbox; keys that are
+        there already are skipped, so calling this again enqueues nothing new (see
         :mod:`gesprekscyclus.service.reminders`)."""
-        now = aware_utc(now, "now")
+        now = self._at(at)
         with self.store.unit_of_work() as uow:
             self._refresh(uow)
             state = _reminder_state(uow, self.design, now, self.hr_contact_id)
@@ -1679,7 +1854,7 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
             )
         return view
 
-    def conversations_of(self, employee_id: str, *, reader: str) -> list[ConversationView]:
+    def conversations_of(self, employee_id: str, *, reader: str) -> tuple[ConversationView, ...]:
         """The conversations of one employee that ``reader`` may see, by target date."""
         with self._reading(reader) as (uow, read):
             return _visible(read, uow.conversations.by_employee(employee_id))
@@ -1689,13 +1864,14 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         person_id: str,
         *,
         reader: str,
-        start: date,
+        start: date | None = None,
         end: date | None = None,
         role: Role | str | None = None,
     ) -> tuple[AgendaEntry, ...]:
         """The upcoming conversations ``person_id`` takes part in, in any role (employee,
         manager, HR, case manager, occupational physician, neutral interviewer) or only in
-        ``role``: open, window not yet past on ``start``, target up to ``end``; by target,
+        ``role``: open, window not yet past on ``start`` (by default today), target up to
+        ``end``; by target,
         then id. Each comes with the open action items on its agenda, as ``reader`` sees
         them (usually the person themselves); what the reader may not see is left out.
 
@@ -1727,7 +1903,9 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         ['c-1', 'x-1']
         """
         wanted = None if role is None else Role(role)
-        if not isinstance(start, date):
+        if start is None:
+            start = self._on(None)
+        elif not isinstance(start, date) or isinstance(start, datetime):
             raise InvalidValueError("start", f"must be a date, got {start!r}")
         if end is not None and end < start:
             raise InvalidValueError("end", f"{end} lies before start {start}")
@@ -1853,23 +2031,32 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         with self._reading(reader) as (uow, read):
             return report_page(uow, read, query, cursor=cursor, limit=limit)
 
-    def due_conversations(self, today: date, *, reader: str) -> list[ConversationView]:
-        """Open conversations whose target day has come and whose window is still open,
-        those ``reader`` may see."""
+    def due_conversations(
+        self, on: date | None = None, *, reader: str
+    ) -> tuple[ConversationView, ...]:
+        """Open conversations whose target day has come on ``on`` (by default today) and
+        whose window is still open, those ``reader`` may see."""
+        today = self._on(on)
         with self._reading(reader) as (uow, read):
             return _visible(
                 read, (c for c in uow.conversations.due(today) if not c.is_overdue(today))
             )
 
-    def overdue_conversations(self, today: date, *, reader: str) -> list[ConversationView]:
-        """Open conversations whose latest date lies before ``today``, those ``reader`` may
-        see."""
+    def overdue_conversations(
+        self, on: date | None = None, *, reader: str
+    ) -> tuple[ConversationView, ...]:
+        """Open conversations whose latest date lies before ``on`` (by default today), those
+        ``reader`` may see."""
+        today = self._on(on)
         with self._reading(reader) as (uow, read):
             return _visible(read, uow.conversations.overdue(today))
 
-    def overdue_action_items(self, today: date, *, reader: str) -> list[ActionItemView]:
-        """Open action items past their due date, owned by stored people, by due date;
-        those ``reader`` may see."""
+    def overdue_action_items(
+        self, on: date | None = None, *, reader: str
+    ) -> tuple[ActionItemView, ...]:
+        """Open action items past their due date on ``on`` (by default today), owned by
+        stored people, by due date; those ``reader`` may see."""
+        today = self._on(on)
         with self._reading(reader) as (uow, read):
             items = uow.action_items.open_due_before(today)
             owners = {person.id for person in uow.people.by_ids({i.owner_id for i in items})}
@@ -1882,9 +2069,9 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
                 for item in items
                 if item.owner_id in owners
             )
-            return [view for view in views if view is not None]
+            return tuple(view for view in views if view is not None)
 
-    def pending_sign_offs(self, *, reader: str) -> list[ReportView]:
+    def pending_sign_offs(self, *, reader: str) -> tuple[ReportView, ...]:
         """Shared reports that still wait for the employee's sign-off, of stored people, that
         ``reader`` may read; by employee, then conversation."""
         with self._reading(reader) as (uow, read):
@@ -1899,12 +2086,12 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
                 for report in sorted(reports, key=lambda r: (r.employee_id, r.conversation_id))
                 if report.employee_id in known and report.conversation_id in talks
             )
-            return [view for view in views if view is not None]
+            return tuple(view for view in views if view is not None)
 
 
-def _visible(read: Reading, talks: Iterable[Conversation]) -> list[ConversationView]:
+def _visible(read: Reading, talks: Iterable[Conversation]) -> tuple[ConversationView, ...]:
     views = (read.conversation(talk) for talk in talks)
-    return [view for view in views if view is not None]
+    return tuple(view for view in views if view is not None)
 
 
 @frozen
@@ -2022,19 +2209,24 @@ def _local_today(at: datetime, person: Person) -> date:
 
 
 def _hand_over_items(
-    uow: UnitOfWork, person: Person, events: Iterable[LifeEvent], today: date, at: datetime
+    uow: UnitOfWork,
+    person: Person,
+    events: Iterable[LifeEvent],
+    today: date,
+    at: datetime,
+    emit: StateChanges,
 ) -> int:
     """Move ``person``'s open action items with earlier managers to the manager in force on
-    ``today``; returns how many moved."""
+    ``today``; returns how many moved (each written to ``emit``)."""
     changes = manager_changes(events)
     current = manager_on(person, changes, today)
     earlier = {c.detail for c in changes} | {c.previous for c in changes} | {person.manager_id}
     moved = 0
     for manager_id in sorted(m for m in earlier if m is not None and m != current):
         for item in uow.action_items.open_between(person.id, manager_id):
-            uow.action_items.update(
-                item.hand_over(current, at=at), expected_version=version_of(item)
-            )
+            handed = item.hand_over(current, at=at)
+            uow.action_items.update(handed, expected_version=version_of(item))
+            emit.item(uow, item, handed, at)
             moved += 1
     return moved
 

@@ -10,7 +10,14 @@ idempotency key included) to the notifier and records the result:
   until ``max_attempts`` failures, then a dead letter;
 - :class:`~gesprekscyclus.ports.notifier.PermanentNotificationError` → a dead letter at once,
   with the reason;
-- a notification whose ``expires_at`` has passed is not sent but marked ``expired``.
+- a notification whose ``expires_at`` has passed is not sent but marked ``expired``;
+- so is one the notifier does not take (see :func:`~gesprekscyclus.ports.notifier.accepts`):
+  a state change reaches webhooks and subscribers, never a mail notifier;
+- with a notifier of several targets
+  (:class:`~gesprekscyclus.ports.notifier.TargetedNotifier`, such as
+  :class:`~gesprekscyclus.adapters.notifiers.fanout.FanOutNotifier`), the targets that got
+  the message are recorded on it (:attr:`~gesprekscyclus.ports.store.OutboxMessage.delivered`)
+  and a retry goes only to the others; :attr:`DispatchReport.targets` counts per target.
 
 The lease is renewed before a send once more than half of it is used, and a message whose
 lease has run out is not sent at all. Nothing is dropped silently.
@@ -55,9 +62,15 @@ from gesprekscyclus.domain._checks import non_blank, positive
 from gesprekscyclus.errors import ConflictError, InvalidValueError, StoreError
 from gesprekscyclus.ports.clock import Clock
 from gesprekscyclus.ports.notifier import (
+    Notification,
+    NotificationError,
     Notifier,
     PermanentNotificationError,
+    TargetedNotifier,
+    TargetOutcome,
+    TargetStatus,
     TransientNotificationError,
+    accepts,
 )
 from gesprekscyclus.ports.store import OutboxMessage, Store
 
@@ -68,6 +81,7 @@ __all__ = [
     "Dispatcher",
     "Recovery",
     "StopSignal",
+    "TargetReport",
     "stop_on_signals",
     "wait_or_stop",
 ]
@@ -115,14 +129,50 @@ class Backoff:
 
 
 @frozen
+class TargetReport:
+    """What one target of a fan-out notifier did in a round: ``sent``, ``failed``, and
+    ``already`` (it had the message from an earlier attempt, so it was not sent again).
+
+    >>> TargetReport("mail", sent=1) + TargetReport("mail", failed=2)
+    TargetReport(target='mail', sent=1, failed=2, already=0)
+    """
+
+    target: str
+    sent: int = 0
+    failed: int = 0
+    already: int = 0
+
+    def __add__(self, other: TargetReport) -> TargetReport:
+        return TargetReport(
+            self.target,
+            self.sent + other.sent,
+            self.failed + other.failed,
+            self.already + other.already,
+        )
+
+
+def _merge(
+    left: tuple[TargetReport, ...], right: tuple[TargetReport, ...]
+) -> tuple[TargetReport, ...]:
+    merged: dict[str, TargetReport] = {report.target: report for report in left}
+    for report in right:
+        merged[report.target] = (
+            merged[report.target] + report if report.target in merged else report
+        )
+    return tuple(merged[name] for name in sorted(merged))
+
+
+@frozen
 class DispatchReport:
-    """What one round of dispatching did."""
+    """What one round of dispatching did; ``targets`` counts per target of a fan-out
+    notifier (empty for a notifier with one target)."""
 
     sent: int = 0
     retried: int = 0
     dead: int = 0
     lost_leases: int = 0
     expired: int = 0
+    targets: tuple[TargetReport, ...] = field(default=(), repr=False)
 
     def __add__(self, other: DispatchReport) -> DispatchReport:
         return DispatchReport(
@@ -131,6 +181,13 @@ class DispatchReport:
             self.dead + other.dead,
             self.lost_leases + other.lost_leases,
             self.expired + other.expired,
+            _merge(self.targets, other.targets),
+        )
+
+    def target(self, name: str) -> TargetReport:
+        """The counts of target ``name`` (zeros when it did nothing)."""
+        return next(
+            (report for report in self.targets if report.target == name), TargetReport(name)
         )
 
     @property
@@ -371,9 +428,11 @@ class Dispatcher:
         now = self.clock.now()
         if message.notification.has_expired(now):
             reason = f"expired: no longer serves after {message.notification.expires_at}"
-            if self.store.mark_expired(self.owner, message.id, now=now, reason=reason):
-                return DispatchReport(expired=1)
-            return self._lost(message, "while recording that it expired")
+            return self._expire(message, reason)
+        if not accepts(self.notifier, message.notification):
+            return self._expire(message, _not_taken(message.notification))
+        if isinstance(self.notifier, TargetedNotifier):
+            return self._deliver_to_targets(self.notifier, message, message.notification)
         try:
             self.notifier.send(message.notification)
         except PermanentNotificationError as error:
@@ -386,6 +445,30 @@ class Dispatcher:
         if self._mark_sent(message):
             return DispatchReport(sent=1)
         return self._lost(message, "after sending; it may be delivered again with the same key")
+
+    def _expire(self, message: OutboxMessage, reason: str) -> DispatchReport:
+        if self.store.mark_expired(self.owner, message.id, now=self.clock.now(), reason=reason):
+            return DispatchReport(expired=1)
+        return self._lost(message, "while recording that it expired")
+
+    def _deliver_to_targets(
+        self, notifier: TargetedNotifier, message: OutboxMessage, notification: Notification
+    ) -> DispatchReport:
+        outcomes = notifier.send_to_targets(notification, skip=message.delivered)
+        counts = _counts(outcomes)
+        failed = [o for o in outcomes if o.status is TargetStatus.FAILED]
+        if not failed:
+            if self._mark_sent(message):
+                return DispatchReport(sent=1, targets=counts)
+            lost = self._lost(message, "after sending; it may be delivered again with the same key")
+            return lost + DispatchReport(targets=counts)
+        delivered = message.delivered | {
+            o.target for o in outcomes if o.status is TargetStatus.SENT
+        }
+        reason = "; ".join(f"{o.target}: {_reason(o.error)}" for o in failed)
+        retry = any(not isinstance(o.error, PermanentNotificationError) for o in failed)
+        report = self._fail(message, reason, retry=retry, delivered=delivered)
+        return report + DispatchReport(targets=counts)
 
     def _mark_sent(self, message: OutboxMessage) -> bool:
         """Record the delivery; once more on a fresh connection if the first try fails."""
@@ -400,7 +483,14 @@ class Dispatcher:
             )
         return self.store.mark_sent(self.owner, message.id, now=self.clock.now())
 
-    def _fail(self, message: OutboxMessage, reason: str, *, retry: bool) -> DispatchReport:
+    def _fail(
+        self,
+        message: OutboxMessage,
+        reason: str,
+        *,
+        retry: bool,
+        delivered: frozenset[str] | None = None,
+    ) -> DispatchReport:
         attempt = message.attempts + 1
         now = self.clock.now()
         give_up = not retry or attempt >= self.max_attempts
@@ -408,7 +498,7 @@ class Dispatcher:
             reason = f"{reason} (gave up after {attempt} attempts)"
         retry_at = None if give_up else now + self.backoff.delay(attempt, message.key)
         if not self.store.mark_failed(
-            self.owner, message.id, now=now, error=reason, retry_at=retry_at
+            self.owner, message.id, now=now, error=reason, retry_at=retry_at, delivered=delivered
         ):
             return self._lost(message, f"while recording a failure: {reason}")
         if give_up:
@@ -453,6 +543,33 @@ class Dispatcher:
             if report.handled == 0:
                 wait_or_stop(stop, idle_seconds)
         return total
+
+
+def _not_taken(notification: Notification) -> str:
+    if notification.is_state_change:
+        return "not for this notifier: state changes go to webhooks and subscribers only"
+    return f"not for this notifier: it takes no {notification.kind.value} messages"
+
+
+def _reason(error: NotificationError | None) -> str:
+    if error is None:  # a failed outcome always has its error; keep the record readable
+        return "failed"
+    kind = "permanent" if isinstance(error, PermanentNotificationError) else "transient"
+    return f"{kind}: {error.reason}"
+
+
+def _counts(outcomes: tuple[TargetOutcome, ...]) -> tuple[TargetReport, ...]:
+    reports = (
+        TargetReport(
+            o.target,
+            sent=int(o.status is TargetStatus.SENT),
+            failed=int(o.status is TargetStatus.FAILED),
+            already=int(o.status is TargetStatus.ALREADY),
+        )
+        for o in outcomes
+        if o.status is not TargetStatus.NOT_FOR_IT
+    )
+    return _merge((), tuple(reports))
 
 
 def stop_on_signals(

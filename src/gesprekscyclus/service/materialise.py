@@ -59,6 +59,7 @@ from gesprekscyclus.errors import InvalidValueError
 from gesprekscyclus.planning.design import CycleDesign
 from gesprekscyclus.planning.planner import Plan, PlannedConversation, plan
 from gesprekscyclus.ports.store import DesignVersion, UnitOfWork, version_of
+from gesprekscyclus.service.events import NO_STATE_CHANGES, StateChanges
 from gesprekscyclus.service.reminders import withdrawal_for
 
 __all__ = [
@@ -375,8 +376,11 @@ def apply_plan(
     hr_contact_id: str | None = None,
     design: DesignVersion | None = None,
     rows: Sequence[PlannedConversation] | None = None,
+    changes: StateChanges = NO_STATE_CHANGES,
 ) -> MaterialiseReport:
     """Bring the stored conversations in line with ``result``; see the module docstring.
+
+    Every conversation it adds, moves, cancels or reinstates is written to ``changes``.
 
     ``result`` may cover a wider horizon than ``[start, end]`` (so that rows whose date was
     moved across the edge are still recognised). ``rows`` are the rows to store (by default
@@ -418,9 +422,9 @@ def apply_plan(
             back = stored.reinstate(
                 reason=_reinstated_reason(stored, design), at=at, design_version=number
             )
-            uow.conversations.update(
-                _placed(back, row, catalog), expected_version=version_of(stored)
-            )
+            placed = _placed(back, row, catalog)
+            uow.conversations.update(placed, expected_version=version_of(stored))
+            changes.conversation(uow, stored, placed, at)
             reinstated += 1
             continue
         if stored.status is not ConversationStatus.PLANNED:
@@ -433,6 +437,7 @@ def apply_plan(
         if number is not None:
             changed = attrs.evolve(changed, design_version=number)
         uow.conversations.update(changed, expected_version=version_of(stored))
+        changes.conversation(uow, stored, changed, at)
         moved += 1
     for stored in existing.values():
         if (
@@ -442,10 +447,17 @@ def apply_plan(
         ):
             gone = stored.cancel(reason=_vanished_reason(stored, design), at=at)
             uow.conversations.update(gone)
+            changes.conversation(uow, stored, gone, at)
             if (withdrawal := withdrawal_for(gone)) is not None:
                 uow.outbox.withdraw(withdrawal)
             cancelled += 1
-    added = uow.conversations.add_many(new, skip_existing=True) if new else 0
+    added = 0
+    if new:
+        present: set[str] = set()
+        if changes.enabled:
+            present = {talk.id for talk in uow.conversations.by_ids(talk.id for talk in new)}
+        added = uow.conversations.add_many(new, skip_existing=True)
+        changes.planned(uow, (talk for talk in new if talk.id not in present), at)
     return MaterialiseReport(
         start=start,
         end=end,

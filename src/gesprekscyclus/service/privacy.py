@@ -45,6 +45,7 @@ from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.pseudonyms import placeholder_for, replace_person
 from gesprekscyclus.domain.reports import ReportStatus
+from gesprekscyclus.domain.state_changes import Aggregate
 from gesprekscyclus.errors import (
     ConflictError,
     ErasureRefusedError,
@@ -62,6 +63,7 @@ from gesprekscyclus.planning.design import (
 from gesprekscyclus.ports.notifier import Notification
 from gesprekscyclus.ports.store import UnitOfWork, aware_utc, version_of
 from gesprekscyclus.serialization import from_data, storage_data, to_data
+from gesprekscyclus.service.events import NO_STATE_CHANGES, StateChanges
 
 __all__ = [
     "EXPORT_FORMAT",
@@ -228,9 +230,52 @@ for UWV until the case ends (BW 7:629 lid 11, Wet WIA art. 25 and 65, Regeling p
     return holds
 
 
-def _remove_person(uow: UnitOfWork, person_id: str, counter: Counter[str]) -> int:
-    """Remove everything about ``person_id`` and pseudonymise them elsewhere; returns how
-    many records of others were rewritten. No checks: the callers make them."""
+def _streams(conversation_ids: Iterable[str], item_ids: Iterable[str]) -> list[str]:
+    """The state-change streams of these conversations (and their reports) and items."""
+    per_conversation = (Aggregate.CONVERSATION, Aggregate.REPORT)
+    return [
+        *(f"{kind.value}/{talk_id}" for talk_id in conversation_ids for kind in per_conversation),
+        *(f"{Aggregate.ACTION_ITEM.value}/{item_id}" for item_id in item_ids),
+    ]
+
+
+def _clear_outbox(
+    uow: UnitOfWork, person_id: str, gone: set[str], placeholder: str, counter: Counter[str]
+) -> int:
+    """Delete the messages to or about what is ``gone`` (state changes of their records
+    included); drop ``person_id`` from the others; returns how many were rewritten."""
+    rewritten = 0
+    doomed: list[int] = []
+    for message in uow.outbox.mentioning(gone):
+        notification = message.notification
+        if notification is None:  # cannot be rewritten without them: it goes
+            doomed.append(message.id)
+            continue
+        about = {notification.recipient.id}
+        if notification.event is not None:  # a state change about them or their records
+            change = notification.event
+            named = (change.aggregate_id, change.employee_id, change.conversation_id)
+            about.update(name for name in named if name is not None)
+        if notification.conversation is not None:
+            about.add(notification.conversation.id)
+        if notification.action_item is not None:
+            about.add(notification.action_item.id)
+        if about & gone:
+            doomed.append(message.id)  # to them, or about their own records: no longer due
+        else:  # someone else's reminder that lists them: keep its key, drop them from it
+            uow.outbox.rewrite(message.id, _without(notification, person_id, placeholder))
+            rewritten += 1
+    counter["outbox_messages"] += uow.outbox.delete(doomed)
+    return rewritten
+
+
+def _remove_person(
+    uow: UnitOfWork, person_id: str, counter: Counter[str], at: datetime, changes: StateChanges
+) -> int:
+    """Remove everything about ``person_id`` and pseudonymise them elsewhere, then write the
+    ``person.erased`` state change (the one trace left, so that applications mirroring the
+    store remove them too); returns how many records of others were rewritten. No checks:
+    the callers make them."""
     placeholder = placeholder_for(person_id)
     rewritten = 0
     own = uow.conversations.by_employee(person_id)
@@ -264,23 +309,9 @@ def _remove_person(uow: UnitOfWork, person_id: str, counter: Counter[str]) -> in
         rewritten += 1
     counter["conversations"] += uow.conversations.delete(own_ids)
     gone = {person_id, *own_ids, *removed_items}
-    doomed: list[int] = []
-    for message in uow.outbox.mentioning(gone):
-        notification = message.notification
-        if notification is None:  # cannot be rewritten without them: it goes
-            doomed.append(message.id)
-            continue
-        about = {notification.recipient.id}
-        if notification.conversation is not None:
-            about.add(notification.conversation.id)
-        if notification.action_item is not None:
-            about.add(notification.action_item.id)
-        if about & gone:
-            doomed.append(message.id)  # to them, or about their own records: no longer due
-        else:  # someone else's reminder that lists them: keep its key, drop them from it
-            uow.outbox.rewrite(message.id, _without(notification, person_id, placeholder))
-            rewritten += 1
-    counter["outbox_messages"] += uow.outbox.delete(doomed)
+    rewritten += _clear_outbox(uow, person_id, gone, placeholder, counter)
+    uow.outbox.forget_sequences(_streams(own_ids | own_reports, removed_items))
+    changes.erased(uow, person_id, at)
     for event in uow.events.naming(person_id):
         uow.events.replace(replace_person(event, person_id, placeholder))
         rewritten += 1
@@ -314,8 +345,16 @@ def _managed_by(uow: UnitOfWork, person_id: str) -> list[str]:
     return [person.id for person in uow.people.all() if person.manager_id == person_id]
 
 
-def erase_person(uow: UnitOfWork, person_id: str, *, reason: str, at: datetime) -> ErasureReport:
-    """Erase ``person_id`` (see the module docstring); ``reason`` records the request."""
+def erase_person(
+    uow: UnitOfWork,
+    person_id: str,
+    *,
+    reason: str,
+    at: datetime,
+    changes: StateChanges = NO_STATE_CHANGES,
+) -> ErasureReport:
+    """Erase ``person_id`` (see the module docstring); ``reason`` records the request and
+    ``changes`` gets the ``person.erased`` state change."""
     require_reason(reason)
     at = aware_utc(at, "at")
     uow.people.get(person_id)
@@ -329,7 +368,7 @@ def erase_person(uow: UnitOfWork, person_id: str, *, reason: str, at: datetime) 
             " give them another manager first (change_manager), then erase"
         )
     counter: Counter[str] = Counter()
-    rewritten = _remove_person(uow, person_id, counter)
+    rewritten = _remove_person(uow, person_id, counter, at, changes)
     return ErasureReport(person_id, reason, at, Removed.of(counter, rewritten))
 
 
@@ -354,10 +393,11 @@ def _remove_conversations(uow: UnitOfWork, ids: set[str], counter: Counter[str])
     counter["conversations"] += uow.conversations.delete(ids)
     messages = uow.outbox.mentioning([*ids, *items])
     counter["outbox_messages"] += uow.outbox.delete(message.id for message in messages)
+    uow.outbox.forget_sequences(_streams(ids, items))
 
 
 def _purge_all(
-    uow: UnitOfWork, design: CycleDesign, catalog: Catalog, now: datetime
+    uow: UnitOfWork, design: CycleDesign, catalog: Catalog, now: datetime, changes: StateChanges
 ) -> tuple[Counter[str], int, list[str]]:
     policy = design.retention
     today = now.date()
@@ -375,7 +415,7 @@ def _purge_all(
             why = holds + ([f"still the manager of {', '.join(managed)}"] if managed else [])
             kept.append(f"{person.id}: " + "; ".join(why))
             continue
-        rewritten += _remove_person(uow, person.id, counter)
+        rewritten += _remove_person(uow, person.id, counter, now, changes)
     cases: dict[str, tuple[AbsenceCase, ...]] = {}
 
     def cases_of(person_id: str) -> tuple[AbsenceCase, ...]:
@@ -433,17 +473,19 @@ def purge(
     now: datetime,
     *,
     dry_run: bool = False,
+    changes: StateChanges = NO_STATE_CHANGES,
 ) -> PurgeReport:
     """Remove what the design's retention periods no longer allow to keep at ``now``.
 
     ``unit_of_work`` opens one (``store.unit_of_work``). With ``dry_run`` everything is
     done and counted, then rolled back, so the counts are exactly what a real run removes.
+    A person removed writes ``person.erased`` to ``changes``.
     """
     now = aware_utc(now, "now")
     outcome: tuple[Counter[str], int, list[str]] | None = None
     try:
         with unit_of_work() as uow:
-            outcome = _purge_all(uow, design, catalog, now)
+            outcome = _purge_all(uow, design, catalog, now, changes)
             if dry_run:
                 raise _DryRunError
     except _DryRunError:

@@ -564,6 +564,46 @@ class StoreContract:
         assert store.replay(second.id, now=T0) is False
         assert store.outbox_stats() == OutboxStats(pending=1, leased=1, expired=1)
 
+    def test_a_fan_out_failure_records_the_targets_that_have_the_message(
+        self, store: Store
+    ) -> None:
+        self._enqueue(store, "k-1")
+        (first,) = store.claim_due("w1", now=T0, limit=10, lease_seconds=30)
+        assert first.delivered == frozenset()
+        retry = T0 + timedelta(minutes=1)
+        assert store.mark_failed(
+            "w1", first.id, now=T0, error="webhook: 503", retry_at=retry, delivered={"mail"}
+        )
+        (again,) = store.claim_due("w1", now=retry, limit=10, lease_seconds=30)
+        assert again.delivered == frozenset({"mail"})
+        later = retry + timedelta(minutes=1)
+        assert store.mark_failed("w1", again.id, now=retry, error="still", retry_at=later)
+        assert store.outbox_message(again.id).delivered == frozenset({"mail"})  # None keeps
+        with pytest.raises(InvalidValueError, match="target"):
+            store.mark_failed(
+                "w1", again.id, now=later, error="x", retry_at=None, delivered=["a b"]
+            )
+
+    def test_state_change_sequences_count_per_stream_and_roll_back(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            numbers = [uow.outbox.next_sequence("conversation/c-1") for _ in range(3)]
+            numbers.append(uow.outbox.next_sequence("report/c-1"))
+        assert numbers == [1, 2, 3, 1]
+
+        def count_then_crash() -> None:
+            with store.unit_of_work() as uow:
+                assert uow.outbox.next_sequence("conversation/c-1") == 4
+                raise _CrashError
+
+        with pytest.raises(_CrashError):
+            count_then_crash()
+        with store.unit_of_work() as uow:
+            assert uow.outbox.next_sequence("conversation/c-1") == 4  # no gap after a rollback
+            assert uow.outbox.forget_sequences(["conversation/c-1", "person/nobody"]) == 1
+            assert uow.outbox.next_sequence("conversation/c-1") == 1
+            with pytest.raises(InvalidValueError, match="stream"):
+                uow.outbox.next_sequence("c-1")
+
     def test_replay_of_an_unknown_message_is_not_found(self, store: Store) -> None:
         with pytest.raises(NotFoundError):
             store.replay(987654, now=T0)

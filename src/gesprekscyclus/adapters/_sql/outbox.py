@@ -23,7 +23,15 @@ from gesprekscyclus.errors import GesprekscyclusError
 from gesprekscyclus.ports.notifier import Notification
 from gesprekscyclus.serialization import loads
 
-__all__ = ["DEAD_ON_CLAIM", "MAX_REASON", "decode_notification", "log_dead_on_claim"]
+__all__ = [
+    "DEAD_ON_CLAIM",
+    "MAX_REASON",
+    "NEXT_SEQUENCE",
+    "decode_notification",
+    "log_dead_on_claim",
+    "read_targets",
+    "write_targets",
+]
 
 log = logging.getLogger("gesprekscyclus.outbox")
 
@@ -36,6 +44,31 @@ DEAD_ON_CLAIM = (
     "UPDATE outbox SET status = 'dead', attempts = attempts + 1, last_error = %s,"
     " due_at = %s, lease_owner = NULL, lease_until = NULL WHERE id = %s"
 )
+
+
+#: Counts one more state change of a stream and returns its number (``%s`` style).
+NEXT_SEQUENCE = (
+    "INSERT INTO event_sequences (stream, last) VALUES (%s, 1) ON CONFLICT (stream)"
+    " DO UPDATE SET last = event_sequences.last + 1 RETURNING last"
+)
+
+
+def write_targets(targets: frozenset[str]) -> str:
+    """The ``delivered`` column for ``targets``: the names, sorted, one per line.
+
+    >>> write_targets(frozenset({"webhook", "mail"}))
+    'mail\\nwebhook'
+    """
+    return "\n".join(sorted(targets))
+
+
+def read_targets(column: str | None) -> frozenset[str]:
+    """The target names of a ``delivered`` column.
+
+    >>> sorted(read_targets("mail\\nwebhook")), read_targets("")
+    (['mail', 'webhook'], frozenset())
+    """
+    return frozenset(name for name in (column or "").split("\n") if name)
 
 
 def decode_notification(key: str, payload: str | bytes) -> tuple[Notification | None, str | None]:

@@ -5,8 +5,11 @@ By default the body carries ids, kinds and dates only (:func:`reference`, tagged
 answers, since a webhook's receiver and its logs are one more place personal data would
 end up. The receiver looks up what it needs with the ids. For the conversation types the
 application names in ``full_payload_types`` the whole notification goes instead
-(:func:`payload`, ``"schema": "gesprekscyclus.notification/1"``). Three headers travel with
-either:
+(:func:`payload`, ``"schema": "gesprekscyclus.notification/1"``). With ``state_changes=True``
+the notifier also delivers state changes
+(:mod:`gesprekscyclus.domain.state_changes`, ``"schema": "gesprekscyclus.state-change/1"``,
+see ``docs/events.md``): ids, kinds, statuses and dates, whatever ``full_payload_types``
+says. Three headers travel with each:
 
 - ``X-Gesprekscyclus-Key``: the idempotency key; a receiver that has seen it may ignore it;
 - ``X-Gesprekscyclus-Timestamp``: seconds since the Unix epoch, from the notifier's clock;
@@ -46,6 +49,7 @@ from typing import Any
 
 from attrs import frozen
 
+from gesprekscyclus.domain.state_changes import to_json
 from gesprekscyclus.errors import InvalidValueError, SignatureError
 from gesprekscyclus.ports.clock import Clock, SystemClock
 from gesprekscyclus.ports.notifier import (
@@ -67,6 +71,7 @@ __all__ = [
     "WebhookNotifier",
     "encode",
     "encode_reference",
+    "encode_state_change",
     "is_valid_signature",
     "payload",
     "read_payload",
@@ -108,6 +113,8 @@ def payload(notification: Notification, *, version: int = 1) -> dict[str, Any]:
     data.pop("guide", None)
     if data.get("guide_ref") is None:
         data.pop("guide_ref", None)
+
+    data.pop("event", None)  # state changes have their own body (encode_state_change)
     return {"schema": SCHEMAS[version], **data}
 
 
@@ -169,6 +176,17 @@ def encode_reference(notification: Notification) -> bytes:
     """The exact ids-only request body: compact, key-sorted UTF-8 JSON."""
     return json.dumps(
         reference(notification), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    ).encode("utf-8")
+
+
+def encode_state_change(notification: Notification) -> bytes:
+    """The exact body of a state-change notification: its
+    :func:`~gesprekscyclus.domain.state_changes.to_json` object as compact, key-sorted UTF-8
+    JSON (never names, notes or answers, whatever the receiver is configured for)."""
+    if notification.event is None:
+        raise InvalidValueError("notification", f"{notification.key!r} is no state change")
+    return json.dumps(
+        to_json(notification.event), ensure_ascii=False, sort_keys=True, separators=(",", ":")
     ).encode("utf-8")
 
 
@@ -449,6 +467,8 @@ class WebhookNotifier:
     the start of the response body. ``clock`` supplies the signed timestamp.
     ``full_payload_types`` lists the conversation types whose notifications go whole
     (:func:`payload`); all others carry ids, kinds and dates only (:func:`reference`).
+    ``state_changes`` makes it deliver state changes too (:func:`encode_state_change`); by
+    default it takes reminders only, so an existing receiver meets no new schema.
     """
 
     def __init__(
@@ -461,6 +481,7 @@ class WebhookNotifier:
         clock: Clock | None = None,
         headers: Mapping[str, str] | None = None,
         full_payload_types: Iterable[str] = (),
+        state_changes: bool = False,
     ):
         scheme = urllib.parse.urlsplit(url).scheme
         if scheme not in ("http", "https"):
@@ -489,11 +510,23 @@ class WebhookNotifier:
                 f"expected a list of type keys, got {full_payload_types!r}",
             )
         self.full_payload_types = frozenset(full_payload_types)
+        if not isinstance(state_changes, bool):
+            raise InvalidValueError(
+                "WebhookNotifier.state_changes", f"must be True or False, got {state_changes!r}"
+            )
+        self.state_changes = state_changes
         self._opener = urllib.request.build_opener(_NoRedirects())
+
+    def accepts(self, notification: Notification) -> bool:
+        """Reminders always; state changes when built with ``state_changes=True``."""
+        return self.state_changes or not notification.is_state_change
 
     def body_for(self, notification: Notification) -> bytes:
         """The body for ``notification``: the whole notification for the types in
-        ``full_payload_types``, ids, kinds and dates for every other one."""
+        ``full_payload_types``, ids, kinds and dates for every other one, and a state
+        change as :func:`encode_state_change`."""
+        if notification.event is not None:
+            return encode_state_change(notification)
         talk = notification.conversation
         if talk is not None and talk.type_key in self.full_payload_types:
             return encode(notification, version=self.payload_version)

@@ -211,6 +211,20 @@ MIGRATIONS: tuple[tuple[int, tuple[str | Step, ...]], ...] = (
         (shorten_follow_up_ids,),
     ),
     (
+        10,
+        (
+            # State changes: the last sequence number per aggregate ('conversation/c-1').
+            """
+            CREATE TABLE event_sequences (
+                stream text PRIMARY KEY,
+                last integer NOT NULL CHECK (last >= 1)
+            )
+            """,
+            # The targets of a fan-out notifier that have a message already, one per line.
+            "ALTER TABLE outbox ADD COLUMN delivered text NOT NULL DEFAULT ''",
+        ),
+    ),
+    (
         14,
         (
             # The employee's check after a held conversation (domain.voice), one per

@@ -51,8 +51,11 @@ from psycopg_pool import ConnectionPool
 from gesprekscyclus.adapters._sql import tables
 from gesprekscyclus.adapters._sql.outbox import (
     DEAD_ON_CLAIM,
+    NEXT_SEQUENCE,
     decode_notification,
     log_dead_on_claim,
+    read_targets,
+    write_targets,
 )
 from gesprekscyclus.adapters._sql.rows import CONVERSATION_COLUMNS, Encoding
 from gesprekscyclus.adapters._sql.text import findable
@@ -74,6 +77,8 @@ from gesprekscyclus.ports.store import (
     Withdrawal,
     aware_utc,
     check_lock_name,
+    check_stream,
+    check_targets,
     redacted,
 )
 from gesprekscyclus.serialization import dumps
@@ -259,7 +264,7 @@ class _BulkInsert:
 
 #: The outbox columns :func:`_message` reads, in order.
 _MESSAGE_COLUMNS = (
-    "id, key, payload, attempts, due_at, status, last_error, lease_owner, lease_until"
+    "id, key, payload, attempts, due_at, status, last_error, lease_owner, lease_until, delivered"
 )
 
 _CLAIM = (
@@ -284,6 +289,7 @@ def _message(row: Sequence[Any], notification: Notification | None = None) -> Ou
         last_error=row[6],
         lease_owner=row[7],
         lease_until=row[8],
+        delivered=read_targets(row[9]),
     )
 
 
@@ -430,6 +436,17 @@ class _Outbox:
         return self._db.execute(
             "DELETE FROM outbox WHERE status = 'dead' AND due_at < %s", (limit,)
         )
+
+    def next_sequence(self, stream: str) -> int:
+        row = self._db.one(NEXT_SEQUENCE, (check_stream(stream),))
+        assert row is not None  # RETURNING gives the row it wrote
+        return int(str(row[0]))
+
+    def forget_sequences(self, streams: Iterable[str]) -> int:
+        wanted = sorted(set(streams))
+        if not wanted:
+            return 0
+        return self._db.execute("DELETE FROM event_sequences WHERE stream = ANY(%s)", (wanted,))
 
 
 class _People(tables.People):
@@ -690,8 +707,10 @@ class PostgresStore:
         now: datetime,
         error: str,
         retry_at: datetime | None,
+        delivered: Iterable[str] | None = None,
     ) -> bool:
         """See :meth:`gesprekscyclus.ports.store.Store.mark_failed`."""
+        targets = None if delivered is None else write_targets(check_targets(delivered))
         at = _utc(now, "mark_failed.now")
         retry = None if retry_at is None else _utc(retry_at, "mark_failed.retry_at")
         status = OutboxStatus.DEAD if retry is None else OutboxStatus.PENDING
@@ -700,9 +719,10 @@ class PostgresStore:
             lambda db: db.execute(
                 "UPDATE outbox SET attempts = attempts + 1, last_error = %s, status = %s,"
                 " due_at = coalesce(%s::timestamptz, %s), lease_owner = NULL,"
-                " lease_until = NULL WHERE id = %s AND status = 'pending' AND lease_owner = %s"
+                " lease_until = NULL, delivered = coalesce(%s::text, delivered)"
+                " WHERE id = %s AND status = 'pending' AND lease_owner = %s"
                 " AND lease_until > %s",
-                (error, status.value, retry, at, message_id, owner, at),
+                (error, status.value, retry, at, targets, message_id, owner, at),
             ),
         )
         return count == 1

@@ -36,8 +36,11 @@ from typing import Any
 from gesprekscyclus.adapters._sql import tables
 from gesprekscyclus.adapters._sql.outbox import (
     DEAD_ON_CLAIM,
+    NEXT_SEQUENCE,
     decode_notification,
     log_dead_on_claim,
+    read_targets,
+    write_targets,
 )
 from gesprekscyclus.adapters._sql.rows import CONVERSATION_COLUMNS, Encoding
 from gesprekscyclus.adapters._sql.text import findable
@@ -60,6 +63,8 @@ from gesprekscyclus.ports.store import (
     Withdrawal,
     aware_utc,
     check_lock_name,
+    check_stream,
+    check_targets,
     redacted,
 )
 from gesprekscyclus.serialization import dumps
@@ -90,7 +95,7 @@ def _lease(lease_seconds: float) -> int:
 
 #: The outbox columns :func:`_message` reads, in order (a constant, never user input).
 _MESSAGE_COLUMNS = (
-    "id, key, payload, attempts, due_at, status, last_error, lease_owner, lease_until"
+    "id, key, payload, attempts, due_at, status, last_error, lease_owner, lease_until, delivered"
 )
 
 _CLAIM = (
@@ -114,6 +119,7 @@ def _message(row: Sequence[Any], notification: Notification | None = None) -> Ou
         last_error=row[6],
         lease_owner=row[7],
         lease_until=None if row[8] is None else from_micros(row[8]),
+        delivered=read_targets(row[9]),
     )
 
 
@@ -317,6 +323,17 @@ class _Outbox:
         return self._db.execute(
             "DELETE FROM outbox WHERE status = 'dead' AND due_at < ?", (limit,)
         ).rowcount
+
+    def next_sequence(self, stream: str) -> int:
+        row = self._db.execute(NEXT_SEQUENCE.replace("%s", "?"), (check_stream(stream),)).fetchone()
+        return int(row[0])
+
+    def forget_sequences(self, streams: Iterable[str]) -> int:
+        before = self._db.total_changes
+        self._db.executemany(
+            "DELETE FROM event_sequences WHERE stream = ?", ((s,) for s in sorted(set(streams)))
+        )
+        return self._db.total_changes - before
 
 
 class SQLiteUnitOfWork:
@@ -527,17 +544,20 @@ class SQLiteStore:
         now: datetime,
         error: str,
         retry_at: datetime | None,
+        delivered: Iterable[str] | None = None,
     ) -> bool:
         """See :meth:`gesprekscyclus.ports.store.Store.mark_failed`."""
+        targets = None if delivered is None else write_targets(check_targets(delivered))
         at = to_micros(now, "mark_failed.now")
         retry = None if retry_at is None else to_micros(retry_at, "mark_failed.retry_at")
         with self._transaction("mark_failed") as db:
             count = db.execute(
                 "UPDATE outbox SET attempts = attempts + 1, last_error = ?,"
                 " status = CASE WHEN ? IS NULL THEN 'dead' ELSE 'pending' END,"
-                " due_at = coalesce(?, ?), lease_owner = NULL, lease_until = NULL"
+                " due_at = coalesce(?, ?), lease_owner = NULL, lease_until = NULL,"
+                " delivered = coalesce(?, delivered)"
                 " WHERE id = ? AND status = 'pending' AND lease_owner = ? AND lease_until > ?",
-                (error, retry, retry, at, message_id, owner, at),
+                (error, retry, retry, at, targets, message_id, owner, at),
             ).rowcount
         return count == 1
 
