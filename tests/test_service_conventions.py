@@ -73,8 +73,8 @@ def test_commands_take_their_instant_and_queries_their_day(service: Conversation
     assert service.overdue_conversations(reader="m") == ()
     (late,) = service.overdue_conversations(on=date(2026, 3, 1), reader="m")
     assert late.id == talk.id
-    assert service.agenda_for_manager("m", reader="m")[0].conversation.id == talk.id
-    assert service.agenda_for_manager("m", reader="m", on=date(2026, 2, 1)) == ()
+    assert service.agenda("m", reader="m")[0].conversation.id == talk.id
+    assert service.agenda("m", reader="m", start=date(2026, 2, 1)) == ()
     with pytest.raises(InvalidValueError, match="at: needs a time zone"):
         service.cancel(talk.id, reason="x", at=datetime(2026, 1, 5, 9, 0))
     with pytest.raises(InvalidValueError, match="on: must be a date"):
