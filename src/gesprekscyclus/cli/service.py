@@ -200,7 +200,8 @@ def notifier_from_environment(kind: str, out: io.StringIO) -> Notifier:
 
     SMTP: ``GESPREKSCYCLUS_SMTP_HOST``, ``_PORT`` (25), ``_SECURITY`` (none, starttls, ssl),
     ``_SENDER``, ``_USERNAME``, ``_PASSWORD``. Webhook: ``GESPREKSCYCLUS_WEBHOOK_URL`` and
-    ``GESPREKSCYCLUS_WEBHOOK_SECRET``.
+    ``GESPREKSCYCLUS_WEBHOOK_SECRET``: one ``whsec_…`` secret, or several separated by spaces
+    while a secret is rotated (each signs every request).
     """
     if kind == "console":
         return ConsoleNotifier(out)
@@ -221,11 +222,16 @@ def notifier_from_environment(kind: str, out: io.StringIO) -> Notifier:
             password=os.environ.get("GESPREKSCYCLUS_SMTP_PASSWORD") or None,
         )
     if kind == "webhook":
-        from gesprekscyclus.adapters.notifiers.webhook import WebhookNotifier  # noqa: PLC0415
+        from gesprekscyclus.adapters.notifiers.webhook import (  # noqa: PLC0415
+            WebhookNotifier,
+            parse_secrets,
+        )
 
         return WebhookNotifier(
             _env("GESPREKSCYCLUS_WEBHOOK_URL"),
-            secret=_env("GESPREKSCYCLUS_WEBHOOK_SECRET").encode(),
+            secret=parse_secrets(
+                _env("GESPREKSCYCLUS_WEBHOOK_SECRET").split(), "GESPREKSCYCLUS_WEBHOOK_SECRET"
+            ),
         )
     raise InvalidValueError("--notify", f"unknown notifier {kind!r}", allowed=NOTIFIERS)
 
