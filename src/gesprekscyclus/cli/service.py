@@ -45,6 +45,7 @@ from pathlib import Path
 
 from gesprekscyclus.adapters.notifiers.console import ConsoleNotifier, LoggingNotifier
 from gesprekscyclus.bootstrap import build_service
+from gesprekscyclus.cli.store_options import add_store_options, store_placement
 from gesprekscyclus.domain._checks import check_text
 from gesprekscyclus.errors import InvalidValueError, StoreError
 from gesprekscyclus.planning.design_file import load_design
@@ -237,11 +238,9 @@ def notifier_from_environment(kind: str, out: io.StringIO) -> Notifier:
 
 
 def _service(args: argparse.Namespace, clock: Clock) -> ConversationService:
-    url = args.db or os.environ.get("GESPREKSCYCLUS_DB")
-    if not url:
-        raise InvalidValueError("--db", "give a store URL or set GESPREKSCYCLUS_DB")
+    url, placement = store_placement(args)
     given = load_design(args.design) if args.design else None
-    service = build_service(url, clock=clock, hr_contact_id=args.hr)
+    service = build_service(url, clock=clock, hr_contact_id=args.hr, **placement)
     try:
         stored = service.design_version
         if given is not None:
@@ -366,7 +365,7 @@ def _export_ics(args: argparse.Namespace, out: io.StringIO) -> int:
 
 
 def _common(parser: argparse.ArgumentParser, *, notify: bool = True) -> None:
-    parser.add_argument("--db", help="store URL: memory:, sqlite:///FILE or postgresql://…")
+    add_store_options(parser)
     parser.add_argument(
         "--design",
         help="the cycle design file (TOML or JSON); optional: the store's design is used, and "

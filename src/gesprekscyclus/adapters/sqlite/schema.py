@@ -11,7 +11,8 @@ epoch in UTC; dates are ISO 8601 text, which sorts like the dates themselves.
 
 from __future__ import annotations
 
-import sqlite3
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from gesprekscyclus.adapters._sql import apply_migrations
 
@@ -230,18 +231,34 @@ CONVERSATION_INDEXES = tuple(
 )
 
 
-def current_version(connection: sqlite3.Connection) -> int:
+class Executes(Protocol):
+    """What the migrations need of a connection."""
+
+    def execute(self, query: str, params: Sequence[Any] = (), /) -> Any: ...
+
+
+def current_version(connection: Executes) -> int:
     """The highest applied migration, 0 for a new file."""
     row = connection.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
     return int(row[0])
 
 
-def migrate(connection: sqlite3.Connection) -> int:
+def migrate(connection: Executes, *, nested: bool = False) -> int:
     """Apply the missing migrations in one transaction; returns the resulting version.
 
-    The connection must be in autocommit mode (``isolation_level=None``).
+    The connection must have no transaction open, or, with ``nested``, it has one (the
+    host's) and the migrations run in a savepoint of it.
     """
-    connection.execute("BEGIN IMMEDIATE")
+    begin, commit, undo = (
+        (
+            "SAVEPOINT gesprekscyclus_migrate",
+            "RELEASE gesprekscyclus_migrate",
+            "ROLLBACK TO gesprekscyclus_migrate",
+        )
+        if nested
+        else ("BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")
+    )
+    connection.execute(begin)
     try:
         connection.execute(
             "CREATE TABLE IF NOT EXISTS schema_version ("
@@ -255,8 +272,10 @@ def migrate(connection: sqlite3.Connection) -> int:
                 "INSERT INTO schema_version (version) VALUES (?)", (number,)
             ),
         )
-        connection.execute("COMMIT")
+        connection.execute(commit)
     except BaseException:
-        connection.execute("ROLLBACK")
+        connection.execute(undo)
+        if nested:
+            connection.execute(commit)
         raise
     return version
