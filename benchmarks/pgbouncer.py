@@ -3,7 +3,8 @@
 Starts a pgbouncer of its own (``tests/pgbouncer_support.py``; the binary must be installed)
 in front of the test server, opens the PostgreSQL store through it, runs ``--units`` small
 units of work from ``--threads`` threads at once and prints how many failed and why. Then the
-same with the store on the pooler and a schema. Prints figures, asserts nothing.
+same with the store on the pooler and a schema; then, on the server directly, with statements
+prepared (``prepare_threshold=5``) and not (the default). Prints figures, asserts nothing.
 
 Run: ``python benchmarks/pgbouncer.py [--units 240] [--threads 8] [--pool-size 4]``.
 The server is ``GESPREKSCYCLUS_TEST_POSTGRES`` (default
@@ -14,6 +15,7 @@ schema=..., pool_size=...)``, so it runs against any version of the library on t
 from __future__ import annotations
 
 import argparse
+import inspect
 import sys
 import time
 import uuid
@@ -26,7 +28,7 @@ from tests.pgbouncer_support import (
     scratch_database,
     start_pgbouncer,
 )
-from tests.postgres_support import drop_schema
+from tests.postgres_support import drop_schema, dsn
 
 from gesprekscyclus.adapters.postgres import open_postgres_store
 
@@ -57,8 +59,29 @@ def main() -> None:
             )
             for reason, count in failures.most_common(5):
                 print(f"  {count:4d}  {reason}")
+        direct(args)
     finally:
         bouncer.stop()
+
+
+def direct(args: argparse.Namespace) -> None:
+    """The same units of work on the server itself: what not preparing statements costs."""
+    if "prepare_threshold" not in inspect.signature(open_postgres_store).parameters:
+        return
+    for threshold in (None, 5, None, 5):
+        schema = f"gc_bench_{uuid.uuid4().hex[:12]}"
+        store = open_postgres_store(
+            dsn(), schema=schema, pool_size=args.pool_size, prepare_threshold=threshold
+        )
+        started = time.perf_counter()
+        failures = concurrent_units_of_work(store, units=args.units, threads=args.threads)
+        seconds = time.perf_counter() - started
+        store.close()
+        drop_schema(schema)
+        print(
+            f"direct, prepare_threshold={threshold}: {sum(failures.values())} failed,"
+            f" {args.units / seconds:.0f} units/s"
+        )
 
 
 if __name__ == "__main__":

@@ -478,8 +478,9 @@ class SQLiteStore:
     def _transaction(self, action: str) -> Iterator[NamedConnection]:
         with self._exclusive():
             connection = self._connection()
-            # Inside the host's transaction a unit is a savepoint: the host commits.
-            nested = connection.in_transaction
+            # Inside the host's transaction a unit is a savepoint: the host commits. (On the
+            # store's own connections units do not nest: BEGIN refuses.)
+            nested = self._host is not None and connection.in_transaction
             begin, commit, undo = (
                 (f"SAVEPOINT {_SAVEPOINT}", f"RELEASE {_SAVEPOINT}", f"ROLLBACK TO {_SAVEPOINT}")
                 if nested
