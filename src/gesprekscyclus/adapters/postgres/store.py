@@ -2,13 +2,19 @@
 
 Concurrency model:
 
-- Connections come from a :class:`psycopg_pool.ConnectionPool` and run in autocommit mode;
-  every unit of work is one explicit transaction (``connection.transaction()``) on one pooled
-  connection, so all its writes, outbox rows included, commit together or not at all.
-- Each new connection gets ``TimeZone = UTC``, an ``idle_in_transaction_session_timeout`` (a
-  stuck client cannot hold locks for ever) and, when a schema is given, a ``search_path`` of
-  just that schema. The pool checks a connection before lending it and replaces dead ones, so
-  after a dropped connection or a server restart the next unit of work gets a fresh one.
+- Connections come from a :class:`psycopg_pool.ConnectionPool` (the store's own, in
+  autocommit mode, or the host's) or are the host's one connection; every unit of work is one
+  explicit transaction (``connection.transaction()``) on one connection, so all its writes,
+  outbox rows included, commit together or not at all. On a host connection with a
+  transaction open it is a savepoint of that transaction instead, and the host commits.
+- The store keeps nothing in the session, so a transaction-mode pooler (pgbouncer) can hand
+  each transaction to any server connection: every statement names its tables with the
+  schema (no ``search_path``), statements are not prepared unless ``prepare_threshold`` says
+  so, and the ``idle_in_transaction_session_timeout`` (a stuck client cannot hold locks for
+  ever) is set per transaction on the store's own connections. Instants are read back in UTC
+  whatever the session's ``TimeZone``. The pool checks a connection before lending it and
+  replaces dead ones, so after a dropped connection or a server restart the next unit of work
+  gets a fresh one.
 - :meth:`PostgresUnitOfWork.lock` takes a transaction-level advisory lock
   (``pg_advisory_xact_lock``) keyed by the store's schema and the lock's name; the server
   releases it at commit, at rollback and when the session ends, so a crashed holder cannot
@@ -26,8 +32,8 @@ Concurrency model:
   :class:`~gesprekscyclus.errors.ConflictError`) with the psycopg error chained; only
   parameterised statements are used.
 - Bulk inserts (:meth:`conversations.add_many <_Conversations.add_many>`, large enqueues) of
-  at least ``copy_threshold`` rows stream the rows with ``COPY`` into a temporary table and
-  move them over with ``INSERT … SELECT … ON CONFLICT DO NOTHING``; smaller ones use
+  at least ``copy_threshold`` rows stream the rows with ``COPY`` into a temporary table
+  (dropped at the commit) and move them over with ``INSERT … SELECT … ON CONFLICT DO NOTHING``; smaller ones use
   ``executemany`` (pipelined by psycopg).
 """
 

@@ -17,6 +17,12 @@ Concurrency model:
   use a server database.
 - Driver errors become :class:`~gesprekscyclus.errors.StoreError` with the ``sqlite3`` error
   chained; only parameterised statements are used.
+- On the host application's own connection (``connection=``) the store uses that one
+  connection for every thread, one transaction at a time, and leaves its settings alone but
+  ``secure_delete``; a unit of work on it while the host has a transaction open is a
+  ``SAVEPOINT`` in that transaction, and the host commits. ``table_prefix`` puts every table
+  and index of the store behind a prefix (statements are rewritten once, see
+  ``_sql.names``), so the store can share a file with the host's tables.
 - Every connection runs with ``secure_delete`` on, so deleted content is overwritten rather
   than left in free pages; :meth:`SQLiteStore.compact` also empties the write-ahead log and
   rebuilds the file, which erasure and purging do afterwards.
