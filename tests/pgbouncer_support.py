@@ -100,8 +100,6 @@ class Pgbouncer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(30)
-        if self.process.stderr is not None:
-            self.process.stderr.close()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -134,6 +132,9 @@ pool_mode = transaction
 default_pool_size = {pool_size}
 max_client_conn = {max_clients}
 server_reset_query =
+admin_users = {user}
+log_connections = 0
+log_disconnections = 0
 ignore_startup_parameters = extra_float_digits
 logfile = {folder / "pgbouncer.log"}
 """
@@ -145,9 +146,12 @@ logfile = {folder / "pgbouncer.log"}
         path.chmod(0o644)
     (folder / "pgbouncer.log").touch(0o666)
     (folder / "pgbouncer.log").chmod(0o666)
-    process = subprocess.Popen(
-        [binary, str(ini)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    # pgbouncer also logs to standard error: into a file, never a pipe nobody reads (a full
+    # pipe would stop it).
+    with (folder / "stderr.log").open("wb") as stderr:
+        process = subprocess.Popen(  # the file stays open in the child
+            [binary, str(ini)], stdout=subprocess.DEVNULL, stderr=stderr
+        )
     bouncer = Pgbouncer(
         dsn=f"postgresql://{user}@127.0.0.1:{port}/test", process=process, folder=folder
     )
@@ -155,7 +159,7 @@ logfile = {folder / "pgbouncer.log"}
 
     for _ in range(_START_TRIES):
         if process.poll() is not None:
-            error = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
+            error = (folder / "stderr.log").read_text("utf-8", "replace")
             log = bouncer.log()
             bouncer.stop()
             pytest.fail(f"pgbouncer exited with {process.returncode}: {error}{log}")
