@@ -297,3 +297,17 @@ def test_the_postgresql_examples_of_the_page_run(bouncer: Any) -> None:
         for block in blocks:
             exec(compile(block, "docs/host-database.md", "exec"), scope)
         assert scope["pool"].closed
+
+
+def test_a_missing_pgbouncer_skips_here_and_fails_under_ci(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from . import pgbouncer_support  # noqa: PLC0415
+
+    monkeypatch.setattr(pgbouncer_support, "pgbouncer_binary", lambda: None)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="pgbouncer is not installed"):
+        pgbouncer_support.require_pgbouncer()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="ensure-pgbouncer.sh"):
+        pgbouncer_support.require_pgbouncer()
