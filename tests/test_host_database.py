@@ -309,5 +309,5 @@ def test_a_missing_pgbouncer_skips_here_and_fails_under_ci(
     with pytest.raises(pytest.skip.Exception, match="pgbouncer is not installed"):
         pgbouncer_support.require_pgbouncer()
     monkeypatch.setenv("CI", "true")
-    with pytest.raises(pytest.fail.Exception, match="ensure-pgbouncer.sh"):
+    with pytest.raises(pytest.fail.Exception, match=r"ensure-pgbouncer\.sh"):
         pgbouncer_support.require_pgbouncer()

@@ -33,8 +33,8 @@ Concurrency model:
   parameterised statements are used.
 - Bulk inserts (:meth:`conversations.add_many <_Conversations.add_many>`, large enqueues) of
   at least ``copy_threshold`` rows stream the rows with ``COPY`` into a temporary table
-  (dropped at the commit) and move them over with ``INSERT … SELECT … ON CONFLICT DO NOTHING``; smaller ones use
-  ``executemany`` (pipelined by psycopg).
+  (dropped at the commit) and move them over with ``INSERT … SELECT … ON CONFLICT DO
+  NOTHING``; smaller ones use ``executemany`` (pipelined by psycopg).
 """
 
 from __future__ import annotations
