@@ -4,7 +4,8 @@ Starts a pgbouncer of its own (``tests/pgbouncer_support.py``; the binary must b
 in front of the test server, opens the PostgreSQL store through it, runs ``--units`` small
 units of work from ``--threads`` threads at once and prints how many failed and why. Then the
 same with the store on the pooler and a schema; then, on the server directly, with statements
-prepared (``prepare_threshold=5``) and not (the default). Prints figures, asserts nothing.
+prepared (``prepare_threshold=5``) or not (the default), and with the per-transaction idle
+timeout (the default) or without. Prints figures, asserts nothing.
 
 Run: ``python benchmarks/pgbouncer.py [--units 240] [--threads 8] [--pool-size 4]``.
 The server is ``GESPREKSCYCLUS_TEST_POSTGRES`` (default
@@ -68,10 +69,14 @@ def direct(args: argparse.Namespace) -> None:
     """The same units of work on the server itself: what not preparing statements costs."""
     if "prepare_threshold" not in inspect.signature(open_postgres_store).parameters:
         return
-    for threshold in (None, 5, None, 5):
+    for threshold, idle in ((None, 60.0), (5, 60.0), (None, None), (5, None)) * 2:
         schema = f"gc_bench_{uuid.uuid4().hex[:12]}"
         store = open_postgres_store(
-            dsn(), schema=schema, pool_size=args.pool_size, prepare_threshold=threshold
+            dsn(),
+            schema=schema,
+            pool_size=args.pool_size,
+            prepare_threshold=threshold,
+            idle_in_transaction_timeout=idle,
         )
         started = time.perf_counter()
         failures = concurrent_units_of_work(store, units=args.units, threads=args.threads)
@@ -79,8 +84,8 @@ def direct(args: argparse.Namespace) -> None:
         store.close()
         drop_schema(schema)
         print(
-            f"direct, prepare_threshold={threshold}: {sum(failures.values())} failed,"
-            f" {args.units / seconds:.0f} units/s"
+            f"direct, prepare_threshold={threshold}, idle_in_transaction_timeout={idle}:"
+            f" {sum(failures.values())} failed, {args.units / seconds:.0f} units/s"
         )
 
 

@@ -351,3 +351,14 @@ def test_returned_times_are_utc(store: Any) -> None:
 
 def test_the_store_satisfies_the_protocol(store: Any) -> None:
     assert isinstance(store, Store)
+
+
+def test_without_an_idle_timeout_a_unit_of_work_leaves_the_servers_setting() -> None:
+    store = disposable_store(idle_in_transaction_timeout=None)
+    try:
+        with store.unit_of_work() as uow:
+            shown = uow.connection.execute("SHOW idle_in_transaction_session_timeout")
+            assert shown.fetchone()[0] != "7500ms"
+            uow.people.upsert(Person(id="e-1", name="x", hire_date=date(2020, 1, 1)))
+    finally:
+        store.close()

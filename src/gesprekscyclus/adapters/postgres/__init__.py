@@ -49,7 +49,7 @@ def open_postgres_store(
     pool_size: int = 4,
     connect_timeout: float = 10.0,
     pool_timeout: float = 30.0,
-    idle_in_transaction_timeout: float = 60.0,
+    idle_in_transaction_timeout: float | None = 60.0,
     copy_threshold: int = 200,
 ) -> PostgresStore:
     """Connect to PostgreSQL at ``dsn`` (or use the host's ``pool`` or ``connection``), apply

@@ -529,7 +529,7 @@ class PostgresStore:
         pool_size: int = 4,
         connect_timeout: float = 10.0,
         pool_timeout: float = 30.0,
-        idle_in_transaction_timeout: float = 60.0,
+        idle_in_transaction_timeout: float | None = 60.0,
         copy_threshold: int = DEFAULT_COPY_THRESHOLD,
     ):
         given = [
@@ -570,8 +570,12 @@ class PostgresStore:
         #: which a transaction-mode pooler needs).
         self.prepare_threshold = prepare_threshold
         self._connect_timeout = _positive_number("connect_timeout", connect_timeout)
-        self._idle_ms = round(
-            _positive_number("idle_in_transaction_timeout", idle_in_transaction_timeout) * 1000
+        self._idle_ms = (
+            None
+            if idle_in_transaction_timeout is None
+            else round(
+                _positive_number("idle_in_transaction_timeout", idle_in_transaction_timeout) * 1000
+            )
         )
         self.copy_threshold = copy_threshold
         self._rename = Renamer.qualified(self.schema, TABLE_NAMES)
@@ -707,7 +711,7 @@ class PostgresStore:
         """One transaction; a savepoint when the host's connection has one open (psycopg's
         ``transaction()`` decides by the connection's state)."""
         with self._connection(action) as db, db.errors(action), db.connection.transaction():
-            if not self.borrowed:
+            if not self.borrowed and self._idle_ms is not None:
                 # Per transaction, not per session: a pooler hands the session to others.
                 db.connection.execute(
                     "SELECT set_config('idle_in_transaction_session_timeout', %s, true)",
@@ -946,7 +950,7 @@ def open_postgres_store(
     pool_size: int = 4,
     connect_timeout: float = 10.0,
     pool_timeout: float = 30.0,
-    idle_in_transaction_timeout: float = 60.0,
+    idle_in_transaction_timeout: float | None = 60.0,
     copy_threshold: int = DEFAULT_COPY_THRESHOLD,
 ) -> PostgresStore:
     """Connect to PostgreSQL at ``dsn`` and bring the schema up to date.
@@ -956,7 +960,8 @@ def open_postgres_store(
     most connections the store opens; ``connect_timeout`` how long opening may wait for the
     server, ``pool_timeout`` how long a unit of work waits for a free connection;
     ``idle_in_transaction_timeout`` (seconds) makes the server end a session whose
-    transaction sits idle that long (set per transaction). Bulk inserts of
+    transaction sits idle that long (set per transaction, one statement more each; ``None``
+    leaves it to the server's or the pooler's setting). Bulk inserts of
     ``copy_threshold`` rows or more use ``COPY``. Connections are named ``gesprekscyclus`` in
     ``pg_stat_activity`` unless the DSN names them (``?application_name=worker-1``).
     ``prepare_threshold`` is psycopg's: after how many runs a statement is prepared on the
