@@ -109,3 +109,71 @@ def corrupt_postgres_payload(store: Any, message_id: int, payload: str) -> None:
             ),
             (payload, message_id),
         )
+
+
+def _dropping(store: Any, *, before: Callable[[], object] = lambda: None) -> Any:
+    """``store`` whose ``close`` also runs ``before`` and then drops its schema."""
+    close = store.close
+
+    def close_and_drop() -> None:
+        close()
+        before()
+        drop_schema(store.schema)
+
+    store.close = close_and_drop
+    return store
+
+
+def pgbouncer_factory(_tmp_path: Path) -> Callable[[], Store]:
+    """A contract-suite factory: stores in new schemas, through pgbouncer (transaction mode)."""
+    from .pgbouncer_support import shared_pgbouncer  # noqa: PLC0415 - starts on first use
+
+    bouncer = shared_pgbouncer()
+    return lambda: _dropping(open_postgres_store(bouncer.dsn, schema=new_schema_name()))
+
+
+def host_pool_factory(_tmp_path: Path) -> Callable[[], Store]:
+    """A contract-suite factory: stores in new schemas on a pool the host owns (psycopg's
+    defaults: not autocommit, statements prepared after five runs)."""
+    from psycopg_pool import ConnectionPool  # noqa: PLC0415 - the postgres extra
+
+    target = require_postgres()
+
+    def make() -> Store:
+        pool: ConnectionPool[Any] = ConnectionPool(target, min_size=1, max_size=4, open=True)
+        return _dropping(
+            open_postgres_store(pool=pool, schema=new_schema_name()), before=pool.close
+        )
+
+    return make
+
+
+def host_transaction_factory(_tmp_path: Path) -> Callable[[], Store]:
+    """A contract-suite factory: stores on the host's connection, inside a transaction the
+    host opened and rolls back when the store is closed (nothing reaches the database)."""
+    target = require_postgres()
+
+    def make() -> Store:
+        connection = psycopg.connect(target)  # not autocommit: the host's transaction
+        connection.execute("SELECT 1")  # the transaction is open
+        assert connection.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
+
+        def end() -> None:
+            connection.rollback()
+            connection.close()
+
+        return _dropping(
+            open_postgres_store(connection=connection, schema=new_schema_name()), before=end
+        )
+
+    return make
+
+
+def corrupt_in_host_transaction(store: Any, message_id: int, payload: str) -> None:
+    """Overwrite one stored payload on the host's connection (the row is not committed)."""
+    store._host_connection.execute(
+        sql.SQL("UPDATE {}.outbox SET payload = %s WHERE id = %s").format(
+            sql.Identifier(store.schema)
+        ),
+        (payload, message_id),
+    )

@@ -73,17 +73,21 @@ def test_postgres_adapter_without_an_opener_is_reported(monkeypatch: pytest.Monk
 
 def test_postgres_url_is_passed_to_the_adapter(monkeypatch: pytest.MonkeyPatch) -> None:
     fake = types.ModuleType(POSTGRES_MODULE)
-    opened: list[str] = []
+    opened: list[tuple[str, str | None]] = []
 
-    def open_postgres_store(url: str) -> MemoryStore:
-        opened.append(url)
+    def open_postgres_store(url: str, *, schema: str | None = None) -> MemoryStore:
+        opened.append((url, schema))
         return MemoryStore()
 
     fake.open_postgres_store = open_postgres_store  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, POSTGRES_MODULE, fake)
     store = open_store("postgresql://user@localhost/cycle")
     assert isinstance(store, MemoryStore)
-    assert opened == ["postgresql://user@localhost/cycle"]
+    open_store("postgresql://user@localhost/cycle", schema="hr_cycle")
+    assert opened == [
+        ("postgresql://user@localhost/cycle", None),
+        ("postgresql://user@localhost/cycle", "hr_cycle"),
+    ]
 
 
 def test_importing_opens_nothing_and_loads_no_driver() -> None:

@@ -2,7 +2,7 @@
 
 The receiver is a real ``http.server`` on 127.0.0.1 that does what a careful receiver does:
 it checks the signature with :func:`verify_signature` before anything else, recognises a
-repeat by its ``X-Gesprekscyclus-Key`` and acts on each key once. It answers from a script,
+repeat by its ``webhook-id`` and acts on each key once. It answers from a script,
 per attempt of a key, so retries, time-outs and refusals can be staged.
 """
 
@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from gesprekscyclus.adapters.notifiers.webhook import (
-    KEY_HEADER,
+    ID_HEADER,
     TIMESTAMP_HEADER,
     WebhookNotifier,
     read_reference,
@@ -81,10 +81,10 @@ class Hook(BaseHTTPRequestHandler):
                 receiver.rejected.append(str(error))
             self._answer(401, b"signature rejected")
             return
-        key = self.headers[KEY_HEADER]
+        key = self.headers[ID_HEADER]
         with receiver.lock:
             attempt = receiver.seen(key)
-            receiver.requests.append((key, dict(self.headers), body))
+            receiver.requests.append((key, {k.lower(): v for k, v in self.headers.items()}, body))
             status, stall = (
                 receiver.script[attempt] if attempt < len(receiver.script) else (200, 0.0)
             )

@@ -20,6 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gesprekscyclus.adapters.notifiers.webhook import (
+    ID_HEADER,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
     is_valid_signature,
@@ -160,12 +161,12 @@ def test_reading_any_bytes_from_a_file_gives_people_or_one_design_error(data: by
 SECRET = b"fuzz secret"
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 _NAMES = st.sampled_from(
-    [TIMESTAMP_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER.lower(), SIGNATURE_HEADER.upper()]
+    [ID_HEADER, TIMESTAMP_HEADER, SIGNATURE_HEADER, ID_HEADER.upper(), SIGNATURE_HEADER.upper()]
 ) | st.text(max_size=8)
 _VALUES = st.one_of(
     st.text(max_size=40),
     st.from_regex(r"-?[0-9]{1,30}", fullmatch=True),
-    st.from_regex(r"(v[0-9]=[0-9a-f]{0,70},?){0,3}", fullmatch=True),
+    st.from_regex(r"(v[0-9a]?[,=][A-Za-z0-9+/=]{0,50} ?){0,3}", fullmatch=True),
     st.binary(max_size=20),
     st.integers(),
     st.floats(),
@@ -177,6 +178,8 @@ _HEADERS = st.one_of(
     st.tuples(_VALUES, _VALUES),
     st.tuples(_VALUES),
     st.tuples(_VALUES, _VALUES, _VALUES),
+    st.tuples(st.text(max_size=12), st.from_regex(r"[0-9]{1,12}", fullmatch=True), _VALUES),
+    st.tuples(_VALUES, _VALUES, _VALUES, _VALUES),
     st.none(),
     st.integers(),
     st.text(max_size=10),
@@ -207,3 +210,7 @@ def test_a_signed_body_verifies_and_any_change_does_not(
     assert is_valid_signature(SECRET, headers, body, now=later)
     assert not is_valid_signature(SECRET, headers, body + change, now=later)
     assert not is_valid_signature(SECRET + b"x", headers, body, now=later)
+    assert is_valid_signature([b"old", SECRET], headers, body, now=later)
+    for name in (ID_HEADER, TIMESTAMP_HEADER):
+        changed = {**headers, name: headers[name] + "1"}
+        assert not is_valid_signature(SECRET, changed, body, now=later)

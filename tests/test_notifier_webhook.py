@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given
 
 from gesprekscyclus.adapters.notifiers.webhook import (
+    ID_HEADER,
     SCHEMA,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
@@ -71,7 +72,7 @@ class Receiver(BaseHTTPRequestHandler):
             state["rejected"].append(str(error))
             self._answer(401, b"bad signature")
             return
-        state["received"].append((dict(self.headers), body))
+        state["received"].append(({k.lower(): v for k, v in self.headers.items()}, body))
         time.sleep(state.get("delay", 0.0))
         self._answer(state.get("status", 204), state.get("body", b""))
 
@@ -109,10 +110,10 @@ def test_delivers_signed_versioned_payload(server: tuple[str, dict[str, Any]]) -
     assert NOTE.conversation is not None
     notifier(url, timeout=5, full_payload_types=[NOTE.conversation.type_key]).send(NOTE)
     ((headers, body),) = state["received"]
-    assert headers["X-Gesprekscyclus-Key"] == NOTE.key
+    assert headers[ID_HEADER] == NOTE.key
     assert headers[TIMESTAMP_HEADER] == str(int(NOW.timestamp()))
-    assert headers[SIGNATURE_HEADER].startswith("v1=")
-    assert headers["Content-Type"] == "application/json; charset=utf-8"
+    assert headers[SIGNATURE_HEADER].startswith("v1,")
+    assert headers["content-type"] == "application/json; charset=utf-8"
     data = json.loads(body)
     assert data["schema"] == SCHEMA == "gesprekscyclus.notification/1"
     assert set(data) == {
@@ -199,8 +200,10 @@ def test_tolerance_edges_and_tampering() -> None:
     later = str(int(NOW.timestamp()) + 1)
     with pytest.raises(SignatureError, match="does not match"):
         verify_signature(SECRET, {**headers, TIMESTAMP_HEADER: later}, body, now=NOW)
-    pair = (headers[TIMESTAMP_HEADER], headers[SIGNATURE_HEADER])
-    verify_signature(SECRET, pair, body, now=NOW)
+    triple = (headers[ID_HEADER], headers[TIMESTAMP_HEADER], headers[SIGNATURE_HEADER])
+    assert verify_signature(SECRET, triple, body, now=NOW) == NOTE.key
+    with pytest.raises(SignatureError, match="does not match"):
+        verify_signature(SECRET, {**headers, ID_HEADER: "another key"}, body, now=NOW)
     lower = {name.lower(): value for name, value in headers.items()}
     verify_signature(SECRET, lower, body, now=NOW)
 
@@ -211,9 +214,9 @@ def test_malformed_headers_are_signature_errors() -> None:
     with pytest.raises(SignatureError, match="header missing"):
         verify_signature(SECRET, {TIMESTAMP_HEADER: headers[TIMESTAMP_HEADER]}, body, now=NOW)
     with pytest.raises(SignatureError, match="whole number"):
-        verify_signature(SECRET, ("soon", headers[SIGNATURE_HEADER]), body, now=NOW)
+        verify_signature(SECRET, ("k", "soon", headers[SIGNATURE_HEADER]), body, now=NOW)
     with pytest.raises(SignatureError, match="allowed schemes: v1"):
-        verify_signature(SECRET, (headers[TIMESTAMP_HEADER], "v0=abc"), body, now=NOW)
+        verify_signature(SECRET, ("k", headers[TIMESTAMP_HEADER], "v0,abc"), body, now=NOW)
 
 
 def test_configuration_is_checked() -> None:

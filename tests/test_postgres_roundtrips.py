@@ -29,6 +29,8 @@ pytestmark = [
 
 pytest.importorskip("psycopg", reason="the 'postgres' extra is not installed")
 
+from psycopg import sql  # noqa: E402 - needs psycopg
+
 from gesprekscyclus.adapters.postgres.store import (  # noqa: E402 - needs psycopg
     conversation_from_row,
     conversation_row,
@@ -45,7 +47,10 @@ def store() -> Iterator[Any]:
 def _wipe(store: Any) -> None:
     with store.unit_of_work() as uow:
         uow.connection.execute(
-            "TRUNCATE people, conversations, reports, action_items, outbox RESTART IDENTITY"
+            sql.SQL(
+                "TRUNCATE {0}.people, {0}.conversations, {0}.reports, {0}.action_items,"
+                " {0}.outbox RESTART IDENTITY"
+            ).format(sql.Identifier(store.schema))
         )
 
 

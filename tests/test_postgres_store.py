@@ -72,9 +72,19 @@ def _conversations(count: int, start: int = 0) -> list[Conversation]:
     return made
 
 
+def _in_schema(uow: Any, schema: str | None) -> Any:
+    """The unit's connection, looking into ``schema`` for the rest of the transaction (the
+    store itself names its tables with the schema and sets no search path)."""
+    if schema is not None:
+        uow.connection.execute(
+            sql.SQL("SET LOCAL search_path TO {}").format(sql.Identifier(schema))
+        )
+    return uow.connection
+
+
 def _scalar(store: Any, query: str) -> Any:
     with store.unit_of_work() as uow:
-        return uow.connection.execute(query).fetchone()[0]
+        return _in_schema(uow, store.schema).execute(query).fetchone()[0]
 
 
 # -- opening and migrations -------------------------------------------------------------------
@@ -85,7 +95,8 @@ def test_opening_twice_applies_each_migration_once(schema: str) -> None:
     second = open_store(schema)
     assert first.schema_version == second.schema_version == LATEST
     with first.unit_of_work() as uow:
-        versions = [row[0] for row in uow.connection.execute("SELECT version FROM schema_version")]
+        query = "SELECT version FROM schema_version"
+        versions = [row[0] for row in _in_schema(uow, schema).execute(query)]
     assert versions == [number for number, _ in MIGRATIONS]
     first.close()
     second.close()
@@ -131,13 +142,33 @@ def test_an_older_schema_is_migrated_forward_keeping_its_data(schema: str) -> No
     store.close()
 
 
-def test_connections_run_in_utc_in_the_schema_with_an_idle_timeout() -> None:
+def test_units_of_work_get_an_idle_timeout_and_leave_the_session_alone() -> None:
     store = disposable_store(idle_in_transaction_timeout=7.5)
     try:
-        assert _scalar(store, "SHOW TimeZone") == "UTC"
-        assert _scalar(store, "SHOW idle_in_transaction_session_timeout") == "7500ms"
-        assert _scalar(store, "SELECT current_schema()") == store.schema
+        with store.unit_of_work() as uow:
+            shown = uow.connection.execute("SHOW idle_in_transaction_session_timeout")
+            assert shown.fetchone()[0] == "7500ms"
+            # No search path: every statement names its tables with the schema.
+            assert uow.connection.execute("SELECT current_schema()").fetchone()[0] == "public"
+        with store._connection("check") as db:  # the setting ended with the transaction
+            shown = db.connection.execute("SHOW idle_in_transaction_session_timeout")
+            assert shown.fetchone()[0] != "7500ms"
     finally:
+        store.close()
+
+
+def test_instants_read_back_in_utc_whatever_the_session_time_zone(schema: str) -> None:
+    with psycopg.connect(require_postgres(), autocommit=True) as connection:
+        connection.execute("SET TimeZone = 'Asia/Tokyo'")
+        store = open_postgres_store(connection=connection, schema=schema)
+        due = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+        with store.unit_of_work() as uow:
+            uow.outbox.enqueue([make_notification("k-1")], due_at=due)
+        message = store.claim_due("w", now=due, limit=1, lease_seconds=30)[0]
+        assert message.due_at.utcoffset() == timedelta(0)
+        assert message.due_at == due
+        assert message.lease_until is not None
+        assert message.lease_until.utcoffset() == timedelta(0)
         store.close()
 
 
@@ -320,3 +351,14 @@ def test_returned_times_are_utc(store: Any) -> None:
 
 def test_the_store_satisfies_the_protocol(store: Any) -> None:
     assert isinstance(store, Store)
+
+
+def test_without_an_idle_timeout_a_unit_of_work_leaves_the_servers_setting() -> None:
+    store = disposable_store(idle_in_transaction_timeout=None)
+    try:
+        with store.unit_of_work() as uow:
+            shown = uow.connection.execute("SHOW idle_in_transaction_session_timeout")
+            assert shown.fetchone()[0] != "7500ms"
+            uow.people.upsert(Person(id="e-1", name="x", hire_date=date(2020, 1, 1)))
+    finally:
+        store.close()

@@ -61,8 +61,14 @@ def _scheme(url: str) -> str:
     return scheme.lower() if colon else url
 
 
-def open_store(url: str) -> Store:
+def open_store(url: str, *, schema: str | None = None, table_prefix: str = "") -> Store:
     """Open the store ``url`` names; see the module docstring for the forms.
+
+    ``schema`` keeps a PostgreSQL store's tables in that schema (created when missing);
+    ``table_prefix`` puts a SQLite store's tables and indexes behind that prefix. Either lets
+    the store share the host application's database. A PostgreSQL database has schemas for
+    this, a SQLite file has not, so each option belongs to one kind of store and is refused
+    for the other.
 
     Unknown schemes raise :class:`InvalidValueError` listing the allowed forms. A
     ``postgresql://`` URL without the PostgreSQL adapter installed raises
@@ -71,9 +77,17 @@ def open_store(url: str) -> Store:
     if not isinstance(url, str) or not url.strip():
         raise InvalidValueError("url", "a store URL is required", allowed=ALLOWED_URLS)
     url = url.strip()
+    scheme = _scheme(url)
+    if schema is not None and scheme not in _POSTGRES_SCHEMES:
+        raise InvalidValueError(
+            "schema", "is for a PostgreSQL store; a SQLite store takes a table_prefix"
+        )
+    if table_prefix and scheme != "sqlite":
+        raise InvalidValueError(
+            "table_prefix", "is for a SQLite store; a PostgreSQL store takes a schema"
+        )
     if url == "memory:":
         return MemoryStore()
-    scheme = _scheme(url)
     if scheme == "sqlite":
         if not url.startswith(_SQLITE) or not url[len(_SQLITE) :].strip():
             raise InvalidValueError(
@@ -81,13 +95,13 @@ def open_store(url: str) -> Store:
                 f"{url!r} is not a SQLite URL with a path: write sqlite:///relative/path.db "
                 "or sqlite:////absolute/path.db",
             )
-        return open_sqlite_store(url[len(_SQLITE) :])
+        return open_sqlite_store(url[len(_SQLITE) :], table_prefix=table_prefix)
     if scheme in _POSTGRES_SCHEMES:
-        return _open_postgres(url)
+        return _open_postgres(url, schema)
     raise InvalidValueError("url", f"unsupported scheme {scheme!r}", allowed=ALLOWED_URLS)
 
 
-def _open_postgres(url: str) -> Store:
+def _open_postgres(url: str, schema: str | None) -> Store:
     try:
         module = import_module("gesprekscyclus.adapters.postgres")
     except ImportError as error:
@@ -101,12 +115,14 @@ def _open_postgres(url: str) -> Store:
             f"the installed gesprekscyclus.adapters.postgres has no {_POSTGRES_OPENER}(url); "
             "install a complete 'gesprekscyclus[postgres]'"
         )
-    return cast(Store, opener(url))
+    return cast(Store, opener(url, schema=schema))
 
 
 def build_service(
     url: str,
     *,
+    schema: str | None = None,
+    table_prefix: str = "",
     design: CycleDesign | None = None,
     clock: Clock | None = None,
     catalog: Catalog | None = None,
@@ -119,10 +135,11 @@ def build_service(
 
     Without ``design`` the service uses the store's current design version, with its catalog
     and HR contact unless ``catalog`` or ``hr_contact_id`` are given; a given ``design`` must
-    equal the stored one (see :class:`ConversationService`). The store is closed again when
-    building the service fails.
+    equal the stored one (see :class:`ConversationService`). ``schema`` (PostgreSQL) and
+    ``table_prefix`` (SQLite) place the store's tables in a database it shares with the host
+    (see :func:`open_store`). The store is closed again when building the service fails.
     """
-    store = open_store(url)
+    store = open_store(url, schema=schema, table_prefix=table_prefix)
     try:
         return ConversationService(
             store,

@@ -24,11 +24,11 @@ from __future__ import annotations
 import argparse
 import getpass
 import io
-import os
 from pathlib import Path
 from typing import Literal
 
 from gesprekscyclus.bootstrap import build_service
+from gesprekscyclus.cli.store_options import add_store_options, store_placement
 from gesprekscyclus.domain.text import Locale
 from gesprekscyclus.errors import DesignError, InvalidValueError, NoDesignError, Problem
 from gesprekscyclus.planning.design_document import DOCUMENT_FORMATS, design_document
@@ -42,10 +42,8 @@ __all__ = ["describe_change", "describe_version", "register", "run_describe"]
 
 
 def _service(args: argparse.Namespace) -> ConversationService:
-    url = args.db or os.environ.get("GESPREKSCYCLUS_DB")
-    if not url:
-        raise InvalidValueError("--db", "give a store URL or set GESPREKSCYCLUS_DB")
-    return build_service(url, clock=SystemClock())
+    url, placement = store_placement(args)
+    return build_service(url, clock=SystemClock(), **placement)
 
 
 def describe_version(version: DesignVersion) -> str:
@@ -188,7 +186,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     apply = commands.add_parser("apply", help="store a design file as the next version")
     apply.add_argument("file", metavar="FILE", help="the cycle design file (TOML or JSON)")
-    apply.add_argument("--db", help="store URL: memory:, sqlite:///FILE or postgresql://…")
+    add_store_options(apply)
     apply.add_argument("--dry-run", action="store_true", help="preview; store nothing")
     apply.add_argument("--by", metavar="ID", help="who applies it (default: the login name)")
     apply.add_argument("--horizon-days", type=_horizon, default=365)
@@ -196,7 +194,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     apply.set_defaults(handler=_apply)
 
     show = commands.add_parser("show", help="the store's current design version")
-    show.add_argument("--db", help="store URL: memory:, sqlite:///FILE or postgresql://…")
+    add_store_options(show)
     what = show.add_mutually_exclusive_group()
     what.add_argument("--history", action="store_true", help="list every version too")
     what.add_argument("--source", action="store_true", help="print the stored design file")

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from gesprekscyclus.bootstrap import build_service
 from gesprekscyclus.cli.service import parse_instant
+from gesprekscyclus.cli.store_options import add_store_options, store_placement
 from gesprekscyclus.domain.catalog import Catalog, built_in_catalog
 from gesprekscyclus.errors import InvalidValueError, StoreError
 from gesprekscyclus.planning.design import CycleDesign
@@ -103,7 +104,8 @@ def _service(
     args: argparse.Namespace, design: CycleDesign, now: datetime | None
 ) -> ConversationService:
     clock = FixedClock(now) if now is not None else SystemClock()
-    return build_service(_url(args), design=design, clock=clock)
+    url, placement = store_placement(args)
+    return build_service(url, design=design, clock=clock, **placement)
 
 
 def _purge(args: argparse.Namespace, out: io.StringIO) -> int:
@@ -168,7 +170,7 @@ def _export(args: argparse.Namespace, out: io.StringIO) -> int:
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``purge``, ``erase-person`` and ``export-person``."""
     parser = subparsers.add_parser("purge", help="remove what retention no longer allows")
-    parser.add_argument("--db", help="store URL: memory:, sqlite:///FILE or postgresql://…")
+    add_store_options(parser)
     parser.add_argument("--design", help="the cycle design whose retention periods apply")
     parser.add_argument("--now", help="the instant to purge at (ISO 8601; UTC without offset)")
     parser.add_argument("--dry-run", action="store_true", help="only count, remove nothing")
@@ -178,13 +180,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=_purge)
 
     parser = subparsers.add_parser("erase-person", help="erase one person (AVG art. 17)")
-    parser.add_argument("--db", help="store URL: memory:, sqlite:///FILE or postgresql://…")
+    add_store_options(parser)
     parser.add_argument("--person", required=True, metavar="ID")
     parser.add_argument("--reason", required=True, help="why, e.g. the request and its date")
     parser.set_defaults(handler=_erase)
 
     parser = subparsers.add_parser("export-person", help="export one person's data (art. 15)")
-    parser.add_argument("--db", help="store URL: memory:, sqlite:///FILE or postgresql://…")
+    add_store_options(parser)
     parser.add_argument("--person", required=True, metavar="ID")
     parser.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
     parser.set_defaults(handler=_export)

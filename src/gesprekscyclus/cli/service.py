@@ -45,6 +45,7 @@ from pathlib import Path
 
 from gesprekscyclus.adapters.notifiers.console import ConsoleNotifier, LoggingNotifier
 from gesprekscyclus.bootstrap import build_service
+from gesprekscyclus.cli.store_options import add_store_options, store_placement
 from gesprekscyclus.domain._checks import check_text
 from gesprekscyclus.errors import InvalidValueError, StoreError
 from gesprekscyclus.planning.design_file import load_design
@@ -200,8 +201,10 @@ def notifier_from_environment(kind: str, out: io.StringIO) -> Notifier:
 
     SMTP: ``GESPREKSCYCLUS_SMTP_HOST``, ``_PORT`` (25), ``_SECURITY`` (none, starttls, ssl),
     ``_SENDER``, ``_USERNAME``, ``_PASSWORD``. Webhook: ``GESPREKSCYCLUS_WEBHOOK_URL`` and
-    ``GESPREKSCYCLUS_WEBHOOK_SECRET``; with ``GESPREKSCYCLUS_STATE_CHANGES=1`` it also posts
-    state changes (see :func:`state_changes_from_environment`).
+    ``GESPREKSCYCLUS_WEBHOOK_SECRET``: one ``whsec_…`` secret, or several separated by spaces
+    while a secret is rotated (each signs every request).
+    With ``GESPREKSCYCLUS_STATE_CHANGES=1`` it also posts state changes (see
+    :func:`state_changes_from_environment`).
     """
     if kind == "console":
         return ConsoleNotifier(out)
@@ -222,11 +225,16 @@ def notifier_from_environment(kind: str, out: io.StringIO) -> Notifier:
             password=os.environ.get("GESPREKSCYCLUS_SMTP_PASSWORD") or None,
         )
     if kind == "webhook":
-        from gesprekscyclus.adapters.notifiers.webhook import WebhookNotifier  # noqa: PLC0415
+        from gesprekscyclus.adapters.notifiers.webhook import (  # noqa: PLC0415
+            WebhookNotifier,
+            parse_secrets,
+        )
 
         return WebhookNotifier(
             _env("GESPREKSCYCLUS_WEBHOOK_URL"),
-            secret=_env("GESPREKSCYCLUS_WEBHOOK_SECRET").encode(),
+            secret=parse_secrets(
+                _env("GESPREKSCYCLUS_WEBHOOK_SECRET").split(), "GESPREKSCYCLUS_WEBHOOK_SECRET"
+            ),
             state_changes=state_changes_from_environment(),
         )
     raise InvalidValueError("--notify", f"unknown notifier {kind!r}", allowed=NOTIFIERS)
@@ -261,12 +269,12 @@ def state_changes_from_environment() -> bool:
 
 
 def _service(args: argparse.Namespace, clock: Clock) -> ConversationService:
-    url = args.db or os.environ.get("GESPREKSCYCLUS_DB")
-    if not url:
-        raise InvalidValueError("--db", "give a store URL or set GESPREKSCYCLUS_DB")
+    url, placement = store_placement(args)
     given = load_design(args.design) if args.design else None
     state_changes = state_changes_from_environment()
-    service = build_service(url, clock=clock, hr_contact_id=args.hr, state_changes=state_changes)
+    service = build_service(
+        url, clock=clock, hr_contact_id=args.hr, state_changes=state_changes, **placement
+    )
     try:
         stored = service.design_version
         if given is not None:
@@ -395,7 +403,7 @@ def _export_ics(args: argparse.Namespace, out: io.StringIO) -> int:
 
 
 def _common(parser: argparse.ArgumentParser, *, notify: bool = True) -> None:
-    parser.add_argument("--db", help="store URL: memory:, sqlite:///FILE or postgresql://…")
+    add_store_options(parser)
     parser.add_argument(
         "--design",
         help="the cycle design file (TOML or JSON); optional: the store's design is used, and "

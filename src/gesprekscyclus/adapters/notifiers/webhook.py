@@ -9,12 +9,20 @@ application names in ``full_payload_types`` the whole notification goes instead
 the notifier also delivers state changes
 (:mod:`gesprekscyclus.domain.state_changes`, ``"schema": "gesprekscyclus.state-change/1"``,
 see ``docs/events.md``): ids, kinds, statuses and dates, whatever ``full_payload_types``
-says. Three headers travel with each:
+says.
 
-- ``X-Gesprekscyclus-Key``: the idempotency key; a receiver that has seen it may ignore it;
-- ``X-Gesprekscyclus-Timestamp``: seconds since the Unix epoch, from the notifier's clock;
-- ``X-Gesprekscyclus-Signature``: ``v1=`` and the hex HMAC-SHA256, keyed with the shared
-  secret, of ``<timestamp>.<body>``.
+Requests follow Standard Webhooks (standardwebhooks.com), so any of its libraries verifies
+them. Three headers travel with every body:
+
+- ``webhook-id``: the message id, which is the notification's idempotency key (stable
+  across retries; a receiver that has seen it may ignore the request);
+- ``webhook-timestamp``: seconds since the Unix epoch, from the notifier's clock;
+- ``webhook-signature``: ``v1,`` and the base64 HMAC-SHA256 of ``<id>.<timestamp>.<body>``,
+  once for each secret, separated by spaces.
+
+A secret is ``whsec_`` followed by the base64 of the key bytes (:func:`generate_secret`
+makes one), or the raw key bytes. To rotate, give the notifier the new and the old secret:
+it signs with both, and a receiver that knows either accepts the request.
 
 A receiver calls :func:`verify_signature` before trusting the body; it rejects a wrong
 signature and a timestamp too far from its own clock (a replayed request).
@@ -22,23 +30,28 @@ signature and a timestamp too far from its own clock (a replayed request).
 >>> from datetime import datetime, timezone
 >>> body = b'{"schema": "gesprekscyclus.notification/1"}'
 >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
->>> headers = signed_headers(b"s3cret", body, key="k-1", at=at)
->>> headers["X-Gesprekscyclus-Signature"][:3]
-'v1='
->>> verify_signature(b"s3cret", headers, body, now=at)
+>>> secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+>>> headers = signed_headers(secret, body, key="k-1", at=at)
+>>> headers["webhook-signature"][:3]
+'v1,'
+>>> verify_signature(secret, headers, body, now=at)
+'k-1'
 >>> verify_signature(b"wrong", headers, body, now=at)
 Traceback (most recent call last):
 ...
-gesprekscyclus.errors.SignatureError: X-Gesprekscyclus-Signature: does not match the body
+gesprekscyclus.errors.SignatureError: webhook-signature: does not match the body
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import http.client
+import itertools
 import json
 import re
+import secrets as secrets_module
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -60,19 +73,27 @@ from gesprekscyclus.ports.notifier import (
 from gesprekscyclus.serialization import from_data, to_data
 
 __all__ = [
-    "KEY_HEADER",
+    "ID_HEADER",
+    "MAX_ID_HEADER",
+    "MAX_SECRETS",
     "MAX_SIGNATURE_HEADER",
     "REFERENCE_SCHEMA",
     "SCHEMA",
     "SCHEMAS",
+    "SECRET_PREFIX",
     "SIGNATURE_HEADER",
     "TIMESTAMP_HEADER",
     "NotificationReference",
+    "Secret",
     "WebhookNotifier",
     "encode",
     "encode_reference",
     "encode_state_change",
+    "generate_secret",
     "is_valid_signature",
+    "message_id",
+    "parse_secret",
+    "parse_secrets",
     "payload",
     "read_payload",
     "read_reference",
@@ -88,9 +109,11 @@ SCHEMAS: Mapping[int, str] = {1: "gesprekscyclus.notification/1"}
 SCHEMA = SCHEMAS[1]
 #: The schema name of the ids-only body (:func:`reference`).
 REFERENCE_SCHEMA = "gesprekscyclus.notification-ids/1"
-KEY_HEADER = "X-Gesprekscyclus-Key"
-TIMESTAMP_HEADER = "X-Gesprekscyclus-Timestamp"
-SIGNATURE_HEADER = "X-Gesprekscyclus-Signature"
+#: The Standard Webhooks headers: the message id (the idempotency key), when it was signed,
+#: and the signatures.
+ID_HEADER = "webhook-id"
+TIMESTAMP_HEADER = "webhook-timestamp"
+SIGNATURE_HEADER = "webhook-signature"
 _BODY_EXCERPT = 200
 
 
@@ -288,27 +311,134 @@ def _timestamp(at: datetime) -> str:
     return str(int(at.timestamp()))
 
 
-def sign(secret: bytes, timestamp: str, body: bytes) -> str:
-    """The signature header value: ``v1=`` and the hex HMAC-SHA256 of ``<timestamp>.<body>``."""
-    mac = hmac.new(secret, timestamp.encode("ascii") + b"." + body, hashlib.sha256)
-    return "v1=" + mac.hexdigest()
+#: One secret: ``whsec_`` and the base64 of the key, or the key's raw bytes.
+Secret = str | bytes
+#: The most secrets used at once (a rotation needs two).
+MAX_SECRETS = 8
+#: The prefix of a Standard Webhooks symmetric secret.
+SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix, not a secret
+_BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
 
 
-def signed_headers(secret: bytes, body: bytes, *, key: str, at: datetime) -> dict[str, str]:
-    """The three webhook headers for ``body`` sent at ``at``."""
+def parse_secret(secret: Secret, path: str = "secret") -> bytes:
+    """The key bytes of one secret: ``whsec_<base64>`` text, or the raw key bytes.
+
+    >>> parse_secret("whsec_c2VjcmV0")
+    b'secret'
+    >>> parse_secret("secret")
+    Traceback (most recent call last):
+    ...
+    gesprekscyclus.errors.InvalidValueError: secret: text must be 'whsec_' followed by the \
+base64 of the key (see generate_secret), got 6 characters without that prefix
+    """
+    if isinstance(secret, bytes | bytearray):
+        if not secret:
+            raise InvalidValueError(path, "must not be empty")
+        return bytes(secret)
+    if not isinstance(secret, str):
+        raise InvalidValueError(
+            path, f"expected whsec_… text or bytes, got {type(secret).__name__}"
+        )
+    if not secret.startswith(SECRET_PREFIX):
+        raise InvalidValueError(
+            path,
+            f"text must be {SECRET_PREFIX!r} followed by the base64 of the key (see "
+            f"generate_secret), got {len(secret)} characters without that prefix",
+        )
+    encoded = secret[len(SECRET_PREFIX) :]
+    if len(encoded) > 1024 or not _BASE64.fullmatch(encoded):
+        raise InvalidValueError(path, f"the part after {SECRET_PREFIX!r} is not base64")
+    key = base64.b64decode(encoded + "=" * (-len(encoded) % 4))
+    if not key:
+        raise InvalidValueError(path, "must not be empty")
+    return key
+
+
+def parse_secrets(secrets: Secret | Iterable[Secret], path: str = "secret") -> tuple[bytes, ...]:
+    """The key bytes of one secret or several (for rotation), in the order given.
+
+    >>> len(parse_secrets(["whsec_bmV3", "whsec_b2xk"]))
+    2
+    """
+    if isinstance(secrets, str | bytes | bytearray):
+        return (parse_secret(secrets, path),)
+    try:
+        given = list(itertools.islice(secrets, MAX_SECRETS + 1))
+    except TypeError:
+        raise InvalidValueError(
+            path, f"expected a secret or a list of secrets, got {type(secrets).__name__}"
+        ) from None
+    if not 1 <= len(given) <= MAX_SECRETS:
+        raise InvalidValueError(path, f"give 1 to {MAX_SECRETS} secrets, got {len(given)}")
+    return tuple(parse_secret(secret, f"{path}[{index}]") for index, secret in enumerate(given))
+
+
+def generate_secret(size: int = 32) -> str:
+    """A new random secret of ``size`` bytes (24 to 64), as ``whsec_<base64>`` text.
+
+    >>> secret = generate_secret()
+    >>> secret.startswith("whsec_"), len(parse_secret(secret))
+    (True, 32)
+    """
+    if isinstance(size, bool) or not isinstance(size, int) or not 24 <= size <= 64:
+        raise InvalidValueError("size", f"must be a whole number from 24 to 64, got {size!r}")
+    return SECRET_PREFIX + base64.b64encode(secrets_module.token_bytes(size)).decode("ascii")
+
+
+def message_id(key: str) -> str:
+    """The ``webhook-id`` for the idempotency key ``key``: the key itself when it is printable
+    ASCII without spaces, else the key percent-encoded (so it always fits in a header).
+
+    >>> message_id("report_due:c-17:m-1")
+    'report_due:c-17:m-1'
+    >>> message_id("préparation:c 1")
+    'pr%C3%A9paration:c%201'
+    """
+    if key and all("!" <= char <= "~" for char in key) and "%" not in key:
+        return key
+    return urllib.parse.quote(key, safe="!#$&'()*+,-./:;<=>?@[]^_`{|}~")
+
+
+def _digest(key: bytes, msg_id: str, timestamp: str, body: bytes) -> bytes:
+    content = msg_id.encode("utf-8") + b"." + timestamp.encode("ascii") + b"." + body
+    return hmac.new(key, content, hashlib.sha256).digest()
+
+
+def sign(secret: Secret | Iterable[Secret], msg_id: str, timestamp: str, body: bytes) -> str:
+    """The ``webhook-signature`` value: ``v1,<base64>`` of the HMAC-SHA256 of
+    ``<msg_id>.<timestamp>.<body>`` for each secret, separated by spaces.
+
+    >>> sign("whsec_c2VjcmV0", "k-1", "1772442000", b"{}")
+    'v1,j20PvcWpU4YnUVtcdX68mRDsAgU/H/EA47Rt6RKPIsY='
+    """
+    return " ".join(
+        "v1," + base64.b64encode(_digest(key, msg_id, timestamp, body)).decode("ascii")
+        for key in parse_secrets(secret)
+    )
+
+
+def signed_headers(
+    secret: Secret | Iterable[Secret], body: bytes, *, key: str, at: datetime
+) -> dict[str, str]:
+    """The three Standard Webhooks headers for ``body`` with idempotency key ``key``, sent at
+    ``at``, signed with each of the secrets."""
     timestamp = _timestamp(at)
+    msg_id = message_id(key)
     return {
-        KEY_HEADER: key,
+        ID_HEADER: msg_id,
         TIMESTAMP_HEADER: timestamp,
-        SIGNATURE_HEADER: sign(secret, timestamp, body),
+        SIGNATURE_HEADER: sign(secret, msg_id, timestamp, body),
     }
 
 
-#: The longest signature header considered (several ``v1=`` values fit easily).
+#: The longest signature header considered (several signatures fit easily).
 MAX_SIGNATURE_HEADER = 4096
+#: The longest ``webhook-id`` accepted.
+MAX_ID_HEADER = 1024
 # Seconds since 1970 in at most 12 digits: up to the year 33658, far past any real clock.
 _MAX_TIMESTAMP_DIGITS = 12
-_V1 = re.compile(r"v1=[0-9a-fA-F]{64}")
+# A base64 HMAC-SHA256: 32 bytes in 43 characters and one '=' of padding.
+_V1 = re.compile(r"v1,([A-Za-z0-9+/]{43}=)")
 
 
 def _header(headers: object, name: str) -> str:
@@ -339,48 +469,20 @@ def _header(headers: object, name: str) -> str:
     return value
 
 
-def _values(
-    headers_or_values: object,
-) -> tuple[str, str]:
+def _values(headers_or_values: object) -> tuple[str, str, str]:
     if not isinstance(headers_or_values, tuple):
         return (
+            _header(headers_or_values, ID_HEADER),
             _header(headers_or_values, TIMESTAMP_HEADER),
             _header(headers_or_values, SIGNATURE_HEADER),
         )
-    if len(headers_or_values) != 2 or not all(isinstance(v, str) for v in headers_or_values):
-        raise SignatureError("expected the pair (timestamp, signature) as two strings")
-    timestamp, signature = headers_or_values
-    return timestamp, signature
+    if len(headers_or_values) != 3 or not all(isinstance(v, str) for v in headers_or_values):
+        raise SignatureError("expected the triple (id, timestamp, signature) as three strings")
+    msg_id, timestamp, signature = headers_or_values
+    return msg_id, timestamp, signature
 
 
-def verify_signature(
-    secret: bytes,
-    headers_or_values: Mapping[str, str] | Message[str, str] | tuple[str, str],
-    body: bytes,
-    *,
-    now: datetime,
-    tolerance_seconds: int = 300,
-) -> None:
-    """Check that ``body`` was signed with ``secret`` recently; raise if not.
-
-    ``headers_or_values`` is the request's headers (any mapping, or the
-    ``email.message.Message`` that ``http.server`` hands a handler; names are matched without
-    regard to case) or the pair ``(timestamp, signature)``. ``now`` is the receiver's time.
-    Raises :class:`~gesprekscyclus.errors.SignatureError` when a header is missing or
-    malformed (whatever the sender put in it), the timestamp is more than
-    ``tolerance_seconds`` away from ``now``, or the signature does not match (compared in
-    constant time). A receiver's own mistakes (a ``secret`` that is not bytes, a naive
-    ``now``) raise :class:`~gesprekscyclus.errors.InvalidValueError`. The cost is bounded:
-    a signature header longer than :data:`MAX_SIGNATURE_HEADER` characters is refused unread.
-
-    >>> verify_signature(b"s3cret", ("9" * 5000, "v1=00"), b"{}", now=datetime.now(UTC))
-    Traceback (most recent call last):
-    ...
-    gesprekscyclus.errors.SignatureError: X-Gesprekscyclus-Timestamp: not a whole number of \
-seconds (at most 12 ASCII digits): '99999999999999999999...'
-    """
-    if not isinstance(secret, bytes | bytearray) or not secret:
-        raise InvalidValueError("secret", "must be non-empty bytes")
+def _check_receiver(now: object, tolerance_seconds: object, body: object) -> None:
     if not isinstance(body, bytes | bytearray | memoryview):
         raise InvalidValueError("body", f"must be the raw request bytes, got {type(body).__name__}")
     if not isinstance(now, datetime) or now.utcoffset() is None:
@@ -393,7 +495,44 @@ seconds (at most 12 ASCII digits): '99999999999999999999...'
         raise InvalidValueError(
             "tolerance_seconds", f"must be a whole number of at least 0, got {tolerance_seconds!r}"
         )
-    timestamp, signature = _values(headers_or_values)
+
+
+def verify_signature(
+    secret: Secret | Iterable[Secret],
+    headers_or_values: Mapping[str, str] | Message[str, str] | tuple[str, str, str],
+    body: bytes,
+    *,
+    now: datetime,
+    tolerance_seconds: int = 300,
+) -> str:
+    """Check that ``body`` was signed with ``secret`` (or one of several) recently; return
+    the message id (the idempotency key); raise if not.
+
+    ``headers_or_values`` is the request's headers (any mapping, or the
+    ``email.message.Message`` that ``http.server`` hands a handler; names are matched without
+    regard to case) or the triple ``(id, timestamp, signature)``. ``now`` is the receiver's
+    time. Raises :class:`~gesprekscyclus.errors.SignatureError` when a header is missing or
+    malformed (whatever the sender put in it), the timestamp is more than
+    ``tolerance_seconds`` away from ``now``, or no signature matches (compared in constant
+    time). A receiver's own mistakes (a malformed ``secret``, a naive ``now``) raise
+    :class:`~gesprekscyclus.errors.InvalidValueError`. The cost is bounded: a signature header
+    longer than :data:`MAX_SIGNATURE_HEADER` characters, or an id longer than
+    :data:`MAX_ID_HEADER`, is refused unread.
+
+    >>> verify_signature(b"s3cret", ("k-1", "9" * 5000, "v1,00"), b"{}", now=datetime.now(UTC))
+    Traceback (most recent call last):
+    ...
+    gesprekscyclus.errors.SignatureError: webhook-timestamp: not a whole number of \
+seconds (at most 12 ASCII digits): '99999999999999999999...'
+    """
+    keys = parse_secrets(secret)
+    _check_receiver(now, tolerance_seconds, body)
+    msg_id, timestamp, signature = _values(headers_or_values)
+    if not msg_id or len(msg_id) > MAX_ID_HEADER or not msg_id.isascii():
+        raise SignatureError(
+            f"{ID_HEADER}: must be 1 to {MAX_ID_HEADER} ASCII characters, got {len(msg_id)}"
+            + ("" if msg_id.isascii() else " with others among them")
+        )
     if not (
         timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= _MAX_TIMESTAMP_DIGITS
     ):
@@ -413,18 +552,20 @@ seconds (at most 12 ASCII digits): '99999999999999999999...'
             f"{SIGNATURE_HEADER}: {len(signature)} characters, more than the "
             f"{MAX_SIGNATURE_HEADER} accepted"
         )
-    offered = [part.strip() for part in signature.split(",") if part.strip().startswith("v1=")]
+    offered = [part for part in signature.split() if part.startswith("v1,")]
     if not offered:
         raise SignatureError(f"{SIGNATURE_HEADER}: no v1 signature (allowed schemes: v1)")
-    expected = sign(bytes(secret), timestamp, bytes(body)).encode("ascii")
-    well_formed = [value.encode("ascii") for value in offered if _V1.fullmatch(value)]
-    if not any(hmac.compare_digest(expected, value.lower()) for value in well_formed):
+    given = [base64.b64decode(match.group(1)) for part in offered if (match := _V1.fullmatch(part))]
+    content = bytes(body)
+    expected = [_digest(key, msg_id, timestamp, content) for key in keys]
+    if not any(hmac.compare_digest(want, got) for want in expected for got in given):
         raise SignatureError(f"{SIGNATURE_HEADER}: does not match the body")
+    return msg_id
 
 
 def is_valid_signature(
-    secret: bytes,
-    headers_or_values: Mapping[str, str] | Message[str, str] | tuple[str, str],
+    secret: Secret | Iterable[Secret],
+    headers_or_values: Mapping[str, str] | Message[str, str] | tuple[str, str, str],
     body: bytes,
     *,
     now: datetime,
@@ -464,7 +605,8 @@ class WebhookNotifier:
     :class:`~gesprekscyclus.ports.notifier.TransientNotificationError`; any other status
     (other 4xx, an unfollowed 3xx) raises
     :class:`~gesprekscyclus.ports.notifier.PermanentNotificationError` with the status and
-    the start of the response body. ``clock`` supplies the signed timestamp.
+    the start of the response body. ``clock`` supplies the signed timestamp. ``secret`` is
+    one secret or several (during a rotation: the new and the old); each signs the request.
     ``full_payload_types`` lists the conversation types whose notifications go whole
     (:func:`payload`); all others carry ids, kinds and dates only (:func:`reference`).
     ``state_changes`` makes it deliver state changes too (:func:`encode_state_change`); by
@@ -475,7 +617,7 @@ class WebhookNotifier:
         self,
         url: str,
         *,
-        secret: bytes,
+        secret: Secret | Iterable[Secret],
         timeout: float = 10.0,
         payload_version: int = 1,
         clock: Clock | None = None,
@@ -488,8 +630,7 @@ class WebhookNotifier:
             raise InvalidValueError(
                 "WebhookNotifier.url", f"unsupported scheme {scheme!r}", allowed=("http", "https")
             )
-        if not isinstance(secret, bytes) or not secret:
-            raise InvalidValueError("WebhookNotifier.secret", "must be non-empty bytes")
+        self._secrets = parse_secrets(secret, "WebhookNotifier.secret")
         if timeout <= 0:
             raise InvalidValueError("WebhookNotifier.timeout", f"must be positive, got {timeout}")
         if payload_version not in SCHEMAS:
@@ -499,7 +640,6 @@ class WebhookNotifier:
                 allowed=sorted(SCHEMAS),
             )
         self.url = url
-        self._secret = secret
         self.timeout = timeout
         self.payload_version = payload_version
         self._clock: Clock = clock or SystemClock()
@@ -540,7 +680,7 @@ class WebhookNotifier:
             **self._extra,
             "Content-Type": "application/json; charset=utf-8",
             "User-Agent": "gesprekscyclus-webhook",
-            **signed_headers(self._secret, body, key=notification.key, at=at),
+            **signed_headers(self._secrets, body, key=notification.key, at=at),
         }
         # The scheme was checked in __init__: only http and https reach this point.
         return urllib.request.Request(self.url, data=body, headers=headers, method="POST")  # noqa: S310

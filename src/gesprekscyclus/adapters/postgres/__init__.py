@@ -16,6 +16,9 @@ from typing import TYPE_CHECKING, Any
 from gesprekscyclus.errors import StoreError
 
 if TYPE_CHECKING:
+    import psycopg
+    from psycopg_pool import ConnectionPool
+
     from gesprekscyclus.adapters.postgres.store import PostgresStore, PostgresUnitOfWork
 
 __all__ = ["PostgresStore", "PostgresUnitOfWork", "open_postgres_store"]
@@ -37,16 +40,20 @@ def _store_module() -> Any:
 
 
 def open_postgres_store(
-    dsn: str,
+    dsn: str | None = None,
     *,
+    pool: ConnectionPool[Any] | None = None,
+    connection: psycopg.Connection[Any] | None = None,
     schema: str | None = None,
+    prepare_threshold: int | None = None,
     pool_size: int = 4,
     connect_timeout: float = 10.0,
     pool_timeout: float = 30.0,
-    idle_in_transaction_timeout: float = 60.0,
+    idle_in_transaction_timeout: float | None = 60.0,
     copy_threshold: int = 200,
 ) -> PostgresStore:
-    """Connect to PostgreSQL at ``dsn``, apply the migrations and return the store.
+    """Connect to PostgreSQL at ``dsn`` (or use the host's ``pool`` or ``connection``), apply
+    the migrations and return the store.
 
     See :func:`gesprekscyclus.adapters.postgres.store.open_postgres_store` for the options.
     Raises :class:`~gesprekscyclus.errors.StoreError` naming the ``postgres`` extra when
@@ -54,13 +61,17 @@ def open_postgres_store(
     """
     store: PostgresStore = _store_module().open_postgres_store(
         dsn,
+        pool=pool,
+        connection=connection,
         schema=schema,
+        prepare_threshold=prepare_threshold,
         pool_size=pool_size,
         connect_timeout=connect_timeout,
         pool_timeout=pool_timeout,
         idle_in_transaction_timeout=idle_in_transaction_timeout,
         copy_threshold=copy_threshold,
     )
+    return store
     return store
 
 

@@ -9,8 +9,9 @@ advisory lock derived from the schema name (``pg_advisory_xact_lock``), so sever
 opening the same schema for the first time queue up instead of racing, then creates the schema
 if needed and applies every migration above the recorded ``schema_version``. A failure leaves
 the database as it was. Migrations are never edited once released: a change is a new entry at
-the end of :data:`MIGRATIONS`. Statements name tables without a schema; the connection's
-``search_path`` decides where they live.
+the end of :data:`MIGRATIONS`. The statements here name tables without a schema; they are
+run with the schema's name put before every table (``_sql.names``), so no ``search_path``
+is needed (a transaction-mode pooler would lose it).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from gesprekscyclus.adapters._sql import Step, apply_migrations
 from gesprekscyclus.adapters._sql.follow_up_ids import shorten_follow_up_ids
+from gesprekscyclus.adapters._sql.names import Renamer, created_names
 from gesprekscyclus.errors import InvalidValueError
 
 if TYPE_CHECKING:
@@ -281,58 +283,74 @@ def lock_key(schema: str | None, purpose: str = "migrate") -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
-def current_version(connection: psycopg.Connection[tuple[object, ...]]) -> int:
-    """The highest applied migration; 0 when ``schema_version`` is empty."""
-    row = connection.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
+def current_version(
+    connection: psycopg.Connection[tuple[object, ...]], schema: str | None = None
+) -> int:
+    """The highest applied migration in ``schema``; 0 when ``schema_version`` is empty."""
+    query = _named(schema)("SELECT coalesce(max(version), 0) FROM schema_version")
+    row = connection.execute(query.encode(), prepare=False).fetchone()
     return 0 if row is None else int(str(row[0]))
 
 
-def applied_versions(connection: psycopg.Connection[tuple[object, ...]]) -> frozenset[int]:
-    """The numbers of every applied migration."""
-    rows = connection.execute("SELECT version FROM schema_version").fetchall()
+def applied_versions(
+    connection: psycopg.Connection[tuple[object, ...]], schema: str | None = None
+) -> frozenset[int]:
+    """The numbers of every migration applied in ``schema``."""
+    query = _named(schema)("SELECT version FROM schema_version")
+    rows = connection.execute(query.encode(), prepare=False).fetchall()
     return frozenset(int(str(row[0])) for row in rows)
+
+
+def _named(schema: str | None) -> Renamer:
+    return Renamer.qualified(schema, created_names(MIGRATIONS, indexes=False))
 
 
 def migrate(connection: psycopg.Connection[tuple[object, ...]], schema: str | None) -> int:
     """Create ``schema`` if needed and apply the missing migrations; returns the version.
 
-    The connection must be in autocommit mode with its ``search_path`` set to ``schema``.
-    Everything happens in one transaction under the advisory lock of :func:`lock_key`.
+    Every statement names its tables with the schema, so the connection's ``search_path``
+    does not matter. Everything happens in one transaction (a savepoint when the connection
+    has one open) under the advisory lock of :func:`lock_key`.
     """
     from psycopg import sql  # noqa: PLC0415 - optional extra, imported when used
 
+    rename = _named(schema)
+
+    def run(statement: str, params: tuple[object, ...] = ()) -> None:
+        connection.execute(rename(statement).encode(), params, prepare=False)
+
     with connection.transaction():
-        connection.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key(schema),))
+        connection.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key(schema),), prepare=False)
         if schema is not None:
             connection.execute(
                 sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
                     sql.Identifier(check_schema_name(schema))
                 )
             )
-        connection.execute(
+        run(
             "CREATE TABLE IF NOT EXISTS schema_version ("
             " version integer PRIMARY KEY,"
             " applied_at timestamptz NOT NULL DEFAULT now())"
         )
         return apply_migrations(
             MIGRATIONS,
-            applied_versions(connection),
-            lambda statement: connection.execute(statement.encode()),
-            lambda number: connection.execute(
-                "INSERT INTO schema_version (version) VALUES (%s)", (number,)
-            ),
-            _MigrationSql(connection),
+            applied_versions(connection, schema),
+            run,
+            lambda number: run("INSERT INTO schema_version (version) VALUES (%s)", (number,)),
+            _MigrationSql(connection, rename),
         )
 
 
 class _MigrationSql:
     """``%s`` statements of a Python migration step on the migrating connection."""
 
-    def __init__(self, connection: psycopg.Connection[tuple[object, ...]]):
+    def __init__(self, connection: psycopg.Connection[tuple[object, ...]], rename: Renamer):
         self._connection = connection
+        self._rename = rename
 
     def rows(self, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        return self._connection.execute(query.encode(), params).fetchall()
+        statement = self._rename(query).encode()
+        return self._connection.execute(statement, params, prepare=False).fetchall()
 
     def execute(self, query: str, params: Sequence[Any] = ()) -> object:
-        return self._connection.execute(query.encode(), params)
+        return self._connection.execute(self._rename(query).encode(), params, prepare=False)

@@ -2,13 +2,19 @@
 
 Concurrency model:
 
-- Connections come from a :class:`psycopg_pool.ConnectionPool` and run in autocommit mode;
-  every unit of work is one explicit transaction (``connection.transaction()``) on one pooled
-  connection, so all its writes, outbox rows included, commit together or not at all.
-- Each new connection gets ``TimeZone = UTC``, an ``idle_in_transaction_session_timeout`` (a
-  stuck client cannot hold locks for ever) and, when a schema is given, a ``search_path`` of
-  just that schema. The pool checks a connection before lending it and replaces dead ones, so
-  after a dropped connection or a server restart the next unit of work gets a fresh one.
+- Connections come from a :class:`psycopg_pool.ConnectionPool` (the store's own, in
+  autocommit mode, or the host's) or are the host's one connection; every unit of work is one
+  explicit transaction (``connection.transaction()``) on one connection, so all its writes,
+  outbox rows included, commit together or not at all. On a host connection with a
+  transaction open it is a savepoint of that transaction instead, and the host commits.
+- The store keeps nothing in the session, so a transaction-mode pooler (pgbouncer) can hand
+  each transaction to any server connection: every statement names its tables with the
+  schema (no ``search_path``), statements are not prepared unless ``prepare_threshold`` says
+  so, and the ``idle_in_transaction_session_timeout`` (a stuck client cannot hold locks for
+  ever) is set per transaction on the store's own connections. Instants are read back in UTC
+  whatever the session's ``TimeZone``. The pool checks a connection before lending it and
+  replaces dead ones, so after a dropped connection or a server restart the next unit of work
+  gets a fresh one.
 - :meth:`PostgresUnitOfWork.lock` takes a transaction-level advisory lock
   (``pg_advisory_xact_lock``) keyed by the store's schema and the lock's name; the server
   releases it at commit, at rollback and when the session ends, so a crashed holder cannot
@@ -26,19 +32,20 @@ Concurrency model:
   :class:`~gesprekscyclus.errors.ConflictError`) with the psycopg error chained; only
   parameterised statements are used.
 - Bulk inserts (:meth:`conversations.add_many <_Conversations.add_many>`, large enqueues) of
-  at least ``copy_threshold`` rows stream the rows with ``COPY`` into a temporary table and
-  move them over with ``INSERT … SELECT … ON CONFLICT DO NOTHING``; smaller ones use
-  ``executemany`` (pipelined by psycopg).
+  at least ``copy_threshold`` rows stream the rows with ``COPY`` into a temporary table
+  (dropped at the commit) and move them over with ``INSERT … SELECT … ON CONFLICT DO
+  NOTHING``; smaller ones use ``executemany`` (pipelined by psycopg).
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, LiteralString
 
@@ -49,6 +56,7 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool
 
 from gesprekscyclus.adapters._sql import tables
+from gesprekscyclus.adapters._sql.names import Renamer, created_names
 from gesprekscyclus.adapters._sql.outbox import (
     DEAD_ON_CLAIM,
     NEXT_SEQUENCE,
@@ -83,7 +91,7 @@ from gesprekscyclus.ports.store import (
 )
 from gesprekscyclus.serialization import dumps
 
-from .schema import check_schema_name, lock_key, migrate
+from .schema import MIGRATIONS, check_schema_name, lock_key, migrate
 
 __all__ = [
     "PostgresStore",
@@ -121,11 +129,22 @@ def _back(value: datetime | None) -> datetime | None:
 
 
 class _Db:
-    """One connection, with psycopg errors translated into the library's errors."""
+    """One connection, with psycopg errors translated into the library's errors and the
+    tables named as the store keeps them (schema-qualified; see ``_sql.names``)."""
 
-    def __init__(self, connection: Connection, label: str):
+    def __init__(self, connection: Connection, label: str, rename: Renamer | None = None):
         self.connection = connection
         self.label = label
+        self._rename = rename if rename is not None else Renamer({})
+
+    def sql(self, query: Query) -> Query:
+        """``query`` with the store's table names."""
+        if not self._rename.names:
+            return query
+        if isinstance(query, str):
+            return self._rename(query)
+        text = query.as_string(self.connection)
+        return sql.SQL(self._rename(text))
 
     @contextmanager
     def errors(self, action: str) -> Iterator[None]:
@@ -139,19 +158,19 @@ class _Db:
     def execute(self, query: Query, params: Sequence[Any] = ()) -> int:
         """Run one statement; returns its row count."""
         with self.errors("statement"):
-            return self.connection.execute(query, params).rowcount
+            return self.connection.execute(self.sql(query), params).rowcount
 
     def rows(self, query: Query, params: Sequence[Any] = ()) -> list[Row]:
         if not findable(params):
             return []
         with self.errors("query"):
-            return self.connection.execute(query, params).fetchall()
+            return self.connection.execute(self.sql(query), params).fetchall()
 
     def one(self, query: Query, params: Sequence[Any] = ()) -> Row | None:
         if not findable(params):
             return None
         with self.errors("query"):
-            return self.connection.execute(query, params).fetchone()
+            return self.connection.execute(self.sql(query), params).fetchone()
 
     def rows_by_ids(self, select: str, ids: Iterable[str]) -> list[Row]:
         """The rows of ``select`` for ``ids`` (its table's ``id`` column), in id order."""
@@ -163,7 +182,7 @@ class _Db:
         if not rows:
             return 0
         with self.errors("bulk statement"), self.connection.cursor() as cursor:
-            cursor.executemany(query, rows)
+            cursor.executemany(self.sql(query), rows)
             return max(cursor.rowcount, 0)
 
     def copy_in(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
@@ -174,7 +193,7 @@ class _Db:
         with (
             self.errors("COPY"),
             self.connection.cursor() as cursor,
-            cursor.copy(statement) as copy,
+            cursor.copy(self.sql(statement)) as copy,
         ):
             for row in rows:
                 copy.write_row(row)
@@ -200,7 +219,7 @@ class _BulkInsert:
             sql.Identifier(table), names, marks
         )
         self.create_staging = sql.SQL(
-            "CREATE TEMPORARY TABLE IF NOT EXISTS {} ON COMMIT DELETE ROWS"
+            "CREATE TEMPORARY TABLE IF NOT EXISTS {} ON COMMIT DROP"
             " AS SELECT {} FROM {} WITH NO DATA"
         ).format(sql.Identifier(self.staging), names, sql.Identifier(table))
         self.move = sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {} ON CONFLICT DO NOTHING").format(
@@ -215,7 +234,8 @@ class _BulkInsert:
         if len(rows) < copy_threshold:
             return db.many(self.insert, rows)
         with db.errors("COPY notice"):
-            # The staging table exists once per connection; silence the "skipping" notice.
+            # The staging table lives until the commit; a second bulk insert in the same
+            # transaction reuses it: silence the "skipping" notice.
             db.connection.execute("SET LOCAL client_min_messages = warning")
         db.execute(self.create_staging)
         db.copy_in(self.staging, self.columns, rows)
@@ -284,11 +304,11 @@ def _message(row: Sequence[Any], notification: Notification | None = None) -> Ou
         key=row[1],
         notification=notification,
         attempts=row[3],
-        due_at=row[4],
+        due_at=row[4].astimezone(UTC),
         status=row[5],
         last_error=row[6],
         lease_owner=row[7],
-        lease_until=row[8],
+        lease_until=_back(row[8]),
         delivered=read_targets(row[9]),
     )
 
@@ -457,9 +477,15 @@ class PostgresUnitOfWork:
     """The repositories of one PostgreSQL transaction."""
 
     def __init__(
-        self, connection: Connection, *, label: str, copy_threshold: int, lock_scope: str = ""
+        self,
+        connection: Connection,
+        *,
+        label: str,
+        copy_threshold: int,
+        lock_scope: str = "",
+        rename: Renamer | None = None,
     ):
-        db = _Db(connection, label)
+        db = _Db(connection, label, rename)
         self._db = db
         self._lock_scope = lock_scope
         self.connection = connection
@@ -500,40 +526,119 @@ def _positive_number(path: str, value: float) -> float:
     return value
 
 
+#: The tables the migrations create: what a schema qualifies.
+TABLE_NAMES = created_names(MIGRATIONS, indexes=False)
+
+
 class PostgresStore:
     """A :class:`~gesprekscyclus.ports.store.Store` in a PostgreSQL database (or schema).
 
-    Use :func:`open_postgres_store` to create one; see the module docstring for concurrency.
+    Use :func:`open_postgres_store` to create one; see the module docstring for concurrency
+    and ``docs/host-database.md`` for the host's pool, connection and transaction.
     """
 
     def __init__(
         self,
-        dsn: str,
+        dsn: str | None = None,
         *,
+        pool: ConnectionPool[Any] | None = None,
+        connection: Connection | None = None,
         schema: str | None = None,
+        prepare_threshold: int | None = None,
         pool_size: int = 4,
         connect_timeout: float = 10.0,
         pool_timeout: float = 30.0,
-        idle_in_transaction_timeout: float = 60.0,
+        idle_in_transaction_timeout: float | None = 60.0,
         copy_threshold: int = DEFAULT_COPY_THRESHOLD,
     ):
+        given = [
+            name
+            for name, value in (("dsn", dsn), ("pool", pool), ("connection", connection))
+            if value is not None
+        ]
+        if len(given) != 1:
+            raise InvalidValueError(
+                "dsn",
+                "give exactly one of dsn, pool and connection, got "
+                + (" and ".join(given) or "none"),
+            )
+        if pool is not None and not isinstance(pool, ConnectionPool):
+            raise InvalidValueError(
+                "pool", f"expected a psycopg_pool.ConnectionPool, got {type(pool).__name__}"
+            )
+        if connection is not None and not isinstance(connection, psycopg.Connection):
+            raise InvalidValueError(
+                "connection", f"expected a psycopg.Connection, got {type(connection).__name__}"
+            )
         self.schema = None if schema is None else check_schema_name(schema)
         if isinstance(pool_size, bool) or not isinstance(pool_size, int) or pool_size < 1:
             raise InvalidValueError("pool_size", f"must be at least 1, got {pool_size!r}")
         if isinstance(copy_threshold, bool) or not isinstance(copy_threshold, int):
             raise InvalidValueError("copy_threshold", f"must be an integer, got {copy_threshold!r}")
-        _positive_number("connect_timeout", connect_timeout)
-        self._idle_ms = round(
-            _positive_number("idle_in_transaction_timeout", idle_in_transaction_timeout) * 1000
+        if prepare_threshold is not None and (
+            isinstance(prepare_threshold, bool)
+            or not isinstance(prepare_threshold, int)
+            or prepare_threshold < 0
+        ):
+            raise InvalidValueError(
+                "prepare_threshold",
+                f"must be None (never prepare) or a whole number of at least 0,"
+                f" got {prepare_threshold!r}",
+            )
+        #: After how many runs psycopg prepares a statement; ``None``: never (the default,
+        #: which a transaction-mode pooler needs).
+        self.prepare_threshold = prepare_threshold
+        self._connect_timeout = _positive_number("connect_timeout", connect_timeout)
+        self._idle_ms = (
+            None
+            if idle_in_transaction_timeout is None
+            else round(
+                _positive_number("idle_in_transaction_timeout", idle_in_transaction_timeout) * 1000
+            )
         )
         self.copy_threshold = copy_threshold
+        self._rename = Renamer.qualified(self.schema, TABLE_NAMES)
         self._label = "postgres store" + ("" if schema is None else f" (schema {schema!r})")
         self._pid = os.getpid()
         self._closed = False
         self._guard = threading.Lock()
+        #: Whether the pool or connection is the host's (never closed by :meth:`close`).
+        self.borrowed = dsn is None
+        self._host_connection = connection
+        # One host connection serves every thread: one unit of work at a time on it.
+        self._host_lock = threading.RLock()
+        self._pool: ConnectionPool[Any] | None = pool
+        if dsn is None:
+            with self._borrow("migrate") as first:
+                self._migrate(first)
+        else:
+            settings = self._settings(dsn)
+            # Migrate on a connection of its own first: a wrong DSN fails at once, with the
+            # server's own reason, instead of after the pool's retries.
+            try:
+                first = psycopg.connect(dsn, **settings)
+            except psycopg.Error as error:
+                raise StoreError(f"{self._label}: cannot connect: {error}") from error
+            with first:
+                self._migrate(first)
+            self._pool = ConnectionPool(
+                dsn,
+                min_size=1,
+                max_size=pool_size,
+                kwargs=settings,
+                check=ConnectionPool.check_connection,
+                reconnect_failed=self._reconnect_failed,
+                timeout=_positive_number("pool_timeout", pool_timeout),
+                name=f"gesprekscyclus-{self.schema or 'default'}",
+                open=False,
+            )
+            self._pool.open(wait=False)
+
+    def _settings(self, dsn: str) -> dict[str, Any]:
         settings: dict[str, Any] = {
             "autocommit": True,
-            "connect_timeout": max(1, round(connect_timeout)),
+            "connect_timeout": max(1, round(self._connect_timeout)),
+            "prepare_threshold": self.prepare_threshold,
         }
         try:
             named = "application_name" in conninfo_to_dict(dsn)
@@ -543,33 +648,36 @@ class PostgresStore:
             ) from error
         if not named:  # a name in the DSN (one per worker, say) shows in pg_stat_activity
             settings["application_name"] = "gesprekscyclus"
-        self._pool: ConnectionPool[Connection] = ConnectionPool(
-            dsn,
-            min_size=1,
-            max_size=pool_size,
-            kwargs=settings,
-            configure=self._configure,
-            check=ConnectionPool.check_connection,
-            reconnect_failed=self._reconnect_failed,
-            timeout=_positive_number("pool_timeout", pool_timeout),
-            name=f"gesprekscyclus-{self.schema or 'default'}",
-            open=False,
-        )
-        # Migrate on a connection of its own first: a wrong DSN fails at once, with the
-        # server's own reason, instead of after the pool's retries.
-        try:
-            connection = psycopg.connect(dsn, **settings)
-        except psycopg.Error as error:
-            raise StoreError(f"{self._label}: cannot connect: {error}") from error
-        with connection:
-            db = _Db(connection, self._label)
-            with db.errors("migrate"):
-                self._configure(connection)
-                self.schema_version = migrate(connection, self.schema)
-                scope = connection.execute("SELECT current_schema()").fetchone()
+        return settings
+
+    def _migrate(self, connection: Connection) -> None:
+        # One transaction (a savepoint in the host's), so that nothing is left open on a
+        # host's connection that is not in autocommit mode.
+        with _Db(connection, self._label).errors("migrate"), connection.transaction():
+            self.schema_version = migrate(connection, self.schema)
+            scope = connection.execute("SELECT current_schema()", prepare=False).fetchone()
         #: Whose advisory locks :meth:`PostgresUnitOfWork.lock` takes: the schema in use.
         self.lock_scope = str(self.schema or (scope[0] if scope else None) or "")
-        self._pool.open(wait=False)
+
+    def using(self, connection: Connection) -> PostgresStore:
+        """This store on the host's ``connection`` (typically inside the host's transaction,
+        for one request): same schema and settings, no migration, nothing opened.
+
+        Units of work on it are savepoints of the host's transaction when one is open (the
+        host commits or rolls back), transactions of their own otherwise.
+        """
+        if not isinstance(connection, psycopg.Connection):
+            raise InvalidValueError(
+                "connection", f"expected a psycopg.Connection, got {type(connection).__name__}"
+            )
+        joined = copy.copy(self)
+        joined._pool = None
+        joined._host_connection = connection
+        joined._host_lock = threading.RLock()
+        joined._guard = threading.Lock()
+        joined._closed = False
+        joined.borrowed = True
+        return joined
 
     def _reconnect_failed(self, pool: ConnectionPool[Connection]) -> None:
         log.error(
@@ -578,34 +686,56 @@ class PostgresStore:
             pool.reconnect_timeout,
         )
 
-    def _configure(self, connection: Connection) -> None:
-        connection.execute(
-            "SELECT set_config('TimeZone', 'UTC', false),"
-            " set_config('idle_in_transaction_session_timeout', %s, false)",
-            (str(self._idle_ms),),
-        )
-        if self.schema is not None:
-            connection.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(self.schema)))
-
     @contextmanager
-    def _connection(self, action: str) -> Iterator[_Db]:
+    def _borrow(self, action: str) -> Iterator[Connection]:
+        """A connection for one use: from the pool, or the host's connection (held alone).
+
+        On a borrowed pool or connection the store's ``prepare_threshold`` applies while it
+        is used and the host's setting is restored afterwards.
+        """
         if self._closed:
             raise StoreError(f"{self._label} is closed")
         if os.getpid() != self._pid:
             raise StoreError(
                 "a PostgresStore cannot be shared across processes; open one in each process"
             )
-        db: _Db | None = None
+        lock = self._host_lock if self._host_connection is not None else nullcontext()
         try:
-            with self._pool.connection() as connection:
-                db = _Db(connection, self._label)
-                yield db
+            with lock, self._source() as connection:
+                if not self.borrowed:
+                    yield connection
+                    return
+                before = connection.prepare_threshold
+                connection.prepare_threshold = self.prepare_threshold
+                try:
+                    yield connection
+                finally:
+                    connection.prepare_threshold = before
         except psycopg.Error as error:
             raise StoreError(f"{self._label}: {action} failed: {error}") from error
 
+    def _source(self) -> Any:
+        if self._host_connection is not None:
+            return nullcontext(self._host_connection)
+        assert self._pool is not None
+        return self._pool.connection()
+
+    @contextmanager
+    def _connection(self, action: str) -> Iterator[_Db]:
+        with self._borrow(action) as connection:
+            yield _Db(connection, self._label, self._rename)
+
     @contextmanager
     def _transaction(self, action: str) -> Iterator[_Db]:
+        """One transaction; a savepoint when the host's connection has one open (psycopg's
+        ``transaction()`` decides by the connection's state)."""
         with self._connection(action) as db, db.errors(action), db.connection.transaction():
+            if not self.borrowed and self._idle_ms is not None:
+                # Per transaction, not per session: a pooler hands the session to others.
+                db.connection.execute(
+                    "SELECT set_config('idle_in_transaction_session_timeout', %s, true)",
+                    (str(self._idle_ms),),
+                )
             yield db
 
     @contextmanager
@@ -613,7 +743,9 @@ class PostgresStore:
         """One transaction on one pooled connection; committed on a clean exit.
 
         Each unit of work takes its own connection, so nesting them does not share a
-        transaction (and needs a free connection in the pool).
+        transaction (and needs a free connection in the pool). On the host's connection with
+        a transaction open, the unit is a savepoint in it instead: a failure undoes the
+        unit's writes only (and raises), and nothing is committed until the host commits.
         """
         with self._transaction("unit of work") as db:
             yield PostgresUnitOfWork(
@@ -621,28 +753,48 @@ class PostgresStore:
                 label=self._label,
                 copy_threshold=self.copy_threshold,
                 lock_scope=self.lock_scope,
+                rename=self._rename,
             )
 
     def compact(self) -> None:
         """``VACUUM`` the library's tables: the space of deleted rows becomes reusable and
         is overwritten by later writes (the pages are not zeroed at once; see
-        ``docs/privacy.md``)."""
+        ``docs/privacy.md``). ``VACUUM`` cannot run inside a transaction, and deletions are
+        not final before the commit: on the host's connection with a transaction open this
+        does nothing but log a warning; call it again after the host's commit."""
         with self._connection("compact") as db, db.errors("compact"):
-            for table in _TABLES:
-                db.connection.execute(sql.SQL("VACUUM {}").format(sql.Identifier(table)))
+            connection = db.connection
+            if connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                log.warning(
+                    "%s: compact skipped inside the host's transaction; call compact() again"
+                    " after the commit",
+                    self._label,
+                )
+                return
+            autocommit = connection.autocommit
+            connection.autocommit = True
+            try:
+                for table in _TABLES:
+                    connection.execute(db.sql(sql.SQL("VACUUM {}").format(sql.Identifier(table))))
+            finally:
+                connection.autocommit = autocommit
 
     def close(self) -> None:
-        """Close the pool and every connection in it."""
+        """Close the pool and every connection in it; a host's pool or connection is left
+        open (the store only stops using it)."""
         with self._guard:
             if self._closed:
                 return
             self._closed = True
-        if os.getpid() == self._pid:
+        if os.getpid() == self._pid and not self.borrowed and self._pool is not None:
             self._pool.close()
 
     # -- dispatch side ------------------------------------------------------------------------
 
     def _run(self, action: str, work: Callable[[_Db], Any]) -> Any:
+        if self.borrowed:  # the host's connection may be in a transaction, or not autocommit
+            with self._transaction(action) as db:
+                return work(db)
         with self._connection(action) as db, db.errors(action):
             return work(db)
 
@@ -811,24 +963,39 @@ class PostgresStore:
 
 
 def open_postgres_store(
-    dsn: str,
+    dsn: str | None = None,
     *,
+    pool: ConnectionPool[Any] | None = None,
+    connection: Connection | None = None,
     schema: str | None = None,
+    prepare_threshold: int | None = None,
     pool_size: int = 4,
     connect_timeout: float = 10.0,
     pool_timeout: float = 30.0,
-    idle_in_transaction_timeout: float = 60.0,
+    idle_in_transaction_timeout: float | None = 60.0,
     copy_threshold: int = DEFAULT_COPY_THRESHOLD,
 ) -> PostgresStore:
     """Connect to PostgreSQL at ``dsn`` and bring the schema up to date.
 
-    ``schema`` keeps the tables in their own schema (created when missing); ``pool_size`` is
-    the most connections the store opens; ``connect_timeout`` how long opening may wait for
-    the server, ``pool_timeout`` how long a unit of work waits for a free connection;
+    ``schema`` keeps the tables in their own schema (created when missing); every statement
+    names its tables with it, so no ``search_path`` is set or needed. ``pool_size`` is the
+    most connections the store opens; ``connect_timeout`` how long opening may wait for the
+    server, ``pool_timeout`` how long a unit of work waits for a free connection;
     ``idle_in_transaction_timeout`` (seconds) makes the server end a session whose
-    transaction sits idle that long. Bulk inserts of ``copy_threshold`` rows or more use
-    ``COPY``. Connections are named ``gesprekscyclus`` in ``pg_stat_activity`` unless the
-    DSN names them (``?application_name=worker-1``).
+    transaction sits idle that long (set per transaction, one statement more each; ``None``
+    leaves it to the server's or the pooler's setting). Bulk inserts of
+    ``copy_threshold`` rows or more use ``COPY``. Connections are named ``gesprekscyclus`` in
+    ``pg_stat_activity`` unless the DSN names them (``?application_name=worker-1``).
+    ``prepare_threshold`` is psycopg's: after how many runs a statement is prepared on the
+    server; ``None`` (the default) never prepares, which a transaction-mode pooler such as
+    pgbouncer needs; a direct connection may set a number.
+
+    Instead of ``dsn``, give the host application's ``pool`` (a
+    ``psycopg_pool.ConnectionPool``) or ``connection`` (a ``psycopg.Connection``): the store
+    borrows it, applies its own ``prepare_threshold`` while it uses a connection, sets
+    nothing else on it, and never closes it. A unit of work on a connection with a
+    transaction open runs as a savepoint inside it, and the host commits (see
+    ``docs/host-database.md``).
 
     It needs a running server, so the example is a plain code block rather than a doctest::
 
@@ -839,7 +1006,10 @@ def open_postgres_store(
     """
     return PostgresStore(
         dsn,
+        pool=pool,
+        connection=connection,
         schema=schema,
+        prepare_threshold=prepare_threshold,
         pool_size=pool_size,
         connect_timeout=connect_timeout,
         pool_timeout=pool_timeout,

@@ -11,9 +11,8 @@ epoch in UTC; dates are ISO 8601 text, which sorts like the dates themselves.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from gesprekscyclus.adapters._sql import Step, apply_migrations
 from gesprekscyclus.adapters._sql.follow_up_ids import shorten_follow_up_ids
@@ -273,37 +272,56 @@ CONVERSATION_INDEXES = tuple(
 )
 
 
+class Executes(Protocol):
+    """What the migrations need of a connection."""
+
+    def execute(self, query: str, params: Sequence[Any] = (), /) -> Any: ...
+
+
 class _MigrationSql:
     """``%s`` statements of a Python migration step on the migrating connection."""
 
-    def __init__(self, connection: sqlite3.Connection):
+    def __init__(self, connection: Executes):
         self._connection = connection
 
     def rows(self, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        return self._connection.execute(query.replace("%s", "?"), params).fetchall()
+        rows: list[tuple[Any, ...]] = self._connection.execute(
+            query.replace("%s", "?"), params
+        ).fetchall()
+        return rows
 
     def execute(self, query: str, params: Sequence[Any] = ()) -> object:
         return self._connection.execute(query.replace("%s", "?"), params)
 
 
-def current_version(connection: sqlite3.Connection) -> int:
+def current_version(connection: Executes) -> int:
     """The highest applied migration, 0 for a new file."""
     row = connection.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
     return int(row[0])
 
 
-def applied_versions(connection: sqlite3.Connection) -> frozenset[int]:
+def applied_versions(connection: Executes) -> frozenset[int]:
     """The numbers of every applied migration."""
     rows = connection.execute("SELECT version FROM schema_version").fetchall()
     return frozenset(int(row[0]) for row in rows)
 
 
-def migrate(connection: sqlite3.Connection) -> int:
+def migrate(connection: Executes, *, nested: bool = False) -> int:
     """Apply the missing migrations in one transaction; returns the resulting version.
 
-    The connection must be in autocommit mode (``isolation_level=None``).
+    The connection must have no transaction open, or, with ``nested``, it has one (the
+    host's) and the migrations run in a savepoint of it.
     """
-    connection.execute("BEGIN IMMEDIATE")
+    begin, commit, undo = (
+        (
+            "SAVEPOINT gesprekscyclus_migrate",
+            "RELEASE gesprekscyclus_migrate",
+            "ROLLBACK TO gesprekscyclus_migrate",
+        )
+        if nested
+        else ("BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")
+    )
+    connection.execute(begin)
     try:
         connection.execute(
             "CREATE TABLE IF NOT EXISTS schema_version ("
@@ -318,8 +336,10 @@ def migrate(connection: sqlite3.Connection) -> int:
             ),
             _MigrationSql(connection),
         )
-        connection.execute("COMMIT")
+        connection.execute(commit)
     except BaseException:
-        connection.execute("ROLLBACK")
+        connection.execute(undo)
+        if nested:
+            connection.execute(commit)
         raise
     return version

@@ -17,6 +17,12 @@ Concurrency model:
   use a server database.
 - Driver errors become :class:`~gesprekscyclus.errors.StoreError` with the ``sqlite3`` error
   chained; only parameterised statements are used.
+- On the host application's own connection (``connection=``) the store uses that one
+  connection for every thread, one transaction at a time, and leaves its settings alone but
+  ``secure_delete``; a unit of work on it while the host has a transaction open is a
+  ``SAVEPOINT`` in that transaction, and the host commits. ``table_prefix`` puts every table
+  and index of the store behind a prefix (statements are rewritten once, see
+  ``_sql.names``), so the store can share a file with the host's tables.
 - Every connection runs with ``secure_delete`` on, so deleted content is overwritten rather
   than left in free pages; :meth:`SQLiteStore.compact` also empties the write-ahead log and
   rebuilds the file, which erasure and purging do afterwards.
@@ -24,16 +30,18 @@ Concurrency model:
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from gesprekscyclus.adapters._sql import tables
+from gesprekscyclus.adapters._sql.names import Renamer, created_names
 from gesprekscyclus.adapters._sql.outbox import (
     DEAD_ON_CLAIM,
     NEXT_SEQUENCE,
@@ -69,9 +77,11 @@ from gesprekscyclus.ports.store import (
 )
 from gesprekscyclus.serialization import dumps
 
-from .schema import migrate
+from .schema import MIGRATIONS, migrate
 
-__all__ = ["SQLiteStore", "SQLiteUnitOfWork", "open_sqlite_store"]
+__all__ = ["NamedConnection", "SQLiteStore", "SQLiteUnitOfWork", "open_sqlite_store"]
+
+log = logging.getLogger(__name__)
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
@@ -123,10 +133,37 @@ def _message(row: Sequence[Any], notification: Notification | None = None) -> Ou
     )
 
 
+class NamedConnection:
+    """A ``sqlite3`` connection whose statements name the tables as the store keeps them
+    (behind its table prefix); anything else is the connection's own."""
+
+    def __init__(self, connection: sqlite3.Connection, rename: Renamer):
+        self.raw = connection
+        self._rename = rename
+
+    def execute(self, query: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        """``sqlite3.Connection.execute`` with the tables renamed."""
+        return self.raw.execute(self._rename(query), params)
+
+    def executemany(self, query: str, rows: Iterable[Sequence[Any]]) -> sqlite3.Cursor:
+        """``sqlite3.Connection.executemany`` with the tables renamed."""
+        return self.raw.executemany(self._rename(query), rows)
+
+    @property
+    def total_changes(self) -> int:
+        """Rows changed since the connection opened."""
+        return self.raw.total_changes
+
+    @property
+    def in_transaction(self) -> bool:
+        """Whether a transaction is open on the connection."""
+        return self.raw.in_transaction
+
+
 class _Db:
     """The connection as the shared tables use it (their ``%s`` marks become ``?``)."""
 
-    def __init__(self, connection: sqlite3.Connection):
+    def __init__(self, connection: NamedConnection):
         self.connection = connection
 
     def rows(self, query: str, params: Sequence[Any] = ()) -> list[Any]:
@@ -237,7 +274,7 @@ class _ActionItems(tables.ActionItems):
 
 
 class _Outbox:
-    def __init__(self, connection: sqlite3.Connection):
+    def __init__(self, connection: NamedConnection):
         self._db = connection
 
     def enqueue(self, notifications: Iterable[Notification], *, due_at: datetime) -> int:
@@ -339,7 +376,7 @@ class _Outbox:
 class SQLiteUnitOfWork:
     """The repositories of one SQLite transaction."""
 
-    def __init__(self, connection: sqlite3.Connection):
+    def __init__(self, connection: NamedConnection):
         db = _Db(connection)
         self.connection = connection
         self.people = tables.People(db, _ENCODING)
@@ -358,13 +395,43 @@ class SQLiteUnitOfWork:
         check_lock_name(name)
 
 
-class SQLiteStore:
-    """A :class:`~gesprekscyclus.ports.store.Store` in one SQLite file.
+#: The tables and indexes the migrations create: what a table prefix applies to.
+TABLE_NAMES = created_names(MIGRATIONS, indexes=True)
+_SAVEPOINT = "gesprekscyclus_unit"
 
-    Use :func:`open_sqlite_store` to create one; see the module docstring for concurrency.
+
+class SQLiteStore:
+    """A :class:`~gesprekscyclus.ports.store.Store` in one SQLite file, or on the host
+    application's own ``sqlite3`` connection.
+
+    Use :func:`open_sqlite_store` to create one; see the module docstring for concurrency and
+    ``docs/host-database.md`` for sharing the host's connection and transaction.
     """
 
-    def __init__(self, path: str | Path, *, busy_timeout: float = 30.0, cache_mib: int = 64):
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        connection: sqlite3.Connection | None = None,
+        table_prefix: str = "",
+        busy_timeout: float = 30.0,
+        cache_mib: int = 64,
+    ):
+        if (path is None) == (connection is None):
+            raise InvalidValueError("path", "give a file path or a connection: exactly one of them")
+        if connection is not None and not isinstance(connection, sqlite3.Connection):
+            raise InvalidValueError(
+                "connection", f"expected a sqlite3.Connection, got {type(connection).__name__}"
+            )
+        self._rename = Renamer.prefixed(table_prefix, TABLE_NAMES)
+        #: The prefix of every table and index name (``""``: none).
+        self.table_prefix = table_prefix
+        self._host = connection
+        if connection is not None:
+            path = next(
+                (row[2] for row in connection.execute("PRAGMA database_list") if row[1] == "main"),
+                "",
+            )
         self._path = str(path)
         self._busy_ms = round(busy_timeout * 1000)
         self._cache_kib = cache_mib * 1024
@@ -372,13 +439,16 @@ class SQLiteStore:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._guard = threading.Lock()
+        # One host connection serves every thread: one transaction at a time on it.
+        self._host_lock = threading.RLock()
         self._closed = False
-        with self._driver_errors("open"):
-            self.schema_version = migrate(self._connection())
+        with self._driver_errors("open"), self._exclusive():
+            named = self._connection()
+            self.schema_version = migrate(named, nested=named.in_transaction)
 
     @property
     def path(self) -> str:
-        """The database file."""
+        """The database file (``""`` for the host's in-memory database)."""
         return self._path
 
     @contextmanager
@@ -388,16 +458,26 @@ class SQLiteStore:
         except sqlite3.Error as error:
             raise StoreError(f"sqlite store {self._path!r}: {action} failed: {error}") from error
 
-    def _connection(self) -> sqlite3.Connection:
+    def _exclusive(self) -> threading.RLock | nullcontext[None]:
+        return self._host_lock if self._host is not None else nullcontext()
+
+    def _connection(self) -> NamedConnection:
         if self._closed:
             raise StoreError(f"sqlite store {self._path!r} is closed")
         if os.getpid() != self._pid:
             raise StoreError(
                 "a SQLiteStore cannot be shared across processes; open one in each process"
             )
-        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
-        if connection is not None:
-            return connection
+        named: NamedConnection | None = getattr(self._local, "connection", None)
+        if named is not None:
+            return named
+        if self._host is not None:
+            with self._driver_errors("configure the connection"):
+                # Deleted personal data is overwritten, not only unlinked (erasure).
+                self._host.execute("PRAGMA secure_delete = ON")
+            named = NamedConnection(self._host, self._rename)
+            self._local.connection = named
+            return named
         with self._driver_errors("connect"):
             connection = sqlite3.connect(
                 self._path,
@@ -412,34 +492,49 @@ class SQLiteStore:
             # Deleted content is overwritten, not only unlinked (erasure, retention).
             connection.execute("PRAGMA secure_delete = ON")
             connection.execute(f"PRAGMA cache_size = {-int(self._cache_kib)}")
-        self._local.connection = connection
+        named = NamedConnection(connection, self._rename)
+        self._local.connection = named
         with self._guard:
             self._connections.append(connection)
-        return connection
+        return named
 
     @contextmanager
-    def _transaction(self, action: str) -> Iterator[sqlite3.Connection]:
-        connection = self._connection()
-        with self._driver_errors(f"{action} (begin)"):
-            connection.execute("BEGIN IMMEDIATE")
-        try:
-            yield connection
-        except BaseException as error:
-            with suppress(sqlite3.Error):
-                connection.execute("ROLLBACK")
-            if isinstance(error, sqlite3.Error) and not isinstance(error, GesprekscyclusError):
-                raise StoreError(
-                    f"sqlite store {self._path!r}: {action} failed: {error}"
-                ) from error
-            raise
-        with self._driver_errors(f"{action} (commit)"):
-            connection.execute("COMMIT")
+    def _transaction(self, action: str) -> Iterator[NamedConnection]:
+        with self._exclusive():
+            connection = self._connection()
+            # Inside the host's transaction a unit is a savepoint: the host commits. (On the
+            # store's own connections units do not nest: BEGIN refuses.)
+            nested = self._host is not None and connection.in_transaction
+            begin, commit, undo = (
+                (f"SAVEPOINT {_SAVEPOINT}", f"RELEASE {_SAVEPOINT}", f"ROLLBACK TO {_SAVEPOINT}")
+                if nested
+                else ("BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")
+            )
+            with self._driver_errors(f"{action} (begin)"):
+                connection.raw.execute(begin)
+            try:
+                yield connection
+            except BaseException as error:
+                with suppress(sqlite3.Error):
+                    connection.raw.execute(undo)
+                    if nested:
+                        connection.raw.execute(commit)
+                if isinstance(error, sqlite3.Error) and not isinstance(error, GesprekscyclusError):
+                    raise StoreError(
+                        f"sqlite store {self._path!r}: {action} failed: {error}"
+                    ) from error
+                raise
+            with self._driver_errors(f"{action} (commit)"):
+                connection.raw.execute(commit)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[SQLiteUnitOfWork]:
         """One ``BEGIN IMMEDIATE`` transaction; committed on a clean exit.
 
-        Units of work do not nest within one thread.
+        On a host connection that has a transaction open, the unit is a savepoint in it
+        instead: a failure undoes the unit's writes only, and nothing is committed until the
+        host commits. Units of work do not nest within one thread on a file of the store's
+        own.
         """
         with self._transaction("unit of work") as connection:
             yield SQLiteUnitOfWork(connection)
@@ -451,21 +546,32 @@ class SQLiteStore:
         checkpoint again with ``TRUNCATE`` so the log is empty.
 
         Needs a moment without other readers; raises :class:`StoreError` when another
-        connection kept the log from being emptied.
+        connection kept the log from being emptied. On a host connection this rebuilds the
+        host's whole file; with a transaction open there (``VACUUM`` cannot run inside one,
+        and deletions are not final before the commit) it does nothing but log a warning:
+        call it again after the host's commit.
         """
-        connection = self._connection()
-        with self._driver_errors("compact"):
-            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-            connection.execute("VACUUM")
-            busy, _log, _done = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        if busy:
+        with self._exclusive():
+            connection = self._connection().raw
+            if connection.in_transaction:
+                log.warning(
+                    "sqlite store %r: compact skipped inside the host's transaction; call"
+                    " compact() again after the commit",
+                    self._path,
+                )
+                return
+            with self._driver_errors("compact"):
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                connection.execute("VACUUM")
+                row = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if row[0]:
             raise StoreError(
                 f"sqlite store {self._path!r}: compact could not empty the write-ahead log"
                 " while another connection was using the file; run it again when it is idle"
             )
 
     def close(self) -> None:
-        """Close every connection this store opened."""
+        """Close every connection this store opened (a host's connection stays open)."""
         with self._guard:
             self._closed = True
             connections, self._connections = self._connections, []
@@ -599,7 +705,7 @@ class SQLiteStore:
 
     def outbox_message(self, message_id: int) -> OutboxMessage:
         """See :meth:`gesprekscyclus.ports.store.Store.outbox_message`."""
-        with self._driver_errors("outbox_message"):
+        with self._driver_errors("outbox_message"), self._exclusive():
             row = (
                 self._connection()
                 .execute(
@@ -614,7 +720,7 @@ class SQLiteStore:
 
     def outbox_stats(self) -> OutboxStats:
         """See :meth:`gesprekscyclus.ports.store.Store.outbox_stats`."""
-        with self._driver_errors("outbox_stats"):
+        with self._driver_errors("outbox_stats"), self._exclusive():
             rows = (
                 self._connection()
                 .execute("SELECT status, count(*), count(lease_owner) FROM outbox GROUP BY status")
@@ -632,12 +738,20 @@ class SQLiteStore:
 
 
 def open_sqlite_store(
-    path: str | Path, *, busy_timeout: float = 30.0, cache_mib: int = 64
+    path: str | Path | None = None,
+    *,
+    connection: sqlite3.Connection | None = None,
+    table_prefix: str = "",
+    busy_timeout: float = 30.0,
+    cache_mib: int = 64,
 ) -> SQLiteStore:
     """Open (creating if needed) a SQLite store at ``path`` and bring its schema up to date.
 
     ``busy_timeout`` is how many seconds a writer waits for another one; ``cache_mib`` the
-    page cache per connection.
+    page cache per connection. ``connection`` uses the host application's own connection
+    instead of a file path (the store then leaves its settings alone, except that it turns
+    ``secure_delete`` on, and never closes it); ``table_prefix`` puts every table and index
+    of the store behind a prefix, so that it can share a database with the host's tables.
 
     >>> import os, tempfile
     >>> from gesprekscyclus.adapters.sqlite.schema import MIGRATIONS
@@ -647,4 +761,10 @@ def open_sqlite_store(
     ...     store.close()
     True OutboxStats(pending=0, leased=0, sent=0, dead=0, expired=0)
     """
-    return SQLiteStore(path, busy_timeout=busy_timeout, cache_mib=cache_mib)
+    return SQLiteStore(
+        path,
+        connection=connection,
+        table_prefix=table_prefix,
+        busy_timeout=busy_timeout,
+        cache_mib=cache_mib,
+    )
