@@ -59,12 +59,6 @@ BUILT_IN_TYPE_KEYS = (
 )
 
 
-_AUDIENCE_ROLES = {
-    Audience.EMPLOYEE_PREPARATION: Role.EMPLOYEE,
-    Audience.MANAGER_PREPARATION: Role.MANAGER,
-}
-
-
 @frozen
 class TypeRoles:
     """Who does what around a conversation of one type, as the catalog implies it.
@@ -72,7 +66,7 @@ class TypeRoles:
     ``plans`` sets the moment (the type's ``planned_by``, else its leader); ``leads`` leads
     it; ``prepares`` are the roles with preparation questions in the type's question set (an
     ``employee_preparation`` question is for the employee, a ``manager_preparation`` one for
-    the manager); ``records`` writes the report (the leader; ``None`` when the type keeps
+    whoever leads); ``records`` writes the report (the leader; ``None`` when the type keeps
     none); ``signs_off`` signs the report (the employee, where the type asks for it);
     ``follows_up`` keeps the action items moving (the type's ``followed_up_by``, else the
     leader).
@@ -178,10 +172,15 @@ class Catalog:
         prepares: tuple[Role, ...] = ()
         if kind.question_set is not None and kind.question_set in set(self.question_sets.keys()):
             audiences = {q.audience for q in self.question_sets.latest(kind.question_set).questions}
+            # the leading side's preparation is for whoever leads (HR in an exit interview)
+            sides = {Audience.EMPLOYEE_PREPARATION: Role.EMPLOYEE}
+            sides[Audience.MANAGER_PREPARATION] = kind.led_by
             prepares = tuple(
-                role
-                for audience, role in _AUDIENCE_ROLES.items()
-                if audience in audiences and role in kind.participants
+                dict.fromkeys(
+                    role
+                    for audience, role in sides.items()
+                    if audience in audiences and role in kind.participants
+                )
             )
         return TypeRoles(
             type_key=kind.key,

@@ -28,7 +28,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from gesprekscyclus.domain.access import ACCESS, Content, Grant, ReaderRole, type_allows
-from gesprekscyclus.domain.catalog import Catalog
+from gesprekscyclus.domain.catalog import Catalog, TypeRoles
 from gesprekscyclus.domain.conversation_types import (
     ConversationType,
     Sensitivity,
@@ -367,20 +367,14 @@ def _sick_and_notice(design: CycleDesign, rule: TypeRule, locale: Locale) -> lis
     return lines
 
 
-def _preparers(questions: QuestionSet | None, kind: ConversationType, locale: Locale) -> str:
-    audiences = {q.audience for q in questions.questions} if questions else set()
-    who = []
-    if Audience.EMPLOYEE_PREPARATION in audiences:
-        who.append(role_words("employee", locale))
-    if Audience.MANAGER_PREPARATION in audiences:
-        who.append(role_words(kind.led_by, locale))
-    if not who:
+def _preparers(roles: TypeRoles, locale: Locale) -> str:
+    if not roles.prepares:
         return (
             "geen vaste voorbereiding; iedere deelnemer mag eigen aantekeningen maken"
             if locale is Locale.NL
             else "no set preparation; every participant may make their own notes"
         )
-    return _and(who, locale) + (
+    return _and([role_words(role, locale) for role in roles.prepares], locale) + (
         ", met de vragen die vooraf worden gestuurd"
         if locale is Locale.NL
         else ", with the questions sent ahead"
@@ -388,31 +382,34 @@ def _preparers(questions: QuestionSet | None, kind: ConversationType, locale: Lo
 
 
 def _role_lines(
-    design: CycleDesign, rule: TypeRule, kind: ConversationType, questions: QuestionSet | None,
-    locale: Locale,
-) -> list[str]:  # fmt: skip
+    design: CycleDesign, kind: ConversationType, roles: TypeRoles, locale: Locale
+) -> list[str]:
+    """Who plans, leads, prepares, records and follows up, as the catalog says
+    (:meth:`~gesprekscyclus.domain.catalog.Catalog.roles`)."""
     nl = locale is Locale.NL
-    leader = role_words(kind.led_by, locale)
+    leader = role_words(roles.leads, locale)
+    planner = role_words(roles.plans, locale)
     plans = (
-        f"de planning zet het gesprek in volgens dit ontwerp; {leader} legt datum en tijd "
+        f"de planning zet het gesprek in volgens dit ontwerp; {planner} legt datum en tijd "
         "vast binnen de ruimte in de planning"
         if nl
-        else f"the planning sets the conversation according to this design; {leader} fixes "
+        else f"the planning sets the conversation according to this design; {planner} fixes "
         "the date and time within the room in the planning"
     )
-    if kind.report:
+    if roles.records is not None:
+        author = role_words(roles.records, locale)
         records = (
-            f"{leader} schrijft het verslag en deelt het met de deelnemers"
+            f"{author} schrijft het verslag en deelt het met de deelnemers"
             if nl
-            else f"{leader} writes the report and shares it with the participants"
+            else f"{author} writes the report and shares it with the participants"
         )
-        if kind.sign_off is SignOffRequirement.REQUIRED:
+        if roles.signs_off is not None and kind.sign_off is SignOffRequirement.REQUIRED:
             records += (
                 "; de medewerker tekent voor akkoord of voor gezien (of weigert, met reden)"
                 if nl
                 else "; the employee signs it as agreed or as seen (or refuses, with a reason)"
             )
-        elif kind.sign_off is SignOffRequirement.OPTIONAL:
+        elif roles.signs_off is not None:
             records += "; de medewerker mag ondertekenen" if nl else "; the employee may sign it"
         if kind.employee_written_view:
             records += (
@@ -435,19 +432,21 @@ def _role_lines(
         f"{count_words(design.carry_over_limit, locale)} times; then they are re-scoped, "
         "closed or escalated to HR"
     )
+    follower = role_words(roles.follows_up, locale)
     follows = (
-        f"wie een afspraak op zich neemt, voert die uit; {track_rule}"
+        f"wie een afspraak op zich neemt, voert die uit; {follower} bewaakt de opvolging; "
+        f"{track_rule}"
         if nl
-        else f"whoever takes on an agreement carries it out; {track_rule}"
+        else f"whoever takes on an agreement carries it out; {follower} keeps track of the "
+        f"follow-up; {track_rule}"
     )
-    rows = [
+    return [
         (("Wie plant: " if nl else "Who plans: ") + plans),
         (("Wie leidt: " if nl else "Who leads: ") + leader),
-        (("Wie bereidt voor: " if nl else "Who prepares: ") + _preparers(questions, kind, locale)),
+        (("Wie bereidt voor: " if nl else "Who prepares: ") + _preparers(roles, locale)),
         (("Wie legt vast: " if nl else "Who records: ") + records),
         (("Wie volgt op: " if nl else "Who follows up: ") + follows),
     ]
-    return rows
 
 
 _READ_ORDER = (
@@ -658,7 +657,7 @@ def _type_blocks(
     ]
     blocks += [
         paragraph(f"{_w('roles', locale)}:"),
-        bullets(_role_lines(design, rule, kind, questions, locale)),
+        bullets(_role_lines(design, kind, catalog.roles(kind.key), locale)),
     ]
     blocks += [
         paragraph(f"{_w('reading', locale)}:"),
