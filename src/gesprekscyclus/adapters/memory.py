@@ -649,6 +649,24 @@ class MemoryStore:
             self._state.sent_at[message_id] = at
             return True
 
+    def mark_sent_many(self, owner: str, ids: Sequence[int], *, now: datetime) -> set[int]:
+        """See :meth:`gesprekscyclus.ports.store.Store.mark_sent_many`."""
+        at = aware_utc(now, "mark_sent_many.now")
+        marked: set[int] = set()
+        with self._lock:
+            self._check_open()
+            for message_id in set(ids):
+                held = self._held(owner, message_id, at)
+                if held is not None:
+                    self._put(
+                        attrs.evolve(
+                            held, status=OutboxStatus.SENT, lease_owner=None, lease_until=None
+                        )
+                    )
+                    self._state.sent_at[message_id] = at
+                    marked.add(message_id)
+        return marked
+
     def mark_expired(self, owner: str, message_id: int, *, now: datetime, reason: str) -> bool:
         """See :meth:`gesprekscyclus.ports.store.Store.mark_expired`."""
         at = aware_utc(now, "mark_expired.now")

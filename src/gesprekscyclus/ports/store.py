@@ -18,6 +18,8 @@ Dispatching the outbox happens outside units of work, through the lease methods 
 - :meth:`Store.mark_sent` / :meth:`Store.mark_failed` change a message only while the caller
   still holds an unexpired lease on it, and say so by returning ``True``. ``False`` means the
   lease was lost (it expired and someone else may have claimed it): the caller must log that.
+  :meth:`Store.mark_sent_many` records a whole batch the same way, in one statement, and
+  returns the ids it recorded, so that each lost one can be logged.
 - Keys are idempotency keys: enqueuing a key that is already in the outbox (in any status) is
   a no-op, never an error.
 - A message that no longer serves is ``expired``, never sent: :meth:`OutboxRepository.withdraw`
@@ -817,6 +819,12 @@ class Store(Protocol):
 
     def mark_sent(self, owner: str, message_id: int, *, now: datetime) -> bool:
         """Record delivery, only while ``owner`` holds an unexpired lease on the message."""
+        ...
+
+    def mark_sent_many(self, owner: str, ids: Sequence[int], *, now: datetime) -> set[int]:
+        """Record the delivery of ``ids`` in one guarded statement and one commit, each only
+        while ``owner`` holds an unexpired lease on it; returns the ids recorded (the others
+        were not held: their lease was lost, or they were never leased to ``owner``)."""
         ...
 
     def mark_failed(

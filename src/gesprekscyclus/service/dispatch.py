@@ -3,8 +3,11 @@
 A :class:`Dispatcher` repeatedly claims due messages for its ``owner``, hands each one (its
 idempotency key included) to the notifier and records the result:
 
-- delivered → marked sent, but only while the lease is still held. If the lease was lost in
-  the meantime, the loss is logged and counted (the receiver can recognise a repeat by key);
+- delivered → marked sent, but only while the lease is still held. The deliveries of a batch
+  are recorded together, in one guarded statement and one commit, when the batch ends (also
+  when it is stopped or ends in an error). If the lease on a message was lost in the
+  meantime, that loss is logged and counted per message (the receiver can recognise a repeat
+  by key);
 - :class:`~gesprekscyclus.ports.notifier.TransientNotificationError` (or any unexpected
   exception) → retried after an exponential backoff with a jitter derived from the key,
   until ``max_attempts`` failures, then a dead letter;
@@ -297,20 +300,29 @@ class Dispatcher:
             return DispatchReport()
         lease_until = claimed[0].lease_until
         remaining = [message.id for message in claimed]
+        delivered: list[OutboxMessage] = []  # sent, their delivery not yet recorded
         try:
             for message in claimed:
                 if _should_stop(stop):
                     break
-                lease_until = self._keep_lease(remaining, lease_until)
+                lease_until = self._keep_lease(remaining + [m.id for m in delivered], lease_until)
                 if lease_until is not None and lease_until <= self.clock.now():
                     self.last_round += self._lost_batch(remaining)
                     remaining = []
                     break
-                self.last_round += self._deliver(message, lease_until)
+                outcome = self._deliver(message, lease_until)
                 remaining.remove(message.id)
+                if outcome is None:
+                    delivered.append(message)
+                else:
+                    self.last_round += outcome
         finally:
-            if remaining:
-                self._release(remaining)
+            try:
+                if delivered:
+                    self.last_round += self._record_sent(delivered)
+            finally:
+                if remaining:
+                    self._release(remaining)
         return self.last_round
 
     def _release(self, ids: list[int]) -> None:
@@ -363,7 +375,11 @@ class Dispatcher:
         )
         return DispatchReport(lost_leases=1)
 
-    def _deliver(self, message: OutboxMessage, lease_until: datetime | None) -> DispatchReport:
+    def _deliver(
+        self, message: OutboxMessage, lease_until: datetime | None
+    ) -> DispatchReport | None:
+        """Deal with one message; ``None`` when it was sent and its delivery is still to be
+        recorded (with the rest of the batch, by :meth:`_record_sent`)."""
         if lease_until is not None and lease_until <= self.clock.now():
             return self._lost(message, "before sending; not sent, another owner will")
         if message.notification is None:  # a store should not hand these out; never retry
@@ -383,22 +399,30 @@ class Dispatcher:
         except Exception as error:
             log.exception("notifier failed unexpectedly on message %d", message.id)
             return self._fail(message, f"unexpected: {type(error).__name__}: {error}", retry=True)
-        if self._mark_sent(message):
-            return DispatchReport(sent=1)
-        return self._lost(message, "after sending; it may be delivered again with the same key")
+        return None
 
-    def _mark_sent(self, message: OutboxMessage) -> bool:
-        """Record the delivery; once more on a fresh connection if the first try fails."""
+    def _record_sent(self, delivered: list[OutboxMessage]) -> DispatchReport:
+        """Record the deliveries of a batch in one guarded statement (once more on a fresh
+        connection if the first try fails); each message whose lease was lost meanwhile is
+        logged and counted."""
+        ids = [message.id for message in delivered]
         try:
-            return self.store.mark_sent(self.owner, message.id, now=self.clock.now())
+            marked = self.store.mark_sent_many(self.owner, ids, now=self.clock.now())
         except StoreError as error:
             log.warning(
-                "outbox owner %s: recording message %d as sent failed, trying again: %s",
+                "outbox owner %s: recording %d messages as sent failed, trying again: %s",
                 self.owner,
-                message.id,
+                len(ids),
                 error,
             )
-        return self.store.mark_sent(self.owner, message.id, now=self.clock.now())
+            marked = self.store.mark_sent_many(self.owner, ids, now=self.clock.now())
+        report = DispatchReport(sent=len(marked))
+        for message in delivered:
+            if message.id not in marked:
+                report += self._lost(
+                    message, "after sending; it may be delivered again with the same key"
+                )
+        return report
 
     def _fail(self, message: OutboxMessage, reason: str, *, retry: bool) -> DispatchReport:
         attempt = message.attempts + 1

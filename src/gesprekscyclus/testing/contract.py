@@ -367,6 +367,44 @@ class StoreContract:
         assert sent.lease_owner is None
         assert not store.mark_sent("w1", 987654, now=T0)
 
+    def test_mark_sent_many_records_the_held_part_of_a_batch(self, store: Store) -> None:
+        self._enqueue(store, "k-1", "k-2", "k-3", "k-4")
+        (a,) = store.claim_due("w1", now=T0, limit=1, lease_seconds=10)
+        (b,) = store.claim_due("w1", now=T0, limit=1, lease_seconds=60)
+        (c,) = store.claim_due("w2", now=T0, limit=1, lease_seconds=60)
+        later = T0 + timedelta(seconds=10)
+        (taken,) = store.claim_due("w3", now=later, limit=1, lease_seconds=60)
+        assert taken.id == a.id  # w1 lost the lease on a to w3
+        assert store.mark_sent_many("w1", [a.id, b.id, c.id, 987654], now=later) == {b.id}
+        assert store.outbox_message(a.id).lease_owner == "w3"
+        assert store.outbox_message(c.id).lease_owner == "w2"
+        message = store.outbox_message(b.id)
+        assert (message.status, message.lease_owner) == (OutboxStatus.SENT, None)
+        # recorded once: a second try finds nothing held
+        assert store.mark_sent_many("w1", [b.id], now=later) == set()
+        assert store.mark_sent_many("w2", [c.id, c.id], now=T0 + timedelta(seconds=60)) == set()
+        assert store.mark_sent_many("w2", [c.id, c.id], now=later) == {c.id}
+        assert store.mark_sent_many("w3", [], now=later) == set()
+        assert store.outbox_stats() == OutboxStats(pending=2, leased=1, sent=2)
+
+    def test_mark_sent_many_is_one_commit_for_a_large_batch(self, store: Store) -> None:
+        keys = [f"k-{n}" for n in range(1200)]
+        self._enqueue(store, *keys)
+        claimed = store.claim_due("w1", now=T0, limit=2000, lease_seconds=30)
+        ids = [m.id for m in claimed]
+        assert store.mark_sent_many("w1", ids, now=T0) == set(ids)
+        assert store.outbox_stats() == OutboxStats(sent=1200)
+
+    def test_a_sent_batch_stays_redactable_and_never_claimed_again(self, store: Store) -> None:
+        self._enqueue(store, "k-1", "k-2")
+        claimed = store.claim_due("w1", now=T0, limit=10, lease_seconds=30)
+        assert store.mark_sent_many("w1", [m.id for m in claimed], now=T0) == {
+            m.id for m in claimed
+        }
+        assert store.claim_due("w1", now=T0 + timedelta(hours=1), limit=10, lease_seconds=30) == []
+        with store.unit_of_work() as uow:
+            assert uow.outbox.redact_sent_before(T0 + timedelta(seconds=1)) == 2
+
     def test_renew_extends_only_own_unexpired_leases(self, store: Store) -> None:
         self._enqueue(store, "k-1", "k-2", "k-3")
         a, b, c = store.claim_due("w1", now=T0, limit=2, lease_seconds=10) + store.claim_due(

@@ -680,6 +680,23 @@ class PostgresStore:
         )
         return count == 1
 
+    def mark_sent_many(self, owner: str, ids: Sequence[int], *, now: datetime) -> set[int]:
+        """See :meth:`gesprekscyclus.ports.store.Store.mark_sent_many`."""
+        at = _utc(now, "mark_sent_many.now")
+        wanted = sorted({int(i) for i in ids})
+        if not wanted:
+            return set()
+        rows: list[tuple[Any, ...]] = self._run(
+            "mark_sent_many",
+            lambda db: db.rows(
+                "UPDATE outbox SET status = 'sent', sent_at = %s, lease_owner = NULL,"
+                " lease_until = NULL WHERE id = ANY(%s) AND status = 'pending'"
+                " AND lease_owner = %s AND lease_until > %s RETURNING id",
+                (at, wanted, owner, at),
+            ),
+        )
+        return {row[0] for row in rows}
+
     def mark_failed(
         self,
         owner: str,

@@ -506,6 +506,28 @@ class SQLiteStore:
             ).rowcount
         return count == 1
 
+    def mark_sent_many(self, owner: str, ids: Sequence[int], *, now: datetime) -> set[int]:
+        """See :meth:`gesprekscyclus.ports.store.Store.mark_sent_many`."""
+        at = to_micros(now, "mark_sent_many.now")
+        wanted = sorted({int(i) for i in ids})
+        marked: set[int] = set()
+        if not wanted:
+            return marked
+        with self._transaction("mark_sent_many") as db:
+            for begin in range(0, len(wanted), _IDS_PER_QUERY):
+                part = wanted[begin : begin + _IDS_PER_QUERY]
+                marked.update(
+                    row[0]
+                    for row in db.execute(
+                        "UPDATE outbox SET status = 'sent', sent_at = ?, lease_owner = NULL,"  # noqa: S608
+                        f" lease_until = NULL WHERE id IN ({', '.join('?' * len(part))})"
+                        " AND status = 'pending' AND lease_owner = ? AND lease_until > ?"
+                        " RETURNING id",
+                        (at, *part, owner, at),
+                    )
+                )
+        return marked
+
     def mark_expired(self, owner: str, message_id: int, *, now: datetime, reason: str) -> bool:
         """See :meth:`gesprekscyclus.ports.store.Store.mark_expired`."""
         at = to_micros(now, "mark_expired.now")
