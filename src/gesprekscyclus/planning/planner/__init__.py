@@ -77,7 +77,6 @@ on Friday 31 December 2027 and belongs to a plan of 2027, not of 2028:
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
@@ -86,6 +85,7 @@ from typing import Any, TypeAlias
 
 from attrs import frozen
 
+from gesprekscyclus._collector import paused
 from gesprekscyclus.domain.absence import LATEST_SICK_DAY, Prognosis
 from gesprekscyclus.domain.calendar.working_days import MAX_GAP_DAYS
 from gesprekscyclus.domain.catalog import Catalog
@@ -194,13 +194,8 @@ def plan(
     """
     start, end = as_date(start, "start"), as_date(end, "end")
     check_horizon(start, end, max_horizon_days=max_horizon_days)
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused():
         return _plan(design, people, events, start, end, catalog, existing, prognoses)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def check_horizon(start: date, end: date, *, max_horizon_days: int = MAX_HORIZON_DAYS) -> None:
