@@ -5,7 +5,8 @@ end. Compares, in the same run (the machines are noisy):
 
 - outbox dispatch with 1, 2 and 4 worker processes (``Dispatcher`` with a no-op notifier:
   claim 100 with ``FOR UPDATE SKIP LOCKED``, send, then one guarded ``mark_sent_many`` for the
-  batch), and the bare claim rate (``claim_due`` batches of 100, nothing marked) with the same workers;
+  batch), and the bare claim rate (``claim_due`` batches of 100, nothing marked) with the
+  same workers;
 - ``uow.conversations.add_many`` of N conversations through ``COPY`` into a staging table
   vs ``executemany`` (the store's ``copy_threshold`` picks one);
 - ``due`` at N rows returning domain objects vs the raw indexed query returning tuples.
