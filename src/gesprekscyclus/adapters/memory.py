@@ -29,6 +29,7 @@ from gesprekscyclus.domain.absence_records import AbsenceRecord
 from gesprekscyclus.domain.action_items import ActionItem, ActionItemStatus
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.domain.events import LifeEvent
+from gesprekscyclus.domain.new_conversations import NewConversation
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.pseudonyms import mentions
 from gesprekscyclus.domain.reports import Report, ReportStatus
@@ -304,6 +305,9 @@ class _Conversations(_Versioned[Conversation]):
                 c for c in values if c.status not in _OPEN and c.window.target < day
             )
         ]
+
+    def add_planned(self, new: Iterable[NewConversation], *, skip_existing: bool = False) -> int:
+        return self.add_many((n.conversation() for n in new), skip_existing=skip_existing)
 
     def by_status(self, statuses: Iterable[ConversationStatus | str]) -> list[Conversation]:
         wanted = {ConversationStatus(status) for status in statuses}

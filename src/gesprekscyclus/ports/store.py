@@ -59,6 +59,7 @@ from gesprekscyclus.domain.absence_records import AbsenceRecord
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.domain.events import LifeEvent
+from gesprekscyclus.domain.new_conversations import NewConversation
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.reports import Report
 from gesprekscyclus.errors import ConflictError, InvalidValueError
@@ -478,6 +479,12 @@ class ConversationRepository(Protocol):
         An id that exists already raises :class:`~gesprekscyclus.errors.ConflictError` (the
         whole unit of work should then roll back), or is skipped with ``skip_existing``.
         """
+        ...
+
+    def add_planned(self, new: Iterable[NewConversation], *, skip_existing: bool = False) -> int:
+        """Store new planned conversations, as :meth:`add_many` of their
+        :meth:`~gesprekscyclus.domain.new_conversations.NewConversation.conversation` would
+        (the same rows, the same errors), without building each one."""
         ...
 
     def update(self, conversation: Conversation, *, expected_version: int | None = None) -> None:

@@ -40,6 +40,7 @@ from gesprekscyclus.domain.absence_records import (
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus, Window
 from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
+from gesprekscyclus.domain.new_conversations import NewConversations, PlannedKind
 from gesprekscyclus.domain.people import Person, Role
 from gesprekscyclus.domain.reports import Report
 from gesprekscyclus.domain.text import LocalizedText
@@ -728,6 +729,43 @@ class StoreContract:
             assert uow.conversations.ids_for_person_type("e-1", "check_in") == {"c-1"}
             second = _conversation("c-2", "e-1", "m-1", T0.date())
             assert uow.conversations.add_many([first, second], skip_existing=True) == 1
+
+    def test_add_planned_stores_what_add_many_of_the_full_objects_stores(
+        self, store: Store
+    ) -> None:
+        making = NewConversations()
+        day = date(2026, 3, 10)
+        plain = PlannedKind(type_key="check_in", roles=(Role.EMPLOYEE, Role.MANAGER))
+        exit_talk = PlannedKind(
+            type_key="exit_interview",
+            roles=(Role.EMPLOYEE, Role.HR),
+            duration_minutes=45,
+            time_zone="UTC",
+            requires_report=True,
+            hr_contact_id="hr-1",
+            design_version=2,
+            known_late=True,
+        )
+        new = [
+            making.add(plain, "c-1", "e-1", "m-1", day, day, day + timedelta(14)),
+            making.add(exit_talk, "c-2", "e-1", "m-1", day - timedelta(7), day, day),
+            making.add(plain, "c-3", "e-2", None, day, day, day),
+        ]
+        with store.unit_of_work() as uow:
+            assert uow.conversations.add_planned(new) == 3
+        with store.unit_of_work() as uow:
+            stored = uow.conversations.by_ids(["c-1", "c-2", "c-3"])
+        assert stored == [n.conversation() for n in new]
+        assert stored[1].manager_id is None
+        assert [p.person_id for p in stored[1].participants] == ["e-1", "hr-1"]
+        assert (stored[1].design_version, stored[1].known_late) == (2, True)
+        again = making.add(plain, "c-4", "e-2", "m-1", day, day, day)
+        with pytest.raises(ConflictError), store.unit_of_work() as uow:
+            uow.conversations.add_planned([again, new[0]])
+        with store.unit_of_work() as uow:
+            assert uow.conversations.by_ids(["c-4"]) == []
+            assert uow.conversations.add_planned([new[0], again], skip_existing=True) == 1
+            assert uow.conversations.add_planned([]) == 0
 
     def test_update_checks_the_version(self, store: Store) -> None:
         with store.unit_of_work() as uow:

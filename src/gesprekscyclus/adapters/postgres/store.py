@@ -59,6 +59,7 @@ from gesprekscyclus.adapters._sql.text import findable
 from gesprekscyclus.adapters._sql.withdraw import LIKE_ESCAPE, like_pattern, selected_ids
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
+from gesprekscyclus.domain.new_conversations import NewConversation
 from gesprekscyclus.domain.pseudonyms import mentions
 from gesprekscyclus.errors import (
     ConflictError,
@@ -313,6 +314,12 @@ class _Conversations(tables.Conversations):
         self, conversations: Iterable[Conversation], *, skip_existing: bool = False
     ) -> int:
         rows = [conversation_row(c) for c in conversations]
+        return _CONVERSATION_BULK.run_strict(
+            self._db, rows, [row[0] for row in rows], self._copy_threshold, skip_existing
+        )
+
+    def add_planned(self, new: Iterable[NewConversation], *, skip_existing: bool = False) -> int:
+        rows = [_ENCODING.new_conversation_row(n) for n in new]
         return _CONVERSATION_BULK.run_strict(
             self._db, rows, [row[0] for row in rows], self._copy_threshold, skip_existing
         )

@@ -44,6 +44,7 @@ from gesprekscyclus.adapters._sql.text import findable
 from gesprekscyclus.adapters._sql.withdraw import LIKE_ESCAPE, like_pattern, selected_ids
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
+from gesprekscyclus.domain.new_conversations import NewConversation
 from gesprekscyclus.domain.pseudonyms import mentions
 from gesprekscyclus.errors import (
     ConflictError,
@@ -192,6 +193,16 @@ class _Conversations(tables.Conversations):
         statement = _INSERT_CONVERSATION + (" ON CONFLICT DO NOTHING" if skip_existing else "")
         try:
             db.executemany(statement, map(conversation_row, conversations))
+        except sqlite3.IntegrityError as error:
+            raise ConflictError(f"conversation exists already: {error}") from error
+        return db.total_changes - before
+
+    def add_planned(self, new: Iterable[NewConversation], *, skip_existing: bool = False) -> int:
+        db = self._db
+        before = db.total_changes
+        statement = _INSERT_CONVERSATION + (" ON CONFLICT DO NOTHING" if skip_existing else "")
+        try:
+            db.executemany(statement, map(_ENCODING.new_conversation_row, new))
         except sqlite3.IntegrityError as error:
             raise ConflictError(f"conversation exists already: {error}") from error
         return db.total_changes - before
