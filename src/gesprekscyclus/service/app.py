@@ -931,29 +931,9 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
     ) -> MaterialiseReport:
         uow.lock(PLANNER_LOCK)  # re-entrant; every caller of the planner takes it
         with paused():  # bulk work: millions of objects without cycles
-            people = uow.people.all()
-            existing = _stored_conversations(uow, people)
-            result, rows = plan_horizon(
-                design,
-                people,
-                uow.events.all(),
-                start=start,
-                end=end,
-                existing=existing.values(),
-                catalog=catalog,
-            )
-            return apply_plan(
-                uow,
-                result,
-                start=start,
-                end=end,
-                existing=existing,
-                people={person.id: person for person in people},
-                at=at,
-                catalog=catalog,
-                hr_contact_id=hr_contact_id,
-                design=version,
-                rows=rows,
+            # In a function of its own, so that the plan is freed before the collector is on.
+            return _apply_horizon(
+                uow, design, version, catalog, hr_contact_id, start=start, end=end, at=at
             )
 
     # --- conversations ------------------------------------------------------------------
@@ -1528,6 +1508,44 @@ def _readable(version: DesignVersion) -> CycleDesign | None:
         return design_from_version(version)
     except DesignError:
         return None
+
+
+def _apply_horizon(
+    uow: UnitOfWork,
+    design: CycleDesign,
+    version: DesignVersion | None,
+    catalog: Catalog,
+    hr_contact_id: str | None,
+    *,
+    start: date,
+    end: date,
+    at: datetime,
+) -> MaterialiseReport:
+    """Plan ``[start, end]`` with what ``uow`` holds and apply the plan."""
+    people = uow.people.all()
+    existing = _stored_conversations(uow, people)
+    result, rows = plan_horizon(
+        design,
+        people,
+        uow.events.all(),
+        start=start,
+        end=end,
+        existing=existing.values(),
+        catalog=catalog,
+    )
+    return apply_plan(
+        uow,
+        result,
+        start=start,
+        end=end,
+        existing=existing,
+        people={person.id: person for person in people},
+        at=at,
+        catalog=catalog,
+        hr_contact_id=hr_contact_id,
+        design=version,
+        rows=rows,
+    )
 
 
 def _stored_conversations(
