@@ -80,7 +80,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
-from operator import attrgetter
+from operator import itemgetter
 from typing import Any, TypeAlias
 
 from attrs import frozen
@@ -283,20 +283,31 @@ def _plan(
     margin = timedelta(days=plan_margin_days(design))
     run = _Run(design, start - margin, end + margin)
     inputs = _Inputs(run, catalog, by_id, events_of, history, prognoses)
-    all_rows, skipped, obligations, conflicts = _plan_part(staff, inputs)
-    rows = [row for row in all_rows if start <= row[_TARGET] <= end]
-    if conflicts:
-        kept = {row[_ID] for row in rows}
-        conflicts = [conflict for conflict in conflicts if conflict.conversation_id in kept]
+    all_rows, skipped, obligations, levelled = _plan_part(staff, inputs)
+    # (target, id) order: rows bucketed by target, each bucket sorted by id; kept are the
+    # targets inside [start, end]. A conflict's row keeps its target, so it is kept with it.
+    buckets: dict[date, list[Sequence[Any]]] = {}
+    for row in all_rows:
+        day = row[_TARGET]
+        if start <= day <= end:
+            bucket = buckets.get(day)
+            if bucket is None:
+                buckets[day] = [row]
+            else:
+                bucket.append(row)
+    del all_rows
+    conflicts = [conflict for conflict, day in levelled if start <= day <= end]
     skipped = [skip for skip in skipped if start <= skip.nominal <= end]
     obligations = [item for item in obligations if start <= item.milestone.due <= end]
-    del all_rows
-    # Built in the order the rows were made (neighbours in memory), then sorted: by id and
-    # then, stably, by target gives (target, id) order without building key tuples.
-    conversations = _conversations(rows)
-    del rows
-    conversations.sort(key=attrgetter("id"))
-    conversations.sort(key=attrgetter("target"))
+    id_of = itemgetter(_ID)
+    ordered: list[Sequence[Any]] = []
+    for day in sorted(buckets):
+        bucket = buckets[day]
+        bucket.sort(key=id_of)
+        ordered.extend(bucket)
+    del buckets
+    conversations = _conversations(ordered)
+    del ordered
     skipped.sort(key=lambda skip: (skip.nominal, skip.id))
     return Plan(
         start=start,
@@ -310,7 +321,10 @@ def _plan(
 
 #: What planning the staff produces: rows, skipped, obligations, capacity conflicts.
 _Part: TypeAlias = tuple[
-    Iterable[Sequence[Any]], list[Skipped], list[Obligation], list[CapacityConflict]
+    Iterable[Sequence[Any]],
+    list[Skipped],
+    list[Obligation],
+    list[tuple[CapacityConflict, date]],
 ]
 
 
