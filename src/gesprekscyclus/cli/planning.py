@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any, TextIO
 
+from gesprekscyclus.cli.json_text import indented
 from gesprekscyclus.domain.absence import (
     EARLIEST_SICK_DAY,
     LATEST_SICK_DAY,
@@ -81,6 +82,8 @@ FORMATS = ("table", "csv", "json")
 #: The formats ``plan`` writes straight to standard output as it goes, instead of in one
 #: piece at the end (the command line reads ``streamed`` from the parsed arguments).
 STREAMED = ("csv", "json")
+#: Items of a JSON list written at once.
+_JSON_CHUNK = 500
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -619,21 +622,21 @@ def _plan_json(result: Plan, design: CycleDesign, sections: Sequence[str], out: 
         "obligations": result.obligations,
     }
 
-    def text(value: object) -> str:
-        return json.dumps(value, ensure_ascii=False, indent=2)
-
     out.write("{")
     lead = "\n  "
     for key, value in head.items():
-        out.write(f"{lead}{text(key)}: {text(value)}")
+        out.write(f"{lead}{indented(key)}: {indented(value, '  ')}")
         lead = ",\n  "
     for section in sections:
-        out.write(f"{lead}{text(section)}: [")
-        between = "\n    "
-        for item in parts[section]:
-            out.write(between + text(to_data(item)).replace("\n", "\n    "))
-            between = ",\n    "
-        out.write("]" if between == "\n    " else "\n  ]")
+        out.write(f"{lead}{indented(section)}: [")
+        items = parts[section]
+        for begin in range(0, len(items), _JSON_CHUNK):
+            chunk = items[begin : begin + _JSON_CHUNK]
+            out.write(
+                ("\n    " if begin == 0 else ",\n    ")
+                + ",\n    ".join(indented(to_data(item), "    ") for item in chunk)
+            )
+        out.write("\n  ]" if items else "]")
     out.write("\n}\n")
 
 
