@@ -80,7 +80,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
-from operator import itemgetter
+from operator import attrgetter
 from typing import Any, TypeAlias
 
 from attrs import frozen
@@ -106,7 +106,6 @@ from gesprekscyclus.planning.planner.occurrences import (
     PAUSE_POSTPONE_DAYS as PAUSE_POSTPONE_DAYS,
 )
 from gesprekscyclus.planning.planner.rows import (
-    _ID,
     _TARGET,
     CapacityConflict,
     Obligation,
@@ -284,30 +283,19 @@ def _plan(
     run = _Run(design, start - margin, end + margin)
     inputs = _Inputs(run, catalog, by_id, events_of, history, prognoses)
     all_rows, skipped, obligations, levelled = _plan_part(staff, inputs)
-    # (target, id) order: rows bucketed by target, each bucket sorted by id; kept are the
-    # targets inside [start, end]. A conflict's row keeps its target, so it is kept with it.
-    buckets: dict[date, list[Sequence[Any]]] = {}
-    for row in all_rows:
-        day = row[_TARGET]
-        if start <= day <= end:
-            bucket = buckets.get(day)
-            if bucket is None:
-                buckets[day] = [row]
-            else:
-                bucket.append(row)
+    rows = [row for row in all_rows if start <= row[_TARGET] <= end]
     del all_rows
+    # A conflict's row keeps its target: it is kept when that target is.
     conflicts = [conflict for conflict, day in levelled if start <= day <= end]
     skipped = [skip for skip in skipped if start <= skip.nominal <= end]
     obligations = [item for item in obligations if start <= item.milestone.due <= end]
-    id_of = itemgetter(_ID)
-    ordered: list[Sequence[Any]] = []
-    for day in sorted(buckets):
-        bucket = buckets[day]
-        bucket.sort(key=id_of)
-        ordered.extend(bucket)
-    del buckets
-    conversations = _conversations(ordered)
-    del ordered
+    # Built in the order the rows were made (neighbours in memory), then sorted: by id and
+    # then, stably, by target gives (target, id) order without building key tuples (this
+    # beats sorting each target day's bucket by id: the rows come in long sorted runs).
+    conversations = _conversations(rows)
+    del rows
+    conversations.sort(key=attrgetter("id"))
+    conversations.sort(key=attrgetter("target"))
     skipped.sort(key=lambda skip: (skip.nominal, skip.id))
     return Plan(
         start=start,
