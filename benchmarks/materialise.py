@@ -127,11 +127,15 @@ def _resident(design_name: str, count: int, folder: str) -> tuple[float, float, 
 
 
 def bench_materialise(
-    design_name: str, people: list[Person], stores: list[str], dsn: str | None, rounds: int
+    design_name: str,
+    people: list[Person],
+    stores: list[str],
+    dsn: str | None,
+    rounds: int,
+    folder: Path,
 ) -> None:
     design = DESIGNS[design_name]()
     start, end = horizon(design)
-    folder = tempfile.mkdtemp(prefix="gc-bench-")
     count = len(plan(design, people, start=start, end=end).conversations)
     results: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in stores}
     planner: list[float] = []
@@ -146,7 +150,7 @@ def bench_materialise(
                 store: Store = MemoryStore()
                 cleanup = store.close
             elif name == "sqlite":
-                store = open_sqlite_store(Path(folder) / f"{uuid.uuid4().hex[:8]}.db")
+                store = open_sqlite_store(folder / f"{uuid.uuid4().hex[:8]}.db")
                 cleanup = store.close
             else:
                 assert dsn is not None
@@ -168,7 +172,7 @@ def bench_materialise(
             f" the planner (target <= 2x), {added[name]:,} added;"
             f" re-run {spread(again)} s = {spread(ratios(again, planner))}x (target <= 1x)"
         )
-    (ready, first_rss, again_rss), _, _ = in_child(_resident, design_name, len(people), folder)
+    (ready, first_rss, again_rss), _, _ = in_child(_resident, design_name, len(people), str(folder))
     print(
         f"    max RSS of a fresh process on SQLite: {ready:,.0f} MiB with the people stored,"
         f" {first_rss:,.0f} MiB after the first run, {again_rss:,.0f} MiB after the re-run"
@@ -187,12 +191,11 @@ def _cli(args: list[str], output: Path) -> tuple[float, float]:
     return seconds, kib / 1024
 
 
-def bench_cli(count: int, rounds: int) -> None:
+def bench_cli(count: int, rounds: int, folder: Path) -> None:
     design_path = directory() / DESIGN_FILE
     design = load_design(design_path)
     start, end = horizon(design)
     people = make_people(count, end=end)
-    folder = Path(tempfile.mkdtemp(prefix="gc-bench-cli-"))
     people_path = folder / "people.csv"
     people_path.write_text(people_to_csv(people), encoding="utf-8")
     planned = len(plan(design, people, start=start, end=end).conversations)
@@ -245,9 +248,10 @@ def main() -> None:
     stores = [name for name in args.stores.split(",") if name != "postgres" or args.dsn]
     design = DESIGNS[args.design]()
     people = make_people(args.people, end=horizon(design)[1])
-    bench_materialise(args.design, people, stores, args.dsn, args.rounds)
-    if not args.skip_cli:
-        bench_cli(args.people, args.rounds)
+    with tempfile.TemporaryDirectory(prefix="gc-bench-") as folder:
+        bench_materialise(args.design, people, stores, args.dsn, args.rounds, Path(folder))
+        if not args.skip_cli:
+            bench_cli(args.people, args.rounds, Path(folder))
 
 
 if __name__ == "__main__":
