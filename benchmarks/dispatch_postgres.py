@@ -4,13 +4,16 @@ Prints figures, asserts nothing. Every measurement runs in a schema of its own, 
 end. Compares, in the same run (the machines are noisy):
 
 - outbox dispatch with 1, 2 and 4 worker processes (``Dispatcher`` with a no-op notifier:
-  claim 100 with ``FOR UPDATE SKIP LOCKED``, then one guarded ``mark_sent`` per message), and
-  the bare claim rate (``claim_due`` batches of 100, nothing marked) with the same workers;
+  claim 100 with ``FOR UPDATE SKIP LOCKED``, send, then one guarded ``mark_sent_many`` for the
+  batch), and the bare claim rate (``claim_due`` batches of 100, nothing marked) with the
+  same workers;
 - ``uow.conversations.add_many`` of N conversations through ``COPY`` into a staging table
   vs ``executemany`` (the store's ``copy_threshold`` picks one);
 - ``due`` at N rows returning domain objects vs the raw indexed query returning tuples.
 
-Run: ``python benchmarks/dispatch_postgres.py`` (1,000,000 rows) or ``--rows 100000``.
+Run: ``python benchmarks/dispatch_postgres.py`` (100,000 rows) or ``--rows 1000000``;
+``--only dispatch`` runs the dispatch part alone. Dispatch is timed from the moment every
+worker has imported and connected.
 The server is ``--dsn`` or ``GESPREKSCYCLUS_TEST_POSTGRES``
 (default ``postgresql://postgres@127.0.0.1:5432/test``).
 """
@@ -23,6 +26,7 @@ import os
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -121,18 +125,20 @@ class _Null:
         pass
 
 
-def _dispatch_worker(dsn: str, schema: str, owner: str, start: multiprocessing.Event) -> None:  # type: ignore[valid-type]
+def _dispatch_worker(dsn: str, schema: str, owner: str, ready: Any, start: Any) -> None:
     store = open_postgres_store(dsn, schema=schema, pool_size=1)
     dispatcher = Dispatcher(store, _Null(), SystemClock(), owner=owner, batch_size=100)
-    start.wait()  # type: ignore[attr-defined]
+    ready.release()
+    start.wait()
     while dispatcher.run_once().handled:
         pass
     store.close()
 
 
-def _claim_worker(dsn: str, schema: str, owner: str, start: multiprocessing.Event) -> None:  # type: ignore[valid-type]
+def _claim_worker(dsn: str, schema: str, owner: str, ready: Any, start: Any) -> None:
     store = open_postgres_store(dsn, schema=schema, pool_size=1)
-    start.wait()  # type: ignore[attr-defined]
+    ready.release()
+    start.wait()
     now = datetime.now(UTC)
     while store.claim_due(owner, now=now, limit=100, lease_seconds=3600):
         pass
@@ -152,14 +158,15 @@ def bench_dispatch(dsn: str, messages: int) -> None:
         for workers in (1, 2, 4):
             schema = schema_name("outbox")
             _fill(dsn, schema, messages)
-            start = spawn.Event()
+            ready, start = spawn.Semaphore(0), spawn.Event()
             processes = [
-                spawn.Process(target=target, args=(dsn, schema, f"w{n}", start))
+                spawn.Process(target=target, args=(dsn, schema, f"w{n}", ready, start))
                 for n in range(workers)
             ]
             for process in processes:
                 process.start()
-            time.sleep(1.0)  # let the workers import and connect before the clock starts
+            for _ in processes:  # every worker has imported and connected
+                ready.acquire()
             began = time.perf_counter()
             start.set()
             for process in processes:
@@ -183,14 +190,16 @@ def main() -> None:
         default=os.environ.get("GESPREKSCYCLUS_TEST_POSTGRES")
         or "postgresql://postgres@127.0.0.1:5432/test",
     )
-    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--only", choices=("all", "dispatch"), default="all")
     parser.add_argument("--messages", type=int, default=20_000)
     args = parser.parse_args()
-    schema = bench_bulk(args.dsn, args.rows)
-    try:
-        bench_due(args.dsn, schema, args.rows)
-    finally:
-        drop(args.dsn, schema)
+    if args.only == "all":
+        schema = bench_bulk(args.dsn, args.rows)
+        try:
+            bench_due(args.dsn, schema, args.rows)
+        finally:
+            drop(args.dsn, schema)
     bench_dispatch(args.dsn, args.messages)
 
 

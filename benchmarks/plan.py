@@ -1,24 +1,26 @@
-"""Planner benchmark: a year of a reference-like cycle design for a large headcount.
+"""Planner benchmark: a year of planning for a large headcount, against a floor measured alike.
 
-Prints figures, asserts nothing. Measured in one run, because the machines are noisy:
+Prints figures, asserts nothing. Every comparison is measured in the same run, interleaved
+round by round (see ``workload.interleaved``), because the machines are noisy:
 
-- planned conversations per second for ``--people`` generated people (default 100,000: hire
-  dates spread over 30 years, about 8 people per manager, a share of part-timers) over 12
-  months of monthly check-ins, a yearly growth review, yearly development, a stay interview
-  6 months after hire and then yearly, wellbeing twice a year and onboarding at 30/60/90
-  days, with a drop-near rule and per-manager capacity;
-- peak memory of the planning run (``tracemalloc``) and the process's maximum resident size;
-- the same recurring rules expanded with plain ``dateutil`` ``rrule(...).between()`` from each
-  hire date (on a sample of the people, as that is slow), as occurrences per second, and the
-  ratio of the two;
-- cost per conversation for people hired 30 years ago against people hired last year.
+- planned conversations per second of the synthetic design and of the shipped reference
+  design (holidays, default time, all its rules), each for a ``flat`` organisation (teams of
+  8 under a director with one direct report per team) and a ``balanced`` one (at most 8
+  direct reports anywhere); median and min–max over ``--rounds`` rounds;
+- a closed-form floor: the synthetic design's dates computed with plain date arithmetic in
+  pure Python, one row tuple per date with its id and window (no calendar, conventions,
+  levelling or sorting), as rows per second,
+  and the planner's slowdown against it (median of the per-round ratios);
+- the maximum resident size of a fresh process that builds the people and plans once (before
+  and after planning), and separately the peak traced by ``tracemalloc`` (tracing has its own
+  cost, so it never runs in the process whose resident size is reported);
+- cost per person for people hired 30 years ago against people hired last year.
 
-Targets: >= 500,000 conversations/s, >= 20x plain rrule, peak memory <= 1.5 GB. Each figure
-is printed next to the one measured on the same kind of machine before the planner was tuned
-(:data:`BEFORE`), so a run shows both.
+Targets: >= 500,000 conversations/s on 100,000 people, at most 5x the floor, resident
+size <= 1.5 GiB. The default size (``--people 20000``) finishes in a few minutes on a busy
+machine; ``--people 100000`` gives the target's size.
 
-Run: ``python benchmarks/plan.py`` or ``python benchmarks/plan.py --people 10000``; add
-``--profile`` to print the planner's cProfile top functions.
+Run: ``python benchmarks/plan.py [--people N] [--rounds 3] [--profile]``.
 """
 
 from __future__ import annotations
@@ -27,186 +29,169 @@ import argparse
 import cProfile
 import gc
 import pstats
-import random
-import resource
-import time
 import tracemalloc
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
-from dateutil.rrule import MONTHLY, YEARLY, rrule
-
-from gesprekscyclus.domain.cadence import Anniversary, Interval, LifecycleOffset
-from gesprekscyclus.domain.people import Person, WorkingPattern
-from gesprekscyclus.planning.design import Capacity, CycleDesign, DropNear, TypeRule
-from gesprekscyclus.planning.planner import plan
-
-#: The default run (100,000 people) before the planner was tuned: conversations/s, the
-#: ratio to plain rrule, and peak traced memory in MiB.
-BEFORE = {"rate": 41_000, "rrule_ratio": 7.1, "peak_mib": 836}
-TARGETS = {"rate": 500_000, "rrule_ratio": 20.0, "peak_mib": 1536}
-START = date(2026, 1, 1)
-END = date(2026, 12, 31)
-TEAM_SIZE = 8
-PART_TIME = (
-    WorkingPattern.of("mon", "tue", "wed", "thu"),
-    WorkingPattern.of("mon", "tue", "thu"),
-    WorkingPattern.of("tue", "wed", "thu", "fri"),
+from workload import (
+    DESIGNS,
+    horizon,
+    in_child,
+    interleaved,
+    make_people,
+    max_rss_mib,
+    rates,
+    ratios,
+    spread,
+    synthetic_design,
 )
 
-
-def reference_design(*, capacity: bool = True) -> CycleDesign:
-    """Monthly check-ins, yearly growth review and development, stay interview, wellbeing."""
-    return CycleDesign(
-        name="benchmark",
-        cycle_start=START,
-        types=(
-            TypeRule(
-                type="check_in",
-                convention="nearest",
-                cadence=(Interval(every=1, unit="months", anchor="cycle_start"),),
-            ),
-            TypeRule(
-                type="growth_review",
-                cadence=(Interval(every=1, unit="years", anchor="fixed_month", month=3),),
-                window_after=30,
-            ),
-            TypeRule(type="development", cadence=(Anniversary(),), window_after=30),
-            TypeRule(
-                type="stay_interview",
-                cadence=(
-                    LifecycleOffset("hired", offset_months=6),
-                    Interval(every=1, unit="years", anchor="hire_date"),
-                ),
-            ),
-            TypeRule(
-                type="wellbeing",
-                cadence=(Interval(every=6, unit="months", anchor="fixed_month", month=5),),
-            ),
-            TypeRule(
-                type="onboarding",
-                cadence=(
-                    LifecycleOffset("hired", 30),
-                    LifecycleOffset("hired", 60),
-                    LifecycleOffset("hired", 90),
-                ),
-            ),
-        ),
-        interactions=(DropNear(drop="check_in", near="growth_review", within_days=10),),
-        capacity=Capacity(per_day=3, per_week=10) if capacity else None,
-    )
+from gesprekscyclus.domain.people import Person
+from gesprekscyclus.planning.design import CycleDesign
+from gesprekscyclus.planning.planner import plan
 
 
-def make_people(
-    count: int, *, seed: int = 7, first_hire: date | None = None, spread_days: int = 30 * 365
-) -> list[Person]:
-    """``count`` people in teams of about 8 under managers who report to one director."""
-    rng = random.Random(seed)
-    first = first_hire or END - timedelta(days=spread_days)
-    people = [Person(id="p-director", name="Director", hire_date=date(1990, 1, 1))]
-    manager_id = "p-director"
-    for index in range(count):
-        person_id = f"p-{index:06d}"
-        pattern = rng.choice(PART_TIME) if rng.random() < 0.3 else WorkingPattern()
-        people.append(
-            Person(
-                id=person_id,
-                name=f"Person {index}",
-                hire_date=first + timedelta(days=rng.randrange(spread_days)),
-                manager_id=manager_id if index % TEAM_SIZE else "p-director",
-                working_pattern=pattern,
-            )
-        )
-        if index % TEAM_SIZE == 0:
-            manager_id = person_id
-    return people
+def _add_months(day: date, months: int) -> date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    try:
+        return day.replace(year=year, month=month)
+    except ValueError:  # the 29th..31st of a shorter month
+        return date(year, month, 28)
 
 
-def plain_rrule(people: list[Person]) -> int:
-    """The recurring rules, expanded by dateutil from each hire date as naive code would."""
-    lo = datetime.combine(START, datetime.min.time())
-    hi = datetime.combine(END, datetime.min.time())
-    count = 0
+def closed_form(people: list[Person], start: date, end: date) -> int:
+    """The synthetic design's dates in ``[start, end]`` by plain date arithmetic, each as a
+    row like the planner's (id, type, employee, manager, earliest, target, latest), with no
+    calendar, conventions, drop-near, levelling or sorting."""
+    rows = []
+    months = [date(start.year, m, 1) for m in range(1, 13)]
+    window = timedelta(days=7), timedelta(days=14)
     for person in people:
-        hired = datetime.combine(person.hire_date, datetime.min.time())
-        for freq, interval in ((MONTHLY, 1), (YEARLY, 1), (YEARLY, 1), (YEARLY, 1), (MONTHLY, 6)):
-            count += len(rrule(freq, interval=interval, dtstart=hired).between(lo, hi, inc=True))
-    return count
+        hired = person.hire_date
+        found = [("check_in", day) for day in months if day >= hired]
+        found.append(("growth_review", date(start.year, 3, 1)))
+        found.append(("wellbeing", date(start.year, 5, 1)))
+        found.append(("wellbeing", date(start.year, 11, 1)))
+        try:
+            yearly = hired.replace(year=start.year)
+        except ValueError:  # 29 February
+            yearly = date(start.year, 2, 28)
+        found.append(("development", yearly))
+        found.append(("stay_interview", yearly))
+        found.append(("stay_interview", _add_months(hired, 6)))
+        found.extend(("onboarding", hired + timedelta(days=d)) for d in (30, 60, 90))
+        for type_key, day in found:
+            if start <= day <= end and day >= hired:
+                rows.append(
+                    (
+                        f"{person.id}:{type_key}:{day.isoformat()}",
+                        type_key,
+                        person.id,
+                        person.manager_id,
+                        day - window[0],
+                        day,
+                        day + window[1],
+                    )
+                )
+    return len(rows)
 
 
-def timed_plan(design: CycleDesign, people: list[Person]) -> tuple[int, float]:
+def _planned(design: CycleDesign, people: list[Person]) -> int:
+    start, end = horizon(design)
+    return len(plan(design, people, start=start, end=end).conversations)
+
+
+def _resident(design_name: str, count: int, org: str) -> tuple[int, float]:
+    """In a fresh process: plan once; the count and the resident size after the people."""
+    design = DESIGNS[design_name]()
+    _, end = horizon(design)
+    people = make_people(count, org=org, end=end)
+    ready = max_rss_mib()
+    return _planned(design, people), ready
+
+
+def _traced(design: CycleDesign, people: list[Person]) -> float:
+    start, end = horizon(design)
     gc.collect()
-    began = time.perf_counter()
-    result = plan(design, people, start=START, end=END)
-    return len(result.conversations), time.perf_counter() - began
+    tracemalloc.start()
+    plan(design, people, start=start, end=end)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak / 2**20
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--people", type=int, default=100_000)
-    parser.add_argument("--rrule-sample", type=int, default=20_000)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--people", type=int, default=20_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--designs", default="synthetic,reference")
+    parser.add_argument("--orgs", default="flat,balanced")
     parser.add_argument("--profile", action="store_true", help="print cProfile's top entries")
     args = parser.parse_args()
+    print(f"people: {args.people:,} (+ director); {args.rounds} interleaved rounds")
 
-    design = reference_design()
-    people = make_people(args.people)
-    print(f"people: {args.people:,} (+ director), horizon {START} .. {END}")
+    for design_name in args.designs.split(","):
+        design = DESIGNS[design_name]()
+        start, end = horizon(design)
+        for org in args.orgs.split(","):
+            people = make_people(args.people, org=org, end=end)
+            count = _planned(design, people)
+            sides = {"planner": lambda d=design, p=people: _planned(d, p)}
+            if design_name == "synthetic":
+                floor_count = closed_form(people, start, end)
+                sides["floor"] = lambda p=people, s=start, e=end: closed_form(p, s, e)
+            seconds = interleaved(args.rounds, sides)
+            planned = rates(count, seconds["planner"])
+            per_person = [s / args.people * 1e6 for s in seconds["planner"]]
+            print(
+                f"plan {design_name:>9} / {org:<8}: {count:,} conversations in"
+                f" {spread(seconds['planner'])} s = {spread(planned, fmt=',.0f')}/s,"
+                f" {spread(per_person, fmt='.1f')} us/person (target >= 500,000/s)"
+            )
+            if "floor" in seconds:
+                floor = rates(floor_count, seconds["floor"])
+                print(
+                    f"    closed-form floor: {floor_count:,} rows,"
+                    f" {spread(floor, fmt=',.0f')} rows/s; planner slower by"
+                    f" {spread(ratios(floor, planned), fmt='.1f')}x (target <= 5x)"
+                )
+            (_, ready), _, rss = in_child(_resident, design_name, args.people, org)
+            print(
+                f"    max RSS of a fresh process: {ready:,.0f} MiB with the people built,"
+                f" {rss:,.0f} MiB after planning (target <= 1,536 MiB);"
+                f" tracemalloc peak of planning (separate run) {_traced(design, people):,.0f} MiB"
+            )
+            del people
 
-    count, seconds = timed_plan(design, people)
-    rate = count / seconds
-    print(
-        f"plan: {count:,} conversations in {seconds:.2f} s = {rate:,.0f} conversations/s "
-        f"(before: {BEFORE['rate']:,}/s, x{rate / BEFORE['rate']:.1f}; "
-        f"target {TARGETS['rate']:,}/s)"
-    )
-
-    tracemalloc.start()
-    plan(design, people, start=START, end=END)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    maxrss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(
-        f"peak traced memory while planning: {peak / 2**20:,.0f} MiB "
-        f"(before: {BEFORE['peak_mib']:,} MiB; target <= {TARGETS['peak_mib']:,} MiB); "
-        f"max RSS {maxrss_mib:,.0f} MiB"
-    )
-
-    sample = people[1 : 1 + min(args.rrule_sample, args.people)]
-    began = time.perf_counter()
-    occurrences = plain_rrule(sample)
-    rrule_seconds = time.perf_counter() - began
-    rrule_rate = occurrences / rrule_seconds
-    print(
-        f"plain rrule.between() from each hire date ({len(sample):,} people): "
-        f"{occurrences:,} occurrences in {rrule_seconds:.2f} s = {rrule_rate:,.0f}/s"
-    )
-    print(
-        f"planner / plain rrule: {rate / rrule_rate:.1f}x (before: {BEFORE['rrule_ratio']}x; "
-        f"target >= {TARGETS['rrule_ratio']:.0f}x)"
-    )
-
+    design = synthetic_design()
     cohort = min(args.people, 10_000)
-    veterans = make_people(cohort, first_hire=date(1996, 1, 1), spread_days=365)
-    newcomers = make_people(cohort, first_hire=date(2025, 1, 1), spread_days=365)
     no_onboarding = CycleDesign(
         name="seniority",
-        cycle_start=START,
+        cycle_start=design.cycle_start,
         types=tuple(rule for rule in design.types if rule.type != "onboarding"),
         interactions=design.interactions,
         capacity=design.capacity,
     )
-    old_count, old_seconds = timed_plan(no_onboarding, veterans)
-    new_count, new_seconds = timed_plan(no_onboarding, newcomers)
-    old_us = old_seconds / old_count * 1e6
-    new_us = new_seconds / new_count * 1e6
+    veterans = make_people(cohort, first_hire=date(1996, 1, 1), spread_days=365)
+    newcomers = make_people(cohort, first_hire=date(2025, 1, 1), spread_days=365)
+    seconds = interleaved(
+        args.rounds,
+        {
+            "veterans": lambda: _planned(no_onboarding, veterans),
+            "newcomers": lambda: _planned(no_onboarding, newcomers),
+        },
+    )
     print(
-        f"seniority: hired 1996 {old_us:.2f} us/conversation, hired 2025 {new_us:.2f} "
-        f"us/conversation (ratio {old_us / new_us:.2f})"
+        f"seniority ({cohort:,} people): hired 1996 / hired 2025 cost per person"
+        f" {spread(ratios(seconds['veterans'], seconds['newcomers']))}x"
     )
 
     if args.profile:
+        people = make_people(args.people)
+        start, end = horizon(design)
         profiler = cProfile.Profile()
         profiler.enable()
-        plan(design, people, start=START, end=END)
+        plan(design, people, start=start, end=end)
         profiler.disable()
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
 

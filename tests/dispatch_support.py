@@ -37,6 +37,11 @@ from gesprekscyclus.service.dispatch import Dispatcher, stop_on_signals
 from gesprekscyclus.service.worker import Worker
 
 MESSAGES = 10_000
+
+#: Messages a worker claims at once; a batch's deliveries are recorded together, so a worker
+#: that dies repeats at most the unrecorded deliveries of its batch (with the same keys).
+BATCH_SIZE = 20
+
 spawn = multiprocessing.get_context("spawn")
 
 
@@ -77,7 +82,7 @@ def dispatch_until_empty(
         SlowNotifier(out, delay),
         SystemClock(),
         owner=owner,
-        batch_size=20,
+        batch_size=BATCH_SIZE,
         lease_seconds=lease_seconds,
     )
     dispatcher.run_forever(UntilEmpty(store), idle_seconds=0.05)
@@ -242,7 +247,7 @@ def act(
         SlowNotifier(out, options.get("delay", 0.0)),
         clock,
         owner=owner,
-        batch_size=20,
+        batch_size=BATCH_SIZE,
         lease_seconds=options.get("lease_seconds", 5.0),
     )
     try:

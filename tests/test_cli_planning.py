@@ -11,11 +11,22 @@ from pathlib import Path
 import pytest
 
 from gesprekscyclus.cli import main
-from gesprekscyclus.cli.planning import SECTIONS
+from gesprekscyclus.cli.planning import (
+    _CONFLICT_FIELDS,
+    _CONVERSATION_FIELDS,
+    _OBLIGATION_FIELDS,
+    _SKIPPED_FIELDS,
+    SECTIONS,
+    _obligation_row,
+    _sections,
+    _text,
+)
 from gesprekscyclus.examples import directory
+from gesprekscyclus.planning.csv_cells import neutralise
 from gesprekscyclus.planning.design_file import load_design
 from gesprekscyclus.planning.people_file import read_events, read_people
 from gesprekscyclus.planning.planner import Plan, plan
+from gesprekscyclus.serialization import to_data
 
 EXAMPLES = directory()
 DESIGN = str(EXAMPLES / "reference-design.toml")
@@ -423,3 +434,74 @@ def test_far_absence_timelines_are_refused(capsys: pytest.CaptureFixture[str]) -
         "--prognosis", "9999-12-31:long",
     )  # fmt: skip
     assert err.startswith("error: --prognosis[1]:")
+
+
+# --- streamed output ------------------------------------------------------------------------
+
+
+def _whole_csv(result: Plan, sections: tuple[str, ...]) -> str:
+    """The CSV as the command wrote it before it streamed: every table built, then written."""
+    tables = {
+        "conversations": (
+            _CONVERSATION_FIELDS,
+            [[getattr(c, n) for n in _CONVERSATION_FIELDS] for c in result.conversations],
+        ),
+        "skipped": (
+            _SKIPPED_FIELDS,
+            [[getattr(s, n) for n in _SKIPPED_FIELDS] for s in result.skipped],
+        ),
+        "conflicts": (
+            _CONFLICT_FIELDS,
+            [[getattr(c, n) for n in _CONFLICT_FIELDS] for c in result.conflicts],
+        ),
+        "obligations": (_OBLIGATION_FIELDS, [_obligation_row(o, "en") for o in result.obligations]),
+    }
+    out = io.StringIO()
+    for index, section in enumerate(sections):
+        if len(sections) > 1:
+            out.write(("\n" if index else "") + f"# {section}\n")
+        header, rows = tables[section]
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows([neutralise(_text(value)) for value in row] for row in rows)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("show", ["all", "conversations", "skipped,obligations", "conflicts"])
+def test_streamed_output_is_the_whole_document_byte_for_byte(
+    capsys: pytest.CaptureFixture[str], show: str
+) -> None:
+    people = read_people(PEOPLE)
+    design = load_design(DESIGN)
+    # Two years, with the sick-leave case's obligations.
+    start, end = date(2026, 6, 1), date(2028, 6, 30)
+    result = plan(design, people, read_events(EVENTS, people=people), start=start, end=end)
+    sections = _sections(show)
+    argv = ("plan", DESIGN, "--people", PEOPLE, "--events", EVENTS, "--from", str(start))
+    argv += ("--until", str(end), "--show", show, "--locale", "en")
+
+    code, out, _err = run(capsys, *argv, "--format", "csv")
+    assert code == 0
+    assert out == _whole_csv(result, sections)
+
+    whole: dict[str, object] = {
+        "design": design.name,
+        "design_version": design.version,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+    }
+    for section in sections:
+        whole[section] = [to_data(item) for item in getattr(result, section)]
+    code, out, _err = run(capsys, *argv, "--format", "json")
+    assert code == 0
+    assert out == json.dumps(whole, ensure_ascii=False, indent=2) + "\n"
+
+
+def test_streamed_formats_still_write_nothing_on_bad_input(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    people = tmp_path / "people.csv"
+    people.write_text("id;name;manager_id;hire_date\np-1;Anna;;not a date\n", encoding="utf-8")
+    for fmt in ("csv", "json"):
+        err = fails(capsys, "plan", DESIGN, "--people", str(people), *HORIZON, "--format", fmt)
+        assert "hire_date" in err

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -141,6 +141,56 @@ def test_an_expired_lease_is_not_sent_on() -> None:
     assert dispatcher.run_once() == DispatchReport(lost_leases=2)
     assert notifier.sent == ["a"]
     assert store.outbox_message(2).lease_owner == "w2"
+
+
+def test_a_batch_is_recorded_at_once_and_each_lost_lease_is_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store, clock = _setup("a", "b", "c", "d")
+    recorded: list[list[int]] = []
+    mark_sent_many = store.mark_sent_many
+
+    def counting(owner: str, ids: list[int], *, now: datetime) -> set[int]:
+        recorded.append(list(ids))
+        return mark_sent_many(owner, ids, now=now)
+
+    store.mark_sent_many = counting  # type: ignore[method-assign]
+
+    class Losing(Recorder):
+        def send(self, notification: Notification) -> None:
+            super().send(notification)
+            if notification.key in ("b", "d"):  # their leases are taken away after the send
+                store.release("w1", [ord(notification.key) - ord("a") + 1])
+
+    notifier = Losing(clock)
+    dispatcher = Dispatcher(store, notifier, clock, owner="w1", batch_size=10)
+    with caplog.at_level(logging.ERROR):
+        assert dispatcher.run_once() == DispatchReport(sent=2, lost_leases=2)
+    assert recorded == [[1, 2, 3, 4]], "one guarded statement for the batch"
+    assert notifier.sent == ["a", "b", "c", "d"]
+    for number, key in ((2, "b"), (4, "d")):
+        assert f"lost the lease on message {number} (key {key!r}) after sending" in caplog.text
+    assert store.outbox_stats() == OutboxStats(pending=2, sent=2)
+
+
+def test_deliveries_are_recorded_when_a_batch_is_stopped_or_fails() -> None:
+    store, clock = _setup("a", "b", "c")
+
+    class Breaking(Recorder):
+        def send(self, notification: Notification) -> None:
+            super().send(notification)
+            if notification.key == "b":
+                store.mark_failed = broken  # type: ignore[method-assign]
+
+    def broken(*args: object, **kwargs: object) -> bool:
+        raise RuntimeError("store gone")
+
+    notifier = Breaking(clock, fail={"c": TransientNotificationError("busy")})
+    dispatcher = Dispatcher(store, notifier, clock, owner="w1")
+    with pytest.raises(RuntimeError, match="store gone"):
+        dispatcher.run_once()
+    assert dispatcher.last_round == DispatchReport(sent=2)
+    assert store.outbox_stats() == OutboxStats(pending=1, sent=2)
 
 
 def test_stopping_mid_batch_releases_the_unsent_claims() -> None:

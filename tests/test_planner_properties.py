@@ -165,6 +165,20 @@ def test_every_target_lies_inside_its_window(design, org, horizon) -> None:  # t
 
 
 @SETTINGS
+@given(designs(capacity=True, drop_near=True), organisations(), horizons)
+def test_conversations_come_by_target_then_id_with_the_conflicts_of_their_horizon(  # type: ignore[no-untyped-def]
+    design, org, horizon
+) -> None:
+    people, events = org
+    result = plan(design, people, events, start=horizon[0], end=horizon[1])
+    keys = [(c.target, c.id) for c in result.conversations]
+    assert keys == sorted(keys)
+    assert all(horizon[0] <= target <= horizon[1] for target, _id in keys)
+    ids = {c.id for c in result.conversations}
+    assert all(conflict.conversation_id in ids for conflict in result.conflicts)
+
+
+@SETTINGS
 @given(designs(), organisations(), horizons, st.integers(1, 200))
 def test_a_longer_horizon_keeps_every_conversation_of_a_shorter_one(  # type: ignore[no-untyped-def]
     design, org, horizon, extra

@@ -178,15 +178,15 @@ def test_run_forever_survives_a_lost_store(flaky: Flaky) -> None:
 def test_a_failed_record_of_a_delivery_is_tried_again_at_once(flaky: Flaky) -> None:
     clock, notifier = FixedClock(T0), Recorder()
     failures = [1]
-    mark_sent = flaky.inner.mark_sent
+    mark_sent_many = flaky.inner.mark_sent_many
 
-    def once_failing(*args: Any, **kwargs: Any) -> bool:
+    def once_failing(*args: Any, **kwargs: Any) -> set[int]:
         if failures[0]:
             failures[0] -= 1
             raise StoreError("connection lost after the send")
-        return mark_sent(*args, **kwargs)
+        return mark_sent_many(*args, **kwargs)
 
-    flaky.inner.mark_sent = once_failing  # type: ignore[method-assign]
+    flaky.inner.mark_sent_many = once_failing  # type: ignore[method-assign]
     report = Dispatcher(flaky, notifier, clock, owner="w-1").run_once()  # type: ignore[arg-type]
     assert (report.sent, report.lost_leases) == (5, 0)
     assert notifier.sent == [f"k-{n}" for n in range(5)]

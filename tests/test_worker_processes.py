@@ -33,6 +33,7 @@ from gesprekscyclus.service.app import ConversationService
 from gesprekscyclus.testing.contract import T0, make_notification
 
 from .dispatch_support import (
+    BATCH_SIZE,
     HORIZON_DAYS,
     START,
     TcpProxy,
@@ -222,7 +223,7 @@ def test_killed_connections_mid_dispatch_lose_nothing_and_workers_carry_on(
     assert set(counts) == set(keys), "nothing was lost"
     repeated = [key for key, seen in counts.items() if seen > 1]
     assert all(counts[key] == 2 for key in repeated)
-    assert len(repeated) <= 3 * len(workers), "at most the message in flight, per kill"
+    assert len(repeated) <= 3 * len(workers) * BATCH_SIZE, "at most a batch in flight, per kill"
     store = open_place(postgres_place)
     stats = store.outbox_stats()
     store.close()
@@ -359,7 +360,7 @@ def test_workers_ride_out_a_database_restart(postgres_place: str, tmp_path: Path
     assert set(counts) == set(keys), "nothing was lost"
     repeated = [key for key, seen in counts.items() if seen > 1]
     assert all(counts[key] == 2 for key in repeated)
-    assert len(repeated) <= len(workers), "at most the message in flight per worker"
+    assert len(repeated) <= len(workers) * BATCH_SIZE, "at most a batch in flight per worker"
     store = open_place(postgres_place)
     stats = store.outbox_stats()
     store.close()

@@ -29,6 +29,7 @@ from gesprekscyclus.domain.absence_records import AbsenceRecord
 from gesprekscyclus.domain.action_items import ActionItem, ActionItemStatus
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.domain.events import LifeEvent
+from gesprekscyclus.domain.new_conversations import NewConversation
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.pseudonyms import mentions
 from gesprekscyclus.domain.reports import Report, ReportStatus
@@ -355,6 +356,9 @@ class _Conversations(_Versioned[Conversation]):
                 c for c in values if c.status not in _OPEN and c.window.target < day
             )
         ]
+
+    def add_planned(self, new: Iterable[NewConversation], *, skip_existing: bool = False) -> int:
+        return self.add_many((n.conversation() for n in new), skip_existing=skip_existing)
 
     def by_status(self, statuses: Iterable[ConversationStatus | str]) -> list[Conversation]:
         wanted = {ConversationStatus(status) for status in statuses}
@@ -745,6 +749,24 @@ class MemoryStore:
             )
             self._state.sent_at[message_id] = at
             return True
+
+    def mark_sent_many(self, owner: str, ids: Sequence[int], *, now: datetime) -> set[int]:
+        """See :meth:`gesprekscyclus.ports.store.Store.mark_sent_many`."""
+        at = aware_utc(now, "mark_sent_many.now")
+        marked: set[int] = set()
+        with self._lock:
+            self._check_open()
+            for message_id in set(ids):
+                held = self._held(owner, message_id, at)
+                if held is not None:
+                    self._put(
+                        attrs.evolve(
+                            held, status=OutboxStatus.SENT, lease_owner=None, lease_until=None
+                        )
+                    )
+                    self._state.sent_at[message_id] = at
+                    marked.add(message_id)
+        return marked
 
     def mark_expired(self, owner: str, message_id: int, *, now: datetime, reason: str) -> bool:
         """See :meth:`gesprekscyclus.ports.store.Store.mark_expired`."""

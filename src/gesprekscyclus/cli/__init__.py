@@ -14,6 +14,7 @@ import io
 import sys
 from collections.abc import Sequence
 from importlib import import_module
+from typing import TextIO
 
 from gesprekscyclus.errors import DesignError, GesprekscyclusError
 
@@ -54,7 +55,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    out = io.StringIO()
+    # A command's output is kept until it has finished, so that a failure writes nothing to
+    # standard output; a command whose format is ``streamed`` writes as it goes instead, after
+    # every check that can fail.
+    streamed = getattr(args, "format", None) in getattr(args, "streamed", ())
+    out: TextIO = sys.stdout if streamed else io.StringIO()
     try:
         code: int = args.handler(args, out)
     except DesignError as error:
@@ -64,6 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GesprekscyclusError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    sys.stdout.write(out.getvalue())
+    if isinstance(out, io.StringIO):
+        sys.stdout.write(out.getvalue())
     sys.stdout.flush()
     return code

@@ -30,8 +30,9 @@ import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TextIO
 
+from gesprekscyclus.cli.json_text import indented
 from gesprekscyclus.domain.absence import (
     EARLIEST_SICK_DAY,
     LATEST_SICK_DAY,
@@ -70,6 +71,11 @@ __all__ = ["SECTIONS", "read_inputs", "register"]
 #: The parts of a plan that ``--show`` can select, in output order.
 SECTIONS = ("conversations", "skipped", "conflicts", "obligations")
 FORMATS = ("table", "csv", "json")
+#: The formats ``plan`` writes straight to standard output as it goes, instead of in one
+#: piece at the end (the command line reads ``streamed`` from the parsed arguments).
+STREAMED = ("csv", "json")
+#: Items of a JSON list written at once.
+_JSON_CHUNK = 500
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -114,7 +120,7 @@ def register(subparsers: Any) -> None:
         "--locale", choices=[m.value for m in Locale], default="en", help="language of titles"
     )
     _design_limit(planner)
-    planner.set_defaults(handler=run_plan)
+    planner.set_defaults(handler=run_plan, streamed=STREAMED)
 
     timeline = subparsers.add_parser(
         "absence-timeline",
@@ -283,7 +289,7 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _table(header: Sequence[str], rows: Iterable[Sequence[object]], out: io.StringIO) -> None:
+def _table(header: Sequence[str], rows: Iterable[Sequence[object]], out: TextIO) -> None:
     cells = [[_text(value) or "-" for value in row] for row in rows]
     widths = [len(name) for name in header]
     for row in cells:
@@ -296,7 +302,7 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[object]], out: io.Stri
         out.write("(none)\n")
 
 
-def _csv(header: Sequence[str], rows: Iterable[Sequence[object]], out: io.StringIO) -> None:
+def _csv(header: Sequence[str], rows: Iterable[Sequence[object]], out: TextIO) -> None:
     """Rows as CSV; cells a spreadsheet would run as formulas are neutralised."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
@@ -382,30 +388,31 @@ def _obligation_row(obligation: Obligation, locale: str) -> list[object]:
     ]
 
 
-def _plan_csv(result: Plan, sections: Sequence[str], locale: str, out: io.StringIO) -> None:
-    tables: dict[str, tuple[Sequence[str], list[list[object]]]] = {
+def _plan_csv(result: Plan, sections: Sequence[str], locale: str, out: TextIO) -> None:
+    """The sections as CSV, row by row (no table is built whole)."""
+    tables: dict[str, tuple[Sequence[str], Callable[[], Iterable[Sequence[object]]]]] = {
         "conversations": (
             _CONVERSATION_FIELDS,
-            [[getattr(c, name) for name in _CONVERSATION_FIELDS] for c in result.conversations],
+            lambda: ([getattr(c, n) for n in _CONVERSATION_FIELDS] for c in result.conversations),
         ),
         "skipped": (
             _SKIPPED_FIELDS,
-            [[getattr(s, name) for name in _SKIPPED_FIELDS] for s in result.skipped],
+            lambda: ([getattr(s, n) for n in _SKIPPED_FIELDS] for s in result.skipped),
         ),
         "conflicts": (
             _CONFLICT_FIELDS,
-            [[getattr(c, name) for name in _CONFLICT_FIELDS] for c in result.conflicts],
+            lambda: ([getattr(c, n) for n in _CONFLICT_FIELDS] for c in result.conflicts),
         ),
         "obligations": (
             _OBLIGATION_FIELDS,
-            [_obligation_row(o, locale) for o in result.obligations],
+            lambda: (_obligation_row(o, locale) for o in result.obligations),
         ),
     }
     for index, section in enumerate(sections):
         if len(sections) > 1:
             out.write(("\n" if index else "") + f"# {section}\n")
         header, rows = tables[section]
-        _csv(header, rows, out)
+        _csv(header, rows(), out)
 
 
 def _plan_table(
@@ -413,7 +420,7 @@ def _plan_table(
     sections: Sequence[str],
     people: dict[str, Person],
     locale: str,
-    out: io.StringIO,
+    out: TextIO,
 ) -> None:
     def name(person_id: str | None) -> str:
         if person_id is None:
@@ -493,8 +500,10 @@ def _plan_table(
     )
 
 
-def _plan_json(result: Plan, design: CycleDesign, sections: Sequence[str]) -> dict[str, Any]:
-    data: dict[str, Any] = {
+def _plan_json(result: Plan, design: CycleDesign, sections: Sequence[str], out: TextIO) -> None:
+    """The plan as one JSON document, written item by item: the same text as
+    ``json.dumps(..., ensure_ascii=False, indent=2)`` of the whole, without building it."""
+    head: dict[str, Any] = {
         "design": design.name,
         "design_version": design.version,
         "start": result.start.isoformat(),
@@ -506,13 +515,30 @@ def _plan_json(result: Plan, design: CycleDesign, sections: Sequence[str]) -> di
         "conflicts": result.conflicts,
         "obligations": result.obligations,
     }
+
+    out.write("{")
+    lead = "\n  "
+    for key, value in head.items():
+        out.write(f"{lead}{indented(key)}: {indented(value, '  ')}")
+        lead = ",\n  "
     for section in sections:
-        data[section] = [to_data(item) for item in parts[section]]
-    return data
+        out.write(f"{lead}{indented(section)}: [")
+        items = parts[section]
+        for begin in range(0, len(items), _JSON_CHUNK):
+            chunk = items[begin : begin + _JSON_CHUNK]
+            out.write(
+                ("\n    " if begin == 0 else ",\n    ")
+                + ",\n    ".join(indented(to_data(item), "    ") for item in chunk)
+            )
+        out.write("\n  ]" if items else "]")
+    out.write("\n}\n")
 
 
-def run_plan(args: argparse.Namespace, out: io.StringIO) -> int:
-    """``plan``: plan the design for the people and events over the horizon."""
+def run_plan(args: argparse.Namespace, out: TextIO) -> int:
+    """``plan``: plan the design for the people and events over the horizon.
+
+    Its CSV and JSON output are written as they are made (see :data:`STREAMED`); every
+    check that can fail runs before the first line is written."""
     start = _date(args.start, "--from")
     end = _date(args.end, "--until")
     if end < start:
@@ -532,7 +558,7 @@ def run_plan(args: argparse.Namespace, out: io.StringIO) -> int:
         design, people, events, start=start, end=end, max_horizon_days=args.max_horizon_days
     )
     if args.format == "json":
-        _json(_plan_json(result, design, sections), out)
+        _plan_json(result, design, sections, out)
     elif args.format == "csv":
         _plan_csv(result, sections, args.locale, out)
     else:

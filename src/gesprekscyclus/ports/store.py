@@ -18,6 +18,8 @@ Dispatching the outbox happens outside units of work, through the lease methods 
 - :meth:`Store.mark_sent` / :meth:`Store.mark_failed` change a message only while the caller
   still holds an unexpired lease on it, and say so by returning ``True``. ``False`` means the
   lease was lost (it expired and someone else may have claimed it): the caller must log that.
+  :meth:`Store.mark_sent_many` records a whole batch the same way, in one statement, and
+  returns the ids it recorded, so that each lost one can be logged.
 - Keys are idempotency keys: enqueuing a key that is already in the outbox (in any status) is
   a no-op, never an error.
 - A message that no longer serves is ``expired``, never sent: :meth:`OutboxRepository.withdraw`
@@ -62,6 +64,7 @@ from gesprekscyclus.domain.absence_records import AbsenceRecord
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.domain.events import LifeEvent
+from gesprekscyclus.domain.new_conversations import NewConversation
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.reports import Report
 from gesprekscyclus.domain.voice import VoiceAnswer
@@ -576,6 +579,12 @@ class ConversationRepository(Protocol):
         """
         ...
 
+    def add_planned(self, new: Iterable[NewConversation], *, skip_existing: bool = False) -> int:
+        """Store new planned conversations, as :meth:`add_many` of their
+        :meth:`~gesprekscyclus.domain.new_conversations.NewConversation.conversation` would
+        (the same rows, the same errors), without building each one."""
+        ...
+
     def update(self, conversation: Conversation, *, expected_version: int | None = None) -> None:
         """Replace the stored conversation if its version is ``expected_version``.
 
@@ -948,6 +957,12 @@ class Store(Protocol):
 
     def mark_sent(self, owner: str, message_id: int, *, now: datetime) -> bool:
         """Record delivery, only while ``owner`` holds an unexpired lease on the message."""
+        ...
+
+    def mark_sent_many(self, owner: str, ids: Sequence[int], *, now: datetime) -> set[int]:
+        """Record the delivery of ``ids`` in one guarded statement and one commit, each only
+        while ``owner`` holds an unexpired lease on it; returns the ids recorded (the others
+        were not held: their lease was lost, or they were never leased to ``owner``)."""
         ...
 
     def mark_failed(

@@ -58,6 +58,7 @@ from zoneinfo import ZoneInfo
 import attrs
 from attrs import frozen
 
+from gesprekscyclus._collector import paused
 from gesprekscyclus.domain.absence_records import (
     AbsenceRecord,
     ExpectedDuration,
@@ -1063,31 +1064,19 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         at: datetime,
     ) -> MaterialiseReport:
         uow.lock(PLANNER_LOCK)  # re-entrant; every caller of the planner takes it
-        people = uow.people.all()
-        existing = _stored_conversations(uow, people)
-        result, rows = plan_horizon(
-            design,
-            people,
-            uow.events.all(),
-            start=start,
-            end=end,
-            existing=existing.values(),
-            catalog=catalog,
-        )
-        return apply_plan(
-            uow,
-            result,
-            start=start,
-            end=end,
-            existing=existing,
-            people={person.id: person for person in people},
-            at=at,
-            catalog=catalog,
-            hr_contact_id=hr_contact_id,
-            design=version,
-            rows=rows,
-            changes=self.state_changes,
-        )
+        with paused():  # bulk work: millions of objects without cycles
+            # In a function of its own, so that the plan is freed before the collector is on.
+            return _apply_horizon(
+                uow,
+                design,
+                version,
+                catalog,
+                hr_contact_id,
+                start=start,
+                end=end,
+                at=at,
+                changes=self.state_changes,
+            )
 
     # --- conversations ------------------------------------------------------------------
 
@@ -2171,15 +2160,58 @@ def _readable(version: DesignVersion) -> CycleDesign | None:
         return None
 
 
+def _apply_horizon(
+    uow: UnitOfWork,
+    design: CycleDesign,
+    version: DesignVersion | None,
+    catalog: Catalog,
+    hr_contact_id: str | None,
+    *,
+    start: date,
+    end: date,
+    at: datetime,
+    changes: StateChanges,
+) -> MaterialiseReport:
+    """Plan ``[start, end]`` with what ``uow`` holds and apply the plan."""
+    people = uow.people.all()
+    existing = _stored_conversations(uow, people)
+    result, rows = plan_horizon(
+        design,
+        people,
+        uow.events.all(),
+        start=start,
+        end=end,
+        existing=existing.values(),
+        catalog=catalog,
+    )
+    return apply_plan(
+        uow,
+        result,
+        start=start,
+        end=end,
+        existing=existing,
+        people={person.id: person for person in people},
+        at=at,
+        catalog=catalog,
+        hr_contact_id=hr_contact_id,
+        design=version,
+        rows=rows,
+        changes=changes,
+    )
+
+
 def _stored_conversations(
     uow: UnitOfWork, people: Iterable[Person] | None = None
 ) -> dict[str, Conversation]:
-    """The stored conversations of ``people`` (everyone stored by default), by id."""
-    found: dict[str, Conversation] = {}
-    for person in uow.people.all() if people is None else people:
-        for talk in uow.conversations.by_employee(person.id):
-            found[talk.id] = talk
-    return found
+    """The stored conversations of ``people`` (everyone stored by default), by id: read in
+    one query, ordered per person as ``people`` lists them, then by target and id."""
+    staff = uow.people.all() if people is None else list(people)
+    rank = {person.id: index for index, person in enumerate(staff)}
+    talks = [
+        talk for talk in uow.conversations.by_status(ConversationStatus) if talk.employee_id in rank
+    ]
+    talks.sort(key=lambda talk: rank[talk.employee_id])  # stable: (target, id) stays inside
+    return {talk.id: talk for talk in talks}
 
 
 def _awaits_sign_off(report: Report) -> bool:

@@ -3,8 +3,11 @@
 A :class:`Dispatcher` repeatedly claims due messages for its ``owner``, hands each one (its
 idempotency key included) to the notifier and records the result:
 
-- delivered → marked sent, but only while the lease is still held. If the lease was lost in
-  the meantime, the loss is logged and counted (the receiver can recognise a repeat by key);
+- delivered → marked sent, but only while the lease is still held. The deliveries of a batch
+  are recorded together, in one guarded statement and one commit, when the batch ends (also
+  when it is stopped or ends in an error). If the lease on a message was lost in the
+  meantime, that loss is logged and counted per message (the receiver can recognise a repeat
+  by key);
 - :class:`~gesprekscyclus.ports.notifier.TransientNotificationError` (or any unexpected
   exception) → retried after an exponential backoff with a jitter derived from the key,
   until ``max_attempts`` failures, then a dead letter;
@@ -354,20 +357,28 @@ class Dispatcher:
             return DispatchReport()
         lease_until = claimed[0].lease_until
         remaining = [message.id for message in claimed]
+        delivered: list[OutboxMessage] = []  # sent, their delivery not yet recorded
         try:
             for message in claimed:
                 if _should_stop(stop):
                     break
-                lease_until = self._keep_lease(remaining, lease_until)
+                lease_until = self._keep_lease(remaining + [m.id for m in delivered], lease_until)
                 if lease_until is not None and lease_until <= self.clock.now():
                     self.last_round += self._lost_batch(remaining)
                     remaining = []
                     break
-                self.last_round += self._deliver(message, lease_until)
+                sent, outcome = self._deliver(message, lease_until)
                 remaining.remove(message.id)
+                if sent:
+                    delivered.append(message)
+                self.last_round += outcome
         finally:
-            if remaining:
-                self._release(remaining)
+            try:
+                if delivered:
+                    self.last_round += self._record_sent(delivered)
+            finally:
+                if remaining:
+                    self._release(remaining)
         return self.last_round
 
     def _release(self, ids: list[int]) -> None:
@@ -420,31 +431,39 @@ class Dispatcher:
         )
         return DispatchReport(lost_leases=1)
 
-    def _deliver(self, message: OutboxMessage, lease_until: datetime | None) -> DispatchReport:
+    def _deliver(
+        self, message: OutboxMessage, lease_until: datetime | None
+    ) -> tuple[bool, DispatchReport]:
+        """Deal with one message: whether it was sent to every target, its delivery still to
+        be recorded (with the rest of the batch, by :meth:`_record_sent`), and what else
+        happened to it."""
         if lease_until is not None and lease_until <= self.clock.now():
-            return self._lost(message, "before sending; not sent, another owner will")
+            return False, self._lost(message, "before sending; not sent, another owner will")
+        return self._deliver_now(message)
+
+    def _deliver_now(self, message: OutboxMessage) -> tuple[bool, DispatchReport]:
+        nothing = DispatchReport()
         if message.notification is None:  # a store should not hand these out; never retry
-            return self._fail(message, "permanent: undecodable payload", retry=False)
+            return False, self._fail(message, "permanent: undecodable payload", retry=False)
         now = self.clock.now()
         if message.notification.has_expired(now):
             reason = f"expired: no longer serves after {message.notification.expires_at}"
-            return self._expire(message, reason)
+            return False, self._expire(message, reason)
         if not accepts(self.notifier, message.notification):
-            return self._expire(message, _not_taken(message.notification))
+            return False, self._expire(message, _not_taken(message.notification))
         if isinstance(self.notifier, TargetedNotifier):
             return self._deliver_to_targets(self.notifier, message, message.notification)
         try:
             self.notifier.send(message.notification)
         except PermanentNotificationError as error:
-            return self._fail(message, f"permanent: {error.reason}", retry=False)
+            return False, self._fail(message, f"permanent: {error.reason}", retry=False)
         except TransientNotificationError as error:
-            return self._fail(message, f"transient: {error.reason}", retry=True)
+            return False, self._fail(message, f"transient: {error.reason}", retry=True)
         except Exception as error:
             log.exception("notifier failed unexpectedly on message %d", message.id)
-            return self._fail(message, f"unexpected: {type(error).__name__}: {error}", retry=True)
-        if self._mark_sent(message):
-            return DispatchReport(sent=1)
-        return self._lost(message, "after sending; it may be delivered again with the same key")
+            reason = f"unexpected: {type(error).__name__}: {error}"
+            return False, self._fail(message, reason, retry=True)
+        return True, nothing
 
     def _expire(self, message: OutboxMessage, reason: str) -> DispatchReport:
         if self.store.mark_expired(self.owner, message.id, now=self.clock.now(), reason=reason):
@@ -453,35 +472,42 @@ class Dispatcher:
 
     def _deliver_to_targets(
         self, notifier: TargetedNotifier, message: OutboxMessage, notification: Notification
-    ) -> DispatchReport:
+    ) -> tuple[bool, DispatchReport]:
         outcomes = notifier.send_to_targets(notification, skip=message.delivered)
         counts = _counts(outcomes)
         failed = [o for o in outcomes if o.status is TargetStatus.FAILED]
         if not failed:
-            if self._mark_sent(message):
-                return DispatchReport(sent=1, targets=counts)
-            lost = self._lost(message, "after sending; it may be delivered again with the same key")
-            return lost + DispatchReport(targets=counts)
+            return True, DispatchReport(targets=counts)
         delivered = message.delivered | {
             o.target for o in outcomes if o.status is TargetStatus.SENT
         }
         reason = "; ".join(f"{o.target}: {_reason(o.error)}" for o in failed)
         retry = any(not isinstance(o.error, PermanentNotificationError) for o in failed)
         report = self._fail(message, reason, retry=retry, delivered=delivered)
-        return report + DispatchReport(targets=counts)
+        return False, report + DispatchReport(targets=counts)
 
-    def _mark_sent(self, message: OutboxMessage) -> bool:
-        """Record the delivery; once more on a fresh connection if the first try fails."""
+    def _record_sent(self, delivered: list[OutboxMessage]) -> DispatchReport:
+        """Record the deliveries of a batch in one guarded statement (once more on a fresh
+        connection if the first try fails); each message whose lease was lost meanwhile is
+        logged and counted."""
+        ids = [message.id for message in delivered]
         try:
-            return self.store.mark_sent(self.owner, message.id, now=self.clock.now())
+            marked = self.store.mark_sent_many(self.owner, ids, now=self.clock.now())
         except StoreError as error:
             log.warning(
-                "outbox owner %s: recording message %d as sent failed, trying again: %s",
+                "outbox owner %s: recording %d messages as sent failed, trying again: %s",
                 self.owner,
-                message.id,
+                len(ids),
                 error,
             )
-        return self.store.mark_sent(self.owner, message.id, now=self.clock.now())
+            marked = self.store.mark_sent_many(self.owner, ids, now=self.clock.now())
+        report = DispatchReport(sent=len(marked))
+        for message in delivered:
+            if message.id not in marked:
+                report += self._lost(
+                    message, "after sending; it may be delivered again with the same key"
+                )
+        return report
 
     def _fail(
         self,

@@ -27,6 +27,7 @@ from attrs import frozen
 
 from gesprekscyclus.domain.action_items import ActionItem, ActionItemStatus
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
+from gesprekscyclus.domain.new_conversations import NewConversation
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.pseudonyms import placeholder_for
 from gesprekscyclus.domain.reports import Report, ReportStatus
@@ -102,13 +103,37 @@ def _conversation_facts(talk: Conversation) -> dict[str, object]:
     }
 
 
+def _planned_facts(new: NewConversation) -> dict[str, object]:
+    """The facts of a new planned conversation, as :func:`_conversation_facts` gives them for
+    the conversation it becomes."""
+    return {
+        "status": ConversationStatus.PLANNED.value,
+        "employee_id": new.employee_id,
+        "manager_id": new.manager_id,
+        "type_key": new.kind.type_key,
+        "on": new.target,
+        "starts_at": None,
+        "design_version": new.kind.design_version,
+    }
+
+
 def conversations_planned(
-    uow: UnitOfWork, talks: Iterable[Conversation], at: datetime
+    uow: UnitOfWork, talks: Iterable[Conversation | NewConversation], at: datetime
 ) -> list[StateChange]:
     """Write ``conversation.planned`` for each new conversation, in one batch (the planner
-    adds many at once)."""
+    adds many at once, as store rows: :class:`NewConversation`)."""
     events = [
-        _numbered(uow, ChangeKind.CONVERSATION_PLANNED, talk.id, at, **_conversation_facts(talk))
+        _numbered(
+            uow,
+            ChangeKind.CONVERSATION_PLANNED,
+            talk.id,
+            at,
+            **(
+                _conversation_facts(talk)
+                if isinstance(talk, Conversation)
+                else _planned_facts(talk)
+            ),
+        )
         for talk in talks
     ]
     if events:
@@ -312,7 +337,7 @@ class StateChanges:
         return conversation_changed(uow, before, after, at) if self.enabled else None
 
     def planned(
-        self, uow: UnitOfWork, talks: Iterable[Conversation], at: datetime
+        self, uow: UnitOfWork, talks: Iterable[Conversation | NewConversation], at: datetime
     ) -> list[StateChange]:
         """See :func:`conversations_planned`."""
         return conversations_planned(uow, talks, at) if self.enabled else []

@@ -54,6 +54,7 @@ from gesprekscyclus.domain.conversations import (
     Window,
 )
 from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
+from gesprekscyclus.domain.new_conversations import NewConversation, NewConversations, PlannedKind
 from gesprekscyclus.domain.people import Person, Role
 from gesprekscyclus.errors import InvalidValueError
 from gesprekscyclus.planning.design import CycleDesign
@@ -72,6 +73,7 @@ __all__ = [
     "in_horizon",
     "participant_roles",
     "plan_horizon",
+    "planned_kind",
     "planned_manager",
     "with_manager",
 ]
@@ -282,6 +284,42 @@ def conversation_from_plan(
     )
 
 
+def planned_kind(
+    type_key: str,
+    *,
+    time_zone: str,
+    catalog: Catalog | None = None,
+    hr_contact_id: str | None = None,
+    design_version: int | None = None,
+    known_late: bool = False,
+) -> PlannedKind:
+    """What the new conversations of ``type_key`` share, from the catalog as
+    :func:`conversation_from_plan` takes it (for creating many at once).
+
+    >>> from datetime import date
+    >>> from gesprekscyclus.domain.new_conversations import NewConversations
+    >>> kind = planned_kind("check_in", time_zone="Europe/Amsterdam")
+    >>> new = NewConversations().add(kind, "c-1", "e-1", "m-1", date(2026, 1, 26),
+    ...     date(2026, 2, 2), date(2026, 2, 16))
+    >>> row = PlannedConversation(id="c-1", type_key="check_in", employee_id="e-1",
+    ...     manager_id="m-1", occurrence="n0", nominal=date(2026, 2, 2),
+    ...     earliest=date(2026, 1, 26), target=date(2026, 2, 2), latest=date(2026, 2, 16))
+    >>> new.conversation() == conversation_from_plan(row, time_zone="Europe/Amsterdam")
+    True
+    """
+    kind = catalog.type(type_key) if catalog is not None and type_key in catalog else None
+    return PlannedKind(
+        type_key=type_key,
+        roles=participant_roles(catalog, type_key),
+        duration_minutes=kind.duration_minutes if kind is not None else 60,
+        time_zone=time_zone,
+        requires_report=kind.report if kind is not None else False,
+        hr_contact_id=hr_contact_id,
+        design_version=design_version,
+        known_late=known_late,
+    )
+
+
 def with_manager(conversation: Conversation, manager_id: str | None) -> Conversation:
     """``conversation`` led by ``manager_id`` instead of its current manager.
 
@@ -363,6 +401,20 @@ def _replanned(window: Window, start: date, end: date) -> bool:
     return window.latest >= start and window.target >= start - timedelta(days=PLAN_MARGIN_DAYS)
 
 
+def _add_new(
+    uow: UnitOfWork, new: list[NewConversation], changes: StateChanges, at: datetime
+) -> int:
+    """Store the new conversations not stored yet, each with its state change."""
+    if not new:
+        return 0
+    present: set[str] = set()
+    if changes.enabled:
+        present = {talk.id for talk in uow.conversations.by_ids(talk.id for talk in new)}
+    added = uow.conversations.add_planned(new, skip_existing=True)
+    changes.planned(uow, (talk for talk in new if talk.id not in present), at)
+    return added
+
+
 def apply_plan(
     uow: UnitOfWork,
     result: Plan,
@@ -397,7 +449,9 @@ def apply_plan(
     wanted = result.by_id().keys() | {row.id for row in rows}
     today = at.date()
     number = None if design is None else design.number
-    new: list[Conversation] = []
+    new: list[NewConversation] = []
+    making = NewConversations()
+    kinds: dict[tuple[str, str, bool], PlannedKind] = {}
     moved = cancelled = unchanged = reinstated = late = overdue = 0
     for row in rows:
         stored = existing.get(row.id)
@@ -407,14 +461,26 @@ def apply_plan(
             is_late = row.target < today
             late += is_late
             overdue += row.latest < today
-            new.append(
-                conversation_from_plan(
-                    row,
+            key = (row.type_key, zone, is_late)
+            kind = kinds.get(key)
+            if kind is None:
+                kind = kinds[key] = planned_kind(
+                    row.type_key,
                     time_zone=zone,
                     catalog=catalog,
                     hr_contact_id=hr_contact_id,
                     design_version=number,
                     known_late=is_late,
+                )
+            new.append(
+                making.add(
+                    kind,
+                    row.id,
+                    row.employee_id,
+                    row.manager_id,
+                    row.earliest,
+                    row.target,
+                    row.latest,
                 )
             )
             continue
@@ -451,13 +517,7 @@ def apply_plan(
             if (withdrawal := withdrawal_for(gone)) is not None:
                 uow.outbox.withdraw(withdrawal)
             cancelled += 1
-    added = 0
-    if new:
-        present: set[str] = set()
-        if changes.enabled:
-            present = {talk.id for talk in uow.conversations.by_ids(talk.id for talk in new)}
-        added = uow.conversations.add_many(new, skip_existing=True)
-        changes.planned(uow, (talk for talk in new if talk.id not in present), at)
+    added = _add_new(uow, new, changes, at)
     return MaterialiseReport(
         start=start,
         end=end,

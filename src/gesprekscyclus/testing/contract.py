@@ -45,6 +45,7 @@ from gesprekscyclus.domain.conversations import (
     Window,
 )
 from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
+from gesprekscyclus.domain.new_conversations import NewConversations, PlannedKind
 from gesprekscyclus.domain.people import Person, Role
 from gesprekscyclus.domain.reports import Report
 from gesprekscyclus.domain.text import LocalizedText
@@ -373,6 +374,44 @@ class StoreContract:
         assert sent.status is OutboxStatus.SENT
         assert sent.lease_owner is None
         assert not store.mark_sent("w1", 987654, now=T0)
+
+    def test_mark_sent_many_records_the_held_part_of_a_batch(self, store: Store) -> None:
+        self._enqueue(store, "k-1", "k-2", "k-3", "k-4")
+        (a,) = store.claim_due("w1", now=T0, limit=1, lease_seconds=10)
+        (b,) = store.claim_due("w1", now=T0, limit=1, lease_seconds=60)
+        (c,) = store.claim_due("w2", now=T0, limit=1, lease_seconds=60)
+        later = T0 + timedelta(seconds=10)
+        (taken,) = store.claim_due("w3", now=later, limit=1, lease_seconds=60)
+        assert taken.id == a.id  # w1 lost the lease on a to w3
+        assert store.mark_sent_many("w1", [a.id, b.id, c.id, 987654], now=later) == {b.id}
+        assert store.outbox_message(a.id).lease_owner == "w3"
+        assert store.outbox_message(c.id).lease_owner == "w2"
+        message = store.outbox_message(b.id)
+        assert (message.status, message.lease_owner) == (OutboxStatus.SENT, None)
+        # recorded once: a second try finds nothing held
+        assert store.mark_sent_many("w1", [b.id], now=later) == set()
+        assert store.mark_sent_many("w2", [c.id, c.id], now=T0 + timedelta(seconds=60)) == set()
+        assert store.mark_sent_many("w2", [c.id, c.id], now=later) == {c.id}
+        assert store.mark_sent_many("w3", [], now=later) == set()
+        assert store.outbox_stats() == OutboxStats(pending=2, leased=1, sent=2)
+
+    def test_mark_sent_many_is_one_commit_for_a_large_batch(self, store: Store) -> None:
+        keys = [f"k-{n}" for n in range(1200)]
+        self._enqueue(store, *keys)
+        claimed = store.claim_due("w1", now=T0, limit=2000, lease_seconds=30)
+        ids = [m.id for m in claimed]
+        assert store.mark_sent_many("w1", ids, now=T0) == set(ids)
+        assert store.outbox_stats() == OutboxStats(sent=1200)
+
+    def test_a_sent_batch_stays_redactable_and_never_claimed_again(self, store: Store) -> None:
+        self._enqueue(store, "k-1", "k-2")
+        claimed = store.claim_due("w1", now=T0, limit=10, lease_seconds=30)
+        assert store.mark_sent_many("w1", [m.id for m in claimed], now=T0) == {
+            m.id for m in claimed
+        }
+        assert store.claim_due("w1", now=T0 + timedelta(hours=1), limit=10, lease_seconds=30) == []
+        with store.unit_of_work() as uow:
+            assert uow.outbox.redact_sent_before(T0 + timedelta(seconds=1)) == 2
 
     def test_renew_extends_only_own_unexpired_leases(self, store: Store) -> None:
         self._enqueue(store, "k-1", "k-2", "k-3")
@@ -737,6 +776,43 @@ class StoreContract:
             assert uow.conversations.ids_for_person_type("e-1", "check_in") == {"c-1"}
             second = _conversation("c-2", "e-1", "m-1", T0.date())
             assert uow.conversations.add_many([first, second], skip_existing=True) == 1
+
+    def test_add_planned_stores_what_add_many_of_the_full_objects_stores(
+        self, store: Store
+    ) -> None:
+        making = NewConversations()
+        day = date(2026, 3, 10)
+        plain = PlannedKind(type_key="check_in", roles=(Role.EMPLOYEE, Role.MANAGER))
+        exit_talk = PlannedKind(
+            type_key="exit_interview",
+            roles=(Role.EMPLOYEE, Role.HR),
+            duration_minutes=45,
+            time_zone="UTC",
+            requires_report=True,
+            hr_contact_id="hr-1",
+            design_version=2,
+            known_late=True,
+        )
+        new = [
+            making.add(plain, "c-1", "e-1", "m-1", day, day, day + timedelta(14)),
+            making.add(exit_talk, "c-2", "e-1", "m-1", day - timedelta(7), day, day),
+            making.add(plain, "c-3", "e-2", None, day, day, day),
+        ]
+        with store.unit_of_work() as uow:
+            assert uow.conversations.add_planned(new) == 3
+        with store.unit_of_work() as uow:
+            stored = uow.conversations.by_ids(["c-1", "c-2", "c-3"])
+        assert stored == [n.conversation() for n in new]
+        assert stored[1].manager_id is None
+        assert [p.person_id for p in stored[1].participants] == ["e-1", "hr-1"]
+        assert (stored[1].design_version, stored[1].known_late) == (2, True)
+        again = making.add(plain, "c-4", "e-2", "m-1", day, day, day)
+        with pytest.raises(ConflictError), store.unit_of_work() as uow:
+            uow.conversations.add_planned([again, new[0]])
+        with store.unit_of_work() as uow:
+            assert uow.conversations.by_ids(["c-4"]) == []
+            assert uow.conversations.add_planned([new[0], again], skip_existing=True) == 1
+            assert uow.conversations.add_planned([]) == 0
 
     def test_update_checks_the_version(self, store: Store) -> None:
         with store.unit_of_work() as uow:

@@ -56,6 +56,7 @@ from gesprekscyclus.domain.conversations import (
     Transition,
     Window,
 )
+from gesprekscyclus.domain.new_conversations import NewConversation
 from gesprekscyclus.domain.people import Role
 from gesprekscyclus.domain.questions import QuestionSetRef
 from gesprekscyclus.domain.reports import Report
@@ -507,6 +508,35 @@ class Encoding:
             self.flag(c.requires_report),
             len(c.history),
             json.dumps(parts, ensure_ascii=False, separators=(",", ":")),
+        )
+
+    def new_conversation_row(self, new: NewConversation) -> Row:
+        """The row of a new planned conversation: equal to :meth:`conversation_row` of
+        ``new.conversation()``, without building it."""
+        kind = new.kind
+        tail = ""
+        if kind.design_version is not None:
+            tail += f',"d":{kind.design_version}'
+        if kind.known_late:
+            tail += ',"l":true'
+        people = [[person, role.value] for person, role in new.participants()]
+        day = self.day
+        return (
+            new.id,
+            kind.type_key,
+            new.employee_id,
+            new.manager_id,
+            day(new.earliest),
+            day(new.target),
+            day(new.latest),
+            "planned",
+            None,
+            kind.duration_minutes,
+            kind.time_zone,
+            0,
+            self.flag(kind.requires_report),
+            0,
+            '{"p":' + json.dumps(people, ensure_ascii=False, separators=(",", ":")) + tail + "}",
         )
 
     def conversation_from_row(self, row: Sequence[Any]) -> Conversation:

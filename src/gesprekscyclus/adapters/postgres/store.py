@@ -70,6 +70,7 @@ from gesprekscyclus.adapters._sql.text import findable
 from gesprekscyclus.adapters._sql.withdraw import LIKE_ESCAPE, like_pattern, selected_ids
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
+from gesprekscyclus.domain.new_conversations import NewConversation
 from gesprekscyclus.domain.pseudonyms import mentions
 from gesprekscyclus.errors import (
     ConflictError,
@@ -339,6 +340,12 @@ class _Conversations(tables.Conversations):
         self, conversations: Iterable[Conversation], *, skip_existing: bool = False
     ) -> int:
         rows = [conversation_row(c) for c in conversations]
+        return _CONVERSATION_BULK.run_strict(
+            self._db, rows, [row[0] for row in rows], self._copy_threshold, skip_existing
+        )
+
+    def add_planned(self, new: Iterable[NewConversation], *, skip_existing: bool = False) -> int:
+        rows = [_ENCODING.new_conversation_row(n) for n in new]
         return _CONVERSATION_BULK.run_strict(
             self._db, rows, [row[0] for row in rows], self._copy_threshold, skip_existing
         )
@@ -850,6 +857,23 @@ class PostgresStore:
             ),
         )
         return count == 1
+
+    def mark_sent_many(self, owner: str, ids: Sequence[int], *, now: datetime) -> set[int]:
+        """See :meth:`gesprekscyclus.ports.store.Store.mark_sent_many`."""
+        at = _utc(now, "mark_sent_many.now")
+        wanted = sorted({int(i) for i in ids})
+        if not wanted:
+            return set()
+        rows: list[tuple[Any, ...]] = self._run(
+            "mark_sent_many",
+            lambda db: db.rows(
+                "UPDATE outbox SET status = 'sent', sent_at = %s, lease_owner = NULL,"
+                " lease_until = NULL WHERE id = ANY(%s) AND status = 'pending'"
+                " AND lease_owner = %s AND lease_until > %s RETURNING id",
+                (at, wanted, owner, at),
+            ),
+        )
+        return {row[0] for row in rows}
 
     def mark_failed(
         self,

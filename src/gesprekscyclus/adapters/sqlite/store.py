@@ -55,6 +55,7 @@ from gesprekscyclus.adapters._sql.text import findable
 from gesprekscyclus.adapters._sql.withdraw import LIKE_ESCAPE, like_pattern, selected_ids
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
+from gesprekscyclus.domain.new_conversations import NewConversation
 from gesprekscyclus.domain.pseudonyms import mentions
 from gesprekscyclus.errors import (
     ConflictError,
@@ -235,6 +236,16 @@ class _Conversations(tables.Conversations):
         statement = _INSERT_CONVERSATION + (" ON CONFLICT DO NOTHING" if skip_existing else "")
         try:
             db.executemany(statement, map(conversation_row, conversations))
+        except sqlite3.IntegrityError as error:
+            raise ConflictError(f"conversation exists already: {error}") from error
+        return db.total_changes - before
+
+    def add_planned(self, new: Iterable[NewConversation], *, skip_existing: bool = False) -> int:
+        db = self._db
+        before = db.total_changes
+        statement = _INSERT_CONVERSATION + (" ON CONFLICT DO NOTHING" if skip_existing else "")
+        try:
+            db.executemany(statement, map(_ENCODING.new_conversation_row, new))
         except sqlite3.IntegrityError as error:
             raise ConflictError(f"conversation exists already: {error}") from error
         return db.total_changes - before
@@ -629,6 +640,28 @@ class SQLiteStore:
                 (at, message_id, owner, at),
             ).rowcount
         return count == 1
+
+    def mark_sent_many(self, owner: str, ids: Sequence[int], *, now: datetime) -> set[int]:
+        """See :meth:`gesprekscyclus.ports.store.Store.mark_sent_many`."""
+        at = to_micros(now, "mark_sent_many.now")
+        wanted = sorted({int(i) for i in ids})
+        marked: set[int] = set()
+        if not wanted:
+            return marked
+        with self._transaction("mark_sent_many") as db:
+            for begin in range(0, len(wanted), _IDS_PER_QUERY):
+                part = wanted[begin : begin + _IDS_PER_QUERY]
+                marked.update(
+                    row[0]
+                    for row in db.execute(
+                        "UPDATE outbox SET status = 'sent', sent_at = ?, lease_owner = NULL,"  # noqa: S608
+                        f" lease_until = NULL WHERE id IN ({', '.join('?' * len(part))})"
+                        " AND status = 'pending' AND lease_owner = ? AND lease_until > ?"
+                        " RETURNING id",
+                        (at, *part, owner, at),
+                    )
+                )
+        return marked
 
     def mark_expired(self, owner: str, message_id: int, *, now: datetime, reason: str) -> bool:
         """See :meth:`gesprekscyclus.ports.store.Store.mark_expired`."""

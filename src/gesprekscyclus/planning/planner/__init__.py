@@ -77,7 +77,6 @@ on Friday 31 December 2027 and belongs to a plan of 2027, not of 2028:
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
@@ -86,6 +85,7 @@ from typing import Any, TypeAlias
 
 from attrs import frozen
 
+from gesprekscyclus._collector import paused
 from gesprekscyclus.domain.absence import LATEST_SICK_DAY, Prognosis
 from gesprekscyclus.domain.calendar.working_days import MAX_GAP_DAYS
 from gesprekscyclus.domain.catalog import Catalog
@@ -106,7 +106,6 @@ from gesprekscyclus.planning.planner.occurrences import (
     PAUSE_POSTPONE_DAYS as PAUSE_POSTPONE_DAYS,
 )
 from gesprekscyclus.planning.planner.rows import (
-    _ID,
     _TARGET,
     CapacityConflict,
     Obligation,
@@ -194,13 +193,8 @@ def plan(
     """
     start, end = as_date(start, "start"), as_date(end, "end")
     check_horizon(start, end, max_horizon_days=max_horizon_days)
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused():
         return _plan(design, people, events, start, end, catalog, existing, prognoses)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def check_horizon(start: date, end: date, *, max_horizon_days: int = MAX_HORIZON_DAYS) -> None:
@@ -288,16 +282,16 @@ def _plan(
     margin = timedelta(days=plan_margin_days(design))
     run = _Run(design, start - margin, end + margin)
     inputs = _Inputs(run, catalog, by_id, events_of, history, prognoses)
-    all_rows, skipped, obligations, conflicts = _plan_part(staff, inputs)
+    all_rows, skipped, obligations, levelled = _plan_part(staff, inputs)
     rows = [row for row in all_rows if start <= row[_TARGET] <= end]
-    if conflicts:
-        kept = {row[_ID] for row in rows}
-        conflicts = [conflict for conflict in conflicts if conflict.conversation_id in kept]
+    del all_rows
+    # A conflict's row keeps its target: it is kept when that target is.
+    conflicts = [conflict for conflict, day in levelled if start <= day <= end]
     skipped = [skip for skip in skipped if start <= skip.nominal <= end]
     obligations = [item for item in obligations if start <= item.milestone.due <= end]
-    del all_rows
     # Built in the order the rows were made (neighbours in memory), then sorted: by id and
-    # then, stably, by target gives (target, id) order without building key tuples.
+    # then, stably, by target gives (target, id) order without building key tuples (this
+    # beats sorting each target day's bucket by id: the rows come in long sorted runs).
     conversations = _conversations(rows)
     del rows
     conversations.sort(key=attrgetter("id"))
@@ -315,7 +309,10 @@ def _plan(
 
 #: What planning the staff produces: rows, skipped, obligations, capacity conflicts.
 _Part: TypeAlias = tuple[
-    Iterable[Sequence[Any]], list[Skipped], list[Obligation], list[CapacityConflict]
+    Iterable[Sequence[Any]],
+    list[Skipped],
+    list[Obligation],
+    list[tuple[CapacityConflict, date]],
 ]
 
 

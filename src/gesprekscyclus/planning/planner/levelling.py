@@ -34,14 +34,14 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
     catalog: Catalog,
     rows: list[_Row],
     people: Mapping[str, Person],
-) -> list[CapacityConflict]:
+) -> list[tuple[CapacityConflict, date]]:
     """Spread each manager's conversations so no day or week holds more than capacity.
 
     Per manager, in order of (latest, target, id), each conversation keeps its target when
     that day and week have room, and otherwise takes the nearest working day of employee and
     manager in its window with room (the earlier one on a tie). Rows move in place. Days are
     counted on ordinals, weeks on ``(ordinal - 1) // 7`` (ordinal 1 is a Monday, so that
-    number stands for the ISO week).
+    number stands for the ISO week). Each conflict comes with the target its row keeps.
     """
     capacity = design.capacity
     if capacity is None:
@@ -52,7 +52,7 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
         manager_id = row[_MANAGER]
         if manager_id is not None and row[_TYPE] in with_manager:
             groups[manager_id].append(row)
-    conflicts: list[CapacityConflict] = []
+    conflicts: list[tuple[CapacityConflict, date]] = []
     calendar = design.calendar
     memos: dict[frozenset[int], dict[int, bool]] = {}
     day_limit, week_limit = capacity.per_day, capacity.per_week
@@ -132,12 +132,9 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
             resume[scan] = (left, right)
             if found is None:
                 conflicts.append(
-                    CapacityConflict(
-                        row[_ID],
-                        manager_id,
-                        row[_EARLIEST],
-                        row[_LATEST],
-                        full,
+                    (
+                        CapacityConflict(row[_ID], manager_id, row[_EARLIEST], row[_LATEST], full),
+                        row[_TARGET],
                     )
                 )
                 per_day[target] = on_day + 1
