@@ -109,7 +109,6 @@ from gesprekscyclus.service.design import (
 )
 from gesprekscyclus.service.dispatch import Dispatcher, DispatchReport
 from gesprekscyclus.service.materialise import (
-    PLAN_MARGIN_DAYS,
     MaterialiseReport,
     apply_plan,
     participant_roles,
@@ -138,7 +137,6 @@ from gesprekscyclus.service.views import (
 )
 
 __all__ = [
-    "PLAN_MARGIN_DAYS",
     "AgendaEntry",
     "CarryOverResult",
     "ConversationService",

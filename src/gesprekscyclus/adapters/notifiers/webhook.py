@@ -83,8 +83,11 @@ SCHEMAS: Mapping[int, str] = {1: "gesprekscyclus.notification/1"}
 SCHEMA = SCHEMAS[1]
 #: The schema name of the ids-only body (:func:`reference`).
 REFERENCE_SCHEMA = "gesprekscyclus.notification-ids/1"
+#: The header with the notification's idempotency key, stable across retries.
 KEY_HEADER = "X-Gesprekscyclus-Key"
+#: The header with the signing time, in whole seconds since 1970-01-01 UTC.
 TIMESTAMP_HEADER = "X-Gesprekscyclus-Timestamp"
+#: The header with the signatures (``v1=<hex HMAC-SHA256>``), see docs/webhooks.md.
 SIGNATURE_HEADER = "X-Gesprekscyclus-Signature"
 _BODY_EXCERPT = 200
 
@@ -479,7 +482,7 @@ class WebhookNotifier:
                 "WebhookNotifier.full_payload_types",
                 f"expected a list of type keys, got {full_payload_types!r}",
             )
-        self.full_payload_types = frozenset(full_payload_types)
+        self.full_payload_types: frozenset[str] = frozenset(full_payload_types)
         self._opener = urllib.request.build_opener(_NoRedirects())
 
     def body_for(self, notification: Notification) -> bytes:
