@@ -24,7 +24,36 @@ __version__ = "0.1.0.dev0"
 # tell type checkers and IDEs what each name is; ``_EXPORTS`` tells ``__getattr__`` where to
 # find it at run time (a test keeps the two in step).
 if TYPE_CHECKING:
-    from gesprekscyclus.bootstrap import build_service, open_store
+    from gesprekscyclus.adapters.memory import (
+        MemoryStore,
+    )
+    from gesprekscyclus.adapters.notifiers.console import (
+        ConsoleNotifier,
+        LoggingNotifier,
+    )
+    from gesprekscyclus.adapters.notifiers.mail import (
+        EmailNotifier,
+        SmtpSecurity,
+    )
+    from gesprekscyclus.adapters.notifiers.recording import (
+        FileRecordingNotifier,
+        RecordingNotifier,
+    )
+    from gesprekscyclus.adapters.notifiers.templates import (
+        TemplateOverride,
+        Templates,
+    )
+    from gesprekscyclus.adapters.notifiers.webhook import (
+        WebhookNotifier,
+        verify_signature,
+    )
+    from gesprekscyclus.adapters.sqlite.store import (
+        SQLiteStore,
+    )
+    from gesprekscyclus.bootstrap import (
+        build_service,
+        open_store,
+    )
     from gesprekscyclus.domain.absence import (
         AbsenceCase,
         LegalBasis,
@@ -38,11 +67,24 @@ if TYPE_CHECKING:
         periods_from_events,
     )
     from gesprekscyclus.domain.absence_records import (
+        AbsenceRecord,
+        AccidentInvolvement,
+        CapacityLevel,
+        ExpectedDuration,
+        FunctionalArea,
+        FunctionalCapacity,
         OccupationalHealthAdvice,
         RecordAudience,
         SickReportRecord,
+        WorkAbility,
     )
-    from gesprekscyclus.domain.access import ACCESS, Content, Grant, ReaderRole
+    from gesprekscyclus.domain.access import (
+        ACCESS,
+        MIN_GROUP_SIZE,
+        Content,
+        Grant,
+        ReaderRole,
+    )
     from gesprekscyclus.domain.action_items import (
         ActionItem,
         ActionItemStatus,
@@ -169,8 +211,14 @@ if TYPE_CHECKING:
         parse_design,
         validate_design,
     )
-    from gesprekscyclus.planning.diff import PlanDiff, diff_plans
-    from gesprekscyclus.planning.people_file import read_events, read_people
+    from gesprekscyclus.planning.diff import (
+        PlanDiff,
+        diff_plans,
+    )
+    from gesprekscyclus.planning.people_file import (
+        read_events,
+        read_people,
+    )
     from gesprekscyclus.planning.planner import (
         CapacityConflict,
         Obligation,
@@ -179,26 +227,91 @@ if TYPE_CHECKING:
         Skipped,
         plan,
     )
-    from gesprekscyclus.planning.simulation import Comparison, Simulation, compare, simulate
+    from gesprekscyclus.planning.simulation import (
+        Comparison,
+        Simulation,
+        compare,
+        simulate,
+    )
     from gesprekscyclus.ports.clock import (
         Clock,
         FixedClock,
         SystemClock,
     )
     from gesprekscyclus.ports.notifier import (
+        ActionItemInfo,
+        ConversationInfo,
         Notification,
+        NotificationError,
         Notifier,
         PermanentNotificationError,
         Recipient,
         TransientNotificationError,
     )
-    from gesprekscyclus.ports.store import DesignVersion
-    from gesprekscyclus.service.app import AgendaEntry, ConversationService, tick
-    from gesprekscyclus.service.design import DesignChange, design_fingerprint
-    from gesprekscyclus.service.views import ActionItemView, ConversationView, ReportView
+    from gesprekscyclus.ports.store import (
+        DesignVersion,
+        OutboxStats,
+        Store,
+        UnitOfWork,
+    )
+    from gesprekscyclus.service.administration import (
+        Administration,
+    )
+    from gesprekscyclus.service.app import (
+        AgendaEntry,
+        CarryOverResult,
+        ConversationService,
+        ManagerChange,
+        TickReport,
+        tick,
+    )
+    from gesprekscyclus.service.design import (
+        DesignChange,
+        Preview,
+        design_fingerprint,
+    )
+    from gesprekscyclus.service.dispatch import (
+        Backoff,
+        Dispatcher,
+        DispatchReport,
+        Recovery,
+    )
+    from gesprekscyclus.service.materialise import (
+        MaterialiseReport,
+    )
+    from gesprekscyclus.service.privacy import (
+        ErasureReport,
+        PurgeReport,
+    )
+    from gesprekscyclus.service.reminders import (
+        ReminderReport,
+    )
+    from gesprekscyclus.service.views import (
+        AbsenceRecordView,
+        ActionItemView,
+        ConversationView,
+        ReportView,
+    )
+    from gesprekscyclus.service.worker import (
+        Worker,
+        WorkerRound,
+        WorkerTotals,
+    )
 
 #: Public name -> the module that defines it.
 _EXPORTS: dict[str, str] = {
+    "MemoryStore": "gesprekscyclus.adapters.memory",
+    "ConsoleNotifier": "gesprekscyclus.adapters.notifiers.console",
+    "LoggingNotifier": "gesprekscyclus.adapters.notifiers.console",
+    "EmailNotifier": "gesprekscyclus.adapters.notifiers.mail",
+    "SmtpSecurity": "gesprekscyclus.adapters.notifiers.mail",
+    "FileRecordingNotifier": "gesprekscyclus.adapters.notifiers.recording",
+    "RecordingNotifier": "gesprekscyclus.adapters.notifiers.recording",
+    "TemplateOverride": "gesprekscyclus.adapters.notifiers.templates",
+    "Templates": "gesprekscyclus.adapters.notifiers.templates",
+    "WebhookNotifier": "gesprekscyclus.adapters.notifiers.webhook",
+    "verify_signature": "gesprekscyclus.adapters.notifiers.webhook",
+    "SQLiteStore": "gesprekscyclus.adapters.sqlite.store",
     "build_service": "gesprekscyclus.bootstrap",
     "open_store": "gesprekscyclus.bootstrap",
     "AbsenceCase": "gesprekscyclus.domain.absence",
@@ -211,10 +324,18 @@ _EXPORTS: dict[str, str] = {
     "bradford_factor": "gesprekscyclus.domain.absence",
     "frequent_absence_signals": "gesprekscyclus.domain.absence",
     "periods_from_events": "gesprekscyclus.domain.absence",
+    "AbsenceRecord": "gesprekscyclus.domain.absence_records",
+    "AccidentInvolvement": "gesprekscyclus.domain.absence_records",
+    "CapacityLevel": "gesprekscyclus.domain.absence_records",
+    "ExpectedDuration": "gesprekscyclus.domain.absence_records",
+    "FunctionalArea": "gesprekscyclus.domain.absence_records",
+    "FunctionalCapacity": "gesprekscyclus.domain.absence_records",
     "OccupationalHealthAdvice": "gesprekscyclus.domain.absence_records",
     "RecordAudience": "gesprekscyclus.domain.absence_records",
     "SickReportRecord": "gesprekscyclus.domain.absence_records",
+    "WorkAbility": "gesprekscyclus.domain.absence_records",
     "ACCESS": "gesprekscyclus.domain.access",
+    "MIN_GROUP_SIZE": "gesprekscyclus.domain.access",
     "Content": "gesprekscyclus.domain.access",
     "Grant": "gesprekscyclus.domain.access",
     "ReaderRole": "gesprekscyclus.domain.access",
@@ -296,8 +417,8 @@ _EXPORTS: dict[str, str] = {
     "InvalidValueError": "gesprekscyclus.errors",
     "MissingExtraError": "gesprekscyclus.errors",
     "NoDesignError": "gesprekscyclus.errors",
-    "NotFoundError": "gesprekscyclus.errors",
     "NoWorkingDayError": "gesprekscyclus.errors",
+    "NotFoundError": "gesprekscyclus.errors",
     "Problem": "gesprekscyclus.errors",
     "SerializationError": "gesprekscyclus.errors",
     "SignatureError": "gesprekscyclus.errors",
@@ -331,20 +452,43 @@ _EXPORTS: dict[str, str] = {
     "Clock": "gesprekscyclus.ports.clock",
     "FixedClock": "gesprekscyclus.ports.clock",
     "SystemClock": "gesprekscyclus.ports.clock",
+    "ActionItemInfo": "gesprekscyclus.ports.notifier",
+    "ConversationInfo": "gesprekscyclus.ports.notifier",
     "Notification": "gesprekscyclus.ports.notifier",
+    "NotificationError": "gesprekscyclus.ports.notifier",
     "Notifier": "gesprekscyclus.ports.notifier",
     "PermanentNotificationError": "gesprekscyclus.ports.notifier",
     "Recipient": "gesprekscyclus.ports.notifier",
     "TransientNotificationError": "gesprekscyclus.ports.notifier",
     "DesignVersion": "gesprekscyclus.ports.store",
+    "OutboxStats": "gesprekscyclus.ports.store",
+    "Store": "gesprekscyclus.ports.store",
+    "UnitOfWork": "gesprekscyclus.ports.store",
+    "Administration": "gesprekscyclus.service.administration",
     "AgendaEntry": "gesprekscyclus.service.app",
+    "CarryOverResult": "gesprekscyclus.service.app",
     "ConversationService": "gesprekscyclus.service.app",
+    "ManagerChange": "gesprekscyclus.service.app",
+    "TickReport": "gesprekscyclus.service.app",
     "tick": "gesprekscyclus.service.app",
     "DesignChange": "gesprekscyclus.service.design",
+    "Preview": "gesprekscyclus.service.design",
     "design_fingerprint": "gesprekscyclus.service.design",
+    "Backoff": "gesprekscyclus.service.dispatch",
+    "DispatchReport": "gesprekscyclus.service.dispatch",
+    "Dispatcher": "gesprekscyclus.service.dispatch",
+    "Recovery": "gesprekscyclus.service.dispatch",
+    "MaterialiseReport": "gesprekscyclus.service.materialise",
+    "ErasureReport": "gesprekscyclus.service.privacy",
+    "PurgeReport": "gesprekscyclus.service.privacy",
+    "ReminderReport": "gesprekscyclus.service.reminders",
+    "AbsenceRecordView": "gesprekscyclus.service.views",
     "ActionItemView": "gesprekscyclus.service.views",
     "ConversationView": "gesprekscyclus.service.views",
     "ReportView": "gesprekscyclus.service.views",
+    "Worker": "gesprekscyclus.service.worker",
+    "WorkerRound": "gesprekscyclus.service.worker",
+    "WorkerTotals": "gesprekscyclus.service.worker",
 }
 
 #: The analyst's toolkit (the optional ``notebook`` extra), imported on first use only, so
@@ -378,11 +522,17 @@ _ANALYSIS = frozenset(
 __all__ = [
     "ACCESS",
     "BUILT_IN_TYPE_KEYS",
+    "MIN_GROUP_SIZE",
     "AbsenceCase",
+    "AbsenceRecord",
+    "AbsenceRecordView",
     "AccessDeniedError",
+    "AccidentInvolvement",
     "ActionItem",
+    "ActionItemInfo",
     "ActionItemStatus",
     "ActionItemView",
+    "Administration",
     "AgendaEntry",
     "AnchorKind",
     "AnchorTo",
@@ -392,11 +542,14 @@ __all__ = [
     "AnswerTrigger",
     "AnswerValue",
     "Audience",
+    "Backoff",
     "BusinessDayConvention",
     "Cadence",
     "Capacity",
     "CapacityConflict",
+    "CapacityLevel",
     "CarryOverOutcome",
+    "CarryOverResult",
     "Catalog",
     "CatalogChanges",
     "Choice",
@@ -405,9 +558,11 @@ __all__ = [
     "Comment",
     "Comparison",
     "ConflictError",
+    "ConsoleNotifier",
     "Content",
     "Conversation",
     "ConversationAction",
+    "ConversationInfo",
     "ConversationService",
     "ConversationStatus",
     "ConversationType",
@@ -419,11 +574,19 @@ __all__ = [
     "DesignError",
     "DesignMismatchError",
     "DesignVersion",
+    "DispatchReport",
+    "Dispatcher",
     "DropNear",
     "DutchDayOffPolicy",
+    "EmailNotifier",
     "ErasureRefusedError",
+    "ErasureReport",
     "ExpansionLimitError",
+    "ExpectedDuration",
+    "FileRecordingNotifier",
     "FixedClock",
+    "FunctionalArea",
+    "FunctionalCapacity",
     "GesprekscyclusError",
     "Grant",
     "HealthDataError",
@@ -439,6 +602,10 @@ __all__ = [
     "LifecycleOffset",
     "Locale",
     "LocalizedText",
+    "LoggingNotifier",
+    "ManagerChange",
+    "MaterialiseReport",
+    "MemoryStore",
     "Milestone",
     "MissingExtraError",
     "NeedsDecision",
@@ -447,10 +614,12 @@ __all__ = [
     "NotFoundError",
     "Note",
     "Notification",
+    "NotificationError",
     "Notifier",
     "Obligation",
     "OccupationalHealthAdvice",
     "Occurrence",
+    "OutboxStats",
     "Participant",
     "PermanentNotificationError",
     "Person",
@@ -458,8 +627,10 @@ __all__ = [
     "PlanDiff",
     "PlannedConversation",
     "Population",
+    "Preview",
     "Problem",
     "Prognosis",
+    "PurgeReport",
     "Question",
     "QuestionKind",
     "QuestionSet",
@@ -469,14 +640,18 @@ __all__ = [
     "ReaderRole",
     "Recipient",
     "RecordAudience",
+    "RecordingNotifier",
+    "Recovery",
     "ReminderKind",
     "ReminderPolicy",
+    "ReminderReport",
     "Report",
     "ReportStatus",
     "ReportView",
     "Retention",
     "RetentionPolicy",
     "Role",
+    "SQLiteStore",
     "ScalePoint",
     "Sensitivity",
     "SerializationError",
@@ -487,13 +662,24 @@ __all__ = [
     "SignatureError",
     "Simulation",
     "Skipped",
+    "SmtpSecurity",
+    "Store",
     "StoreError",
     "SystemClock",
+    "TemplateOverride",
+    "Templates",
     "Threshold",
+    "TickReport",
     "TransientNotificationError",
     "Transition",
     "TypeRule",
+    "UnitOfWork",
+    "WebhookNotifier",
     "Window",
+    "WorkAbility",
+    "Worker",
+    "WorkerRound",
+    "WorkerTotals",
     "WorkingCalendar",
     "WorkingPattern",
     "WrittenView",
@@ -522,6 +708,7 @@ __all__ = [
     "statutory_deadline",
     "tick",
     "validate_design",
+    "verify_signature",
 ]
 
 
