@@ -14,7 +14,7 @@ import pytest
 
 import gesprekscyclus
 
-analyzer = pytest.importorskip("sphinx.pycode", reason="the docs group is not installed")
+analyzer = pytest.importorskip("sphinx.pycode", reason="the lint group (Sphinx) is not installed")
 
 ROOT = Path(__file__).resolve().parent.parent
 API = sorted((ROOT / "docs" / "api").glob("*.md"))

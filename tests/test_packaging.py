@@ -58,11 +58,10 @@ def test_every_supported_python_has_a_classifier() -> None:
     assert f"{sys.version_info.major}.{sys.version_info.minor}" in SUPPORTED
 
 
-def test_the_project_names_its_urls_and_authors() -> None:
-    urls = dict(entry.split(", ", 1) for entry in DIST.metadata.get_all("Project-URL") or ())
-    assert {"Homepage", "Documentation", "Source", "Issues", "Changelog"} <= set(urls)
-    assert all(url.startswith("https://") for url in urls.values())
+def test_the_project_names_its_authors_and_no_made_up_urls() -> None:
     assert DIST.metadata["Author"]
+    # The project has no public home yet; a Project-URL would point nowhere.
+    assert DIST.metadata.get_all("Project-URL") is None
 
 
 def _requirements() -> dict[str, list[str]]:
