@@ -92,3 +92,25 @@ def test_from_import_star_gives_every_public_name() -> None:
     namespace: dict[str, object] = {}
     exec("from gesprekscyclus import *", namespace)
     assert set(gesprekscyclus.__all__) <= set(namespace)
+
+
+def test_every_public_name_loads_without_any_optional_package() -> None:
+    # Each optional package made unimportable, as in an install without the extras.
+    blocked = (
+        "psycopg",
+        "psycopg_pool",
+        "holidays",
+        "icalendar",
+        "tomli_w",
+        "pandas",
+        "matplotlib",
+    )
+    loaded = _loaded_after(
+        "import sys\n"
+        f"sys.modules.update(dict.fromkeys({blocked!r}))\n"
+        "from gesprekscyclus import *\n"
+        "import gesprekscyclus\n"
+        "[getattr(gesprekscyclus, name) for name in gesprekscyclus.__all__]"
+    )
+    assert "gesprekscyclus.service.worker" in loaded
+    assert "gesprekscyclus.adapters.notifiers.mail" in loaded
