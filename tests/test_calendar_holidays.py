@@ -108,8 +108,8 @@ SUNDAY_FEASTS = ("Easter Sunday", "Pentecost")
 # - everything else, Good Friday and the Koningsdag/Koninginnedag moves included, agrees.
 @pytest.mark.parametrize("year", range(FIRST_YEAR, 2061))
 def test_statutory_list_agrees_with_the_holidays_package(year: int) -> None:
-    public = holidays_package.Netherlands(years=year)
-    optional = holidays_package.Netherlands(years=year, categories=("optional",))
+    public = holidays_package.Netherlands(years=year, language="en_US")
+    optional = holidays_package.Netherlands(years=year, categories=("optional",), language="en_US")
     sundays_only = {day for day, name in public.items() if name in SUNDAY_FEASTS}
     assert all(day.isoweekday() == 7 for day in sundays_only)
     ours = set(dutch_statutory_holidays(year))
@@ -120,7 +120,7 @@ def test_statutory_list_agrees_with_the_holidays_package(year: int) -> None:
 
 @pytest.mark.parametrize("year", range(2000, 2041))
 def test_good_friday_and_lustrum_policy_matches_the_packages_public_days(year: int) -> None:
-    public = holidays_package.Netherlands(years=year)
+    public = holidays_package.Netherlands(years=year, language="en_US")
     weekday_holidays = {day for day, name in public.items() if name not in SUNDAY_FEASTS}
     policy = DutchDayOffPolicy(good_friday=True, liberation_day=LiberationDayPolicy.LUSTRUM)
     assert set(policy.days_off(year)) == weekday_holidays

@@ -343,7 +343,7 @@ def test_schedule_reschedule_cancel_keep_one_uid_and_raise_the_sequence(
         steps = [calendar_of(message) for message in received]
         assert [method for method, _ in steps] == ["REQUEST", "REQUEST", "CANCEL"]
         events = [event for _, event in steps]
-        assert {str(event["UID"]) for event in events} == {f"{talk.id}@gesprekscyclus"}
+        assert {str(event["UID"]) for event in events} == {f"{talk.id}@example.org"}
         sequences = [int(event["SEQUENCE"]) for event in events]
         assert sequences[0] == 0
         assert sequences[1] > sequences[0]

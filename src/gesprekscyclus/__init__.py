@@ -12,179 +12,484 @@ for stores, notifiers and the clock) with their ``adapters``, and ``cli``.
 'Groeigesprek'
 """
 
-from gesprekscyclus.bootstrap import build_service, open_store
-from gesprekscyclus.domain.absence import (
-    AbsenceCase,
-    LegalBasis,
-    Milestone,
-    Prognosis,
-    SickPeriod,
-    absence_cases,
-    absence_timeline,
-    bradford_factor,
-    frequent_absence_signals,
-    periods_from_events,
-)
-from gesprekscyclus.domain.absence_records import (
-    OccupationalHealthAdvice,
-    RecordAudience,
-    SickReportRecord,
-)
-from gesprekscyclus.domain.access import ACCESS, Content, Grant, ReaderRole
-from gesprekscyclus.domain.action_items import (
-    ActionItem,
-    ActionItemStatus,
-    CarryOverOutcome,
-    Decision,
-    NeedsDecision,
-    carry_over,
-)
-from gesprekscyclus.domain.cadence import (
-    AnchorKind,
-    AnchorTo,
-    Anniversary,
-    AnswerOperator,
-    AnswerTrigger,
-    Cadence,
-    Interval,
-    IntervalUnit,
-    LifecycleOffset,
-    Occurrence,
-    RRuleCadence,
-    Threshold,
-    expand,
-)
-from gesprekscyclus.domain.calendar import (
-    BusinessDayConvention,
-    Closure,
-    DutchDayOffPolicy,
-    LiberationDayPolicy,
-    WorkingCalendar,
-    dutch_statutory_holidays,
-    localize,
-    statutory_deadline,
-)
-from gesprekscyclus.domain.catalog import (
-    BUILT_IN_TYPE_KEYS,
-    Catalog,
-    built_in_catalog,
-)
-from gesprekscyclus.domain.conversation_types import (
-    ConversationType,
-    Sensitivity,
-    SignOffRequirement,
-)
-from gesprekscyclus.domain.conversations import (
-    Answer,
-    Conversation,
-    ConversationAction,
-    ConversationStatus,
-    Note,
-    Participant,
-    Transition,
-    Window,
-)
-from gesprekscyclus.domain.events import (
-    LifeEvent,
-    LifeEventKind,
-)
-from gesprekscyclus.domain.people import (
-    LeapDayPolicy,
-    Person,
-    Role,
-    WorkingPattern,
-)
-from gesprekscyclus.domain.questions import (
-    AnswerValue,
-    Audience,
-    Choice,
-    Question,
-    QuestionKind,
-    QuestionSet,
-    QuestionSetLibrary,
-    QuestionSetRef,
-    ScalePoint,
-)
-from gesprekscyclus.domain.reminders import (
-    ReminderKind,
-    ReminderPolicy,
-)
-from gesprekscyclus.domain.reports import (
-    Comment,
-    Report,
-    ReportStatus,
-    SignOffKind,
-    WrittenView,
-)
-from gesprekscyclus.domain.text import (
-    Locale,
-    LocalizedText,
-)
-from gesprekscyclus.errors import (
-    AccessDeniedError,
-    ConflictError,
-    DesignError,
-    DesignMismatchError,
-    ErasureRefusedError,
-    ExpansionLimitError,
-    GesprekscyclusError,
-    HealthDataError,
-    InvalidTransitionError,
-    InvalidValueError,
-    MissingExtraError,
-    NoDesignError,
-    NotFoundError,
-    NoWorkingDayError,
-    Problem,
-    SerializationError,
-    SignatureError,
-    StoreError,
-)
-from gesprekscyclus.planning.design import (
-    Capacity,
-    CatalogChanges,
-    CycleDesign,
-    DropNear,
-    Population,
-    Retention,
-    RetentionPolicy,
-    TypeRule,
-)
-from gesprekscyclus.planning.design_file import (
-    dump_design,
-    load_design,
-    parse_design,
-    validate_design,
-)
-from gesprekscyclus.planning.diff import PlanDiff, diff_plans
-from gesprekscyclus.planning.people_file import read_events, read_people
-from gesprekscyclus.planning.planner import (
-    CapacityConflict,
-    Obligation,
-    Plan,
-    PlannedConversation,
-    Skipped,
-    plan,
-)
-from gesprekscyclus.planning.simulation import Comparison, Simulation, compare, simulate
-from gesprekscyclus.ports.clock import (
-    Clock,
-    FixedClock,
-    SystemClock,
-)
-from gesprekscyclus.ports.notifier import (
-    Notification,
-    Notifier,
-    PermanentNotificationError,
-    Recipient,
-    TransientNotificationError,
-)
-from gesprekscyclus.ports.store import DesignVersion
-from gesprekscyclus.service.app import AgendaEntry, ConversationService, tick
-from gesprekscyclus.service.design import DesignChange, design_fingerprint
-from gesprekscyclus.service.views import ActionItemView, ConversationView, ReportView
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0.dev0"
+
+# The public names load on first use, so that ``import gesprekscyclus`` stays cheap and an
+# application pays only for the layers (and optional packages) it touches. The imports below
+# tell type checkers and IDEs what each name is; ``_EXPORTS`` tells ``__getattr__`` where to
+# find it at run time (a test keeps the two in step).
+if TYPE_CHECKING:
+    from gesprekscyclus.adapters.memory import (
+        MemoryStore,
+    )
+    from gesprekscyclus.adapters.notifiers.console import (
+        ConsoleNotifier,
+        LoggingNotifier,
+    )
+    from gesprekscyclus.adapters.notifiers.mail import (
+        EmailNotifier,
+        SmtpSecurity,
+    )
+    from gesprekscyclus.adapters.notifiers.recording import (
+        FileRecordingNotifier,
+        RecordingNotifier,
+    )
+    from gesprekscyclus.adapters.notifiers.templates import (
+        TemplateOverride,
+        Templates,
+    )
+    from gesprekscyclus.adapters.notifiers.webhook import (
+        WebhookNotifier,
+        verify_signature,
+    )
+    from gesprekscyclus.adapters.sqlite.store import (
+        SQLiteStore,
+    )
+    from gesprekscyclus.bootstrap import (
+        build_service,
+        open_store,
+    )
+    from gesprekscyclus.domain.absence import (
+        AbsenceCase,
+        LegalBasis,
+        Milestone,
+        Prognosis,
+        SickPeriod,
+        absence_cases,
+        absence_timeline,
+        bradford_factor,
+        frequent_absence_signals,
+        periods_from_events,
+    )
+    from gesprekscyclus.domain.absence_records import (
+        AbsenceRecord,
+        AccidentInvolvement,
+        CapacityLevel,
+        ExpectedDuration,
+        FunctionalArea,
+        FunctionalCapacity,
+        OccupationalHealthAdvice,
+        RecordAudience,
+        SickReportRecord,
+        WorkAbility,
+    )
+    from gesprekscyclus.domain.access import (
+        ACCESS,
+        MIN_GROUP_SIZE,
+        Content,
+        Grant,
+        ReaderRole,
+    )
+    from gesprekscyclus.domain.action_items import (
+        ActionItem,
+        ActionItemStatus,
+        CarryOverOutcome,
+        Decision,
+        NeedsDecision,
+        carry_over,
+    )
+    from gesprekscyclus.domain.cadence import (
+        AnchorKind,
+        AnchorTo,
+        Anniversary,
+        AnswerOperator,
+        AnswerTrigger,
+        Cadence,
+        Interval,
+        IntervalUnit,
+        LifecycleOffset,
+        Occurrence,
+        RRuleCadence,
+        Threshold,
+        expand,
+    )
+    from gesprekscyclus.domain.calendar import (
+        BusinessDayConvention,
+        Closure,
+        DutchDayOffPolicy,
+        LiberationDayPolicy,
+        WorkingCalendar,
+        dutch_statutory_holidays,
+        localize,
+        statutory_deadline,
+    )
+    from gesprekscyclus.domain.catalog import (
+        BUILT_IN_TYPE_KEYS,
+        Catalog,
+        built_in_catalog,
+    )
+    from gesprekscyclus.domain.conversation_types import (
+        ConversationType,
+        Sensitivity,
+        SignOffRequirement,
+    )
+    from gesprekscyclus.domain.conversations import (
+        Answer,
+        Conversation,
+        ConversationAction,
+        ConversationStatus,
+        Note,
+        Participant,
+        Transition,
+        Window,
+    )
+    from gesprekscyclus.domain.events import (
+        LifeEvent,
+        LifeEventKind,
+    )
+    from gesprekscyclus.domain.people import (
+        LeapDayPolicy,
+        Person,
+        Role,
+        WorkingPattern,
+    )
+    from gesprekscyclus.domain.questions import (
+        AnswerValue,
+        Audience,
+        Choice,
+        Question,
+        QuestionKind,
+        QuestionSet,
+        QuestionSetLibrary,
+        QuestionSetRef,
+        ScalePoint,
+    )
+    from gesprekscyclus.domain.reminders import (
+        ReminderKind,
+        ReminderPolicy,
+    )
+    from gesprekscyclus.domain.reports import (
+        Comment,
+        Report,
+        ReportStatus,
+        SignOffKind,
+        WrittenView,
+    )
+    from gesprekscyclus.domain.text import (
+        Locale,
+        LocalizedText,
+    )
+    from gesprekscyclus.errors import (
+        AccessDeniedError,
+        ConflictError,
+        DependencyError,
+        DesignError,
+        DesignMismatchError,
+        ErasureRefusedError,
+        ExpansionLimitError,
+        GesprekscyclusError,
+        HealthDataError,
+        InvalidTransitionError,
+        InvalidValueError,
+        MissingExtraError,
+        NoDesignError,
+        NotFoundError,
+        NoWorkingDayError,
+        Problem,
+        SerializationError,
+        SignatureError,
+        StoreError,
+    )
+    from gesprekscyclus.planning.design import (
+        Capacity,
+        CatalogChanges,
+        CycleDesign,
+        DropNear,
+        Population,
+        Retention,
+        RetentionPolicy,
+        TypeRule,
+    )
+    from gesprekscyclus.planning.design_file import (
+        dump_design,
+        load_design,
+        parse_design,
+        validate_design,
+    )
+    from gesprekscyclus.planning.diff import (
+        PlanDiff,
+        diff_plans,
+    )
+    from gesprekscyclus.planning.people_file import (
+        read_events,
+        read_people,
+    )
+    from gesprekscyclus.planning.planner import (
+        CapacityConflict,
+        Obligation,
+        Plan,
+        PlannedConversation,
+        Skipped,
+        plan,
+    )
+    from gesprekscyclus.planning.simulation import (
+        Comparison,
+        Simulation,
+        compare,
+        simulate,
+    )
+    from gesprekscyclus.ports.clock import (
+        Clock,
+        FixedClock,
+        SystemClock,
+    )
+    from gesprekscyclus.ports.notifier import (
+        ActionItemInfo,
+        ConversationInfo,
+        Notification,
+        NotificationError,
+        Notifier,
+        PermanentNotificationError,
+        Recipient,
+        TransientNotificationError,
+    )
+    from gesprekscyclus.ports.store import (
+        DesignVersion,
+        OutboxStats,
+        Store,
+        UnitOfWork,
+    )
+    from gesprekscyclus.service.administration import (
+        Administration,
+    )
+    from gesprekscyclus.service.app import (
+        AgendaEntry,
+        CarryOverResult,
+        ConversationService,
+        ManagerChange,
+        TickReport,
+        tick,
+    )
+    from gesprekscyclus.service.design import (
+        DesignChange,
+        Preview,
+        design_fingerprint,
+    )
+    from gesprekscyclus.service.dispatch import (
+        Backoff,
+        Dispatcher,
+        DispatchReport,
+        Recovery,
+    )
+    from gesprekscyclus.service.materialise import (
+        MaterialiseReport,
+    )
+    from gesprekscyclus.service.privacy import (
+        ErasureReport,
+        PurgeReport,
+    )
+    from gesprekscyclus.service.reminders import (
+        ReminderReport,
+    )
+    from gesprekscyclus.service.views import (
+        AbsenceRecordView,
+        ActionItemView,
+        ConversationView,
+        ReportView,
+    )
+    from gesprekscyclus.service.worker import (
+        Worker,
+        WorkerRound,
+        WorkerTotals,
+    )
+
+#: Public name -> the module that defines it.
+_EXPORTS: dict[str, str] = {
+    "MemoryStore": "gesprekscyclus.adapters.memory",
+    "ConsoleNotifier": "gesprekscyclus.adapters.notifiers.console",
+    "LoggingNotifier": "gesprekscyclus.adapters.notifiers.console",
+    "EmailNotifier": "gesprekscyclus.adapters.notifiers.mail",
+    "SmtpSecurity": "gesprekscyclus.adapters.notifiers.mail",
+    "FileRecordingNotifier": "gesprekscyclus.adapters.notifiers.recording",
+    "RecordingNotifier": "gesprekscyclus.adapters.notifiers.recording",
+    "TemplateOverride": "gesprekscyclus.adapters.notifiers.templates",
+    "Templates": "gesprekscyclus.adapters.notifiers.templates",
+    "WebhookNotifier": "gesprekscyclus.adapters.notifiers.webhook",
+    "verify_signature": "gesprekscyclus.adapters.notifiers.webhook",
+    "SQLiteStore": "gesprekscyclus.adapters.sqlite.store",
+    "build_service": "gesprekscyclus.bootstrap",
+    "open_store": "gesprekscyclus.bootstrap",
+    "AbsenceCase": "gesprekscyclus.domain.absence",
+    "LegalBasis": "gesprekscyclus.domain.absence",
+    "Milestone": "gesprekscyclus.domain.absence",
+    "Prognosis": "gesprekscyclus.domain.absence",
+    "SickPeriod": "gesprekscyclus.domain.absence",
+    "absence_cases": "gesprekscyclus.domain.absence",
+    "absence_timeline": "gesprekscyclus.domain.absence",
+    "bradford_factor": "gesprekscyclus.domain.absence",
+    "frequent_absence_signals": "gesprekscyclus.domain.absence",
+    "periods_from_events": "gesprekscyclus.domain.absence",
+    "AbsenceRecord": "gesprekscyclus.domain.absence_records",
+    "AccidentInvolvement": "gesprekscyclus.domain.absence_records",
+    "CapacityLevel": "gesprekscyclus.domain.absence_records",
+    "ExpectedDuration": "gesprekscyclus.domain.absence_records",
+    "FunctionalArea": "gesprekscyclus.domain.absence_records",
+    "FunctionalCapacity": "gesprekscyclus.domain.absence_records",
+    "OccupationalHealthAdvice": "gesprekscyclus.domain.absence_records",
+    "RecordAudience": "gesprekscyclus.domain.absence_records",
+    "SickReportRecord": "gesprekscyclus.domain.absence_records",
+    "WorkAbility": "gesprekscyclus.domain.absence_records",
+    "ACCESS": "gesprekscyclus.domain.access",
+    "MIN_GROUP_SIZE": "gesprekscyclus.domain.access",
+    "Content": "gesprekscyclus.domain.access",
+    "Grant": "gesprekscyclus.domain.access",
+    "ReaderRole": "gesprekscyclus.domain.access",
+    "ActionItem": "gesprekscyclus.domain.action_items",
+    "ActionItemStatus": "gesprekscyclus.domain.action_items",
+    "CarryOverOutcome": "gesprekscyclus.domain.action_items",
+    "Decision": "gesprekscyclus.domain.action_items",
+    "NeedsDecision": "gesprekscyclus.domain.action_items",
+    "carry_over": "gesprekscyclus.domain.action_items",
+    "AnchorKind": "gesprekscyclus.domain.cadence",
+    "AnchorTo": "gesprekscyclus.domain.cadence",
+    "Anniversary": "gesprekscyclus.domain.cadence",
+    "AnswerOperator": "gesprekscyclus.domain.cadence",
+    "AnswerTrigger": "gesprekscyclus.domain.cadence",
+    "Cadence": "gesprekscyclus.domain.cadence",
+    "Interval": "gesprekscyclus.domain.cadence",
+    "IntervalUnit": "gesprekscyclus.domain.cadence",
+    "LifecycleOffset": "gesprekscyclus.domain.cadence",
+    "Occurrence": "gesprekscyclus.domain.cadence",
+    "RRuleCadence": "gesprekscyclus.domain.cadence",
+    "Threshold": "gesprekscyclus.domain.cadence",
+    "expand": "gesprekscyclus.domain.cadence",
+    "BusinessDayConvention": "gesprekscyclus.domain.calendar",
+    "Closure": "gesprekscyclus.domain.calendar",
+    "DutchDayOffPolicy": "gesprekscyclus.domain.calendar",
+    "LiberationDayPolicy": "gesprekscyclus.domain.calendar",
+    "WorkingCalendar": "gesprekscyclus.domain.calendar",
+    "dutch_statutory_holidays": "gesprekscyclus.domain.calendar",
+    "localize": "gesprekscyclus.domain.calendar",
+    "statutory_deadline": "gesprekscyclus.domain.calendar",
+    "BUILT_IN_TYPE_KEYS": "gesprekscyclus.domain.catalog",
+    "Catalog": "gesprekscyclus.domain.catalog",
+    "built_in_catalog": "gesprekscyclus.domain.catalog",
+    "ConversationType": "gesprekscyclus.domain.conversation_types",
+    "Sensitivity": "gesprekscyclus.domain.conversation_types",
+    "SignOffRequirement": "gesprekscyclus.domain.conversation_types",
+    "Answer": "gesprekscyclus.domain.conversations",
+    "Conversation": "gesprekscyclus.domain.conversations",
+    "ConversationAction": "gesprekscyclus.domain.conversations",
+    "ConversationStatus": "gesprekscyclus.domain.conversations",
+    "Note": "gesprekscyclus.domain.conversations",
+    "Participant": "gesprekscyclus.domain.conversations",
+    "Transition": "gesprekscyclus.domain.conversations",
+    "Window": "gesprekscyclus.domain.conversations",
+    "LifeEvent": "gesprekscyclus.domain.events",
+    "LifeEventKind": "gesprekscyclus.domain.events",
+    "LeapDayPolicy": "gesprekscyclus.domain.people",
+    "Person": "gesprekscyclus.domain.people",
+    "Role": "gesprekscyclus.domain.people",
+    "WorkingPattern": "gesprekscyclus.domain.people",
+    "AnswerValue": "gesprekscyclus.domain.questions",
+    "Audience": "gesprekscyclus.domain.questions",
+    "Choice": "gesprekscyclus.domain.questions",
+    "Question": "gesprekscyclus.domain.questions",
+    "QuestionKind": "gesprekscyclus.domain.questions",
+    "QuestionSet": "gesprekscyclus.domain.questions",
+    "QuestionSetLibrary": "gesprekscyclus.domain.questions",
+    "QuestionSetRef": "gesprekscyclus.domain.questions",
+    "ScalePoint": "gesprekscyclus.domain.questions",
+    "ReminderKind": "gesprekscyclus.domain.reminders",
+    "ReminderPolicy": "gesprekscyclus.domain.reminders",
+    "Comment": "gesprekscyclus.domain.reports",
+    "Report": "gesprekscyclus.domain.reports",
+    "ReportStatus": "gesprekscyclus.domain.reports",
+    "SignOffKind": "gesprekscyclus.domain.reports",
+    "WrittenView": "gesprekscyclus.domain.reports",
+    "Locale": "gesprekscyclus.domain.text",
+    "LocalizedText": "gesprekscyclus.domain.text",
+    "AccessDeniedError": "gesprekscyclus.errors",
+    "ConflictError": "gesprekscyclus.errors",
+    "DependencyError": "gesprekscyclus.errors",
+    "DesignError": "gesprekscyclus.errors",
+    "DesignMismatchError": "gesprekscyclus.errors",
+    "ErasureRefusedError": "gesprekscyclus.errors",
+    "ExpansionLimitError": "gesprekscyclus.errors",
+    "GesprekscyclusError": "gesprekscyclus.errors",
+    "HealthDataError": "gesprekscyclus.errors",
+    "InvalidTransitionError": "gesprekscyclus.errors",
+    "InvalidValueError": "gesprekscyclus.errors",
+    "MissingExtraError": "gesprekscyclus.errors",
+    "NoDesignError": "gesprekscyclus.errors",
+    "NoWorkingDayError": "gesprekscyclus.errors",
+    "NotFoundError": "gesprekscyclus.errors",
+    "Problem": "gesprekscyclus.errors",
+    "SerializationError": "gesprekscyclus.errors",
+    "SignatureError": "gesprekscyclus.errors",
+    "StoreError": "gesprekscyclus.errors",
+    "Capacity": "gesprekscyclus.planning.design",
+    "CatalogChanges": "gesprekscyclus.planning.design",
+    "CycleDesign": "gesprekscyclus.planning.design",
+    "DropNear": "gesprekscyclus.planning.design",
+    "Population": "gesprekscyclus.planning.design",
+    "Retention": "gesprekscyclus.planning.design",
+    "RetentionPolicy": "gesprekscyclus.planning.design",
+    "TypeRule": "gesprekscyclus.planning.design",
+    "dump_design": "gesprekscyclus.planning.design_file",
+    "load_design": "gesprekscyclus.planning.design_file",
+    "parse_design": "gesprekscyclus.planning.design_file",
+    "validate_design": "gesprekscyclus.planning.design_file",
+    "PlanDiff": "gesprekscyclus.planning.diff",
+    "diff_plans": "gesprekscyclus.planning.diff",
+    "read_events": "gesprekscyclus.planning.people_file",
+    "read_people": "gesprekscyclus.planning.people_file",
+    "CapacityConflict": "gesprekscyclus.planning.planner",
+    "Obligation": "gesprekscyclus.planning.planner",
+    "Plan": "gesprekscyclus.planning.planner",
+    "PlannedConversation": "gesprekscyclus.planning.planner",
+    "Skipped": "gesprekscyclus.planning.planner",
+    "plan": "gesprekscyclus.planning.planner",
+    "Comparison": "gesprekscyclus.planning.simulation",
+    "Simulation": "gesprekscyclus.planning.simulation",
+    "compare": "gesprekscyclus.planning.simulation",
+    "simulate": "gesprekscyclus.planning.simulation",
+    "Clock": "gesprekscyclus.ports.clock",
+    "FixedClock": "gesprekscyclus.ports.clock",
+    "SystemClock": "gesprekscyclus.ports.clock",
+    "ActionItemInfo": "gesprekscyclus.ports.notifier",
+    "ConversationInfo": "gesprekscyclus.ports.notifier",
+    "Notification": "gesprekscyclus.ports.notifier",
+    "NotificationError": "gesprekscyclus.ports.notifier",
+    "Notifier": "gesprekscyclus.ports.notifier",
+    "PermanentNotificationError": "gesprekscyclus.ports.notifier",
+    "Recipient": "gesprekscyclus.ports.notifier",
+    "TransientNotificationError": "gesprekscyclus.ports.notifier",
+    "DesignVersion": "gesprekscyclus.ports.store",
+    "OutboxStats": "gesprekscyclus.ports.store",
+    "Store": "gesprekscyclus.ports.store",
+    "UnitOfWork": "gesprekscyclus.ports.store",
+    "Administration": "gesprekscyclus.service.administration",
+    "AgendaEntry": "gesprekscyclus.service.app",
+    "CarryOverResult": "gesprekscyclus.service.app",
+    "ConversationService": "gesprekscyclus.service.app",
+    "ManagerChange": "gesprekscyclus.service.app",
+    "TickReport": "gesprekscyclus.service.app",
+    "tick": "gesprekscyclus.service.app",
+    "DesignChange": "gesprekscyclus.service.design",
+    "Preview": "gesprekscyclus.service.design",
+    "design_fingerprint": "gesprekscyclus.service.design",
+    "Backoff": "gesprekscyclus.service.dispatch",
+    "DispatchReport": "gesprekscyclus.service.dispatch",
+    "Dispatcher": "gesprekscyclus.service.dispatch",
+    "Recovery": "gesprekscyclus.service.dispatch",
+    "MaterialiseReport": "gesprekscyclus.service.materialise",
+    "ErasureReport": "gesprekscyclus.service.privacy",
+    "PurgeReport": "gesprekscyclus.service.privacy",
+    "ReminderReport": "gesprekscyclus.service.reminders",
+    "AbsenceRecordView": "gesprekscyclus.service.views",
+    "ActionItemView": "gesprekscyclus.service.views",
+    "ConversationView": "gesprekscyclus.service.views",
+    "ReportView": "gesprekscyclus.service.views",
+    "Worker": "gesprekscyclus.service.worker",
+    "WorkerRound": "gesprekscyclus.service.worker",
+    "WorkerTotals": "gesprekscyclus.service.worker",
+}
 
 #: The analyst's toolkit (the optional ``notebook`` extra), imported on first use only, so
 #: ``import gesprekscyclus`` never needs pandas; not in ``__all__`` for the same reason.
@@ -224,23 +529,20 @@ _ANALYSIS = frozenset(
     }
 )
 
-
-def __getattr__(name: str) -> object:
-    if name in _ANALYSIS:
-        from gesprekscyclus import analysis  # noqa: PLC0415 - pandas only when asked for
-
-        return getattr(analysis, name)
-    raise AttributeError(f"module 'gesprekscyclus' has no attribute {name!r}")
-
-
 __all__ = [
     "ACCESS",
     "BUILT_IN_TYPE_KEYS",
+    "MIN_GROUP_SIZE",
     "AbsenceCase",
+    "AbsenceRecord",
+    "AbsenceRecordView",
     "AccessDeniedError",
+    "AccidentInvolvement",
     "ActionItem",
+    "ActionItemInfo",
     "ActionItemStatus",
     "ActionItemView",
+    "Administration",
     "AgendaEntry",
     "AnchorKind",
     "AnchorTo",
@@ -250,11 +552,14 @@ __all__ = [
     "AnswerTrigger",
     "AnswerValue",
     "Audience",
+    "Backoff",
     "BusinessDayConvention",
     "Cadence",
     "Capacity",
     "CapacityConflict",
+    "CapacityLevel",
     "CarryOverOutcome",
+    "CarryOverResult",
     "Catalog",
     "CatalogChanges",
     "Choice",
@@ -263,24 +568,35 @@ __all__ = [
     "Comment",
     "Comparison",
     "ConflictError",
+    "ConsoleNotifier",
     "Content",
     "Conversation",
     "ConversationAction",
+    "ConversationInfo",
     "ConversationService",
     "ConversationStatus",
     "ConversationType",
     "ConversationView",
     "CycleDesign",
     "Decision",
+    "DependencyError",
     "DesignChange",
     "DesignError",
     "DesignMismatchError",
     "DesignVersion",
+    "DispatchReport",
+    "Dispatcher",
     "DropNear",
     "DutchDayOffPolicy",
+    "EmailNotifier",
     "ErasureRefusedError",
+    "ErasureReport",
     "ExpansionLimitError",
+    "ExpectedDuration",
+    "FileRecordingNotifier",
     "FixedClock",
+    "FunctionalArea",
+    "FunctionalCapacity",
     "GesprekscyclusError",
     "Grant",
     "HealthDataError",
@@ -296,6 +612,10 @@ __all__ = [
     "LifecycleOffset",
     "Locale",
     "LocalizedText",
+    "LoggingNotifier",
+    "ManagerChange",
+    "MaterialiseReport",
+    "MemoryStore",
     "Milestone",
     "MissingExtraError",
     "NeedsDecision",
@@ -304,10 +624,12 @@ __all__ = [
     "NotFoundError",
     "Note",
     "Notification",
+    "NotificationError",
     "Notifier",
     "Obligation",
     "OccupationalHealthAdvice",
     "Occurrence",
+    "OutboxStats",
     "Participant",
     "PermanentNotificationError",
     "Person",
@@ -315,8 +637,10 @@ __all__ = [
     "PlanDiff",
     "PlannedConversation",
     "Population",
+    "Preview",
     "Problem",
     "Prognosis",
+    "PurgeReport",
     "Question",
     "QuestionKind",
     "QuestionSet",
@@ -326,14 +650,18 @@ __all__ = [
     "ReaderRole",
     "Recipient",
     "RecordAudience",
+    "RecordingNotifier",
+    "Recovery",
     "ReminderKind",
     "ReminderPolicy",
+    "ReminderReport",
     "Report",
     "ReportStatus",
     "ReportView",
     "Retention",
     "RetentionPolicy",
     "Role",
+    "SQLiteStore",
     "ScalePoint",
     "Sensitivity",
     "SerializationError",
@@ -344,13 +672,24 @@ __all__ = [
     "SignatureError",
     "Simulation",
     "Skipped",
+    "SmtpSecurity",
+    "Store",
     "StoreError",
     "SystemClock",
+    "TemplateOverride",
+    "Templates",
     "Threshold",
+    "TickReport",
     "TransientNotificationError",
     "Transition",
     "TypeRule",
+    "UnitOfWork",
+    "WebhookNotifier",
     "Window",
+    "WorkAbility",
+    "Worker",
+    "WorkerRound",
+    "WorkerTotals",
     "WorkingCalendar",
     "WorkingPattern",
     "WrittenView",
@@ -379,4 +718,21 @@ __all__ = [
     "statutory_deadline",
     "tick",
     "validate_design",
+    "verify_signature",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Import a public name on first use and keep it for the next lookup."""
+    module = _EXPORTS.get(name)
+    if module is None and name in _ANALYSIS:
+        module = "gesprekscyclus.analysis"
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -19,6 +19,7 @@ __all__ = [
     "AccessDeniedError",
     "AgreementNotConcreteError",
     "ConflictError",
+    "DependencyError",
     "DesignError",
     "DesignMismatchError",
     "ErasureRefusedError",
@@ -73,7 +74,7 @@ class SerializationError(InvalidValueError):
 
     def __init__(self, type_name: str, problems: Sequence[str]):
         self.type_name = type_name
-        self.problems = tuple(problems)
+        self.problems: tuple[str, ...] = tuple(problems)
         super().__init__(type_name, "; ".join(self.problems) or "invalid data")
 
 
@@ -84,7 +85,7 @@ class InvalidTransitionError(GesprekscyclusError):
         self.entity = entity
         self.current = current
         self.requested = requested
-        self.allowed = tuple(allowed)
+        self.allowed: tuple[str, ...] = tuple(allowed)
         allowed_text = ", ".join(self.allowed) if self.allowed else "none, this is a final state"
         super().__init__(
             f"{entity}: cannot go from {current!r} to {requested!r} (allowed from {current!r}: "
@@ -172,7 +173,7 @@ class NoDesignError(NotFoundError):
             "apply_design)",
         )
         self.kind = "design"
-        self.key = None
+        self.key: str | None = None
 
 
 class ExpansionLimitError(GesprekscyclusError):
@@ -216,11 +217,13 @@ class Problem:
         line: int | None = None,
         allowed: Iterable[object] | None = None,
     ):
-        self.file = file
-        self.path = path
-        self.message = message
-        self.line = line
-        self.allowed = None if allowed is None else tuple(str(value) for value in allowed)
+        self.file: str = file
+        self.path: str = path
+        self.message: str = message
+        self.line: int | None = line
+        self.allowed: tuple[str, ...] | None = (
+            None if allowed is None else tuple(str(value) for value in allowed)
+        )
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
@@ -240,7 +243,7 @@ class DesignError(GesprekscyclusError):
     """A cycle design file has one or more problems; all of them are in ``problems``."""
 
     def __init__(self, problems: Sequence[Problem]):
-        self.problems = tuple(problems)
+        self.problems: tuple[Problem, ...] = tuple(problems)
         super().__init__("\n".join(str(problem) for problem in self.problems))
 
 
@@ -277,7 +280,11 @@ class ErasureRefusedError(GesprekscyclusError):
 
     def __init__(self, person_id: str, obligations: Sequence[str]):
         self.person_id = person_id
-        self.obligations = tuple(obligations)
+        self.obligations: tuple[str, ...] = tuple(obligations)
         super().__init__(
             f"person {person_id!r} cannot be erased yet: " + "; ".join(self.obligations)
         )
+
+
+class DependencyError(GesprekscyclusError, ImportError):
+    """An installed package lacks what this library relies on (an unsupported version)."""

@@ -629,16 +629,16 @@ class MemoryUnitOfWork:
 
     def __init__(self, state: _State):
         self._state = state
-        self.people = _People(state)
-        self.events = _Events(state)
-        self.conversations = _Conversations(state)
-        self.reports = _Reports(state)
-        self.action_items = _ActionItems(state)
-        self.absence_records = _AbsenceRecords(state)
-        self.outbox = _Outbox(state)
-        self.access_log = _AccessLog(state)
-        self.designs = _Designs(state)
-        self.voice_answers = _VoiceAnswers(state)
+        self.people: _People = _People(state)
+        self.events: _Events = _Events(state)
+        self.conversations: _Conversations = _Conversations(state)
+        self.reports: _Reports = _Reports(state)
+        self.action_items: _ActionItems = _ActionItems(state)
+        self.absence_records: _AbsenceRecords = _AbsenceRecords(state)
+        self.outbox: _Outbox = _Outbox(state)
+        self.access_log: _AccessLog = _AccessLog(state)
+        self.designs: _Designs = _Designs(state)
+        self.voice_answers: _VoiceAnswers = _VoiceAnswers(state)
 
     def lock(self, name: str) -> None:
         """Nothing to take: the store runs one unit of work at a time already."""

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from importlib import import_module
 from typing import TextIO
 
+from gesprekscyclus import __version__
 from gesprekscyclus.errors import DesignError, GesprekscyclusError
 
 __all__ = ["main"]
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="gesprekscyclus",
         description="Plan, remind and follow up an organisation's conversation cycle.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:

@@ -1,7 +1,9 @@
 """``gesprekscyclus demo``: the library's main job, end to end, on an embedded SQLite file.
 
-It loads the reference example organisation (:mod:`gesprekscyclus.examples`), records its
-people and life events, plans twelve months of conversations, shows the coming agenda and a
+It loads the reference example organisation (:mod:`gesprekscyclus.examples`), moved by whole
+years so that its cycle year is the current one (on any day the organisation is in the middle
+of its year: conversations behind and ahead, sick leave, a leaver), records its people and
+life events, plans twelve months of conversations, shows the coming agenda and a
 prepared conversation with its questions, sends the reminders due now to the console (once:
 a second run sends nothing again), writes each manager's calendar feed, and shows the leaver's
 exit interview, held with HR, which their manager cannot see.
@@ -16,12 +18,17 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import attrs
+from dateutil.relativedelta import relativedelta
+
 from gesprekscyclus.adapters.notifiers.console import ConsoleNotifier
 from gesprekscyclus.bootstrap import build_service
+from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.questions import Audience
 from gesprekscyclus.errors import AccessDeniedError
 from gesprekscyclus.examples import load_reference
+from gesprekscyclus.planning.design import CycleDesign
 from gesprekscyclus.ports.clock import Clock, FixedClock, SystemClock
 from gesprekscyclus.ports.notifier import NEUTRAL_TITLE, Notification
 from gesprekscyclus.service.app import ConversationService
@@ -29,7 +36,7 @@ from gesprekscyclus.service.dispatch import Dispatcher, DispatchReport
 from gesprekscyclus.service.feeds import manager_feed_entries
 from gesprekscyclus.service.views import AgendaEntry, ConversationView
 
-__all__ = ["register", "run_demo"]
+__all__ = ["living_example", "register", "run_demo"]
 
 DEFAULT_DB = "sqlite:///gesprekscyclus-demo.sqlite"
 DEFAULT_OUT = "gesprekscyclus-demo"
@@ -48,6 +55,67 @@ HR_ADVISER = Person(
     location="Utrecht",
     email="hr-01@voorbeeld.example",
 )
+
+
+_Example = tuple[CycleDesign, tuple[Person, ...], tuple[LifeEvent, ...]]
+
+
+def living_example(today: date) -> _Example:
+    """The reference example moved by whole years so that ``today`` lies in its cycle year.
+
+    Every date moves together (cycle start, company closures and extra days off, hire and end
+    dates, life events; 29 February becomes the 28th), so the organisation keeps its story.
+
+    >>> design, people, events = living_example(date(2031, 6, 15))
+    >>> design.cycle_start, design.name
+    (datetime.date(2031, 1, 1), 'Voorbeeld mkb: gesprekscyclus 2031')
+    >>> min(event.on for event in events)
+    datetime.date(2030, 5, 11)
+    """
+    design, people, events = load_reference()
+    years = today.year - design.cycle_start.year
+    if today < design.cycle_start.replace(year=today.year):
+        years -= 1
+    if years == 0:
+        return design, people, events
+
+    def moved(day: date) -> date:
+        return day + relativedelta(years=years)
+
+    def retitled(text: str, day: date) -> str:
+        return text.replace(str(day.year), str(moved(day).year))
+
+    calendar = design.calendar
+    calendar = attrs.evolve(
+        calendar,
+        closures=tuple(
+            attrs.evolve(
+                closure,
+                start=moved(closure.start),
+                end=moved(closure.end),
+                label=retitled(closure.label, closure.start),
+            )
+            for closure in calendar.closures
+        ),
+        extra_days_off=frozenset(moved(day) for day in calendar.extra_days_off),
+    )
+    return (
+        attrs.evolve(
+            design,
+            name=retitled(design.name, design.cycle_start),
+            cycle_start=moved(design.cycle_start),
+            calendar=calendar,
+        ),
+        tuple(
+            attrs.evolve(
+                person,
+                hire_date=moved(person.hire_date),
+                end_date=moved(person.end_date) if person.end_date else None,
+            )
+            for person in people
+        ),
+        tuple(attrs.evolve(event, on=moved(event.on)) for event in events),
+    )
 
 
 class _Console:
@@ -133,13 +201,15 @@ def _dispatch_all(dispatcher: Dispatcher) -> DispatchReport:
 class _Demo:
     """The demo's shared state, one method per section of its story."""
 
-    def __init__(self, out: io.StringIO, service: ConversationService, clock: Clock):
+    def __init__(
+        self, out: io.StringIO, service: ConversationService, clock: Clock, example: _Example
+    ):
         self.out = out
         self.service = service
         self.clock = clock
         self.now = clock.now()
         self.today = self.now.astimezone(_AMSTERDAM).date()
-        _design, staff, self.events = load_reference()
+        _design, staff, self.events = example
         staff = (*staff, HR_ADVISER)
         self.staff = staff
         self.people = {person.id: person for person in staff}
@@ -275,15 +345,16 @@ class _Demo:
 
 def run_demo(out: io.StringIO, *, db: str, today: date | None, folder: Path) -> int:
     """Run the demo, writing its story to ``out``; see the module docstring."""
-    design = load_reference()[0]
     clock: Clock = (
         FixedClock(datetime.combine(today, time(8, 0), _AMSTERDAM).astimezone(UTC))
         if today is not None
         else SystemClock()
     )
+    example = living_example(clock.now().astimezone(_AMSTERDAM).date())
+    design = example[0]
     service = build_service(db, design=design, clock=clock, hr_contact_id=HR_ADVISER.id)
     try:
-        demo = _Demo(out, service, clock)
+        demo = _Demo(out, service, clock, example)
         out.write(f"gesprekscyclus demo: {design.name}\nstore: {db}   today: {demo.today}\n")
         demo.organisation()
         demo.twelve_months()

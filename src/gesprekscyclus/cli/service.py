@@ -52,10 +52,11 @@ from gesprekscyclus.planning.design_file import load_design
 from gesprekscyclus.planning.planner import FIRST_PLAN_DAY, LAST_PLAN_DAY
 from gesprekscyclus.ports.clock import Clock, FixedClock, SystemClock
 from gesprekscyclus.ports.notifier import Notifier
-from gesprekscyclus.service.app import PLAN_MARGIN_DAYS, ConversationService, TickReport, tick
+from gesprekscyclus.service.app import ConversationService, TickReport, tick
 from gesprekscyclus.service.design import check_design
 from gesprekscyclus.service.dispatch import Dispatcher, Recovery, stop_on_signals, wait_or_stop
 from gesprekscyclus.service.feeds import manager_feed_entries, person_feed_entries
+from gesprekscyclus.service.materialise import PLAN_MARGIN_DAYS
 from gesprekscyclus.service.worker import Worker
 
 __all__ = [
@@ -75,7 +76,7 @@ MAX_HORIZON_DAYS = 3660
 #: The longest ``--interval`` of a worker, in seconds (one day).
 MAX_INTERVAL_SECONDS = 86_400.0
 _MAX_OPTION_CHARS = 64  # an instant or number longer than this is not one
-log = logging.getLogger("gesprekscyclus.worker")
+log: logging.Logger = logging.getLogger("gesprekscyclus.worker")
 
 
 def _shown(text: str) -> str:

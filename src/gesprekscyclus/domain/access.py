@@ -232,13 +232,13 @@ _TABLE: Mapping[ReaderRole, _Row] = {
     },
 }
 
-#: The one table: role -> sensitivity -> kind of content -> rule. Every combination is
-#: listed; what a row leaves out above is ``no``/``no``.
 #: The fewest people an aggregate of personal answers may describe. Below it an aggregate
 #: (a team's workload trend, how heard a manager's employees feel) is withheld, so that no
 #: individual can be singled out. Callers may raise it, never lower it below 2.
 MIN_GROUP_SIZE = 5
 
+#: The one table: role -> sensitivity -> kind of content -> rule. Every combination is
+#: listed; what a row leaves out above is ``no``/``no``.
 ACCESS: Mapping[ReaderRole, Mapping[Sensitivity, Mapping[Content, Rule]]] = MappingProxyType(
     {
         role: MappingProxyType(

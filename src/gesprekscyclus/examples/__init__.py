@@ -23,8 +23,11 @@ from gesprekscyclus.planning.people_file import read_events, read_people
 
 __all__ = ["DESIGN_FILE", "EVENTS_FILE", "PEOPLE_FILE", "directory", "load_reference"]
 
+#: The reference cycle design, in :func:`directory`.
 DESIGN_FILE = "reference-design.toml"
+#: The example organisation's people file, in :func:`directory`.
 PEOPLE_FILE = "people.csv"
+#: The example organisation's life events file, in :func:`directory`.
 EVENTS_FILE = "events.csv"
 
 

@@ -72,6 +72,8 @@ class ConversationInfo:
     (the target date) is known. ``sequence`` rises with every reschedule (iCalendar SEQUENCE).
     ``sensitivity`` is the type's: where a third party may see it, a confidential or
     health-related conversation shows only :attr:`public_title`.
+    ``modified_at`` is when the conversation last changed (its latest transition), ``None``
+    while it is as planned.
     """
 
     id: str = field(validator=non_blank)
@@ -89,6 +91,7 @@ class ConversationInfo:
     cancelled: bool = False
     participants: tuple[Recipient, ...] = ()
     sensitivity: Sensitivity = field(default=Sensitivity.NORMAL, converter=Sensitivity)
+    modified_at: datetime | None = None
 
     @property
     def is_sensitive(self) -> bool:

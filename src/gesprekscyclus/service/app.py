@@ -123,7 +123,6 @@ from gesprekscyclus.service.design import (
 from gesprekscyclus.service.dispatch import Dispatcher, DispatchReport
 from gesprekscyclus.service.events import NO_STATE_CHANGES, StateChanges
 from gesprekscyclus.service.materialise import (
-    PLAN_MARGIN_DAYS,
     MaterialiseReport,
     apply_plan,
     participant_roles,
@@ -165,7 +164,6 @@ if TYPE_CHECKING:
     from gesprekscyclus.service.sync import SyncReport
 
 __all__ = [
-    "PLAN_MARGIN_DAYS",
     "AgendaEntry",
     "CarryOverResult",
     "ConversationService",

@@ -89,8 +89,9 @@ __all__ = [
     "wait_or_stop",
 ]
 
-log = logging.getLogger(__name__)
+log: logging.Logger = logging.getLogger(__name__)
 
+#: What tells a loop to stop: an event that is set, or a function that returns ``True``.
 StopSignal = threading.Event | Callable[[], bool]
 
 
@@ -331,13 +332,13 @@ class Dispatcher:
         self.store = store
         self.notifier = notifier
         self.clock = clock
-        self.owner = settings.owner
-        self.batch_size = settings.batch_size
-        self.lease_seconds = settings.lease_seconds
-        self.max_attempts = settings.max_attempts
-        self.backoff = backoff if backoff is not None else Backoff()
+        self.owner: str = settings.owner
+        self.batch_size: int = settings.batch_size
+        self.lease_seconds: float = settings.lease_seconds
+        self.max_attempts: int = settings.max_attempts
+        self.backoff: Backoff = backoff if backoff is not None else Backoff()
         #: What the latest :meth:`run_once` did (so far, while it runs).
-        self.last_round = DispatchReport()
+        self.last_round: DispatchReport = DispatchReport()
 
     def run_once(self, stop: StopSignal | None = None) -> DispatchReport:
         """Claim one batch and deal with it.

@@ -81,8 +81,9 @@ __all__ = [
     "purge",
 ]
 
-#: The ``format`` and ``version`` of :func:`export_person`'s document (see docs/privacy.md).
+#: The ``format`` of :func:`export_person`'s document (see docs/privacy.md).
 EXPORT_FORMAT: Final = "gesprekscyclus.person-export"
+#: The ``version`` of :func:`export_person`'s document, raised when its layout changes.
 EXPORT_VERSION: Final = 1
 
 

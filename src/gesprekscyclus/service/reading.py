@@ -94,7 +94,7 @@ class Reading:
         design: CycleDesign,
         hr_office: tuple[str, ...],
     ):
-        self.reader = check_reader(reader)
+        self.reader: str = check_reader(reader)
         self.at = at
         self.catalog = catalog
         self.design = design

@@ -253,6 +253,7 @@ def conversation_info(
             if conversation.type_key in catalog
             else "normal"
         ),
+        modified_at=max((t.at for t in conversation.history), default=None),
     )
 
 

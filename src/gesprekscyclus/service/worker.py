@@ -107,8 +107,8 @@ class Worker:
         self.service = service
         self.dispatcher = dispatcher
         self.horizon_days = horizon_days
-        self.interval = _seconds("interval", interval)
-        self.recovery = recovery if recovery is not None else Recovery(dispatcher.owner)
+        self.interval: float = _seconds("interval", interval)
+        self.recovery: Recovery = recovery if recovery is not None else Recovery(dispatcher.owner)
         self._materialised: tuple[date, int | None] | None = None
 
     def run_round(self, stop: StopSignal | None = None) -> WorkerRound:

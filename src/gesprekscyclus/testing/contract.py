@@ -3,7 +3,7 @@
 Subclass :class:`StoreContract` in a test module and provide a ``store_factory`` fixture that
 returns a callable creating a new, empty store (pytest collects the inherited tests)::
 
-import pytest
+    import pytest
     from gesprekscyclus.testing.contract import StoreContract
 
     @pytest.fixture(params=["memory", "sqlite"])

@@ -3,10 +3,18 @@
 Needs the optional ``icalendar`` package: ``pip install 'gesprekscyclus[ics]'``. It is
 imported only when one of these functions runs.
 
-Every conversation keeps one UID (``<conversation id>@gesprekscyclus``) for its whole life;
-a reschedule raises ``SEQUENCE`` so calendars replace the old version, and a cancellation is
-the same UID with ``METHOD:CANCEL``. Times carry their ``TZID`` and the matching
-``VTIMEZONE`` is included; a conversation with only a target date becomes an all-day event.
+Every conversation keeps one UID (``<conversation id>@<domain>``, the e-mail notifier uses
+the sender's domain) for its whole life; a reschedule raises ``SEQUENCE`` so calendars
+replace the old version, and a cancellation is the same UID with ``METHOD:CANCEL``. Times
+carry their ``TZID`` and the matching ``VTIMEZONE`` is included; a conversation with only a
+target date becomes an all-day event.
+
+An invitation names its ``ORGANIZER`` (with ``SENT-BY`` when another address sends it) and
+the participants as ``ATTENDEE``. A feed is a published calendar, not a scheduling message:
+its events carry neither, and each event's ``DTSTAMP`` and ``LAST-MODIFIED`` are the time the
+conversation last changed, so regenerating the feed gives the same bytes until something
+changes. Feeds carry the RFC 7986 ``NAME`` and ``REFRESH-INTERVAL`` (and the older
+``X-WR-CALNAME`` and ``X-PUBLISHED-TTL`` that some clients still read).
 
 >>> from datetime import date, datetime, timezone
 >>> from gesprekscyclus.domain.text import LocalizedText
@@ -46,11 +54,29 @@ from gesprekscyclus.ports.notifier import ConversationInfo, Recipient
 if TYPE_CHECKING:
     import icalendar
 
-__all__ = ["PRODID", "Method", "event_for", "feed", "invite", "summary_of", "uid_of"]
+__all__ = [
+    "AS_PLANNED",
+    "PRODID",
+    "REFRESH_INTERVAL",
+    "Method",
+    "event_for",
+    "feed",
+    "invite",
+    "summary_of",
+    "uid_of",
+]
 
 #: The product identifier written into every calendar.
 PRODID = "-//gesprekscyclus//conversation calendar//EN"
 
+#: How often subscribers should fetch a feed again, unless ``feed`` is told otherwise.
+REFRESH_INTERVAL = timedelta(hours=1)
+
+#: The ``DTSTAMP`` of a feed event whose conversation has not changed since it was planned
+#: (the store keeps no time for that): fixed, so that the feed's bytes stay the same.
+AS_PLANNED = datetime(1970, 1, 1, tzinfo=UTC)
+
+#: The iTIP methods of an invitation: a request (new or changed) or a cancellation.
 Method = Literal["REQUEST", "CANCEL"]
 _METHODS = ("REQUEST", "CANCEL")
 
@@ -137,16 +163,19 @@ def event_for(
     locale: Locale | str | None = None,
     uid_domain: str = "gesprekscyclus",
     attendees: bool = True,
+    sent_by: str | None = None,
 ) -> icalendar.Event:
     """A ``VEVENT`` for ``conversation``.
 
     ``method`` is the iTIP method the event travels with (``None`` in a feed); ``CANCEL``
     or a cancelled conversation gives ``STATUS:CANCELLED``, a fixed time ``CONFIRMED`` and a
-    date only ``TENTATIVE``. With ``attendees``, participants with an e-mail address become
-    attendees; the organizer must have one. ``stamp`` is the ``DTSTAMP``; ``locale`` picks
-    the language of the summary (the organizer's by default). A confidential or
-    health-related type gets a neutral summary (:func:`summary_of`) and
-    ``CLASS:CONFIDENTIAL``.
+    date only ``TENTATIVE``. With an ``organizer`` (who must have an e-mail address) and
+    ``attendees``, participants with an address become attendees; without an organizer the
+    event has neither, as RFC 5546 has no attendees without an organizer. ``sent_by`` is the
+    address that sends the event on the organizer's behalf (``SENT-BY``, left out when it is
+    the organizer's). ``stamp`` is the ``DTSTAMP``; ``locale`` picks the language of the
+    summary (the organizer's by default). A confidential or health-related type gets a
+    neutral summary (:func:`summary_of`) and ``CLASS:CONFIDENTIAL``.
     """
     if method is not None and method not in _METHODS:
         raise InvalidValueError("method", f"unknown method {method!r}", allowed=_METHODS)
@@ -168,18 +197,32 @@ def event_for(
     if conversation.is_sensitive:
         event.add("class", "CONFIDENTIAL")
     event.add("transp", "OPAQUE" if conversation.starts_at is not None else "TRANSPARENT")
-    if organizer is not None:
-        event.add("organizer", _address(ical, organizer, "organizer.email"))
+    if organizer is None:
+        return event  # type: ignore[no-any-return]
+    address = _address(ical, organizer, "organizer.email")
+    if sent_by and sent_by.strip().lower() != (organizer.email or "").strip().lower():
+        address.params["SENT-BY"] = f"mailto:{_clean(sent_by)}"
+    event.add("organizer", address)
+    if attendees:
+        _add_attendees(ical, event, conversation, reply=True)
+    return event  # type: ignore[no-any-return]
+
+
+def _add_attendees(
+    ical: ModuleType, event: icalendar.Event, conversation: ConversationInfo, *, reply: bool
+) -> None:
+    """The participants with an address as ``ATTENDEE`` lines; ``reply`` asks them to answer
+    (an invitation has an organizer to answer to, a feed has not)."""
     for person in conversation.participants:
-        if not attendees or not person.email:
+        if not person.email:
             continue
         attendee = _address(ical, person, "participants.email")
         attendee.params["CUTYPE"] = "INDIVIDUAL"
         attendee.params["ROLE"] = "REQ-PARTICIPANT"
-        attendee.params["PARTSTAT"] = "NEEDS-ACTION"
-        attendee.params["RSVP"] = "TRUE"
+        if reply:
+            attendee.params["PARTSTAT"] = "NEEDS-ACTION"
+            attendee.params["RSVP"] = "TRUE"
         event.add("attendee", attendee)
-    return event  # type: ignore[no-any-return]
 
 
 def _calendar(ical: ModuleType, events: list[Any], zones: set[str], years: set[int]) -> Any:
@@ -217,10 +260,12 @@ def invite(
     stamp: datetime | None = None,
     locale: Locale | str | None = None,
     uid_domain: str = "gesprekscyclus",
+    sent_by: str | None = None,
 ) -> bytes:
     """An iTIP invitation (``METHOD:REQUEST``) or cancellation (``METHOD:CANCEL``).
 
     ``stamp`` (the ``DTSTAMP``) defaults to the current time; pass it for repeatable output.
+    ``sent_by`` is the sending address when it is not the organizer's (``SENT-BY``).
     """
     if method not in _METHODS:
         raise InvalidValueError("method", f"unknown method {method!r}", allowed=_METHODS)
@@ -233,6 +278,7 @@ def invite(
         stamp=when,
         locale=locale,
         uid_domain=uid_domain,
+        sent_by=sent_by,
     )
     zones = {conversation.time_zone} if conversation.starts_at is not None else set()
     calendar = _calendar(ical, [event], zones, _years([conversation]))
@@ -247,34 +293,53 @@ def feed(
     stamp: datetime,
     locale: Locale | str = Locale.NL,
     uid_domain: str = "gesprekscyclus",
+    refresh_interval: timedelta = REFRESH_INTERVAL,
     attendees: bool = False,
 ) -> bytes:
     """A subscribable calendar (no ``METHOD``) named ``name`` with one event per conversation.
 
     Cancelled conversations stay in with ``STATUS:CANCELLED`` so subscribers drop them.
-    Events are sorted by date, start and id, and ``stamp`` is every ``DTSTAMP``: the same
-    input always gives the same bytes. A feed is often shared further than its owner, so it
-    leaves the participants' e-mail addresses out unless ``attendees`` is set.
+    Events are sorted by date, start and id. Each event's ``DTSTAMP`` and ``LAST-MODIFIED``
+    are the conversation's ``modified_at`` (:data:`AS_PLANNED` while it has none), so the
+    same conversations always give the same bytes; ``stamp`` only needs to be aware (it
+    picks the time-zone years of an empty feed). ``refresh_interval`` (whole seconds, at
+    least one minute) tells subscribers how often to fetch the feed again. A feed is often
+    shared further than its owner, so it leaves the participants' e-mail addresses out
+    unless ``attendees`` is set.
     """
+    seconds = refresh_interval.total_seconds()
+    if seconds < 60 or seconds != int(seconds):
+        raise InvalidValueError(
+            "refresh_interval", f"must be whole seconds and at least one minute, got {seconds}"
+        )
     ical = _icalendar()
     items = sorted(
         conversations,
         key=lambda c: (c.on, c.starts_at.astimezone(UTC).isoformat() if c.starts_at else "", c.id),
     )
-    events = [
-        event_for(
-            c,
+    events = []
+    for item in items:
+        changed = _utc(item.modified_at, "modified_at") if item.modified_at else AS_PLANNED
+        event = event_for(
+            item,
             organizer=None,
             method=None,
-            stamp=stamp,
+            stamp=changed,
             locale=locale,
             uid_domain=uid_domain,
-            attendees=attendees,
         )
-        for c in items
-    ]
+        if attendees:  # asked for explicitly, although a published calendar has no organizer
+            _add_attendees(ical, event, item, reply=False)
+        event.add("last-modified", changed)
+        events.append(event)
     zones = {c.time_zone for c in items if c.starts_at is not None}
     years = _years(items) or {_utc(stamp, "stamp").year}
     calendar = _calendar(ical, events, zones, years)
-    calendar.add("x-wr-calname", _clean(name) or "gesprekscyclus")
+    title = _clean(name) or "gesprekscyclus"
+    calendar.add("name", title)
+    calendar.add("x-wr-calname", title)
+    # Explicit durations: icalendar before 7 knows no type for these properties.
+    refresh = ical.vDuration(refresh_interval)
+    calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", ical.vDuration(refresh_interval))
     return bytes(calendar.to_ical())

@@ -4,10 +4,15 @@ Each notification becomes one message to one recipient: a plain-text and an HTML
 (``multipart/alternative``), and, when it is about a conversation with a fixed time, a
 calendar invitation (``text/calendar; method=REQUEST`` or ``CANCEL``) that mail clients
 show with accept/decline buttons. The ``Message-ID`` is derived from the notification's key,
-so a message sent again after a crash carries the same id and can be recognised.
+so a message sent again after a crash carries the same id and can be recognised. Its domain,
+and that of the invitation's ``UID``, is the sender's unless configured.
 
 >>> message_id("k-1", domain="example.org")
 '<7c35c5a1785d20704e44d5de4beb81c1@example.org>'
+
+Headers are folded only where RFC 5322 requires it (lines over 998 characters), so a mail
+reader shows each header exactly as written, without a leading space from a fold after the
+colon; non-ASCII text travels as RFC 2047 encoded words and reads back unchanged.
 
 Errors follow the notifier contract: SMTP 4xx replies, refused or dropped connections and
 time-outs raise :class:`~gesprekscyclus.ports.notifier.TransientNotificationError`; SMTP 5xx
@@ -33,6 +38,7 @@ import smtplib
 import ssl
 from collections.abc import Collection
 from email.message import EmailMessage
+from email.policy import default as _default_policy
 from email.utils import format_datetime, formataddr, parseaddr
 
 from gesprekscyclus.adapters.notifiers.ics import Method, invite
@@ -51,12 +57,14 @@ from gesprekscyclus.ports.notifier import (
 )
 
 __all__ = [
+    "HEADER_POLICY",
     "INVITE_KINDS",
     "EmailNotifier",
     "SmtpSecurity",
     "build_message",
     "mailbox",
     "message_id",
+    "sender_domain",
 ]
 
 #: Reminder kinds that carry a calendar invitation when the conversation has a fixed time.
@@ -70,6 +78,10 @@ INVITE_KINDS: frozenset[ReminderKind] = frozenset(
 )
 
 _ATTACHMENT_NAME = {Locale.NL: "uitnodiging.ics", Locale.EN: "invitation.ics"}
+
+#: RFC 5322 section 2.1.1: a line MUST NOT exceed 998 characters; folding below that (the
+#: email package folds at 78 by default) only adds continuation lines that readers show.
+HEADER_POLICY = _default_policy.clone(max_line_length=998)
 
 
 class SmtpSecurity(ClosedSet):
@@ -129,6 +141,19 @@ def message_id(key: str, *, domain: str = "gesprekscyclus") -> str:
     return f"<{digest}@{domain}>"
 
 
+def sender_domain(sender: str) -> str:
+    """The domain of the ``sender`` address, for ``Message-ID`` and invitation ``UID``.
+
+    >>> sender_domain("HR <hr@Example.org>")
+    'example.org'
+    """
+    address = parseaddr(sender)[1]
+    domain = address.rpartition("@")[2].strip().lower()
+    if not domain or "@" not in address:
+        raise InvalidValueError("sender", f"not an e-mail address with a domain: {sender!r}")
+    return domain
+
+
 def _organizer(notification: Notification, sender: str) -> Recipient:
     conversation = notification.conversation
     if conversation is not None:
@@ -145,22 +170,28 @@ def build_message(
     sender: str,
     clock: Clock,
     templates: Templates | None = None,
-    message_id_domain: str = "gesprekscyclus",
+    message_id_domain: str | None = None,
     invite_kinds: Collection[ReminderKind] = INVITE_KINDS,
+    uid_domain: str | None = None,
 ) -> EmailMessage:
-    """The e-mail for ``notification``, ready to send; see the module docstring."""
+    """The e-mail for ``notification``, ready to send; see the module docstring.
+
+    ``message_id_domain`` and ``uid_domain`` default to the domain of ``sender``.
+    """
     recipient = notification.recipient
     if not recipient.email:
         raise PermanentNotificationError(
             f"recipient {recipient.id} ({recipient.name}) has no e-mail address"
         )
     rendered = render(notification, templates)
-    message = EmailMessage()
+    message = EmailMessage()  # the body parts encode under the default 78-column policy
     message["Subject"] = _one_line("subject", rendered.subject)
     message["From"] = _sender(sender)
     message["To"] = mailbox(recipient.name, recipient.email)
     message["Date"] = format_datetime(clock.now())
-    message["Message-ID"] = message_id(notification.key, domain=message_id_domain)
+    message["Message-ID"] = message_id(
+        notification.key, domain=message_id_domain or sender_domain(sender)
+    )
     message["Auto-Submitted"] = "auto-generated"
     message["X-Gesprekscyclus-Key"] = notification.key
     message["X-Gesprekscyclus-Kind"] = notification.kind.value
@@ -180,6 +211,8 @@ def build_message(
             method=method,
             stamp=clock.now(),
             locale=recipient.locale,
+            uid_domain=uid_domain or sender_domain(sender),
+            sent_by=parseaddr(sender)[1],
         )
         message.add_alternative(
             calendar,
@@ -195,6 +228,7 @@ def build_message(
         )
     # Set last: turning the message into a multipart would move Content-* headers inward.
     message["Content-Language"] = rendered.locale.value
+    message.policy = HEADER_POLICY  # how the headers are written out
     return message
 
 
@@ -203,7 +237,8 @@ class EmailNotifier:
 
     ``security`` is ``"none"``, ``"starttls"`` or ``"ssl"``; ``username`` and ``password``
     log in when given. ``timeout`` (seconds) bounds every network step. ``templates`` overrides
-    the built-in texts; ``message_id_domain`` is the right-hand side of the ``Message-ID``.
+    the built-in texts; ``message_id_domain`` is the right-hand side of the ``Message-ID`` and
+    ``uid_domain`` that of the invitation ``UID`` (both the sender's domain unless given).
     ``clock`` stamps the ``Date`` header and the invitation.
     """
 
@@ -219,10 +254,11 @@ class EmailNotifier:
         timeout: float = 30.0,
         templates: Templates | None = None,
         local_hostname: str | None = None,
-        message_id_domain: str = "gesprekscyclus",
+        message_id_domain: str | None = None,
         ssl_context: ssl.SSLContext | None = None,
         invite_kinds: Collection[ReminderKind] = INVITE_KINDS,
         clock: Clock | None = None,
+        uid_domain: str | None = None,
     ):
         if not host.strip():
             raise InvalidValueError("EmailNotifier.host", "must not be blank")
@@ -236,16 +272,20 @@ class EmailNotifier:
             raise InvalidValueError(
                 "EmailNotifier.username", "give both username and password, or neither"
             )
-        self.host, self.port = host, port
+        self.host: str = host
+        self.port: int = port
         self.sender = sender
-        self.security = SmtpSecurity(security)
+        self.security: SmtpSecurity = SmtpSecurity(security)
         self._credentials = None if username is None else (username, password or "")
         self.timeout = timeout
         self.templates = templates
         self.local_hostname = local_hostname
-        self.message_id_domain = message_id_domain
+        self.message_id_domain: str = message_id_domain or sender_domain(sender)
+        self.uid_domain: str = uid_domain or sender_domain(sender)
         self._ssl_context = ssl_context
-        self.invite_kinds = frozenset(ReminderKind(kind) for kind in invite_kinds)
+        self.invite_kinds: frozenset[ReminderKind] = frozenset(
+            ReminderKind(kind) for kind in invite_kinds
+        )
         self._clock: Clock = clock or SystemClock()
 
     def message_for(self, notification: Notification) -> EmailMessage:
@@ -257,6 +297,7 @@ class EmailNotifier:
             templates=self.templates,
             message_id_domain=self.message_id_domain,
             invite_kinds=self.invite_kinds,
+            uid_domain=self.uid_domain,
         )
 
     def send(self, notification: Notification) -> None:

@@ -101,7 +101,7 @@ class FileRecordingNotifier:
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
+        self.path: Path = Path(path)
         self._lock = threading.Lock()
         self._failures = _Failures()
 

@@ -649,12 +649,12 @@ class WebhookNotifier:
                 "WebhookNotifier.full_payload_types",
                 f"expected a list of type keys, got {full_payload_types!r}",
             )
-        self.full_payload_types = frozenset(full_payload_types)
+        self.full_payload_types: frozenset[str] = frozenset(full_payload_types)
         if not isinstance(state_changes, bool):
             raise InvalidValueError(
                 "WebhookNotifier.state_changes", f"must be True or False, got {state_changes!r}"
             )
-        self.state_changes = state_changes
+        self.state_changes: bool = state_changes
         self._opener = urllib.request.build_opener(_NoRedirects())
 
     def accepts(self, notification: Notification) -> bool:

@@ -47,7 +47,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, LiteralString
+from typing import Any, ClassVar, LiteralString
 
 import psycopg
 import psycopg.errors
@@ -102,7 +102,7 @@ __all__ = [
     "open_postgres_store",
 ]
 
-log = logging.getLogger(__name__)
+log: logging.Logger = logging.getLogger(__name__)
 
 Connection = psycopg.Connection[tuple[Any, ...]]
 Row = tuple[Any, ...]
@@ -322,12 +322,12 @@ _ENCODING = Encoding(day=_day, read_day=_day, instant=_utc, read_instant=_back, 
 _CONVERSATION_BULK = _BulkInsert("conversations", CONVERSATION_COLUMNS, "conversation")
 
 #: The column values of a conversation, in :data:`CONVERSATION_COLUMNS` order.
-conversation_row = _ENCODING.conversation_row
+conversation_row: Callable[[Conversation], Row] = _ENCODING.conversation_row
 
 
 #: The inverse of ``conversation_row`` through every validator, for rows of unknown origin
 #: (the store reads its own rows with the faster ``ConversationReader``).
-conversation_from_row = _ENCODING.conversation_from_row
+conversation_from_row: Callable[[Sequence[Any]], Conversation] = _ENCODING.conversation_from_row
 
 
 class _Conversations(tables.Conversations):
@@ -477,7 +477,7 @@ class _Outbox:
 
 
 class _People(tables.People):
-    END_DATE = "(data::json ->> 'end_date')"
+    END_DATE: ClassVar[str] = "(data::json ->> 'end_date')"
 
 
 class PostgresUnitOfWork:
@@ -496,16 +496,16 @@ class PostgresUnitOfWork:
         self._db = db
         self._lock_scope = lock_scope
         self.connection = connection
-        self.people = _People(db, _ENCODING)
-        self.events = tables.Events(db, _ENCODING)
-        self.conversations = _Conversations(db, copy_threshold)
-        self.reports = tables.Reports(db, _ENCODING)
-        self.designs = tables.Designs(db, _ENCODING)
-        self.action_items = _ActionItems(db, copy_threshold)
-        self.absence_records = tables.AbsenceRecords(db, _ENCODING)
-        self.outbox = _Outbox(db, copy_threshold)
-        self.access_log = tables.AccessLog(db, _ENCODING)
-        self.voice_answers = tables.VoiceAnswers(db, _ENCODING)
+        self.people: _People = _People(db, _ENCODING)
+        self.events: tables.Events = tables.Events(db, _ENCODING)
+        self.conversations: _Conversations = _Conversations(db, copy_threshold)
+        self.reports: tables.Reports = tables.Reports(db, _ENCODING)
+        self.designs: tables.Designs = tables.Designs(db, _ENCODING)
+        self.action_items: _ActionItems = _ActionItems(db, copy_threshold)
+        self.absence_records: tables.AbsenceRecords = tables.AbsenceRecords(db, _ENCODING)
+        self.outbox: _Outbox = _Outbox(db, copy_threshold)
+        self.access_log: tables.AccessLog = tables.AccessLog(db, _ENCODING)
+        self.voice_answers: tables.VoiceAnswers = tables.VoiceAnswers(db, _ENCODING)
 
     def lock(self, name: str) -> None:
         """Wait for, then hold, the advisory lock ``name`` of this store until the
@@ -577,7 +577,7 @@ class PostgresStore:
             raise InvalidValueError(
                 "connection", f"expected a psycopg.Connection, got {type(connection).__name__}"
             )
-        self.schema = None if schema is None else check_schema_name(schema)
+        self.schema: str | None = None if schema is None else check_schema_name(schema)
         if isinstance(pool_size, bool) or not isinstance(pool_size, int) or pool_size < 1:
             raise InvalidValueError("pool_size", f"must be at least 1, got {pool_size!r}")
         if isinstance(copy_threshold, bool) or not isinstance(copy_threshold, int):
@@ -661,10 +661,10 @@ class PostgresStore:
         # One transaction (a savepoint in the host's), so that nothing is left open on a
         # host's connection that is not in autocommit mode.
         with _Db(connection, self._label).errors("migrate"), connection.transaction():
-            self.schema_version = migrate(connection, self.schema)
+            self.schema_version: int = migrate(connection, self.schema)
             scope = connection.execute("SELECT current_schema()", prepare=False).fetchone()
         #: Whose advisory locks :meth:`PostgresUnitOfWork.lock` takes: the schema in use.
-        self.lock_scope = str(self.schema or (scope[0] if scope else None) or "")
+        self.lock_scope: str = str(self.schema or (scope[0] if scope else None) or "")
 
     def using(self, connection: Connection) -> PostgresStore:
         """This store on the host's ``connection`` (typically inside the host's transaction,

@@ -34,11 +34,11 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext, suppress
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from gesprekscyclus.adapters._sql import tables
 from gesprekscyclus.adapters._sql.names import Renamer, created_names
@@ -50,7 +50,7 @@ from gesprekscyclus.adapters._sql.outbox import (
     read_targets,
     write_targets,
 )
-from gesprekscyclus.adapters._sql.rows import CONVERSATION_COLUMNS, Encoding
+from gesprekscyclus.adapters._sql.rows import CONVERSATION_COLUMNS, Encoding, Row
 from gesprekscyclus.adapters._sql.text import findable
 from gesprekscyclus.adapters._sql.withdraw import LIKE_ESCAPE, like_pattern, selected_ids
 from gesprekscyclus.domain.action_items import ActionItem
@@ -215,12 +215,12 @@ _INSERT_CONVERSATION = (
 )
 
 #: The column values of a conversation, in ``CONVERSATION_COLUMNS`` order.
-conversation_row = _ENCODING.conversation_row
+conversation_row: Callable[[Conversation], Row] = _ENCODING.conversation_row
 
 
 #: The inverse of ``conversation_row`` through every validator, for rows of unknown origin
 #: (the store reads its own rows with the faster ``ConversationReader``).
-conversation_from_row = _ENCODING.conversation_from_row
+conversation_from_row: Callable[[Sequence[Any]], Conversation] = _ENCODING.conversation_from_row
 
 
 class _Conversations(tables.Conversations):
@@ -267,7 +267,7 @@ _INSERT_ITEM_SKIPPING = _INSERT_ITEM + " ON CONFLICT DO NOTHING"
 
 
 class _ActionItems(tables.ActionItems):
-    SAME_MANAGER = "manager_id IS %s"
+    SAME_MANAGER: ClassVar[str] = "manager_id IS %s"
 
     def __init__(self, db: _Db):
         super().__init__(db, _ENCODING)
@@ -390,16 +390,16 @@ class SQLiteUnitOfWork:
     def __init__(self, connection: NamedConnection):
         db = _Db(connection)
         self.connection = connection
-        self.people = tables.People(db, _ENCODING)
-        self.events = tables.Events(db, _ENCODING)
-        self.conversations = _Conversations(db)
-        self.reports = tables.Reports(db, _ENCODING)
-        self.designs = tables.Designs(db, _ENCODING)
-        self.action_items = _ActionItems(db)
-        self.absence_records = tables.AbsenceRecords(db, _ENCODING)
-        self.outbox = _Outbox(connection)
-        self.access_log = tables.AccessLog(db, _ENCODING)
-        self.voice_answers = tables.VoiceAnswers(db, _ENCODING)
+        self.people: tables.People = tables.People(db, _ENCODING)
+        self.events: tables.Events = tables.Events(db, _ENCODING)
+        self.conversations: _Conversations = _Conversations(db)
+        self.reports: tables.Reports = tables.Reports(db, _ENCODING)
+        self.designs: tables.Designs = tables.Designs(db, _ENCODING)
+        self.action_items: _ActionItems = _ActionItems(db)
+        self.absence_records: tables.AbsenceRecords = tables.AbsenceRecords(db, _ENCODING)
+        self.outbox: _Outbox = _Outbox(connection)
+        self.access_log: tables.AccessLog = tables.AccessLog(db, _ENCODING)
+        self.voice_answers: tables.VoiceAnswers = tables.VoiceAnswers(db, _ENCODING)
 
     def lock(self, name: str) -> None:
         """Nothing to take: this unit of work holds the file's write lock already."""
@@ -453,9 +453,13 @@ class SQLiteStore:
         # One host connection serves every thread: one transaction at a time on it.
         self._host_lock = threading.RLock()
         self._closed = False
-        with self._driver_errors("open"), self._exclusive():
-            named = self._connection()
-            self.schema_version = migrate(named, nested=named.in_transaction)
+        try:
+            with self._driver_errors("open"), self._exclusive():
+                named = self._connection()
+                self.schema_version: int = migrate(named, nested=named.in_transaction)
+        except BaseException:
+            self.close()
+            raise
 
     @property
     def path(self) -> str:
@@ -496,13 +500,17 @@ class SQLiteStore:
                 isolation_level=None,
                 check_same_thread=False,
             )
-            connection.execute(f"PRAGMA busy_timeout = {int(self._busy_ms)}")
-            connection.execute("PRAGMA journal_mode = WAL")
-            connection.execute("PRAGMA synchronous = NORMAL")
-            connection.execute("PRAGMA foreign_keys = ON")
-            # Deleted content is overwritten, not only unlinked (erasure, retention).
-            connection.execute("PRAGMA secure_delete = ON")
-            connection.execute(f"PRAGMA cache_size = {-int(self._cache_kib)}")
+            try:
+                connection.execute(f"PRAGMA busy_timeout = {int(self._busy_ms)}")
+                connection.execute("PRAGMA journal_mode = WAL")
+                connection.execute("PRAGMA synchronous = NORMAL")
+                connection.execute("PRAGMA foreign_keys = ON")
+                # Deleted content is overwritten, not only unlinked (erasure, retention).
+                connection.execute("PRAGMA secure_delete = ON")
+                connection.execute(f"PRAGMA cache_size = {-int(self._cache_kib)}")
+            except BaseException:
+                connection.close()  # e.g. not a database: leave no open handle behind
+                raise
         named = NamedConnection(connection, self._rename)
         self._local.connection = named
         with self._guard:

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import MAXYEAR, date, timedelta
 from functools import lru_cache
+from importlib import import_module
 from math import gcd
 from typing import Any, ClassVar, Literal, NamedTuple, TypeAlias
 
@@ -19,7 +20,7 @@ from gesprekscyclus.domain.cadence._common import (
     Occurrence,
     person_anchor,
 )
-from gesprekscyclus.errors import ExpansionLimitError, InvalidValueError
+from gesprekscyclus.errors import DependencyError, ExpansionLimitError, InvalidValueError
 
 # --- RRULE --------------------------------------------------------------------------------------
 
@@ -220,8 +221,65 @@ def _rrule(rule: _Rule, anchor: date) -> _du.rrule:
 
 
 # dateutil builds its per-year masks (week numbers, n-th weekdays) in a helper class; reusing
-# it keeps those rules identical to dateutil's while this module drives a bounded loop.
-_IterInfo: Any = vars(_du)["_iterinfo"]
+# it keeps those rules identical to dateutil's while this module drives a bounded loop. That
+# class and the normalised rule parts below are private to dateutil, so they are checked
+# before use: the releases in KNOWN_DATEUTIL have them (a test fails on any other release),
+# and a release without them gets a DependencyError instead of wrong dates.
+#: The python-dateutil releases (version prefixes) whose private rrule helpers were checked.
+KNOWN_DATEUTIL = ("2.9", "3.0", "4.0")
+_RULE_STATE = (
+    "_bymonth",
+    "_byweekno",
+    "_byweekday",
+    "_bymonthday",
+    "_bynmonthday",
+    "_byyearday",
+    "_bysetpos",
+    "_count",
+)
+_ITERINFO_STATE = (
+    "rebuild",
+    "yearordinal",
+    "mrange",
+    "yearlen",
+    "nextyearlen",
+    "mmask",
+    "wdaymask",
+    "wnomask",
+    "nwdaymask",
+    "mdaymask",
+    "nmdaymask",
+)
+_IterInfo: Any = vars(_du).get("_iterinfo")
+
+
+@lru_cache(maxsize=1)
+def dateutil_internals_missing() -> tuple[str, ...]:
+    """The private dateutil names the expander needs that the installed release lacks."""
+    if _IterInfo is None:
+        return ("dateutil.rrule._iterinfo",)
+    rule = _du.rrule(_du.MONTHLY, dtstart=date(2024, 1, 1), count=1)
+    try:
+        info = _IterInfo(rule)
+        if callable(getattr(info, "rebuild", None)):
+            info.rebuild(2024, 1)
+    except Exception as error:  # another signature or behaviour: not the helper we know
+        return (f"a working dateutil.rrule._iterinfo ({type(error).__name__}: {error})",)
+    return tuple(
+        [f"rrule.{name}" for name in _RULE_STATE if name not in vars(rule)]
+        + [f"_iterinfo.{name}" for name in _ITERINFO_STATE if not hasattr(info, name)]
+    )
+
+
+def _require_known_dateutil() -> None:
+    missing = dateutil_internals_missing()
+    if missing:
+        version = getattr(import_module("dateutil"), "__version__", "unknown")
+        raise DependencyError(
+            f"python-dateutil {version} lacks {', '.join(missing)}, which RRULE expansion "
+            f"relies on; install a tested release ({', '.join(KNOWN_DATEUTIL)}): "
+            "pip install 'python-dateutil>=2.9.0.post0,<5'"
+        )
 
 
 def _expand(  # noqa: PLR0915 - one loop, kept together for speed
@@ -234,6 +292,7 @@ def _expand(  # noqa: PLR0915 - one loop, kept together for speed
     max_iterations: int,
 ) -> list[date]:
     """Dates of ``rule`` from ``anchor`` within ``[lo, hi]`` (``hi=None``: the first one)."""
+    _require_known_dateutil()
     rr = _rrule(rule, anchor)
     state = vars(rr)
     bymonth: tuple[int, ...] | None = state["_bymonth"]

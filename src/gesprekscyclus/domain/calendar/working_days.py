@@ -188,7 +188,15 @@ class WorkingCalendar:
     def _foreign_holidays(self, years: Iterable[int]) -> Any:
         module = _holidays_module()
         try:
-            return module.country_holidays(self.country, subdiv=self.subdivision, years=years)
+            # Names in the country's own language: left to the package, they would follow the
+            # machine's locale and so differ between machines (and Python versions).
+            language = module.country_holidays(self.country, subdiv=self.subdivision)
+            return module.country_holidays(
+                self.country,
+                subdiv=self.subdivision,
+                years=years,
+                language=language.default_language,
+            )
         except NotImplementedError:
             supported: dict[str, list[str]] = module.list_supported_countries()
             if self.country not in supported:
