@@ -27,6 +27,8 @@ NOT_IN_REFERENCE = {
     "gesprekscyclus.cli.service": "docs/cli.md",
     "gesprekscyclus.cli.design": "docs/cli.md",
     "gesprekscyclus.cli.privacy": "docs/cli.md and docs/privacy.md",
+    "gesprekscyclus.cli.store_options": "docs/cli.md and docs/host-database.md",
+    "gesprekscyclus.cli.json_text": "the plan command's JSON output, docs/cli.md",
     "gesprekscyclus.analysis": "re-exports the analysis modules",
     "gesprekscyclus.adapters.sqlite": "re-exports gesprekscyclus.adapters.sqlite.store",
     "gesprekscyclus.adapters.postgres": "re-exports gesprekscyclus.adapters.postgres.store",

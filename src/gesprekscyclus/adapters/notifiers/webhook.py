@@ -109,10 +109,11 @@ SCHEMAS: Mapping[int, str] = {1: "gesprekscyclus.notification/1"}
 SCHEMA = SCHEMAS[1]
 #: The schema name of the ids-only body (:func:`reference`).
 REFERENCE_SCHEMA = "gesprekscyclus.notification-ids/1"
-#: The Standard Webhooks headers: the message id (the idempotency key), when it was signed,
-#: and the signatures.
+#: The Standard Webhooks header with the message id (the idempotency key, signed).
 ID_HEADER = "webhook-id"
+#: The header with the signing time, in whole seconds since 1970-01-01 UTC.
 TIMESTAMP_HEADER = "webhook-timestamp"
+#: The header with the signatures (``v1,<base64 HMAC-SHA256>``, one per secret).
 SIGNATURE_HEADER = "webhook-signature"
 _BODY_EXCERPT = 200
 
