@@ -31,6 +31,9 @@ if TYPE_CHECKING:
         ConsoleNotifier,
         LoggingNotifier,
     )
+    from gesprekscyclus.adapters.notifiers.fanout import (
+        FanOutNotifier,
+    )
     from gesprekscyclus.adapters.notifiers.mail import (
         EmailNotifier,
         SmtpSecurity,
@@ -39,12 +42,18 @@ if TYPE_CHECKING:
         FileRecordingNotifier,
         RecordingNotifier,
     )
+    from gesprekscyclus.adapters.notifiers.subscriber import (
+        SubscriberNotifier,
+        in_order,
+    )
     from gesprekscyclus.adapters.notifiers.templates import (
         TemplateOverride,
         Templates,
     )
     from gesprekscyclus.adapters.notifiers.webhook import (
         WebhookNotifier,
+        generate_secret,
+        is_valid_signature,
         verify_signature,
     )
     from gesprekscyclus.adapters.sqlite.store import (
@@ -93,6 +102,11 @@ if TYPE_CHECKING:
         NeedsDecision,
         carry_over,
     )
+    from gesprekscyclus.domain.agreements import (
+        AgreementState,
+        AgreementStatus,
+        agreement_states,
+    )
     from gesprekscyclus.domain.cadence import (
         AnchorKind,
         AnchorTo,
@@ -121,6 +135,7 @@ if TYPE_CHECKING:
     from gesprekscyclus.domain.catalog import (
         BUILT_IN_TYPE_KEYS,
         Catalog,
+        TypeRoles,
         built_in_catalog,
     )
     from gesprekscyclus.domain.conversation_types import (
@@ -142,11 +157,21 @@ if TYPE_CHECKING:
         LifeEvent,
         LifeEventKind,
     )
+    from gesprekscyclus.domain.guides import (
+        ConversationGuide,
+        GuideSection,
+    )
     from gesprekscyclus.domain.people import (
         LeapDayPolicy,
         Person,
         Role,
         WorkingPattern,
+    )
+    from gesprekscyclus.domain.question_lint import (
+        QuestionFlaw,
+        QuestionWarning,
+        lint_question,
+        question_warnings,
     )
     from gesprekscyclus.domain.questions import (
         AnswerValue,
@@ -160,6 +185,7 @@ if TYPE_CHECKING:
         ScalePoint,
     )
     from gesprekscyclus.domain.reminders import (
+        REMINDER_KINDS,
         ReminderKind,
         ReminderPolicy,
     )
@@ -170,12 +196,24 @@ if TYPE_CHECKING:
         SignOffKind,
         WrittenView,
     )
+    from gesprekscyclus.domain.state_changes import (
+        Aggregate,
+        ChangeKind,
+        StateChange,
+    )
     from gesprekscyclus.domain.text import (
         Locale,
         LocalizedText,
     )
+    from gesprekscyclus.domain.voice import (
+        VoiceAnswer,
+        VoiceGroup,
+        voice_question_set,
+        voice_summary,
+    )
     from gesprekscyclus.errors import (
         AccessDeniedError,
+        AgreementNotConcreteError,
         ConflictError,
         DependencyError,
         DesignError,
@@ -204,6 +242,10 @@ if TYPE_CHECKING:
         Retention,
         RetentionPolicy,
         TypeRule,
+    )
+    from gesprekscyclus.planning.design_document import (
+        design_document,
+        design_summary,
     )
     from gesprekscyclus.planning.design_file import (
         dump_design,
@@ -246,13 +288,26 @@ if TYPE_CHECKING:
         Notifier,
         PermanentNotificationError,
         Recipient,
+        TargetedNotifier,
+        TargetOutcome,
+        TargetStatus,
         TransientNotificationError,
+    )
+    from gesprekscyclus.ports.queries import (
+        MAX_PAGE,
+        ActionItemQuery,
+        ConversationQuery,
+        ReportQuery,
     )
     from gesprekscyclus.ports.store import (
         DesignVersion,
         OutboxStats,
         Store,
         UnitOfWork,
+    )
+    from gesprekscyclus.serialization import (
+        JsonObject,
+        JsonValue,
     )
     from gesprekscyclus.service.administration import (
         Administration,
@@ -262,6 +317,7 @@ if TYPE_CHECKING:
         CarryOverResult,
         ConversationService,
         ManagerChange,
+        PersonUpdate,
         TickReport,
         tick,
     )
@@ -275,9 +331,16 @@ if TYPE_CHECKING:
         Dispatcher,
         DispatchReport,
         Recovery,
+        TargetReport,
+    )
+    from gesprekscyclus.service.events import (
+        StateChanges,
     )
     from gesprekscyclus.service.materialise import (
         MaterialiseReport,
+    )
+    from gesprekscyclus.service.paging import (
+        Page,
     )
     from gesprekscyclus.service.privacy import (
         ErasureReport,
@@ -286,10 +349,17 @@ if TYPE_CHECKING:
     from gesprekscyclus.service.reminders import (
         ReminderReport,
     )
+    from gesprekscyclus.service.sync import (
+        PersonChange,
+        SyncReport,
+    )
     from gesprekscyclus.service.views import (
         AbsenceRecordView,
         ActionItemView,
         ConversationView,
+        OptionView,
+        QuestionsView,
+        QuestionView,
         ReportView,
     )
     from gesprekscyclus.service.worker import (
@@ -303,13 +373,18 @@ _EXPORTS: dict[str, str] = {
     "MemoryStore": "gesprekscyclus.adapters.memory",
     "ConsoleNotifier": "gesprekscyclus.adapters.notifiers.console",
     "LoggingNotifier": "gesprekscyclus.adapters.notifiers.console",
+    "FanOutNotifier": "gesprekscyclus.adapters.notifiers.fanout",
     "EmailNotifier": "gesprekscyclus.adapters.notifiers.mail",
     "SmtpSecurity": "gesprekscyclus.adapters.notifiers.mail",
     "FileRecordingNotifier": "gesprekscyclus.adapters.notifiers.recording",
     "RecordingNotifier": "gesprekscyclus.adapters.notifiers.recording",
+    "SubscriberNotifier": "gesprekscyclus.adapters.notifiers.subscriber",
+    "in_order": "gesprekscyclus.adapters.notifiers.subscriber",
     "TemplateOverride": "gesprekscyclus.adapters.notifiers.templates",
     "Templates": "gesprekscyclus.adapters.notifiers.templates",
     "WebhookNotifier": "gesprekscyclus.adapters.notifiers.webhook",
+    "generate_secret": "gesprekscyclus.adapters.notifiers.webhook",
+    "is_valid_signature": "gesprekscyclus.adapters.notifiers.webhook",
     "verify_signature": "gesprekscyclus.adapters.notifiers.webhook",
     "SQLiteStore": "gesprekscyclus.adapters.sqlite.store",
     "build_service": "gesprekscyclus.bootstrap",
@@ -345,6 +420,9 @@ _EXPORTS: dict[str, str] = {
     "Decision": "gesprekscyclus.domain.action_items",
     "NeedsDecision": "gesprekscyclus.domain.action_items",
     "carry_over": "gesprekscyclus.domain.action_items",
+    "AgreementState": "gesprekscyclus.domain.agreements",
+    "AgreementStatus": "gesprekscyclus.domain.agreements",
+    "agreement_states": "gesprekscyclus.domain.agreements",
     "AnchorKind": "gesprekscyclus.domain.cadence",
     "AnchorTo": "gesprekscyclus.domain.cadence",
     "Anniversary": "gesprekscyclus.domain.cadence",
@@ -368,6 +446,7 @@ _EXPORTS: dict[str, str] = {
     "statutory_deadline": "gesprekscyclus.domain.calendar",
     "BUILT_IN_TYPE_KEYS": "gesprekscyclus.domain.catalog",
     "Catalog": "gesprekscyclus.domain.catalog",
+    "TypeRoles": "gesprekscyclus.domain.catalog",
     "built_in_catalog": "gesprekscyclus.domain.catalog",
     "ConversationType": "gesprekscyclus.domain.conversation_types",
     "Sensitivity": "gesprekscyclus.domain.conversation_types",
@@ -382,10 +461,16 @@ _EXPORTS: dict[str, str] = {
     "Window": "gesprekscyclus.domain.conversations",
     "LifeEvent": "gesprekscyclus.domain.events",
     "LifeEventKind": "gesprekscyclus.domain.events",
+    "ConversationGuide": "gesprekscyclus.domain.guides",
+    "GuideSection": "gesprekscyclus.domain.guides",
     "LeapDayPolicy": "gesprekscyclus.domain.people",
     "Person": "gesprekscyclus.domain.people",
     "Role": "gesprekscyclus.domain.people",
     "WorkingPattern": "gesprekscyclus.domain.people",
+    "QuestionFlaw": "gesprekscyclus.domain.question_lint",
+    "QuestionWarning": "gesprekscyclus.domain.question_lint",
+    "lint_question": "gesprekscyclus.domain.question_lint",
+    "question_warnings": "gesprekscyclus.domain.question_lint",
     "AnswerValue": "gesprekscyclus.domain.questions",
     "Audience": "gesprekscyclus.domain.questions",
     "Choice": "gesprekscyclus.domain.questions",
@@ -395,6 +480,7 @@ _EXPORTS: dict[str, str] = {
     "QuestionSetLibrary": "gesprekscyclus.domain.questions",
     "QuestionSetRef": "gesprekscyclus.domain.questions",
     "ScalePoint": "gesprekscyclus.domain.questions",
+    "REMINDER_KINDS": "gesprekscyclus.domain.reminders",
     "ReminderKind": "gesprekscyclus.domain.reminders",
     "ReminderPolicy": "gesprekscyclus.domain.reminders",
     "Comment": "gesprekscyclus.domain.reports",
@@ -402,9 +488,17 @@ _EXPORTS: dict[str, str] = {
     "ReportStatus": "gesprekscyclus.domain.reports",
     "SignOffKind": "gesprekscyclus.domain.reports",
     "WrittenView": "gesprekscyclus.domain.reports",
+    "Aggregate": "gesprekscyclus.domain.state_changes",
+    "ChangeKind": "gesprekscyclus.domain.state_changes",
+    "StateChange": "gesprekscyclus.domain.state_changes",
     "Locale": "gesprekscyclus.domain.text",
     "LocalizedText": "gesprekscyclus.domain.text",
+    "VoiceAnswer": "gesprekscyclus.domain.voice",
+    "VoiceGroup": "gesprekscyclus.domain.voice",
+    "voice_question_set": "gesprekscyclus.domain.voice",
+    "voice_summary": "gesprekscyclus.domain.voice",
     "AccessDeniedError": "gesprekscyclus.errors",
+    "AgreementNotConcreteError": "gesprekscyclus.errors",
     "ConflictError": "gesprekscyclus.errors",
     "DependencyError": "gesprekscyclus.errors",
     "DesignError": "gesprekscyclus.errors",
@@ -431,6 +525,8 @@ _EXPORTS: dict[str, str] = {
     "Retention": "gesprekscyclus.planning.design",
     "RetentionPolicy": "gesprekscyclus.planning.design",
     "TypeRule": "gesprekscyclus.planning.design",
+    "design_document": "gesprekscyclus.planning.design_document",
+    "design_summary": "gesprekscyclus.planning.design_document",
     "dump_design": "gesprekscyclus.planning.design_file",
     "load_design": "gesprekscyclus.planning.design_file",
     "parse_design": "gesprekscyclus.planning.design_file",
@@ -459,16 +555,26 @@ _EXPORTS: dict[str, str] = {
     "Notifier": "gesprekscyclus.ports.notifier",
     "PermanentNotificationError": "gesprekscyclus.ports.notifier",
     "Recipient": "gesprekscyclus.ports.notifier",
+    "TargetOutcome": "gesprekscyclus.ports.notifier",
+    "TargetStatus": "gesprekscyclus.ports.notifier",
+    "TargetedNotifier": "gesprekscyclus.ports.notifier",
     "TransientNotificationError": "gesprekscyclus.ports.notifier",
+    "MAX_PAGE": "gesprekscyclus.ports.queries",
+    "ActionItemQuery": "gesprekscyclus.ports.queries",
+    "ConversationQuery": "gesprekscyclus.ports.queries",
+    "ReportQuery": "gesprekscyclus.ports.queries",
     "DesignVersion": "gesprekscyclus.ports.store",
     "OutboxStats": "gesprekscyclus.ports.store",
     "Store": "gesprekscyclus.ports.store",
     "UnitOfWork": "gesprekscyclus.ports.store",
+    "JsonObject": "gesprekscyclus.serialization",
+    "JsonValue": "gesprekscyclus.serialization",
     "Administration": "gesprekscyclus.service.administration",
     "AgendaEntry": "gesprekscyclus.service.app",
     "CarryOverResult": "gesprekscyclus.service.app",
     "ConversationService": "gesprekscyclus.service.app",
     "ManagerChange": "gesprekscyclus.service.app",
+    "PersonUpdate": "gesprekscyclus.service.app",
     "TickReport": "gesprekscyclus.service.app",
     "tick": "gesprekscyclus.service.app",
     "DesignChange": "gesprekscyclus.service.design",
@@ -478,13 +584,21 @@ _EXPORTS: dict[str, str] = {
     "DispatchReport": "gesprekscyclus.service.dispatch",
     "Dispatcher": "gesprekscyclus.service.dispatch",
     "Recovery": "gesprekscyclus.service.dispatch",
+    "TargetReport": "gesprekscyclus.service.dispatch",
+    "StateChanges": "gesprekscyclus.service.events",
     "MaterialiseReport": "gesprekscyclus.service.materialise",
+    "Page": "gesprekscyclus.service.paging",
     "ErasureReport": "gesprekscyclus.service.privacy",
     "PurgeReport": "gesprekscyclus.service.privacy",
     "ReminderReport": "gesprekscyclus.service.reminders",
+    "PersonChange": "gesprekscyclus.service.sync",
+    "SyncReport": "gesprekscyclus.service.sync",
     "AbsenceRecordView": "gesprekscyclus.service.views",
     "ActionItemView": "gesprekscyclus.service.views",
     "ConversationView": "gesprekscyclus.service.views",
+    "OptionView": "gesprekscyclus.service.views",
+    "QuestionView": "gesprekscyclus.service.views",
+    "QuestionsView": "gesprekscyclus.service.views",
     "ReportView": "gesprekscyclus.service.views",
     "Worker": "gesprekscyclus.service.worker",
     "WorkerRound": "gesprekscyclus.service.worker",
@@ -532,7 +646,9 @@ _ANALYSIS = frozenset(
 __all__ = [
     "ACCESS",
     "BUILT_IN_TYPE_KEYS",
+    "MAX_PAGE",
     "MIN_GROUP_SIZE",
+    "REMINDER_KINDS",
     "AbsenceCase",
     "AbsenceRecord",
     "AbsenceRecordView",
@@ -540,10 +656,15 @@ __all__ = [
     "AccidentInvolvement",
     "ActionItem",
     "ActionItemInfo",
+    "ActionItemQuery",
     "ActionItemStatus",
     "ActionItemView",
     "Administration",
     "AgendaEntry",
+    "Aggregate",
+    "AgreementNotConcreteError",
+    "AgreementState",
+    "AgreementStatus",
     "AnchorKind",
     "AnchorTo",
     "Anniversary",
@@ -562,6 +683,7 @@ __all__ = [
     "CarryOverResult",
     "Catalog",
     "CatalogChanges",
+    "ChangeKind",
     "Choice",
     "Clock",
     "Closure",
@@ -572,7 +694,9 @@ __all__ = [
     "Content",
     "Conversation",
     "ConversationAction",
+    "ConversationGuide",
     "ConversationInfo",
+    "ConversationQuery",
     "ConversationService",
     "ConversationStatus",
     "ConversationType",
@@ -593,17 +717,21 @@ __all__ = [
     "ErasureReport",
     "ExpansionLimitError",
     "ExpectedDuration",
+    "FanOutNotifier",
     "FileRecordingNotifier",
     "FixedClock",
     "FunctionalArea",
     "FunctionalCapacity",
     "GesprekscyclusError",
     "Grant",
+    "GuideSection",
     "HealthDataError",
     "Interval",
     "IntervalUnit",
     "InvalidTransitionError",
     "InvalidValueError",
+    "JsonObject",
+    "JsonValue",
     "LeapDayPolicy",
     "LegalBasis",
     "LiberationDayPolicy",
@@ -629,10 +757,14 @@ __all__ = [
     "Obligation",
     "OccupationalHealthAdvice",
     "Occurrence",
+    "OptionView",
     "OutboxStats",
+    "Page",
     "Participant",
     "PermanentNotificationError",
     "Person",
+    "PersonChange",
+    "PersonUpdate",
     "Plan",
     "PlanDiff",
     "PlannedConversation",
@@ -642,10 +774,14 @@ __all__ = [
     "Prognosis",
     "PurgeReport",
     "Question",
+    "QuestionFlaw",
     "QuestionKind",
     "QuestionSet",
     "QuestionSetLibrary",
     "QuestionSetRef",
+    "QuestionView",
+    "QuestionWarning",
+    "QuestionsView",
     "RRuleCadence",
     "ReaderRole",
     "Recipient",
@@ -656,6 +792,7 @@ __all__ = [
     "ReminderPolicy",
     "ReminderReport",
     "Report",
+    "ReportQuery",
     "ReportStatus",
     "ReportView",
     "Retention",
@@ -673,17 +810,28 @@ __all__ = [
     "Simulation",
     "Skipped",
     "SmtpSecurity",
+    "StateChange",
+    "StateChanges",
     "Store",
     "StoreError",
+    "SubscriberNotifier",
+    "SyncReport",
     "SystemClock",
+    "TargetOutcome",
+    "TargetReport",
+    "TargetStatus",
+    "TargetedNotifier",
     "TemplateOverride",
     "Templates",
     "Threshold",
     "TickReport",
     "TransientNotificationError",
     "Transition",
+    "TypeRoles",
     "TypeRule",
     "UnitOfWork",
+    "VoiceAnswer",
+    "VoiceGroup",
     "WebhookNotifier",
     "Window",
     "WorkAbility",
@@ -695,23 +843,31 @@ __all__ = [
     "WrittenView",
     "absence_cases",
     "absence_timeline",
+    "agreement_states",
     "bradford_factor",
     "build_service",
     "built_in_catalog",
     "carry_over",
     "compare",
+    "design_document",
     "design_fingerprint",
+    "design_summary",
     "diff_plans",
     "dump_design",
     "dutch_statutory_holidays",
     "expand",
     "frequent_absence_signals",
+    "generate_secret",
+    "in_order",
+    "is_valid_signature",
+    "lint_question",
     "load_design",
     "localize",
     "open_store",
     "parse_design",
     "periods_from_events",
     "plan",
+    "question_warnings",
     "read_events",
     "read_people",
     "simulate",
@@ -719,6 +875,8 @@ __all__ = [
     "tick",
     "validate_design",
     "verify_signature",
+    "voice_question_set",
+    "voice_summary",
 ]
 
 
