@@ -284,7 +284,7 @@ class ConversationService:
         self.store = store
         self.clock = clock
         #: Where commands write their state changes (see :mod:`gesprekscyclus.service.events`).
-        self.state_changes = StateChanges() if state_changes else NO_STATE_CHANGES
+        self.state_changes: StateChanges = StateChanges() if state_changes else NO_STATE_CHANGES
         self._given = design
         self._given_catalog = None if design is None else design.full_catalog()
         self._catalog = catalog

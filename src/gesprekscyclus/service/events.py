@@ -381,4 +381,4 @@ class StateChanges:
 
 
 #: Writes nothing.
-NO_STATE_CHANGES = StateChanges(enabled=False)
+NO_STATE_CHANGES: StateChanges = StateChanges(enabled=False)

@@ -86,7 +86,7 @@ class Renamer:
     """Rewrites the table names of a statement by ``names`` (plain name → SQL text)."""
 
     def __init__(self, names: Mapping[str, str]):
-        self.names = dict(names)
+        self.names: dict[str, str] = dict(names)
         if not self.names:
             self._pattern = None
             return

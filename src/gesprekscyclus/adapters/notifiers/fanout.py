@@ -51,7 +51,7 @@ from gesprekscyclus.ports.store import check_targets
 
 __all__ = ["FanOutNotifier"]
 
-log = logging.getLogger(__name__)
+log: logging.Logger = logging.getLogger(__name__)
 
 
 class FanOutNotifier:

@@ -610,7 +610,7 @@ class PostgresStore:
         self._closed = False
         self._guard = threading.Lock()
         #: Whether the pool or connection is the host's (never closed by :meth:`close`).
-        self.borrowed = dsn is None
+        self.borrowed: bool = dsn is None
         self._host_connection = connection
         # One host connection serves every thread: one unit of work at a time on it.
         self._host_lock = threading.RLock()

@@ -82,7 +82,7 @@ from .schema import MIGRATIONS, migrate
 
 __all__ = ["NamedConnection", "SQLiteStore", "SQLiteUnitOfWork", "open_sqlite_store"]
 
-log = logging.getLogger(__name__)
+log: logging.Logger = logging.getLogger(__name__)
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
