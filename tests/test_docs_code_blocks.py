@@ -7,6 +7,9 @@
   (``reference-design.toml``, ``people.csv``, ``events.csv``). The machine has no mail server
   or webhook receiver: outside the loopback network every connection is refused, so a block
   that dispatches meets a refused connection, as it would while a server is down;
+- a ``python`` block that needs what this test cannot give (a server of the reader's own, a
+  file beside it) has the marker ``<!-- not run: REASON -->`` on the line before it, the
+  reason naming the test that runs the same code; it must still compile;
 - every other block needs a language and, when it is a shell or console block, the marker
   ``<!-- not run: REASON -->`` on the line before it; ``{directive}`` blocks are Sphinx's
   (MyST) and build with the documentation.
@@ -114,12 +117,26 @@ def test_every_block_has_a_language_and_shell_blocks_say_why_they_do_not_run(
             assert plain, f"{block.where}: a doctest block shows no expected output"
 
 
+def _not_run(block: Block) -> bool:
+    return SKIP_MARKER.fullmatch(block.before.strip()) is not None
+
+
 def _plain_python(path: Path) -> list[Block]:
     return [
         block
         for block in blocks(path)
-        if block.language == "python" and not block.code.lstrip().startswith(">>>")
+        if block.language == "python"
+        and not block.code.lstrip().startswith(">>>")
+        and not _not_run(block)
     ]
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda path: path.name)
+def test_python_blocks_that_do_not_run_here_compile_and_name_their_test(path: Path) -> None:
+    for block in blocks(path):
+        if block.language == "python" and _not_run(block):
+            assert "test" in block.before, f"{block.where}: say which test runs this code"
+            compile(block.code, block.where, "exec")
 
 
 @pytest.mark.usefixtures("no_remote_network", "example_folder")
