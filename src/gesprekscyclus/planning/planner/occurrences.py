@@ -7,8 +7,9 @@ working day of employee and manager with its window around it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, time, timedelta
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, time, timedelta
+from typing import TypeAlias
 
 from gesprekscyclus.domain.cadence import (
     Anniversary,
@@ -35,6 +36,10 @@ _FOLLOWING = BusinessDayConvention.FOLLOWING
 #: many days of its date; a longer absence skips it, and the next occurrence takes over.
 PAUSE_POSTPONE_DAYS = 90
 _COUNTED = (Interval, RRuleCadence, Anniversary)
+#: A row of a shared rhythm from the occurrence key on (the fields after the manager).
+_Tail: TypeAlias = tuple[
+    str, date, date, date, date, datetime | None, str, None, None, tuple[str, ...]
+]
 
 
 def _plan_rule(  # noqa: PLR0915 - the per-occurrence hot loop, kept in one piece for speed
@@ -86,54 +91,25 @@ def _plan_rule(  # noqa: PLR0915 - the per-occurrence hot loop, kept in one piec
                     for key, day in _expand(cadence, person, context, run, end_for_person, held)
                 ]
             occurrences = cached
-            if simple:
-                # Everyone with these working days gets the same targets and windows; only
-                # a window that runs outside the employment needs the full treatment below.
-                template_key = (index, position, lo, hi, context.weekdays)
+            if simple and run.columns:
+                # Everyone with these working days (and time zone, for the start times) gets
+                # the same targets, windows and moves: the tail of each row is built once per
+                # template and shared by all of them. Only a window that runs outside the
+                # employment needs the full treatment below.
+                template_key = (index, position, lo, hi, context.weekdays, zone)
                 template = run.templates.get(template_key)
                 if template is None:
-                    template = run.templates[template_key] = [
-                        (
-                            key,
-                            nominal,
-                            target,
-                            target - before,
-                            target + after,
-                            _NOT_MOVED
-                            if target == nominal
-                            else _moved(
-                                _NOT_MOVED,
-                                _why_not_working(design.calendar, context.weekdays, nominal),
-                            ),
-                        )
-                        for key, nominal in cached
-                        for target in (adjust(nominal),)
-                    ]
+                    template = run.templates[template_key] = _template(
+                        run, cached, adjust, before, after, wall, zone, context.weekdays
+                    )
                 rest: list[tuple[str, date]] = []
-                for key, nominal, target, earliest, latest, moved_by in template:
+                for earliest, latest, tail in template:
                     if hire_date <= earliest and (
                         context_last_day is None or latest <= context_last_day
                     ):
-                        rows.append(
-                            [
-                                id_prefix + key,
-                                type_key,
-                                person_id,
-                                manager_id,
-                                key,
-                                nominal,
-                                earliest,
-                                target,
-                                latest,
-                                None if wall is None else run.starts_at(wall, zone, target),
-                                "cadence",
-                                None,
-                                None,
-                                moved_by,
-                            ]
-                        )
+                        rows.append([id_prefix + tail[0], type_key, person_id, manager_id, *tail])
                     else:
-                        rest.append((key, nominal))
+                        rest.append((tail[0], tail[1]))
                 occurrences = rest
         else:
             found = _expand(cadence, person, context, run, end_for_person, held)
@@ -203,6 +179,34 @@ def _plan_rule(  # noqa: PLR0915 - the per-occurrence hot loop, kept in one piec
                     moved_by if target != nominal else _NOT_MOVED,
                 ]
             )
+
+
+def _template(
+    run: _Run,
+    occurrences: Sequence[tuple[str, date]],
+    adjust: Callable[[date], date],
+    before: timedelta,
+    after: timedelta,
+    wall: time | None,
+    zone: str,
+    weekdays: frozenset[int],
+) -> list[tuple[date, date, _Tail]]:
+    """The rows a shared rhythm gives everyone with ``weekdays`` in ``zone``, from the
+    occurrence key on: ``(earliest, latest, tail)`` per occurrence, in order."""
+    calendar = run.design.calendar
+    template = []
+    for key, nominal in occurrences:
+        target = adjust(nominal)
+        moved_by = (
+            _NOT_MOVED
+            if target == nominal
+            else _moved(_NOT_MOVED, _why_not_working(calendar, weekdays, nominal))
+        )
+        earliest, latest = target - before, target + after
+        starts_at = None if wall is None else run.starts_at(wall, zone, target)
+        tail = (key, nominal, earliest, target, latest, starts_at, "cadence", None, None, moved_by)
+        template.append((earliest, latest, tail))
+    return template
 
 
 def _expand(
