@@ -391,7 +391,7 @@ def _plan_part(staff: Sequence[Person], inputs: _Inputs) -> _Part:
             # A person's rows are contiguous, and drop-near rules look only at one person.
             _drop_near(run, rows, first, dropped)
     skipped.extend(dropped)
-    conflicts = _level(design, inputs.catalog, rows, by_id)
+    conflicts = _level(design, inputs.catalog, rows, by_id, run.starts_at)
     return rows, skipped, obligations, conflicts
 
 
