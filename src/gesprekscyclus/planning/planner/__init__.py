@@ -96,15 +96,21 @@ from gesprekscyclus.domain.people import Person
 from gesprekscyclus.errors import InvalidValueError
 from gesprekscyclus.planning.design import CycleDesign
 from gesprekscyclus.planning.planner.absence import _plan_absence
-from gesprekscyclus.planning.planner.context import _Context, _held_on, _manager_types, _Run
+from gesprekscyclus.planning.planner.context import (
+    ABSENCE_TYPE,
+    _Context,
+    _held_on,
+    _manager_types,
+    _Run,
+)
 from gesprekscyclus.planning.planner.drop_near import _drop_near
 from gesprekscyclus.planning.planner.follow_ups import _plan_follow_ups
 from gesprekscyclus.planning.planner.ids import conversation_id, person_digest
 from gesprekscyclus.planning.planner.levelling import _level
-from gesprekscyclus.planning.planner.occurrences import ABSENCE_TYPE, _plan_rule
 from gesprekscyclus.planning.planner.occurrences import (
     PAUSE_POSTPONE_DAYS as PAUSE_POSTPONE_DAYS,
 )
+from gesprekscyclus.planning.planner.occurrences import _plan_rule, _rule_template
 from gesprekscyclus.planning.planner.rows import (
     _TARGET,
     CapacityConflict,
@@ -352,17 +358,38 @@ def _plan_part(staff: Sequence[Person], inputs: _Inputs) -> _Part:
     skipped: list[Skipped] = []
     obligations: list[Obligation] = []
     dropped: list[Skipped] = []
+    templated, hired_reach = run.templated, run.hired_reach
+    run_start = start.toordinal()
     for person in staff:
         first = len(rows)
         manager = by_id.get(person.manager_id) if person.manager_id else None
         context = _Context(
             design, person, manager, events_of.get(person.id, no_events), adjusters, by_id
         )
+        plain = not context.events  # no notice, absence or manager change to look at
+        person_id, manager_id, hire_date = person.id, person.manager_id, person.hire_date
+        last_day = context.last_day
         for index, rule in enumerate(design.types):
             if not rule.population.includes_statically(person):
                 continue
-            if person.manager_id is None and rule.type in with_manager:
+            if manager_id is None and rule.type in with_manager:
                 continue  # nobody to hold it with: the top of the organisation
+            reach = hired_reach[index]
+            if plain and reach is not None and hire_date.toordinal() + reach < run_start:
+                continue  # onboarding long done: every offset from the hire date is past
+            if plain and templated[index]:
+                earliest, latest, tails = _rule_template(run, index, rule, context)
+                if hire_date <= earliest and (last_day is None or latest <= last_day):
+                    # Employed over every window: the rows are the template's (column-wise).
+                    type_key = rule.type
+                    prefix = f"{type_key}-{context.digest}-"
+                    rows.extend(
+                        [
+                            [prefix + tail[0], type_key, person_id, manager_id, *tail]
+                            for tail in tails
+                        ]
+                    )
+                    continue
             held = (
                 [
                     day

@@ -18,7 +18,14 @@ from gesprekscyclus.domain.absence import (
     absence_cases,
     periods_from_events,
 )
-from gesprekscyclus.domain.cadence import AnchorKind, AnchorTo, Cadence, Interval, RRuleCadence
+from gesprekscyclus.domain.cadence import (
+    AnchorKind,
+    AnchorTo,
+    Cadence,
+    Interval,
+    LifecycleOffset,
+    RRuleCadence,
+)
 from gesprekscyclus.domain.calendar import BusinessDayConvention, localize
 from gesprekscyclus.domain.catalog import Catalog
 from gesprekscyclus.domain.conversations import Conversation
@@ -31,6 +38,8 @@ from gesprekscyclus.planning.planner.adjusting import Adjusters, _adjuster
 from gesprekscyclus.planning.planner.ids import person_digest
 
 _NO_CASES: tuple[AbsenceCase, ...] = ()
+#: The type the absence step plans (Poortwachter milestones) instead of the cadence step.
+ABSENCE_TYPE = "absence"
 
 
 class _Context:
@@ -130,7 +139,8 @@ class _Run:
     per (convention, common weekdays); start times per (day, wall time, zone). With
     :attr:`columns` (the default), a shared rhythm's rows are built from one template per
     (rhythm, employment window, common weekdays, time zone); without it every occurrence
-    takes the per-person path, which gives the same plan more slowly (the tests compare them).
+    takes the per-person path and every rule is planned for everyone, which gives the same
+    plan more slowly (the tests compare them).
     """
 
     #: Whether shared rhythms are planned from templates (the fast path).
@@ -144,6 +154,11 @@ class _Run:
         self.expansions: dict[tuple[int, int, date, date], list[tuple[str, date]]] = {}
         self.templates: dict[
             tuple[int, int, date, date, frozenset[int], str], list[tuple[date, date, Any]]
+        ] = {}
+        #: Per (rule, employment window, weekdays, zone): the rows of a rule whose rhythms
+        #: are all shared, with the earliest and latest day of their windows.
+        self.rule_templates: dict[
+            tuple[int, date, date, frozenset[int], str], tuple[date, date, list[Any]]
         ] = {}
         self.moments: dict[tuple[date, time, str], datetime] = {}
         self.before = [timedelta(days=rule.window_before) for rule in design.types]
@@ -160,6 +175,24 @@ class _Run:
             rule.population.min_tenure_months is not None
             or rule.population.max_tenure_months is not None
             for rule in design.types
+        ]
+        #: Per rule whose rhythms are all calendar-day offsets forward from the hire date:
+        #: how many days after it the last one can fall (a month counts 31 days). A person
+        #: without life events hired longer ago than that before the run has none of them.
+        self.hired_reach = [
+            _hired_reach(rule.cadence) if self.columns else None for rule in design.types
+        ]
+        #: Rules whose rows a person without life events takes whole from a template (every
+        #: rhythm shared, the population fixed, not the absence type with its own step).
+        self.templated = [
+            self.columns
+            and bool(rule.cadence)
+            and all(shared)
+            and not dated
+            and rule.type != ABSENCE_TYPE
+            for rule, shared, dated in zip(
+                design.types, self.shared, self.dated_population, strict=True
+            )
         ]
 
     def adjust_for(
@@ -179,6 +212,25 @@ class _Run:
         if moment is None:
             moment = self.moments[key] = localize(day, wall, zone)
         return moment
+
+
+def _hired_reach(cadences: tuple[Cadence, ...]) -> int | None:
+    """The days after the hire date within which every one of ``cadences`` falls, when they
+    are all offsets of calendar days and months forward from it; otherwise ``None``."""
+    if not cadences:
+        return None
+    reach = 0
+    for cadence in cadences:
+        if not (
+            isinstance(cadence, LifecycleOffset)
+            and cadence.event is LifeEventKind.HIRED
+            and not cadence.working_days
+            and cadence.offset_days >= 0
+            and cadence.offset_months >= 0
+        ):
+            return None
+        reach = max(reach, 31 * cadence.offset_months + cadence.offset_days)
+    return reach
 
 
 def _is_shared(cadence: Cadence) -> bool:

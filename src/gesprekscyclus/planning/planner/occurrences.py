@@ -25,10 +25,8 @@ from gesprekscyclus.domain.events import LifeEventKind
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.planning.design import CycleDesign, TypeRule
 from gesprekscyclus.planning.planner.adjusting import _adjuster, _why_not_working
-from gesprekscyclus.planning.planner.context import _Context, _Run
+from gesprekscyclus.planning.planner.context import ABSENCE_TYPE, _Context, _Run
 from gesprekscyclus.planning.planner.rows import _NOT_MOVED, Skipped, _moved, _Row
-
-ABSENCE_TYPE = "absence"
 
 _FOLLOWING = BusinessDayConvention.FOLLOWING
 
@@ -207,6 +205,57 @@ def _template(
         tail = (key, nominal, earliest, target, latest, starts_at, "cadence", None, None, moved_by)
         template.append((earliest, latest, tail))
     return template
+
+
+def _rule_template(
+    run: _Run, index: int, rule: TypeRule, context: _Context
+) -> tuple[date, date, list[_Tail]]:
+    """Every row a rule whose rhythms are all shared gives a person without life events:
+    the earliest and latest day of their windows, and the rows' tails in the order
+    :func:`_plan_rule` makes them, kept per (employment window, working days, time zone).
+
+    When the person's employment covers every window (hired on or before the earliest day,
+    employed through the latest), :func:`_plan_rule` would make exactly these rows from its
+    templates, so the caller makes them without it; otherwise the caller falls back to it.
+    """
+    person = context.person
+    last_day = context.last_day
+    end_for_person = run.end if last_day is None else min(run.end, last_day)
+    lo = max(run.start, person.hire_date)
+    hi = end_for_person if person.end_date is None else min(end_for_person, person.end_date)
+    zone = person.time_zone
+    weekdays = context.weekdays
+    key = (index, lo, hi, weekdays, zone)
+    found = run.rule_templates.get(key)
+    if found is not None:
+        return found
+    adjust = run.adjust_for(rule.convention, context)
+    before, after = run.before[index], run.after[index]
+    wall: time | None = rule.time or run.design.default_time
+    earliest, latest = date.max, date.min
+    tails: list[_Tail] = []
+    for position, cadence in enumerate(rule.cadence):
+        prefix = f"c{position}:" if position and isinstance(cadence, _COUNTED) else ""
+        memo_key = (index, position, lo, hi)
+        cached = run.expansions.get(memo_key)
+        if cached is None:
+            cached = run.expansions[memo_key] = [
+                (prefix + occurrence_key, day)
+                for occurrence_key, day in _expand(
+                    cadence, person, context, run, end_for_person, ()
+                )
+            ]
+        template_key = (index, position, lo, hi, weekdays, zone)
+        template = run.templates.get(template_key)
+        if template is None:
+            template = run.templates[template_key] = _template(
+                run, cached, adjust, before, after, wall, zone, weekdays
+            )
+        for first, last, tail in template:
+            earliest, latest = min(earliest, first), max(latest, last)
+            tails.append(tail)
+    found = run.rule_templates[key] = (earliest, latest, tails)
+    return found
 
 
 def _expand(
