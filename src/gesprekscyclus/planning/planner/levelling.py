@@ -67,6 +67,7 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
         f"no working day in the window has room (at most {capacity.per_day} a day, "
         f"{capacity.per_week} a week)"
     )
+    capacity_moves: dict[tuple[str, ...], tuple[str, ...]] = {}  # _moved(..., "capacity")
     for manager_id in sorted(groups):
         manager = people.get(manager_id)
         per_day: dict[int, int] = {}
@@ -154,7 +155,11 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
                 moment = starts_at(wall, zone, day_moved)
             row[_TARGET] = day_moved
             row[_STARTS_AT] = moment
-            row[_MOVED_BY] = _moved(row[_MOVED_BY], "capacity")
+            moved_by = row[_MOVED_BY]
+            now_moved = capacity_moves.get(moved_by)
+            if now_moved is None:
+                now_moved = capacity_moves[moved_by] = _moved(moved_by, "capacity")
+            row[_MOVED_BY] = now_moved
     return conflicts
 
 
