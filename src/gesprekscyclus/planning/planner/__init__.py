@@ -103,7 +103,7 @@ from gesprekscyclus.planning.planner.context import (
     _manager_types,
     _Run,
 )
-from gesprekscyclus.planning.planner.drop_near import _drop_near
+from gesprekscyclus.planning.planner.drop_near import _drop_near, _drop_near_templated
 from gesprekscyclus.planning.planner.follow_ups import _plan_follow_ups
 from gesprekscyclus.planning.planner.ids import conversation_id, person_digest
 from gesprekscyclus.planning.planner.levelling import _level
@@ -342,7 +342,7 @@ class _Inputs:
         self.prognoses = prognoses
 
 
-def _plan_part(staff: Sequence[Person], inputs: _Inputs) -> _Part:
+def _plan_part(staff: Sequence[Person], inputs: _Inputs) -> _Part:  # noqa: PLR0915 - hot loop
     """Plan ``staff`` (sorted by id): each person, drop-near rules, then levelling."""
     run = inputs.run
     design, start, end = run.design, run.start, run.end
@@ -359,6 +359,7 @@ def _plan_part(staff: Sequence[Person], inputs: _Inputs) -> _Part:
     obligations: list[Obligation] = []
     dropped: list[Skipped] = []
     templated, hired_reach = run.templated, run.hired_reach
+    near_or_dropped, columns = run.near_or_dropped, run.columns
     run_start = start.toordinal()
     for person in staff:
         first = len(rows)
@@ -367,6 +368,9 @@ def _plan_part(staff: Sequence[Person], inputs: _Inputs) -> _Part:
             design, person, manager, events_of.get(person.id, no_events), adjusters, by_id
         )
         plain = not context.events  # no notice, absence or manager change to look at
+        # Where the rows of the types drop-near rules name came from rule templates whole.
+        sources: dict[str, tuple[int, Sequence[Any]]] = {}
+        templated_only = columns and plain and not history
         person_id, manager_id, hire_date = person.id, person.manager_id, person.hire_date
         last_day = context.last_day
         for index, rule in enumerate(design.types):
@@ -382,6 +386,8 @@ def _plan_part(staff: Sequence[Person], inputs: _Inputs) -> _Part:
                 if hire_date <= earliest and (last_day is None or latest <= last_day):
                     # Employed over every window: the rows are the template's (column-wise).
                     type_key = rule.type
+                    if type_key in near_or_dropped:
+                        sources[type_key] = (len(rows), tails)
                     prefix = f"{type_key}-{context.digest}-"
                     rows.extend(
                         [
@@ -390,6 +396,8 @@ def _plan_part(staff: Sequence[Person], inputs: _Inputs) -> _Part:
                         ]
                     )
                     continue
+            if rule.type in near_or_dropped:
+                templated_only = False
             held = (
                 [
                     day
@@ -416,7 +424,10 @@ def _plan_part(staff: Sequence[Person], inputs: _Inputs) -> _Part:
             _plan_follow_ups(design, context, history, start, end, rows)
         if design.interactions and len(rows) > first:
             # A person's rows are contiguous, and drop-near rules look only at one person.
-            _drop_near(run, rows, first, dropped)
+            if templated_only:
+                _drop_near_templated(run, rows, first, sources, dropped)
+            else:
+                _drop_near(run, rows, first, dropped)
     skipped.extend(dropped)
     conflicts = _level(design, inputs.catalog, rows, by_id, run.starts_at)
     return rows, skipped, obligations, conflicts

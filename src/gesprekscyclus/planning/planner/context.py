@@ -171,6 +171,10 @@ class _Run:
             self.drops[rule.drop].append((rule.near, rule.within_days, reason))
         self.drops = dict(self.drops)
         self.near_types = frozenset(rule.near for rule in design.interactions)
+        #: The types the drop-near rules name, and what they drop per combination of rule
+        #: templates (keyed by the templates' identities; the run keeps the templates).
+        self.near_or_dropped = self.near_types | self.drops.keys()
+        self.template_drops: dict[tuple[int, ...], list[tuple[int, str]]] = {}
         self.dated_population = [
             rule.population.min_tenure_months is not None
             or rule.population.max_tenure_months is not None
