@@ -425,7 +425,7 @@ def _plan_part(staff: Sequence[Person], inputs: _Inputs) -> _Part:  # noqa: PLR0
         if design.interactions and len(rows) > first:
             # A person's rows are contiguous, and drop-near rules look only at one person.
             if templated_only:
-                _drop_near_templated(run, rows, first, sources, dropped)
+                _drop_near_templated(run, rows, sources, dropped)
             else:
                 _drop_near(run, rows, first, dropped)
     skipped.extend(dropped)

@@ -56,7 +56,6 @@ def _drop_near(run: _Run, rows: list[_Row], first: int, dropped: list[Skipped]) 
 def _drop_near_templated(
     run: _Run,
     rows: list[_Row],
-    first: int,
     sources: dict[str, tuple[int, Sequence[Any]]],
     dropped: list[Skipped],
 ) -> None:
@@ -80,11 +79,10 @@ def _drop_near_templated(
             row = rows[offset + index]
             gone.append(offset + index)
             dropped.append(Skipped(row[_ID], row[_TYPE], row[_EMPLOYEE], row[_NOMINAL], reason))
-    if gone:
-        mine = rows[first:]
-        del rows[first:]
-        skip = set(gone)
-        rows.extend([row for position, row in enumerate(mine, first) if position not in skip])
+    # The positions ascend and lie in this person's rows at the end of ``rows``: deleting
+    # from the last one back moves only those few rows.
+    for position in reversed(gone):
+        del rows[position]
 
 
 def _template_drops(
