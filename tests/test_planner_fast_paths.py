@@ -23,7 +23,7 @@ from gesprekscyclus.domain.catalog import built_in_catalog
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person, Role, WorkingPattern
 from gesprekscyclus.examples import load_reference
-from gesprekscyclus.planning.design import Capacity, CycleDesign, DropNear, TypeRule
+from gesprekscyclus.planning.design import Capacity, CycleDesign, DropNear, Population, TypeRule
 from gesprekscyclus.planning.planner import (
     FIRST_PLAN_DAY,
     LAST_PLAN_DAY,
@@ -281,16 +281,34 @@ def test_templates_give_the_per_person_plan_for_teams_sharing_rhythms(
     assert _outcome(design, people, events, start, end) == expected
 
 
+def _with_tenure(design: CycleDesign) -> CycleDesign:
+    """``design`` with check-ins from two months of tenure and growth reviews from twelve."""
+    tenure = {"check_in": 2, "growth_review": 12}
+    return attrs.evolve(
+        design,
+        types=tuple(
+            attrs.evolve(rule, population=Population(min_tenure_months=tenure[rule.type]))
+            if rule.type in tenure
+            else rule
+            for rule in design.types
+        ),
+    )
+
+
+@pytest.mark.parametrize("tenure", [False, True])
 @pytest.mark.parametrize("capacity", [None, Capacity(per_day=1, per_week=3), Capacity(2, 6)])
 def test_templates_give_the_per_person_plan_for_a_large_organisation(
-    capacity: Capacity | None,
+    capacity: Capacity | None, tenure: bool
 ) -> None:
+    # Hires over ten years around the horizon, leavers, part-timers and sick reports.
     people, events = _organisation(400, seed=11)
-    design = _design(capacity)
+    design = _with_tenure(_design(capacity)) if tenure else _design(capacity)
     fast = plan(design, people, events, start=START, end=END)
     assert fast.conversations
     assert any(c.moved_by for c in fast.conversations)
     assert fast == _per_person(design, people, events, START, END)
+    if tenure:  # the newcomers' early check-ins are left out, with the reason
+        assert any(s.reason == "outside the population on that date" for s in fast.skipped)
 
 
 def test_templates_give_the_per_person_plan_for_the_reference_design() -> None:

@@ -94,9 +94,11 @@ from gesprekscyclus.domain.dates import DateLike, as_date
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.errors import InvalidValueError
-from gesprekscyclus.planning.design import CycleDesign
+from gesprekscyclus.planning.design import CycleDesign, _months_between
 from gesprekscyclus.planning.planner.absence import _plan_absence
 from gesprekscyclus.planning.planner.context import (
+    _NOTHING,
+    _NOTHING_WITHOUT_END,
     ABSENCE_TYPE,
     _Context,
     _held_on,
@@ -358,7 +360,8 @@ def _plan_part(staff: Sequence[Person], inputs: _Inputs) -> _Part:  # noqa: PLR0
     skipped: list[Skipped] = []
     obligations: list[Obligation] = []
     dropped: list[Skipped] = []
-    templated, hired_reach = run.templated, run.hired_reach
+    templated, hired_reach, min_tenure = run.templated, run.hired_reach, run.min_tenure
+    eventless = run.eventless
     near_or_dropped, columns = run.near_or_dropped, run.columns
     run_start = start.toordinal()
     for person in staff:
@@ -378,10 +381,20 @@ def _plan_part(staff: Sequence[Person], inputs: _Inputs) -> _Part:  # noqa: PLR0
                 continue
             if manager_id is None and rule.type in with_manager:
                 continue  # nobody to hold it with: the top of the organisation
-            reach = hired_reach[index]
-            if plain and reach is not None and hire_date.toordinal() + reach < run_start:
-                continue  # onboarding long done: every offset from the hire date is past
-            if plain and templated[index]:
+            if plain:
+                reach, silent = hired_reach[index], eventless[index]
+                if reach is not None and hire_date.toordinal() + reach < run_start:
+                    continue  # onboarding long done: every offset from the hire date is past
+                if silent == _NOTHING or (
+                    silent == _NOTHING_WITHOUT_END and person.end_date is None
+                ):
+                    continue  # it counts events this person does not have
+            tenure = min_tenure[index]
+            if (
+                plain
+                and templated[index]
+                and (tenure is None or _months_between(hire_date, start) >= tenure)
+            ):
                 earliest, latest, tails = _rule_template(run, index, rule, context)
                 if hire_date <= earliest and (last_day is None or latest <= last_day):
                     # Employed over every window: the rows are the template's (column-wise).

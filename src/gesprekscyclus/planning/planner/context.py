@@ -25,6 +25,7 @@ from gesprekscyclus.domain.cadence import (
     Interval,
     LifecycleOffset,
     RRuleCadence,
+    Threshold,
 )
 from gesprekscyclus.domain.calendar import BusinessDayConvention, localize
 from gesprekscyclus.domain.catalog import Catalog
@@ -187,16 +188,23 @@ class _Run:
             _hired_reach(rule.cadence) if self.columns else None for rule in design.types
         ]
         #: Rules whose rows a person without life events takes whole from a template (every
-        #: rhythm shared, the population fixed, not the absence type with its own step).
+        #: rhythm shared, no upper bound on tenure, not the absence type with its own step);
+        #: with a minimum tenure, only people who have it when the run starts (tenure only
+        #: grows, so they have it on every date of the run).
         self.templated = [
             self.columns
             and bool(rule.cadence)
             and all(shared)
-            and not dated
+            and rule.population.max_tenure_months is None
             and rule.type != ABSENCE_TYPE
-            for rule, shared, dated in zip(
-                design.types, self.shared, self.dated_population, strict=True
-            )
+            for rule, shared in zip(design.types, self.shared, strict=True)
+        ]
+        self.min_tenure = [rule.population.min_tenure_months for rule in design.types]
+        #: Per rule, whether a person without life events gets nothing from it: always
+        #: (every rhythm counts events they do not have), without an end date (the rest
+        #: count from the last day), or not known beforehand.
+        self.eventless = [
+            _eventless(rule.cadence) if self.columns else _MAY_PLAN for rule in design.types
         ]
 
     def adjust_for(
@@ -216,6 +224,26 @@ class _Run:
         if moment is None:
             moment = self.moments[key] = localize(day, wall, zone)
         return moment
+
+
+#: What :func:`_eventless` says of a rule for a person without life events.
+_MAY_PLAN, _NOTHING_WITHOUT_END, _NOTHING = 0, 1, 2
+
+
+def _eventless(cadences: tuple[Cadence, ...]) -> int:
+    """Whether ``cadences`` give a person without life events nothing: :data:`_NOTHING` when
+    each counts events other than the hire and the last day (the only ones such a person
+    has, implied by the hire and end dates), :data:`_NOTHING_WITHOUT_END` when the others
+    count from the last day, :data:`_MAY_PLAN` otherwise."""
+    verdict = _NOTHING
+    for cadence in cadences:
+        if isinstance(cadence, Threshold):
+            continue
+        if not isinstance(cadence, LifecycleOffset) or cadence.event is LifeEventKind.HIRED:
+            return _MAY_PLAN
+        if cadence.event is LifeEventKind.LAST_DAY:
+            verdict = _NOTHING_WITHOUT_END
+    return verdict
 
 
 def _hired_reach(cadences: tuple[Cadence, ...]) -> int | None:
