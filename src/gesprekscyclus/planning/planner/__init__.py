@@ -362,6 +362,11 @@ def _plan_part(staff: Sequence[Person], inputs: _Inputs) -> _Part:  # noqa: PLR0
     dropped: list[Skipped] = []
     templated, hired_reach, min_tenure = run.templated, run.hired_reach, run.min_tenure
     eventless = run.eventless
+    # Populations with a team, contract or location filter (the others include everyone).
+    filtered = [
+        bool(rule.population.teams or rule.population.contracts or rule.population.locations)
+        for rule in design.types
+    ]
     near_or_dropped, columns = run.near_or_dropped, run.columns
     run_start = start.toordinal()
     for person in staff:
@@ -377,7 +382,7 @@ def _plan_part(staff: Sequence[Person], inputs: _Inputs) -> _Part:  # noqa: PLR0
         person_id, manager_id, hire_date = person.id, person.manager_id, person.hire_date
         last_day = context.last_day
         for index, rule in enumerate(design.types):
-            if not rule.population.includes_statically(person):
+            if filtered[index] and not rule.population.includes_statically(person):
                 continue
             if manager_id is None and rule.type in with_manager:
                 continue  # nobody to hold it with: the top of the organisation
