@@ -156,6 +156,9 @@ class _Run:
         self.templates: dict[
             tuple[int, int, date, date, frozenset[int], str], list[tuple[date, date, Any]]
         ] = {}
+        #: Anniversary templates, per (rule, rhythm, employment window, weekdays, zone, day
+        #: of the year hired, leap-day policy); their occurrence keys are the first hire's.
+        self.anniversaries: dict[tuple[Any, ...], list[tuple[date, date, Any]]] = {}
         #: Per (rule, employment window, weekdays, zone): the rows of a rule whose rhythms
         #: are all shared, with the earliest and latest day of their windows.
         self.rule_templates: dict[

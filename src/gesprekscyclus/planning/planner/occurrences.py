@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TypeAlias
 
 from gesprekscyclus.domain.cadence import (
+    AnchorKind,
     Anniversary,
     Cadence,
     Interval,
@@ -109,6 +110,44 @@ def _plan_rule(  # noqa: PLR0915 - the per-occurrence hot loop, kept in one piec
                     else:
                         rest.append((tail[0], tail[1]))
                 occurrences = rest
+        elif (
+            simple
+            and run.columns
+            and type(cadence) is Anniversary
+            and cadence.of is AnchorKind.HIRE_DATE
+            and hire_date.year < lo.year
+        ):
+            # Everyone hired on this day of the year before the run's first year has their
+            # anniversaries on the same days (only the count of years differs): the rows come
+            # from a template as above, with the occurrence key ``y<years>`` of their own.
+            hired_key = (
+                index,
+                position,
+                lo,
+                hi,
+                context.weekdays,
+                zone,
+                hire_date.month,
+                hire_date.day,
+                person.leap_day_policy,
+            )
+            template = run.anniversaries.get(hired_key)
+            if template is None:
+                found = _expand(cadence, person, context, run, end_for_person, held)
+                template = run.anniversaries[hired_key] = _template(
+                    run, found, adjust, before, after, wall, zone, context.weekdays
+                )
+            rest = []
+            hired_in = hire_date.year
+            for earliest, latest, tail in template:
+                key = f"{prefix}y{tail[1].year - hired_in}"
+                if hire_date <= earliest and (
+                    context_last_day is None or latest <= context_last_day
+                ):
+                    rows.append([id_prefix + key, type_key, person_id, manager_id, key, *tail[1:]])
+                else:
+                    rest.append((key, tail[1]))
+            occurrences = rest
         else:
             found = _expand(cadence, person, context, run, end_for_person, held)
             occurrences = [(prefix + key, day) for key, day in found] if prefix else found
