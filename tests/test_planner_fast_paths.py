@@ -15,14 +15,28 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from gesprekscyclus.domain.cadence import Anniversary, Interval, LifecycleOffset
 from gesprekscyclus.domain.catalog import built_in_catalog
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person, Role, WorkingPattern
-from gesprekscyclus.planning.design import Capacity, CycleDesign, DropNear, TypeRule
-from gesprekscyclus.planning.planner import Plan, PlannedConversation, plan, plan_margin_days
+from gesprekscyclus.examples import load_reference
+from gesprekscyclus.planning.design import Capacity, CycleDesign, DropNear, Population, TypeRule
+from gesprekscyclus.planning.planner import (
+    FIRST_PLAN_DAY,
+    LAST_PLAN_DAY,
+    Plan,
+    PlannedConversation,
+    plan,
+    plan_margin_days,
+)
+from gesprekscyclus.planning.planner.context import _Run
 from gesprekscyclus.planning.planner.rows import _conversations
+
+from . import strategies as gs
+from . import test_planner_properties as properties
 
 START, END = date(2026, 1, 1), date(2026, 12, 31)
 PATTERNS = (
@@ -214,3 +228,93 @@ def test_the_garbage_collector_is_left_as_it_was() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def _outcome(design: CycleDesign, people: Any, events: Any, start: date, end: date) -> object:
+    """The plan, or the error planning raised (both paths must refuse alike)."""
+    try:
+        return plan(design, people, events, start=start, end=end)
+    except Exception as error:
+        return (type(error), str(error))
+
+
+def _per_person(design: CycleDesign, people: Any, events: Any, start: date, end: date) -> object:
+    """What the plan is when every occurrence takes the per-person path (no templates)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_Run, "columns", False)
+        return _outcome(design, people, events, start, end)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    gs.cycle_designs(),
+    gs.staff(max_size=10).flatmap(
+        lambda people: st.tuples(st.just(people), gs.staff_events(people))
+    ),
+    st.integers(30, 500),
+)
+def test_shared_rhythm_templates_give_the_per_person_plan(
+    design: CycleDesign, organisation: Any, days: int
+) -> None:
+    people, events = organisation
+    start = max(design.cycle_start, FIRST_PLAN_DAY + timedelta(days=366))
+    end = min(start + timedelta(days=days), LAST_PLAN_DAY - timedelta(days=800))
+    assume(start <= end)
+    # Same conversations in the same order, ids, moves, conflicts, skipped and obligations.
+    expected = _per_person(design, people, events, start, end)
+    assert _outcome(design, people, events, start, end) == expected
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    properties.designs(capacity=True, drop_near=True),
+    properties.organisations(),
+    properties.horizons,
+)
+def test_templates_give_the_per_person_plan_for_teams_sharing_rhythms(
+    design: CycleDesign, organisation: Any, horizon: tuple[date, date]
+) -> None:
+    # Rhythms from the cycle start, people hired before it: most rows come from templates.
+    people, events = organisation
+    start, end = horizon
+    expected = _per_person(design, people, events, start, end)
+    assert _outcome(design, people, events, start, end) == expected
+
+
+def _with_tenure(design: CycleDesign) -> CycleDesign:
+    """``design`` with check-ins from two months of tenure and growth reviews from twelve."""
+    tenure = {"check_in": 2, "growth_review": 12}
+    return attrs.evolve(
+        design,
+        types=tuple(
+            attrs.evolve(rule, population=Population(min_tenure_months=tenure[rule.type]))
+            if rule.type in tenure
+            else rule
+            for rule in design.types
+        ),
+    )
+
+
+@pytest.mark.parametrize("tenure", [False, True])
+@pytest.mark.parametrize("capacity", [None, Capacity(per_day=1, per_week=3), Capacity(2, 6)])
+def test_templates_give_the_per_person_plan_for_a_large_organisation(
+    capacity: Capacity | None, tenure: bool
+) -> None:
+    # Hires over ten years around the horizon, leavers, part-timers and sick reports.
+    people, events = _organisation(400, seed=11)
+    design = _with_tenure(_design(capacity)) if tenure else _design(capacity)
+    fast = plan(design, people, events, start=START, end=END)
+    assert fast.conversations
+    assert any(c.moved_by for c in fast.conversations)
+    assert fast == _per_person(design, people, events, START, END)
+    if tenure:  # the newcomers' early check-ins are left out, with the reason
+        assert any(s.reason == "outside the population on that date" for s in fast.skipped)
+
+
+def test_templates_give_the_per_person_plan_for_the_reference_design() -> None:
+    design, people, events = load_reference()
+    start, end = design.cycle_start, design.cycle_start + timedelta(days=730)
+    fast = plan(design, people, events, start=start, end=end)
+    assert fast.conversations
+    assert fast.skipped
+    assert fast == _per_person(design, people, events, start, end)

@@ -94,17 +94,25 @@ from gesprekscyclus.domain.dates import DateLike, as_date
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.errors import InvalidValueError
-from gesprekscyclus.planning.design import CycleDesign
+from gesprekscyclus.planning.design import CycleDesign, _months_between
 from gesprekscyclus.planning.planner.absence import _plan_absence
-from gesprekscyclus.planning.planner.context import _Context, _held_on, _manager_types, _Run
-from gesprekscyclus.planning.planner.drop_near import _drop_near
+from gesprekscyclus.planning.planner.context import (
+    _NOTHING,
+    _NOTHING_WITHOUT_END,
+    ABSENCE_TYPE,
+    _Context,
+    _held_on,
+    _manager_types,
+    _Run,
+)
+from gesprekscyclus.planning.planner.drop_near import _drop_near, _drop_near_templated
 from gesprekscyclus.planning.planner.follow_ups import _plan_follow_ups
 from gesprekscyclus.planning.planner.ids import conversation_id, person_digest
 from gesprekscyclus.planning.planner.levelling import _level
-from gesprekscyclus.planning.planner.occurrences import ABSENCE_TYPE, _plan_rule
 from gesprekscyclus.planning.planner.occurrences import (
     PAUSE_POSTPONE_DAYS as PAUSE_POSTPONE_DAYS,
 )
+from gesprekscyclus.planning.planner.occurrences import _plan_rule, _rule_template
 from gesprekscyclus.planning.planner.rows import (
     _TARGET,
     CapacityConflict,
@@ -336,7 +344,7 @@ class _Inputs:
         self.prognoses = prognoses
 
 
-def _plan_part(staff: Sequence[Person], inputs: _Inputs) -> _Part:
+def _plan_part(staff: Sequence[Person], inputs: _Inputs) -> _Part:  # noqa: PLR0915 - hot loop
     """Plan ``staff`` (sorted by id): each person, drop-near rules, then levelling."""
     run = inputs.run
     design, start, end = run.design, run.start, run.end
@@ -352,17 +360,62 @@ def _plan_part(staff: Sequence[Person], inputs: _Inputs) -> _Part:
     skipped: list[Skipped] = []
     obligations: list[Obligation] = []
     dropped: list[Skipped] = []
+    templated, hired_reach, min_tenure = run.templated, run.hired_reach, run.min_tenure
+    eventless = run.eventless
+    # Populations with a team, contract or location filter (the others include everyone).
+    filtered = [
+        bool(rule.population.teams or rule.population.contracts or rule.population.locations)
+        for rule in design.types
+    ]
+    near_or_dropped, columns = run.near_or_dropped, run.columns
+    run_start = start.toordinal()
     for person in staff:
         first = len(rows)
         manager = by_id.get(person.manager_id) if person.manager_id else None
         context = _Context(
             design, person, manager, events_of.get(person.id, no_events), adjusters, by_id
         )
+        plain = not context.events  # no notice, absence or manager change to look at
+        # Where the rows of the types drop-near rules name came from rule templates whole.
+        sources: dict[str, tuple[int, Sequence[Any]]] = {}
+        templated_only = columns and plain and not history
+        person_id, manager_id, hire_date = person.id, person.manager_id, person.hire_date
+        last_day = context.last_day
         for index, rule in enumerate(design.types):
-            if not rule.population.includes_statically(person):
+            if filtered[index] and not rule.population.includes_statically(person):
                 continue
-            if person.manager_id is None and rule.type in with_manager:
+            if manager_id is None and rule.type in with_manager:
                 continue  # nobody to hold it with: the top of the organisation
+            if plain:
+                reach, silent = hired_reach[index], eventless[index]
+                if reach is not None and hire_date.toordinal() + reach < run_start:
+                    continue  # onboarding long done: every offset from the hire date is past
+                if silent == _NOTHING or (
+                    silent == _NOTHING_WITHOUT_END and person.end_date is None
+                ):
+                    continue  # it counts events this person does not have
+            tenure = min_tenure[index]
+            if (
+                plain
+                and templated[index]
+                and (tenure is None or _months_between(hire_date, start) >= tenure)
+            ):
+                earliest, latest, tails = _rule_template(run, index, rule, context)
+                if hire_date <= earliest and (last_day is None or latest <= last_day):
+                    # Employed over every window: the rows are the template's (column-wise).
+                    type_key = rule.type
+                    if type_key in near_or_dropped:
+                        sources[type_key] = (len(rows), tails)
+                    prefix = f"{type_key}-{context.digest}-"
+                    rows.extend(
+                        [
+                            [prefix + tail[0], type_key, person_id, manager_id, *tail]
+                            for tail in tails
+                        ]
+                    )
+                    continue
+            if rule.type in near_or_dropped:
+                templated_only = False
             held = (
                 [
                     day
@@ -389,9 +442,12 @@ def _plan_part(staff: Sequence[Person], inputs: _Inputs) -> _Part:
             _plan_follow_ups(design, context, history, start, end, rows)
         if design.interactions and len(rows) > first:
             # A person's rows are contiguous, and drop-near rules look only at one person.
-            _drop_near(run, rows, first, dropped)
+            if templated_only:
+                _drop_near_templated(run, rows, sources, dropped)
+            else:
+                _drop_near(run, rows, first, dropped)
     skipped.extend(dropped)
-    conflicts = _level(design, inputs.catalog, rows, by_id)
+    conflicts = _level(design, inputs.catalog, rows, by_id, run.starts_at)
     return rows, skipped, obligations, conflicts
 
 

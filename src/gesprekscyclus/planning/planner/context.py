@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
-from typing import NoReturn
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 from gesprekscyclus.domain.absence import (
@@ -18,7 +18,15 @@ from gesprekscyclus.domain.absence import (
     absence_cases,
     periods_from_events,
 )
-from gesprekscyclus.domain.cadence import AnchorKind, AnchorTo, Cadence, Interval, RRuleCadence
+from gesprekscyclus.domain.cadence import (
+    AnchorKind,
+    AnchorTo,
+    Cadence,
+    Interval,
+    LifecycleOffset,
+    RRuleCadence,
+    Threshold,
+)
 from gesprekscyclus.domain.calendar import BusinessDayConvention, localize
 from gesprekscyclus.domain.catalog import Catalog
 from gesprekscyclus.domain.conversations import Conversation
@@ -31,6 +39,8 @@ from gesprekscyclus.planning.planner.adjusting import Adjusters, _adjuster
 from gesprekscyclus.planning.planner.ids import person_digest
 
 _NO_CASES: tuple[AbsenceCase, ...] = ()
+#: The type the absence step plans (Poortwachter milestones) instead of the cadence step.
+ABSENCE_TYPE = "absence"
 
 
 class _Context:
@@ -127,8 +137,15 @@ class _Run:
 
     Rhythms counted from the cycle start (or a fixed month) give everyone the same dates,
     so their expansion is kept per (rule, rhythm, employment window); adjusted days are kept
-    per (convention, common weekdays); start times per (day, wall time, zone).
+    per (convention, common weekdays); start times per (day, wall time, zone). With
+    :attr:`columns` (the default), a shared rhythm's rows are built from one template per
+    (rhythm, employment window, common weekdays, time zone); without it every occurrence
+    takes the per-person path and every rule is planned for everyone, which gives the same
+    plan more slowly (the tests compare them).
     """
+
+    #: Whether shared rhythms are planned from templates (the fast path).
+    columns = True
 
     def __init__(self, design: CycleDesign, start: date, end: date):
         self.design = design
@@ -137,8 +154,15 @@ class _Run:
         self.adjusters: Adjusters = {}
         self.expansions: dict[tuple[int, int, date, date], list[tuple[str, date]]] = {}
         self.templates: dict[
-            tuple[int, int, date, date, frozenset[int]],
-            list[tuple[str, date, date, date, date, tuple[str, ...]]],
+            tuple[int, int, date, date, frozenset[int], str], list[tuple[date, date, Any]]
+        ] = {}
+        #: Anniversary templates, per (rule, rhythm, employment window, weekdays, zone, day
+        #: of the year hired, leap-day policy); their occurrence keys are the first hire's.
+        self.anniversaries: dict[tuple[Any, ...], list[tuple[date, date, Any]]] = {}
+        #: Per (rule, employment window, weekdays, zone): the rows of a rule whose rhythms
+        #: are all shared, with the earliest and latest day of their windows.
+        self.rule_templates: dict[
+            tuple[int, date, date, frozenset[int], str], tuple[date, date, list[Any]]
         ] = {}
         self.moments: dict[tuple[date, time, str], datetime] = {}
         self.before = [timedelta(days=rule.window_before) for rule in design.types]
@@ -151,10 +175,39 @@ class _Run:
             self.drops[rule.drop].append((rule.near, rule.within_days, reason))
         self.drops = dict(self.drops)
         self.near_types = frozenset(rule.near for rule in design.interactions)
+        #: The types the drop-near rules name, and what they drop per combination of rule
+        #: templates (keyed by the templates' identities; the run keeps the templates).
+        self.near_or_dropped = self.near_types | self.drops.keys()
+        self.template_drops: dict[tuple[int, ...], list[tuple[int, str]]] = {}
         self.dated_population = [
             rule.population.min_tenure_months is not None
             or rule.population.max_tenure_months is not None
             for rule in design.types
+        ]
+        #: Per rule whose rhythms are all calendar-day offsets forward from the hire date:
+        #: how many days after it the last one can fall (a month counts 31 days). A person
+        #: without life events hired longer ago than that before the run has none of them.
+        self.hired_reach = [
+            _hired_reach(rule.cadence) if self.columns else None for rule in design.types
+        ]
+        #: Rules whose rows a person without life events takes whole from a template (every
+        #: rhythm shared, no upper bound on tenure, not the absence type with its own step);
+        #: with a minimum tenure, only people who have it when the run starts (tenure only
+        #: grows, so they have it on every date of the run).
+        self.templated = [
+            self.columns
+            and bool(rule.cadence)
+            and all(shared)
+            and rule.population.max_tenure_months is None
+            and rule.type != ABSENCE_TYPE
+            for rule, shared in zip(design.types, self.shared, strict=True)
+        ]
+        self.min_tenure = [rule.population.min_tenure_months for rule in design.types]
+        #: Per rule, whether a person without life events gets nothing from it: always
+        #: (every rhythm counts events they do not have), without an end date (the rest
+        #: count from the last day), or not known beforehand.
+        self.eventless = [
+            _eventless(rule.cadence) if self.columns else _MAY_PLAN for rule in design.types
         ]
 
     def adjust_for(
@@ -174,6 +227,45 @@ class _Run:
         if moment is None:
             moment = self.moments[key] = localize(day, wall, zone)
         return moment
+
+
+#: What :func:`_eventless` says of a rule for a person without life events.
+_MAY_PLAN, _NOTHING_WITHOUT_END, _NOTHING = 0, 1, 2
+
+
+def _eventless(cadences: tuple[Cadence, ...]) -> int:
+    """Whether ``cadences`` give a person without life events nothing: :data:`_NOTHING` when
+    each counts events other than the hire and the last day (the only ones such a person
+    has, implied by the hire and end dates), :data:`_NOTHING_WITHOUT_END` when the others
+    count from the last day, :data:`_MAY_PLAN` otherwise."""
+    verdict = _NOTHING
+    for cadence in cadences:
+        if isinstance(cadence, Threshold):
+            continue
+        if not isinstance(cadence, LifecycleOffset) or cadence.event is LifeEventKind.HIRED:
+            return _MAY_PLAN
+        if cadence.event is LifeEventKind.LAST_DAY:
+            verdict = _NOTHING_WITHOUT_END
+    return verdict
+
+
+def _hired_reach(cadences: tuple[Cadence, ...]) -> int | None:
+    """The days after the hire date within which every one of ``cadences`` falls, when they
+    are all offsets of calendar days and months forward from it; otherwise ``None``."""
+    if not cadences:
+        return None
+    reach = 0
+    for cadence in cadences:
+        if not (
+            isinstance(cadence, LifecycleOffset)
+            and cadence.event is LifeEventKind.HIRED
+            and not cadence.working_days
+            and cadence.offset_days >= 0
+            and cadence.offset_months >= 0
+        ):
+            return None
+        reach = max(reach, 31 * cadence.offset_months + cadence.offset_days)
+    return reach
 
 
 def _is_shared(cadence: Cadence) -> bool:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from gesprekscyclus.planning.planner.context import _Run
 from gesprekscyclus.planning.planner.rows import (
     _EMPLOYEE,
@@ -48,3 +51,59 @@ def _drop_near(run: _Run, rows: list[_Row], first: int, dropped: list[Skipped]) 
     if len(kept) < len(mine):
         del rows[first:]
         rows.extend(kept)
+
+
+def _drop_near_templated(
+    run: _Run,
+    rows: list[_Row],
+    sources: dict[str, tuple[int, Sequence[Any]]],
+    dropped: list[Skipped],
+) -> None:
+    """:func:`_drop_near` for a person whose rows of every type the rules name came whole
+    from rule templates: ``sources`` gives, per such type in rule order, where its rows
+    start in ``rows`` and the template's tails. Which rows go depends only on the templates,
+    so it is worked out once per combination of templates in the run.
+    """
+    drops, memo = run.drops, run.template_drops
+    gone: list[int] = []
+    for kind, (offset, tails) in sources.items():
+        rules = drops.get(kind)
+        if rules is None:
+            continue
+        near = tuple(sources.get(near_type, (0, ()))[1] for near_type, _, _ in rules)
+        key = (id(tails), *map(id, near))
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = _template_drops(tails, rules, near)
+        for index, reason in found:
+            row = rows[offset + index]
+            gone.append(offset + index)
+            dropped.append(Skipped(row[_ID], row[_TYPE], row[_EMPLOYEE], row[_NOMINAL], reason))
+    # The positions ascend and lie in this person's rows at the end of ``rows``: deleting
+    # from the last one back moves only those few rows.
+    for position in reversed(gone):
+        del rows[position]
+
+
+def _template_drops(
+    tails: Sequence[Any],
+    rules: Sequence[tuple[str, int, str]],
+    near: Sequence[Sequence[Any]],
+) -> list[tuple[int, str]]:
+    """The tails of a drop type's template that its rules drop, with the reason, against the
+    templates of the types it must not be near (the same test as :func:`_drop_near`)."""
+    targets = [[tail[3].toordinal() for tail in near_tails] for near_tails in near]
+    found = []
+    for index, tail in enumerate(tails):
+        target = tail[3].toordinal()
+        reason = None
+        for (_, within, text), days in zip(rules, targets, strict=True):
+            for day in days:
+                if -within <= day - target <= within:
+                    reason = text
+                    break
+            if reason is not None:
+                break
+        if reason is not None:
+            found.append((index, reason))
+    return found

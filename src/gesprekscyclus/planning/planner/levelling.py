@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
-from datetime import date
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, time
 from operator import itemgetter
 from zoneinfo import ZoneInfo
 
-from gesprekscyclus.domain.calendar import WorkingCalendar, localize
+from gesprekscyclus.domain.calendar import WorkingCalendar
 from gesprekscyclus.domain.catalog import Catalog
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.planning.design import CycleDesign
@@ -34,6 +34,7 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
     catalog: Catalog,
     rows: list[_Row],
     people: Mapping[str, Person],
+    starts_at: Callable[[time, str, date], datetime | None],
 ) -> list[tuple[CapacityConflict, date]]:
     """Spread each manager's conversations so no day or week holds more than capacity.
 
@@ -42,6 +43,8 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
     manager in its window with room (the earlier one on a tie). Rows move in place. Days are
     counted on ordinals, weeks on ``(ordinal - 1) // 7`` (ordinal 1 is a Monday, so that
     number stands for the ISO week). Each conflict comes with the target its row keeps.
+    ``starts_at`` gives the start time of a wall time in a zone on a day (memoised by the
+    run: many moved rows land on the same day).
     """
     capacity = design.capacity
     if capacity is None:
@@ -64,6 +67,7 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
         f"no working day in the window has room (at most {capacity.per_day} a day, "
         f"{capacity.per_week} a week)"
     )
+    capacity_moves: dict[tuple[str, ...], tuple[str, ...]] = {}  # _moved(..., "capacity")
     for manager_id in sorted(groups):
         manager = people.get(manager_id)
         per_day: dict[int, int] = {}
@@ -144,14 +148,18 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
             week = (found - 1) // 7
             per_week[week] = per_week.get(week, 0) + 1
             day_moved = date.fromordinal(found)
-            starts_at = row[_STARTS_AT]
-            if starts_at is not None:
+            moment = row[_STARTS_AT]
+            if moment is not None:
                 zone = people[employee_id].time_zone
-                wall = walls.get(row[_TYPE]) or starts_at.astimezone(ZoneInfo(zone)).time()
-                starts_at = localize(day_moved, wall, zone)
+                wall = walls.get(row[_TYPE]) or moment.astimezone(ZoneInfo(zone)).time()
+                moment = starts_at(wall, zone, day_moved)
             row[_TARGET] = day_moved
-            row[_STARTS_AT] = starts_at
-            row[_MOVED_BY] = _moved(row[_MOVED_BY], "capacity")
+            row[_STARTS_AT] = moment
+            moved_by = row[_MOVED_BY]
+            now_moved = capacity_moves.get(moved_by)
+            if now_moved is None:
+                now_moved = capacity_moves[moved_by] = _moved(moved_by, "capacity")
+            row[_MOVED_BY] = now_moved
     return conflicts
 
 

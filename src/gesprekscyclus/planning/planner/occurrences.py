@@ -7,10 +7,12 @@ working day of employee and manager with its window around it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, time, timedelta
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, time, timedelta
+from typing import TypeAlias
 
 from gesprekscyclus.domain.cadence import (
+    AnchorKind,
     Anniversary,
     Cadence,
     Interval,
@@ -24,10 +26,8 @@ from gesprekscyclus.domain.events import LifeEventKind
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.planning.design import CycleDesign, TypeRule
 from gesprekscyclus.planning.planner.adjusting import _adjuster, _why_not_working
-from gesprekscyclus.planning.planner.context import _Context, _Run
+from gesprekscyclus.planning.planner.context import ABSENCE_TYPE, _Context, _Run
 from gesprekscyclus.planning.planner.rows import _NOT_MOVED, Skipped, _moved, _Row
-
-ABSENCE_TYPE = "absence"
 
 _FOLLOWING = BusinessDayConvention.FOLLOWING
 
@@ -35,6 +35,10 @@ _FOLLOWING = BusinessDayConvention.FOLLOWING
 #: many days of its date; a longer absence skips it, and the next occurrence takes over.
 PAUSE_POSTPONE_DAYS = 90
 _COUNTED = (Interval, RRuleCadence, Anniversary)
+#: A row of a shared rhythm from the occurrence key on (the fields after the manager).
+_Tail: TypeAlias = tuple[
+    str, date, date, date, date, datetime | None, str, None, None, tuple[str, ...]
+]
 
 
 def _plan_rule(  # noqa: PLR0915 - the per-occurrence hot loop, kept in one piece for speed
@@ -86,55 +90,64 @@ def _plan_rule(  # noqa: PLR0915 - the per-occurrence hot loop, kept in one piec
                     for key, day in _expand(cadence, person, context, run, end_for_person, held)
                 ]
             occurrences = cached
-            if simple:
-                # Everyone with these working days gets the same targets and windows; only
-                # a window that runs outside the employment needs the full treatment below.
-                template_key = (index, position, lo, hi, context.weekdays)
+            if simple and run.columns:
+                # Everyone with these working days (and time zone, for the start times) gets
+                # the same targets, windows and moves: the tail of each row is built once per
+                # template and shared by all of them. Only a window that runs outside the
+                # employment needs the full treatment below.
+                template_key = (index, position, lo, hi, context.weekdays, zone)
                 template = run.templates.get(template_key)
                 if template is None:
-                    template = run.templates[template_key] = [
-                        (
-                            key,
-                            nominal,
-                            target,
-                            target - before,
-                            target + after,
-                            _NOT_MOVED
-                            if target == nominal
-                            else _moved(
-                                _NOT_MOVED,
-                                _why_not_working(design.calendar, context.weekdays, nominal),
-                            ),
-                        )
-                        for key, nominal in cached
-                        for target in (adjust(nominal),)
-                    ]
+                    template = run.templates[template_key] = _template(
+                        run, cached, adjust, before, after, wall, zone, context.weekdays
+                    )
                 rest: list[tuple[str, date]] = []
-                for key, nominal, target, earliest, latest, moved_by in template:
+                for earliest, latest, tail in template:
                     if hire_date <= earliest and (
                         context_last_day is None or latest <= context_last_day
                     ):
-                        rows.append(
-                            [
-                                id_prefix + key,
-                                type_key,
-                                person_id,
-                                manager_id,
-                                key,
-                                nominal,
-                                earliest,
-                                target,
-                                latest,
-                                None if wall is None else run.starts_at(wall, zone, target),
-                                "cadence",
-                                None,
-                                None,
-                                moved_by,
-                            ]
-                        )
+                        rows.append([id_prefix + tail[0], type_key, person_id, manager_id, *tail])
                     else:
-                        rest.append((key, nominal))
+                        rest.append((tail[0], tail[1]))
                 occurrences = rest
+        elif (
+            simple
+            and run.columns
+            and type(cadence) is Anniversary
+            and cadence.of is AnchorKind.HIRE_DATE
+            and hire_date.year < lo.year
+        ):
+            # Everyone hired on this day of the year before the run's first year has their
+            # anniversaries on the same days (only the count of years differs): the rows come
+            # from a template as above, with the occurrence key ``y<years>`` of their own.
+            hired_key = (
+                index,
+                position,
+                lo,
+                hi,
+                context.weekdays,
+                zone,
+                hire_date.month,
+                hire_date.day,
+                person.leap_day_policy,
+            )
+            template = run.anniversaries.get(hired_key)
+            if template is None:
+                found = _expand(cadence, person, context, run, end_for_person, held)
+                template = run.anniversaries[hired_key] = _template(
+                    run, found, adjust, before, after, wall, zone, context.weekdays
+                )
+            rest = []
+            hired_in = hire_date.year
+            for earliest, latest, tail in template:
+                key = f"{prefix}y{tail[1].year - hired_in}"
+                if hire_date <= earliest and (
+                    context_last_day is None or latest <= context_last_day
+                ):
+                    rows.append([id_prefix + key, type_key, person_id, manager_id, key, *tail[1:]])
+                else:
+                    rest.append((key, tail[1]))
+            occurrences = rest
         else:
             found = _expand(cadence, person, context, run, end_for_person, held)
             occurrences = [(prefix + key, day) for key, day in found] if prefix else found
@@ -203,6 +216,85 @@ def _plan_rule(  # noqa: PLR0915 - the per-occurrence hot loop, kept in one piec
                     moved_by if target != nominal else _NOT_MOVED,
                 ]
             )
+
+
+def _template(
+    run: _Run,
+    occurrences: Sequence[tuple[str, date]],
+    adjust: Callable[[date], date],
+    before: timedelta,
+    after: timedelta,
+    wall: time | None,
+    zone: str,
+    weekdays: frozenset[int],
+) -> list[tuple[date, date, _Tail]]:
+    """The rows a shared rhythm gives everyone with ``weekdays`` in ``zone``, from the
+    occurrence key on: ``(earliest, latest, tail)`` per occurrence, in order."""
+    calendar = run.design.calendar
+    template = []
+    for key, nominal in occurrences:
+        target = adjust(nominal)
+        moved_by = (
+            _NOT_MOVED
+            if target == nominal
+            else _moved(_NOT_MOVED, _why_not_working(calendar, weekdays, nominal))
+        )
+        earliest, latest = target - before, target + after
+        starts_at = None if wall is None else run.starts_at(wall, zone, target)
+        tail = (key, nominal, earliest, target, latest, starts_at, "cadence", None, None, moved_by)
+        template.append((earliest, latest, tail))
+    return template
+
+
+def _rule_template(
+    run: _Run, index: int, rule: TypeRule, context: _Context
+) -> tuple[date, date, list[_Tail]]:
+    """Every row a rule whose rhythms are all shared gives a person without life events:
+    the earliest and latest day of their windows, and the rows' tails in the order
+    :func:`_plan_rule` makes them, kept per (employment window, working days, time zone).
+
+    When the person's employment covers every window (hired on or before the earliest day,
+    employed through the latest), :func:`_plan_rule` would make exactly these rows from its
+    templates, so the caller makes them without it; otherwise the caller falls back to it.
+    """
+    person = context.person
+    last_day = context.last_day
+    end_for_person = run.end if last_day is None else min(run.end, last_day)
+    lo = max(run.start, person.hire_date)
+    hi = end_for_person if person.end_date is None else min(end_for_person, person.end_date)
+    zone = person.time_zone
+    weekdays = context.weekdays
+    key = (index, lo, hi, weekdays, zone)
+    found = run.rule_templates.get(key)
+    if found is not None:
+        return found
+    adjust = run.adjust_for(rule.convention, context)
+    before, after = run.before[index], run.after[index]
+    wall: time | None = rule.time or run.design.default_time
+    earliest, latest = date.max, date.min
+    tails: list[_Tail] = []
+    for position, cadence in enumerate(rule.cadence):
+        prefix = f"c{position}:" if position and isinstance(cadence, _COUNTED) else ""
+        memo_key = (index, position, lo, hi)
+        cached = run.expansions.get(memo_key)
+        if cached is None:
+            cached = run.expansions[memo_key] = [
+                (prefix + occurrence_key, day)
+                for occurrence_key, day in _expand(
+                    cadence, person, context, run, end_for_person, ()
+                )
+            ]
+        template_key = (index, position, lo, hi, weekdays, zone)
+        template = run.templates.get(template_key)
+        if template is None:
+            template = run.templates[template_key] = _template(
+                run, cached, adjust, before, after, wall, zone, weekdays
+            )
+        for first, last, tail in template:
+            earliest, latest = min(earliest, first), max(latest, last)
+            tails.append(tail)
+    found = run.rule_templates[key] = (earliest, latest, tails)
+    return found
 
 
 def _expand(
