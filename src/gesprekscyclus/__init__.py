@@ -614,6 +614,7 @@ _ANALYSIS = frozenset(
         "compare_per_employee",
         "compare_per_manager",
         "compare_summary",
+        "conversation_quality",
         "coverage_per_person",
         "coverage_per_type",
         "cycle_health",

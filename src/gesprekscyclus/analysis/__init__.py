@@ -41,6 +41,7 @@ from gesprekscyclus.analysis.frames import plan_frame, skipped_frame  # noqa: E4
 from gesprekscyclus.analysis.from_pandas import events_from_frame, people_from_frame  # noqa: E402
 from gesprekscyclus.analysis.health import (  # noqa: E402
     answer_trends,
+    conversation_quality,
     cycle_health,
     early_signals,
     follow_through,
@@ -76,6 +77,7 @@ __all__ = [
     "compare_per_employee",
     "compare_per_manager",
     "compare_summary",
+    "conversation_quality",
     "coverage_per_person",
     "coverage_per_type",
     "cycle_health",

@@ -21,12 +21,15 @@ import pandas as pd
 from gesprekscyclus.analysis.frames import type_labels
 from gesprekscyclus.domain.access import MIN_GROUP_SIZE
 from gesprekscyclus.domain.text import Locale
+from gesprekscyclus.domain.voice import SCORES, voice_summary
+from gesprekscyclus.errors import InvalidValueError
 from gesprekscyclus.service import health as core
 from gesprekscyclus.service import signals as alarms
 from gesprekscyclus.service.app import ConversationService
 
 __all__ = [
     "answer_trends",
+    "conversation_quality",
     "cycle_health",
     "early_signals",
     "follow_through",
@@ -229,3 +232,44 @@ def early_signals(
     )
     columns = [field.name for field in attrs.fields(alarms.Signal)]
     return pd.DataFrame.from_records([attrs.astuple(signal) for signal in found], columns=columns)
+
+
+def conversation_quality(
+    service: ConversationService,
+    *,
+    reader: str,
+    by: str = "team",
+    min_group_size: int = MIN_GROUP_SIZE,
+    records: core.Records | None = None,
+) -> pd.DataFrame:
+    """How employees rated their conversations (the check afterwards: felt heard, useful,
+    clear agreements, 1-5), per ``by`` (``"team"`` or ``"manager"``): one row per group of
+    at least ``min_group_size`` distinct employees (``people``), with ``responses`` and the
+    mean of each score (``heard``, ``useful``, ``clear_agreements``); never a remark or a
+    single answer (see :func:`~gesprekscyclus.domain.voice.voice_summary`). Only the
+    organisation's HR contact may read it; a manager's own employees' ratings reach them
+    only through HR.
+    """
+    alarms.require_signal_reader(service, reader)
+    if by not in ("team", "manager"):
+        raise InvalidValueError("by", f"unknown grouping {by!r}", allowed=("team", "manager"))
+    chosen = _records(service, records)
+    groups = voice_summary(
+        chosen.voice_answers,
+        by="team" if by == "team" else "manager",
+        min_group_size=min_group_size,
+    )
+    key = "team" if by == "team" else "manager_id"
+    names = {person.id: person.name for person in chosen.people}
+    rows = [
+        {
+            key: group.group,
+            **({"manager_name": names.get(group.group)} if by == "manager" else {}),
+            "people": group.employees,
+            "responses": group.responses,
+            **{score: getattr(group, score) for score in SCORES},
+        }
+        for group in groups
+    ]
+    columns = [key, *(["manager_name"] if by == "manager" else []), "people", "responses"]
+    return pd.DataFrame.from_records(rows, columns=[*columns, *SCORES])

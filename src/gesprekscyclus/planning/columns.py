@@ -107,6 +107,10 @@ COLUMNS: dict[str, str] = {
     "group_people": "the distinct people whose answers a signal looked at (at least the "
     "minimum group size)",
     "evidence": "what a signal is based on, in counts and means (never a person)",
+    "responses": "how many checks after a conversation the row counts (the employee's voice)",
+    "heard": "the mean answer (1-5) to 'did you feel heard?' in the checks the row counts",
+    "useful": "the mean answer (1-5) to 'was this conversation useful to you?'",
+    "clear_agreements": "the mean answer (1-5) to 'is it clear what was agreed?'",
     "case_start": "the first sick day of the absence case (with samentelling)",
     "milestone": "the stable key of a Poortwachter milestone, e.g. plan_of_action",
     "title": "the milestone's title in the chosen language",

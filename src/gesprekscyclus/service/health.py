@@ -64,6 +64,7 @@ from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.reports import Report, ReportAction, ReportStatus
 from gesprekscyclus.domain.text import Locale
+from gesprekscyclus.domain.voice import VoiceAnswer
 from gesprekscyclus.errors import InvalidValueError
 from gesprekscyclus.planning.planner.ids import conversation_id
 
@@ -118,14 +119,15 @@ class Outcome(ClosedSet):
 
 @frozen
 class Records:
-    """A snapshot of the store: people, and every conversation, report, action item and
-    life event."""
+    """A snapshot of the store: people, and every conversation, report, action item, life
+    event and employee's check after a conversation (:mod:`gesprekscyclus.domain.voice`)."""
 
     people: tuple[Person, ...]
     conversations: tuple[Conversation, ...]
     reports: tuple[Report, ...] = ()
     action_items: tuple[ActionItem, ...] = ()
     events: tuple[LifeEvent, ...] = ()
+    voice_answers: tuple[VoiceAnswer, ...] = ()
 
 
 def read_records(service: ConversationService) -> Records:
@@ -135,6 +137,7 @@ def read_records(service: ConversationService) -> Records:
     with service.store.unit_of_work() as uow:
         people = tuple(uow.people.all())
         events = tuple(uow.events.all())
+        voice = tuple(uow.voice_answers.all())
     admin = service.administration
     conversations: list[Conversation] = []
     reports: list[Report] = []
@@ -143,7 +146,7 @@ def read_records(service: ConversationService) -> Records:
         conversations += admin.conversations_of(person.id)
         reports += admin.reports_of(person.id)
         items += admin.action_items_of(person.id)
-    return Records(people, tuple(conversations), tuple(reports), tuple(items), events)
+    return Records(people, tuple(conversations), tuple(reports), tuple(items), events, voice)
 
 
 @frozen

@@ -43,12 +43,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
+from statistics import fmean
 from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
 from gesprekscyclus.domain.access import MIN_GROUP_SIZE, group_size, require_aggregate_reader
 from gesprekscyclus.domain.conversations import Conversation
+from gesprekscyclus.domain.voice import SCORES, VoiceAnswer
 from gesprekscyclus.service.health import Records, _held_on, period_of
 
 if TYPE_CHECKING:
@@ -74,7 +76,12 @@ TREND_PERIOD = "quarter"
 #: The ``team`` value of the organisation-wide row of a trend.
 ORGANISATION = "*"
 #: The kinds of signal that need action.
-SIGNAL_KINDS = ("workload_rising", "considering_leaving_repeated", "low_wellbeing_no_follow_up")
+SIGNAL_KINDS = (
+    "workload_rising",
+    "considering_leaving_repeated",
+    "low_wellbeing_no_follow_up",
+    "conversation_quality_low",
+)
 
 
 def require_signal_reader(service: ConversationService, reader: str) -> None:
@@ -308,6 +315,45 @@ def _low_without_follow_up(
     return signals
 
 
+def _low_conversation_quality(records: Records, minimum: int, threshold: float) -> list[Signal]:
+    """Teams whose employees, in one quarter, rated their conversations (the check after a
+    conversation, :mod:`gesprekscyclus.domain.voice`) at ``threshold`` or below on average
+    on any of its scores."""
+    groups: defaultdict[tuple[str, int, int], list[VoiceAnswer]] = defaultdict(list)
+    for answer in records.voice_answers:
+        if answer.team is not None:
+            groups[(answer.team, *_quarter(answer.at.date()))].append(answer)
+    signals = []
+    for (team, year, quarter), group in sorted(groups.items()):
+        people = len({answer.employee_id for answer in group})
+        if people < minimum:
+            continue
+        means = {}
+        for score in SCORES:
+            given = [getattr(a, score) for a in group if getattr(a, score) is not None]
+            if given:
+                means[score] = fmean(given)
+        low = {score: mean for score, mean in means.items() if mean <= threshold}
+        if not low:
+            continue
+        signals.append(
+            Signal(
+                team=team,
+                kind="conversation_quality_low",
+                year=year,
+                quarter=quarter,
+                people=people,
+                group_people=people,
+                evidence=f"{len(group)} checks after a conversation by {people} people: mean "
+                + ", ".join(f"{score} {mean:.2f}" for score, mean in means.items())
+                + f" (at most {threshold:g} on "
+                + ", ".join(low)
+                + ")",
+            )
+        )
+    return signals
+
+
 def signal_rows(
     records: Records,
     *,
@@ -318,6 +364,7 @@ def signal_rows(
     wellbeing_question: str = "wellbeing_score",
     low_wellbeing: int = 2,
     follow_up_days: int = 14,
+    low_quality: float = 3.0,
 ) -> list[Signal]:
     """The signals that need action, by kind, team and quarter:
 
@@ -327,7 +374,11 @@ def signal_rows(
       or more conversations within two quarters;
     - ``low_wellbeing_no_follow_up``: people who answered ``wellbeing_question`` at most
       ``low_wellbeing`` and had no conversation held in the ``follow_up_days`` after (only
-      once those days have passed on ``today``).
+      once those days have passed on ``today``);
+    - ``conversation_quality_low``: in a quarter, a team's employees rated their
+      conversations (the employee's check afterwards: felt heard, useful, clear agreements)
+      at ``low_quality`` or below on average on one of those scores; a sign that the
+      conversations there could use support, never who gave which score.
 
     A team is only looked at when the people whose answers count number at least
     ``min_group_size``; a signal gives counts, never who.
@@ -339,4 +390,5 @@ def signal_rows(
         *_low_without_follow_up(
             records, minimum, wellbeing_question, low_wellbeing, follow_up_days, today
         ),
+        *_low_conversation_quality(records, minimum, low_quality),
     ]
