@@ -45,6 +45,8 @@ _CANDIDATES = ("/usr/sbin/pgbouncer", "/usr/bin/pgbouncer")
 #: How many times, 50 ms apart, to try a first connection before giving up (a start guard,
 #: not a timed assertion).
 _START_TRIES = 200
+#: How many ports to try when another process took the one chosen.
+_PORT_TRIES = 5
 
 
 def pgbouncer_binary() -> str | None:
@@ -105,9 +107,27 @@ class Pgbouncer:
 
 def start_pgbouncer(*, pool_size: int = 5, max_clients: int = 200) -> Pgbouncer:
     """Start pgbouncer in transaction mode in front of the test server; see the module
-    docstring. ``pool_size`` is the number of server connections it shares out."""
+    docstring. ``pool_size`` is the number of server connections it shares out.
+
+    A free port may be taken by another process (another test run) between choosing it and
+    pgbouncer binding it, so the bouncer counts as started only once its own log says that
+    this very process listens on that port; when it could not bind, it is started again on
+    another port.
+    """
     binary = require_pgbouncer()
     target = require_postgres()
+    failures = []
+    for _ in range(_PORT_TRIES):
+        bouncer, failure = _start_once(binary, target, pool_size, max_clients)
+        if bouncer is not None:
+            return bouncer
+        failures.append(failure)
+    pytest.fail("pgbouncer did not start:\n" + "\n".join(failures))
+
+
+def _start_once(
+    binary: str, target: str, pool_size: int, max_clients: int
+) -> tuple[Pgbouncer | None, str]:
     from psycopg.conninfo import conninfo_to_dict  # noqa: PLC0415 - the postgres extra
 
     server = conninfo_to_dict(target)
@@ -157,22 +177,26 @@ logfile = {folder / "pgbouncer.log"}
     )
     import psycopg  # noqa: PLC0415 - the postgres extra
 
+    listening = f"[{process.pid}] LOG listening on 127.0.0.1:{port}"
     for _ in range(_START_TRIES):
         if process.poll() is not None:
             error = (folder / "stderr.log").read_text("utf-8", "replace")
             log = bouncer.log()
             bouncer.stop()
-            pytest.fail(f"pgbouncer exited with {process.returncode}: {error}{log}")
+            return None, f"port {port}: exited with {process.returncode}: {error}{log}"
+        if listening not in bouncer.log():
+            time.sleep(0.05)
+            continue
         try:
             with psycopg.connect(bouncer.dsn, connect_timeout=2, autocommit=True) as connection:
                 connection.execute("SELECT 1", prepare=False)
         except psycopg.OperationalError:
             time.sleep(0.05)
         else:
-            return bouncer
+            return bouncer, ""
     log = bouncer.log()
     bouncer.stop()
-    pytest.fail(f"pgbouncer did not accept connections on port {port}: {log}")
+    return None, f"port {port}: did not accept connections: {log}"
 
 
 if __name__ == "__main__":
