@@ -92,6 +92,24 @@ def test_reschedule_keeps_uid_and_raises_sequence_across_dst() -> None:
     assert start.astimezone(UTC) == moved.starts_at
 
 
+@pytest.mark.parametrize(
+    ("zone", "first"),
+    [
+        # 25 October 2026: Amsterdam repeats 02:00-03:00 (00:30 and 01:30 UTC are both 02:30)
+        ("Europe/Amsterdam", datetime(2026, 10, 25, 0, 30, tzinfo=UTC)),
+        ("Europe/Amsterdam", datetime(2026, 10, 25, 1, 30, tzinfo=UTC)),
+        # 2 November 2031: New York repeats 01:00-02:00
+        ("America/New_York", datetime(2031, 11, 2, 5, 0, tzinfo=UTC)),
+        ("America/New_York", datetime(2031, 11, 2, 6, 0, tzinfo=UTC)),
+    ],
+)
+def test_a_start_in_the_repeated_hour_keeps_its_instant(zone: str, first: datetime) -> None:
+    talk = attrs.evolve(WINTER, on=first.date(), starts_at=first, time_zone=zone)
+    event = only_event(parse(invite(talk, organizer=BOB, stamp=STAMP)))
+    assert event.decoded("DTSTART").astimezone(UTC) == first
+    assert event.decoded("DTEND").astimezone(UTC) == first + timedelta(minutes=45)
+
+
 def test_cancel_keeps_uid_and_sequence() -> None:
     cancelled = attrs.evolve(WINTER, cancelled=True, sequence=2)
     calendar = parse(invite(cancelled, organizer=BOB, method="CANCEL", stamp=STAMP))

@@ -145,7 +145,17 @@ def _times(conversation: ConversationInfo) -> tuple[date | datetime, date | date
             "ConversationInfo.starts_at", "needs a time zone (an aware datetime)"
         )
     end = start + timedelta(minutes=conversation.duration_minutes)
-    return start.astimezone(zone), end.astimezone(zone)
+    return _wall_time(start, zone), _wall_time(end, zone)
+
+
+def _wall_time(moment: datetime, zone: ZoneInfo) -> datetime:
+    """``moment`` in ``zone``, unless it is the second of two instants with the same wall
+    time (the hour repeated when summer time ends): RFC 5545 reads such a local time as the
+    first, so that one is written in UTC instead."""
+    local = moment.astimezone(zone)
+    if local.fold == 1 and local.replace(fold=0).utcoffset() != local.utcoffset():
+        return moment.astimezone(UTC)
+    return local
 
 
 def _utc(stamp: datetime, path: str) -> datetime:
