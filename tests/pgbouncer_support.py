@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import functools
 import os
 import re
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -241,12 +241,30 @@ def concurrent_units_of_work(store: Any, *, units: int = 240, threads: int = 8) 
     return Counter(outcome for outcome in outcomes if outcome is not None)
 
 
-@functools.cache
+_SHARED: list[Pgbouncer] = []
+
+
 def shared_pgbouncer() -> Pgbouncer:
-    """One pgbouncer for the whole test run, stopped when the run ends."""
-    bouncer = start_pgbouncer()
-    atexit.register(bouncer.stop)
-    return bouncer
+    """One pgbouncer for the whole test run, stopped when the run ends (by the process that
+    started it, not by a forked child).
+
+    Should it have ended meanwhile, what it logged and how it ended are written to standard
+    error and a new one is started, so that one lost bouncer shows as a report rather than
+    as every later test failing to connect.
+    """
+    if _SHARED and _SHARED[0].process.poll() is not None:
+        gone = _SHARED.pop()
+        sys.stderr.write(
+            f"\nthe shared test pgbouncer ended with {gone.process.returncode}; its log:\n"
+            f"{gone.log()}\nstarting another\n"
+        )
+        gone.stop()
+    if not _SHARED:
+        bouncer = start_pgbouncer()
+        owner = os.getpid()
+        atexit.register(lambda: bouncer.stop() if os.getpid() == owner else None)
+        _SHARED.append(bouncer)
+    return _SHARED[0]
 
 
 @contextlib.contextmanager

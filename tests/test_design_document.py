@@ -19,12 +19,12 @@ from gesprekscyclus.domain.cadence import Anniversary, Interval, LifecycleOffset
 from gesprekscyclus.domain.catalog import built_in_catalog
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.errors import InvalidValueError
-from gesprekscyclus.examples import load_reference
+from gesprekscyclus.examples import directory, load_reference
 from gesprekscyclus.planning.design import CycleDesign, TypeRule
 from gesprekscyclus.planning.design_document import design_document, design_summary, readable
 from gesprekscyclus.planning.design_words import rhythm
 
-EXAMPLES = Path(__file__).parents[1] / "src" / "gesprekscyclus" / "examples"
+EXAMPLES = directory()  # the installed package's example files
 DESIGN_FILE = str(EXAMPLES / "reference-design.toml")
 
 

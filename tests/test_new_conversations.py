@@ -7,6 +7,7 @@ type, a checked :class:`NewConversation` per row and the store's ``new_conversat
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -157,7 +158,7 @@ def _materialise(store: Store) -> None:
 
 
 def _sqlite_rows(path: Path) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(path) as db:
+    with contextlib.closing(sqlite3.connect(path)) as db:
         return db.execute("SELECT * FROM conversations ORDER BY id").fetchall()
 
 
