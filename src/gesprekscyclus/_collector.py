@@ -14,11 +14,12 @@ collection. When the process has frozen objects of its own (``gc.get_freeze_coun
 are left as they are and the collector is only switched back on.
 
 >>> import gc
+>>> frozen = gc.get_freeze_count()  # what the process froze itself stays as it was
 >>> with paused():
 ...     gc.isenabled()
 False
->>> gc.isenabled(), gc.get_freeze_count()
-(True, 0)
+>>> gc.isenabled(), gc.get_freeze_count() == frozen
+(True, True)
 """
 
 from __future__ import annotations
