@@ -8,7 +8,6 @@ from datetime import date, datetime, time
 from operator import itemgetter
 from zoneinfo import ZoneInfo
 
-from gesprekscyclus.domain.calendar import WorkingCalendar
 from gesprekscyclus.domain.catalog import Catalog
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.planning.design import CycleDesign
@@ -41,8 +40,8 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
     Per manager, in order of (latest, target, id), each conversation keeps its target when
     that day and week have room, and otherwise takes the nearest working day of employee and
     manager in its window with room (the earlier one on a tie). Rows move in place. Days are
-    counted on ordinals, weeks on ``(ordinal - 1) // 7`` (ordinal 1 is a Monday, so that
-    number stands for the ISO week). Each conflict comes with the target its row keeps.
+    counted by their distance from a Monday on or before every window, so that distance
+    ``// 7`` numbers the ISO weeks. Each conflict comes with the target its row keeps.
     ``starts_at`` gives the start time of a wall time in a zone on a day (memoised by the
     run: many moved rows land on the same day).
     """
@@ -57,9 +56,7 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
             groups[manager_id].append(row)
     conflicts: list[tuple[CapacityConflict, date]] = []
     calendar = design.calendar
-    memos: dict[frozenset[int], dict[int, bool]] = {}
     day_limit, week_limit = capacity.per_day, capacity.per_week
-    order = itemgetter(_LATEST, _TARGET, _ID)
     # The planned wall time of each type: a row keeps it on the day it moves to (its
     # starts_at may show another one, shifted past a daylight-saving gap on the old day).
     walls = {rule.type: rule.time or design.default_time for rule in design.types}
@@ -68,19 +65,33 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
         f"{capacity.per_week} a week)"
     )
     capacity_moves: dict[tuple[str, ...], tuple[str, ...]] = {}  # _moved(..., "capacity")
+    if not groups:
+        return []
+    for group in groups.values():
+        _sort(group)
+    # Every row's window holds its target; the sorted groups end with their latest day.
+    first = min(map(_earliest, rows)).toordinal()
+    last = max(group[-1][_LATEST] for group in groups.values()).toordinal()
+    # Days and weeks are counted in lists indexed from ``base``, the Monday on or before the
+    # first day of any window: indexing a list beats looking up a dictionary in this loop,
+    # which runs for every conversation with a manager, and ``days`` shares the dates.
+    base = first - (first - 1) % 7  # a Monday: offset // 7 numbers the weeks
+    span = last - base + 1
+    weeks = span // 7 + 1
+    days = [date.fromordinal(base + offset) for offset in range(span)]
+    working_on: dict[frozenset[int], list[bool]] = {}  # per working days: works on base + i
     for manager_id in sorted(groups):
         manager = people.get(manager_id)
-        per_day: dict[int, int] = {}
-        per_week: dict[int, int] = {}
-        works_of: dict[str, tuple[frozenset[int], dict[int, bool]]] = {}
-        resume: dict[tuple[int, int, int, frozenset[int]], tuple[int, int]] = {}
+        per_day = [0] * span
+        per_week = [0] * weeks
+        works_of: dict[str, list[bool]] = {}
+        resume: dict[tuple[int, int, int, int], tuple[int, int]] = {}
         group = groups[manager_id]
-        group.sort(key=order)
         for row in group:
-            target = row[_TARGET].toordinal()
-            week = (target - 1) // 7
-            on_day = per_day.get(target, 0)
-            in_week = per_week.get(week, 0)
+            target = row[_TARGET].toordinal() - base
+            week = target // 7
+            on_day = per_day[target]
+            in_week = per_week[week]
             if on_day < day_limit and in_week < week_limit:
                 # The common case: the target itself has room.
                 per_day[target] = on_day + 1
@@ -88,44 +99,43 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
                 continue
             # The nearest working day with room, earlier first; the target itself is full.
             employee_id = row[_EMPLOYEE]
-            found_works = works_of.get(employee_id)
-            if found_works is None:
+            works = works_of.get(employee_id)
+            if works is None:
                 weekdays = people[employee_id].working_pattern.weekdays
                 if manager is not None:
                     weekdays = weekdays & manager.working_pattern.weekdays
-                memo = memos.get(weekdays)
-                if memo is None:
-                    memo = memos[weekdays] = {}
-                found_works = works_of[employee_id] = (weekdays, memo)
-            weekdays, works = found_works
-            earliest = row[_EARLIEST].toordinal()
-            latest = row[_LATEST].toordinal()
+                works = working_on.get(weekdays)
+                if works is None:
+                    works = working_on[weekdays] = [
+                        not calendar.is_day_off(day) and day.isoweekday() in weekdays
+                        for day in days
+                    ]
+                works_of[employee_id] = works
+            earliest = row[_EARLIEST].toordinal() - base
+            latest = row[_LATEST].toordinal() - base
             # Candidates in order: target - 1, target + 1, target - 2, ... Counts only grow,
             # so a day or week once found full stays full: the next conversation with the same
             # window and working days resumes the scan where the previous one stopped.
-            scan = (target, earliest, latest, weekdays)
+            scan = (target, earliest, latest, id(works))
             left, right = resume.get(scan) or (target - 1, target + 1)
-            found = None
+            found = -1
             while True:
                 # The nearer side next, the earlier day on a tie, inside the window.
                 if left >= earliest and (right > latest or target - left <= right - target):
                     day = left
-                    if per_week.get((day - 1) // 7, 0) >= week_limit:
-                        left = day - (day - 1) % 7 - 1  # the whole week is full: skip it
+                    if per_week[day // 7] >= week_limit:
+                        left = day - day % 7 - 1  # the whole week is full: skip it
                         continue
                     left -= 1
                 elif right <= latest:
                     day = right
-                    if per_week.get((day - 1) // 7, 0) >= week_limit:
-                        right = day - (day - 1) % 7 + 7
+                    if per_week[day // 7] >= week_limit:
+                        right = day - day % 7 + 7
                         continue
                     right += 1
                 else:
                     break
-                working = works.get(day)
-                if working is None:
-                    working = works[day] = _works(calendar, weekdays, day)
-                if working and per_day.get(day, 0) < day_limit:
+                if works[day] and per_day[day] < day_limit:
                     found = day
                     # Resume at this day next time: it may still have room then.
                     if day < target:
@@ -134,7 +144,7 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
                         right = day
                     break
             resume[scan] = (left, right)
-            if found is None:
+            if found < 0:
                 conflicts.append(
                     (
                         CapacityConflict(row[_ID], manager_id, row[_EARLIEST], row[_LATEST], full),
@@ -144,10 +154,9 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
                 per_day[target] = on_day + 1
                 per_week[week] = in_week + 1
                 continue
-            per_day[found] = per_day.get(found, 0) + 1
-            week = (found - 1) // 7
-            per_week[week] = per_week.get(week, 0) + 1
-            day_moved = date.fromordinal(found)
+            per_day[found] += 1
+            per_week[found // 7] += 1
+            day_moved = days[found]
             moment = row[_STARTS_AT]
             if moment is not None:
                 zone = people[employee_id].time_zone
@@ -163,6 +172,13 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
     return conflicts
 
 
-def _works(calendar: WorkingCalendar, weekdays: frozenset[int], ordinal: int) -> bool:
-    day = date.fromordinal(ordinal)
-    return not calendar.is_day_off(day) and day.isoweekday() in weekdays
+_earliest = itemgetter(_EARLIEST)
+_by_id, _by_target, _by_latest = itemgetter(_ID), itemgetter(_TARGET), itemgetter(_LATEST)
+
+
+def _sort(group: list[_Row]) -> None:
+    """Order ``group`` by (latest, target, id): three stable sorts on one field each, which
+    build no key tuples."""
+    group.sort(key=_by_id)
+    group.sort(key=_by_target)
+    group.sort(key=_by_latest)
