@@ -31,6 +31,7 @@ gesprekscyclus.errors.DesignError: people.csv:3: hire_date: '2024-02-30' is not 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -419,19 +420,24 @@ def _working_days(row: _Row, problems: _Collector) -> WorkingPattern | None:
     text = row.get("working_days")
     if not text:
         return None
+    pattern = _pattern_of(text)
+    if isinstance(pattern, str):
+        problems.add("working_days", unknown_day(pattern), line=row.line, allowed=_DAY_NAMES)
+        return None
+    return pattern
+
+
+@functools.lru_cache(maxsize=256)
+def _pattern_of(text: str) -> WorkingPattern | str:
+    """The working pattern ``text`` names, or the first name in it that is no day (a file
+    of thousands of people holds a handful of distinct patterns: each is read once)."""
     days = []
     for name in DAY_SEPARATORS.split(text):
         if not name:
             continue
         number = weekday_number(name)
         if number is None:
-            problems.add(
-                "working_days",
-                unknown_day(name),
-                line=row.line,
-                allowed=_DAY_NAMES,
-            )
-            return None
+            return name
         days.append(number)
     return WorkingPattern(frozenset(days))
 
@@ -456,6 +462,10 @@ def _column_of(error: InvalidValueError) -> str:
     return {"working_pattern": "working_days", "weekdays": "working_days"}.get(field, field)
 
 
+_LOCALES = tuple(member.value for member in Locale)
+_LEAP_DAY_POLICIES = tuple(member.value for member in LeapDayPolicy)
+
+
 def _person(row: _Row, problems: _Collector) -> Person | None:
     before = problems.count
     for column in ("id", "name"):
@@ -463,15 +473,13 @@ def _person(row: _Row, problems: _Collector) -> Person | None:
             problems.add(column, "is required", line=row.line)
     hire_date = _date(row, "hire_date", problems, required=True)
     end_date = _date(row, "end_date", problems, required=False)
-    locale = _choice(row, "locale", Locale, [m.value for m in Locale], problems)
+    locale = _choice(row, "locale", Locale, _LOCALES, problems)
     zone = _time_zone(row, problems)
     pattern = _working_days(row, problems)
     email = row.get("email")
     if email and not EMAIL_ADDRESS.fullmatch(email):
         problems.add("email", f"{email!r} is not an e-mail address", line=row.line)
-    policy = _choice(
-        row, "leap_day_policy", LeapDayPolicy, [m.value for m in LeapDayPolicy], problems
-    )
+    policy = _choice(row, "leap_day_policy", LeapDayPolicy, _LEAP_DAY_POLICIES, problems)
     if problems.count > before or hire_date is None:
         return None
     optional: dict[str, Any] = {
