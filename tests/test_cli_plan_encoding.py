@@ -19,13 +19,12 @@ from gesprekscyclus.planning.planner import PlannedConversation
 from gesprekscyclus.serialization import to_data
 
 # Text a spreadsheet would run, quotes, separators, line breaks and non-ASCII among it.
-_TEXT = st.text(alphabet=st.sampled_from("=+-@\t\r'\"a,;\n é€1:"), max_size=6) | st.text(
-    max_size=6
-)
+_TEXT = st.text(alphabet=st.sampled_from("=+-@\t\r'\"a,;\n é€1:"), max_size=6) | st.text(max_size=6)
 _DAYS = st.dates(date(1990, 1, 1), date(2100, 12, 31))
 _MOMENTS = st.none() | st.builds(
-    lambda day, minutes, offset: datetime(day.year, day.month, day.day, tzinfo=offset)
-    + timedelta(minutes=minutes),
+    lambda day, minutes, offset: (
+        datetime(day.year, day.month, day.day, tzinfo=offset) + timedelta(minutes=minutes)
+    ),
     _DAYS,
     st.integers(0, 1439),
     st.sampled_from([UTC, timezone(timedelta(hours=1)), timezone(timedelta(hours=-5))]),

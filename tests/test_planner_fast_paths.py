@@ -190,7 +190,25 @@ def _reference_level(
 
 @pytest.mark.parametrize("capacity", [Capacity(per_day=1, per_week=3), Capacity(2, 6)])
 def test_levelling_matches_a_plain_nearest_free_day_search(capacity: Capacity) -> None:
-    people, events = _organisation(160, seed=5)
+    assert _check_levelling(capacity, seed=5) > 0  # the organisation does need levelling
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    per_day=st.integers(1, 4),
+    extra_per_week=st.integers(0, 12),
+    seed=st.integers(0, 2**16),
+    size=st.integers(20, 120),
+)
+def test_levelling_matches_the_plain_search_on_random_organisations(
+    per_day: int, extra_per_week: int, seed: int, size: int
+) -> None:
+    _check_levelling(Capacity(per_day, per_day + extra_per_week), seed=seed, size=size)
+
+
+def _check_levelling(capacity: Capacity, *, seed: int, size: int = 160) -> int:
+    """Compare the planner's levelling with :func:`_reference_level`; the count of moves."""
+    people, events = _organisation(size, seed=seed)
     by_id = {person.id: person for person in people}
     # The planner levels its margin too (conversations just outside the horizon take room
     # inside it), so the reference levels the same wider stretch.
@@ -212,7 +230,7 @@ def test_levelling_matches_a_plain_nearest_free_day_search(capacity: Capacity) -
             assert conversation.starts_at.date() == expected
             assert conversation.starts_at.time() == time(9, 30)
         moved += expected != unlevelled.by_id()[conversation.id].target
-    assert moved > 0  # the organisation does need levelling
+    return moved
     inside = {conversation.id for conversation in levelled.conversations}
     assert {conflict.conversation_id for conflict in levelled.conflicts} == conflicts & inside
 
