@@ -23,7 +23,9 @@ Concurrency model:
   ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT n) RETURNING …``, so any
   number of worker processes, on any number of hosts, claim disjoint sets without waiting
   for each other. In the same transaction, a claimed row whose payload no longer decodes
-  becomes a dead letter instead of being handed out. Renewals, deliveries, failures and
+  becomes a dead letter instead of being handed out. Claims and batch deliveries turn sorts
+  and bitmap scans off for their own transaction, so that their cost does not grow with the
+  queue when the statistics lag behind it (see ``_QUEUE_PLAN``). Renewals, deliveries, failures and
   releases are guarded by owner (and, where the contract says so, an unexpired lease) and
   report what the row count says.
 - A store object must not be carried across ``fork``: open one in each process (it notices
