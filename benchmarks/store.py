@@ -10,7 +10,9 @@ the same run, because the machines are noisy:
 - a reminder sweep over ``--sweep`` conversations (default 100,000): reading everything of
   every person (as the service did before the narrow queries) vs the service's own reads;
 - outbox dispatch throughput with 1, 2 and 4 worker processes on one SQLite file, timed from
-  the moment every worker has started and opened the store (start-up is printed apart).
+  the moment every worker has started and opened the store (start-up is printed apart), the
+  worker counts taking turns for ``--rounds`` rounds, with the ratio of 2 to 1 worker(s) per
+  round and the workers' CPU time per message.
 
 Run: ``python benchmarks/store.py`` (100,000 rows, a few minutes on a busy machine) or
 ``--rows 1000000``; ``--only dispatch`` runs the dispatch part alone.
@@ -26,6 +28,8 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from workload import ratios, spread
 
 from gesprekscyclus.adapters.sqlite import open_sqlite_store
 from gesprekscyclus.adapters.sqlite.schema import CONVERSATION_INDEXES, MIGRATIONS
@@ -213,48 +217,70 @@ class _Null:
         pass
 
 
-def _dispatch_worker(db: str, owner: str, ready: Any, start: Any) -> None:
+def _dispatch_worker(db: str, owner: str, ready: Any, start: Any, spent: Any) -> None:
     store = open_sqlite_store(db)
     dispatcher = Dispatcher(store, _Null(), SystemClock(), owner=owner, batch_size=100)
     ready.release()
     start.wait()
+    began = time.process_time()
     while dispatcher.run_once().handled:
         pass
+    spent.put(time.process_time() - began)
     store.close()
 
 
-def bench_dispatch(folder: Path, messages: int) -> None:
+def _dispatch_run(folder: Path, messages: int, workers: int, run: int) -> tuple[float, int]:
+    """Dispatch ``messages`` with ``workers`` processes; prints the figures, returns the
+    seconds and how many were sent."""
     spawn = multiprocessing.get_context("spawn")
-    for workers in (1, 2, 4):
-        db = folder / f"outbox-{workers}.db"
-        store = open_sqlite_store(db)
-        with store.unit_of_work() as uow:
-            uow.outbox.enqueue(
-                (make_notification(f"k-{i}") for i in range(messages)),
-                due_at=datetime(2020, 1, 1, tzinfo=UTC),
-            )
-        ready, start = spawn.Semaphore(0), spawn.Event()
-        processes = [
-            spawn.Process(target=_dispatch_worker, args=(str(db), f"w{n}", ready, start))
-            for n in range(workers)
-        ]
-        launched = time.perf_counter()
-        for process in processes:
-            process.start()
-        for _ in processes:  # every worker has imported, opened the store and waits
-            ready.acquire()
-        began = time.perf_counter()
-        start.set()
-        for process in processes:
-            process.join()
-        elapsed = time.perf_counter() - began
-        sent = store.outbox_stats().sent
-        store.close()
-        print(
-            f"dispatch {messages:,} messages, {workers} worker(s): sending {elapsed:5.2f} s"
-            f" ({sent / elapsed:>7,.0f} sent/s; process start and import"
-            f" {began - launched:4.2f} s apart), all sent: {sent == messages}"
+    db = folder / f"outbox-{run}-{workers}.db"
+    store = open_sqlite_store(db)
+    with store.unit_of_work() as uow:
+        uow.outbox.enqueue(
+            (make_notification(f"k-{i}") for i in range(messages)),
+            due_at=datetime(2020, 1, 1, tzinfo=UTC),
         )
+    ready, start, spent = spawn.Semaphore(0), spawn.Event(), spawn.Queue()
+    processes = [
+        spawn.Process(target=_dispatch_worker, args=(str(db), f"w{n}", ready, start, spent))
+        for n in range(workers)
+    ]
+    launched = time.perf_counter()
+    for process in processes:
+        process.start()
+    for _ in processes:  # every worker has imported, opened the store and waits
+        ready.acquire()
+    began = time.perf_counter()
+    start.set()
+    cpu = sum(spent.get() for _ in processes)
+    for process in processes:
+        process.join()
+    elapsed = time.perf_counter() - began
+    sent = store.outbox_stats().sent
+    store.close()
+    print(
+        f"dispatch {messages:,} messages, {workers} worker(s): sending {elapsed:5.2f} s"
+        f" ({sent / elapsed:>7,.0f} sent/s, workers' CPU {cpu / max(sent, 1) * 1e6:5.1f} us"
+        f" a message; process start and import {began - launched:4.2f} s apart),"
+        f" all sent: {sent == messages}"
+    )
+    return elapsed, sent
+
+
+def bench_dispatch(folder: Path, messages: int, rounds: int) -> None:
+    """Dispatch with 1, 2 and 4 workers in turns, ``rounds`` times."""
+    counts = (1, 2, 4)
+    rates: dict[int, list[float]] = {workers: [] for workers in counts}
+    for run in range(rounds):
+        for workers in counts:
+            elapsed, sent = _dispatch_run(folder, messages, workers, run)
+            rates[workers].append(sent / elapsed)
+    print(
+        f"  dispatch sent/s, median (min-max) of {rounds} rounds: "
+        + ", ".join(f"{w} worker(s) {spread(rates[w], fmt=',.0f')}" for w in counts)
+        + f"; 2 vs 1 worker(s) {spread(ratios(rates[2], rates[1]))}x"
+        + f", 4 vs 1 {spread(ratios(rates[4], rates[1]))}x"
+    )
 
 
 def main() -> None:
@@ -263,6 +289,7 @@ def main() -> None:
     parser.add_argument("--only", choices=("all", "dispatch"), default="all")
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--sweep", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=3, help="dispatch rounds (1, 2, 4 workers)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
@@ -270,7 +297,7 @@ def main() -> None:
             db = bench_bulk(folder, args.rows)
             bench_queries(db, args.rows)
             bench_sweep(folder, args.sweep)
-        bench_dispatch(folder, args.messages)
+        bench_dispatch(folder, args.messages, args.rounds)
 
 
 if __name__ == "__main__":

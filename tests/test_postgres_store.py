@@ -32,6 +32,7 @@ pytestmark = pytest.mark.postgres
 # Without the driver the contract suite's PostgreSQL entry reports the reason (and fails
 # under CI=true); these adapter-specific tests just need it importable.
 psycopg = pytest.importorskip("psycopg", reason="the 'postgres' extra is not installed")
+pg_store = pytest.importorskip("gesprekscyclus.adapters.postgres.store")
 sql = psycopg.sql
 
 LATEST = MIGRATIONS[-1][0]
@@ -361,4 +362,36 @@ def test_without_an_idle_timeout_a_unit_of_work_leaves_the_servers_setting() -> 
             assert shown.fetchone()[0] != "7500ms"
             uow.people.upsert(Person(id="e-1", name="x", hire_date=date(2020, 1, 1)))
     finally:
+        store.close()
+
+
+def test_a_claim_walks_the_pending_index_in_order_whatever_the_statistics() -> None:
+    # A burst of messages the statistics do not know yet: without the transaction's planner
+    # settings the claim read and sorted every pending row, for every batch.
+    store = disposable_store()
+    try:
+        with store.unit_of_work() as uow:
+            uow.outbox.enqueue(
+                [make_notification(f"k-{i}") for i in range(2000)], due_at=T0 - timedelta(days=1)
+            )
+        with store._transaction("check", queue=True) as db:
+            plan = "\n".join(
+                row[0] for row in db.rows("EXPLAIN " + pg_store._CLAIM, ("w", T0, T0, T0, 100))
+            )
+        assert "Index Scan using outbox_pending" in plan
+        assert "Sort" not in plan
+        with store._connection("check") as db:  # the settings ended with the transaction
+            assert db.connection.execute("SHOW enable_sort").fetchone()[0] == "on"
+    finally:
+        store.close()
+
+
+def test_a_claim_in_the_hosts_transaction_leaves_its_planner_settings_alone(schema: str) -> None:
+    with psycopg.connect(require_postgres()) as connection:  # a transaction is open
+        store = open_postgres_store(connection=connection, schema=schema)
+        with store.unit_of_work() as uow:
+            uow.outbox.enqueue([make_notification("k-1")], due_at=T0)
+        assert len(store.claim_due("w", now=T0, limit=5, lease_seconds=30)) == 1
+        assert connection.execute("SHOW enable_sort").fetchone()[0] == "on"
+        connection.rollback()
         store.close()

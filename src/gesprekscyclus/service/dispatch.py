@@ -357,19 +357,20 @@ class Dispatcher:
         if not claimed:
             return DispatchReport()
         lease_until = claimed[0].lease_until
-        remaining = [message.id for message in claimed]
+        targeted = self.notifier if isinstance(self.notifier, TargetedNotifier) else None
+        done = 0  # claimed[:done] were dealt with, claimed[done:] remain
         delivered: list[OutboxMessage] = []  # sent, their delivery not yet recorded
         try:
             for message in claimed:
                 if _should_stop(stop):
                     break
-                lease_until = self._keep_lease(remaining + [m.id for m in delivered], lease_until)
+                lease_until = self._keep_lease(claimed, done, delivered, lease_until)
                 if lease_until is not None and lease_until <= self.clock.now():
-                    self.last_round += self._lost_batch(remaining)
-                    remaining = []
+                    self.last_round += self._lost_batch([m.id for m in claimed[done:]])
+                    done = len(claimed)
                     break
-                sent, outcome = self._deliver(message, lease_until)
-                remaining.remove(message.id)
+                sent, outcome = self._deliver(message, lease_until, targeted)
+                done += 1
                 if sent:
                     delivered.append(message)
                 self.last_round += outcome
@@ -378,8 +379,8 @@ class Dispatcher:
                 if delivered:
                     self.last_round += self._record_sent(delivered)
             finally:
-                if remaining:
-                    self._release(remaining)
+                if done < len(claimed):
+                    self._release([message.id for message in claimed[done:]])
         return self.last_round
 
     def _release(self, ids: list[int]) -> None:
@@ -394,11 +395,20 @@ class Dispatcher:
                 error,
             )
 
-    def _keep_lease(self, remaining: list[int], lease_until: datetime | None) -> datetime | None:
+    def _keep_lease(
+        self,
+        claimed: list[OutboxMessage],
+        done: int,
+        delivered: list[OutboxMessage],
+        lease_until: datetime | None,
+    ) -> datetime | None:
+        """Renew the lease on the batch's messages still held (``claimed[done:]`` and the
+        ``delivered`` ones not yet recorded) once more than half of it is used."""
         now = self.clock.now()
         half = timedelta(seconds=self.lease_seconds / 2)
         if lease_until is None or lease_until - now >= half:
             return lease_until
+        remaining = [message.id for message in claimed[done:] + delivered]
         renewed = self.store.renew_lease(
             self.owner, remaining, now=now, lease_seconds=self.lease_seconds
         )
@@ -433,16 +443,21 @@ class Dispatcher:
         return DispatchReport(lost_leases=1)
 
     def _deliver(
-        self, message: OutboxMessage, lease_until: datetime | None
+        self,
+        message: OutboxMessage,
+        lease_until: datetime | None,
+        targeted: TargetedNotifier | None,
     ) -> tuple[bool, DispatchReport]:
         """Deal with one message: whether it was sent to every target, its delivery still to
         be recorded (with the rest of the batch, by :meth:`_record_sent`), and what else
-        happened to it."""
+        happened to it. ``targeted`` is the notifier when it has several targets."""
         if lease_until is not None and lease_until <= self.clock.now():
             return False, self._lost(message, "before sending; not sent, another owner will")
-        return self._deliver_now(message)
+        return self._deliver_now(message, targeted)
 
-    def _deliver_now(self, message: OutboxMessage) -> tuple[bool, DispatchReport]:
+    def _deliver_now(
+        self, message: OutboxMessage, targeted: TargetedNotifier | None
+    ) -> tuple[bool, DispatchReport]:
         nothing = DispatchReport()
         if message.notification is None:  # a store should not hand these out; never retry
             return False, self._fail(message, "permanent: undecodable payload", retry=False)
@@ -452,8 +467,8 @@ class Dispatcher:
             return False, self._expire(message, reason)
         if not accepts(self.notifier, message.notification):
             return False, self._expire(message, _not_taken(message.notification))
-        if isinstance(self.notifier, TargetedNotifier):
-            return self._deliver_to_targets(self.notifier, message, message.notification)
+        if targeted is not None:
+            return self._deliver_to_targets(targeted, message, message.notification)
         try:
             self.notifier.send(message.notification)
         except PermanentNotificationError as error:

@@ -23,7 +23,9 @@ Concurrency model:
   ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT n) RETURNING …``, so any
   number of worker processes, on any number of hosts, claim disjoint sets without waiting
   for each other. In the same transaction, a claimed row whose payload no longer decodes
-  becomes a dead letter instead of being handed out. Renewals, deliveries, failures and
+  becomes a dead letter instead of being handed out. Claims and batch deliveries turn sorts
+  and bitmap scans off for their own transaction, so that their cost does not grow with the
+  queue when the statistics lag behind it (see ``_QUEUE_PLAN``). Renewals, deliveries, failures and
   releases are guarded by owner (and, where the contract says so, an unexpired lease) and
   report what the row count says.
 - A store object must not be carried across ``fork``: open one in each process (it notices
@@ -295,6 +297,21 @@ _CLAIM = (
     " ORDER BY due_at, id LIMIT %s FOR UPDATE SKIP LOCKED"
     ") RETURNING " + _MESSAGE_COLUMNS
 )
+
+
+#: Planner settings for the transactions of the outbox's claims and deliveries. A burst of
+#: enqueued messages leaves the table's statistics far behind (they count few pending
+#: rows), so the planner would read and sort every pending row for each claim of a batch,
+#: and scan the whole pending index to mark a batch sent: a cost that grows with the queue.
+#: Without sorts and bitmap scans a claim walks ``outbox_pending`` in order and stops at
+#: its limit, and a delivery finds its rows by primary key.
+_QUEUE_PLAN = (("enable_sort", "off"), ("enable_bitmapscan", "off"))
+
+
+def _set_locally(connection: Connection, settings: Sequence[tuple[str, str]]) -> None:
+    """Set ``settings`` (name, value) until the end of the transaction, in one statement."""
+    calls = ", ".join("set_config(%s, %s, true)" for _ in settings)
+    connection.execute("SELECT " + calls, [part for setting in settings for part in setting])
 
 
 def _message(row: Sequence[Any], notification: Notification | None = None) -> OutboxMessage:
@@ -733,17 +750,25 @@ class PostgresStore:
             yield _Db(connection, self._label, self._rename)
 
     @contextmanager
-    def _transaction(self, action: str) -> Iterator[_Db]:
+    def _transaction(self, action: str, *, queue: bool = False) -> Iterator[_Db]:
         """One transaction; a savepoint when the host's connection has one open (psycopg's
-        ``transaction()`` decides by the connection's state)."""
-        with self._connection(action) as db, db.errors(action), db.connection.transaction():
-            if not self.borrowed and self._idle_ms is not None:
-                # Per transaction, not per session: a pooler hands the session to others.
-                db.connection.execute(
-                    "SELECT set_config('idle_in_transaction_session_timeout', %s, true)",
-                    (str(self._idle_ms),),
-                )
-            yield db
+        ``transaction()`` decides by the connection's state).
+
+        ``queue`` plans the outbox statements of the transaction by their indexes
+        (:data:`_QUEUE_PLAN`); inside the host's transaction the planner keeps its settings.
+        """
+        with self._connection(action) as db, db.errors(action):
+            own = db.connection.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+            with db.connection.transaction():
+                settings: list[tuple[str, str]] = []
+                if not self.borrowed and self._idle_ms is not None:
+                    # Per transaction, not per session: a pooler hands the session to others.
+                    settings.append(("idle_in_transaction_session_timeout", str(self._idle_ms)))
+                if queue and own:
+                    settings.extend(_QUEUE_PLAN)
+                if settings:
+                    _set_locally(db.connection, settings)
+                yield db
 
     @contextmanager
     def unit_of_work(self) -> Iterator[PostgresUnitOfWork]:
@@ -814,7 +839,7 @@ class PostgresStore:
         if limit < 1:
             return []
         claimed: list[OutboxMessage] = []
-        with self._transaction("claim_due") as db:
+        with self._transaction("claim_due", queue=True) as db:
             rows = db.rows(_CLAIM, (owner, until, at, at, limit))
             rows.sort(key=lambda row: (row[4], row[0]))
             for row in rows:
@@ -864,15 +889,13 @@ class PostgresStore:
         wanted = sorted({int(i) for i in ids})
         if not wanted:
             return set()
-        rows: list[tuple[Any, ...]] = self._run(
-            "mark_sent_many",
-            lambda db: db.rows(
+        with self._transaction("mark_sent_many", queue=True) as db:
+            rows = db.rows(
                 "UPDATE outbox SET status = 'sent', sent_at = %s, lease_owner = NULL,"
                 " lease_until = NULL WHERE id = ANY(%s) AND status = 'pending'"
                 " AND lease_owner = %s AND lease_until > %s RETURNING id",
                 (at, wanted, owner, at),
-            ),
-        )
+            )
         return {row[0] for row in rows}
 
     def mark_failed(
