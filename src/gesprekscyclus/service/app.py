@@ -49,7 +49,7 @@ True
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
@@ -99,10 +99,12 @@ from gesprekscyclus.errors import (
     StoreError,
 )
 from gesprekscyclus.planning.design import DEFAULT_TRACK, CycleDesign
+from gesprekscyclus.planning.planner import PlannedConversation
 from gesprekscyclus.ports.clock import Clock
 from gesprekscyclus.ports.queries import MAX_PAGE, ActionItemQuery, ConversationQuery, ReportQuery
 from gesprekscyclus.ports.store import (
     PLANNER_LOCK,
+    ConversationState,
     DesignVersion,
     Store,
     UnitOfWork,
@@ -123,8 +125,10 @@ from gesprekscyclus.service.design import (
 from gesprekscyclus.service.dispatch import Dispatcher, DispatchReport
 from gesprekscyclus.service.events import NO_STATE_CHANGES, StateChanges
 from gesprekscyclus.service.materialise import (
+    PLAN_MARGIN_DAYS,
     MaterialiseReport,
     apply_plan,
+    apply_to_states,
     participant_roles,
     plan_horizon,
     with_manager,
@@ -2170,24 +2174,27 @@ def _apply_horizon(
     at: datetime,
     changes: StateChanges,
 ) -> MaterialiseReport:
-    """Plan ``[start, end]`` with what ``uow`` holds and apply the plan."""
+    """Plan ``[start, end]`` with what ``uow`` holds and apply the plan, reading whole
+    conversations only where the planner reads them (held ones) or the plan changes them."""
     people = uow.people.all()
-    existing = _stored_conversations(uow, people)
+    rank = {person.id: index for index, person in enumerate(people)}
     result, rows = plan_horizon(
         design,
         people,
         uow.events.all(),
         start=start,
         end=end,
-        existing=existing.values(),
+        existing=_held_conversations(uow, rank),
         catalog=catalog,
     )
-    return apply_plan(
+    states = _stored_states(uow, rank, rows, start - timedelta(days=PLAN_MARGIN_DAYS), end)
+    return apply_to_states(
         uow,
         result,
         start=start,
         end=end,
-        existing=existing,
+        states=states,
+        load=lambda ids: {talk.id: talk for talk in uow.conversations.by_ids(ids)},
         people={person.id: person for person in people},
         at=at,
         catalog=catalog,
@@ -2196,6 +2203,37 @@ def _apply_horizon(
         rows=rows,
         changes=changes,
     )
+
+
+#: The states of conversations that took place (the ones with a held date).
+_WAS_HELD = (ConversationStatus.HELD, ConversationStatus.REPORTED, ConversationStatus.CLOSED)
+
+
+def _held_conversations(uow: UnitOfWork, rank: Mapping[str, int]) -> list[Conversation]:
+    """The stored conversations that took place (all the planner reads: their held dates and
+    answers) of the people in ``rank``, ordered by it, then by target and id."""
+    talks = [talk for talk in uow.conversations.by_status(_WAS_HELD) if talk.employee_id in rank]
+    talks.sort(key=lambda talk: rank[talk.employee_id])  # stable: (target, id) stays inside
+    return talks
+
+
+def _stored_states(
+    uow: UnitOfWork,
+    rank: Mapping[str, int],
+    rows: Sequence[PlannedConversation],
+    first: date,
+    last: date,
+) -> dict[str, ConversationState]:
+    """The states of the stored conversations of the people in ``rank`` with a target in
+    ``[first, last]`` or an id among ``rows``, by id, ordered by ``rank``, then by target and
+    id (the order :func:`_stored_conversations` gives)."""
+    states = [
+        state
+        for state in uow.conversations.states(first, last, (row.id for row in rows))
+        if state.employee_id in rank
+    ]
+    states.sort(key=lambda state: rank[state.employee_id])
+    return {state.id: state for state in states}
 
 
 def _stored_conversations(

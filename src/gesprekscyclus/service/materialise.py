@@ -39,7 +39,7 @@ Applying the same plan twice changes nothing the second time.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 
 import attrs
@@ -59,7 +59,13 @@ from gesprekscyclus.domain.people import Person, Role
 from gesprekscyclus.errors import InvalidValueError
 from gesprekscyclus.planning.design import CycleDesign
 from gesprekscyclus.planning.planner import Plan, PlannedConversation, plan
-from gesprekscyclus.ports.store import DesignVersion, UnitOfWork, version_of
+from gesprekscyclus.ports.store import (
+    ConversationState,
+    DesignVersion,
+    UnitOfWork,
+    state_of,
+    version_of,
+)
 from gesprekscyclus.service.events import NO_STATE_CHANGES, StateChanges
 from gesprekscyclus.service.reminders import withdrawal_for
 
@@ -69,6 +75,7 @@ __all__ = [
     "VANISHED_REASON",
     "MaterialiseReport",
     "apply_plan",
+    "apply_to_states",
     "conversation_from_plan",
     "in_horizon",
     "participant_roles",
@@ -390,15 +397,15 @@ def _placed(
     return changed if changed.window == window else attrs.evolve(changed, window=window)
 
 
-def _replanned(window: Window, start: date, end: date) -> bool:
-    """Whether a run over ``[start, end]`` speaks for a stored conversation in ``window``:
-    its target lies in the horizon, or it lies within the planning margin before ``start``
-    with the window still open (the rows :func:`in_horizon` adds)."""
-    if window.target > end:
+def _replanned_between(target: date, latest: date, start: date, end: date) -> bool:
+    """Whether a run over ``[start, end]`` speaks for a stored conversation with ``target``
+    and ``latest`` dates: its target lies in the horizon, or it lies within the planning
+    margin before ``start`` with the window still open (the rows :func:`in_horizon` adds)."""
+    if target > end:
         return False
-    if window.target >= start:
+    if target >= start:
         return True
-    return window.latest >= start and window.target >= start - timedelta(days=PLAN_MARGIN_DAYS)
+    return latest >= start and target >= start - timedelta(days=PLAN_MARGIN_DAYS)
 
 
 def _add_new(
@@ -444,46 +451,165 @@ def apply_plan(
     reinstatements name it. A new conversation whose target lies before the day of ``at``
     is marked ``known_late``.
     """
+    return apply_to_states(
+        uow,
+        result,
+        start=start,
+        end=end,
+        states={key: state_of(talk) for key, talk in existing.items()},
+        load=lambda ids: {key: existing[key] for key in ids},
+        people=people,
+        at=at,
+        catalog=catalog,
+        hr_contact_id=hr_contact_id,
+        design=design,
+        rows=rows,
+        changes=changes,
+    )
+
+
+def apply_to_states(
+    uow: UnitOfWork,
+    result: Plan,
+    *,
+    start: date,
+    end: date,
+    states: Mapping[str, ConversationState],
+    load: Callable[[Sequence[str]], Mapping[str, Conversation]],
+    people: Mapping[str, Person],
+    at: datetime,
+    catalog: Catalog | None = None,
+    hr_contact_id: str | None = None,
+    design: DesignVersion | None = None,
+    rows: Sequence[PlannedConversation] | None = None,
+    changes: StateChanges = NO_STATE_CHANGES,
+) -> MaterialiseReport:
+    """:func:`apply_plan` deciding on the :class:`~gesprekscyclus.ports.store.ConversationState`
+    of the stored conversations, by id: ``load`` gives the whole conversations for the ids
+    it changes. ``states`` must hold every stored conversation among the rows' ids and every
+    one with a target in ``[start - PLAN_MARGIN_DAYS, end]``, in the order cancellations are
+    written."""
     if rows is None:
         rows = [row for row in result.conversations if in_horizon(row, start, end)]
     wanted = result.by_id().keys() | {row.id for row in rows}
-    today = at.date()
-    number = None if design is None else design.number
-    new: list[NewConversation] = []
-    making = NewConversations()
-    kinds: dict[tuple[str, str, bool], PlannedKind] = {}
-    moved = cancelled = unchanged = reinstated = late = overdue = 0
+    new = _NewRows(people, catalog, hr_contact_id, design, at.date())
+    touched: list[PlannedConversation] = []
+    unchanged = 0
     for row in rows:
-        stored = existing.get(row.id)
-        if stored is None:
-            person = people.get(row.employee_id)
-            zone = person.time_zone if person is not None else "Europe/Amsterdam"
-            is_late = row.target < today
-            late += is_late
-            overdue += row.latest < today
-            key = (row.type_key, zone, is_late)
-            kind = kinds.get(key)
-            if kind is None:
-                kind = kinds[key] = planned_kind(
-                    row.type_key,
-                    time_zone=zone,
-                    catalog=catalog,
-                    hr_contact_id=hr_contact_id,
-                    design_version=number,
-                    known_late=is_late,
-                )
-            new.append(
-                making.add(
-                    kind,
-                    row.id,
-                    row.employee_id,
-                    row.manager_id,
-                    row.earliest,
-                    row.target,
-                    row.latest,
-                )
+        state = states.get(row.id)
+        if state is None:
+            new.add(row)
+        elif state.status is ConversationStatus.CANCELLED:
+            touched.append(row)  # perhaps the planner's own cancellation: to reinstate
+        elif state.status is not ConversationStatus.PLANNED or _in_place(state, row, catalog):
+            unchanged += 1
+        else:
+            touched.append(row)
+    settled = _settle(uow, touched, load, catalog, design, at, changes)
+    del touched
+    vanished = [
+        state.id
+        for state in states.values()
+        if state.status is ConversationStatus.PLANNED
+        and state.id not in wanted
+        and _replanned_between(state.target, state.latest, start, end)
+    ]
+    cancelled = _cancel(uow, vanished, load, design, at, changes)
+    added = _add_new(uow, new.conversations, changes, at)
+    return MaterialiseReport(
+        start=start,
+        end=end,
+        added=added,
+        moved=settled.moved,
+        cancelled=cancelled,
+        unchanged=unchanged + settled.unchanged,
+        skipped=sum(1 for skip in result.skipped if start <= skip.nominal <= end),
+        conflicts=len(result.conflicts),
+        reinstated=settled.reinstated,
+        late=new.late,
+        overdue=new.overdue,
+    )
+
+
+def _in_place(state: ConversationState, row: PlannedConversation, catalog: Catalog | None) -> bool:
+    """Whether the stored ``state`` has the window and the manager ``row`` plans."""
+    return (
+        state.target == row.target
+        and state.earliest == row.earliest
+        and state.latest == row.latest
+        and state.manager_id == planned_manager(row, catalog)
+    )
+
+
+class _NewRows:
+    """The plan rows not stored yet, as new conversations, with their late and overdue
+    counts."""
+
+    def __init__(
+        self,
+        people: Mapping[str, Person],
+        catalog: Catalog | None,
+        hr_contact_id: str | None,
+        design: DesignVersion | None,
+        today: date,
+    ):
+        self._people, self._catalog, self._hr_contact_id = people, catalog, hr_contact_id
+        self._number = None if design is None else design.number
+        self._today = today
+        self._making = NewConversations()
+        self._kinds: dict[tuple[str, str, bool], PlannedKind] = {}
+        self.conversations: list[NewConversation] = []
+        self.late = self.overdue = 0
+
+    def add(self, row: PlannedConversation) -> None:
+        person = self._people.get(row.employee_id)
+        zone = person.time_zone if person is not None else "Europe/Amsterdam"
+        is_late = row.target < self._today
+        self.late += is_late
+        self.overdue += row.latest < self._today
+        key = (row.type_key, zone, is_late)
+        kind = self._kinds.get(key)
+        if kind is None:
+            kind = self._kinds[key] = planned_kind(
+                row.type_key,
+                time_zone=zone,
+                catalog=self._catalog,
+                hr_contact_id=self._hr_contact_id,
+                design_version=self._number,
+                known_late=is_late,
             )
-            continue
+        self.conversations.append(
+            self._making.add(
+                kind, row.id, row.employee_id, row.manager_id, row.earliest, row.target, row.latest
+            )
+        )
+
+
+@frozen
+class _Settled:
+    moved: int = 0
+    reinstated: int = 0
+    unchanged: int = 0
+
+
+def _settle(
+    uow: UnitOfWork,
+    rows: Sequence[PlannedConversation],
+    load: Callable[[Sequence[str]], Mapping[str, Conversation]],
+    catalog: Catalog | None,
+    design: DesignVersion | None,
+    at: datetime,
+    changes: StateChanges,
+) -> _Settled:
+    """Reinstate or move the stored conversations of ``rows`` where the plan asks for it,
+    in the order of ``rows``."""
+    if not rows:
+        return _Settled()
+    stored_by = load([row.id for row in rows])
+    number = None if design is None else design.number
+    moved = reinstated = unchanged = 0
+    for row in rows:
+        stored = stored_by[row.id]
         if _cancelled_by_planner(stored):
             back = stored.reinstate(
                 reason=_reinstated_reason(stored, design), at=at, design_version=number
@@ -505,32 +631,30 @@ def apply_plan(
         uow.conversations.update(changed, expected_version=version_of(stored))
         changes.conversation(uow, stored, changed, at)
         moved += 1
-    for stored in existing.values():
-        if (
-            stored.status is ConversationStatus.PLANNED
-            and stored.id not in wanted
-            and _replanned(stored.window, start, end)
-        ):
-            gone = stored.cancel(reason=_vanished_reason(stored, design), at=at)
-            uow.conversations.update(gone)
-            changes.conversation(uow, stored, gone, at)
-            if (withdrawal := withdrawal_for(gone)) is not None:
-                uow.outbox.withdraw(withdrawal)
-            cancelled += 1
-    added = _add_new(uow, new, changes, at)
-    return MaterialiseReport(
-        start=start,
-        end=end,
-        added=added,
-        moved=moved,
-        cancelled=cancelled,
-        unchanged=unchanged,
-        skipped=sum(1 for skip in result.skipped if start <= skip.nominal <= end),
-        conflicts=len(result.conflicts),
-        reinstated=reinstated,
-        late=late,
-        overdue=overdue,
-    )
+    return _Settled(moved, reinstated, unchanged)
+
+
+def _cancel(
+    uow: UnitOfWork,
+    ids: Sequence[str],
+    load: Callable[[Sequence[str]], Mapping[str, Conversation]],
+    design: DesignVersion | None,
+    at: datetime,
+    changes: StateChanges,
+) -> int:
+    """Cancel the planned conversations ``ids`` the plan no longer asks for, in that order,
+    withdrawing their pending messages."""
+    if not ids:
+        return 0
+    stored_by = load(ids)
+    for key in ids:
+        stored = stored_by[key]
+        gone = stored.cancel(reason=_vanished_reason(stored, design), at=at)
+        uow.conversations.update(gone)
+        changes.conversation(uow, stored, gone, at)
+        if (withdrawal := withdrawal_for(gone)) is not None:
+            uow.outbox.withdraw(withdrawal)
+    return len(ids)
 
 
 def stored_by_id(conversations: Iterable[Conversation]) -> dict[str, Conversation]:

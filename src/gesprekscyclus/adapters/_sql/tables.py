@@ -20,7 +20,7 @@ from gesprekscyclus.domain.absence_records import (
     SickReportRecord,
 )
 from gesprekscyclus.domain.action_items import ActionItem
-from gesprekscyclus.domain.conversations import Conversation
+from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.pseudonyms import mentions
@@ -36,6 +36,7 @@ from gesprekscyclus.ports.queries import (
 )
 from gesprekscyclus.ports.store import (
     AccessLogEntry,
+    ConversationState,
     DesignVersion,
     PastConversation,
     aware_utc,
@@ -112,6 +113,18 @@ class _Where:
 
 
 SELECT_CONVERSATIONS = "SELECT " + READ_COLUMNS + " FROM conversations"  # noqa: S608
+
+#: The columns of a :class:`~gesprekscyclus.ports.store.ConversationState`.
+SELECT_STATES = (
+    "SELECT id, employee_id, manager_id, status, earliest, target, latest FROM conversations"
+)
+
+#: The statuses by their stored text.
+_STATUSES = {status.value: status for status in ConversationStatus}
+
+
+def _by_target(state: ConversationState) -> tuple[date, str]:
+    return state.target, state.id
 
 
 class Sql(Protocol):
@@ -606,6 +619,27 @@ class Conversations(_Table):
         )
         read = self._encoding.read_day
         return [PastConversation(key, kind, person, read(on)) for key, kind, person, on in rows]
+
+    def states(self, first: date, last: date, ids: Iterable[str] = ()) -> list[ConversationState]:
+        day = self._encoding.day
+        bounds = (day(first), day(last))
+        rows = self._sql.rows(SELECT_STATES + " WHERE target >= %s AND target <= %s", bounds)
+        found = {row[0] for row in rows}
+        rest = [key for key in ids if key not in found]
+        if rest and self._sql.one(
+            "SELECT 1 FROM conversations WHERE target < %s OR target > %s LIMIT 1", bounds
+        ):
+            rows.extend(self._sql.rows_by_ids(SELECT_STATES, rest))
+        del found, rest
+        read, statuses = self._encoding.read_day, _STATUSES
+        states = [
+            ConversationState(
+                key, person, manager, statuses[status], read(earliest), read(target), read(latest)
+            )
+            for key, person, manager, status, earliest, target, latest in rows
+        ]
+        states.sort(key=_by_target)
+        return states
 
     def mentioning(self, person_id: str) -> list[Conversation]:
         found = self._select(
