@@ -359,11 +359,13 @@ class _Conversations(_Versioned[Conversation]):
             )
         ]
 
-    def states(self, first: date, last: date, ids: Iterable[str] = ()) -> list[ConversationState]:
-        stored = self._state.conversations
+    def states(
+        self, first: date, last: date, ids: Iterable[str] = ()
+    ) -> dict[str, ConversationState]:
+        stored, people = self._state.conversations, self._state.people
         found = {key: c for key, c in stored.items() if first <= c.window.target <= last}
         found.update((key, stored[key]) for key in ids if key in stored)
-        return [state_of(c) for c in _by_target(found.values())]
+        return {key: state_of(c) for key, c in found.items() if c.employee_id in people}
 
     def add_planned(self, new: Iterable[NewConversation], *, skip_existing: bool = False) -> int:
         return self.add_many((n.conversation() for n in new), skip_existing=skip_existing)

@@ -667,10 +667,12 @@ class ConversationRepository(Protocol):
         needs, so that a purge does not build every past conversation."""
         ...
 
-    def states(self, first: date, last: date, ids: Iterable[str] = ()) -> list[ConversationState]:
-        """The :class:`ConversationState` of every conversation whose target date lies in
-        ``[first, last]`` and of those among ``ids`` wherever their target lies, each once,
-        ordered by target date, then id; unknown ids are left out."""
+    def states(
+        self, first: date, last: date, ids: Iterable[str] = ()
+    ) -> dict[str, ConversationState]:
+        """The :class:`ConversationState` by id of every conversation of a stored person
+        (its employee) whose target date lies in ``[first, last]``, and of those among
+        ``ids`` wherever their target lies; unknown ids are left out."""
         ...
 
     def mentioning(self, person_id: str) -> list[Conversation]:

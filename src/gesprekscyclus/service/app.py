@@ -49,7 +49,7 @@ True
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
@@ -99,12 +99,10 @@ from gesprekscyclus.errors import (
     StoreError,
 )
 from gesprekscyclus.planning.design import DEFAULT_TRACK, CycleDesign
-from gesprekscyclus.planning.planner import PlannedConversation
 from gesprekscyclus.ports.clock import Clock
 from gesprekscyclus.ports.queries import MAX_PAGE, ActionItemQuery, ConversationQuery, ReportQuery
 from gesprekscyclus.ports.store import (
     PLANNER_LOCK,
-    ConversationState,
     DesignVersion,
     Store,
     UnitOfWork,
@@ -2187,7 +2185,8 @@ def _apply_horizon(
         existing=_held_conversations(uow, rank),
         catalog=catalog,
     )
-    states = _stored_states(uow, rank, rows, start - timedelta(days=PLAN_MARGIN_DAYS), end)
+    margin = timedelta(days=PLAN_MARGIN_DAYS)
+    states = uow.conversations.states(start - margin, end, (row.id for row in rows))
     return apply_to_states(
         uow,
         result,
@@ -2202,6 +2201,7 @@ def _apply_horizon(
         design=version,
         rows=rows,
         changes=changes,
+        rank=rank,
     )
 
 
@@ -2215,25 +2215,6 @@ def _held_conversations(uow: UnitOfWork, rank: Mapping[str, int]) -> list[Conver
     talks = [talk for talk in uow.conversations.by_status(_WAS_HELD) if talk.employee_id in rank]
     talks.sort(key=lambda talk: rank[talk.employee_id])  # stable: (target, id) stays inside
     return talks
-
-
-def _stored_states(
-    uow: UnitOfWork,
-    rank: Mapping[str, int],
-    rows: Sequence[PlannedConversation],
-    first: date,
-    last: date,
-) -> dict[str, ConversationState]:
-    """The states of the stored conversations of the people in ``rank`` with a target in
-    ``[first, last]`` or an id among ``rows``, by id, ordered by ``rank``, then by target and
-    id (the order :func:`_stored_conversations` gives)."""
-    states = [
-        state
-        for state in uow.conversations.states(first, last, (row.id for row in rows))
-        if state.employee_id in rank
-    ]
-    states.sort(key=lambda state: rank[state.employee_id])
-    return {state.id: state for state in states}
 
 
 def _stored_conversations(

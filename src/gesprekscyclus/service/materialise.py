@@ -39,7 +39,7 @@ Applying the same plan twice changes nothing the second time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 
 import attrs
@@ -408,17 +408,16 @@ def _replanned_between(target: date, latest: date, start: date, end: date) -> bo
     return latest >= start and target >= start - timedelta(days=PLAN_MARGIN_DAYS)
 
 
-def _add_new(
-    uow: UnitOfWork, new: list[NewConversation], changes: StateChanges, at: datetime
-) -> int:
+def _add_new(uow: UnitOfWork, new: _NewRows, changes: StateChanges, at: datetime) -> int:
     """Store the new conversations not stored yet, each with its state change."""
-    if not new:
+    if not new.rows:
         return 0
     present: set[str] = set()
     if changes.enabled:
-        present = {talk.id for talk in uow.conversations.by_ids(talk.id for talk in new)}
-    added = uow.conversations.add_planned(new, skip_existing=True)
-    changes.planned(uow, (talk for talk in new if talk.id not in present), at)
+        present = {talk.id for talk in uow.conversations.by_ids(row.id for _, row in new.rows)}
+    added = uow.conversations.add_planned(new.conversations(), skip_existing=True)
+    if changes.enabled:
+        changes.planned(uow, (talk for talk in new.conversations() if talk.id not in present), at)
     return added
 
 
@@ -483,39 +482,44 @@ def apply_to_states(
     design: DesignVersion | None = None,
     rows: Sequence[PlannedConversation] | None = None,
     changes: StateChanges = NO_STATE_CHANGES,
+    rank: Mapping[str, int] | None = None,
 ) -> MaterialiseReport:
     """:func:`apply_plan` deciding on the :class:`~gesprekscyclus.ports.store.ConversationState`
     of the stored conversations, by id: ``load`` gives the whole conversations for the ids
     it changes. ``states`` must hold every stored conversation among the rows' ids and every
-    one with a target in ``[start - PLAN_MARGIN_DAYS, end]``, in the order cancellations are
-    written."""
+    one with a target in ``[start - PLAN_MARGIN_DAYS, end]``. Cancellations are written in
+    the order of ``states``, or with ``rank`` (a position per employee id) by the employee's
+    rank, then target and id."""
     if rows is None:
         rows = [row for row in result.conversations if in_horizon(row, start, end)]
-    wanted = result.by_id().keys() | {row.id for row in rows}
     new = _NewRows(people, catalog, hr_contact_id, design, at.date())
+    managers = _Managers(catalog)
     touched: list[PlannedConversation] = []
+    matched: set[str] = set()
     unchanged = 0
+    planned, cancelled_ = ConversationStatus.PLANNED, ConversationStatus.CANCELLED
     for row in rows:
         state = states.get(row.id)
         if state is None:
             new.add(row)
-        elif state.status is ConversationStatus.CANCELLED:
+            continue
+        matched.add(row.id)
+        status = state.status
+        if status is cancelled_:
             touched.append(row)  # perhaps the planner's own cancellation: to reinstate
-        elif state.status is not ConversationStatus.PLANNED or _in_place(state, row, catalog):
+        elif status is not planned or (
+            state[4:] == (row.earliest, row.target, row.latest)  # the window
+            and state.manager_id == managers.of(row)
+        ):
             unchanged += 1
         else:
             touched.append(row)
     settled = _settle(uow, touched, load, catalog, design, at, changes)
     del touched
-    vanished = [
-        state.id
-        for state in states.values()
-        if state.status is ConversationStatus.PLANNED
-        and state.id not in wanted
-        and _replanned_between(state.target, state.latest, start, end)
-    ]
+    vanished = _vanished(result, states, matched, start, end, rank)
+    del matched
     cancelled = _cancel(uow, vanished, load, design, at, changes)
-    added = _add_new(uow, new.conversations, changes, at)
+    added = _add_new(uow, new, changes, at)
     return MaterialiseReport(
         start=start,
         end=end,
@@ -531,19 +535,55 @@ def apply_to_states(
     )
 
 
-def _in_place(state: ConversationState, row: PlannedConversation, catalog: Catalog | None) -> bool:
-    """Whether the stored ``state`` has the window and the manager ``row`` plans."""
-    return (
-        state.target == row.target
-        and state.earliest == row.earliest
-        and state.latest == row.latest
-        and state.manager_id == planned_manager(row, catalog)
+def _vanished(
+    result: Plan,
+    states: Mapping[str, ConversationState],
+    matched: set[str],
+    start: date,
+    end: date,
+    rank: Mapping[str, int] | None,
+) -> list[str]:
+    """The ids of the planned conversations in ``states`` that a run over ``[start, end]``
+    speaks for and that neither its rows (``matched``) nor ``result`` ask for, in the order
+    of ``rank`` (by employee, then target and id) or else of ``states``."""
+    others = (states[key] for key in states.keys() - matched)
+    found = [
+        state
+        for state in others
+        if state.status is ConversationStatus.PLANNED
+        and _replanned_between(state.target, state.latest, start, end)
+    ]
+    if not found:
+        return []
+    planned = {row.id for row in result.conversations}
+    gone = {state.id for state in found if state.id not in planned}
+    if rank is None:
+        return [key for key in states if key in gone]
+    ordered = sorted(
+        (states[key] for key in gone),
+        key=lambda state: (rank[state.employee_id], state.target, state.id),
     )
+    return [state.id for state in ordered]
+
+
+class _Managers:
+    """Per type, whether its manager takes part (:func:`planned_manager`, remembered)."""
+
+    def __init__(self, catalog: Catalog | None):
+        self._catalog = catalog
+        self._takes_part: dict[str, bool] = {}
+
+    def of(self, row: PlannedConversation) -> str | None:
+        takes_part = self._takes_part.get(row.type_key)
+        if takes_part is None:
+            roles = participant_roles(self._catalog, row.type_key)
+            takes_part = self._takes_part[row.type_key] = Role.MANAGER in roles
+        return row.manager_id if takes_part else None
 
 
 class _NewRows:
-    """The plan rows not stored yet, as new conversations, with their late and overdue
-    counts."""
+    """The plan rows not stored yet, with their late and overdue counts; their new
+    conversations are made as they are stored (there are many)."""
 
     def __init__(
         self,
@@ -556,9 +596,8 @@ class _NewRows:
         self._people, self._catalog, self._hr_contact_id = people, catalog, hr_contact_id
         self._number = None if design is None else design.number
         self._today = today
-        self._making = NewConversations()
         self._kinds: dict[tuple[str, str, bool], PlannedKind] = {}
-        self.conversations: list[NewConversation] = []
+        self.rows: list[tuple[PlannedKind, PlannedConversation]] = []
         self.late = self.overdue = 0
 
     def add(self, row: PlannedConversation) -> None:
@@ -578,11 +617,15 @@ class _NewRows:
                 design_version=self._number,
                 known_late=is_late,
             )
-        self.conversations.append(
-            self._making.add(
+        self.rows.append((kind, row))
+
+    def conversations(self) -> Iterator[NewConversation]:
+        """The new conversations, in the order of the rows (made afresh on each call)."""
+        making = NewConversations()
+        for kind, row in self.rows:
+            yield making.add(
                 kind, row.id, row.employee_id, row.manager_id, row.earliest, row.target, row.latest
             )
-        )
 
 
 @frozen

@@ -1131,24 +1131,36 @@ class StoreContract:
         early = _conversation("c-3", "e-1", "m-1", date(2025, 1, 1))
         late = _conversation("c-4", "e-3", "m-2", date(2026, 9, 1))
         edge = attrs.evolve(_conversation("c-5", "e-1", "m-1", date(2026, 3, 31)), manager_id=None)
+        stranger = _conversation("c-6", "e-9", "m-1", date(2026, 3, 2))  # e-9 is not stored
         with store.unit_of_work() as uow:
-            uow.conversations.add_many([held, gone, early, late, edge])
+            for person_id in ("e-1", "e-2", "e-3"):
+                uow.people.upsert(_person(person_id))
+            uow.conversations.add_many([held, gone, early, late, edge, stranger])
         with store.unit_of_work() as uow:
-            states = uow.conversations.states
+
+            def states(
+                first: date, last: date, ids: list[str] | None = None
+            ) -> list[ConversationState]:
+                found = uow.conversations.states(first, last, ids or ())
+                assert all(key == state.id for key, state in found.items())
+                return sorted(found.values(), key=lambda state: state.id)
+
             assert states(date(2026, 3, 1), date(2026, 3, 31)) == [
-                state_of(gone),
                 state_of(held),
+                state_of(gone),
                 state_of(edge),
             ]
             assert states(
                 date(2026, 3, 1), date(2026, 3, 4), ["c-4", "c-3", "c-2", "x", "c-4"]
             ) == [
-                state_of(early),
                 state_of(gone),
+                state_of(early),
                 state_of(late),
             ]
             assert states(date(2027, 1, 1), date(2027, 12, 31)) == []
-            assert states(date(2027, 1, 1), date(2027, 12, 31), ["", "c-1"]) == [state_of(held)]
+            assert states(date(2027, 1, 1), date(2027, 12, 31), ["", "c-1", "c-6"]) == [
+                state_of(held)
+            ]
         assert state_of(held) == ConversationState(
             "c-1",
             "e-1",
