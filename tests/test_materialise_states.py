@@ -22,7 +22,7 @@ from gesprekscyclus.adapters.sqlite import open_sqlite_store
 from gesprekscyclus.domain.cadence import Interval
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.domain.people import Person
-from gesprekscyclus.planning.design import CycleDesign, TypeRule
+from gesprekscyclus.planning.design import CycleDesign, DropNear, TypeRule
 from gesprekscyclus.ports.clock import FixedClock
 from gesprekscyclus.ports.store import PLANNER_LOCK, Store
 from gesprekscyclus.service.app import ConversationService, _stored_conversations
@@ -40,6 +40,17 @@ _DESIGNS = {
             ),
             TypeRule(type="onboarding", cadence=(Interval(every=3, unit="months"),)),
         ),
+    ),
+    "near": CycleDesign(
+        name="near",
+        cycle_start=date(2025, 1, 1),
+        types=(
+            TypeRule(
+                type="check_in", cadence=(Interval(every=1, unit="months", anchor="cycle_start"),)
+            ),
+            TypeRule(type="onboarding", cadence=(Interval(every=3, unit="months"),)),
+        ),
+        interactions=(DropNear(drop="check_in", near="onboarding", within_days=10),),
     ),
     "held": CycleDesign(
         name="held",
