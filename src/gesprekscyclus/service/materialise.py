@@ -39,7 +39,7 @@ Applying the same plan twice changes nothing the second time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from datetime import date, datetime, timedelta
 
 import attrs
@@ -473,7 +473,7 @@ def apply_to_states(
     *,
     start: date,
     end: date,
-    states: Mapping[str, ConversationState],
+    states: MutableMapping[str, ConversationState],
     load: Callable[[Sequence[str]], Mapping[str, Conversation]],
     people: Mapping[str, Person],
     at: datetime,
@@ -487,23 +487,22 @@ def apply_to_states(
     """:func:`apply_plan` deciding on the :class:`~gesprekscyclus.ports.store.ConversationState`
     of the stored conversations, by id: ``load`` gives the whole conversations for the ids
     it changes. ``states`` must hold every stored conversation among the rows' ids and every
-    one with a target in ``[start - PLAN_MARGIN_DAYS, end]``. Cancellations are written in
-    the order of ``states``, or with ``rank`` (a position per employee id) by the employee's
-    rank, then target and id."""
+    one with a target in ``[start - PLAN_MARGIN_DAYS, end]``; it is used up (each row takes
+    its state out, so that the decided ones are freed as it goes). Cancellations are written
+    in the order of ``states``, or with ``rank`` (a position per employee id) by the
+    employee's rank, then target and id."""
     if rows is None:
         rows = [row for row in result.conversations if in_horizon(row, start, end)]
     new = _NewRows(people, catalog, hr_contact_id, design, at.date())
     managers = _Managers(catalog)
     touched: list[PlannedConversation] = []
-    matched: set[str] = set()
     unchanged = 0
     planned, cancelled_ = ConversationStatus.PLANNED, ConversationStatus.CANCELLED
     for row in rows:
-        state = states.get(row.id)
+        state = states.pop(row.id, None)
         if state is None:
             new.add(row)
             continue
-        matched.add(row.id)
         status = state.status
         if status is cancelled_:
             touched.append(row)  # perhaps the planner's own cancellation: to reinstate
@@ -516,8 +515,7 @@ def apply_to_states(
             touched.append(row)
     settled = _settle(uow, touched, load, catalog, design, at, changes)
     del touched
-    vanished = _vanished(result, states, matched, start, end, rank)
-    del matched
+    vanished = _vanished(result, states, start, end, rank)
     cancelled = _cancel(uow, vanished, load, design, at, changes)
     added = _add_new(uow, new, changes, at)
     return MaterialiseReport(
@@ -538,18 +536,16 @@ def apply_to_states(
 def _vanished(
     result: Plan,
     states: Mapping[str, ConversationState],
-    matched: set[str],
     start: date,
     end: date,
     rank: Mapping[str, int] | None,
 ) -> list[str]:
     """The ids of the planned conversations in ``states`` that a run over ``[start, end]``
-    speaks for and that neither its rows (``matched``) nor ``result`` ask for, in the order
+    speaks for and that ``result`` does not ask for (the rows took theirs out), in the order
     of ``rank`` (by employee, then target and id) or else of ``states``."""
-    others = (states[key] for key in states.keys() - matched)
     found = [
         state
-        for state in others
+        for state in states.values()
         if state.status is ConversationStatus.PLANNED
         and _replanned_between(state.target, state.latest, start, end)
     ]

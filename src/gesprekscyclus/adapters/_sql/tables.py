@@ -631,10 +631,11 @@ class Conversations(_Table):
         bounds = (day(first), day(last))
         range_ = SELECT_STATES + " WHERE target >= %s AND target <= %s"
         states = self._states(self._sql.stream(range_, bounds))
-        rest = [key for key in ids if key not in states]
-        if rest and self._sql.one(
+        outside = self._sql.one(  # only then may ids name conversations not read yet
             "SELECT 1 FROM conversations WHERE target < %s OR target > %s LIMIT 1", bounds
-        ):
+        )
+        rest = [key for key in ids if key not in states] if outside else []
+        if rest:
             states.update(self._states(self._sql.rows_by_ids(SELECT_STATES, rest)))
         return states
 
