@@ -415,7 +415,8 @@ def _add_new(uow: UnitOfWork, new: _NewRows, changes: StateChanges, at: datetime
     present: set[str] = set()
     if changes.enabled:
         present = {talk.id for talk in uow.conversations.by_ids(row.id for _, row in new.rows)}
-    added = uow.conversations.add_planned(new.conversations(), skip_existing=True)
+    # In id order: a store's id index then grows at its end instead of all over.
+    added = uow.conversations.add_planned(new.conversations(by_id=True), skip_existing=True)
     if changes.enabled:
         changes.planned(uow, (talk for talk in new.conversations() if talk.id not in present), at)
     return added
@@ -615,13 +616,19 @@ class _NewRows:
             )
         self.rows.append((kind, row))
 
-    def conversations(self) -> Iterator[NewConversation]:
-        """The new conversations, in the order of the rows (made afresh on each call)."""
+    def conversations(self, *, by_id: bool = False) -> Iterator[NewConversation]:
+        """The new conversations, in the order of the rows or ``by_id`` (made afresh on each
+        call)."""
         making = NewConversations()
-        for kind, row in self.rows:
+        rows = sorted(self.rows, key=_row_id) if by_id else self.rows
+        for kind, row in rows:
             yield making.add(
                 kind, row.id, row.employee_id, row.manager_id, row.earliest, row.target, row.latest
             )
+
+
+def _row_id(pending: tuple[PlannedKind, PlannedConversation]) -> str:
+    return pending[1].id
 
 
 @frozen
