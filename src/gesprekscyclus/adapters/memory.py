@@ -45,6 +45,7 @@ from gesprekscyclus.ports.queries import (
 )
 from gesprekscyclus.ports.store import (
     AccessLogEntry,
+    ConversationState,
     DesignVersion,
     OutboxMessage,
     OutboxStats,
@@ -57,6 +58,7 @@ from gesprekscyclus.ports.store import (
     check_targets,
     redacted,
     start_version,
+    state_of,
     version_conflict,
     version_of,
 )
@@ -356,6 +358,14 @@ class _Conversations(_Versioned[Conversation]):
                 c for c in values if c.status not in _OPEN and c.window.target < day
             )
         ]
+
+    def states(
+        self, first: date, last: date, ids: Iterable[str] = ()
+    ) -> dict[str, ConversationState]:
+        stored, people = self._state.conversations, self._state.people
+        found = {key: c for key, c in stored.items() if first <= c.window.target <= last}
+        found.update((key, stored[key]) for key in ids if key in stored)
+        return {key: state_of(c) for key, c in found.items() if c.employee_id in people}
 
     def add_planned(self, new: Iterable[NewConversation], *, skip_existing: bool = False) -> int:
         return self.add_many((n.conversation() for n in new), skip_existing=skip_existing)

@@ -55,7 +55,7 @@ import re
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime
-from typing import Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
 
 from attrs import field, frozen
 
@@ -86,6 +86,7 @@ __all__ = [
     "AccessLogRepository",
     "ActionItemRepository",
     "ConversationRepository",
+    "ConversationState",
     "DesignRepository",
     "DesignVersion",
     "EventRepository",
@@ -105,6 +106,7 @@ __all__ = [
     "check_targets",
     "redacted",
     "start_version",
+    "state_of",
     "version_conflict",
     "version_of",
 ]
@@ -413,6 +415,19 @@ class PastConversation:
     target: date
 
 
+class ConversationState(NamedTuple):
+    """The columns a materialise run decides on for one stored conversation, so that it
+    reads whole conversations only for those it changes (a tuple: there are many)."""
+
+    id: str
+    employee_id: str
+    manager_id: str | None
+    status: ConversationStatus
+    earliest: date
+    target: date
+    latest: date
+
+
 @runtime_checkable
 class PersonRepository(Protocol):
     """People by id. ``upsert`` replaces a stored person with the same id."""
@@ -544,6 +559,20 @@ def version_of(aggregate: Conversation | Report | ActionItem) -> int:
     return len(aggregate.history)
 
 
+def state_of(conversation: Conversation) -> ConversationState:
+    """The :class:`ConversationState` of ``conversation``."""
+    window = conversation.window
+    return ConversationState(
+        conversation.id,
+        conversation.employee_id,
+        conversation.manager_id,
+        conversation.status,
+        window.earliest,
+        window.target,
+        window.latest,
+    )
+
+
 def start_version(aggregate: Conversation | Report | ActionItem, given: int | None) -> int:
     """The version an update starts from: ``given``, or one command before ``aggregate``."""
     return version_of(aggregate) - 1 if given is None else given
@@ -636,6 +665,14 @@ class ConversationRepository(Protocol):
         """Conversations no longer open (held, reported, closed, cancelled, missed) whose
         target date lies before ``day``, by target, then id; only the columns retention
         needs, so that a purge does not build every past conversation."""
+        ...
+
+    def states(
+        self, first: date, last: date, ids: Iterable[str] = ()
+    ) -> dict[str, ConversationState]:
+        """The :class:`ConversationState` by id of every conversation of a stored person
+        (its employee) whose target date lies in ``[first, last]``, and of those among
+        ``ids`` wherever their target lies; unknown ids are left out."""
         ...
 
     def mentioning(self, person_id: str) -> list[Conversation]:

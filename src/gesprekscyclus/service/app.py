@@ -123,8 +123,10 @@ from gesprekscyclus.service.design import (
 from gesprekscyclus.service.dispatch import Dispatcher, DispatchReport
 from gesprekscyclus.service.events import NO_STATE_CHANGES, StateChanges
 from gesprekscyclus.service.materialise import (
+    PLAN_MARGIN_DAYS,
     MaterialiseReport,
     apply_plan,
+    apply_to_states,
     participant_roles,
     plan_horizon,
     with_manager,
@@ -2170,24 +2172,28 @@ def _apply_horizon(
     at: datetime,
     changes: StateChanges,
 ) -> MaterialiseReport:
-    """Plan ``[start, end]`` with what ``uow`` holds and apply the plan."""
+    """Plan ``[start, end]`` with what ``uow`` holds and apply the plan, reading whole
+    conversations only where the planner reads them (held ones) or the plan changes them."""
     people = uow.people.all()
-    existing = _stored_conversations(uow, people)
+    rank = {person.id: index for index, person in enumerate(people)}
     result, rows = plan_horizon(
         design,
         people,
         uow.events.all(),
         start=start,
         end=end,
-        existing=existing.values(),
+        existing=_held_conversations(uow, rank),
         catalog=catalog,
     )
-    return apply_plan(
+    margin = timedelta(days=PLAN_MARGIN_DAYS)
+    states = uow.conversations.states(start - margin, end, (row.id for row in rows))
+    return apply_to_states(
         uow,
         result,
         start=start,
         end=end,
-        existing=existing,
+        states=states,
+        load=lambda ids: {talk.id: talk for talk in uow.conversations.by_ids(ids)},
         people={person.id: person for person in people},
         at=at,
         catalog=catalog,
@@ -2195,7 +2201,20 @@ def _apply_horizon(
         design=version,
         rows=rows,
         changes=changes,
+        rank=rank,
     )
+
+
+#: The states of conversations that took place (the ones with a held date).
+_WAS_HELD = (ConversationStatus.HELD, ConversationStatus.REPORTED, ConversationStatus.CLOSED)
+
+
+def _held_conversations(uow: UnitOfWork, rank: Mapping[str, int]) -> list[Conversation]:
+    """The stored conversations that took place (all the planner reads: their held dates and
+    answers) of the people in ``rank``, ordered by it, then by target and id."""
+    talks = [talk for talk in uow.conversations.by_status(_WAS_HELD) if talk.employee_id in rank]
+    talks.sort(key=lambda talk: rank[talk.employee_id])  # stable: (target, id) stays inside
+    return talks
 
 
 def _stored_conversations(

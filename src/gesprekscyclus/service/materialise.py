@@ -39,7 +39,7 @@ Applying the same plan twice changes nothing the second time.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from datetime import date, datetime, timedelta
 
 import attrs
@@ -59,7 +59,13 @@ from gesprekscyclus.domain.people import Person, Role
 from gesprekscyclus.errors import InvalidValueError
 from gesprekscyclus.planning.design import CycleDesign
 from gesprekscyclus.planning.planner import Plan, PlannedConversation, plan
-from gesprekscyclus.ports.store import DesignVersion, UnitOfWork, version_of
+from gesprekscyclus.ports.store import (
+    ConversationState,
+    DesignVersion,
+    UnitOfWork,
+    state_of,
+    version_of,
+)
 from gesprekscyclus.service.events import NO_STATE_CHANGES, StateChanges
 from gesprekscyclus.service.reminders import withdrawal_for
 
@@ -69,6 +75,7 @@ __all__ = [
     "VANISHED_REASON",
     "MaterialiseReport",
     "apply_plan",
+    "apply_to_states",
     "conversation_from_plan",
     "in_horizon",
     "participant_roles",
@@ -390,28 +397,28 @@ def _placed(
     return changed if changed.window == window else attrs.evolve(changed, window=window)
 
 
-def _replanned(window: Window, start: date, end: date) -> bool:
-    """Whether a run over ``[start, end]`` speaks for a stored conversation in ``window``:
-    its target lies in the horizon, or it lies within the planning margin before ``start``
-    with the window still open (the rows :func:`in_horizon` adds)."""
-    if window.target > end:
+def _replanned_between(target: date, latest: date, start: date, end: date) -> bool:
+    """Whether a run over ``[start, end]`` speaks for a stored conversation with ``target``
+    and ``latest`` dates: its target lies in the horizon, or it lies within the planning
+    margin before ``start`` with the window still open (the rows :func:`in_horizon` adds)."""
+    if target > end:
         return False
-    if window.target >= start:
+    if target >= start:
         return True
-    return window.latest >= start and window.target >= start - timedelta(days=PLAN_MARGIN_DAYS)
+    return latest >= start and target >= start - timedelta(days=PLAN_MARGIN_DAYS)
 
 
-def _add_new(
-    uow: UnitOfWork, new: list[NewConversation], changes: StateChanges, at: datetime
-) -> int:
+def _add_new(uow: UnitOfWork, new: _NewRows, changes: StateChanges, at: datetime) -> int:
     """Store the new conversations not stored yet, each with its state change."""
-    if not new:
+    if not new.rows:
         return 0
     present: set[str] = set()
     if changes.enabled:
-        present = {talk.id for talk in uow.conversations.by_ids(talk.id for talk in new)}
-    added = uow.conversations.add_planned(new, skip_existing=True)
-    changes.planned(uow, (talk for talk in new if talk.id not in present), at)
+        present = {talk.id for talk in uow.conversations.by_ids(row.id for _, row in new.rows)}
+    # In id order: a store's id index then grows at its end instead of all over.
+    added = uow.conversations.add_planned(new.conversations(by_id=True), skip_existing=True)
+    if changes.enabled:
+        changes.planned(uow, (talk for talk in new.conversations() if talk.id not in present), at)
     return added
 
 
@@ -444,46 +451,211 @@ def apply_plan(
     reinstatements name it. A new conversation whose target lies before the day of ``at``
     is marked ``known_late``.
     """
+    return apply_to_states(
+        uow,
+        result,
+        start=start,
+        end=end,
+        states={key: state_of(talk) for key, talk in existing.items()},
+        load=lambda ids: {key: existing[key] for key in ids},
+        people=people,
+        at=at,
+        catalog=catalog,
+        hr_contact_id=hr_contact_id,
+        design=design,
+        rows=rows,
+        changes=changes,
+    )
+
+
+def apply_to_states(
+    uow: UnitOfWork,
+    result: Plan,
+    *,
+    start: date,
+    end: date,
+    states: MutableMapping[str, ConversationState],
+    load: Callable[[Sequence[str]], Mapping[str, Conversation]],
+    people: Mapping[str, Person],
+    at: datetime,
+    catalog: Catalog | None = None,
+    hr_contact_id: str | None = None,
+    design: DesignVersion | None = None,
+    rows: Sequence[PlannedConversation] | None = None,
+    changes: StateChanges = NO_STATE_CHANGES,
+    rank: Mapping[str, int] | None = None,
+) -> MaterialiseReport:
+    """:func:`apply_plan` deciding on the :class:`~gesprekscyclus.ports.store.ConversationState`
+    of the stored conversations, by id: ``load`` gives the whole conversations for the ids
+    it changes. ``states`` must hold every stored conversation among the rows' ids and every
+    one with a target in ``[start - PLAN_MARGIN_DAYS, end]``; it is used up (each row takes
+    its state out, so that the decided ones are freed as it goes). Cancellations are written
+    in the order of ``states``, or with ``rank`` (a position per employee id) by the
+    employee's rank, then target and id."""
     if rows is None:
         rows = [row for row in result.conversations if in_horizon(row, start, end)]
-    wanted = result.by_id().keys() | {row.id for row in rows}
-    today = at.date()
-    number = None if design is None else design.number
-    new: list[NewConversation] = []
-    making = NewConversations()
-    kinds: dict[tuple[str, str, bool], PlannedKind] = {}
-    moved = cancelled = unchanged = reinstated = late = overdue = 0
+    new = _NewRows(people, catalog, hr_contact_id, design, at.date())
+    managers = _Managers(catalog)
+    touched: list[PlannedConversation] = []
+    unchanged = 0
+    planned, cancelled_ = ConversationStatus.PLANNED, ConversationStatus.CANCELLED
     for row in rows:
-        stored = existing.get(row.id)
-        if stored is None:
-            person = people.get(row.employee_id)
-            zone = person.time_zone if person is not None else "Europe/Amsterdam"
-            is_late = row.target < today
-            late += is_late
-            overdue += row.latest < today
-            key = (row.type_key, zone, is_late)
-            kind = kinds.get(key)
-            if kind is None:
-                kind = kinds[key] = planned_kind(
-                    row.type_key,
-                    time_zone=zone,
-                    catalog=catalog,
-                    hr_contact_id=hr_contact_id,
-                    design_version=number,
-                    known_late=is_late,
-                )
-            new.append(
-                making.add(
-                    kind,
-                    row.id,
-                    row.employee_id,
-                    row.manager_id,
-                    row.earliest,
-                    row.target,
-                    row.latest,
-                )
-            )
+        state = states.pop(row.id, None)
+        if state is None:
+            new.add(row)
             continue
+        status = state.status
+        if status is cancelled_:
+            touched.append(row)  # perhaps the planner's own cancellation: to reinstate
+        elif status is not planned or (
+            state[4:] == (row.earliest, row.target, row.latest)  # the window
+            and state.manager_id == managers.of(row)
+        ):
+            unchanged += 1
+        else:
+            touched.append(row)
+    settled = _settle(uow, touched, load, catalog, design, at, changes)
+    del touched
+    vanished = _vanished(result, states, start, end, rank)
+    cancelled = _cancel(uow, vanished, load, design, at, changes)
+    added = _add_new(uow, new, changes, at)
+    return MaterialiseReport(
+        start=start,
+        end=end,
+        added=added,
+        moved=settled.moved,
+        cancelled=cancelled,
+        unchanged=unchanged + settled.unchanged,
+        skipped=sum(1 for skip in result.skipped if start <= skip.nominal <= end),
+        conflicts=len(result.conflicts),
+        reinstated=settled.reinstated,
+        late=new.late,
+        overdue=new.overdue,
+    )
+
+
+def _vanished(
+    result: Plan,
+    states: Mapping[str, ConversationState],
+    start: date,
+    end: date,
+    rank: Mapping[str, int] | None,
+) -> list[str]:
+    """The ids of the planned conversations in ``states`` that a run over ``[start, end]``
+    speaks for and that ``result`` does not ask for (the rows took theirs out), in the order
+    of ``rank`` (by employee, then target and id) or else of ``states``."""
+    found = [
+        state
+        for state in states.values()
+        if state.status is ConversationStatus.PLANNED
+        and _replanned_between(state.target, state.latest, start, end)
+    ]
+    if not found:
+        return []
+    planned = {row.id for row in result.conversations}
+    gone = {state.id for state in found if state.id not in planned}
+    if rank is None:
+        return [key for key in states if key in gone]
+    ordered = sorted(
+        (states[key] for key in gone),
+        key=lambda state: (rank[state.employee_id], state.target, state.id),
+    )
+    return [state.id for state in ordered]
+
+
+class _Managers:
+    """Per type, whether its manager takes part (:func:`planned_manager`, remembered)."""
+
+    def __init__(self, catalog: Catalog | None):
+        self._catalog = catalog
+        self._takes_part: dict[str, bool] = {}
+
+    def of(self, row: PlannedConversation) -> str | None:
+        takes_part = self._takes_part.get(row.type_key)
+        if takes_part is None:
+            roles = participant_roles(self._catalog, row.type_key)
+            takes_part = self._takes_part[row.type_key] = Role.MANAGER in roles
+        return row.manager_id if takes_part else None
+
+
+class _NewRows:
+    """The plan rows not stored yet, with their late and overdue counts; their new
+    conversations are made as they are stored (there are many)."""
+
+    def __init__(
+        self,
+        people: Mapping[str, Person],
+        catalog: Catalog | None,
+        hr_contact_id: str | None,
+        design: DesignVersion | None,
+        today: date,
+    ):
+        self._people, self._catalog, self._hr_contact_id = people, catalog, hr_contact_id
+        self._number = None if design is None else design.number
+        self._today = today
+        self._kinds: dict[tuple[str, str, bool], PlannedKind] = {}
+        self.rows: list[tuple[PlannedKind, PlannedConversation]] = []
+        self.late = self.overdue = 0
+
+    def add(self, row: PlannedConversation) -> None:
+        person = self._people.get(row.employee_id)
+        zone = person.time_zone if person is not None else "Europe/Amsterdam"
+        is_late = row.target < self._today
+        self.late += is_late
+        self.overdue += row.latest < self._today
+        key = (row.type_key, zone, is_late)
+        kind = self._kinds.get(key)
+        if kind is None:
+            kind = self._kinds[key] = planned_kind(
+                row.type_key,
+                time_zone=zone,
+                catalog=self._catalog,
+                hr_contact_id=self._hr_contact_id,
+                design_version=self._number,
+                known_late=is_late,
+            )
+        self.rows.append((kind, row))
+
+    def conversations(self, *, by_id: bool = False) -> Iterator[NewConversation]:
+        """The new conversations, in the order of the rows or ``by_id`` (made afresh on each
+        call)."""
+        making = NewConversations()
+        rows = sorted(self.rows, key=_row_id) if by_id else self.rows
+        for kind, row in rows:
+            yield making.add(
+                kind, row.id, row.employee_id, row.manager_id, row.earliest, row.target, row.latest
+            )
+
+
+def _row_id(pending: tuple[PlannedKind, PlannedConversation]) -> str:
+    return pending[1].id
+
+
+@frozen
+class _Settled:
+    moved: int = 0
+    reinstated: int = 0
+    unchanged: int = 0
+
+
+def _settle(
+    uow: UnitOfWork,
+    rows: Sequence[PlannedConversation],
+    load: Callable[[Sequence[str]], Mapping[str, Conversation]],
+    catalog: Catalog | None,
+    design: DesignVersion | None,
+    at: datetime,
+    changes: StateChanges,
+) -> _Settled:
+    """Reinstate or move the stored conversations of ``rows`` where the plan asks for it,
+    in the order of ``rows``."""
+    if not rows:
+        return _Settled()
+    stored_by = load([row.id for row in rows])
+    number = None if design is None else design.number
+    moved = reinstated = unchanged = 0
+    for row in rows:
+        stored = stored_by[row.id]
         if _cancelled_by_planner(stored):
             back = stored.reinstate(
                 reason=_reinstated_reason(stored, design), at=at, design_version=number
@@ -505,32 +677,30 @@ def apply_plan(
         uow.conversations.update(changed, expected_version=version_of(stored))
         changes.conversation(uow, stored, changed, at)
         moved += 1
-    for stored in existing.values():
-        if (
-            stored.status is ConversationStatus.PLANNED
-            and stored.id not in wanted
-            and _replanned(stored.window, start, end)
-        ):
-            gone = stored.cancel(reason=_vanished_reason(stored, design), at=at)
-            uow.conversations.update(gone)
-            changes.conversation(uow, stored, gone, at)
-            if (withdrawal := withdrawal_for(gone)) is not None:
-                uow.outbox.withdraw(withdrawal)
-            cancelled += 1
-    added = _add_new(uow, new, changes, at)
-    return MaterialiseReport(
-        start=start,
-        end=end,
-        added=added,
-        moved=moved,
-        cancelled=cancelled,
-        unchanged=unchanged,
-        skipped=sum(1 for skip in result.skipped if start <= skip.nominal <= end),
-        conflicts=len(result.conflicts),
-        reinstated=reinstated,
-        late=late,
-        overdue=overdue,
-    )
+    return _Settled(moved, reinstated, unchanged)
+
+
+def _cancel(
+    uow: UnitOfWork,
+    ids: Sequence[str],
+    load: Callable[[Sequence[str]], Mapping[str, Conversation]],
+    design: DesignVersion | None,
+    at: datetime,
+    changes: StateChanges,
+) -> int:
+    """Cancel the planned conversations ``ids`` the plan no longer asks for, in that order,
+    withdrawing their pending messages."""
+    if not ids:
+        return 0
+    stored_by = load(ids)
+    for key in ids:
+        stored = stored_by[key]
+        gone = stored.cancel(reason=_vanished_reason(stored, design), at=at)
+        uow.conversations.update(gone)
+        changes.conversation(uow, stored, gone, at)
+        if (withdrawal := withdrawal_for(gone)) is not None:
+            uow.outbox.withdraw(withdrawal)
+    return len(ids)
 
 
 def stored_by_id(conversations: Iterable[Conversation]) -> dict[str, Conversation]:

@@ -61,6 +61,7 @@ from gesprekscyclus.ports.notifier import (
 from gesprekscyclus.ports.queries import MAX_PAGE, ActionItemQuery, ConversationQuery, ReportQuery
 from gesprekscyclus.ports.store import (
     AccessLogEntry,
+    ConversationState,
     DesignVersion,
     OutboxMessage,
     OutboxStats,
@@ -70,6 +71,7 @@ from gesprekscyclus.ports.store import (
     UnitOfWork,
     Withdrawal,
     redacted,
+    state_of,
     version_of,
 )
 from gesprekscyclus.serialization import dumps
@@ -1120,6 +1122,54 @@ class StoreContract:
             assert everything == [far, later]
             with pytest.raises(InvalidValueError, match="instant"):
                 uow.conversations.scheduled_before(datetime(2026, 3, 2))
+
+    def test_states_by_target_range_and_by_id(self, store: Store) -> None:
+        at = T0
+        held = _conversation("c-1", "e-1", "m-1", date(2026, 3, 5)).schedule(at, at=at)
+        held = held.hold(at=at)
+        gone = _conversation("c-2", "e-2", "m-1", date(2026, 3, 1)).cancel(reason="no", at=at)
+        early = _conversation("c-3", "e-1", "m-1", date(2025, 1, 1))
+        late = _conversation("c-4", "e-3", "m-2", date(2026, 9, 1))
+        edge = attrs.evolve(_conversation("c-5", "e-1", "m-1", date(2026, 3, 31)), manager_id=None)
+        stranger = _conversation("c-6", "e-9", "m-1", date(2026, 3, 2))  # e-9 is not stored
+        with store.unit_of_work() as uow:
+            for person_id in ("e-1", "e-2", "e-3"):
+                uow.people.upsert(_person(person_id))
+            uow.conversations.add_many([held, gone, early, late, edge, stranger])
+        with store.unit_of_work() as uow:
+
+            def states(
+                first: date, last: date, ids: list[str] | None = None
+            ) -> list[ConversationState]:
+                found = uow.conversations.states(first, last, ids or ())
+                assert all(key == state.id for key, state in found.items())
+                return sorted(found.values(), key=lambda state: state.id)
+
+            assert states(date(2026, 3, 1), date(2026, 3, 31)) == [
+                state_of(held),
+                state_of(gone),
+                state_of(edge),
+            ]
+            assert states(
+                date(2026, 3, 1), date(2026, 3, 4), ["c-4", "c-3", "c-2", "x", "c-4"]
+            ) == [
+                state_of(gone),
+                state_of(early),
+                state_of(late),
+            ]
+            assert states(date(2027, 1, 1), date(2027, 12, 31)) == []
+            assert states(date(2027, 1, 1), date(2027, 12, 31), ["", "c-1", "c-6"]) == [
+                state_of(held)
+            ]
+        assert state_of(held) == ConversationState(
+            "c-1",
+            "e-1",
+            "m-1",
+            ConversationStatus.HELD,
+            date(2026, 2, 26),
+            date(2026, 3, 5),
+            date(2026, 3, 12),
+        )
 
     def test_by_status(self, store: Store) -> None:
         at = T0

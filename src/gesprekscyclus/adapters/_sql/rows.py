@@ -451,6 +451,11 @@ def report_row(report: Report) -> Row:
     )
 
 
+#: The JSON of the ``data`` column: compact, not escaped to ASCII (one encoder for every
+#: row; ``json.dumps`` with options makes a new one per call).
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 @attrs.frozen
 class Encoding:
     """How one database stores days, instants and flags in the shared tables.
@@ -507,7 +512,7 @@ class Encoding:
             c.sequence,
             self.flag(c.requires_report),
             len(c.history),
-            json.dumps(parts, ensure_ascii=False, separators=(",", ":")),
+            _COMPACT.encode(parts),
         )
 
     def new_conversation_row(self, new: NewConversation) -> Row:
@@ -536,7 +541,7 @@ class Encoding:
             0,
             self.flag(kind.requires_report),
             0,
-            '{"p":' + json.dumps(people, ensure_ascii=False, separators=(",", ":")) + tail + "}",
+            '{"p":' + _COMPACT.encode(people) + tail + "}",
         )
 
     def conversation_from_row(self, row: Sequence[Any]) -> Conversation:

@@ -8,7 +8,7 @@ database (bulk inserts, the status query's index tricks) lives in the adapter's 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, ClassVar, Protocol
 
@@ -20,7 +20,7 @@ from gesprekscyclus.domain.absence_records import (
     SickReportRecord,
 )
 from gesprekscyclus.domain.action_items import ActionItem
-from gesprekscyclus.domain.conversations import Conversation
+from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.pseudonyms import mentions
@@ -36,6 +36,7 @@ from gesprekscyclus.ports.queries import (
 )
 from gesprekscyclus.ports.store import (
     AccessLogEntry,
+    ConversationState,
     DesignVersion,
     PastConversation,
     aware_utc,
@@ -113,12 +114,28 @@ class _Where:
 
 SELECT_CONVERSATIONS = "SELECT " + READ_COLUMNS + " FROM conversations"  # noqa: S608
 
+#: The columns of a :class:`~gesprekscyclus.ports.store.ConversationState`, for the
+#: conversations of stored people (a table to add ``WHERE`` to).
+SELECT_STATES = (
+    "SELECT * FROM (SELECT id, employee_id, manager_id, status, earliest, target, latest"
+    " FROM conversations WHERE EXISTS"
+    " (SELECT 1 FROM people WHERE people.id = conversations.employee_id)) AS states"
+)
+
+#: The statuses by their stored text.
+_STATUSES = {status.value: status for status in ConversationStatus}
+
 
 class Sql(Protocol):
     """One connection (inside the unit of work's transaction) running ``%s`` statements."""
 
     def rows(self, query: str, params: Sequence[Any] = ()) -> list[Row]:
         """All rows of a query."""
+        ...
+
+    def stream(self, query: str, params: Sequence[Any] = ()) -> Iterator[Row]:
+        """The rows of a query one by one, to be read to the end before the next statement
+        (for results too large to hold as rows)."""
         ...
 
     def one(self, query: str, params: Sequence[Any] = ()) -> Row | None:
@@ -606,6 +623,40 @@ class Conversations(_Table):
         )
         read = self._encoding.read_day
         return [PastConversation(key, kind, person, read(on)) for key, kind, person, on in rows]
+
+    def states(
+        self, first: date, last: date, ids: Iterable[str] = ()
+    ) -> dict[str, ConversationState]:
+        day = self._encoding.day
+        bounds = (day(first), day(last))
+        range_ = SELECT_STATES + " WHERE target >= %s AND target <= %s"
+        states = self._states(self._sql.stream(range_, bounds))
+        outside = self._sql.one(  # only then may ids name conversations not read yet
+            "SELECT 1 FROM conversations WHERE target < %s OR target > %s LIMIT 1", bounds
+        )
+        rest = [key for key in ids if key not in states] if outside else []
+        if rest:
+            states.update(self._states(self._sql.rows_by_ids(SELECT_STATES, rest)))
+        return states
+
+    def _states(self, rows: Iterable[Row]) -> dict[str, ConversationState]:
+        # Equal days and people are one object each: there are many states, few of those.
+        read, statuses = self._encoding.read_day, _STATUSES
+        days: dict[Any, date] = {}
+        names: dict[str, str] = {}
+        day, known, name = days.get, days.setdefault, names.setdefault
+        return {
+            key: ConversationState(
+                key,
+                name(person, person),
+                None if manager is None else name(manager, manager),
+                statuses[status],
+                day(earliest) or known(earliest, read(earliest)),
+                day(target) or known(target, read(target)),
+                day(latest) or known(latest, read(latest)),
+            )
+            for key, person, manager, status, earliest, target, latest in rows
+        }
 
     def mentioning(self, person_id: str) -> list[Conversation]:
         found = self._select(

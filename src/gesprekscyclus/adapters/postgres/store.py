@@ -169,6 +169,12 @@ class _Db:
         with self.errors("query"):
             return self.connection.execute(self.sql(query), params).fetchall()
 
+    def stream(self, query: Query, params: Sequence[Any] = ()) -> Iterator[Row]:
+        if not findable(params):
+            return
+        with self.errors("query"):
+            yield from self.connection.execute(self.sql(query), params)
+
     def one(self, query: Query, params: Sequence[Any] = ()) -> Row | None:
         if not findable(params):
             return None

@@ -172,6 +172,10 @@ class _Db:
             return []
         return self.connection.execute(query.replace("%s", "?"), params).fetchall()
 
+    def stream(self, query: str, params: Sequence[Any] = ()) -> Iterator[Any]:
+        if findable(params):
+            yield from self.connection.execute(query.replace("%s", "?"), params)
+
     def one(self, query: str, params: Sequence[Any] = ()) -> Any:
         if not findable(params):
             return None
