@@ -50,7 +50,7 @@ from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.question_lint import question_warnings
 from gesprekscyclus.domain.text import Locale
 from gesprekscyclus.errors import DesignError, InvalidValueError, Problem
-from gesprekscyclus.planning.csv_cells import FORMULA_STARTS, neutralise
+from gesprekscyclus.planning.csv_cells import neutralise
 from gesprekscyclus.planning.design import CycleDesign
 from gesprekscyclus.planning.design_document import design_summary
 from gesprekscyclus.planning.design_events import design_event_problems
@@ -424,23 +424,20 @@ def _plan_csv(result: Plan, sections: Sequence[str], locale: str, out: TextIO) -
         _csv_cells(header, rows(), out)
 
 
-#: The first characters of a cell that :func:`neutralise` may change (formula starts, and
-#: the quote it adds); any other cell is written as it is.
-_RISKY_STARTS = frozenset((*FORMULA_STARTS, "'"))
 _conversation_values = attrgetter(*_CONVERSATION_FIELDS)
 
 
 def _conversation_cells(conversations: Iterable[PlannedConversation]) -> Iterator[list[str]]:
     """The CSV cells of each conversation, as :func:`_cells` makes them from
-    :data:`_CONVERSATION_FIELDS`, faster: text is neutralised only where its first character
-    asks for it, and dates, times and legal bases (a few hundred distinct values in a plan
-    of millions of cells) are turned into text once each."""
+    :data:`_CONVERSATION_FIELDS`, faster: text goes straight to :func:`neutralise`, and
+    dates, times and legal bases (a few hundred distinct values in a plan of millions of
+    cells) are turned into text once each."""
     texts: dict[object, str] = {}
     for values in map(_conversation_values, conversations):
         cells = []
         for value in values:
             if type(value) is str:
-                cells.append(neutralise(value) if value[:1] in _RISKY_STARTS else value)
+                cells.append(neutralise(value))
             elif value is None:
                 cells.append("")
             else:

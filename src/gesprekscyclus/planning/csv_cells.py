@@ -24,6 +24,11 @@ __all__ = ["FORMULA_STARTS", "neutralise", "restore"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+#: The first characters of the cells :func:`neutralise` may change: formula starts and
+#: the quote it adds. Any other cell is text as it is (the common case, tested first).
+_CHANGEABLE_STARTS = frozenset((*FORMULA_STARTS, "'"))
+
+
 def _quoted_formula(cell: str) -> bool:
     """Whether ``cell`` is quotes (none or more) and then a formula character."""
     return cell.lstrip("'").startswith(FORMULA_STARTS)
@@ -31,6 +36,8 @@ def _quoted_formula(cell: str) -> bool:
 
 def neutralise(cell: str) -> str:
     """``cell`` with a leading ``'`` when a spreadsheet would read it as a formula."""
+    if cell[:1] not in _CHANGEABLE_STARTS:
+        return cell
     return "'" + cell if _quoted_formula(cell) else cell
 
 
