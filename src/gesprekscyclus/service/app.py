@@ -2182,7 +2182,7 @@ def _apply_horizon(
         uow.events.all(),
         start=start,
         end=end,
-        existing=_held_conversations(uow, rank),
+        existing=_stored_conversations(uow, people, _WAS_HELD).values(),
         catalog=catalog,
     )
     margin = timedelta(days=PLAN_MARGIN_DAYS)
@@ -2205,28 +2205,22 @@ def _apply_horizon(
     )
 
 
-#: The states of conversations that took place (the ones with a held date).
+#: The states of conversations that took place (the ones with a held date): all the
+#: planner reads of stored conversations are their held dates and answers.
 _WAS_HELD = (ConversationStatus.HELD, ConversationStatus.REPORTED, ConversationStatus.CLOSED)
 
 
-def _held_conversations(uow: UnitOfWork, rank: Mapping[str, int]) -> list[Conversation]:
-    """The stored conversations that took place (all the planner reads: their held dates and
-    answers) of the people in ``rank``, ordered by it, then by target and id."""
-    talks = [talk for talk in uow.conversations.by_status(_WAS_HELD) if talk.employee_id in rank]
-    talks.sort(key=lambda talk: rank[talk.employee_id])  # stable: (target, id) stays inside
-    return talks
-
-
 def _stored_conversations(
-    uow: UnitOfWork, people: Iterable[Person] | None = None
+    uow: UnitOfWork,
+    people: Iterable[Person] | None = None,
+    statuses: Iterable[ConversationStatus] = ConversationStatus,
 ) -> dict[str, Conversation]:
-    """The stored conversations of ``people`` (everyone stored by default), by id: read in
-    one query, ordered per person as ``people`` lists them, then by target and id."""
+    """The stored conversations of ``people`` (everyone stored by default) in ``statuses``
+    (all by default), by id: read in one query, ordered per person as ``people`` lists them,
+    then by target and id."""
     staff = uow.people.all() if people is None else list(people)
     rank = {person.id: index for index, person in enumerate(staff)}
-    talks = [
-        talk for talk in uow.conversations.by_status(ConversationStatus) if talk.employee_id in rank
-    ]
+    talks = [talk for talk in uow.conversations.by_status(statuses) if talk.employee_id in rank]
     talks.sort(key=lambda talk: rank[talk.employee_id])  # stable: (target, id) stays inside
     return {talk.id: talk for talk in talks}
 
