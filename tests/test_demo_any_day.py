@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from gesprekscyclus.cli import main
-from gesprekscyclus.cli.demo import living_example
+from gesprekscyclus.cli.demo import LEAVER_LEAD, living_example
+from gesprekscyclus.domain.events import LifeEventKind
 from gesprekscyclus.examples import load_reference
 
 
@@ -33,6 +34,12 @@ def test_the_busiest_managers_have_conversations_and_reminders_go_out(
     assert "nothing in the coming two weeks" not in out
     year = date.fromisoformat(today).year
     assert f"gesprekscyclus {year}" in out.splitlines()[0]
+    exit_interview = out.split("7. An exit interview", 1)[1]
+    target = re.search(r"Exit interview of \w[\w ]*, target (\d{4}-\d\d-\d\d)", exit_interview)
+    assert target is not None, exit_interview
+    assert date.fromisoformat(target.group(1)) >= date.fromisoformat(today)
+    assert "(manager) is refused" in exit_interview
+    assert "in the manager's agenda or calendar feed: no" in exit_interview
 
 
 def test_the_example_moves_by_whole_years_and_keeps_its_story() -> None:
@@ -52,6 +59,22 @@ def test_the_example_moves_by_whole_years_and_keeps_its_story() -> None:
 
 
 def test_the_examples_own_year_is_not_moved() -> None:
-    assert living_example(date(2027, 12, 31)) == load_reference()
+    assert living_example(date(2027, 1, 31)) == load_reference()
+    assert living_example(date(2027, 12, 31))[0] == load_reference()[0]
     assert living_example(date(2027, 1, 1))[0].cycle_start == date(2027, 1, 1)
     assert living_example(date(2026, 12, 31))[0].cycle_start == date(2026, 1, 1)
+
+
+@pytest.mark.parametrize("today", [date(2027, 6, 3), date(2027, 6, 30), date(2027, 12, 31)])
+def test_a_leaver_close_to_or_past_the_last_day_leaves_a_year_later(today: date) -> None:
+    _design, people, events = load_reference()
+    _moved_design, moved_people, moved_events = living_example(today)
+    last_days = [e.on for e in moved_events if e.kind is LifeEventKind.LAST_DAY]
+    end_dates = [p.end_date for p in moved_people if p.end_date is not None]
+    assert min(last_days + end_dates) >= today + LEAVER_LEAD
+    leaving = {LifeEventKind.NOTICE_GIVEN, LifeEventKind.LAST_DAY}
+    for old, new in zip(events, moved_events, strict=True):
+        assert new.on in (
+            {old.on, old.on.replace(year=old.on.year + 1)} if old.kind in leaving else {old.on}
+        )
+    assert [p.hire_date for p in moved_people] == [p.hire_date for p in people]

@@ -2,7 +2,8 @@
 
 It loads the reference example organisation (:mod:`gesprekscyclus.examples`), moved by whole
 years so that its cycle year is the current one (on any day the organisation is in the middle
-of its year: conversations behind and ahead, sick leave, a leaver), records its people and
+of its year: conversations behind and ahead, sick leave, and a leaver whose last day is still
+ahead), records its people and
 life events, plans twelve months of conversations, shows the coming agenda and a
 prepared conversation with its questions, sends the reminders due now to the console (once:
 a second run sends nothing again), writes each manager's calendar feed, and shows the leaver's
@@ -23,7 +24,7 @@ from dateutil.relativedelta import relativedelta
 
 from gesprekscyclus.adapters.notifiers.console import ConsoleNotifier
 from gesprekscyclus.bootstrap import build_service
-from gesprekscyclus.domain.events import LifeEvent
+from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.questions import Audience
 from gesprekscyclus.errors import AccessDeniedError
@@ -65,13 +66,64 @@ def living_example(today: date) -> _Example:
 
     Every date moves together (cycle start, company closures and extra days off, hire and end
     dates, life events; 29 February becomes the 28th), so the organisation keeps its story.
+    Only a leaver whose last day would be less than :data:`LEAVER_LEAD` ahead of ``today``
+    leaves a year later (end date, notice and last day), so that there is always an exit
+    interview ahead to show.
 
     >>> design, people, events = living_example(date(2031, 6, 15))
     >>> design.cycle_start, design.name
     (datetime.date(2031, 1, 1), 'Voorbeeld mkb: gesprekscyclus 2031')
     >>> min(event.on for event in events)
     datetime.date(2030, 5, 11)
+    >>> sorted(p.end_date.isoformat() for p in people if p.end_date)
+    ['2031-08-31']
+    >>> sorted(e.on.isoformat() for e in events if e.kind is LifeEventKind.LAST_DAY)
+    ['2032-06-30']
     """
+    design, people, events = _moved_by_years(today)
+    return design, *_leaving_ahead(people, events, today)
+
+
+#: How far ahead of the demo's day an example leaver's last day lies at least.
+LEAVER_LEAD = timedelta(days=28)
+_LEAVING = frozenset({LifeEventKind.NOTICE_GIVEN, LifeEventKind.LAST_DAY})
+
+
+def _leaving_ahead(
+    people: tuple[Person, ...], events: tuple[LifeEvent, ...], today: date
+) -> tuple[tuple[Person, ...], tuple[LifeEvent, ...]]:
+    """``people`` and ``events``, with each leaver too close to (or past) their last day
+    leaving a year later."""
+    last_days = {person.id: person.end_date for person in people if person.end_date}
+    last_days.update(
+        (event.person_id, event.on) for event in events if event.kind is LifeEventKind.LAST_DAY
+    )
+    later = {person_id for person_id, day in last_days.items() if day < today + LEAVER_LEAD}
+    if not later:
+        return people, events
+
+    def year_on(day: date) -> date:
+        return day + relativedelta(years=1)
+
+    return (
+        tuple(
+            attrs.evolve(person, end_date=year_on(person.end_date))
+            if person.id in later and person.end_date is not None
+            else person
+            for person in people
+        ),
+        tuple(
+            attrs.evolve(event, on=year_on(event.on))
+            if event.person_id in later and event.kind in _LEAVING
+            else event
+            for event in events
+        ),
+    )
+
+
+def _moved_by_years(today: date) -> _Example:
+    """The reference example, every date moved by the whole years that put ``today`` in its
+    cycle year."""
     design, people, events = load_reference()
     years = today.year - design.cycle_start.year
     if today < design.cycle_start.replace(year=today.year):
