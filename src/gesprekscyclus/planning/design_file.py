@@ -40,6 +40,7 @@ from typing import Any, Literal, get_args
 
 import attrs
 
+from gesprekscyclus._files import read_at_most
 from gesprekscyclus.domain.cadence import AnchorKind, Cadence, RRuleCadence
 from gesprekscyclus.domain.catalog import Catalog, built_in_catalog
 from gesprekscyclus.domain.conversation_types import ConversationType
@@ -379,20 +380,19 @@ def load_design(
     """
     limits = limits if limits is not None else DesignLimits()
     return parse_design(
-        _read_file(Path(path), limits.max_bytes),
+        _read_file(path, limits.max_bytes),
         source=str(path),
         catalog=catalog,
         limits=limits,
     )
 
 
-def _read_file(path: Path, max_bytes: int) -> str:
+def _read_file(path: str | Path, max_bytes: int) -> str:
     def refuse(message: str, allowed: Iterable[str] | None = None) -> DesignError:
         return DesignError([Problem(str(path), "", message, allowed=allowed)])
 
     try:
-        with path.open("rb") as handle:
-            data = handle.read(max_bytes + 1)
+        data = read_at_most(path, max_bytes)
     except OSError as error:
         raise refuse(f"cannot be read: {error.strerror or error}") from None
     if len(data) > max_bytes:

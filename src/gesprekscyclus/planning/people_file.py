@@ -41,6 +41,7 @@ from typing import Any
 
 from attrs import field, frozen
 
+from gesprekscyclus._files import read_at_most
 from gesprekscyclus.domain._checks import check_text, is_iana_zone, positive
 from gesprekscyclus.domain.absence_records import FORBIDDEN_KEYS, MEDICAL_REFUSAL
 from gesprekscyclus.domain.events import PROGNOSIS_DETAILS, LifeEvent, LifeEventKind
@@ -730,18 +731,17 @@ def parse_events(
 def _read_text(path: str | Path, limits: CsvLimits) -> str:
     """The UTF-8 text of ``path``, reading at most ``limits.max_bytes`` (so never a device
     such as ``/dev/zero`` to the end)."""
-    path = Path(path)
+    name = str(path)
     try:
-        with path.open("rb") as file:
-            data = file.read(limits.max_bytes + 1)
+        data = read_at_most(path, limits.max_bytes)
     except OSError as error:
         reason = error.strerror or str(error)
-        raise DesignError([Problem(str(path), "", f"cannot be read: {reason}")]) from error
+        raise DesignError([Problem(name, "", f"cannot be read: {reason}")]) from error
     if len(data) > limits.max_bytes:
         raise DesignError(
             [
                 Problem(
-                    str(path),
+                    name,
                     "",
                     f"is larger than {limits.max_bytes} bytes, the most that is read "
                     "(CsvLimits.max_bytes)",
@@ -752,7 +752,7 @@ def _read_text(path: str | Path, limits: CsvLimits) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise DesignError(
-            [Problem(str(path), "", f"is not UTF-8 text (byte {error.start}); save it as UTF-8")]
+            [Problem(name, "", f"is not UTF-8 text (byte {error.start}); save it as UTF-8")]
         ) from error
 
 
