@@ -24,15 +24,14 @@ from __future__ import annotations
 import argparse
 import getpass
 import io
-from pathlib import Path
 from typing import Literal
 
 from gesprekscyclus.bootstrap import build_service
 from gesprekscyclus.cli.store_options import add_store_options, store_placement
 from gesprekscyclus.domain.text import Locale
-from gesprekscyclus.errors import DesignError, InvalidValueError, NoDesignError, Problem
+from gesprekscyclus.errors import InvalidValueError, NoDesignError
 from gesprekscyclus.planning.design_document import DOCUMENT_FORMATS, design_document
-from gesprekscyclus.planning.design_file import parse_design
+from gesprekscyclus.planning.design_file import parse_design, read_design_text
 from gesprekscyclus.ports.clock import SystemClock
 from gesprekscyclus.ports.store import DesignVersion
 from gesprekscyclus.service.app import ConversationService
@@ -93,15 +92,9 @@ def describe_change(change: DesignChange, *, listed: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _read(path: str) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise DesignError([Problem(path, "", f"cannot be read: {error}")]) from error
-
-
 def _apply(args: argparse.Namespace, out: io.StringIO) -> int:
-    text = _read(args.file)
+    # Bounded like validate's read; line ends as text mode reads them, as the source is kept.
+    text = read_design_text(args.file).replace("\r\n", "\n").replace("\r", "\n")
     fmt: Literal["toml", "json"] = "json" if args.file.lower().endswith(".json") else "toml"
     design = parse_design(text, source=args.file, fmt=fmt)
     applied_by = args.by if args.by is not None else getpass.getuser()

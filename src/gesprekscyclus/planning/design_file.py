@@ -62,6 +62,7 @@ __all__ = [
     "dump_design",
     "load_design",
     "parse_design",
+    "read_design_text",
     "validate_design",
     "validate_design_text",
 ]
@@ -380,14 +381,18 @@ def load_design(
     """
     limits = limits if limits is not None else DesignLimits()
     return parse_design(
-        _read_file(path, limits.max_bytes),
+        read_design_text(path, limits=limits),
         source=str(path),
         catalog=catalog,
         limits=limits,
     )
 
 
-def _read_file(path: str | Path, max_bytes: int) -> str:
+def read_design_text(path: str | Path, *, limits: DesignLimits | None = None) -> str:
+    """The text of a design file, read as :func:`load_design` reads it: at most
+    ``limits.max_bytes``, as UTF-8; a file that cannot be read raises :class:`DesignError`."""
+    max_bytes = (limits if limits is not None else DesignLimits()).max_bytes
+
     def refuse(message: str, allowed: Iterable[str] | None = None) -> DesignError:
         return DesignError([Problem(str(path), "", message, allowed=allowed)])
 
