@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import tempfile
 import traceback
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -19,12 +21,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gesprekscyclus._files import read_at_most
+from gesprekscyclus.adapters.sqlite import open_sqlite_store
 from gesprekscyclus.cli import main
+from gesprekscyclus.domain.people import Person
 from gesprekscyclus.errors import DesignError
 from gesprekscyclus.examples import directory
 from gesprekscyclus.planning.design_file import load_design
 from gesprekscyclus.planning.design_text import DesignLimits
 from gesprekscyclus.planning.people_file import CsvLimits, read_events, read_people
+from gesprekscyclus.ports.clock import FixedClock
+from gesprekscyclus.service.app import ConversationService
 
 from .fuzzing import fuzz
 
@@ -109,3 +115,113 @@ def test_the_command_line_never_shows_a_traceback_for_any_file_name(name: str) -
             assert code == 2, (argv, code, err)
             assert out == ""
             assert err.startswith("error: "), err
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("store") / "cli.sqlite"
+    store = open_sqlite_store(path)
+    clock = FixedClock(datetime(2026, 1, 5, 8, 0, tzinfo=UTC))
+    service = ConversationService(store, clock, design=load_design(DESIGN))
+    service.hire(Person(id="m-1", name="Mila", hire_date=date(2019, 1, 1)))
+    service.hire(Person(id="e-1", name="Eva", hire_date=date(2023, 1, 1), manager_id="m-1"))
+    service.materialise(date(2026, 1, 1), date(2026, 12, 31))
+    store.close()
+    return f"sqlite:///{path}"
+
+
+#: Each export command, without its ``--db`` and ``--out``.
+OUTPUTS = {
+    "export-ics": ["export-ics", "--manager", "m-1"],
+    "export-person": ["export-person", "--person", "e-1"],
+}
+
+
+@pytest.mark.parametrize("command", ["export-ics", "export-person"])
+@pytest.mark.parametrize(
+    ("out", "reason"),
+    [
+        ("{folder}", "Is a directory"),
+        ("{folder}/missing/x.out", "No such file or directory"),
+        ("{folder}/a-file/x.out", "Not a directory"),
+        ("{folder}/x\x00.out", "the name contains a NUL character"),
+        ("/dev/full", "No space left on device"),
+    ],
+)
+def test_an_output_file_that_cannot_be_written_is_an_error_of_out(
+    command: str, out: str, reason: str, db: str, tmp_path: Path
+) -> None:
+    (tmp_path / "a-file").write_text("keep me", encoding="utf-8")
+    if out == "/dev/full" and not Path(out).exists():
+        pytest.skip("no /dev/full here")
+    target = out.format(folder=tmp_path)
+    argv = [*OUTPUTS[command], "--db", db, "--out", target]
+    code, stdout, err = run_cli(argv)
+    assert (code, stdout) == (2, ""), err
+    assert err == f"error: --out: cannot write {target!r}: {reason}\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a-file"]  # nothing left over
+
+
+@pytest.mark.parametrize("command", ["export-ics", "export-person"])
+def test_an_output_file_is_replaced_whole_or_not_at_all(
+    command: str, db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "export.out"
+    target.write_text("the previous export", encoding="utf-8")
+    argv = [*OUTPUTS[command], "--db", db, "--out", str(target)]
+
+    def full_disk(_descriptor: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)  # fails after the data went to the file
+    code, _, err = run_cli(argv)
+    assert code == 2
+    assert err == f"error: --out: cannot write {str(target)!r}: No space left on device\n"
+    assert target.read_text(encoding="utf-8") == "the previous export"
+    assert [path.name for path in tmp_path.iterdir()] == ["export.out"]  # no temporary left
+    monkeypatch.undo()
+    code, _, err = run_cli(argv)
+    assert (code, err) == (0, "")
+    assert target.read_text(encoding="utf-8") != "the previous export"
+
+
+def test_an_output_file_behind_a_link_is_written_where_the_link_points(
+    db: str, tmp_path: Path
+) -> None:
+    real = tmp_path / "real.json"
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    code, _, err = run_cli(["export-person", "--person", "e-1", "--db", db, "--out", str(link)])
+    assert (code, err) == (0, "")
+    assert link.is_symlink()
+    assert real.read_text(encoding="utf-8").startswith("{")
+
+
+@pytest.mark.parametrize(
+    ("out", "expected"),
+    [
+        (
+            "{folder}/a-file",
+            "error: --out: '{folder}/a-file' cannot be a folder: '{folder}/a-file' is a file\n",
+        ),
+        (
+            "{folder}/a-file/sub",
+            "error: --out: '{folder}/a-file/sub' cannot be a folder: '{folder}/a-file' is a file\n",
+        ),
+        ("{folder}/x\x00", "error: --out: contains a NUL character at position {nul}\n"),
+    ],
+)
+def test_a_demo_folder_that_cannot_be_one_is_refused_before_the_demo_stores_anything(
+    out: str, expected: str, tmp_path: Path
+) -> None:
+    (tmp_path / "a-file").write_text("keep me", encoding="utf-8")
+    target = out.format(folder=tmp_path)
+    store = tmp_path / "demo.sqlite"
+    code, stdout, err = run_cli(["demo", "--db", f"sqlite:///{store}", "--out", target])
+    assert (code, stdout) == (2, "")
+    assert err == expected.format(folder=tmp_path, nul=len(str(tmp_path)) + 2)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a-file"]

@@ -1,4 +1,4 @@
-"""Reading the files a user names, without surprises.
+"""Reading and writing the files a user names, without surprises.
 
 :func:`read_at_most` reads a bounded number of bytes in pieces, so that a large limit does not
 reserve its whole size up front and a device such as ``/dev/zero`` is never read to the end.
@@ -6,11 +6,16 @@ A name the operating system cannot take (one with a NUL character, or a lone sur
 has no bytes in the file system's encoding) is reported as an :class:`OSError` like every
 other file that cannot be opened, so callers need one ``except OSError`` only.
 
+:func:`write_whole` writes a file through a temporary file beside it that replaces it only
+when everything has been written: a failure (a full disk, a folder that is not there) leaves
+no partial file and any old file as it was. :func:`write_output` does so for a file named
+by an option, and reports a failure as an :class:`~gesprekscyclus.errors.InvalidValueError`
+of that option.
+
 >>> import os, tempfile
 >>> with tempfile.TemporaryDirectory() as folder:
 ...     path = os.path.join(folder, "out.txt")
-...     with open(path, "wb") as file:
-...         _ = file.write(b"hello")
+...     write_whole(path, b"hello")
 ...     read_at_most(path, 3), read_at_most(path, 10)
 (b'hell', b'hello')
 >>> try:
@@ -22,10 +27,14 @@ the name contains a NUL character
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 from pathlib import Path
 
-__all__ = ["read_at_most"]
+from gesprekscyclus.errors import InvalidValueError
+
+__all__ = ["read_at_most", "write_output", "write_whole"]
 
 #: The most bytes read in one piece.
 _PIECE = 1 << 20
@@ -56,3 +65,54 @@ def read_at_most(path: str | os.PathLike[str], limit: int) -> bytes:
     except ValueError as error:  # a NUL in the name, or an unencodable one
         raise _unusable_name(error) from None
     return b"".join(pieces)
+
+
+def write_whole(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` all at once: through a temporary file in the same folder,
+    renamed over ``path`` only when complete; raises :class:`OSError` when it cannot be
+    written, and then leaves ``path`` as it was.
+
+    A symbolic link is followed (the file it points to is replaced, the link stays); a path
+    that is neither a regular file nor missing, such as ``/dev/stdout``, is written to
+    directly, as there is nothing to replace."""
+    try:
+        target = Path(path)
+        if target.is_dir():
+            raise IsADirectoryError(21, "Is a directory", str(path))
+        if target.exists() and not target.is_file():
+            with target.open("wb") as file:
+                file.write(data)
+            return
+        target = target.resolve() if target.is_symlink() else target
+        descriptor, temporary = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name[:100]}.", suffix=".part"
+        )
+    except ValueError as error:  # a NUL in the name, or an unencodable one
+        raise _unusable_name(error) from None
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_output(option: str, path: str | os.PathLike[str], data: bytes) -> None:
+    """:func:`write_whole`, raising :class:`InvalidValueError` of ``option`` (such as
+    ``--out``) with the reason when the file cannot be written."""
+    try:
+        write_whole(path, data)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise InvalidValueError(option, f"cannot write {str(path)!r}: {reason}") from error

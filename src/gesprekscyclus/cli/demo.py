@@ -22,12 +22,13 @@ from zoneinfo import ZoneInfo
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from gesprekscyclus._files import write_output
 from gesprekscyclus.adapters.notifiers.console import ConsoleNotifier
 from gesprekscyclus.bootstrap import build_service
 from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.questions import Audience
-from gesprekscyclus.errors import AccessDeniedError
+from gesprekscyclus.errors import AccessDeniedError, InvalidValueError
 from gesprekscyclus.examples import load_reference
 from gesprekscyclus.planning.design import CycleDesign
 from gesprekscyclus.ports.clock import Clock, FixedClock, SystemClock
@@ -436,21 +437,45 @@ def _write_feeds(
     except ImportError:
         out.write("    skipped: install the 'ics' extra (pip install gesprekscyclus[ics])\n")
         return
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise InvalidValueError(
+            "--out", f"cannot make the folder {str(folder)!r}: {reason}"
+        ) from error
     for manager_id in managers:
         entries = manager_feed_entries(service, manager_id)
         manager = people[manager_id]
         path = folder / f"{manager_id}.ics"
-        path.write_bytes(
-            feed(entries, name=f"Gesprekken {manager.name}", stamp=now, locale=manager.locale)
+        write_output(
+            "--out",
+            path,
+            feed(entries, name=f"Gesprekken {manager.name}", stamp=now, locale=manager.locale),
         )
         out.write(f"    {path}  ({len(entries)} conversations)\n")
     out.write("    Subscribe to one of these files in a calendar client to see the plan.\n")
 
 
+def _folder(text: str) -> Path:
+    """The ``--out`` folder, refused before the demo stores anything when it cannot be one."""
+    if "\x00" in text:
+        raise InvalidValueError(
+            "--out", f"contains a NUL character at position {text.index(chr(0))}"
+        )
+    folder = Path(text)
+    existing = next((path for path in (folder, *folder.parents) if path.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise InvalidValueError(
+            "--out", f"{text!r} cannot be a folder: {str(existing)!r} is a file"
+        )
+    return folder
+
+
 def _run(args: argparse.Namespace, out: io.StringIO) -> int:
+    folder = _folder(args.out)
     today = date.fromisoformat(args.today) if args.today else None
-    return run_demo(out, db=args.db, today=today, folder=Path(args.out))
+    return run_demo(out, db=args.db, today=today, folder=folder)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

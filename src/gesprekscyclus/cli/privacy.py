@@ -21,13 +21,13 @@ import io
 import json
 import os
 from datetime import UTC, date, datetime
-from pathlib import Path
 
+from gesprekscyclus._files import write_output
 from gesprekscyclus.bootstrap import build_service
 from gesprekscyclus.cli.service import parse_instant
 from gesprekscyclus.cli.store_options import add_store_options, store_placement
 from gesprekscyclus.domain.catalog import Catalog, built_in_catalog
-from gesprekscyclus.errors import InvalidValueError, StoreError
+from gesprekscyclus.errors import InvalidValueError
 from gesprekscyclus.planning.design import CycleDesign
 from gesprekscyclus.planning.design_file import load_design
 from gesprekscyclus.ports.clock import FixedClock, SystemClock
@@ -157,10 +157,7 @@ def _export(args: argparse.Namespace, out: io.StringIO) -> int:
         service.store.close()
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     if args.out:
-        try:
-            Path(args.out).write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise StoreError(f"--out: cannot write {args.out!r}: {error.strerror}") from error
+        write_output("--out", args.out, text.encode("utf-8"))
         out.write(f"{args.out}: export of {person}\n")
     else:
         out.write(text)

@@ -41,8 +41,8 @@ import os
 import socket
 import threading
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
+from gesprekscyclus._files import write_output
 from gesprekscyclus.adapters.notifiers.console import ConsoleNotifier, LoggingNotifier
 from gesprekscyclus.bootstrap import build_service
 from gesprekscyclus.cli.store_options import add_store_options, store_placement
@@ -396,7 +396,7 @@ def _export_ics(args: argparse.Namespace, out: io.StringIO) -> int:
         entries, name=f"gesprekscyclus: {owner.name}", stamp=clock.now(), locale=owner.locale
     )
     if args.out:
-        Path(args.out).write_bytes(data)
+        write_output("--out", args.out, data)
         out.write(f"{args.out}: {len(entries)} conversations\n")
     else:
         out.write(data.decode("utf-8"))
