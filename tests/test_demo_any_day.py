@@ -78,3 +78,12 @@ def test_a_leaver_close_to_or_past_the_last_day_leaves_a_year_later(today: date)
             {old.on, old.on.replace(year=old.on.year + 1)} if old.kind in leaving else {old.on}
         )
     assert [p.hire_date for p in moved_people] == [p.hire_date for p in people]
+
+
+@pytest.mark.parametrize("today", ["1983-02-15", "4096-11-16"])
+def test_the_first_and_last_day_the_demo_allows_run_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], today: str
+) -> None:
+    code = main(["demo", "--db", "memory:", "--today", today, "--out", str(tmp_path / "feeds")])
+    assert code == 0
+    assert capsys.readouterr().err == ""

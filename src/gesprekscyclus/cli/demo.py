@@ -31,11 +31,13 @@ from gesprekscyclus.domain.questions import Audience
 from gesprekscyclus.errors import AccessDeniedError, InvalidValueError
 from gesprekscyclus.examples import load_reference
 from gesprekscyclus.planning.design import CycleDesign
+from gesprekscyclus.planning.planner import FIRST_PLAN_DAY, LAST_PLAN_DAY
 from gesprekscyclus.ports.clock import Clock, FixedClock, SystemClock
 from gesprekscyclus.ports.notifier import NEUTRAL_TITLE, Notification
 from gesprekscyclus.service.app import ConversationService
 from gesprekscyclus.service.dispatch import Dispatcher, DispatchReport
 from gesprekscyclus.service.feeds import manager_feed_entries
+from gesprekscyclus.service.materialise import PLAN_MARGIN_DAYS
 from gesprekscyclus.service.views import AgendaEntry, ConversationView
 
 __all__ = ["living_example", "register", "run_demo"]
@@ -87,6 +89,8 @@ def living_example(today: date) -> _Example:
 
 #: How far ahead of the demo's day an example leaver's last day lies at least.
 LEAVER_LEAD = timedelta(days=28)
+#: How far ahead the demo plans.
+DEMO_HORIZON = timedelta(days=365)
 _LEAVING = frozenset({LifeEventKind.NOTICE_GIVEN, LifeEventKind.LAST_DAY})
 
 
@@ -285,7 +289,7 @@ class _Demo:
 
     def twelve_months(self) -> None:
         _heading(self.out, "2. Twelve months of conversations")
-        today, until = self.today, self.today + timedelta(days=365)
+        today, until = self.today, self.today + DEMO_HORIZON
         report = self.service.materialise(today, until)
         self.out.write(
             f"    {today} to {until}: {report.added} added, {report.moved} moved, "
@@ -472,9 +476,23 @@ def _folder(text: str) -> Path:
     return folder
 
 
+def _today(text: str) -> date:
+    """The ``--today`` date: one whose twelve months the planner can cover, margins included."""
+    from gesprekscyclus.cli.planning import parse_date  # noqa: PLC0415 - the shared reader
+
+    day = parse_date(text, "--today")
+    margin = timedelta(days=PLAN_MARGIN_DAYS)
+    first, last = FIRST_PLAN_DAY + margin, LAST_PLAN_DAY - margin - DEMO_HORIZON
+    if not first <= day <= last:
+        raise InvalidValueError(
+            "--today", f"{day} lies outside the days the demo can plan (from {first} to {last})"
+        )
+    return day
+
+
 def _run(args: argparse.Namespace, out: io.StringIO) -> int:
     folder = _folder(args.out)
-    today = date.fromisoformat(args.today) if args.today else None
+    today = _today(args.today) if args.today else None
     return run_demo(out, db=args.db, today=today, folder=folder)
 
 

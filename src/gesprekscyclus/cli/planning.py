@@ -180,7 +180,7 @@ def _whole_number(text: str) -> int:
     return int(text)
 
 
-def _date(text: str, option: str) -> date:
+def parse_date(text: str, option: str) -> date:
     """An ISO date given on the command line, or an error naming the option."""
     if _ISO_DATE.fullmatch(text.strip()):
         try:
@@ -602,8 +602,8 @@ def run_plan(args: argparse.Namespace, out: TextIO) -> int:
 
     Its CSV and JSON output are written as they are made (see :data:`STREAMED`); every
     check that can fail runs before the first line is written."""
-    start = _date(args.start, "--from")
-    end = _date(args.end, "--until")
+    start = parse_date(args.start, "--from")
+    end = parse_date(args.end, "--until")
     if end < start:
         raise InvalidValueError("--until", f"{end} lies before --from {start}")
     try:
@@ -645,7 +645,7 @@ def _periods(first_sick_day: date, recovered: Sequence[str]) -> list[SickPeriod]
                 "or drop this one",
             )
         back_text, colon, sick_again_text = text.partition(":")
-        back = _date(back_text, option)
+        back = parse_date(back_text, option)
         if back <= start:
             raise InvalidValueError(
                 option, f"first day back {back} must lie after the sick day {start}"
@@ -654,7 +654,7 @@ def _periods(first_sick_day: date, recovered: Sequence[str]) -> list[SickPeriod]
         if not colon:
             start = None
             continue
-        last_healthy = _date(sick_again_text, option)
+        last_healthy = parse_date(sick_again_text, option)
         if last_healthy < back:
             raise InvalidValueError(
                 option,
@@ -678,7 +678,7 @@ def _prognoses(texts: Sequence[str]) -> list[Prognosis]:
     for index, text in enumerate(texts):
         option = f"--prognosis[{index + 1}]"
         day_text, _colon, kind = text.partition(":")
-        day = _date(day_text, option)
+        day = parse_date(day_text, option)
         kind = kind.strip().lower()
         if kind not in ("long", "short"):
             raise InvalidValueError(
@@ -691,7 +691,7 @@ def _prognoses(texts: Sequence[str]) -> list[Prognosis]:
 def _case_timelines(
     args: argparse.Namespace,
 ) -> list[tuple[AbsenceCase, tuple[Milestone, ...]]]:
-    first = _date(args.first_sick_day, "--first-sick-day")
+    first = parse_date(args.first_sick_day, "--first-sick-day")
     if first > LATEST_SICK_DAY:
         raise InvalidValueError(
             "--first-sick-day",
@@ -709,9 +709,9 @@ def _case_timelines(
     last_day = (
         None
         if args.last_working_day is None
-        else _date(args.last_working_day, "--last-working-day")
+        else parse_date(args.last_working_day, "--last-working-day")
     )
-    until = None if args.until is None else _date(args.until, "--until")
+    until = None if args.until is None else parse_date(args.until, "--until")
     for index, prognosis in enumerate(prognoses):
         if prognosis.recorded_on < first:
             raise InvalidValueError(
