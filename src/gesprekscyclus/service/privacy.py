@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, timedelta
 from typing import Any, Final
 
 import attrs
@@ -185,15 +185,32 @@ class PurgeReport:
 
 
 def add_years(day: date, years: int) -> date:
-    """``day`` moved ``years`` calendar years on; 29 February becomes 28 February.
+    """``day`` moved ``years`` calendar years on; 29 February becomes 28 February. A day
+    beyond the calendar (before year 1 or after 9999) is its first or last day, which every
+    comparison with a representable day answers the same way.
 
     >>> add_years(date(2024, 2, 29), 2)
     datetime.date(2026, 2, 28)
+    >>> add_years(date(3, 6, 1), -7), add_years(date(9990, 6, 1), 10)
+    (datetime.date(1, 1, 1), datetime.date(9999, 12, 31))
     """
+    year = day.year + years
+    if year < MINYEAR:
+        return date.min
+    if year > MAXYEAR:
+        return date.max
     try:
-        return day.replace(year=day.year + years)
+        return day.replace(year=year)
     except ValueError:
-        return day.replace(year=day.year + years, day=28)
+        return day.replace(year=year, day=28)
+
+
+def _days_before(now: datetime, days: int) -> datetime:
+    """``now`` less ``days`` days, or the first instant there is when that lies before it."""
+    try:
+        return now - timedelta(days=days)
+    except OverflowError:
+        return datetime.min.replace(tzinfo=UTC)
 
 
 def _cases(events: Iterable[LifeEvent]) -> tuple[AbsenceCase, ...]:
@@ -454,11 +471,11 @@ def _purge_all(
             end = _case_end(cases_of(person_id), record.on)
             if end is not None and add_years(end, policy.reintegration_years) <= today:
                 counter["absence_records"] += int(uow.absence_records.delete(record))
-    limit = now - timedelta(days=policy.outbox_days)
+    limit = _days_before(now, policy.outbox_days)
     counter["outbox_payloads"] += uow.outbox.redact_sent_before(limit)
     counter["outbox_messages"] += uow.outbox.delete_dead_before(limit)
     for log in PERSONAL_LOGS:
-        limit = now - timedelta(days=log.retention_days(policy))
+        limit = _days_before(now, log.retention_days(policy))
         counter[log.name] += getattr(uow, log.name).delete_before(limit)
     return counter, rewritten, kept
 

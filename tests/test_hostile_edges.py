@@ -1,0 +1,87 @@
+"""Hostile values at the edges of the calendar, the numbers and the store URLs.
+
+Each case once ended a command or a public call with a raw ``ValueError``,
+``OverflowError`` or ``UnicodeEncodeError``; now it either works or raises the library's
+typed error naming the field or option, and the command line exits with code 2.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gesprekscyclus.adapters.memory import MemoryStore
+from gesprekscyclus.domain.people import Person
+from gesprekscyclus.examples import directory
+from gesprekscyclus.planning.design_file import load_design
+from gesprekscyclus.ports.clock import FixedClock
+from gesprekscyclus.service.app import ConversationService
+from gesprekscyclus.service.privacy import add_years
+
+from .fuzzing import fuzz
+from .test_hostile_files import run_cli
+
+DESIGN = str(directory() / "reference-design.toml")
+
+
+def _service(now: datetime) -> ConversationService:
+    service = ConversationService(MemoryStore(), FixedClock(now), design=load_design(DESIGN))
+    service.hire(Person(id="m-1", name="Mila", hire_date=date(2019, 1, 1)))
+    service.hire(
+        Person(
+            id="e-1",
+            name="Eva",
+            hire_date=date(2020, 1, 1),
+            manager_id="m-1",
+            end_date=date(9998, 6, 30),
+        )
+    )
+    return service
+
+
+# --- purge at the ends of the calendar ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        datetime(1, 1, 1, tzinfo=UTC),
+        datetime(1, 3, 1, 12, tzinfo=UTC),
+        datetime(9999, 12, 31, 23, 59, tzinfo=UTC),
+    ],
+)
+def test_purge_works_on_the_first_and_last_days_there_are(now: datetime) -> None:
+    service = _service(datetime(2026, 1, 5, 8, 0, tzinfo=UTC))
+    report = service.purge(now)
+    assert report.at == now
+    assert report.removed["people"] == 0
+    # Eva leaves in 9998: the years her file is kept run past the calendar, so she stays.
+    assert service.person("e-1").end_date == date(9998, 6, 30)
+
+
+def test_purge_now_in_year_one_on_the_command_line(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    code, out, err = run_cli(["purge", "--db", db, "--now", "0001-01-01", "--dry-run"])
+    assert (code, err) == (0, ""), err
+    assert "would remove: people 0" in out
+
+
+@fuzz
+@given(st.dates(), st.integers(-20_000, 20_000))
+def test_adding_years_is_the_same_day_of_another_year_or_the_calendar_s_end(
+    day: date, years: int
+) -> None:
+    moved = add_years(day, years)
+    if 1 <= day.year + years <= 9999:
+        assert moved.year == day.year + years
+        assert (moved.month, moved.day) in {(day.month, day.day), (2, 28)}
+    else:
+        assert moved == (date.min if years < 0 else date.max)
+    if years > 0:
+        assert moved > day or day == date.max
+    elif years < 0:
+        assert moved < day or day == date.min
