@@ -15,11 +15,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gesprekscyclus.adapters.memory import MemoryStore
+from gesprekscyclus.adapters.notifiers.recording import RecordingNotifier
 from gesprekscyclus.domain.people import Person
+from gesprekscyclus.errors import InvalidValueError
 from gesprekscyclus.examples import directory
 from gesprekscyclus.planning.design_file import load_design
 from gesprekscyclus.ports.clock import FixedClock
-from gesprekscyclus.service.app import ConversationService
+from gesprekscyclus.service.app import ConversationService, tick
+from gesprekscyclus.service.dispatch import Dispatcher
 from gesprekscyclus.service.privacy import add_years
 
 from .fuzzing import fuzz
@@ -85,3 +88,39 @@ def test_adding_years_is_the_same_day_of_another_year_or_the_calendar_s_end(
         assert moved > day or day == date.max
     elif years < 0:
         assert moved < day or day == date.min
+
+
+# --- horizons that run past the calendar ---------------------------------------------------
+
+
+def test_applying_a_design_with_a_horizon_past_the_calendar_names_the_horizon() -> None:
+    service = _service(datetime(2026, 1, 5, 8, 0, tzinfo=UTC))
+    for days in (1_000_000, 3_000_000, 10**8):
+        with pytest.raises(InvalidValueError) as caught:
+            service.apply_design(load_design(DESIGN), applied_by="hr-1", horizon_days=days)
+        assert str(caught.value) == (
+            f"horizon_days: {days} days from 2026-01-05 reach past 4097-12-31, "
+            "the last day a plan can cover"
+        )
+
+
+def test_a_tick_with_a_horizon_past_the_calendar_names_the_horizon() -> None:
+    now = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+    service = _service(now)
+    dispatcher = Dispatcher(service.store, RecordingNotifier(), FixedClock(now), owner="t")
+    with pytest.raises(InvalidValueError, match=r"^horizon_days: 100000000 days from 2026-01-05"):
+        tick(service, dispatcher, now, horizon_days=10**8)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "field"),
+    [
+        (date(2026, 1, 1), date(9999, 12, 31), "end"),
+        (date(1, 1, 1), date(2026, 1, 1), "start"),
+        (date(1, 1, 1), date(1, 1, 2), "start"),
+    ],
+)
+def test_materialising_past_the_calendar_names_the_day(start: date, end: date, field: str) -> None:
+    service = _service(datetime(2026, 1, 5, 8, 0, tzinfo=UTC))
+    with pytest.raises(InvalidValueError, match=f"^{field}: .* lies outside the days a plan can"):
+        service.materialise(start, end)

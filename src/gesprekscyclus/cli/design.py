@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import io
+from datetime import UTC, datetime
 from typing import Literal
 
 from gesprekscyclus.bootstrap import build_service
@@ -36,6 +37,7 @@ from gesprekscyclus.ports.clock import SystemClock
 from gesprekscyclus.ports.store import DesignVersion
 from gesprekscyclus.service.app import ConversationService
 from gesprekscyclus.service.design import DesignChange
+from gesprekscyclus.service.materialise import horizon_end
 
 __all__ = ["describe_change", "describe_version", "register", "run_describe"]
 
@@ -97,6 +99,7 @@ def _apply(args: argparse.Namespace, out: io.StringIO) -> int:
     text = read_design_text(args.file).replace("\r\n", "\n").replace("\r", "\n")
     fmt: Literal["toml", "json"] = "json" if args.file.lower().endswith(".json") else "toml"
     design = parse_design(text, source=args.file, fmt=fmt)
+    horizon_end(datetime.now(UTC).date(), args.horizon_days, name="--horizon-days")
     applied_by = args.by if args.by is not None else getpass.getuser()
     service = _service(args)
     try:

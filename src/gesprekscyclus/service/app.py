@@ -127,6 +127,7 @@ from gesprekscyclus.service.materialise import (
     MaterialiseReport,
     apply_plan,
     apply_to_states,
+    horizon_end,
     participant_roles,
     plan_horizon,
     with_manager,
@@ -405,11 +406,9 @@ class ConversationService:
         >>> change.version.label[:9], service.design_version == change.version
         ('version 1', True)
         """
-        if isinstance(horizon_days, bool) or horizon_days < 0:
-            raise InvalidValueError("horizon_days", f"must be 0 or more, got {horizon_days!r}")
         at = self._at(at)
         start = at.date()
-        end = start + timedelta(days=horizon_days)
+        end = horizon_end(start, horizon_days)
         text = design_source(design, source, fmt)
         with self.store.unit_of_work() as uow:
             uow.lock(PLANNER_LOCK)  # a new version and its replan, one planner at a time
@@ -2363,11 +2362,9 @@ def tick(
     (:meth:`ConversationService.apply_manager_changes`), enqueue the reminders due at
     ``now``, dispatch one batch, and purge what the design's retention periods no longer
     allow to keep."""
-    if isinstance(horizon_days, bool) or horizon_days < 0:
-        raise InvalidValueError("horizon_days", f"must be 0 or more, got {horizon_days!r}")
     now = aware_utc(now, "now")
     start = now.date()
-    materialised = service.materialise(start, start + timedelta(days=horizon_days))
+    materialised = service.materialise(start, horizon_end(start, horizon_days))
     service.apply_manager_changes(now)
     reminders = service.enqueue_due_reminders(now)
     dispatched = dispatcher.run_once()

@@ -58,7 +58,13 @@ from gesprekscyclus.domain.new_conversations import NewConversation, NewConversa
 from gesprekscyclus.domain.people import Person, Role
 from gesprekscyclus.errors import InvalidValueError
 from gesprekscyclus.planning.design import CycleDesign
-from gesprekscyclus.planning.planner import Plan, PlannedConversation, plan
+from gesprekscyclus.planning.planner import (
+    FIRST_PLAN_DAY,
+    LAST_PLAN_DAY,
+    Plan,
+    PlannedConversation,
+    plan,
+)
 from gesprekscyclus.ports.store import (
     ConversationState,
     DesignVersion,
@@ -77,6 +83,7 @@ __all__ = [
     "apply_plan",
     "apply_to_states",
     "conversation_from_plan",
+    "horizon_end",
     "in_horizon",
     "participant_roles",
     "plan_horizon",
@@ -92,6 +99,31 @@ VANISHED_REASON = "no longer part of the plan"
 #: Days planned on either side of a materialise horizon, so that an occurrence whose date
 #: a business-day convention or load levelling moved across the edge is still recognised.
 PLAN_MARGIN_DAYS = 45
+
+
+def horizon_end(start: date, horizon_days: int, *, name: str = "horizon_days") -> date:
+    """The last day of a horizon of ``horizon_days`` from ``start``; raises
+    :class:`InvalidValueError` naming ``name`` unless it is a whole number of 0 or more whose
+    days stay within the last day a plan can cover.
+
+    >>> horizon_end(date(2026, 1, 1), 365)
+    datetime.date(2027, 1, 1)
+    >>> horizon_end(date(2026, 1, 1), 10**8)
+    Traceback (most recent call last):
+    ...
+    gesprekscyclus.errors.InvalidValueError: horizon_days: 100000000 days from 2026-01-01 \
+reach past 4097-12-31, the last day a plan can cover
+    """
+    if isinstance(horizon_days, bool) or not isinstance(horizon_days, int) or horizon_days < 0:
+        raise InvalidValueError(name, f"must be 0 or more, got {horizon_days!r}")
+    if horizon_days > (LAST_PLAN_DAY - start).days:
+        raise InvalidValueError(
+            name,
+            f"{horizon_days} days from {start} reach past {LAST_PLAN_DAY}, "
+            "the last day a plan can cover",
+        )
+    return start + timedelta(days=horizon_days)
+
 
 #: How far before a horizon an absence case that is still open is followed back (a little
 #: over the two years of the Poortwachter timeline), so that its obligations are created
@@ -197,6 +229,13 @@ def plan_horizon(
     lies further back (entered late), ordered by target date, then id. Cases that ended
     before the margin are not filled in.
     """
+    for name, day in (("start", start), ("end", end)):
+        if not FIRST_PLAN_DAY <= day <= LAST_PLAN_DAY:  # nor can its margins be counted
+            raise InvalidValueError(
+                name,
+                f"{day} lies outside the days a plan can cover ({FIRST_PLAN_DAY} to "
+                f"{LAST_PLAN_DAY})",
+            )
     margin = timedelta(days=PLAN_MARGIN_DAYS)
     talks = list(existing)
     result = plan(

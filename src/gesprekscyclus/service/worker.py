@@ -40,7 +40,7 @@ False
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from attrs import field, frozen
 
@@ -53,6 +53,7 @@ from gesprekscyclus.service.dispatch import (
     StopSignal,
     wait_or_stop,
 )
+from gesprekscyclus.service.materialise import horizon_end
 
 __all__ = ["TASKS", "Worker", "WorkerRound", "WorkerTotals"]
 
@@ -141,7 +142,7 @@ class Worker:
         today = now.date()
         if self._materialised == (today, self._design_number()):
             return False
-        self.service.materialise(today, today + timedelta(days=self.horizon_days))
+        self.service.materialise(today, horizon_end(today, self.horizon_days))
         self._materialised = (today, self._design_number())
         self.service.apply_manager_changes(now)  # open items follow a change now in force
         self.service.purge(now)  # what the retention periods no longer allow to keep
