@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 
 from gesprekscyclus.adapters.memory import MemoryStore
 from gesprekscyclus.adapters.notifiers.recording import RecordingNotifier
+from gesprekscyclus.bootstrap import open_store
 from gesprekscyclus.domain.people import Person
-from gesprekscyclus.errors import InvalidValueError
+from gesprekscyclus.errors import InvalidValueError, StoreError
 from gesprekscyclus.examples import directory
 from gesprekscyclus.planning.design_file import load_design
 from gesprekscyclus.ports.clock import FixedClock
@@ -124,3 +125,26 @@ def test_materialising_past_the_calendar_names_the_day(start: date, end: date, f
     service = _service(datetime(2026, 1, 5, 8, 0, tzinfo=UTC))
     with pytest.raises(InvalidValueError, match=f"^{field}: .* lies outside the days a plan can"):
         service.materialise(start, end)
+
+
+# --- store URLs -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("store\x00.db", "the path contains a NUL character"),
+        ("store\ud800.db", "the path has characters that cannot be encoded"),
+    ],
+)
+def test_a_sqlite_path_the_system_cannot_take_is_a_store_error(
+    path: str, reason: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(StoreError) as caught:
+        open_store(f"sqlite:///{path}")
+    assert str(caught.value) == f"sqlite store {path!r}: connect failed: {reason}"
+    code, out, err = run_cli(["tick", "--db", f"sqlite:///{path}", "--design", DESIGN])
+    assert (code, out) == (2, "")
+    assert err == f"error: sqlite store {path!r}: connect failed: {reason}\n"
+    assert list(tmp_path.iterdir()) == []

@@ -498,12 +498,22 @@ class SQLiteStore:
             self._local.connection = named
             return named
         with self._driver_errors("connect"):
-            connection = sqlite3.connect(
-                self._path,
-                timeout=self._busy_ms / 1000,
-                isolation_level=None,
-                check_same_thread=False,
-            )
+            try:
+                connection = sqlite3.connect(
+                    self._path,
+                    timeout=self._busy_ms / 1000,
+                    isolation_level=None,
+                    check_same_thread=False,
+                )
+            except ValueError as error:  # a NUL in the path, or one it cannot encode
+                reason = (
+                    "the path has characters that cannot be encoded"
+                    if isinstance(error, UnicodeError)
+                    else "the path contains a NUL character"
+                )
+                raise StoreError(
+                    f"sqlite store {self._path!r}: connect failed: {reason}"
+                ) from error
             try:
                 connection.execute(f"PRAGMA busy_timeout = {int(self._busy_ms)}")
                 connection.execute("PRAGMA journal_mode = WAL")
