@@ -7,6 +7,8 @@ typed error naming the field or option, and the command line exits with code 2.
 
 from __future__ import annotations
 
+import json
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -18,10 +20,11 @@ from gesprekscyclus.adapters.memory import MemoryStore
 from gesprekscyclus.adapters.notifiers.recording import RecordingNotifier
 from gesprekscyclus.bootstrap import open_store
 from gesprekscyclus.domain.people import Person
-from gesprekscyclus.errors import InvalidValueError, StoreError
+from gesprekscyclus.errors import InvalidValueError, SerializationError, StoreError
 from gesprekscyclus.examples import directory
 from gesprekscyclus.planning.design_file import load_design
 from gesprekscyclus.ports.clock import FixedClock
+from gesprekscyclus.serialization import dumps, loads
 from gesprekscyclus.service.app import ConversationService, tick
 from gesprekscyclus.service.dispatch import Dispatcher
 from gesprekscyclus.service.privacy import add_years
@@ -148,3 +151,71 @@ def test_a_sqlite_path_the_system_cannot_take_is_a_store_error(
     assert (code, out) == (2, "")
     assert err == f"error: sqlite store {path!r}: connect failed: {reason}\n"
     assert list(tmp_path.iterdir()) == []
+
+
+# --- documents read back with serialization.loads -----------------------------------------
+
+_ENVELOPE = '{"schema_version": 1, "type": "Person", "data": %s}'
+_PERSON = '{"id": "e-1", "name": "Eva", "hire_date": "2020-01-01"}'
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "arrays or objects nest too deeply @ $"),
+        ('{"a": ' * 100_000 + "1" + "}" * 100_000, "arrays or objects nest too deeply @ $"),
+        (_ENVELOPE % ("[" * 50_000 + "]" * 50_000), "arrays or objects nest too deeply @ $"),
+        (
+            _ENVELOPE % ("9" * (sys.get_int_max_str_digits() + 1)),
+            f"a number has more than {sys.get_int_max_str_digits()} digits @ $",
+        ),
+    ],
+)
+def test_a_document_too_deep_or_with_too_long_a_number_is_a_serialization_error(
+    text: str, problem: str
+) -> None:
+    with pytest.raises(SerializationError) as caught:
+        loads(Person, text)
+    assert str(caught.value) == f"Person: not JSON this library reads: {problem}"
+
+
+@pytest.mark.parametrize("given_value", [None, 5, 1.5, ["{}"], {"schema_version": 1}])
+def test_loads_of_something_that_is_not_text_is_a_serialization_error(given_value: object) -> None:
+    with pytest.raises(SerializationError) as caught:
+        loads(Person, given_value)  # type: ignore[arg-type]
+    assert str(caught.value) == (
+        f"Person: expected JSON text (str or bytes), got {type(given_value).__name__} @ $"
+    )
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@fuzz
+@given(
+    st.one_of(
+        st.text(max_size=60),
+        st.binary(max_size=60),
+        _JSON.map(lambda data: _ENVELOPE % json.dumps(data)),
+        st.integers(1, 3000).map(lambda depth: _ENVELOPE % ("[" * depth + "]" * depth)),
+        st.dictionaries(
+            st.sampled_from(["id", "name", "hire_date", "manager_id", "end_date", "team"]),
+            _JSON,
+        ).map(lambda data: _ENVELOPE % json.dumps({**json.loads(_PERSON), **data})),
+    )
+)
+def test_loads_returns_a_person_or_raises_a_serialization_error(text: str | bytes) -> None:
+    try:
+        person = loads(Person, text)
+    except SerializationError as error:
+        message = str(error)
+    else:
+        assert loads(Person, dumps(person)) == person
+        message = "Person: read"
+    assert message.startswith("Person: ")

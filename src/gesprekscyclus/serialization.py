@@ -30,6 +30,7 @@ gesprekscyclus.errors.SerializationError: Person: extra fields found (nickname) 
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any, TypeAlias, TypeVar, get_args, overload
@@ -285,12 +286,25 @@ def dumps(obj: object) -> str:
 
 def loads(cls: type[T], text: str | bytes) -> T:
     """Read a document written by :func:`dumps` back into a ``cls``."""
+    if not isinstance(text, str | bytes | bytearray):
+        raise SerializationError(
+            _name(cls), [f"expected JSON text (str or bytes), got {type(text).__name__} @ $"]
+        )
     try:
         envelope = json.loads(text)
     except json.JSONDecodeError as error:
         raise SerializationError(
             _name(cls), [f"not JSON: {error.msg} at line {error.lineno} column {error.colno}"]
         ) from error
+    except RecursionError:
+        raise SerializationError(
+            _name(cls), ["not JSON this library reads: arrays or objects nest too deeply @ $"]
+        ) from None
+    except ValueError:  # the interpreter's limit on the digits of a whole number
+        digits = sys.get_int_max_str_digits()
+        raise SerializationError(
+            _name(cls), [f"not JSON this library reads: a number has more than {digits} digits @ $"]
+        ) from None
     if not isinstance(envelope, dict) or set(envelope) != {"schema_version", "type", "data"}:
         raise SerializationError(
             _name(cls), ["expected an envelope with keys schema_version, type, data @ $"]
