@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gesprekscyclus.adapters.memory import MemoryStore
+from gesprekscyclus.adapters.notifiers.mail import EmailNotifier
 from gesprekscyclus.adapters.notifiers.recording import RecordingNotifier
 from gesprekscyclus.bootstrap import open_store
 from gesprekscyclus.domain.people import Person
@@ -33,6 +34,7 @@ from .fuzzing import fuzz
 from .test_hostile_files import run_cli
 
 DESIGN = str(directory() / "reference-design.toml")
+SECRET = "whsec_" + "c2VjcmV0IGZvciB0ZXN0cw=="
 
 
 def _service(now: datetime) -> ConversationService:
@@ -219,3 +221,28 @@ def test_loads_returns_a_person_or_raises_a_serialization_error(text: str | byte
         assert loads(Person, dumps(person)) == person
         message = "Person: read"
     assert message.startswith("Person: ")
+
+
+# --- notifier settings from the environment -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "port", ["\u00b2", "\u0661\u0662", "0", "65536", "99999999", "9" * 5000, "-25", "2 5"]
+)
+def test_an_smtp_port_that_is_not_one_is_refused_naming_the_variable(
+    port: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GESPREKSCYCLUS_SMTP_PORT", port)
+    monkeypatch.setenv("GESPREKSCYCLUS_SMTP_HOST", "localhost")
+    monkeypatch.setenv("GESPREKSCYCLUS_SMTP_SENDER", "hr@example.org")
+    code, out, err = run_cli(["tick", "--db", "memory:", "--design", DESIGN, "--notify", "smtp"])
+    assert (code, out) == (2, "")
+    assert err == (
+        f"error: GESPREKSCYCLUS_SMTP_PORT: {port!r} is not a port (allowed: 1 to 65535)\n"
+    )
+
+
+@pytest.mark.parametrize("port", [0, 65536, -1, True, "25", 25.0])
+def test_an_email_notifier_refuses_a_port_that_is_not_one(port: object) -> None:
+    with pytest.raises(InvalidValueError, match=r"^EmailNotifier\.port: .* is not a port"):
+        EmailNotifier("localhost", port, sender="hr@example.org")  # type: ignore[arg-type]

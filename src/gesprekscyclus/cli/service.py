@@ -215,11 +215,16 @@ def notifier_from_environment(kind: str, out: io.StringIO) -> Notifier:
         from gesprekscyclus.adapters.notifiers.mail import EmailNotifier  # noqa: PLC0415
 
         port_text = _env("GESPREKSCYCLUS_SMTP_PORT", default="25")
-        if not port_text.isdigit():
-            raise InvalidValueError("GESPREKSCYCLUS_SMTP_PORT", f"{port_text!r} is not a port")
+        # ASCII digits only: int() also reads other scripts' digits, and isdigit() passes "²".
+        digits = port_text.isascii() and port_text.isdigit() and len(port_text) <= 5
+        port = int(port_text) if digits else 0
+        if not 1 <= port <= 65535:
+            raise InvalidValueError(
+                "GESPREKSCYCLUS_SMTP_PORT", f"{port_text!r} is not a port", allowed=("1 to 65535",)
+            )
         return EmailNotifier(
             _env("GESPREKSCYCLUS_SMTP_HOST"),
-            int(port_text),
+            port,
             sender=_env("GESPREKSCYCLUS_SMTP_SENDER"),
             security=_env("GESPREKSCYCLUS_SMTP_SECURITY", default="none"),
             username=os.environ.get("GESPREKSCYCLUS_SMTP_USERNAME") or None,

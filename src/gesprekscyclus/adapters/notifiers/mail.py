@@ -232,6 +232,10 @@ def build_message(
     return message
 
 
+#: The highest TCP port number.
+_MAX_PORT = 65535
+
+
 class EmailNotifier:
     """Sends each notification as an e-mail through an SMTP server.
 
@@ -262,6 +266,10 @@ class EmailNotifier:
     ):
         if not host.strip():
             raise InvalidValueError("EmailNotifier.host", "must not be blank")
+        if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= _MAX_PORT:
+            raise InvalidValueError(
+                "EmailNotifier.port", f"{port!r} is not a port", allowed=(f"1 to {_MAX_PORT}",)
+            )
         try:
             _sender(sender)
         except PermanentNotificationError as error:
