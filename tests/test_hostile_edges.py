@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from gesprekscyclus.adapters.memory import MemoryStore
 from gesprekscyclus.adapters.notifiers.mail import EmailNotifier
 from gesprekscyclus.adapters.notifiers.recording import RecordingNotifier
+from gesprekscyclus.adapters.notifiers.webhook import WebhookNotifier
 from gesprekscyclus.bootstrap import open_store
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.errors import InvalidValueError, SerializationError, StoreError
@@ -246,3 +247,42 @@ def test_an_smtp_port_that_is_not_one_is_refused_naming_the_variable(
 def test_an_email_notifier_refuses_a_port_that_is_not_one(port: object) -> None:
     with pytest.raises(InvalidValueError, match=r"^EmailNotifier\.port: .* is not a port"):
         EmailNotifier("localhost", port, sender="hr@example.org")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://[::1", "'http://[::1' is not a URL: Invalid IPv6 URL"),
+        ("http://x:abc/", "'http://x:abc/' is not a URL: Port could not be cast"),
+        ("https://x:99999/", "'https://x:99999/' is not a URL: Port out of range"),
+        ("http://", "'http://' names no host"),
+        ("http:///hook", "'http:///hook' names no host"),
+        (
+            "http://ex ample.org/",
+            "'http://ex ample.org/' has a space or control character (U+0020)",
+        ),
+        ("http://x/\r\nX-Injected: 1", "'http://x/\\r\\nX-Injected: 1' has a space or control"),
+        ("ftp://x/", "unsupported scheme 'ftp'"),
+    ],
+)
+def test_a_webhook_url_that_cannot_be_sent_to_is_refused_at_once(url: str, problem: str) -> None:
+    with pytest.raises(InvalidValueError) as caught:
+        WebhookNotifier(url, secret=SECRET)
+    assert str(caught.value).startswith(f"WebhookNotifier.url: {problem}")
+
+
+def test_a_webhook_url_from_the_environment_that_is_not_one_exits_2(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GESPREKSCYCLUS_WEBHOOK_URL", "http://[::1")
+    monkeypatch.setenv("GESPREKSCYCLUS_WEBHOOK_SECRET", SECRET)
+    code, out, err = run_cli(["tick", "--db", "memory:", "--design", DESIGN, "--notify", "webhook"])
+    assert (code, out) == (2, "")
+    assert err.startswith("error: WebhookNotifier.url: 'http://[::1' is not a URL: Invalid IPv6")
+
+
+@pytest.mark.parametrize(
+    "url", ["https://hooks.example.org/a?b=c", "http://[::1]:8080/x", "http://127.0.0.1:9/"]
+)
+def test_a_webhook_url_that_can_be_sent_to_is_taken(url: str) -> None:
+    assert WebhookNotifier(url, secret=SECRET).url == url

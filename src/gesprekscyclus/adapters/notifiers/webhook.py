@@ -599,6 +599,42 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
+#: What :func:`_check_url` allows, in its messages.
+_URL_FORM = ("http://host[:port]/path", "https://host[:port]/path")
+#: Characters the HTTP client refuses in a URL (it would raise only when sending).
+_NOT_IN_URL = re.compile(r"[\x00-\x20\x7f]")
+
+
+def _check_url(url: object) -> None:
+    """Raise :class:`InvalidValueError` unless ``url`` is an http or https URL with a host
+    (and a valid port) that the HTTP client can send to."""
+    if not isinstance(url, str):
+        raise InvalidValueError(
+            "WebhookNotifier.url", f"must be text, got {type(url).__name__}", allowed=_URL_FORM
+        )
+    try:
+        parts = urllib.parse.urlsplit(url)
+        _ = parts.port  # a port that is not a number from 0 to 65535 raises here
+    except ValueError as error:
+        raise InvalidValueError(
+            "WebhookNotifier.url", f"{url!r} is not a URL: {error}", allowed=_URL_FORM
+        ) from None
+    if parts.scheme not in ("http", "https"):
+        raise InvalidValueError(
+            "WebhookNotifier.url", f"unsupported scheme {parts.scheme!r}", allowed=("http", "https")
+        )
+    bad = _NOT_IN_URL.search(url)
+    if bad is not None:
+        raise InvalidValueError(
+            "WebhookNotifier.url",
+            f"{url!r} has a space or control character (U+{ord(bad.group()):04X}) at position "
+            f"{bad.start()}",
+            allowed=_URL_FORM,
+        )
+    if not parts.hostname:
+        raise InvalidValueError("WebhookNotifier.url", f"{url!r} names no host", allowed=_URL_FORM)
+
+
 class WebhookNotifier:
     """POSTs each notification as signed JSON to ``url``; see the module docstring.
 
@@ -626,11 +662,7 @@ class WebhookNotifier:
         full_payload_types: Iterable[str] = (),
         state_changes: bool = False,
     ):
-        scheme = urllib.parse.urlsplit(url).scheme
-        if scheme not in ("http", "https"):
-            raise InvalidValueError(
-                "WebhookNotifier.url", f"unsupported scheme {scheme!r}", allowed=("http", "https")
-            )
+        _check_url(url)
         self._secrets = parse_secrets(secret, "WebhookNotifier.secret")
         if timeout <= 0:
             raise InvalidValueError("WebhookNotifier.timeout", f"must be positive, got {timeout}")
