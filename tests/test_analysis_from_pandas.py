@@ -169,3 +169,36 @@ def test_no_common_working_day_says_who() -> None:
         r"share no working day",
     ):
         plan(small_design(), people, start="2026-01-01", end="2026-03-31")
+
+
+def test_a_column_named_twice_is_refused_as_in_a_file_instead_of_losing_a_value() -> None:
+    frame = pd.DataFrame(
+        [["e-1", "Eva", "2020-01-01", "Eva de Vries"]], columns=["id", "name", "hire_date", "name"]
+    )
+    with pytest.raises(DesignError) as caught:
+        analysis.people_from_frame(frame)
+    assert [str(problem) for problem in caught.value.problems] == [
+        "DataFrame: name: column appears more than once"
+    ]
+    events = pd.DataFrame([["e-1", "sick_report", "2026-01-05", "e-1"]],
+                          columns=["person_id", "kind", "on", "person_id"])  # fmt: skip
+    with pytest.raises(DesignError, match="person_id: column appears more than once"):
+        analysis.events_from_frame(events)
+
+
+@pytest.mark.parametrize("data", [None, 5, "id,name", b"id", {"id": "e-1"}])
+def test_something_that_is_no_table_is_a_design_error(data: object) -> None:
+    with pytest.raises(DesignError) as caught:
+        analysis.people_from_frame(data)  # type: ignore[arg-type]
+    assert str(caught.value) == (
+        f"DataFrame: expected a DataFrame or an iterable of records, got {type(data).__name__}"
+    )
+
+
+def test_a_row_that_is_no_record_is_a_design_error_naming_its_position() -> None:
+    rows: list[object] = [{"id": "e-1", "name": "Eva", "hire_date": "2020-01-01"}, 7]
+    with pytest.raises(DesignError, match=r"^DataFrame:2: a record is a Person or a mapping"):
+        analysis.people_from_frame(rows)  # type: ignore[arg-type]
+    eva = Person(id="e-1", name="Eva", hire_date=date(2020, 1, 1))
+    with pytest.raises(DesignError, match=r"^DataFrame:1: a record is a mapping, got Person$"):
+        analysis.events_from_frame([eva])  # type: ignore[list-item]

@@ -24,6 +24,7 @@ import pandas as pd
 
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person, WorkingPattern
+from gesprekscyclus.errors import DesignError, Problem
 from gesprekscyclus.planning.people_file import events_from_records, people_from_records
 
 __all__ = ["events_from_frame", "people_from_frame"]
@@ -52,9 +53,45 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _records(data: Table) -> list[dict[str, str]]:
-    rows = data.to_dict(orient="records") if isinstance(data, pd.DataFrame) else list(data)
-    return [{str(key): _text(value) for key, value in row.items()} for row in rows]
+def _records(data: Table, source: str, *, people: bool) -> list[Any]:
+    """The rows of ``data`` as records of text (``Person`` records, for people, as they are);
+    raises :class:`DesignError` for a table that is none, a column name that appears more
+    than once (pandas would keep one of its values and drop the others unseen) or a row
+    that is not a mapping."""
+    if isinstance(data, pd.DataFrame):
+        twice = data.columns[data.columns.duplicated()]
+        if len(twice):
+            raise DesignError(
+                [
+                    Problem(source, str(name), "column appears more than once")
+                    for name in dict.fromkeys(twice)
+                ]
+            )
+        rows: list[Any] = data.to_dict(orient="records")
+    elif isinstance(data, Iterable) and not isinstance(data, str | bytes | Mapping):
+        rows = list(data)
+    else:
+        raise DesignError(
+            [
+                Problem(
+                    source,
+                    "",
+                    f"expected a DataFrame or an iterable of records, got {type(data).__name__}",
+                )
+            ]
+        )
+    records: list[Any] = []
+    for number, row in enumerate(rows, start=1):
+        if isinstance(row, Mapping):
+            records.append({str(key): _text(value) for key, value in row.items()})
+        elif people and isinstance(row, Person):
+            records.append(row)
+        else:
+            kind = "a Person or a mapping" if people else "a mapping"
+            raise DesignError(
+                [Problem(source, "", f"a record is {kind}, got {type(row).__name__}", line=number)]
+            )
+    return records
 
 
 def people_from_frame(data: Table, *, source: str = "DataFrame") -> tuple[Person, ...]:
@@ -68,7 +105,7 @@ def people_from_frame(data: Table, *, source: str = "DataFrame") -> tuple[Person
     [('m-1', '2019-04-01', ('mon', 'tue', 'wed', 'thu', 'fri')), ('e-1', '2024-02-29', \
 ('mon', 'tue', 'thu'))]
     """
-    return people_from_records(_records(data), source=source)
+    return people_from_records(_records(data, source, people=True), source=source)
 
 
 def events_from_frame(
@@ -78,4 +115,4 @@ def events_from_frame(
 
     With ``people``, every event must be about one of them, as for an events file.
     """
-    return events_from_records(_records(data), source=source, people=people)
+    return events_from_records(_records(data, source, people=False), source=source, people=people)
