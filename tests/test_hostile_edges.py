@@ -286,3 +286,36 @@ def test_a_webhook_url_from_the_environment_that_is_not_one_exits_2(
 )
 def test_a_webhook_url_that_can_be_sent_to_is_taken(url: str) -> None:
     assert WebhookNotifier(url, secret=SECRET).url == url
+
+
+# --- None where text is required -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fields", "path"),
+    [
+        ({"id": "z-1", "name": None}, "Person.name"),
+        ({"id": None, "name": "Zoë", "manager_id": "m-1"}, "Person.id"),
+    ],
+)
+def test_a_person_without_a_required_text_is_refused(fields: dict[str, object], path: str) -> None:
+    with pytest.raises(InvalidValueError) as caught:
+        Person(hire_date=date(2020, 1, 1), **fields)  # type: ignore[arg-type]
+    assert str(caught.value) == f"{path}: must be text, got None"
+
+
+def test_an_optional_text_may_still_be_left_out() -> None:
+    person = Person(id="z-1", name="Zoë", hire_date=date(2020, 1, 1), manager_id=None, team=None)
+    assert (person.manager_id, person.team) == (None, None)
+
+
+def test_a_note_without_text_is_refused_and_nothing_is_stored() -> None:
+    now = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+    service = ConversationService(MemoryStore(), FixedClock(now), design=load_design(DESIGN))
+    service.hire(Person(id="m-1", name="Mila", hire_date=date(2019, 1, 1)))
+    service.hire(Person(id="e-1", name="Eva", hire_date=date(2020, 1, 1), manager_id="m-1"))
+    service.materialise(date(2026, 1, 1), date(2026, 12, 31))
+    talk = service.conversations_of("e-1", reader="m-1")[0]
+    with pytest.raises(InvalidValueError, match=r"^Note\.text: must be text, got None$"):
+        service.add_note(talk.id, "m-1", None)  # type: ignore[arg-type]
+    assert service.conversation(talk.id, reader="m-1").notes == ()

@@ -91,15 +91,28 @@ position 16; the value must be one line
 
 def non_blank(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """Reject empty or whitespace-only strings and text no store can hold (see
-    :func:`check_text`); ``None`` passes for optional fields.
+    :func:`check_text`); ``None`` passes for optional fields (those whose type admits it),
+    and is refused for a field of type ``str``.
     """
     if value is None:
+        if not _admits_none(attribute):
+            raise InvalidValueError(field_path(instance, attribute), "must be text, got None")
         return
     if not isinstance(value, str):
         raise InvalidValueError(field_path(instance, attribute), f"must be text, got {value!r}")
     if not value.strip():
         raise InvalidValueError(field_path(instance, attribute), "must not be blank")
     check_text(field_path(instance, attribute), value)
+
+
+def _admits_none(attribute: attrs.Attribute[Any]) -> bool:
+    """Whether the field's annotation admits ``None`` (so an unannotated one does)."""
+    kind = attribute.type
+    if kind is None:
+        return True
+    if isinstance(kind, str):  # postponed annotations: the source text, such as "str | None"
+        return "None" in kind or "Optional" in kind
+    return kind is Any or type(None) in getattr(kind, "__args__", ())
 
 
 def one_line(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
