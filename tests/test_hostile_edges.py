@@ -8,6 +8,7 @@ typed error naming the field or option, and the command line exits with code 2.
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from gesprekscyclus.adapters.memory import MemoryStore
 from gesprekscyclus.adapters.notifiers.mail import EmailNotifier
 from gesprekscyclus.adapters.notifiers.recording import RecordingNotifier
 from gesprekscyclus.adapters.notifiers.webhook import WebhookNotifier
+from gesprekscyclus.adapters.sqlite.schema import MIGRATIONS as SQLITE_MIGRATIONS
 from gesprekscyclus.bootstrap import open_store
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.errors import InvalidValueError, SerializationError, StoreError
@@ -319,3 +321,24 @@ def test_a_note_without_text_is_refused_and_nothing_is_stored() -> None:
     with pytest.raises(InvalidValueError, match=r"^Note\.text: must be text, got None$"):
         service.add_note(talk.id, "m-1", None)  # type: ignore[arg-type]
     assert service.conversation(talk.id, reader="m-1").notes == ()
+
+
+# --- a store written by a later release -----------------------------------------------------
+
+
+def test_a_sqlite_store_with_a_newer_schema_is_refused_and_left_as_it_is(tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    open_store(f"sqlite:///{path}").close()
+    newer = SQLITE_MIGRATIONS[-1][0] + 1
+    with sqlite3.connect(path) as connection:
+        connection.execute("INSERT INTO schema_version (version) VALUES (?)", (newer,))
+    before = path.read_bytes()
+    with pytest.raises(StoreError) as caught:
+        open_store(f"sqlite:///{path}")
+    assert str(caught.value).startswith(
+        f"the store's schema is at version {newer}, newer than this version of gesprekscyclus"
+    )
+    code, out, err = run_cli(["tick", "--db", f"sqlite:///{path}", "--design", DESIGN])
+    assert (code, out) == (2, "")
+    assert err.startswith(f"error: the store's schema is at version {newer}, newer than")
+    assert path.read_bytes() == before

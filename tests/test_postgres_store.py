@@ -395,3 +395,22 @@ def test_a_claim_in_the_hosts_transaction_leaves_its_planner_settings_alone(sche
         assert connection.execute("SHOW enable_sort").fetchone()[0] == "on"
         connection.rollback()
         store.close()
+
+
+def test_a_schema_written_by_a_later_release_is_refused_and_left_as_it_is(schema: str) -> None:
+    open_store(schema).close()
+    newer = LATEST + 1
+    with psycopg.connect(require_postgres(), autocommit=True) as connection:
+        connection.execute(
+            sql.SQL("INSERT INTO {}.schema_version (version) VALUES (%s)").format(
+                sql.Identifier(schema)
+            ),
+            (newer,),
+        )
+    with pytest.raises(StoreError, match=f"^the store's schema is at version {newer}, newer"):
+        open_store(schema)
+    with psycopg.connect(require_postgres(), autocommit=True) as connection:
+        found = connection.execute(
+            sql.SQL("SELECT max(version) FROM {}.schema_version").format(sql.Identifier(schema))
+        ).fetchone()
+    assert found == (newer,)

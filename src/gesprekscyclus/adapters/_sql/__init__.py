@@ -8,6 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
+from gesprekscyclus import __version__
+from gesprekscyclus.errors import StoreError
+
 if TYPE_CHECKING:
     from gesprekscyclus.adapters._sql.follow_up_ids import MigrationSql
 
@@ -30,7 +33,9 @@ def apply_migrations(
     transaction).
 
     Missing migrations are found by number, not by the highest one applied, so a migration
-    that was added beside a higher-numbered one still runs.
+    that was added beside a higher-numbered one still runs. A store that has a migration
+    applied beyond the last one known here raises :class:`StoreError`: a later release wrote
+    it, and this one does not know what that migration changed.
 
     >>> done = []
     >>> apply_migrations([(1, ["a"]), (2, ["b", "c"]), (3, ["d"])], {1, 3}, done.append,
@@ -39,7 +44,15 @@ def apply_migrations(
     >>> done
     ['b', 'c', 2]
     """
+    known = max((number for number, _ in migrations), default=0)
     version = max(applied, default=0)
+    if version > known:
+        raise StoreError(
+            f"the store's schema is at version {version}, newer than this version of "
+            f"gesprekscyclus ({__version__}) knows (up to {known}): it was written by a later "
+            "release, whose data this one could misread or overwrite; open it with that "
+            "release or a later one"
+        )
     for number, statements in migrations:
         if number in applied:
             continue
