@@ -8,6 +8,7 @@ command line reports either on standard error with exit code 2, never with a tra
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import io
 import os
@@ -26,7 +27,7 @@ from gesprekscyclus.cli import main
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.errors import DesignError
 from gesprekscyclus.examples import directory
-from gesprekscyclus.planning.design_file import load_design
+from gesprekscyclus.planning.design_file import dump_design, load_design, read_design_text
 from gesprekscyclus.planning.design_text import DesignLimits
 from gesprekscyclus.planning.people_file import CsvLimits, read_events, read_people
 from gesprekscyclus.ports.clock import FixedClock
@@ -225,3 +226,34 @@ def test_a_demo_folder_that_cannot_be_one_is_refused_before_the_demo_stores_anyt
     assert (code, stdout) == (2, "")
     assert err == expected.format(folder=tmp_path, nul=len(str(tmp_path)) + 2)
     assert sorted(path.name for path in tmp_path.iterdir()) == ["a-file"]
+
+
+@pytest.mark.parametrize("suffix", [".toml", ".json"])
+def test_a_design_file_with_a_byte_order_mark_reads_as_without_one(
+    suffix: str, tmp_path: Path
+) -> None:
+    # Windows editors write one before UTF-8; the people and events files already skip it.
+    plain = tmp_path / f"plain{suffix}"
+    if suffix == ".json":
+        plain.write_text(dump_design(load_design(DESIGN), fmt="json"), encoding="utf-8")
+    else:
+        plain.write_bytes(Path(DESIGN).read_bytes())
+    marked = tmp_path / f"marked{suffix}"
+    marked.write_bytes(codecs.BOM_UTF8 + plain.read_bytes())
+    assert load_design(marked) == load_design(plain)
+    assert read_design_text(marked) == read_design_text(plain)
+    code, out, err = run_cli(["validate", str(marked)])
+    assert (code, err) == (0, ""), err
+    assert out.startswith(f"{marked}: valid\n")
+
+
+def test_a_byte_that_is_not_utf8_after_a_byte_order_mark_is_counted_in_the_file(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "design.toml"
+    path.write_bytes(codecs.BOM_UTF8 + b'name = "x"\nbad = "\xff"\n')
+    with pytest.raises(DesignError) as caught:
+        load_design(path)
+    assert [str(problem) for problem in caught.value.problems] == [
+        f"{path}:2: is not UTF-8 text (byte 22)"  # 1-based, the mark included
+    ]

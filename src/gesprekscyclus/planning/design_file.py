@@ -31,6 +31,7 @@ design.toml:5: types.check_in.cadence[0].unit: unknown value 'fortnights'
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -390,7 +391,8 @@ def load_design(
 
 def read_design_text(path: str | Path, *, limits: DesignLimits | None = None) -> str:
     """The text of a design file, read as :func:`load_design` reads it: at most
-    ``limits.max_bytes``, as UTF-8; a file that cannot be read raises :class:`DesignError`."""
+    ``limits.max_bytes``, as UTF-8 (after a byte order mark, if the file starts with one); a
+    file that cannot be read raises :class:`DesignError`."""
     max_bytes = (limits if limits is not None else DesignLimits()).max_bytes
 
     def refuse(message: str, allowed: Iterable[str] | None = None) -> DesignError:
@@ -404,12 +406,15 @@ def read_design_text(path: str | Path, *, limits: DesignLimits | None = None) ->
         raise refuse(
             f"is larger than {max_bytes} bytes", allowed=(f"at most max_bytes={max_bytes}",)
         )
+    # A byte order mark, as some editors write before UTF-8, is no part of the text.
+    bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     try:
-        return data.decode("utf-8")
+        return data[bom:].decode("utf-8")
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
+        start = bom + error.start
+        line = data.count(b"\n", 0, start) + 1
         raise DesignError(
-            [Problem(str(path), "", f"is not UTF-8 text (byte {error.start + 1})", line=line)]
+            [Problem(str(path), "", f"is not UTF-8 text (byte {start + 1})", line=line)]
         ) from None
 
 
