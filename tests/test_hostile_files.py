@@ -12,6 +12,8 @@ import codecs
 import contextlib
 import io
 import os
+import subprocess
+import sys
 import tempfile
 import traceback
 from datetime import UTC, date, datetime
@@ -257,3 +259,19 @@ def test_a_byte_that_is_not_utf8_after_a_byte_order_mark_is_counted_in_the_file(
     assert [str(problem) for problem in caught.value.problems] == [
         f"{path}:2: is not UTF-8 text (byte 22)"  # 1-based, the mark included
     ]
+
+
+def test_an_events_file_read_from_a_pipe_has_the_lines_of_its_problems() -> None:
+    # The events are read once: the design's problems with them come with their lines too.
+    no_absence = Path(__file__).parent / "hostile" / "design" / "support" / "no-absence-design.toml"
+    finished = subprocess.run(
+        [sys.executable, "-m", "gesprekscyclus", "validate", str(no_absence),
+         "--people", PEOPLE, "--events", "/dev/stdin"],
+        input=Path(EVENTS).read_bytes(),
+        capture_output=True,
+        timeout=600,
+        check=False,
+    )  # fmt: skip
+    assert finished.returncode == 2
+    assert finished.stdout == b""
+    assert finished.stderr.decode().startswith("error: /dev/stdin:2: kind: 6 sick reports")

@@ -55,7 +55,12 @@ from gesprekscyclus.planning.design import CycleDesign
 from gesprekscyclus.planning.design_document import design_summary
 from gesprekscyclus.planning.design_events import design_event_problems
 from gesprekscyclus.planning.design_file import DesignLimits, load_design
-from gesprekscyclus.planning.people_file import CsvLimits, read_events, read_people
+from gesprekscyclus.planning.people_file import (
+    CsvLimits,
+    parse_events,
+    read_csv_text,
+    read_people,
+)
 from gesprekscyclus.planning.planner import (
     MAX_HORIZON_DAYS,
     CapacityConflict,
@@ -217,14 +222,17 @@ def read_inputs(
     if events_path is not None:
         try:
             known = people if people_path is not None and people_ok else None
-            events = read_events(events_path, people=known, limits=limits)
+            # Read once: the lines of the design's problems come from the same text (a pipe
+            # such as /dev/stdin cannot be read twice).
+            events_text = read_csv_text(events_path, limits)
+            events = parse_events(events_text, source=events_path, people=known, limits=limits)
         except DesignError as error:
             problems.extend(error.problems)
         else:
             if design is not None:
                 problems.extend(
                     design_event_problems(
-                        design, events, source=events_path, line_of=_row_lines(events_path)
+                        design, events, source=events_path, line_of=_row_lines(events_text)
                     )
                 )
     if problems:
@@ -241,10 +249,8 @@ def _limits(max_design_bytes: int) -> DesignLimits:
         ) from None
 
 
-def _row_lines(path: str) -> list[int]:
-    """The first line of each data row of a CSV file that has been read without problems."""
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        text = handle.read()
+def _row_lines(text: str) -> list[int]:
+    """The first line of each data row of CSV text that has been read without problems."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter_of(text))
     lines: list[int] = []
     end = 0

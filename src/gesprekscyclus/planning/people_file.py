@@ -71,6 +71,7 @@ __all__ = [
     "parse_people",
     "people_from_records",
     "people_to_csv",
+    "read_csv_text",
     "read_events",
     "read_people",
 ]
@@ -728,9 +729,10 @@ def parse_events(
     return tuple(event for _line, event in read)
 
 
-def _read_text(path: str | Path, limits: CsvLimits) -> str:
-    """The UTF-8 text of ``path``, reading at most ``limits.max_bytes`` (so never a device
-    such as ``/dev/zero`` to the end)."""
+def read_csv_text(path: str | Path, limits: CsvLimits) -> str:
+    """The UTF-8 text of ``path`` as :func:`read_people` and :func:`read_events` read it,
+    reading at most ``limits.max_bytes`` (so never a device such as ``/dev/zero`` to the
+    end); a file that cannot be read raises :class:`DesignError`."""
     name = str(path)
     try:
         data = read_at_most(path, limits.max_bytes)
@@ -759,7 +761,7 @@ def _read_text(path: str | Path, limits: CsvLimits) -> str:
 def read_people(path: str | Path, *, limits: CsvLimits | None = None) -> tuple[Person, ...]:
     """The people in a CSV file; see :func:`parse_people`."""
     limits = limits or CsvLimits()
-    return parse_people(_read_text(path, limits), source=str(path), limits=limits)
+    return parse_people(read_csv_text(path, limits), source=str(path), limits=limits)
 
 
 def read_events(
@@ -770,7 +772,7 @@ def read_events(
 ) -> tuple[LifeEvent, ...]:
     """The life events in a CSV file; see :func:`parse_events`."""
     limits = limits or CsvLimits()
-    return parse_events(_read_text(path, limits), source=str(path), people=people, limits=limits)
+    return parse_events(read_csv_text(path, limits), source=str(path), people=people, limits=limits)
 
 
 def _write(rows: Iterable[Sequence[str]], header: Sequence[str], delimiter: str) -> str:
