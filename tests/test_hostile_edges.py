@@ -342,3 +342,16 @@ def test_a_sqlite_store_with_a_newer_schema_is_refused_and_left_as_it_is(tmp_pat
     assert (code, out) == (2, "")
     assert err.startswith(f"error: the store's schema is at version {newer}, newer than")
     assert path.read_bytes() == before
+
+
+# --- a cycle that starts on 29 February -----------------------------------------------------
+
+
+def test_the_design_document_of_a_cycle_from_29_february_covers_a_year(tmp_path: Path) -> None:
+    path = tmp_path / "leap.toml"
+    text = Path(DESIGN).read_text(encoding="utf-8")
+    path.write_text(text.replace("cycle_start = 2027-01-01", "cycle_start = 2024-02-29"), "utf-8")
+    people = str(directory() / "people.csv")
+    code, out, err = run_cli(["describe", str(path), "--people", people, "--lang", "en"])
+    assert (code, err) == (0, "")
+    assert "Thursday 29 February 2024 – Thursday 27 February 2025" in out

@@ -819,11 +819,11 @@ def _simulation_blocks(
 
     nl = locale is Locale.NL
     start = design.cycle_start
-    end = (
-        date(start.year + 1, start.month, 1) - timedelta(days=1)
-        if start.day == 1
-        else (start.replace(year=start.year + 1) - timedelta(days=1))
-    )
+    try:
+        next_start = start.replace(year=start.year + 1)
+    except ValueError:  # from 29 February: the next year begins on 28 February
+        next_start = date(start.year + 1, 2, 28)
+    end = next_start - timedelta(days=1)
     year = simulate(design, people, events, start=start, end=end, catalog=catalog)
     count = len(people)
     total = len(year.plan.conversations)
