@@ -275,3 +275,23 @@ def test_an_events_file_read_from_a_pipe_has_the_lines_of_its_problems() -> None
     assert finished.returncode == 2
     assert finished.stdout == b""
     assert finished.stderr.decode().startswith("error: /dev/stdin:2: kind: 6 sick reports")
+
+
+# --- standard output ------------------------------------------------------------------------
+
+
+def test_output_that_standard_output_cannot_encode_is_an_error_and_writes_nothing(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A terminal or PYTHONIOENCODING in ASCII or Latin-1, and a design text beyond it.
+    written = io.BytesIO()
+    stdout = io.TextIOWrapper(written, encoding="ascii")
+    monkeypatch.setattr(sys, "stdout", stdout)
+    code = main(["describe", DESIGN])
+    stdout.flush()
+    assert code == 2
+    assert written.getvalue() == b""
+    assert capsys.readouterr().err == (
+        "error: standard output (encoding ascii) cannot hold the character 'é' (U+00E9) of the "
+        "output; nothing was written; set PYTHONIOENCODING=utf-8 or write to a file\n"
+    )

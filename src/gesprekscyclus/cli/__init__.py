@@ -64,6 +64,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     out: TextIO = sys.stdout if streamed else io.StringIO()
     try:
         code: int = args.handler(args, out)
+        if isinstance(out, io.StringIO):
+            # The stream encodes the whole text before writing any of it, so text it cannot
+            # encode leaves standard output empty.
+            sys.stdout.write(out.getvalue())
+        sys.stdout.flush()
     except DesignError as error:
         for problem in error.problems:
             print(f"error: {problem}", file=sys.stderr)
@@ -71,7 +76,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GesprekscyclusError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    if isinstance(out, io.StringIO):
-        sys.stdout.write(out.getvalue())
-    sys.stdout.flush()
+    except UnicodeEncodeError as error:
+        if not isinstance(error.object, str):
+            raise
+        print(f"error: {_unencodable(error, streamed=streamed)}", file=sys.stderr)
+        return EXIT_USAGE
     return code
+
+
+def _unencodable(error: UnicodeEncodeError, *, streamed: bool) -> str:
+    """What to say when standard output cannot encode the command's output."""
+    character = error.object[error.start : error.start + 1]
+    return (
+        f"standard output (encoding {error.encoding}) cannot hold the character {character!r} "
+        f"(U+{ord(character):04X}) of the output; "
+        + ("the output above is incomplete; " if streamed else "nothing was written; ")
+        + "set PYTHONIOENCODING=utf-8 or write to a file"
+    )
