@@ -295,3 +295,21 @@ def test_output_that_standard_output_cannot_encode_is_an_error_and_writes_nothin
         "error: standard output (encoding ascii) cannot hold the character 'é' (U+00E9) of the "
         "output; nothing was written; set PYTHONIOENCODING=utf-8 or write to a file\n"
     )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_a_reader_that_stops_early_ends_the_command_quietly(fmt: str) -> None:
+    # As `gesprekscyclus plan ... | head`: the streamed output meets a closed pipe.
+    argv = ["plan", DESIGN, "--people", PEOPLE, "--from", "2027-01-01", "--until", "2027-12-31"]
+    with subprocess.Popen(
+        [sys.executable, "-m", "gesprekscyclus", *argv, "--format", fmt],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as process:
+        assert process.stdout is not None
+        assert process.stderr is not None
+        assert process.stdout.read(100)
+        process.stdout.close()
+        err = process.stderr.read()
+        code = process.wait(timeout=600)
+    assert (code, err) == (141, b"")

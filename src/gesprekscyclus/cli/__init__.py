@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import sys
 from collections.abc import Sequence
 from importlib import import_module
@@ -32,6 +33,9 @@ COMMAND_MODULES = (
 
 EXIT_OK = 0
 EXIT_USAGE = 2
+#: A reader closed standard output early: 128 + SIGPIPE, what a shell shows for a program
+#: that the signal ended.
+EXIT_BROKEN_PIPE = 141
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,12 +80,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GesprekscyclusError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        # The reader went away (``| head``): stop quietly, as a program ended by SIGPIPE does.
+        _discard_standard_output()
+        return EXIT_BROKEN_PIPE
     except UnicodeEncodeError as error:
         if not isinstance(error.object, str):
             raise
         print(f"error: {_unencodable(error, streamed=streamed)}", file=sys.stderr)
         return EXIT_USAGE
     return code
+
+
+def _discard_standard_output() -> None:
+    """Point standard output at the null device, so that flushing it at exit cannot fail
+    again on the closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass  # not a real file (captured in tests): nothing is flushed at exit
 
 
 def _unencodable(error: UnicodeEncodeError, *, streamed: bool) -> str:
