@@ -216,6 +216,10 @@ def test_an_output_file_behind_a_link_is_written_where_the_link_points(
             "error: --out: '{folder}/a-file/sub' cannot be a folder: '{folder}/a-file' is a file\n",
         ),
         ("{folder}/x\x00", "error: --out: contains a NUL character at position {nul}\n"),
+        (
+            "{folder}/" + "x" * 300,
+            "error: --out: '{folder}/" + "x" * 300 + "' cannot be a folder: File name too long\n",
+        ),
     ],
 )
 def test_a_demo_folder_that_cannot_be_one_is_refused_before_the_demo_stores_anything(

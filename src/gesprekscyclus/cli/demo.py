@@ -468,7 +468,11 @@ def _folder(text: str) -> Path:
             "--out", f"contains a NUL character at position {text.index(chr(0))}"
         )
     folder = Path(text)
-    existing = next((path for path in (folder, *folder.parents) if path.exists()), None)
+    try:
+        existing = next((path for path in (folder, *folder.parents) if path.exists()), None)
+    except OSError as error:  # such as a name too long for the file system
+        reason = error.strerror or str(error)
+        raise InvalidValueError("--out", f"{text!r} cannot be a folder: {reason}") from None
     if existing is not None and not existing.is_dir():
         raise InvalidValueError(
             "--out", f"{text!r} cannot be a folder: {str(existing)!r} is a file"
