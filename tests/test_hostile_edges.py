@@ -355,3 +355,61 @@ def test_the_design_document_of_a_cycle_from_29_february_covers_a_year(tmp_path:
     code, out, err = run_cli(["describe", str(path), "--people", people, "--lang", "en"])
     assert (code, err) == (0, "")
     assert "Thursday 29 February 2024 – Thursday 27 February 2025" in out
+
+
+# --- answers whose repr is huge, deep or fails ----------------------------------------------
+
+
+def _deep(levels: int) -> list[object]:
+    top: list[object] = []
+    inner = top
+    for _ in range(levels):
+        nested: list[object] = []
+        inner.append(nested)
+        inner = nested
+    return top
+
+
+_ANSWERS = st.one_of(
+    st.integers(),
+    st.just(10**5000),
+    st.just([10**5000]),
+    st.just(_deep(5000)),
+    st.just(list(range(200_000))),
+    st.just("x" * 1_000_000),
+    st.floats(),
+    st.none(),
+    st.booleans(),
+    st.text(max_size=20),
+    st.lists(st.text(max_size=5) | st.integers(), max_size=5),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=3),
+    st.binary(max_size=5),
+)
+
+
+@pytest.fixture(scope="module")
+def answering() -> tuple[ConversationService, str, tuple[str, ...]]:
+    now = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+    service = ConversationService(MemoryStore(), FixedClock(now), design=load_design(DESIGN))
+    service.hire(Person(id="m-1", name="Mila", hire_date=date(2019, 1, 1)))
+    service.hire(Person(id="e-1", name="Eva", hire_date=date(2020, 1, 1), manager_id="m-1"))
+    service.materialise(date(2026, 1, 1), date(2026, 12, 31))
+    talk = service.conversations_of("e-1", reader="m-1")[0]
+    keys = tuple(q.key for q in service.questions_for(talk.id, reader="m-1").questions)
+    return service, talk.id, keys
+
+
+@fuzz
+@given(value=_ANSWERS, which=st.integers(0, 10))
+def test_any_answer_is_stored_or_refused_with_a_short_message(
+    answering: tuple[ConversationService, str, tuple[str, ...]], value: object, which: int
+) -> None:
+    service, talk, keys = answering
+    key = keys[which % len(keys)]
+    try:
+        service.record_answers(talk, "m-1", {key: value})  # type: ignore[dict-item]
+    except InvalidValueError as error:
+        message = str(error)
+    else:
+        message = "stored"
+    assert len(message) < 400

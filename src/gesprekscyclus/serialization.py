@@ -106,11 +106,11 @@ _converter.register_unstructure_hook(ClosedSet, lambda member: member.value)
 def _iso(kind: type[T], parse: Callable[[str], T]) -> Callable[[Any, Any], T]:
     def structure(value: Any, _type: Any) -> T:
         if not isinstance(value, str):
-            raise ValueError(f"expected an ISO 8601 {kind.__name__} string, got {value!r}")
+            raise ValueError(f"expected an ISO 8601 {kind.__name__} string, got {shown(value)}")
         try:
             return parse(value)
         except ValueError:
-            raise ValueError(f"{value!r} is not an ISO 8601 {kind.__name__}") from None
+            raise ValueError(f"{shown(value)} is not an ISO 8601 {kind.__name__}") from None
 
     return structure
 
@@ -194,7 +194,7 @@ def register_union(union: Any, *, tag: str = "kind") -> None:
 
     def structure(value: Any, _type: Any) -> Any:
         if not isinstance(value, dict):
-            raise ValueError(f"expected a table with a {tag!r} key, got {value!r}")
+            raise ValueError(f"expected a table with a {tag!r} key, got {shown(value)}")
         kind = value.get(tag)
         if kind not in members:
             problem = f"missing {tag!r}" if kind is None else f"unknown {tag} {kind!r}"
@@ -332,7 +332,7 @@ def _answer_value(value: Any, _type: Any) -> AnswerValue:
 def _scalar(value: Any, _type: Any) -> str | int | bool:
     if isinstance(value, str | int):  # bool is an int
         return value
-    raise ValueError(f"expected text, a whole number or a boolean, got {value!r}")
+    raise ValueError(f"expected text, a whole number or a boolean, got {shown(value)}")
 
 
 _converter.register_structure_hook(AnswerValue, _answer_value)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import enum
 import re
+import reprlib
 import zoneinfo
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -99,7 +100,9 @@ def non_blank(instance: object, attribute: attrs.Attribute[Any], value: object) 
             raise InvalidValueError(field_path(instance, attribute), "must be text, got None")
         return
     if not isinstance(value, str):
-        raise InvalidValueError(field_path(instance, attribute), f"must be text, got {value!r}")
+        raise InvalidValueError(
+            field_path(instance, attribute), f"must be text, got {shown(value)}"
+        )
     if not value.strip():
         raise InvalidValueError(field_path(instance, attribute), "must not be blank")
     check_text(field_path(instance, attribute), value)
@@ -129,7 +132,8 @@ def positive(instance: object, attribute: attrs.Attribute[Any], value: int | Non
         return
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise InvalidValueError(
-            field_path(instance, attribute), f"must be a whole number of at least 1, got {value!r}"
+            field_path(instance, attribute),
+            f"must be a whole number of at least 1, got {shown(value)}",
         )
 
 
@@ -183,7 +187,7 @@ class ClosedSet(enum.StrEnum):
     @classmethod
     def _missing_(cls, value: object) -> Any:
         raise InvalidValueError(
-            cls.__name__, f"unknown value {value!r}", allowed=[member.value for member in cls]
+            cls.__name__, f"unknown value {shown(value)}", allowed=[member.value for member in cls]
         )
 
 
@@ -201,7 +205,7 @@ def aware(instance: object, attribute: attrs.Attribute[Any], value: datetime | N
     """Accept only datetimes with a UTC offset (``None`` passes for optional fields)."""
     if value is not None and (not isinstance(value, datetime) or value.utcoffset() is None):
         raise InvalidValueError(
-            field_path(instance, attribute), f"needs an aware datetime, got {value!r}"
+            field_path(instance, attribute), f"needs an aware datetime, got {shown(value)}"
         )
 
 
@@ -218,12 +222,29 @@ def require_reason(reason: str) -> None:
 
 
 def shown(value: object) -> str:
-    """``value`` for a message, kept short: a huge number by its size, long text cut off."""
+    """``value`` for a message, kept short: a huge number by its size, long text cut off.
+
+    Safe and cheap for any value: a long list or deep nesting is elided before it is
+    written out, and a value whose ``repr`` fails (such as a number too long to print
+    inside a list) is named by its type.
+
+    >>> shown(10**5000), shown([[[[[[1]]]]]]), shown(list(range(10**6)))[:30]
+    ('a number of about 5001 digits', '[[[[[...]]]]]', '[0, 1, 2, 3, 4, 5, 6, 7, 8, 9,')
+    """
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**12:
         digits = int(abs(value).bit_length() * 0.30103) + 1
         return f"a number of about {digits} digits"
-    text = repr(value)
+    try:
+        text = _SHORT.repr(value)
+    except Exception:
+        return f"a {type(value).__name__}"
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel = 4
+_SHORT.maxstring = _SHORT.maxother = _SHORT.maxlong = 120
+_SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = _SHORT.maxset = _SHORT.maxfrozenset = 20
 
 
 def whole_in_range(low: int, high: int) -> Callable[[object, attrs.Attribute[Any], Any], None]:

@@ -34,7 +34,7 @@ from typing import Any, TypeAlias
 import attrs
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import ClosedSet, field_path, positive, unique_by
+from gesprekscyclus.domain._checks import ClosedSet, field_path, positive, shown, unique_by
 from gesprekscyclus.domain.text import LocalizedText
 from gesprekscyclus.errors import ConflictError, InvalidValueError, NotFoundError
 
@@ -81,7 +81,7 @@ boolean or a list of choice keys, got ['a', 1]
         return tuple(value)
     raise InvalidValueError(
         "Answer.value",
-        f"expected text, a whole number, a boolean or a list of choice keys, got {value!r}",
+        f"expected text, a whole number, a boolean or a list of choice keys, got {shown(value)}",
     )
 
 
@@ -90,7 +90,7 @@ def identifier(instance: object, attribute: attrs.Attribute[Any], value: object)
     if not isinstance(value, str) or not _IDENTIFIER.fullmatch(value):
         raise InvalidValueError(
             field_path(instance, attribute),
-            f"{value!r} is not a lowercase identifier: start with a-z, then a-z, 0-9 or _",
+            f"{shown(value)} is not a lowercase identifier: start with a-z, then a-z, 0-9 or _",
         )
 
 
@@ -208,41 +208,41 @@ class Question:
         kind = self.kind
         if kind is QuestionKind.OPEN_TEXT:
             if not isinstance(value, str):
-                raise InvalidValueError(path, f"expected text, got {value!r}")
+                raise InvalidValueError(path, f"expected text, got {shown(value)}")
             if not value.strip():
                 raise InvalidValueError(path, "must not be blank; leave the answer out instead")
         elif kind is QuestionKind.SCALE:
             allowed = self.scale_values
             if isinstance(value, bool) or not isinstance(value, int):
                 raise InvalidValueError(
-                    path, f"expected a scale point, got {value!r}", allowed=allowed
+                    path, f"expected a scale point, got {shown(value)}", allowed=allowed
                 )
             if value not in allowed:
                 raise InvalidValueError(
-                    path, f"{value!r} is not a point on the scale", allowed=allowed
+                    path, f"{shown(value)} is not a point on the scale", allowed=allowed
                 )
         elif kind is QuestionKind.SINGLE_CHOICE:
             if not isinstance(value, str) or value not in self.choice_keys:
                 raise InvalidValueError(
-                    path, f"{value!r} is not one of the choices", allowed=self.choice_keys
+                    path, f"{shown(value)} is not one of the choices", allowed=self.choice_keys
                 )
         elif kind is QuestionKind.MULTIPLE_CHOICE:
             if not isinstance(value, tuple | list):
                 raise InvalidValueError(
                     path,
-                    f"expected a list of choice keys, got {value!r}",
+                    f"expected a list of choice keys, got {shown(value)}",
                     allowed=self.choice_keys,
                 )
             for item in value:
                 if not isinstance(item, str) or item not in self.choice_keys:
                     raise InvalidValueError(
-                        path, f"{item!r} is not one of the choices", allowed=self.choice_keys
+                        path, f"{shown(item)} is not one of the choices", allowed=self.choice_keys
                     )
             if len(set(value)) != len(value):
-                raise InvalidValueError(path, f"a choice is picked twice in {tuple(value)!r}")
+                raise InvalidValueError(path, f"a choice is picked twice in {shown(tuple(value))}")
         elif not isinstance(value, bool):
             raise InvalidValueError(
-                path, f"expected yes or no, got {value!r}", allowed=("true", "false")
+                path, f"expected yes or no, got {shown(value)}", allowed=("true", "false")
             )
 
     def is_answered_by(self, value: object) -> bool:

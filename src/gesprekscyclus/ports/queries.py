@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 
 from attrs import field, frozen
 
+from gesprekscyclus.domain._checks import shown
 from gesprekscyclus.domain.action_items import ActionItem, ActionItemStatus
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.domain.reports import Report, ReportStatus
@@ -75,7 +76,7 @@ def _closed(values: Iterable[Any], kind: type[_E], path: str) -> frozenset[_E]:
             found.add(kind(value))
         except ValueError:
             raise InvalidValueError(
-                path, f"unknown status {value!r}", allowed=sorted(m.value for m in kind)
+                path, f"unknown status {shown(value)}", allowed=sorted(m.value for m in kind)
             ) from None
     return frozenset(found)
 
@@ -98,14 +99,14 @@ def _type_keys(values: Iterable[str]) -> frozenset[str]:
     found = frozenset(values)
     for value in found:
         if not isinstance(value, str) or not value.strip():
-            raise InvalidValueError("type_key", f"must be non-blank text, got {value!r}")
+            raise InvalidValueError("type_key", f"must be non-blank text, got {shown(value)}")
     return found
 
 
 def _person(path: str) -> Callable[[object, Any, str | None], None]:
     def check(_instance: object, _attribute: Any, value: str | None) -> None:
         if value is not None and (not isinstance(value, str) or not value.strip()):
-            raise InvalidValueError(path, f"must be a person id, got {value!r}")
+            raise InvalidValueError(path, f"must be a person id, got {shown(value)}")
 
     return check
 
@@ -113,7 +114,7 @@ def _person(path: str) -> Callable[[object, Any, str | None], None]:
 def _day(path: str) -> Callable[[object, Any, date | None], None]:
     def check(_instance: object, _attribute: Any, value: date | None) -> None:
         if value is not None and not isinstance(value, date):
-            raise InvalidValueError(path, f"must be a date, got {value!r}")
+            raise InvalidValueError(path, f"must be a date, got {shown(value)}")
 
     return check
 
