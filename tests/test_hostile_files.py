@@ -12,6 +12,7 @@ import codecs
 import contextlib
 import io
 import os
+import stat
 import subprocess
 import sys
 import tempfile
@@ -23,7 +24,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gesprekscyclus._files import read_at_most
+from gesprekscyclus._files import read_at_most, write_whole
 from gesprekscyclus.adapters.sqlite import open_sqlite_store
 from gesprekscyclus.cli import main
 from gesprekscyclus.domain.people import Person
@@ -317,3 +318,23 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(fmt: str) -> None:
         err = process.stderr.read()
         code = process.wait(timeout=600)
     assert (code, err) == (141, b"")
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o640])
+def test_a_replaced_output_file_keeps_its_permissions(mode: int, tmp_path: Path) -> None:
+    target = tmp_path / "export.json"
+    target.write_text("old", encoding="utf-8")
+    target.chmod(mode)
+    write_whole(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert stat.S_IMODE(target.stat().st_mode) == mode
+
+
+def test_a_new_output_file_gets_the_permissions_open_would_give(tmp_path: Path) -> None:
+    target = tmp_path / "new.json"
+    mask = os.umask(0o027)
+    try:
+        write_whole(target, b"new")
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640

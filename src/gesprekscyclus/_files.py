@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -72,7 +73,8 @@ def write_whole(path: str | os.PathLike[str], data: bytes) -> None:
     renamed over ``path`` only when complete; raises :class:`OSError` when it cannot be
     written, and then leaves ``path`` as it was.
 
-    A symbolic link is followed (the file it points to is replaced, the link stays); a path
+    A replaced file keeps its permissions. A symbolic link is followed (the file it points
+    to is replaced, the link stays); a path
     that is neither a regular file nor missing, such as ``/dev/stdout``, is written to
     directly, as there is nothing to replace."""
     try:
@@ -94,7 +96,13 @@ def write_whole(path: str | os.PathLike[str], data: bytes) -> None:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
-        os.chmod(temporary, 0o666 & ~_umask())
+        # A file that is replaced keeps its permissions (an export may be readable by its
+        # owner only); a new one gets those that open() would give it.
+        try:
+            mode = stat.S_IMODE(os.stat(target).st_mode)
+        except FileNotFoundError:
+            mode = 0o666 & ~_umask()
+        os.chmod(temporary, mode)
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):
