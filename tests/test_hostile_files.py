@@ -30,7 +30,13 @@ from gesprekscyclus.cli import main
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.errors import DesignError
 from gesprekscyclus.examples import directory
-from gesprekscyclus.planning.design_file import dump_design, load_design, read_design_text
+from gesprekscyclus.planning.design_file import (
+    dump_design,
+    load_design,
+    parse_design,
+    read_design_text,
+    validate_design_text,
+)
 from gesprekscyclus.planning.design_text import DesignLimits
 from gesprekscyclus.planning.people_file import CsvLimits, read_events, read_people
 from gesprekscyclus.ports.clock import FixedClock
@@ -338,3 +344,10 @@ def test_a_new_output_file_gets_the_permissions_open_would_give(tmp_path: Path) 
     finally:
         os.umask(mask)
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
+
+
+def test_a_design_text_that_starts_with_a_byte_order_mark_parses_as_without_one() -> None:
+    # As read by an application with open(path, encoding="utf-8"): the mark is U+FEFF.
+    text = Path(DESIGN).read_text(encoding="utf-8")
+    assert parse_design("\ufeff" + text, source="d.toml") == parse_design(text, source="d.toml")
+    assert validate_design_text("\ufeff" + text, source="d.toml") == []

@@ -198,6 +198,7 @@ def read_design_data(
     Nothing of the text is parsed past a limit; see the module docstring.
     """
     limits = limits if limits is not None else DesignLimits()
+    text = text.removeprefix("\ufeff")  # a byte order mark, read as text, is no part of it
 
     def problem(message: str, line: int | None = None, allowed: Any = None) -> Problem:
         return Problem(source, "", message, line=line, allowed=allowed)
