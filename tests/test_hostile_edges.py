@@ -413,3 +413,48 @@ def test_any_answer_is_stored_or_refused_with_a_short_message(
     else:
         message = "stored"
     assert len(message) < 400
+
+
+# --- a store whose documents were damaged outside it ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("damage", "problem"),
+    [
+        ("{bad", "the stored document is not JSON: Expecting property name enclosed in"),
+        ("[" * 5000 + "]" * 5000, "the stored document nests too deeply to read @ $"),
+        ("9" * 5000, "the stored document is not JSON: Exceeds the limit"),
+    ],
+)
+def test_a_damaged_stored_document_is_a_serialization_error(
+    damage: str, problem: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "store.db"
+    now = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+    service = ConversationService(
+        open_store(f"sqlite:///{path}"), FixedClock(now), design=load_design(DESIGN)
+    )
+    service.hire(Person(id="m-1", name="Mila", hire_date=date(2019, 1, 1)))
+    service.hire(Person(id="e-1", name="Eva", hire_date=date(2020, 1, 1), manager_id="m-1"))
+    service.materialise(date(2026, 1, 1), date(2026, 12, 31))
+    service.store.close()
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE people SET data = ? WHERE id = 'e-1'", (damage,))
+        connection.execute("UPDATE conversations SET data = ? WHERE employee_id = 'e-1'", (damage,))
+    store = open_store(f"sqlite:///{path}")
+    with store.unit_of_work() as uow:
+        with pytest.raises(SerializationError) as person:
+            uow.people.get("e-1")
+        with pytest.raises(SerializationError) as talks:
+            uow.conversations.by_employee("e-1")
+    store.close()
+    assert str(person.value).startswith(f"Person: {problem}")
+    assert str(talks.value).startswith(f"Conversation: {problem}")
+    db = f"sqlite:///{path}"
+    for argv in (
+        ["export-person", "--db", db, "--person", "e-1"],
+        ["export-ics", "--db", db, "--manager", "m-1"],
+    ):
+        code, out, err = run_cli(argv)
+        assert (code, out) == (2, ""), err
+        assert err.startswith(("error: Person: the stored", "error: Conversation: the stored")), err

@@ -60,6 +60,7 @@ from gesprekscyclus.domain.new_conversations import NewConversation
 from gesprekscyclus.domain.people import Role
 from gesprekscyclus.domain.questions import QuestionSetRef
 from gesprekscyclus.domain.reports import Report
+from gesprekscyclus.errors import SerializationError
 from gesprekscyclus.ports.store import version_of
 from gesprekscyclus.serialization import from_data, storage_data
 
@@ -212,7 +213,7 @@ def strict_conversation(
         design_version,
         known_late,
         held_at,
-    ) = _parts_strict(json.loads(row[13]))
+    ) = _parts_strict(parse_document(row[13], "Conversation"))
     return Conversation(
         id=row[0],
         type_key=row[1],
@@ -282,7 +283,8 @@ class ConversationReader:
         key = (row[13], row[2], row[3])
         parts = self._documents.get(key)
         if parts is None:
-            parts = self._documents[key] = self._parts(json.loads(row[13]), row[2], row[3])
+            document = parse_document(row[13], "Conversation")
+            parts = self._documents[key] = self._parts(document, row[2], row[3])
         starts_at = None if row[8] is None else self._parse_instant(row[8])
         if starts_at is None:
             if status in _TIMED:
@@ -437,7 +439,28 @@ def document(value: object) -> str:
 
 def load(cls: type[T], rows: Iterable[Sequence[Any]]) -> list[T]:
     """The ``cls`` values of rows whose first column is a :func:`document`."""
-    return [from_data(cls, json.loads(row[0])) for row in rows]
+    return [from_data(cls, parse_document(row[0], cls.__name__)) for row in rows]
+
+
+def parse_document(text: Any, what: str) -> Any:
+    """The JSON value of a stored ``data`` document; one that is not JSON (damaged outside
+    the store) raises :class:`SerializationError` naming ``what`` it should have held.
+
+    >>> parse_document('{"a": 1}', "Person")
+    {'a': 1}
+    >>> parse_document('{bad', "Person")
+    Traceback (most recent call last):
+    ...
+    gesprekscyclus.errors.SerializationError: Person: the stored document is not JSON: \
+Expecting property name enclosed in double quotes: line 1 column 2 (char 1) @ $
+    """
+    try:
+        return json.loads(text)
+    except RecursionError:
+        problem = "the stored document nests too deeply to read"
+    except (ValueError, TypeError) as error:  # JSONDecodeError, a number too long, not text
+        problem = f"the stored document is not JSON: {error}"
+    raise SerializationError(what, [f"{problem} @ $"])
 
 
 def report_row(report: Report) -> Row:
