@@ -351,3 +351,15 @@ def test_a_design_text_that_starts_with_a_byte_order_mark_parses_as_without_one(
     text = Path(DESIGN).read_text(encoding="utf-8")
     assert parse_design("\ufeff" + text, source="d.toml") == parse_design(text, source="d.toml")
     assert validate_design_text("\ufeff" + text, source="d.toml") == []
+
+
+def test_an_encoding_error_of_other_text_is_not_blamed_on_standard_output(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def failing(*_args: object, **_kwargs: object) -> str:
+        return "\ud800".encode("utf-8").decode()  # a bug elsewhere, not the terminal
+
+    monkeypatch.setattr("gesprekscyclus.cli.design.design_document", failing)
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BytesIO(), encoding="ascii"))
+    with pytest.raises(UnicodeEncodeError):
+        main(["describe", DESIGN])

@@ -10,6 +10,7 @@ standard error with exit code 2.
 from __future__ import annotations
 
 import argparse
+import codecs
 import io
 import os
 import sys
@@ -66,8 +67,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # every check that can fail.
     streamed = getattr(args, "format", None) in getattr(args, "streamed", ())
     out: TextIO = sys.stdout if streamed else io.StringIO()
+    writing = streamed  # whether standard output is being written (for an encoding error)
     try:
         code: int = args.handler(args, out)
+        writing = True
         if isinstance(out, io.StringIO):
             # The stream encodes the whole text before writing any of it, so text it cannot
             # encode leaves standard output empty.
@@ -85,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _discard_standard_output()
         return EXIT_BROKEN_PIPE
     except UnicodeEncodeError as error:
-        if not isinstance(error.object, str):
+        if not (writing and isinstance(error.object, str) and _is_stdout_encoding(error)):
             raise
         print(f"error: {_unencodable(error, streamed=streamed)}", file=sys.stderr)
         return EXIT_USAGE
@@ -100,6 +103,14 @@ def _discard_standard_output() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
         pass  # not a real file (captured in tests): nothing is flushed at exit
+
+
+def _is_stdout_encoding(error: UnicodeEncodeError) -> bool:
+    """Whether ``error`` comes from encoding for standard output (not some other text)."""
+    try:
+        return codecs.lookup(error.encoding).name == codecs.lookup(sys.stdout.encoding).name
+    except (LookupError, TypeError, AttributeError):
+        return False
 
 
 def _unencodable(error: UnicodeEncodeError, *, streamed: bool) -> str:
