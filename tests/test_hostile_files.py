@@ -363,3 +363,16 @@ def test_an_encoding_error_of_other_text_is_not_blamed_on_standard_output(
     monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BytesIO(), encoding="ascii"))
     with pytest.raises(UnicodeEncodeError):
         main(["describe", DESIGN])
+
+
+def test_ctrl_c_ends_a_command_with_one_line_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import gesprekscyclus.cli.demo as demo_command  # noqa: PLC0415
+
+    def interrupted(_args: object, _out: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(demo_command, "_run", interrupted)
+    assert main(["demo"]) == 130
+    assert capsys.readouterr() == ("", "interrupted\n")

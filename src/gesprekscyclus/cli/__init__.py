@@ -37,6 +37,8 @@ EXIT_USAGE = 2
 #: A reader closed standard output early: 128 + SIGPIPE, what a shell shows for a program
 #: that the signal ended.
 EXIT_BROKEN_PIPE = 141
+#: Interrupted with Ctrl-C: 128 + SIGINT.
+EXIT_INTERRUPTED = 130
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,6 +89,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (``| head``): stop quietly, as a program ended by SIGPIPE does.
         _discard_standard_output()
         return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        # Each command writes in one transaction (or not at all), so nothing half done stays.
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except UnicodeEncodeError as error:
         if not (writing and isinstance(error.object, str) and _is_stdout_encoding(error)):
             raise
