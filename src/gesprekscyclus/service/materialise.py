@@ -45,6 +45,7 @@ from datetime import date, datetime, timedelta
 import attrs
 from attrs import field, frozen
 
+from gesprekscyclus.domain._checks import shown
 from gesprekscyclus.domain.catalog import Catalog
 from gesprekscyclus.domain.conversations import (
     Conversation,
@@ -115,7 +116,9 @@ def horizon_end(start: date, horizon_days: int, *, name: str = "horizon_days") -
 reach past 4097-12-31, the last day a plan can cover
     """
     if isinstance(horizon_days, bool) or not isinstance(horizon_days, int) or horizon_days < 0:
-        raise InvalidValueError(name, f"must be 0 or more, got {horizon_days!r}")
+        raise InvalidValueError(
+            name, f"must be a whole number of 0 or more, got {shown(horizon_days)}"
+        )
     if horizon_days > (LAST_PLAN_DAY - start).days:
         raise InvalidValueError(
             name,
