@@ -173,6 +173,49 @@ def test_instants_read_back_in_utc_whatever_the_session_time_zone(schema: str) -
         store.close()
 
 
+def _outbox_options(schema: str) -> list[str] | None:
+    with psycopg.connect(require_postgres(), autocommit=True) as connection:
+        row = connection.execute(
+            "SELECT c.reloptions FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = %s AND c.relname = 'outbox'",
+            (schema,),
+        ).fetchone()
+    assert row is not None
+    options: list[str] | None = row[0]
+    return options
+
+
+def test_a_new_schema_leaves_room_on_outbox_pages(schema: str) -> None:
+    open_store(schema).close()
+    assert _outbox_options(schema) == ["fillfactor=60"]
+
+
+def test_the_fillfactor_migration_applies_to_an_existing_outbox(schema: str) -> None:
+    """A database at version 14 (before migration 15) with messages in its outbox gets the
+    setting, keeps its messages and records the version."""
+    with psycopg.connect(require_postgres(), autocommit=True) as connection:
+        connection.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    older = MIGRATIONS[:-1]
+    assert older[-1][0] == 14
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("gesprekscyclus.adapters.postgres.schema.MIGRATIONS", older)
+        before = open_store(schema)
+        assert before.schema_version == 14
+        with before.unit_of_work() as uow:
+            uow.outbox.enqueue([make_notification("k-1"), make_notification("k-2")], due_at=T0)
+        before.close()
+    assert _outbox_options(schema) is None
+    store = open_store(schema)
+    assert store.schema_version == LATEST == 15
+    assert store.outbox_stats() == OutboxStats(pending=2)
+    assert [m.key for m in store.claim_due("w", now=T0, limit=5, lease_seconds=60)] == [
+        "k-1",
+        "k-2",
+    ]
+    store.close()
+    assert _outbox_options(schema) == ["fillfactor=60"]
+
+
 def test_the_migration_lock_key_is_stable_and_per_schema() -> None:
     assert lock_key("a") == lock_key("a")
     assert lock_key("a") != lock_key("b") != lock_key(None)
