@@ -438,3 +438,72 @@ def test_a_claim_in_the_hosts_transaction_leaves_its_planner_settings_alone(sche
         assert connection.execute("SHOW enable_sort").fetchone()[0] == "on"
         connection.rollback()
         store.close()
+
+
+def test_a_batch_delivery_is_planned_by_an_index_in_its_one_statement() -> None:
+    # mark_sent_many sets the planner settings in the same message as its UPDATE (one
+    # implicit transaction): they must reach the UPDATE's plan and end with it.
+    store = disposable_store()
+    try:
+        with store.unit_of_work() as uow:
+            uow.outbox.enqueue(
+                [make_notification(f"k-{i}") for i in range(2000)], due_at=T0 - timedelta(days=1)
+            )
+        with store._connection("check") as db:
+            params = (T0, list(range(1, 101)), "w", T0)
+            explained = db.rows_after(
+                pg_store._QUEUE_PLAN, "EXPLAIN " + pg_store._MARK_SENT_MANY, params
+            )
+            plan = "\n".join(row[0] for row in explained)
+            assert "Index Scan using outbox_" in plan
+            assert "Bitmap" not in plan
+            assert "Seq Scan" not in plan
+            assert db.connection.execute("SHOW enable_sort").fetchone()[0] == "on"
+            assert db.connection.execute("SHOW enable_bitmapscan").fetchone()[0] == "on"
+    finally:
+        store.close()
+
+
+def test_the_merged_claim_plan_walks_the_pending_index() -> None:
+    store = disposable_store()
+    try:
+        with store.unit_of_work() as uow:
+            uow.outbox.enqueue(
+                [make_notification(f"k-{i}") for i in range(2000)], due_at=T0 - timedelta(days=1)
+            )
+        with store._unset_transaction("check", queue=True) as (db, settings):
+            explained = db.rows_after(
+                settings, "EXPLAIN " + pg_store._CLAIM, ("w", T0, T0, T0, 100)
+            )
+            assert db.connection.execute("SHOW enable_sort").fetchone()[0] == "off"
+            idle = db.connection.execute("SHOW idle_in_transaction_session_timeout").fetchone()
+        plan = "\n".join(row[0] for row in explained)
+        assert "Index Scan using outbox_pending" in plan
+        assert "Sort" not in plan
+        assert idle[0] != "0"
+        with store._connection("check") as db:
+            assert db.connection.execute("SHOW enable_sort").fetchone()[0] == "on"
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("owner", ["w'1", "w\\1", "w%s1", "w'); DROP TABLE outbox; --", "wörker ✓"])
+def test_owners_with_quotes_and_placeholders_claim_and_deliver(store: Any, owner: str) -> None:
+    # claims and batch deliveries bind their parameters on the client side (one message)
+    with store.unit_of_work() as uow:
+        uow.outbox.enqueue([make_notification("k-1"), make_notification("k-2")], due_at=T0)
+    claimed = store.claim_due(owner, now=T0, limit=5, lease_seconds=60)
+    assert [m.lease_owner for m in claimed] == [owner, owner]
+    assert store.mark_sent_many("someone else", [m.id for m in claimed], now=T0) == set()
+    assert store.mark_sent_many(owner, [m.id for m in claimed], now=T0) == {m.id for m in claimed}
+    assert store.outbox_stats() == OutboxStats(sent=2)
+
+
+def test_a_failed_batch_delivery_leaves_nothing_half_done(store: Any) -> None:
+    with store.unit_of_work() as uow:
+        uow.outbox.enqueue([make_notification("k-1")], due_at=T0)
+    (message,) = store.claim_due("w", now=T0, limit=5, lease_seconds=60)
+    with pytest.raises(StoreError):  # an id beyond bigint fails the one message
+        store.mark_sent_many("w", [message.id, 2**70], now=T0)
+    assert store.outbox_stats() == OutboxStats(pending=1, leased=1)
+    assert store.mark_sent_many("w", [message.id], now=T0) == {message.id}
