@@ -13,6 +13,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -21,7 +22,7 @@ from gesprekscyclus.adapters._sql.outbox import decode_notification
 from gesprekscyclus.domain.guides import GuideSection
 from gesprekscyclus.domain.state_changes import ChangeKind, StateChange, event_id
 from gesprekscyclus.errors import GesprekscyclusError
-from gesprekscyclus.ports.notifier import Notification, state_change_notification
+from gesprekscyclus.ports.notifier import ActionItemInfo, Notification, state_change_notification
 from gesprekscyclus.serialization import (
     SCHEMA_VERSION,
     _compiled,
@@ -303,3 +304,23 @@ def test_equal_results_keep_the_strict_types() -> None:
     assert read.conversation.starts_at == at
     assert isinstance(read.questions, tuple)
     assert isinstance(read.conversation.participants, tuple)
+
+
+def test_a_class_the_writer_cannot_compile_is_read_by_the_strict_path() -> None:
+    @attrs.frozen
+    class Bag:
+        items: list[str] = attrs.field(factory=list)
+
+    text = json.dumps({"schema_version": SCHEMA_VERSION, "type": "Bag", "data": {"items": ["a"]}})
+    assert loads_compiled(Bag, text) == loads(Bag, text) == Bag(["a"])
+    assert loads_compiled(Bag, text) == Bag(["a"])  # the refusal is remembered, not retried
+
+
+@given(st.lists(texts, max_size=4), st.none() | dates)
+def test_other_classes_read_alike_through_both_paths(items: list[str], day: Any) -> None:
+    section = GuideSection("Kop", items=tuple(items))
+    payload = dumps(section)
+    assert loads_compiled(GuideSection, payload) == loads(GuideSection, payload) == section
+    item = ActionItemInfo(id="a-1", title="Doel", owner_id="e-1", due=day)
+    payload = dumps(item)
+    assert loads_compiled(ActionItemInfo, payload) == loads(ActionItemInfo, payload) == item

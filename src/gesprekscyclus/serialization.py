@@ -513,8 +513,16 @@ def _compiled(cls: type[T]) -> Callable[[Any], T]:
     does not read a value, and the caller asks the strict path."""
     reader = _compiled_readers.get(cls)
     if reader is None:
-        reader = _compiled_readers[cls] = _Writer().build(cls)
+        try:
+            reader = _Writer().build(cls)
+        except TypeError:  # a shape the writer does not know: the strict path reads it
+            reader = _strict_only
+        _compiled_readers[cls] = reader
     return reader
+
+
+def _strict_only(data: Any) -> Any:
+    raise _RefusedError
 
 
 def loads_compiled(cls: type[T], text: str | bytes) -> T:
