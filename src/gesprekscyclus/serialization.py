@@ -381,6 +381,11 @@ _converter.register_unstructure_hook(Note, _refuse_private)
 # as much, for the values JSON gives) and otherwise gives up with ``_RefusedError``; then the
 # strict path reads the same data and raises its own, field-naming error. So a result is
 # always the strict path's result, and a refusal costs the strict path once more.
+#
+# Every structure hook is registered in this module, for scalars, enumerations, ISO values
+# and unions (the reader calls those hooks as they are); none is registered for an attrs
+# class, whose fields the reader reads itself. A hook for an attrs class added later must be
+# honoured here too (read that class with ``_converter.get_structure_hook``).
 
 
 class _RefusedError(Exception):
