@@ -99,7 +99,8 @@ def non_blank(instance: object, attribute: attrs.Attribute[Any], value: object) 
         raise InvalidValueError(field_path(instance, attribute), f"must be text, got {value!r}")
     if not value.strip():
         raise InvalidValueError(field_path(instance, attribute), "must not be blank")
-    check_text(field_path(instance, attribute), value)
+    if _UNSTORABLE.search(value) is not None:  # the path is only written out for a refusal
+        check_text(field_path(instance, attribute), value)
 
 
 def one_line(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -107,7 +108,8 @@ def one_line(instance: object, attribute: attrs.Attribute[Any], value: object) -
     non_blank(instance, attribute, value)
     if value is not None:
         assert isinstance(value, str)
-        check_text(field_path(instance, attribute), value, one_line=True)
+        if _NOT_ONE_LINE.search(value) is not None:
+            check_text(field_path(instance, attribute), value, one_line=True)
 
 
 def positive(instance: object, attribute: attrs.Attribute[Any], value: int | None) -> None:
