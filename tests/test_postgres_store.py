@@ -173,6 +173,49 @@ def test_instants_read_back_in_utc_whatever_the_session_time_zone(schema: str) -
         store.close()
 
 
+def _outbox_options(schema: str) -> list[str] | None:
+    with psycopg.connect(require_postgres(), autocommit=True) as connection:
+        row = connection.execute(
+            "SELECT c.reloptions FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = %s AND c.relname = 'outbox'",
+            (schema,),
+        ).fetchone()
+    assert row is not None
+    options: list[str] | None = row[0]
+    return options
+
+
+def test_a_new_schema_leaves_room_on_outbox_pages(schema: str) -> None:
+    open_store(schema).close()
+    assert _outbox_options(schema) == ["fillfactor=60"]
+
+
+def test_the_fillfactor_migration_applies_to_an_existing_outbox(schema: str) -> None:
+    """A database at version 14 (before migration 15) with messages in its outbox gets the
+    setting, keeps its messages and records the version."""
+    with psycopg.connect(require_postgres(), autocommit=True) as connection:
+        connection.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    older = MIGRATIONS[:-1]
+    assert older[-1][0] == 14
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("gesprekscyclus.adapters.postgres.schema.MIGRATIONS", older)
+        before = open_store(schema)
+        assert before.schema_version == 14
+        with before.unit_of_work() as uow:
+            uow.outbox.enqueue([make_notification("k-1"), make_notification("k-2")], due_at=T0)
+        before.close()
+    assert _outbox_options(schema) is None
+    store = open_store(schema)
+    assert store.schema_version == LATEST == 15
+    assert store.outbox_stats() == OutboxStats(pending=2)
+    assert [m.key for m in store.claim_due("w", now=T0, limit=5, lease_seconds=60)] == [
+        "k-1",
+        "k-2",
+    ]
+    store.close()
+    assert _outbox_options(schema) == ["fillfactor=60"]
+
+
 def test_the_migration_lock_key_is_stable_and_per_schema() -> None:
     assert lock_key("a") == lock_key("a")
     assert lock_key("a") != lock_key("b") != lock_key(None)
@@ -414,3 +457,72 @@ def test_a_schema_written_by_a_later_release_is_refused_and_left_as_it_is(schema
             sql.SQL("SELECT max(version) FROM {}.schema_version").format(sql.Identifier(schema))
         ).fetchone()
     assert found == (newer,)
+
+
+def test_a_batch_delivery_is_planned_by_an_index_in_its_one_statement() -> None:
+    # mark_sent_many sets the planner settings in the same message as its UPDATE (one
+    # implicit transaction): they must reach the UPDATE's plan and end with it.
+    store = disposable_store()
+    try:
+        with store.unit_of_work() as uow:
+            uow.outbox.enqueue(
+                [make_notification(f"k-{i}") for i in range(2000)], due_at=T0 - timedelta(days=1)
+            )
+        with store._connection("check") as db:
+            params = (T0, list(range(1, 101)), "w", T0)
+            explained = db.rows_after(
+                pg_store._QUEUE_PLAN, "EXPLAIN " + pg_store._MARK_SENT_MANY, params
+            )
+            plan = "\n".join(row[0] for row in explained)
+            assert "Index Scan using outbox_" in plan
+            assert "Bitmap" not in plan
+            assert "Seq Scan" not in plan
+            assert db.connection.execute("SHOW enable_sort").fetchone()[0] == "on"
+            assert db.connection.execute("SHOW enable_bitmapscan").fetchone()[0] == "on"
+    finally:
+        store.close()
+
+
+def test_the_merged_claim_plan_walks_the_pending_index() -> None:
+    store = disposable_store()
+    try:
+        with store.unit_of_work() as uow:
+            uow.outbox.enqueue(
+                [make_notification(f"k-{i}") for i in range(2000)], due_at=T0 - timedelta(days=1)
+            )
+        with store._unset_transaction("check", queue=True) as (db, settings):
+            explained = db.rows_after(
+                settings, "EXPLAIN " + pg_store._CLAIM, ("w", T0, T0, T0, 100)
+            )
+            assert db.connection.execute("SHOW enable_sort").fetchone()[0] == "off"
+            idle = db.connection.execute("SHOW idle_in_transaction_session_timeout").fetchone()
+        plan = "\n".join(row[0] for row in explained)
+        assert "Index Scan using outbox_pending" in plan
+        assert "Sort" not in plan
+        assert idle[0] != "0"
+        with store._connection("check") as db:
+            assert db.connection.execute("SHOW enable_sort").fetchone()[0] == "on"
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("owner", ["w'1", "w\\1", "w%s1", "w'); DROP TABLE outbox; --", "wörker ✓"])
+def test_owners_with_quotes_and_placeholders_claim_and_deliver(store: Any, owner: str) -> None:
+    # claims and batch deliveries bind their parameters on the client side (one message)
+    with store.unit_of_work() as uow:
+        uow.outbox.enqueue([make_notification("k-1"), make_notification("k-2")], due_at=T0)
+    claimed = store.claim_due(owner, now=T0, limit=5, lease_seconds=60)
+    assert [m.lease_owner for m in claimed] == [owner, owner]
+    assert store.mark_sent_many("someone else", [m.id for m in claimed], now=T0) == set()
+    assert store.mark_sent_many(owner, [m.id for m in claimed], now=T0) == {m.id for m in claimed}
+    assert store.outbox_stats() == OutboxStats(sent=2)
+
+
+def test_a_failed_batch_delivery_leaves_nothing_half_done(store: Any) -> None:
+    with store.unit_of_work() as uow:
+        uow.outbox.enqueue([make_notification("k-1")], due_at=T0)
+    (message,) = store.claim_due("w", now=T0, limit=5, lease_seconds=60)
+    with pytest.raises(StoreError):  # an id beyond bigint fails the one message
+        store.mark_sent_many("w", [message.id, 2**70], now=T0)
+    assert store.outbox_stats() == OutboxStats(pending=1, leased=1)
+    assert store.mark_sent_many("w", [message.id], now=T0) == {message.id}

@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 from datetime import date, time
+from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gesprekscyclus.domain._checks import MAX_ZONE_NAME, check_text, is_iana_zone
+from gesprekscyclus.domain._checks import (
+    MAX_ZONE_NAME,
+    check_text,
+    field_path,
+    is_iana_zone,
+    non_blank,
+    one_line,
+)
 from gesprekscyclus.domain.calendar import localize, zone_info
 from gesprekscyclus.domain.conversations import Conversation, Window
 from gesprekscyclus.domain.events import LifeEvent
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.errors import InvalidValueError
+from gesprekscyclus.ports.notifier import Recipient
 
 HIRED = date(2021, 3, 1)
 
@@ -129,3 +139,40 @@ def test_one_line_text_has_no_control_characters(text: str) -> None:
 @given(st.text(max_size=80))
 def test_is_iana_zone_never_raises(text: str) -> None:
     assert is_iana_zone(text) in (True, False)
+
+
+def _non_blank_as_before(instance: object, attribute: Any, value: object) -> None:
+    """``non_blank`` as it was: the field's path written out for every value."""
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise InvalidValueError(field_path(instance, attribute), f"must be text, got {value!r}")
+    if not value.strip():
+        raise InvalidValueError(field_path(instance, attribute), "must not be blank")
+    check_text(field_path(instance, attribute), value)
+
+
+def _one_line_as_before(instance: object, attribute: Any, value: object) -> None:
+    _non_blank_as_before(instance, attribute, value)
+    if value is not None:
+        assert isinstance(value, str)
+        check_text(field_path(instance, attribute), value, one_line=True)
+
+
+def _outcome(check: Any, value: object) -> str | None:
+    try:
+        check(Recipient, attrs.fields(Recipient).name, value)
+    except InvalidValueError as error:
+        return str(error)
+    return None
+
+
+@given(
+    st.none()
+    | st.integers()
+    | st.text()
+    | st.text(alphabet=st.sampled_from(" \t\n\r\x00\x1f\x7f\x85\u2028a\ud800"), max_size=6)
+)
+def test_the_text_validators_refuse_exactly_as_before(value: object) -> None:
+    assert _outcome(non_blank, value) == _outcome(_non_blank_as_before, value)
+    assert _outcome(one_line, value) == _outcome(_one_line_as_before, value)

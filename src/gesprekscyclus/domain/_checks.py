@@ -105,7 +105,8 @@ def non_blank(instance: object, attribute: attrs.Attribute[Any], value: object) 
         )
     if not value.strip():
         raise InvalidValueError(field_path(instance, attribute), "must not be blank")
-    check_text(field_path(instance, attribute), value)
+    if _UNSTORABLE.search(value) is not None:  # the path is only written out for a refusal
+        check_text(field_path(instance, attribute), value)
 
 
 def _admits_none(attribute: attrs.Attribute[Any]) -> bool:
@@ -123,7 +124,8 @@ def one_line(instance: object, attribute: attrs.Attribute[Any], value: object) -
     non_blank(instance, attribute, value)
     if value is not None:
         assert isinstance(value, str)
-        check_text(field_path(instance, attribute), value, one_line=True)
+        if _NOT_ONE_LINE.search(value) is not None:
+            check_text(field_path(instance, attribute), value, one_line=True)
 
 
 def positive(instance: object, attribute: attrs.Attribute[Any], value: int | None) -> None:

@@ -21,7 +21,7 @@ import logging
 
 from gesprekscyclus.errors import GesprekscyclusError
 from gesprekscyclus.ports.notifier import Notification
-from gesprekscyclus.serialization import loads
+from gesprekscyclus.serialization import loads_compiled
 
 __all__ = [
     "DEAD_ON_CLAIM",
@@ -72,9 +72,14 @@ def read_targets(column: str | None) -> frozenset[str]:
 
 
 def decode_notification(key: str, payload: str | bytes) -> tuple[Notification | None, str | None]:
-    """The notification stored in ``payload`` for the row with ``key``, or ``None`` and why."""
+    """The notification stored in ``payload`` for the row with ``key``, or ``None`` and why.
+
+    It reads as :func:`~gesprekscyclus.serialization.loads` does (same notification, same
+    reasons), through the reader compiled for :class:`Notification`: this runs for every
+    claimed row.
+    """
     try:
-        notification = loads(Notification, payload)
+        notification = loads_compiled(Notification, payload)
     except (GesprekscyclusError, ValueError, TypeError, RecursionError) as error:
         reason = f"undecodable payload: {error}"
         return None, reason[:MAX_REASON]

@@ -25,14 +25,18 @@ Concurrency model:
   for each other. In the same transaction, a claimed row whose payload no longer decodes
   becomes a dead letter instead of being handed out. Claims and batch deliveries turn sorts
   and bitmap scans off for their own transaction, so that their cost does not grow with the
-  queue when the statistics lag behind it (see ``_QUEUE_PLAN``). Renewals, deliveries, failures and
-  releases are guarded by owner (and, where the contract says so, an unexpired lease) and
-  report what the row count says.
+  queue when the statistics lag behind it (see ``_QUEUE_PLAN``); those settings travel in
+  the same message as the statement they are for, and on the store's own connections a
+  batch delivery is that one message (an implicit transaction), so a batch of claims and
+  deliveries costs six round trips, the pool's two checks included. Renewals, deliveries,
+  failures and releases are guarded by owner (and, where the contract says so, an
+  unexpired lease) and report what the row count says.
 - A store object must not be carried across ``fork``: open one in each process (it notices
   and raises :class:`~gesprekscyclus.errors.StoreError`).
 - Driver errors become :class:`~gesprekscyclus.errors.StoreError` (a unique violation:
   :class:`~gesprekscyclus.errors.ConflictError`) with the psycopg error chained; only
-  parameterised statements are used.
+  parameterised statements are used (a claim and a batch delivery bind theirs on the client,
+  with psycopg's quoting, to send the planner settings along).
 - Bulk inserts (:meth:`conversations.add_many <_Conversations.add_many>`, large enqueues) of
   at least ``copy_threshold`` rows stream the rows with ``COPY`` into a temporary table
   (dropped at the commit) and move them over with ``INSERT … SELECT … ON CONFLICT DO
@@ -169,6 +173,30 @@ class _Db:
         with self.errors("query"):
             return self.connection.execute(self.sql(query), params).fetchall()
 
+    def rows_after(
+        self, settings: Sequence[tuple[str, str]], query: LiteralString, params: Sequence[Any]
+    ) -> list[Row]:
+        """The rows of ``query``, run after ``settings`` (name, value) are set until the end
+        of the transaction: one round trip instead of two.
+
+        Both go in one simple-protocol message, the parameters bound on the client side
+        (psycopg's ``ClientCursor``, with its quoting). The server plans a statement of such a
+        message only when it comes to run it, so the settings apply to ``query``'s plan; and
+        the message is one transaction of its own when none is open (an implicit one: both
+        statements commit together or neither does, and no session state remains).
+        """
+        if not settings:
+            return self.rows(query, params)
+        if not findable(params):
+            return []
+        calls = ", ".join("set_config(%s, %s, true)" for _ in settings)
+        text = self.sql("SELECT " + calls + "; " + query)
+        values = [part for setting in settings for part in setting]
+        with self.errors("query"), psycopg.ClientCursor(self.connection) as cursor:
+            cursor.execute(text, [*values, *params])
+            cursor.nextset()
+            return cursor.fetchall()
+
     def stream(self, query: Query, params: Sequence[Any] = ()) -> Iterator[Row]:
         if not findable(params):
             return
@@ -302,6 +330,13 @@ _CLAIM = (
     " AND (lease_until IS NULL OR lease_until <= %s)"
     " ORDER BY due_at, id LIMIT %s FOR UPDATE SKIP LOCKED"
     ") RETURNING " + _MESSAGE_COLUMNS
+)
+
+#: Records the deliveries of a batch, guarded by owner and an unexpired lease.
+_MARK_SENT_MANY = (
+    "UPDATE outbox SET status = 'sent', sent_at = %s, lease_owner = NULL,"
+    " lease_until = NULL WHERE id = ANY(%s::bigint[]) AND status = 'pending'"
+    " AND lease_owner = %s AND lease_until > %s RETURNING id"
 )
 
 
@@ -763,6 +798,17 @@ class PostgresStore:
         ``queue`` plans the outbox statements of the transaction by their indexes
         (:data:`_QUEUE_PLAN`); inside the host's transaction the planner keeps its settings.
         """
+        with self._unset_transaction(action, queue=queue) as (db, settings):
+            if settings:
+                _set_locally(db.connection, settings)
+            yield db
+
+    @contextmanager
+    def _unset_transaction(
+        self, action: str, *, queue: bool = False
+    ) -> Iterator[tuple[_Db, list[tuple[str, str]]]]:
+        """:meth:`_transaction`, with the settings for the transaction handed to the caller
+        instead of set: its first statement sets them (:meth:`_Db.rows_after`)."""
         with self._connection(action) as db, db.errors(action):
             own = db.connection.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
             with db.connection.transaction():
@@ -772,9 +818,7 @@ class PostgresStore:
                     settings.append(("idle_in_transaction_session_timeout", str(self._idle_ms)))
                 if queue and own:
                     settings.extend(_QUEUE_PLAN)
-                if settings:
-                    _set_locally(db.connection, settings)
-                yield db
+                yield db, settings
 
     @contextmanager
     def unit_of_work(self) -> Iterator[PostgresUnitOfWork]:
@@ -845,8 +889,8 @@ class PostgresStore:
         if limit < 1:
             return []
         claimed: list[OutboxMessage] = []
-        with self._transaction("claim_due", queue=True) as db:
-            rows = db.rows(_CLAIM, (owner, until, at, at, limit))
+        with self._unset_transaction("claim_due", queue=True) as (db, settings):
+            rows = db.rows_after(settings, _CLAIM, (owner, until, at, at, limit))
             rows.sort(key=lambda row: (row[4], row[0]))
             for row in rows:
                 notification, problem = decode_notification(row[1], row[2])
@@ -895,13 +939,13 @@ class PostgresStore:
         wanted = sorted({int(i) for i in ids})
         if not wanted:
             return set()
-        with self._transaction("mark_sent_many", queue=True) as db:
-            rows = db.rows(
-                "UPDATE outbox SET status = 'sent', sent_at = %s, lease_owner = NULL,"
-                " lease_until = NULL WHERE id = ANY(%s) AND status = 'pending'"
-                " AND lease_owner = %s AND lease_until > %s RETURNING id",
-                (at, wanted, owner, at),
-            )
+        params = (at, wanted, owner, at)
+        if self.borrowed:  # the host's connection may be in a transaction, or not autocommit
+            with self._unset_transaction("mark_sent_many", queue=True) as (db, settings):
+                rows = db.rows_after(settings, _MARK_SENT_MANY, params)
+        else:  # one statement: its own (implicit) transaction, with the settings, one trip
+            with self._connection("mark_sent_many") as db, db.errors("mark_sent_many"):
+                rows = db.rows_after(_QUEUE_PLAN, _MARK_SENT_MANY, params)
         return {row[0] for row in rows}
 
     def mark_failed(
