@@ -12,11 +12,13 @@ from hypothesis import strategies as st
 
 from gesprekscyclus.domain._checks import (
     MAX_ZONE_NAME,
+    _admits_none,
     check_text,
     field_path,
     is_iana_zone,
     non_blank,
     one_line,
+    shown,
 )
 from gesprekscyclus.domain.calendar import localize, zone_info
 from gesprekscyclus.domain.conversations import Conversation, Window
@@ -144,9 +146,13 @@ def test_is_iana_zone_never_raises(text: str) -> None:
 def _non_blank_as_before(instance: object, attribute: Any, value: object) -> None:
     """``non_blank`` as it was: the field's path written out for every value."""
     if value is None:
+        if not _admits_none(attribute):
+            raise InvalidValueError(field_path(instance, attribute), "must be text, got None")
         return
     if not isinstance(value, str):
-        raise InvalidValueError(field_path(instance, attribute), f"must be text, got {value!r}")
+        raise InvalidValueError(
+            field_path(instance, attribute), f"must be text, got {shown(value)}"
+        )
     if not value.strip():
         raise InvalidValueError(field_path(instance, attribute), "must not be blank")
     check_text(field_path(instance, attribute), value)
