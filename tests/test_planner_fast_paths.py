@@ -336,3 +336,33 @@ def test_templates_give_the_per_person_plan_for_the_reference_design() -> None:
     assert fast.conversations
     assert fast.skipped
     assert fast == _per_person(design, people, events, start, end)
+
+
+@pytest.mark.parametrize(
+    ("every", "unit"),
+    [(1, "years"), (2, "years"), (1, "months"), (5, "months"), (1, "quarters"), (3, "weeks")],
+)
+@pytest.mark.parametrize("anchor_to", ["planned", "held"])
+def test_intervals_from_the_hire_date_give_the_per_person_plan(
+    every: int, unit: str, anchor_to: str
+) -> None:
+    # People hired on the same day of the month (and in the same phase of the step) before
+    # the run share one template; their counts ``n`` differ. Hires on the 29th to 31st clip.
+    people, events = _organisation(300, seed=5)
+    people += [
+        Person(id=f"q{day}-{year}", name="Q", hire_date=date(year, 1, day), manager_id="boss")
+        for day in (28, 29, 30, 31)
+        for year in (2019, 2020, 2025)
+    ]
+    rhythm = Interval(every=every, unit=unit, anchor="hire_date", anchor_to=anchor_to)
+    design = _design(Capacity(per_day=2, per_week=6))
+    design = attrs.evolve(
+        design,
+        types=tuple(
+            attrs.evolve(rule, cadence=(rhythm,)) if rule.type == "development" else rule
+            for rule in design.types
+        ),
+    )
+    fast = plan(design, people, events, start=START, end=END)
+    assert any(c.type_key == "development" for c in fast.conversations)
+    assert fast == _per_person(design, people, events, START, END)

@@ -159,6 +159,9 @@ class _Run:
         #: Anniversary templates, per (rule, rhythm, employment window, weekdays, zone, day
         #: of the year hired, leap-day policy); their occurrence keys are the first hire's.
         self.anniversaries: dict[tuple[Any, ...], list[tuple[date, date, Any]]] = {}
+        #: Templates of intervals counted from hire dates before the run, per (rule, rhythm,
+        #: employment window, weekdays, zone, phase of the hire date in the step).
+        self.hired_intervals: dict[tuple[Any, ...], list[tuple[date, date, Any]]] = {}
         #: Per (rule, employment window, weekdays, zone): the rows of a rule whose rhythms
         #: are all shared, with the earliest and latest day of their windows.
         self.rule_templates: dict[
