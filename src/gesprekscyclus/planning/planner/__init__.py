@@ -304,7 +304,9 @@ def _plan(
     del rows
     conversations.sort(key=attrgetter("id"))
     conversations.sort(key=attrgetter("target"))
-    skipped.sort(key=lambda skip: (skip.nominal, skip.id))
+    # (nominal, id) order the same way: two stable sorts on one field each, no key tuples.
+    skipped.sort(key=attrgetter("id"))
+    skipped.sort(key=attrgetter("nominal"))
     return Plan(
         start=start,
         end=end,

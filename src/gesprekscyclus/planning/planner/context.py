@@ -197,6 +197,12 @@ class _Run:
         #: rhythm shared, no upper bound on tenure, not the absence type with its own step);
         #: with a minimum tenure, only people who have it when the run starts (tenure only
         #: grows, so they have it on every date of the run).
+        #: The same per rhythm: a rhythm with a reach gives a person without life events
+        #: hired longer ago than that before the run nothing, whatever the other rhythms do.
+        self.cadence_reach = [
+            [_hired_reach((cadence,)) if self.columns else None for cadence in rule.cadence]
+            for rule in design.types
+        ]
         self.templated = [
             self.columns
             and bool(rule.cadence)

@@ -78,7 +78,16 @@ def _plan_rule(  # noqa: PLR0915 - the per-occurrence hot loop, kept in one piec
     wall: time | None = rule.time or design.default_time
     zone = person.time_zone
     shared = run.shared[index]
+    # Rhythms that end a known number of days after the hire date: when that is before the
+    # run for a person without life events, they give nothing (see ``_Run.cadence_reach``).
+    reaches = run.cadence_reach[index]
+    eventless = not context.events
+    hired_at = hire_date.toordinal()
+    run_start = run.start.toordinal()
     for position, cadence in enumerate(rule.cadence):
+        reach = reaches[position]
+        if reach is not None and eventless and hired_at + reach < run_start:
+            continue
         # Counted keys (n3, y2) of a second rhythm of the same type would collide with the
         # first one's; they get the rhythm's position. Event keys name their event already.
         prefix = f"c{position}:" if position and isinstance(cadence, _COUNTED) else ""
@@ -165,12 +174,12 @@ def _plan_rule(  # noqa: PLR0915 - the per-occurrence hot loop, kept in one piec
             months = _MONTHS_PER_UNIT.get(cadence.unit)
             if months is None:
                 step = 7 * cadence.every
-                hired_at = hire_date.toordinal()
-                phase = (hired_at % step, 0)
+                anchor = hired_at
+                phase = (anchor % step, 0)
             else:
                 step = months * cadence.every
-                hired_at = hire_date.year * 12 + hire_date.month - 1
-                phase = (hired_at % step, hire_date.day)
+                anchor = hire_date.year * 12 + hire_date.month - 1
+                phase = (anchor % step, hire_date.day)
             phase_key = (index, position, lo, hi, context.weekdays, zone, *phase)
             template = run.hired_intervals.get(phase_key)
             if template is None:
@@ -182,7 +191,7 @@ def _plan_rule(  # noqa: PLR0915 - the per-occurrence hot loop, kept in one piec
             for earliest, latest, tail in template:
                 day = tail[1]
                 at = day.toordinal() if months is None else day.year * 12 + day.month - 1
-                key = f"{prefix}n{(at - hired_at) // step}"
+                key = f"{prefix}n{(at - anchor) // step}"
                 if hire_date <= earliest and (
                     context_last_day is None or latest <= context_last_day
                 ):
