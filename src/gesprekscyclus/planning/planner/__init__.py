@@ -289,7 +289,7 @@ def _plan(
     # Planned with a margin on both sides, then cut to the targets inside [start, end].
     margin = timedelta(days=plan_margin_days(design))
     run = _Run(design, start - margin, end + margin)
-    inputs = _Inputs(run, catalog, by_id, events_of, history, prognoses)
+    inputs = _Inputs(run, catalog, by_id, events_of, history, prognoses, end)
     all_rows, skipped, obligations, levelled = _plan_part(staff, inputs)
     rows = [row for row in all_rows if start <= row[_TARGET] <= end]
     del all_rows
@@ -337,8 +337,11 @@ class _Inputs:
         events_of: Mapping[str, list[LifeEvent]],
         history: Mapping[tuple[str, str], list[Conversation]],
         prognoses: Mapping[str, Sequence[Prognosis]],
+        last: date,
     ):
         self.run = run
+        #: The last day of the horizon (the run plans a margin past it).
+        self.last = last
         self.catalog = catalog
         self.people = people
         self.events_of = events_of
@@ -449,7 +452,7 @@ def _plan_part(staff: Sequence[Person], inputs: _Inputs) -> _Part:  # noqa: PLR0
             else:
                 _drop_near(run, rows, first, dropped)
     skipped.extend(dropped)
-    conflicts = _level(design, inputs.catalog, rows, by_id, run.starts_at)
+    conflicts = _level(design, inputs.catalog, rows, by_id, run.starts_at, inputs.last)
     return rows, skipped, obligations, conflicts
 
 
