@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+import gesprekscyclus.planning.planner as planner_package
 from gesprekscyclus.domain.cadence import Anniversary, Interval, LifecycleOffset
 from gesprekscyclus.domain.catalog import built_in_catalog
 from gesprekscyclus.domain.events import LifeEvent
@@ -336,3 +337,71 @@ def test_templates_give_the_per_person_plan_for_the_reference_design() -> None:
     assert fast.conversations
     assert fast.skipped
     assert fast == _per_person(design, people, events, start, end)
+
+
+@pytest.mark.parametrize(
+    ("every", "unit"),
+    [(1, "years"), (2, "years"), (1, "months"), (5, "months"), (1, "quarters"), (3, "weeks")],
+)
+@pytest.mark.parametrize("anchor_to", ["planned", "held"])
+def test_intervals_from_the_hire_date_give_the_per_person_plan(
+    every: int, unit: str, anchor_to: str
+) -> None:
+    # People hired on the same day of the month (and in the same phase of the step) before
+    # the run share one template; their counts ``n`` differ. Hires on the 29th to 31st clip.
+    people, events = _organisation(300, seed=5)
+    people += [
+        Person(id=f"q{day}-{year}", name="Q", hire_date=date(year, 1, day), manager_id="boss")
+        for day in (28, 29, 30, 31)
+        for year in (2019, 2020, 2025)
+    ]
+    rhythm = Interval(every=every, unit=unit, anchor="hire_date", anchor_to=anchor_to)
+    design = _design(Capacity(per_day=2, per_week=6))
+    design = attrs.evolve(
+        design,
+        types=tuple(
+            attrs.evolve(rule, cadence=(rhythm,)) if rule.type == "development" else rule
+            for rule in design.types
+        ),
+    )
+    fast = plan(design, people, events, start=START, end=END)
+    assert any(c.type_key == "development" for c in fast.conversations)
+    assert fast == _per_person(design, people, events, START, END)
+
+
+def _levelling_everything(
+    design: CycleDesign, people: Any, events: Any, start: date, end: date
+) -> object:
+    """The plan when levelling also places the rows after the horizon that it leaves alone."""
+    level = planner_package._level
+
+    def everything(*args: Any) -> Any:
+        return level(*args[:5])  # no horizon end: every row is levelled
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(planner_package, "_level", everything)
+        return _outcome(design, people, events, start, end)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    properties.designs(capacity=True, drop_near=True),
+    properties.organisations(),
+    properties.horizons,
+)
+def test_levelling_stops_after_the_last_row_that_can_end_inside_the_horizon(
+    design: CycleDesign, organisation: Any, horizon: tuple[date, date]
+) -> None:
+    people, events = organisation
+    start, end = horizon
+    expected = _levelling_everything(design, people, events, start, end)
+    assert _outcome(design, people, events, start, end) == expected
+
+
+@pytest.mark.parametrize("capacity", [Capacity(per_day=1, per_week=3), Capacity(2, 6)])
+def test_levelling_stops_early_without_changing_a_large_plan(capacity: Capacity) -> None:
+    people, events = _organisation(300, seed=13)
+    design = _design(capacity)
+    fast = plan(design, people, events, start=START, end=END)
+    assert fast.conflicts or any("capacity" in c.moved_by for c in fast.conversations)
+    assert fast == _levelling_everything(design, people, events, START, END)

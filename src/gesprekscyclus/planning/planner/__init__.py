@@ -289,7 +289,7 @@ def _plan(
     # Planned with a margin on both sides, then cut to the targets inside [start, end].
     margin = timedelta(days=plan_margin_days(design))
     run = _Run(design, start - margin, end + margin)
-    inputs = _Inputs(run, catalog, by_id, events_of, history, prognoses)
+    inputs = _Inputs(run, catalog, by_id, events_of, history, prognoses, end)
     all_rows, skipped, obligations, levelled = _plan_part(staff, inputs)
     rows = [row for row in all_rows if start <= row[_TARGET] <= end]
     del all_rows
@@ -304,7 +304,9 @@ def _plan(
     del rows
     conversations.sort(key=attrgetter("id"))
     conversations.sort(key=attrgetter("target"))
-    skipped.sort(key=lambda skip: (skip.nominal, skip.id))
+    # (nominal, id) order the same way: two stable sorts on one field each, no key tuples.
+    skipped.sort(key=attrgetter("id"))
+    skipped.sort(key=attrgetter("nominal"))
     return Plan(
         start=start,
         end=end,
@@ -335,8 +337,11 @@ class _Inputs:
         events_of: Mapping[str, list[LifeEvent]],
         history: Mapping[tuple[str, str], list[Conversation]],
         prognoses: Mapping[str, Sequence[Prognosis]],
+        last: date,
     ):
         self.run = run
+        #: The last day of the horizon (the run plans a margin past it).
+        self.last = last
         self.catalog = catalog
         self.people = people
         self.events_of = events_of
@@ -447,7 +452,7 @@ def _plan_part(staff: Sequence[Person], inputs: _Inputs) -> _Part:  # noqa: PLR0
             else:
                 _drop_near(run, rows, first, dropped)
     skipped.extend(dropped)
-    conflicts = _level(design, inputs.catalog, rows, by_id, run.starts_at)
+    conflicts = _level(design, inputs.catalog, rows, by_id, run.starts_at, inputs.last)
     return rows, skipped, obligations, conflicts
 
 

@@ -159,6 +159,9 @@ class _Run:
         #: Anniversary templates, per (rule, rhythm, employment window, weekdays, zone, day
         #: of the year hired, leap-day policy); their occurrence keys are the first hire's.
         self.anniversaries: dict[tuple[Any, ...], list[tuple[date, date, Any]]] = {}
+        #: Templates of intervals counted from hire dates before the run, per (rule, rhythm,
+        #: employment window, weekdays, zone, phase of the hire date in the step).
+        self.hired_intervals: dict[tuple[Any, ...], list[tuple[date, date, Any]]] = {}
         #: Per (rule, employment window, weekdays, zone): the rows of a rule whose rhythms
         #: are all shared, with the earliest and latest day of their windows.
         self.rule_templates: dict[
@@ -194,6 +197,12 @@ class _Run:
         #: rhythm shared, no upper bound on tenure, not the absence type with its own step);
         #: with a minimum tenure, only people who have it when the run starts (tenure only
         #: grows, so they have it on every date of the run).
+        #: The same per rhythm: a rhythm with a reach gives a person without life events
+        #: hired longer ago than that before the run nothing, whatever the other rhythms do.
+        self.cadence_reach = [
+            [_hired_reach((cadence,)) if self.columns else None for cadence in rule.cadence]
+            for rule in design.types
+        ]
         self.templated = [
             self.columns
             and bool(rule.cadence)

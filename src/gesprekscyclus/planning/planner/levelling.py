@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, time
+from itertools import islice
 from operator import itemgetter
 from zoneinfo import ZoneInfo
 
@@ -34,6 +35,7 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
     rows: list[_Row],
     people: Mapping[str, Person],
     starts_at: Callable[[time, str, date], datetime | None],
+    horizon_end: date = date.max,
 ) -> list[tuple[CapacityConflict, date]]:
     """Spread each manager's conversations so no day or week holds more than capacity.
 
@@ -44,6 +46,11 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
     ``// 7`` numbers the ISO weeks. Each conflict comes with the target its row keeps.
     ``starts_at`` gives the start time of a wall time in a zone on a day (memoised by the
     run: many moved rows land on the same day).
+
+    Only rows that can end on or before ``horizon_end`` (the horizon's last day) are placed, with
+    every row levelled before them: a manager's rows after the last one whose window starts
+    on or before ``horizon_end`` have windows after it, and come after every row that can take room
+    from or give room to those, so they keep their targets (the plan leaves them out).
     """
     capacity = design.capacity
     if capacity is None:
@@ -87,7 +94,10 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
         works_of: dict[str, list[bool]] = {}
         resume: dict[tuple[int, int, int, int], tuple[int, int]] = {}
         group = groups[manager_id]
-        for row in group:
+        stop = len(group)
+        while stop and group[stop - 1][_EARLIEST] > horizon_end:
+            stop -= 1
+        for row in islice(group, stop):
             target = row[_TARGET].toordinal() - base
             week = target // 7
             on_day = per_day[target]

@@ -13,6 +13,7 @@ from typing import TypeAlias
 
 from gesprekscyclus.domain.cadence import (
     AnchorKind,
+    AnchorTo,
     Anniversary,
     Cadence,
     Interval,
@@ -21,6 +22,7 @@ from gesprekscyclus.domain.cadence import (
     RRuleCadence,
     expand,
 )
+from gesprekscyclus.domain.cadence.interval import _MONTHS_PER_UNIT
 from gesprekscyclus.domain.calendar import BusinessDayConvention, WorkingCalendar
 from gesprekscyclus.domain.events import LifeEventKind
 from gesprekscyclus.domain.people import Person
@@ -76,7 +78,16 @@ def _plan_rule(  # noqa: PLR0915 - the per-occurrence hot loop, kept in one piec
     wall: time | None = rule.time or design.default_time
     zone = person.time_zone
     shared = run.shared[index]
+    # Rhythms that end a known number of days after the hire date: when that is before the
+    # run for a person without life events, they give nothing (see ``_Run.cadence_reach``).
+    reaches = run.cadence_reach[index]
+    eventless = not context.events
+    hired_at = hire_date.toordinal()
+    run_start = run.start.toordinal()
     for position, cadence in enumerate(rule.cadence):
+        reach = reaches[position]
+        if reach is not None and eventless and hired_at + reach < run_start:
+            continue
         # Counted keys (n3, y2) of a second rhythm of the same type would collide with the
         # first one's; they get the rhythm's position. Event keys name their event already.
         prefix = f"c{position}:" if position and isinstance(cadence, _COUNTED) else ""
@@ -147,6 +158,46 @@ def _plan_rule(  # noqa: PLR0915 - the per-occurrence hot loop, kept in one piec
                     rows.append([id_prefix + key, type_key, person_id, manager_id, key, *tail[1:]])
                 else:
                     rest.append((key, tail[1]))
+            occurrences = rest
+        elif (
+            simple
+            and run.columns
+            and type(cadence) is Interval
+            and cadence.anchor is AnchorKind.HIRE_DATE
+            and (cadence.anchor_to is AnchorTo.PLANNED or not held)
+            and hire_date < lo
+        ):
+            # Counted from a hire date before the run: everyone hired in the same phase of
+            # the step (month modulo the step and day of the month, or day modulo the step
+            # for weeks) has the same dates in the run, only their count ``n`` differs; the
+            # rows come from a template as above, with the occurrence key of their own.
+            months = _MONTHS_PER_UNIT.get(cadence.unit)
+            if months is None:
+                step = 7 * cadence.every
+                anchor = hired_at
+                phase = (anchor % step, 0)
+            else:
+                step = months * cadence.every
+                anchor = hire_date.year * 12 + hire_date.month - 1
+                phase = (anchor % step, hire_date.day)
+            phase_key = (index, position, lo, hi, context.weekdays, zone, *phase)
+            template = run.hired_intervals.get(phase_key)
+            if template is None:
+                found = _expand(cadence, person, context, run, end_for_person, held)
+                template = run.hired_intervals[phase_key] = _template(
+                    run, found, adjust, before, after, wall, zone, context.weekdays
+                )
+            rest = []
+            for earliest, latest, tail in template:
+                day = tail[1]
+                at = day.toordinal() if months is None else day.year * 12 + day.month - 1
+                key = f"{prefix}n{(at - anchor) // step}"
+                if hire_date <= earliest and (
+                    context_last_day is None or latest <= context_last_day
+                ):
+                    rows.append([id_prefix + key, type_key, person_id, manager_id, key, *tail[1:]])
+                else:
+                    rest.append((key, day))
             occurrences = rest
         else:
             found = _expand(cadence, person, context, run, end_for_person, held)
