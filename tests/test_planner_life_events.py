@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+
+import pytest
 
 from gesprekscyclus.domain.cadence import Interval
 from gesprekscyclus.domain.events import LifeEvent, LifeEventKind
@@ -82,6 +84,34 @@ def test_a_long_absence_skips_the_paused_occurrence() -> None:
     result = plan(design(rule), [OLD, EVA], sick, start=date(2026, 1, 1), end=date(2026, 12, 31))
     assert not result.conversations
     assert any(f"more than {PAUSE_POSTPONE_DAYS} days" in skip.reason for skip in result.skipped)
+
+
+@pytest.mark.parametrize("earlier", [0, 1, 7, 60, PAUSE_POSTPONE_DAYS + 30])
+def test_an_occurrence_paused_from_before_the_horizon_is_planned_however_far_back_it_starts(
+    earlier: int,
+) -> None:
+    # Weekly from the hire date, paused from November to the first day back, which is the
+    # horizon's first day: every week of the absence within the pause limit lands there.
+    rule = TypeRule(
+        type="development",
+        cadence=(Interval(every=1, unit="weeks", anchor="hire_date"),),
+        pause_during_absence=True,
+    )
+    sick = [
+        event(LifeEventKind.SICK_REPORT, date(2025, 11, 1)),
+        event(LifeEventKind.RECOVERY, date(2026, 2, 5)),
+    ]
+    start, end = date(2026, 2, 5), date(2026, 3, 7)
+    result = plan(design(rule), [OLD, EVA], sick, start=start, end=end)
+    longer = plan(design(rule), [OLD, EVA], sick, start=start - timedelta(days=earlier), end=end)
+    assert [c for c in longer.conversations if c.target >= start] == list(result.conversations)
+    first_day = [c for c in result.conversations if c.target == start]
+    back = date(2026, 2, 5)
+    assert {c.nominal for c in first_day} == {
+        day
+        for day in (back - timedelta(days=n) for n in range(1, PAUSE_POSTPONE_DAYS + 1))
+        if day.weekday() == EVA.hire_date.weekday()
+    } | ({back} if back.weekday() == EVA.hire_date.weekday() else set())
 
 
 def test_a_late_prognosis_event_moves_the_problem_analysis() -> None:

@@ -202,6 +202,11 @@ def _plan_rule(  # noqa: PLR0915 - the per-occurrence hot loop, kept in one piec
         else:
             found = _expand(cadence, person, context, run, end_for_person, held)
             occurrences = [(prefix + key, day) for key, day in found] if prefix else found
+        if paused:
+            occurrences = [
+                *_paused_into_run(cadence, person, context, run, end_for_person, held, prefix),
+                *occurrences,
+            ]
         for key, nominal in occurrences:
             identifier = id_prefix + key
             due = nominal
@@ -355,15 +360,19 @@ def _expand(
     run: _Run,
     end_for_person: date,
     held: Sequence[date],
+    start: date | None = None,
 ) -> list[Occurrence]:
+    """The occurrences of ``cadence`` for ``person`` from ``start`` (the run's start unless
+    given) to ``end_for_person``."""
+    start = run.start if start is None else start
     if not context.events and isinstance(cadence, LifecycleOffset):
-        return _implied_offset(cadence, context, run.start, end_for_person)
+        return _implied_offset(cadence, context, start, end_for_person)
     return expand(
         cadence,
         person=person,
         cycle_start=run.design.cycle_start,
         events=context.events,
-        start=run.start,
+        start=start,
         end=end_for_person,
         add_working_days=context.add_working_days,
         held=held,
@@ -424,6 +433,30 @@ def _skip_reason(
     ):
         return "notice given: only the after-notice types remain"
     return None
+
+
+def _paused_into_run(
+    cadence: Cadence,
+    person: Person,
+    context: _Context,
+    run: _Run,
+    end_for_person: date,
+    held: Sequence[date],
+    prefix: str,
+) -> list[Occurrence]:
+    """The occurrences due in the :data:`PAUSE_POSTPONE_DAYS` before the run whose absence
+    pause moves them into it (to the first day back), as a plan that starts earlier has
+    them: without them a plan would depend on how far back it started."""
+    last = min(run.start - timedelta(days=1), end_for_person)
+    first = run.start - timedelta(days=PAUSE_POSTPONE_DAYS)
+    if last < first:
+        return []
+    moved_in: list[Occurrence] = []
+    for key, nominal in _expand(cadence, person, context, run, last, held, start=first):
+        due, reason = _after_pause(context, nominal)
+        if reason is None and due >= run.start:
+            moved_in.append(Occurrence(prefix + key, nominal))
+    return moved_in
 
 
 def _after_pause(context: _Context, nominal: date) -> tuple[date, str | None]:
