@@ -7,6 +7,7 @@ typed error naming the field or option, and the command line exits with code 2.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import sys
@@ -330,7 +331,7 @@ def test_a_sqlite_store_with_a_newer_schema_is_refused_and_left_as_it_is(tmp_pat
     path = tmp_path / "store.db"
     open_store(f"sqlite:///{path}").close()
     newer = SQLITE_MIGRATIONS[-1][0] + 1
-    with sqlite3.connect(path) as connection:
+    with contextlib.closing(sqlite3.connect(path)) as connection, connection:
         connection.execute("INSERT INTO schema_version (version) VALUES (?)", (newer,))
     before = path.read_bytes()
     with pytest.raises(StoreError) as caught:
@@ -422,12 +423,21 @@ def test_any_answer_is_stored_or_refused_with_a_short_message(
     ("damage", "problem"),
     [
         ("{bad", "the stored document is not JSON: Expecting property name enclosed in"),
-        ("[" * 5000 + "]" * 5000, "the stored document nests too deeply to read @ $"),
+        # Too deep for the JSON reader of some interpreters; others read it, and it is no object.
+        (
+            "[" * 5000 + "]" * 5000,
+            (
+                "the stored document nests too deeply to read @ $",
+                "the stored document is a JSON array, not an object @ $",
+            ),
+        ),
         ("9" * 5000, "the stored document is not JSON: Exceeds the limit"),
+        ("[1, 2]", "the stored document is a JSON array, not an object @ $"),
+        ('"text"', "the stored document is a JSON string, not an object @ $"),
     ],
 )
 def test_a_damaged_stored_document_is_a_serialization_error(
-    damage: str, problem: str, tmp_path: Path
+    damage: str, problem: str | tuple[str, ...], tmp_path: Path
 ) -> None:
     path = tmp_path / "store.db"
     now = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
@@ -438,7 +448,7 @@ def test_a_damaged_stored_document_is_a_serialization_error(
     service.hire(Person(id="e-1", name="Eva", hire_date=date(2020, 1, 1), manager_id="m-1"))
     service.materialise(date(2026, 1, 1), date(2026, 12, 31))
     service.store.close()
-    with sqlite3.connect(path) as connection:
+    with contextlib.closing(sqlite3.connect(path)) as connection, connection:
         connection.execute("UPDATE people SET data = ? WHERE id = 'e-1'", (damage,))
         connection.execute("UPDATE conversations SET data = ? WHERE employee_id = 'e-1'", (damage,))
     store = open_store(f"sqlite:///{path}")
@@ -448,8 +458,9 @@ def test_a_damaged_stored_document_is_a_serialization_error(
         with pytest.raises(SerializationError) as talks:
             uow.conversations.by_employee("e-1")
     store.close()
-    assert str(person.value).startswith(f"Person: {problem}")
-    assert str(talks.value).startswith(f"Conversation: {problem}")
+    problems = (problem,) if isinstance(problem, str) else problem
+    assert str(person.value).startswith(tuple(f"Person: {one}" for one in problems))
+    assert str(talks.value).startswith(tuple(f"Conversation: {one}" for one in problems))
     db = f"sqlite:///{path}"
     for argv in (
         ["export-person", "--db", db, "--person", "e-1"],

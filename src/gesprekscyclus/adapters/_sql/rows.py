@@ -442,9 +442,9 @@ def load(cls: type[T], rows: Iterable[Sequence[Any]]) -> list[T]:
     return [from_data(cls, parse_document(row[0], cls.__name__)) for row in rows]
 
 
-def parse_document(text: Any, what: str) -> Any:
-    """The JSON value of a stored ``data`` document; one that is not JSON (damaged outside
-    the store) raises :class:`SerializationError` naming ``what`` it should have held.
+def parse_document(text: Any, what: str) -> dict[str, Any]:
+    """The JSON object of a stored ``data`` document; one that is not a JSON object (damaged
+    outside the store) raises :class:`SerializationError` naming ``what`` it should have held.
 
     >>> parse_document('{"a": 1}', "Person")
     {'a': 1}
@@ -453,14 +453,28 @@ def parse_document(text: Any, what: str) -> Any:
     ...
     gesprekscyclus.errors.SerializationError: Person: the stored document is not JSON: \
 Expecting property name enclosed in double quotes: line 1 column 2 (char 1) @ $
+    >>> parse_document('[[]]', "Person")
+    Traceback (most recent call last):
+    ...
+    gesprekscyclus.errors.SerializationError: Person: the stored document is a JSON array, not \
+an object @ $
     """
     try:
-        return json.loads(text)
+        document = json.loads(text)
     except RecursionError:
         problem = "the stored document nests too deeply to read"
     except (ValueError, TypeError) as error:  # JSONDecodeError, a number too long, not text
         problem = f"the stored document is not JSON: {error}"
+    else:
+        if isinstance(document, dict):
+            return document
+        # Deep nesting parses on some interpreters and not on others: both end here.
+        kind = _JSON_KINDS.get(type(document), "value")
+        problem = f"the stored document is a JSON {kind}, not an object"
     raise SerializationError(what, [f"{problem} @ $"])
+
+
+_JSON_KINDS = {list: "array", str: "string", int: "number", float: "number", bool: "boolean"}
 
 
 def report_row(report: Report) -> Row:
