@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import stat
-import tempfile
 from pathlib import Path
 
 from gesprekscyclus.errors import InvalidValueError
@@ -86,9 +86,13 @@ def write_whole(path: str | os.PathLike[str], data: bytes) -> None:
                 file.write(data)
             return
         target = target.resolve() if target.is_symlink() else target
-        descriptor, temporary = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.name[:100]}.", suffix=".part"
-        )
+        try:
+            kept: int | None = stat.S_IMODE(os.stat(target).st_mode)
+        except FileNotFoundError:
+            kept = None
+        # Private while it is written when it replaces a file; else as open() would make it
+        # (0o666 less the umask, which the operating system applies).
+        descriptor, temporary = _temporary_beside(target, 0o600 if kept is not None else 0o666)
     except ValueError as error:  # a NUL in the name, or an unencodable one
         raise _unusable_name(error) from None
     try:
@@ -96,13 +100,8 @@ def write_whole(path: str | os.PathLike[str], data: bytes) -> None:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
-        # A file that is replaced keeps its permissions (an export may be readable by its
-        # owner only); a new one gets those that open() would give it.
-        try:
-            mode = stat.S_IMODE(os.stat(target).st_mode)
-        except FileNotFoundError:
-            mode = 0o666 & ~_umask()
-        os.chmod(temporary, mode)
+        if kept is not None:  # a replaced file keeps its permissions
+            os.chmod(temporary, kept)
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -110,10 +109,16 @@ def write_whole(path: str | os.PathLike[str], data: bytes) -> None:
         raise
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _temporary_beside(target: Path, mode: int) -> tuple[int, Path]:
+    """A new file with ``mode`` in ``target``'s folder, open for writing: its descriptor and
+    path."""
+    for _ in range(100):
+        temporary = target.parent / f".{target.name[:100]}.{secrets.token_hex(8)}.part"
+        try:
+            return os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode), temporary
+        except FileExistsError:
+            continue
+    raise FileExistsError(17, "no free temporary name", str(target.parent))
 
 
 def write_output(option: str, path: str | os.PathLike[str], data: bytes) -> None:
