@@ -29,6 +29,7 @@ from gesprekscyclus.errors import InvalidValueError, SerializationError, StoreEr
 from gesprekscyclus.examples import directory
 from gesprekscyclus.planning.design_file import load_design
 from gesprekscyclus.ports.clock import FixedClock
+from gesprekscyclus.ports.store import Store
 from gesprekscyclus.serialization import dumps, loads
 from gesprekscyclus.service.app import ConversationService, tick
 from gesprekscyclus.service.dispatch import Dispatcher
@@ -53,6 +54,18 @@ def _service(now: datetime) -> ConversationService:
             end_date=date(9998, 6, 30),
         )
     )
+    return service
+
+
+def _planned_pair(store: Store | None = None) -> ConversationService:
+    """A manager and an employee (``m-1``, ``e-1``) with their 2026 planned, on ``store``
+    (a memory store unless given)."""
+    now = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+    store = MemoryStore() if store is None else store
+    service = ConversationService(store, FixedClock(now), design=load_design(DESIGN))
+    service.hire(Person(id="m-1", name="Mila", hire_date=date(2019, 1, 1)))
+    service.hire(Person(id="e-1", name="Eva", hire_date=date(2020, 1, 1), manager_id="m-1"))
+    service.materialise(date(2026, 1, 1), date(2026, 12, 31))
     return service
 
 
@@ -313,11 +326,7 @@ def test_an_optional_text_may_still_be_left_out() -> None:
 
 
 def test_a_note_without_text_is_refused_and_nothing_is_stored() -> None:
-    now = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
-    service = ConversationService(MemoryStore(), FixedClock(now), design=load_design(DESIGN))
-    service.hire(Person(id="m-1", name="Mila", hire_date=date(2019, 1, 1)))
-    service.hire(Person(id="e-1", name="Eva", hire_date=date(2020, 1, 1), manager_id="m-1"))
-    service.materialise(date(2026, 1, 1), date(2026, 12, 31))
+    service = _planned_pair()
     talk = service.conversations_of("e-1", reader="m-1")[0]
     with pytest.raises(InvalidValueError, match=r"^Note\.text: must be text, got None$"):
         service.add_note(talk.id, "m-1", None)  # type: ignore[arg-type]
@@ -390,11 +399,7 @@ _ANSWERS = st.one_of(
 
 @pytest.fixture(scope="module")
 def answering() -> tuple[ConversationService, str, tuple[str, ...]]:
-    now = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
-    service = ConversationService(MemoryStore(), FixedClock(now), design=load_design(DESIGN))
-    service.hire(Person(id="m-1", name="Mila", hire_date=date(2019, 1, 1)))
-    service.hire(Person(id="e-1", name="Eva", hire_date=date(2020, 1, 1), manager_id="m-1"))
-    service.materialise(date(2026, 1, 1), date(2026, 12, 31))
+    service = _planned_pair()
     talk = service.conversations_of("e-1", reader="m-1")[0]
     keys = tuple(q.key for q in service.questions_for(talk.id, reader="m-1").questions)
     return service, talk.id, keys
@@ -440,14 +445,7 @@ def test_a_damaged_stored_document_is_a_serialization_error(
     damage: str, problem: str | tuple[str, ...], tmp_path: Path
 ) -> None:
     path = tmp_path / "store.db"
-    now = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
-    service = ConversationService(
-        open_store(f"sqlite:///{path}"), FixedClock(now), design=load_design(DESIGN)
-    )
-    service.hire(Person(id="m-1", name="Mila", hire_date=date(2019, 1, 1)))
-    service.hire(Person(id="e-1", name="Eva", hire_date=date(2020, 1, 1), manager_id="m-1"))
-    service.materialise(date(2026, 1, 1), date(2026, 12, 31))
-    service.store.close()
+    _planned_pair(open_store(f"sqlite:///{path}")).store.close()
     with contextlib.closing(sqlite3.connect(path)) as connection, connection:
         connection.execute("UPDATE people SET data = ? WHERE id = 'e-1'", (damage,))
         connection.execute("UPDATE conversations SET data = ? WHERE employee_id = 'e-1'", (damage,))

@@ -166,7 +166,7 @@ def test_an_output_file_that_cannot_be_written_is_an_error_of_out(
 ) -> None:
     (tmp_path / "a-file").write_text("keep me", encoding="utf-8")
     if out == "/dev/full" and not Path(out).exists():
-        pytest.skip("no /dev/full here")
+        pytest.skip("/dev/full (a device that is always full) exists on Linux only")
     target = out.format(folder=tmp_path)
     argv = [*OUTPUTS[command], "--db", db, "--out", target]
     code, stdout, err = run_cli(argv)
