@@ -33,6 +33,7 @@ __all__ = [
     "require_aware",
     "require_reason",
     "shown",
+    "storable",
     "unique_by",
     "whole_in_range",
 ]
@@ -57,6 +58,15 @@ def _describe_character(character: str) -> str:
     if character in "\r\n\u2028\u2029\x85":
         return f"a line break (U+{ord(character):04X})"
     return f"a control character (U+{ord(character):04X})"
+
+
+def storable(value: str) -> bool:
+    """Whether every store can hold ``value`` (what :func:`check_text` lets pass).
+
+    >>> storable("Zoë"), storable("Zo\\x00ë")
+    (True, False)
+    """
+    return _UNSTORABLE.search(value) is None
 
 
 def check_text(path: str, value: str, *, one_line: bool = False) -> None:

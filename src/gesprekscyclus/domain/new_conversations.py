@@ -39,11 +39,14 @@ from typing import NamedTuple
 import attrs
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import check_text, iana_zone, non_blank, positive
+from gesprekscyclus.domain._checks import check_text, iana_zone, non_blank, positive, storable
 from gesprekscyclus.domain.conversations import Conversation, Participant, Window
 from gesprekscyclus.domain.people import Role
 
 __all__ = ["NewConversation", "NewConversations", "PlannedKind"]
+
+_identity = id  # ``add`` takes an argument named ``id``
+_made = tuple.__new__  # a named tuple from its values, without a call of its ``__new__``
 
 
 def _roles(values: object) -> tuple[Role, ...]:
@@ -130,6 +133,10 @@ class NewConversations:
 
     def __init__(self) -> None:
         self._people: set[str] = set()
+        # Per kind (by identity, kept alive in ``_kinds``), employee and manager as given:
+        # the manager stored (in a 1-tuple), once that pair of people passed the checks.
+        self._pairs: dict[tuple[int, str, str | None], tuple[str | None]] = {}
+        self._kinds: dict[int, PlannedKind] = {}
 
     def add(
         self,
@@ -143,6 +150,20 @@ class NewConversations:
     ) -> NewConversation:
         """A new planned conversation of ``kind``; raises what :meth:`Conversation.plan`
         raises for values it refuses."""
+        checked = self._pairs.get((_identity(kind), employee_id, manager_id))
+        if (
+            checked is not None
+            and type(earliest) is date
+            and type(target) is date
+            and type(latest) is date
+            and earliest <= target <= latest
+            and type(id) is str
+            and id.strip()
+            and storable(id)
+        ):
+            return _made(
+                NewConversation, (kind, id, employee_id, checked[0], earliest, target, latest)
+            )
         new = NewConversation(
             kind,
             id,
@@ -155,6 +176,10 @@ class NewConversations:
         if not self._plain(new):
             new.conversation()  # raises the precise error when a value is refused
             self._people.update(person for person, _role in new.participants())
+        key = (_identity(kind), employee_id, manager_id)
+        if key not in self._pairs:
+            self._kinds[_identity(kind)] = kind
+            self._pairs[key] = (new.manager_id,)
         return new
 
     def _plain(self, new: NewConversation) -> bool:

@@ -38,7 +38,7 @@ serialization layer; the database drivers stay in their adapters.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from types import MemberDescriptorType
 from typing import Any, TypeVar
@@ -56,7 +56,7 @@ from gesprekscyclus.domain.conversations import (
     Transition,
     Window,
 )
-from gesprekscyclus.domain.new_conversations import NewConversation
+from gesprekscyclus.domain.new_conversations import NewConversation, PlannedKind
 from gesprekscyclus.domain.people import Role
 from gesprekscyclus.domain.questions import QuestionSetRef
 from gesprekscyclus.domain.reports import Report
@@ -555,22 +555,51 @@ class Encoding:
     def new_conversation_row(self, new: NewConversation) -> Row:
         """The row of a new planned conversation: equal to :meth:`conversation_row` of
         ``new.conversation()``, without building it."""
-        kind = new.kind
+        return next(self.new_conversation_rows((new,)))
+
+    def new_conversation_rows(self, new: Iterable[NewConversation]) -> Iterator[Row]:
+        """:meth:`new_conversation_row` of each of ``new``, in order. What the rows of one
+        kind share, and the participants' list of one pair of people, are encoded once."""
+        # By the kind's identity; the kind is held in the value, so its id stays its own.
+        kinds: dict[int, tuple[PlannedKind, str | None, str, Row]] = {}
+        listed: dict[tuple[str | None, str, str | None], str] = {}
+        days: dict[date, Any] = {}  # few days, many rows
+        encode, cached, keep = self.day, days.get, days.setdefault
+        for one in new:
+            kind = one.kind
+            shared = kinds.get(id(kind))
+            if shared is None:
+                shared = kinds[id(kind)] = self._shared_by(kind)
+            _, hr, tail, rest = shared
+            employee, manager = one.employee_id, one.manager_id
+            people = listed.get((hr, employee, manager))
+            if people is None:
+                people = listed[hr, employee, manager] = _COMPACT.encode(
+                    [[person, role.value] for person, role in one.participants()]
+                )
+            yield (
+                one.id,
+                kind.type_key,
+                employee,
+                manager,
+                cached(one.earliest) or keep(one.earliest, encode(one.earliest)),
+                cached(one.target) or keep(one.target, encode(one.target)),
+                cached(one.latest) or keep(one.latest, encode(one.latest)),
+                *rest,
+                '{"p":' + people + tail,
+            )
+
+    def _shared_by(self, kind: PlannedKind) -> tuple[PlannedKind, str | None, str, Row]:
+        """What the rows of ``kind`` share: the kind, its HR contact if it has an HR role,
+        the end of the ``data`` document after the participants, and the columns from the
+        status to the version."""
         tail = ""
         if kind.design_version is not None:
             tail += f',"d":{kind.design_version}'
         if kind.known_late:
             tail += ',"l":true'
-        people = [[person, role.value] for person, role in new.participants()]
-        day = self.day
-        return (
-            new.id,
-            kind.type_key,
-            new.employee_id,
-            new.manager_id,
-            day(new.earliest),
-            day(new.target),
-            day(new.latest),
+        hr = kind.hr_contact_id if Role.HR in kind.roles else None
+        rest = (
             "planned",
             None,
             kind.duration_minutes,
@@ -578,8 +607,8 @@ class Encoding:
             0,
             self.flag(kind.requires_report),
             0,
-            '{"p":' + _COMPACT.encode(people) + tail + "}",
         )
+        return kind, hr, tail + "}", rest
 
     def conversation_from_row(self, row: Sequence[Any]) -> Conversation:
         """The inverse of :meth:`conversation_row`, through every validator (for rows of

@@ -403,7 +403,7 @@ class _Conversations(tables.Conversations):
         )
 
     def add_planned(self, new: Iterable[NewConversation], *, skip_existing: bool = False) -> int:
-        rows = [_ENCODING.new_conversation_row(n) for n in new]
+        rows = list(_ENCODING.new_conversation_rows(new))
         return _CONVERSATION_BULK.run_strict(
             self._db, rows, [row[0] for row in rows], self._copy_threshold, skip_existing
         )
