@@ -37,6 +37,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext, suppress
 from datetime import UTC, date, datetime, timedelta
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -227,6 +228,39 @@ conversation_row: Callable[[Conversation], Row] = _ENCODING.conversation_row
 conversation_from_row: Callable[[Sequence[Any]], Conversation] = _ENCODING.conversation_from_row
 
 
+#: How many new conversations make a bulk insert: into an empty table, their secondary
+#: indexes are then built after the rows (see :func:`_indexed_afterwards`).
+_BULK_ROWS = 10_000
+
+
+@contextmanager
+def _indexed_afterwards(db: NamedConnection) -> Iterator[None]:
+    """Inside the block, an empty ``conversations`` table has no secondary indexes; on
+    leaving it (also when the block raises) they are made again, as they were defined.
+
+    Building an index over rows already in place sorts them once, which is faster than
+    inserting every row into every index. The unique index of the ids stays (conflicts
+    are found as before); everything happens in the open transaction, so a rollback
+    restores the indexes too. A table that holds rows is left as it is.
+    """
+    if db.execute("SELECT 1 FROM conversations LIMIT 1").fetchone() is not None:
+        yield
+        return
+    listed = db.execute("PRAGMA index_list(conversations)").fetchall()
+    names = [name for _, name, unique, origin, _ in listed if origin == "c" and not unique]
+    definitions = [
+        db.raw.execute("SELECT sql FROM sqlite_master WHERE name = ?", (name,)).fetchone()[0]
+        for name in names
+    ]
+    for name in names:
+        db.raw.execute(f'DROP INDEX "{name}"')
+    try:
+        yield
+    finally:
+        for definition in definitions:
+            db.raw.execute(definition)
+
+
 class _Conversations(tables.Conversations):
     def __init__(self, db: _Db):
         super().__init__(db, _ENCODING)
@@ -248,8 +282,12 @@ class _Conversations(tables.Conversations):
         db = self._db
         before = db.total_changes
         statement = _INSERT_CONVERSATION + (" ON CONFLICT DO NOTHING" if skip_existing else "")
+        rows = _ENCODING.new_conversation_rows(new)
+        first = list(islice(rows, _BULK_ROWS))
+        indexed = nullcontext() if len(first) < _BULK_ROWS else _indexed_afterwards(db)
         try:
-            db.executemany(statement, map(_ENCODING.new_conversation_row, new))
+            with indexed:
+                db.executemany(statement, chain(first, rows))
         except sqlite3.IntegrityError as error:
             raise ConflictError(f"conversation exists already: {error}") from error
         return db.total_changes - before
