@@ -250,23 +250,30 @@ def plan_horizon(
         catalog=catalog,
         existing=talks,
     )
-    rows = {row.id: row for row in result.conversations if in_horizon(row, start, end)}
+    # The plan's rows come ordered by target date, then id: the kept ones stay so.
+    rows = [
+        row
+        for row in result.conversations
+        if row.target <= end
+        and (row.target >= start or row.latest >= start or row.origin == _ABSENCE_ORIGIN)
+    ]  # in_horizon, inline: there are many rows
     late = _late_absence_people(events, start - margin)
-    if late:
-        earlier = plan(
-            design,
-            [person for person in people if person.id in late],
-            [event for event in events if event.person_id in late],
-            start=min(late.values()),
-            end=start - margin - timedelta(days=1),
-            catalog=catalog,
-            existing=[talk for talk in talks if talk.employee_id in late],
-        )
-        for row in earlier.conversations:
-            if row.origin == _ABSENCE_ORIGIN and row.id not in rows:
-                rows[row.id] = row
-    ordered = sorted(rows.values(), key=lambda row: (row.target, row.id))
-    return result, tuple(ordered)
+    if not late:
+        return result, tuple(rows)
+    kept = {row.id for row in rows}
+    earlier = plan(
+        design,
+        [person for person in people if person.id in late],
+        [event for event in events if event.person_id in late],
+        start=min(late.values()),
+        end=start - margin - timedelta(days=1),
+        catalog=catalog,
+        existing=[talk for talk in talks if talk.employee_id in late],
+    )
+    rows.extend(
+        row for row in earlier.conversations if row.origin == _ABSENCE_ORIGIN and row.id not in kept
+    )
+    return result, tuple(sorted(rows, key=lambda row: (row.target, row.id)))
 
 
 def participant_roles(catalog: Catalog | None, type_key: str) -> tuple[Role, ...]:
