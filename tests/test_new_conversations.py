@@ -240,3 +240,13 @@ def test_a_refused_row_writes_nothing(tmp_path: Path) -> None:
     with store.unit_of_work() as uow:
         assert uow.conversations.by_ids(["c-1", "c-2"]) == []
     store.close()
+
+
+@pytest.mark.parametrize("person", [7, ["e-1"], None])
+def test_an_id_that_is_no_text_is_refused_by_name(person: Any) -> None:
+    kind = planned_kind("check_in", time_zone="Europe/Amsterdam")
+    making = NewConversations()
+    day = date(2026, 3, 2)
+    making.add(kind, "c-1", "e-1", "m-1", day, day, day)  # a checked pair first
+    with pytest.raises(GesprekscyclusError, match=r"person_id: must be text"):
+        making.add(kind, "c-2", person, "m-1", day, day, day)

@@ -150,7 +150,10 @@ class NewConversations:
     ) -> NewConversation:
         """A new planned conversation of ``kind``; raises what :meth:`Conversation.plan`
         raises for values it refuses."""
-        checked = self._pairs.get((_identity(kind), employee_id, manager_id))
+        try:
+            checked = self._pairs.get((_identity(kind), employee_id, manager_id))
+        except TypeError:  # an id that is no text: the full check below says so
+            checked = None
         if (
             checked is not None
             and type(earliest) is date
@@ -182,12 +185,24 @@ class NewConversations:
             self._pairs[key] = (new.manager_id,)
         return new
 
+    def _person(self, person_id: object) -> bool:
+        """Whether ``person_id`` passes the checks of a person's id in a conversation
+        (remembered for the ones that do)."""
+        if type(person_id) is not str:
+            return False
+        if person_id in self._people:
+            return True
+        if person_id.strip() and storable(person_id):  # what ``non_blank`` lets pass
+            self._people.add(person_id)
+            return True
+        return False
+
     def _plain(self, new: NewConversation) -> bool:
-        people = self._people
-        if new.employee_id not in people:
+        person = self._person
+        if not person(new.employee_id):
             return False
         if new.manager_id is not None and (
-            new.manager_id not in people or new.manager_id == new.employee_id
+            not person(new.manager_id) or new.manager_id == new.employee_id
         ):
             return False
         if not (
@@ -198,7 +213,7 @@ class NewConversations:
         ):
             return False
         hr = new.kind.hr_for(new.employee_id, new.manager_id)
-        if hr is not None and hr not in people:
+        if hr is not None and not person(hr):
             return False
         if type(new.id) is not str or not new.id.strip():
             return False
