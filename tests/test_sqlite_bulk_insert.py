@@ -103,3 +103,28 @@ def test_a_rolled_back_bulk_insert_stores_nothing(tmp_path: Path) -> None:
         raise RuntimeError("rolled back")
     store.close()
     assert _count(path) == 0
+
+
+@pytest.mark.parametrize("commit", [True, False])
+def test_a_bulk_insert_in_the_hosts_transaction_keeps_the_indexes_either_way(
+    tmp_path: Path, commit: bool
+) -> None:
+    path = tmp_path / "host.db"
+    host = sqlite3.connect(path)
+    try:
+        store = open_sqlite_store(connection=host, table_prefix="gc_")
+        before = _indexes(path)
+        host.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY)")
+        host.execute("INSERT INTO orders VALUES (1)")  # the host's transaction is open
+        assert host.in_transaction
+        with store.unit_of_work() as uow:  # a savepoint in it
+            uow.conversations.add_planned(_new(COUNT))
+        if commit:
+            host.commit()
+        else:
+            host.rollback()
+        store.close()
+    finally:
+        host.close()
+    assert _indexes(path) == before
+    assert _count(path, "gc_") == (COUNT if commit else 0)
