@@ -36,7 +36,7 @@ from gesprekscyclus.planning.planner import (
     plan_margin_days,
 )
 from gesprekscyclus.planning.planner.context import _Run
-from gesprekscyclus.planning.planner.rows import _conversations
+from gesprekscyclus.planning.planner.rows import _conversations, _Row
 
 from . import strategies as gs
 from . import test_planner_properties as properties
@@ -126,7 +126,7 @@ def test_planned_conversations_have_plain_fields_so_the_fast_build_is_exact() ->
     moment = datetime(2026, 3, 3, 9, 30, tzinfo=UTC)
     row: list[Any] = ["id", "check_in", "e", "m", "n2", day, day - timedelta(days=7), day]
     row += [day + timedelta(days=14), moment, "absence", "law", "week_6", ("holiday",)]
-    (built,) = _conversations([row])
+    (built,) = _conversations([_Row(*row)])
     made = PlannedConversation(*row)
     assert built == made
     assert [getattr(built, field.name) for field in attrs.fields(PlannedConversation)] == row

@@ -1,17 +1,16 @@
 """What a plan is made of, and the rows conversations live in while being planned.
 
-While planning, a conversation is a :data:`_Row`: a plain list holding the fields of
-:class:`PlannedConversation` in order (the ``_ID`` ... ``_STARTS_AT`` constants index it), so
-the later steps can move it in place. :func:`_conversations` turns the rows into objects once,
-at the end. :class:`Skipped`, :class:`CapacityConflict` and :class:`Obligation` are the other
-lines of a plan.
+While planning, a conversation is a :class:`_Row`: a :class:`PlannedConversation` that is
+not frozen yet, so the later steps (drop-near, levelling) can move it in place.
+:func:`_conversations` gives the rows of the plan their class once, at the end.
+:class:`Skipped`, :class:`CapacityConflict` and :class:`Obligation` are the other lines of a
+plan.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any, TypeAlias
 
 from attrs import frozen
 
@@ -62,12 +61,12 @@ MOVE_REASONS = {
 }
 
 
-class _Unfrozen(PlannedConversation):
-    """A :class:`PlannedConversation` while it is built: the same slots, set by plain
+class _Row(PlannedConversation):
+    """A :class:`PlannedConversation` while it is planned: the same slots, set by plain
     attribute stores (the frozen class's ``__setattr__`` refuses them, and calling each
-    slot's setter costs a call per field). :func:`_conversations` gives every one the class
-    :class:`PlannedConversation` once its fields are set; its layout is the parent's, so
-    Python allows that."""
+    slot's setter costs a call per field). :func:`_conversations` gives every row of the
+    plan the class :class:`PlannedConversation`; the layout is the parent's, so Python
+    allows that."""
 
     __slots__ = ()
     # Both: with either one inherited, attribute stores would call the frozen parent's.
@@ -122,17 +121,17 @@ class _Unfrozen(PlannedConversation):
         self.moved_by = moved_by
 
 
-def _conversations(rows: Iterable[Sequence[Any]]) -> list[PlannedConversation]:
-    """``PlannedConversation(*row)`` for every row, without the frozen class's ``__init__``.
+def _conversations(rows: Iterable[_Row]) -> list[PlannedConversation]:
+    """The rows as the frozen conversations they stand for, in order (the same objects).
 
-    The class has neither validators nor converters, so this builds the same objects as its
-    ``__init__`` (of the class :class:`PlannedConversation` itself) at about a third of the
-    cost, which counts for a million conversations.
+    The class has neither validators nor converters, so these are the objects its
+    ``__init__`` would build with the same fields, at about a third of the cost, which
+    counts for a million conversations.
     """
     kind = PlannedConversation
     result: list[PlannedConversation] = []
     for row in rows:
-        conversation: PlannedConversation = _Unfrozen(*row)
+        conversation: PlannedConversation = row
         conversation.__class__ = kind
         result.append(conversation)
     return result
@@ -169,11 +168,6 @@ class Obligation:
     milestone: Milestone
 
 
-#: A conversation while planning: the fields of :class:`PlannedConversation` in order, as a
-#: list, so levelling can move it without copying; objects are built once, at the end.
-_Row: TypeAlias = list[Any]
-_ID, _TYPE, _EMPLOYEE, _MANAGER, _OCCURRENCE, _NOMINAL = 0, 1, 2, 3, 4, 5
-_EARLIEST, _TARGET, _LATEST, _STARTS_AT, _MOVED_BY = 6, 7, 8, 9, 13
 #: ``moved_by`` of a conversation on its nominal date (shared: rows only ever replace it).
 _NOT_MOVED: tuple[str, ...] = ()
 _MOVES: dict[tuple[tuple[str, ...], str], tuple[str, ...]] = {}
