@@ -119,6 +119,7 @@ from gesprekscyclus.planning.planner.rows import (
     PlannedConversation,
     Skipped,
     _conversations,
+    _extend_from_tails,
     _Row,
 )
 
@@ -409,12 +410,7 @@ def _plan_part(staff: Sequence[Person], inputs: _Inputs) -> _Part:  # noqa: PLR0
                     if type_key in near_or_dropped:
                         sources[type_key] = (len(rows), tails)
                     prefix = f"{type_key}-{context.digest}-"
-                    rows.extend(
-                        [
-                            _Row(prefix + tail[0], type_key, person_id, manager_id, *tail)
-                            for tail in tails
-                        ]
-                    )
+                    _extend_from_tails(rows, prefix, type_key, person_id, manager_id, tails)
                     continue
             if rule.type in near_or_dropped:
                 templated_only = False

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any
 
 from attrs import frozen
 
@@ -119,6 +120,49 @@ class _Row(PlannedConversation):
         self.basis = basis
         self.milestone = milestone
         self.moved_by = moved_by
+
+
+def _extend_from_tails(
+    rows: list[_Row],
+    prefix: str,
+    type_key: str,
+    employee_id: str,
+    manager_id: str | None,
+    tails: Iterable[tuple[Any, ...]],
+) -> None:
+    """Append to ``rows`` one row per tail of a shared template (the fields from the
+    occurrence key on), with the id ``prefix`` and the key. The slots are set here, not in
+    ``_Row.__init__``: for the most common rows a call per row costs a third more."""
+    new = object.__new__
+    append = rows.append
+    for (
+        occurrence,
+        nominal,
+        earliest,
+        target,
+        latest,
+        starts_at,
+        origin,
+        basis,
+        milestone,
+        moved_by,
+    ) in tails:
+        row = new(_Row)
+        row.id = prefix + occurrence
+        row.type_key = type_key
+        row.employee_id = employee_id
+        row.manager_id = manager_id
+        row.occurrence = occurrence
+        row.nominal = nominal
+        row.earliest = earliest
+        row.target = target
+        row.latest = latest
+        row.starts_at = starts_at
+        row.origin = origin
+        row.basis = basis
+        row.milestone = milestone
+        row.moved_by = moved_by
+        append(row)
 
 
 def _conversations(rows: Iterable[_Row]) -> list[PlannedConversation]:
