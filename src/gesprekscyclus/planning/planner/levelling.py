@@ -44,10 +44,13 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
         return []
     with_manager = _manager_types(catalog)
     groups: dict[str, list[_Row]] = defaultdict(list)
+    first_day = date.max  # the first day of a levelled window, found in the same pass
     for row in rows:
         manager_id = row.manager_id
         if manager_id is not None and row.type_key in with_manager:
             groups[manager_id].append(row)
+            if row.earliest < first_day:  # noqa: PLR1730 - cheaper than calling min()
+                first_day = row.earliest
     conflicts: list[tuple[CapacityConflict, date]] = []
     calendar = design.calendar
     day_limit, week_limit = capacity.per_day, capacity.per_week
@@ -64,7 +67,7 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
     for group in groups.values():
         _sort(group)
     # Every row's window holds its target; the sorted groups end with their latest day.
-    first = min(map(_earliest, rows)).toordinal()
+    first = first_day.toordinal()
     last = max(group[-1].latest for group in groups.values()).toordinal()
     # Days and weeks are counted in lists indexed from ``base``, the Monday on or before the
     # first day of any window: indexing a list beats looking up a dictionary in this loop,
@@ -169,7 +172,6 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
     return conflicts
 
 
-_earliest = attrgetter("earliest")
 _by_id, _by_target, _by_latest = attrgetter("id"), attrgetter("target"), attrgetter("latest")
 
 
