@@ -8,9 +8,11 @@ levelling and pauses the garbage collector. These tests pin that none of it chan
 from __future__ import annotations
 
 import gc
+import pickle
 import random
+import weakref
 from collections import defaultdict
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import attrs
@@ -34,7 +36,7 @@ from gesprekscyclus.planning.planner import (
     plan_margin_days,
 )
 from gesprekscyclus.planning.planner.context import _Run
-from gesprekscyclus.planning.planner.rows import _conversations
+from gesprekscyclus.planning.planner.rows import _conversations, _Row
 
 from . import strategies as gs
 from . import test_planner_properties as properties
@@ -121,11 +123,18 @@ def test_planned_conversations_have_plain_fields_so_the_fast_build_is_exact() ->
         assert attribute.validator is None, attribute.name
         assert attribute.converter is None, attribute.name
     day = date(2026, 3, 2)
-    row: list[Any] = ["id", "check_in", "e", "m", "n2", day, day, day, day, None, "cadence"]
-    row += [None, None, ("holiday",)]
-    (built,) = _conversations([row])
-    assert built == PlannedConversation(*row)
+    moment = datetime(2026, 3, 3, 9, 30, tzinfo=UTC)
+    row: list[Any] = ["id", "check_in", "e", "m", "n2", day, day - timedelta(days=7), day]
+    row += [day + timedelta(days=14), moment, "absence", "law", "week_6", ("holiday",)]
+    (built,) = _conversations([_Row(*row)])
+    made = PlannedConversation(*row)
+    assert built == made
+    assert [getattr(built, field.name) for field in attrs.fields(PlannedConversation)] == row
     assert type(built) is PlannedConversation
+    assert (repr(built), hash(built)) == (repr(made), hash(made))
+    assert attrs.evolve(built, target=day) == attrs.evolve(made, target=day)
+    assert pickle.loads(pickle.dumps(built)) == made
+    assert weakref.ref(built)() is built
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         built.target = day  # type: ignore[misc]
 

@@ -43,7 +43,7 @@ The modules of this package follow those steps: ``context`` (one person's facts 
 run's shared memos), ``occurrences`` (steps 1 to 3, with ``adjusting`` for working days),
 ``absence`` and ``follow_ups`` (step 4), ``drop_near`` (the ``DropNear`` part of step 2,
 once a person's rows are all known), ``levelling`` (step 5); ``rows`` holds the result types
-and the list rows they are built from, ``ids`` the stable ids. This module ties them together.
+and the unfrozen rows they start as, ``ids`` the stable ids. This module ties them together.
 
 >>> from datetime import date, timedelta
 >>> from gesprekscyclus.domain.cadence import Interval
@@ -114,12 +114,12 @@ from gesprekscyclus.planning.planner.occurrences import (
 )
 from gesprekscyclus.planning.planner.occurrences import _plan_rule, _rule_template
 from gesprekscyclus.planning.planner.rows import (
-    _TARGET,
     CapacityConflict,
     Obligation,
     PlannedConversation,
     Skipped,
     _conversations,
+    _extend_from_tails,
     _Row,
 )
 
@@ -291,17 +291,15 @@ def _plan(
     run = _Run(design, start - margin, end + margin)
     inputs = _Inputs(run, catalog, by_id, events_of, history, prognoses, end)
     all_rows, skipped, obligations, levelled = _plan_part(staff, inputs)
-    rows = [row for row in all_rows if start <= row[_TARGET] <= end]
-    del all_rows
     # A conflict's row keeps its target: it is kept when that target is.
     conflicts = [conflict for conflict, day in levelled if start <= day <= end]
     skipped = [skip for skip in skipped if start <= skip.nominal <= end]
     obligations = [item for item in obligations if start <= item.milestone.due <= end]
-    # Built in the order the rows were made (neighbours in memory), then sorted: by id and
-    # then, stably, by target gives (target, id) order without building key tuples (this
-    # beats sorting each target day's bucket by id: the rows come in long sorted runs).
-    conversations = _conversations(rows)
-    del rows
+    # Frozen in the order the rows were made, then sorted: by id and then, stably, by target
+    # gives (target, id) order without building key tuples (this beats sorting each target
+    # day's bucket by id: the rows come in long sorted runs).
+    conversations = _conversations(row for row in all_rows if start <= row.target <= end)
+    del all_rows
     conversations.sort(key=attrgetter("id"))
     conversations.sort(key=attrgetter("target"))
     # (nominal, id) order the same way: two stable sorts on one field each, no key tuples.
@@ -319,7 +317,7 @@ def _plan(
 
 #: What planning the staff produces: rows, skipped, obligations, capacity conflicts.
 _Part: TypeAlias = tuple[
-    Iterable[Sequence[Any]],
+    list[_Row],
     list[Skipped],
     list[Obligation],
     list[tuple[CapacityConflict, date]],
@@ -412,12 +410,7 @@ def _plan_part(staff: Sequence[Person], inputs: _Inputs) -> _Part:  # noqa: PLR0
                     if type_key in near_or_dropped:
                         sources[type_key] = (len(rows), tails)
                     prefix = f"{type_key}-{context.digest}-"
-                    rows.extend(
-                        [
-                            [prefix + tail[0], type_key, person_id, manager_id, *tail]
-                            for tail in tails
-                        ]
-                    )
+                    _extend_from_tails(rows, prefix, type_key, person_id, manager_id, tails)
                     continue
             if rule.type in near_or_dropped:
                 templated_only = False

@@ -58,7 +58,7 @@ def _plan_absence(
                 )
             )
             rows.append(
-                [
+                _Row(
                     conversation_id(person.id, milestone.conversation_type, occurrence),
                     milestone.conversation_type,
                     person.id,
@@ -73,5 +73,5 @@ def _plan_absence(
                     milestone.basis,
                     milestone.key,
                     moved_by,
-                ]
+                )
             )

@@ -6,15 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from gesprekscyclus.planning.planner.context import _Run
-from gesprekscyclus.planning.planner.rows import (
-    _EMPLOYEE,
-    _ID,
-    _NOMINAL,
-    _TARGET,
-    _TYPE,
-    Skipped,
-    _Row,
-)
+from gesprekscyclus.planning.planner.rows import Skipped, _Row
 
 
 def _drop_near(run: _Run, rows: list[_Row], first: int, dropped: list[Skipped]) -> None:
@@ -26,17 +18,17 @@ def _drop_near(run: _Run, rows: list[_Row], first: int, dropped: list[Skipped]) 
     mine = rows[first:]
     targets: dict[str, list[int]] = {}
     for row in mine:
-        if row[_TYPE] in near_types:
-            targets.setdefault(row[_TYPE], []).append(row[_TARGET].toordinal())
+        if row.type_key in near_types:
+            targets.setdefault(row.type_key, []).append(row.target.toordinal())
     if not targets:
         return
     drops = run.drops
     kept: list[_Row] = []
     for row in mine:
-        rules = drops.get(row[_TYPE])
+        rules = drops.get(row.type_key)
         reason = None
         if rules is not None:
-            target = row[_TARGET].toordinal()
+            target = row.target.toordinal()
             for near_type, within, text in rules:
                 for day in targets.get(near_type, ()):
                     if -within <= day - target <= within:
@@ -47,7 +39,7 @@ def _drop_near(run: _Run, rows: list[_Row], first: int, dropped: list[Skipped]) 
         if reason is None:
             kept.append(row)
         else:
-            dropped.append(Skipped(row[_ID], row[_TYPE], row[_EMPLOYEE], row[_NOMINAL], reason))
+            dropped.append(Skipped(row.id, row.type_key, row.employee_id, row.nominal, reason))
     if len(kept) < len(mine):
         del rows[first:]
         rows.extend(kept)
@@ -78,7 +70,7 @@ def _drop_near_templated(
         for index, reason in found:
             row = rows[offset + index]
             gone.append(offset + index)
-            dropped.append(Skipped(row[_ID], row[_TYPE], row[_EMPLOYEE], row[_NOMINAL], reason))
+            dropped.append(Skipped(row.id, row.type_key, row.employee_id, row.nominal, reason))
     # The positions ascend and lie in this person's rows at the end of ``rows``: deleting
     # from the last one back moves only those few rows.
     for position in reversed(gone):

@@ -46,7 +46,7 @@ def _plan_follow_ups(
                 target = max(adjust(latest), earliest)
                 occurrence = follow_up_occurrence(conversation.id, trigger.question_key)
                 rows.append(
-                    [
+                    _Row(
                         conversation_id(person.id, trigger.schedule_type, occurrence),
                         trigger.schedule_type,
                         person.id,
@@ -65,7 +65,7 @@ def _plan_follow_ups(
                         else _moved(
                             _NOT_MOVED, _why_not_working(design.calendar, context.weekdays, latest)
                         ),
-                    ]
+                    )
                 )
 
 

@@ -6,27 +6,14 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, time
 from itertools import islice
-from operator import itemgetter
+from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from gesprekscyclus.domain.catalog import Catalog
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.planning.design import CycleDesign
 from gesprekscyclus.planning.planner.context import _manager_types
-from gesprekscyclus.planning.planner.rows import (
-    _EARLIEST,
-    _EMPLOYEE,
-    _ID,
-    _LATEST,
-    _MANAGER,
-    _MOVED_BY,
-    _STARTS_AT,
-    _TARGET,
-    _TYPE,
-    CapacityConflict,
-    _moved,
-    _Row,
-)
+from gesprekscyclus.planning.planner.rows import CapacityConflict, _moved, _Row
 
 
 def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
@@ -57,10 +44,13 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
         return []
     with_manager = _manager_types(catalog)
     groups: dict[str, list[_Row]] = defaultdict(list)
+    first_day = date.max  # the first day of a levelled window, found in the same pass
     for row in rows:
-        manager_id = row[_MANAGER]
-        if manager_id is not None and row[_TYPE] in with_manager:
+        manager_id = row.manager_id
+        if manager_id is not None and row.type_key in with_manager:
             groups[manager_id].append(row)
+            if row.earliest < first_day:  # noqa: PLR1730 - cheaper than calling min()
+                first_day = row.earliest
     conflicts: list[tuple[CapacityConflict, date]] = []
     calendar = design.calendar
     day_limit, week_limit = capacity.per_day, capacity.per_week
@@ -77,8 +67,8 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
     for group in groups.values():
         _sort(group)
     # Every row's window holds its target; the sorted groups end with their latest day.
-    first = min(map(_earliest, rows)).toordinal()
-    last = max(group[-1][_LATEST] for group in groups.values()).toordinal()
+    first = first_day.toordinal()
+    last = max(group[-1].latest for group in groups.values()).toordinal()
     # Days and weeks are counted in lists indexed from ``base``, the Monday on or before the
     # first day of any window: indexing a list beats looking up a dictionary in this loop,
     # which runs for every conversation with a manager, and ``days`` shares the dates.
@@ -95,10 +85,10 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
         resume: dict[tuple[int, int, int, int], tuple[int, int]] = {}
         group = groups[manager_id]
         stop = len(group)
-        while stop and group[stop - 1][_EARLIEST] > horizon_end:
+        while stop and group[stop - 1].earliest > horizon_end:
             stop -= 1
         for row in islice(group, stop):
-            target = row[_TARGET].toordinal() - base
+            target = row.target.toordinal() - base
             week = target // 7
             on_day = per_day[target]
             in_week = per_week[week]
@@ -108,7 +98,7 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
                 per_week[week] = in_week + 1
                 continue
             # The nearest working day with room, earlier first; the target itself is full.
-            employee_id = row[_EMPLOYEE]
+            employee_id = row.employee_id
             works = works_of.get(employee_id)
             if works is None:
                 weekdays = people[employee_id].working_pattern.weekdays
@@ -121,8 +111,8 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
                         for day in days
                     ]
                 works_of[employee_id] = works
-            earliest = row[_EARLIEST].toordinal() - base
-            latest = row[_LATEST].toordinal() - base
+            earliest = row.earliest.toordinal() - base
+            latest = row.latest.toordinal() - base
             # Candidates in order: target - 1, target + 1, target - 2, ... Counts only grow,
             # so a day or week once found full stays full: the next conversation with the same
             # window and working days resumes the scan where the previous one stopped.
@@ -157,8 +147,8 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
             if found < 0:
                 conflicts.append(
                     (
-                        CapacityConflict(row[_ID], manager_id, row[_EARLIEST], row[_LATEST], full),
-                        row[_TARGET],
+                        CapacityConflict(row.id, manager_id, row.earliest, row.latest, full),
+                        row.target,
                     )
                 )
                 per_day[target] = on_day + 1
@@ -167,23 +157,22 @@ def _level(  # noqa: PLR0915 - one pass per manager, kept together for speed
             per_day[found] += 1
             per_week[found // 7] += 1
             day_moved = days[found]
-            moment = row[_STARTS_AT]
+            moment = row.starts_at
             if moment is not None:
                 zone = people[employee_id].time_zone
-                wall = walls.get(row[_TYPE]) or moment.astimezone(ZoneInfo(zone)).time()
+                wall = walls.get(row.type_key) or moment.astimezone(ZoneInfo(zone)).time()
                 moment = starts_at(wall, zone, day_moved)
-            row[_TARGET] = day_moved
-            row[_STARTS_AT] = moment
-            moved_by = row[_MOVED_BY]
+            row.target = day_moved
+            row.starts_at = moment
+            moved_by = row.moved_by
             now_moved = capacity_moves.get(moved_by)
             if now_moved is None:
                 now_moved = capacity_moves[moved_by] = _moved(moved_by, "capacity")
-            row[_MOVED_BY] = now_moved
+            row.moved_by = now_moved
     return conflicts
 
 
-_earliest = itemgetter(_EARLIEST)
-_by_id, _by_target, _by_latest = itemgetter(_ID), itemgetter(_TARGET), itemgetter(_LATEST)
+_by_id, _by_target, _by_latest = attrgetter("id"), attrgetter("target"), attrgetter("latest")
 
 
 def _sort(group: list[_Row]) -> None:

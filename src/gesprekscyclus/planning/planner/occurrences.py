@@ -117,7 +117,9 @@ def _plan_rule(  # noqa: PLR0915 - the per-occurrence hot loop, kept in one piec
                     if hire_date <= earliest and (
                         context_last_day is None or latest <= context_last_day
                     ):
-                        rows.append([id_prefix + tail[0], type_key, person_id, manager_id, *tail])
+                        rows.append(
+                            _Row(id_prefix + tail[0], type_key, person_id, manager_id, *tail)
+                        )
                     else:
                         rest.append((tail[0], tail[1]))
                 occurrences = rest
@@ -155,7 +157,9 @@ def _plan_rule(  # noqa: PLR0915 - the per-occurrence hot loop, kept in one piec
                 if hire_date <= earliest and (
                     context_last_day is None or latest <= context_last_day
                 ):
-                    rows.append([id_prefix + key, type_key, person_id, manager_id, key, *tail[1:]])
+                    rows.append(
+                        _Row(id_prefix + key, type_key, person_id, manager_id, key, *tail[1:])
+                    )
                 else:
                     rest.append((key, tail[1]))
             occurrences = rest
@@ -195,7 +199,9 @@ def _plan_rule(  # noqa: PLR0915 - the per-occurrence hot loop, kept in one piec
                 if hire_date <= earliest and (
                     context_last_day is None or latest <= context_last_day
                 ):
-                    rows.append([id_prefix + key, type_key, person_id, manager_id, key, *tail[1:]])
+                    rows.append(
+                        _Row(id_prefix + key, type_key, person_id, manager_id, key, *tail[1:])
+                    )
                 else:
                     rest.append((key, day))
             occurrences = rest
@@ -255,7 +261,7 @@ def _plan_rule(  # noqa: PLR0915 - the per-occurrence hot loop, kept in one piec
                 latest = max(latest, earliest)
             latest = max(latest, target)
             rows.append(
-                [
+                _Row(
                     identifier,
                     type_key,
                     person_id,
@@ -270,7 +276,7 @@ def _plan_rule(  # noqa: PLR0915 - the per-occurrence hot loop, kept in one piec
                     None,
                     None,
                     moved_by if target != nominal else _NOT_MOVED,
-                ]
+                )
             )
 
 

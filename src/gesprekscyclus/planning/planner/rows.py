@@ -1,17 +1,17 @@
 """What a plan is made of, and the rows conversations live in while being planned.
 
-While planning, a conversation is a :data:`_Row`: a plain list holding the fields of
-:class:`PlannedConversation` in order (the ``_ID`` ... ``_STARTS_AT`` constants index it), so
-the later steps can move it in place. :func:`_conversations` turns the rows into objects once,
-at the end. :class:`Skipped`, :class:`CapacityConflict` and :class:`Obligation` are the other
-lines of a plan.
+While planning, a conversation is a :class:`_Row`: a :class:`PlannedConversation` that is
+not frozen yet, so the later steps (drop-near, levelling) can move it in place.
+:func:`_conversations` gives the rows of the plan their class once, at the end.
+:class:`Skipped`, :class:`CapacityConflict` and :class:`Obligation` are the other lines of a
+plan.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any, TypeAlias
+from typing import Any
 
 from attrs import frozen
 
@@ -62,37 +62,121 @@ MOVE_REASONS = {
 }
 
 
-#: The fields of :class:`PlannedConversation` in order, and their slot setters.
-_FIELDS = tuple(attribute.name for attribute in PlannedConversation.__attrs_attrs__)
-_SETTERS = tuple(PlannedConversation.__dict__[name].__set__ for name in _FIELDS)
+class _Row(PlannedConversation):
+    """A :class:`PlannedConversation` while it is planned: the same slots, set by plain
+    attribute stores (the frozen class's ``__setattr__`` refuses them, and calling each
+    slot's setter costs a call per field). :func:`_conversations` gives every row of the
+    plan the class :class:`PlannedConversation`; the layout is the parent's, so Python
+    allows that."""
+
+    __slots__ = ()
+    # Both: with either one inherited, attribute stores would call the frozen parent's.
+    __setattr__ = object.__setattr__
+    __delattr__ = object.__delattr__
+    # Writable here (annotations only: the slots are the parent's).
+    id: str
+    type_key: str
+    employee_id: str
+    manager_id: str | None
+    occurrence: str
+    nominal: date
+    earliest: date
+    target: date
+    latest: date
+    starts_at: datetime | None
+    origin: str
+    basis: LegalBasis | None
+    milestone: str | None
+    moved_by: tuple[str, ...]
+
+    def __init__(
+        self,
+        id: str,
+        type_key: str,
+        employee_id: str,
+        manager_id: str | None,
+        occurrence: str,
+        nominal: date,
+        earliest: date,
+        target: date,
+        latest: date,
+        starts_at: datetime | None,
+        origin: str,
+        basis: LegalBasis | None,
+        milestone: str | None,
+        moved_by: tuple[str, ...],
+    ) -> None:
+        self.id = id
+        self.type_key = type_key
+        self.employee_id = employee_id
+        self.manager_id = manager_id
+        self.occurrence = occurrence
+        self.nominal = nominal
+        self.earliest = earliest
+        self.target = target
+        self.latest = latest
+        self.starts_at = starts_at
+        self.origin = origin
+        self.basis = basis
+        self.milestone = milestone
+        self.moved_by = moved_by
 
 
-def _conversations(rows: Iterable[Sequence[Any]]) -> list[PlannedConversation]:
-    """``PlannedConversation(*row)`` for every row, filling the slots directly.
-
-    The class has neither validators nor converters, so this builds the same objects as its
-    ``__init__`` at about half the cost, which counts for a million conversations.
-    """
+def _extend_from_tails(
+    rows: list[_Row],
+    prefix: str,
+    type_key: str,
+    employee_id: str,
+    manager_id: str | None,
+    tails: Iterable[tuple[Any, ...]],
+) -> None:
+    """Append to ``rows`` one row per tail of a shared template (the fields from the
+    occurrence key on), with the id ``prefix`` and the key. The slots are set here, not in
+    ``_Row.__init__``: for the most common rows a call per row costs a third more."""
     new = object.__new__
+    append = rows.append
+    for (
+        occurrence,
+        nominal,
+        earliest,
+        target,
+        latest,
+        starts_at,
+        origin,
+        basis,
+        milestone,
+        moved_by,
+    ) in tails:
+        row = new(_Row)
+        row.id = prefix + occurrence
+        row.type_key = type_key
+        row.employee_id = employee_id
+        row.manager_id = manager_id
+        row.occurrence = occurrence
+        row.nominal = nominal
+        row.earliest = earliest
+        row.target = target
+        row.latest = latest
+        row.starts_at = starts_at
+        row.origin = origin
+        row.basis = basis
+        row.milestone = milestone
+        row.moved_by = moved_by
+        append(row)
+
+
+def _conversations(rows: Iterable[_Row]) -> list[PlannedConversation]:
+    """The rows as the frozen conversations they stand for, in order (the same objects).
+
+    The class has neither validators nor converters, so these are the objects its
+    ``__init__`` would build with the same fields, at about a third of the cost, which
+    counts for a million conversations.
+    """
     kind = PlannedConversation
-    (s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13) = _SETTERS
-    result = []
+    result: list[PlannedConversation] = []
     for row in rows:
-        conversation = new(kind)
-        s0(conversation, row[0])
-        s1(conversation, row[1])
-        s2(conversation, row[2])
-        s3(conversation, row[3])
-        s4(conversation, row[4])
-        s5(conversation, row[5])
-        s6(conversation, row[6])
-        s7(conversation, row[7])
-        s8(conversation, row[8])
-        s9(conversation, row[9])
-        s10(conversation, row[10])
-        s11(conversation, row[11])
-        s12(conversation, row[12])
-        s13(conversation, row[13])
+        conversation: PlannedConversation = row
+        conversation.__class__ = kind
         result.append(conversation)
     return result
 
@@ -128,11 +212,6 @@ class Obligation:
     milestone: Milestone
 
 
-#: A conversation while planning: the fields of :class:`PlannedConversation` in order, as a
-#: list, so levelling can move it without copying; objects are built once, at the end.
-_Row: TypeAlias = list[Any]
-_ID, _TYPE, _EMPLOYEE, _MANAGER, _OCCURRENCE, _NOMINAL = 0, 1, 2, 3, 4, 5
-_EARLIEST, _TARGET, _LATEST, _STARTS_AT, _MOVED_BY = 6, 7, 8, 9, 13
 #: ``moved_by`` of a conversation on its nominal date (shared: rows only ever replace it).
 _NOT_MOVED: tuple[str, ...] = ()
 _MOVES: dict[tuple[tuple[str, ...], str], tuple[str, ...]] = {}
