@@ -103,8 +103,10 @@ def _stop_workers(workers: list[SpawnProcess]) -> None:
         assert worker.pid is not None
         os.kill(worker.pid, signal.SIGTERM)
     for worker in workers:
-        worker.join(30)
-        assert worker.exitcode == 0
+        # A worker waiting for SQLite's write lock (busy timeout 30 s) stops once it has it:
+        # on a loaded machine that can take longer than the timeout alone.
+        worker.join(2 * TIMEOUT)
+        assert worker.exitcode == 0, f"{worker.name} did not stop within {2 * TIMEOUT:.0f} s"
 
 
 def _kill_all(processes: list[SpawnProcess]) -> None:
