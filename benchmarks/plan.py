@@ -1,7 +1,10 @@
 """Planner benchmark: a year of planning for a large headcount, against a floor measured alike.
 
 Prints figures, asserts nothing. Every comparison is measured in the same run, interleaved
-round by round (see ``workload.interleaved``), because the machines are noisy:
+round by round (see ``workload.interleaved``), because the machines are noisy, and in the
+CPU time of this process (``time.process_time``: planning and the floor are pure Python in
+one thread, and CPU time swings far less than wall time when other work shares the machine;
+``--clock wall`` gives wall time):
 
 - planned conversations per second of the synthetic design and of the shipped reference
   design (holidays, default time, all its rules), each for a ``flat`` organisation (teams of
@@ -29,6 +32,7 @@ import argparse
 import cProfile
 import gc
 import pstats
+import time
 import tracemalloc
 from datetime import date, timedelta
 
@@ -96,6 +100,10 @@ def closed_form(people: list[Person], start: date, end: date) -> int:
     return len(rows)
 
 
+#: The clocks a run can be timed with.
+CLOCKS = {"cpu": time.process_time, "wall": time.perf_counter}
+
+
 def _planned(design: CycleDesign, people: list[Person]) -> int:
     start, end = horizon(design)
     return len(plan(design, people, start=start, end=end).conversations)
@@ -127,8 +135,12 @@ def main() -> None:
     parser.add_argument("--designs", default="synthetic,reference")
     parser.add_argument("--orgs", default="flat,balanced")
     parser.add_argument("--profile", action="store_true", help="print cProfile's top entries")
+    parser.add_argument("--clock", choices=tuple(CLOCKS), default="cpu")
     args = parser.parse_args()
-    print(f"people: {args.people:,} (+ director); {args.rounds} interleaved rounds")
+    clock = CLOCKS[args.clock]
+    print(
+        f"people: {args.people:,} (+ director); {args.rounds} interleaved rounds; {args.clock} time"
+    )
 
     for design_name in args.designs.split(","):
         design = DESIGNS[design_name]()
@@ -140,7 +152,7 @@ def main() -> None:
             if design_name == "synthetic":
                 floor_count = closed_form(people, start, end)
                 sides["floor"] = lambda p=people, s=start, e=end: closed_form(p, s, e)
-            seconds = interleaved(args.rounds, sides)
+            seconds = interleaved(args.rounds, sides, clock)
             planned = rates(count, seconds["planner"])
             per_person = [s / args.people * 1e6 for s in seconds["planner"]]
             print(
@@ -180,6 +192,7 @@ def main() -> None:
             "veterans": lambda: _planned(no_onboarding, veterans),
             "newcomers": lambda: _planned(no_onboarding, newcomers),
         },
+        clock,
     )
     print(
         f"seniority ({cohort:,} people): hired 1996 / hired 2025 cost per person"
