@@ -316,6 +316,33 @@ def test_a_bulk_conflict_names_the_ids_and_leaves_the_unit_usable(copy_threshold
         store.close()
 
 
+def _staged(uow: Any) -> bool:
+    """Whether this transaction made the staging table of bulk conversation inserts."""
+    found = uow.connection.execute("SELECT to_regclass('pg_temp._load_conversations')")
+    return found.fetchone()[0] is not None
+
+
+def test_new_conversations_are_copied_straight_in_unless_one_is_there() -> None:
+    store = disposable_store(copy_threshold=1)
+    try:
+        with store.unit_of_work() as uow:
+            assert uow.conversations.add_many(_conversations(300), skip_existing=True) == 300
+            assert not _staged(uow)  # straight into the table
+        with store.unit_of_work() as uow:
+            # One of them is there already: undone, then skipped through the staging table.
+            again = _conversations(50, start=299)
+            assert uow.conversations.add_many(again, skip_existing=True) == 49
+            assert _staged(uow)
+            # Twice in one call: the same.
+            twice = _conversations(1, start=400) * 2
+            assert uow.conversations.add_many(twice, skip_existing=True) == 1
+        with store.unit_of_work() as uow:
+            assert len(uow.conversations.by_manager("m-1")) == 350
+            assert uow.conversations.get("c-000320") == _conversations(1, start=320)[0]
+    finally:
+        store.close()
+
+
 def _bulk_writes_then_crash(store: Any) -> None:
     with store.unit_of_work() as uow:
         uow.conversations.add_many(_conversations(2000))

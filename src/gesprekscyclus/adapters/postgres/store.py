@@ -40,7 +40,9 @@ Concurrency model:
 - Bulk inserts (:meth:`conversations.add_many <_Conversations.add_many>`, large enqueues) of
   at least ``copy_threshold`` rows stream the rows with ``COPY`` into a temporary table
   (dropped at the commit) and move them over with ``INSERT … SELECT … ON CONFLICT DO
-  NOTHING``; smaller ones use ``executemany`` (pipelined by psycopg).
+  NOTHING``; smaller ones use ``executemany`` (pipelined by psycopg). New conversations and
+  action items, whose ids are seldom stored already, are first copied straight into their
+  table in a savepoint, and go the staging way only when an id is there already.
 """
 
 from __future__ import annotations
@@ -243,12 +245,21 @@ class _Db:
 
 
 class _BulkInsert:
-    """How one table takes many rows at once (``COPY`` above a threshold)."""
+    """How one table takes many rows at once (``COPY`` above a threshold).
 
-    def __init__(self, table: str, columns: tuple[str, ...], kind: str):
+    With ``rarely_there`` (rows whose keys are seldom stored already), ``COPY`` goes
+    straight into the table, in a savepoint; only when a key turns out to be there already
+    (or twice in the rows) is that undone and the rows go through a staging table and
+    ``INSERT ... ON CONFLICT DO NOTHING``. Straight in is about a third faster for a few
+    hundred thousand rows: the server inserts each row once, without the speculative
+    insertion of ``ON CONFLICT``.
+    """
+
+    def __init__(self, table: str, columns: tuple[str, ...], kind: str, *, rarely_there: bool):
         self.table = table
         self.columns = columns
         self.kind = kind
+        self.rarely_there = rarely_there
         names = sql.SQL(", ").join(map(sql.Identifier, columns))
         self.staging = f"_load_{table}"
         marks = sql.SQL(", ").join(sql.Placeholder() * len(columns))
@@ -270,6 +281,14 @@ class _BulkInsert:
             return 0
         if len(rows) < copy_threshold:
             return db.many(self.insert, rows)
+        if self.rarely_there:
+            try:
+                with db.savepoint():
+                    db.copy_in(self.table, self.columns, rows)
+            except ConflictError:
+                pass  # a key is there already: undone, and skipped below
+            else:
+                return len(rows)
         with db.errors("COPY notice"):
             # The staging table lives until the commit; a second bulk insert in the same
             # transaction reuses it: silence the "skipping" notice.
@@ -377,7 +396,9 @@ def _day(value: date) -> date:
 
 
 _ENCODING = Encoding(day=_day, read_day=_day, instant=_utc, read_instant=_back, flag=bool)
-_CONVERSATION_BULK = _BulkInsert("conversations", CONVERSATION_COLUMNS, "conversation")
+_CONVERSATION_BULK = _BulkInsert(
+    "conversations", CONVERSATION_COLUMNS, "conversation", rarely_there=True
+)
 
 #: The column values of a conversation, in :data:`CONVERSATION_COLUMNS` order.
 conversation_row: Callable[[Conversation], Row] = _ENCODING.conversation_row
@@ -421,6 +442,7 @@ _ITEM_BULK = _BulkInsert(
     "action_items",
     ("employee_id", "manager_id", "owner_id", "status", "due", "version", "data", "id"),
     "action item",
+    rarely_there=True,
 )
 
 
@@ -437,7 +459,10 @@ class _ActionItems(tables.ActionItems):
         )
 
 
-_OUTBOX_BULK = _BulkInsert("outbox", ("key", "payload", "due_at"), "outbox message")
+#: Reminders are enqueued again and again under keys that are there already.
+_OUTBOX_BULK = _BulkInsert(
+    "outbox", ("key", "payload", "due_at"), "outbox message", rarely_there=False
+)
 
 
 class _Outbox:
