@@ -202,3 +202,24 @@ def test_a_row_that_is_no_record_is_a_design_error_naming_its_position() -> None
     eva = Person(id="e-1", name="Eva", hire_date=date(2020, 1, 1))
     with pytest.raises(DesignError, match=r"^DataFrame:1: a record is a mapping, got Person$"):
         analysis.events_from_frame([eva])  # type: ignore[list-item]
+
+
+def test_floats_that_stand_for_no_id_are_refused_with_row_and_column() -> None:
+    frame = pd.DataFrame(
+        {
+            "id": [2.0**53, 2.0**53 + 2, float("inf")],
+            "name": ["Mila", "Daan", "Eva"],
+            "manager_id": [np.nan, 2.0**53, -float("inf")],
+            "hire_date": ["2020-01-01"] * 3,
+        }
+    )
+    with pytest.raises(DesignError) as caught:
+        analysis.people_from_frame(frame)
+    found = [(p.line, p.path) for p in caught.value.problems]
+    # 2**53 itself is exact; past it a float stands for more than one whole number.
+    assert found == [(2, "id"), (3, "id"), (3, "manager_id")]
+    assert "past 2**53" in str(caught.value)
+    assert "Int64" in str(caught.value)
+    assert "inf is not a value a file could hold" in str(caught.value)
+    exact = analysis.people_from_frame(frame.iloc[:1])
+    assert exact[0].id == str(2**53)

@@ -10,7 +10,10 @@ counting from 1. What pandas hands over is turned into the text a CSV file would
 - missing values (``None``, ``NaN``, ``NaT``, ``pd.NA``) leave the field empty;
 - ``working_days`` may be text (``"ma di do"``, ``"mon,tue"``), a list of day names or a
   :class:`~gesprekscyclus.domain.people.WorkingPattern`;
-- whole numbers that pandas turned into floats (an id column with gaps) lose their ``.0``.
+- whole numbers that pandas turned into floats (an id column with gaps) lose their ``.0``;
+  a float that cannot stand for the number in the source, infinite or a whole number past
+  2**53 (where floats skip whole numbers, so an id would silently become another one), is
+  refused with the row and column.
 """
 
 from __future__ import annotations
@@ -32,14 +35,36 @@ __all__ = ["events_from_frame", "people_from_frame"]
 Table = pd.DataFrame | Iterable[Mapping[str, Any]]
 
 
+#: The largest whole number up to which every whole number is a float.
+_EXACT_FLOAT = 2**53
+
+
+class _UnreadableError(Exception):
+    """A value no cell of a file could have held; ``why`` says so."""
+
+    def __init__(self, why: str):
+        super().__init__(why)
+        self.why = why
+
+
 def _text(value: Any) -> str:
-    """``value`` as the text a CSV cell would hold."""
+    """``value`` as the text a CSV cell would hold; raises :class:`_UnreadableError` for a
+    float that stands for no such text."""
     if value is None or value is pd.NaT or value is pd.NA:
         return ""
     if isinstance(value, float):
         if math.isnan(value):
             return ""
-        return str(int(value)) if value.is_integer() else repr(value)
+        if math.isinf(value):
+            raise _UnreadableError(f"{value!r} is not a value a file could hold")
+        if not value.is_integer():
+            return repr(value)
+        if abs(value) > _EXACT_FLOAT:
+            raise _UnreadableError(
+                f"{value!r} is a float past 2**53, which stands for many whole numbers: "
+                "give the column as text or as pandas' Int64"
+            )
+        return str(int(value))
     if isinstance(value, datetime):  # pandas Timestamps are datetimes
         if value.tzinfo is None and value.time() == time(0):
             return value.date().isoformat()
@@ -81,9 +106,16 @@ def _records(data: Table, source: str, *, people: bool) -> list[Any]:
             ]
         )
     records: list[Any] = []
+    unreadable: list[Problem] = []
     for number, row in enumerate(rows, start=1):
         if isinstance(row, Mapping):
-            records.append({str(key): _text(value) for key, value in row.items()})
+            record = {}
+            for key, value in row.items():
+                try:
+                    record[str(key)] = _text(value)
+                except _UnreadableError as error:
+                    unreadable.append(Problem(source, str(key), error.why, line=number))
+            records.append(record)
         elif people and isinstance(row, Person):
             records.append(row)
         else:
@@ -91,6 +123,8 @@ def _records(data: Table, source: str, *, people: bool) -> list[Any]:
             raise DesignError(
                 [Problem(source, "", f"a record is {kind}, got {type(row).__name__}", line=number)]
             )
+    if unreadable:
+        raise DesignError(unreadable)
     return records
 
 
