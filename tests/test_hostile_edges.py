@@ -346,11 +346,12 @@ def test_a_sqlite_store_with_a_newer_schema_is_refused_and_left_as_it_is(tmp_pat
     with pytest.raises(StoreError) as caught:
         open_store(f"sqlite:///{path}")
     assert str(caught.value).startswith(
-        f"the store's schema is at version {newer}, newer than this version of gesprekscyclus"
+        f"sqlite store {str(path)!r}: refused: the store's schema is at version {newer}, newer"
+        " than this version of gesprekscyclus"
     )
     code, out, err = run_cli(["tick", "--db", f"sqlite:///{path}", "--design", DESIGN])
     assert (code, out) == (2, "")
-    assert err.startswith(f"error: the store's schema is at version {newer}, newer than")
+    assert err.startswith(f"error: sqlite store {str(path)!r}: refused: the store's schema is")
     assert path.read_bytes() == before
 
 
