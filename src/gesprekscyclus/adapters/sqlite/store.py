@@ -604,8 +604,8 @@ class SQLiteStore:
             raise ValueError("embedded null character")
         if not os.path.exists(self._path):
             raise StoreError(
-                f"sqlite store {self._path!r}: the file does not exist; nothing was created"
-                " (a store opened with create=False is only read or changed, never made)"
+                f"sqlite store {self._path!r}: the file does not exist, and nothing was"
+                " created: this opens an existing store only"
             )
         return Path(self._path).absolute().as_uri() + "?mode=rw", True
 
