@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import sqlite3
 import sys
 from datetime import UTC, date, datetime
@@ -459,8 +460,18 @@ def test_a_damaged_stored_document_is_a_serialization_error(
             uow.conversations.by_employee("e-1")
     store.close()
     problems = (problem,) if isinstance(problem, str) else problem
-    assert str(person.value).startswith(tuple(f"Person: {one}" for one in problems))
-    assert str(talks.value).startswith(tuple(f"Conversation: {one}" for one in problems))
+    # Each names the table and the row the damaged document is in.
+    assert str(person.value).startswith(
+        tuple(f"Person: people row 'e-1': {one}" for one in problems)
+    )
+    talk = re.match(r"Conversation: conversations row '([^']+)': (.*)$", str(talks.value))
+    assert talk is not None, talks.value
+    assert talk.group(2).startswith(problems)
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        owner = connection.execute(
+            "SELECT employee_id FROM conversations WHERE id = ?", talk.groups()[:1]
+        )
+        assert owner.fetchall() == [("e-1",)]
     db = f"sqlite:///{path}"
     for argv in (
         ["export-person", "--db", db, "--person", "e-1"],
@@ -468,4 +479,9 @@ def test_a_damaged_stored_document_is_a_serialization_error(
     ):
         code, out, err = run_cli(argv)
         assert (code, out) == (2, ""), err
-        assert err.startswith(("error: Person: the stored", "error: Conversation: the stored")), err
+        assert err.startswith(
+            (
+                "error: Person: people row 'e-1': the stored",
+                "error: Conversation: conversations row",
+            )
+        ), err
