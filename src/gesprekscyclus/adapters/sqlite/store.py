@@ -58,6 +58,7 @@ from gesprekscyclus.adapters._sql.outbox import (
 from gesprekscyclus.adapters._sql.rows import CONVERSATION_COLUMNS, Encoding, Row
 from gesprekscyclus.adapters._sql.text import findable
 from gesprekscyclus.adapters._sql.withdraw import LIKE_ESCAPE, like_pattern, selected_ids
+from gesprekscyclus.domain._checks import shown
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.domain.new_conversations import NewConversation
@@ -105,7 +106,7 @@ def from_micros(value: int) -> datetime:
 
 def _lease(lease_seconds: float) -> int:
     if isinstance(lease_seconds, bool) or not lease_seconds > 0:
-        raise InvalidValueError("lease_seconds", f"must be above 0, got {lease_seconds!r}")
+        raise InvalidValueError("lease_seconds", f"must be above 0, got {shown(lease_seconds)}")
     return round(lease_seconds * 1_000_000)
 
 
