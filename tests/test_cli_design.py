@@ -221,3 +221,44 @@ def test_design_apply_and_tick_on_postgresql(
     finally:
         store.close()
         drop_schema(schema)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["design", "show"],
+        ["design", "show", "--history"],
+        ["design", "apply", str(DESIGN), "--dry-run", "--by", "hr-1"],
+        ["export-ics", "--person", "e-1"],
+        ["export-person", "--person", "e-1"],
+        ["purge", "--dry-run"],
+    ],
+    ids=lambda command: " ".join(command[:2]),
+)
+def test_a_command_that_only_reads_refuses_a_missing_store_and_makes_none(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    path = tmp_path / "new.db"
+    code, out, err = run(capsys, *command, "--db", f"sqlite:///{path}")
+    assert (code, out) == (2, "")
+    assert err == (
+        f"error: sqlite store {str(path)!r}: the file does not exist, and nothing was created:"
+        " this opens an existing store only\n"
+    )
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_command_that_writes_still_creates_its_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "new.db"
+    code, _, err = run(capsys, "design", "apply", str(DESIGN), "--db", f"sqlite:///{path}")
+    assert code == 0, err
+    assert path.is_file()
+    code, out, err = run(capsys, "design", "show", "--db", f"sqlite:///{path}")
+    assert code == 0, err
+    assert out.startswith("current: version 1 ")
+    tick = tmp_path / "tick.db"
+    code, _, err = run(capsys, "tick", "--db", f"sqlite:///{tick}", "--design", str(DESIGN))
+    assert code == 0, err
+    assert tick.is_file()

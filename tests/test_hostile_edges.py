@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import sqlite3
 import sys
 from datetime import UTC, date, datetime
@@ -91,6 +92,7 @@ def test_purge_works_on_the_first_and_last_days_there_are(now: datetime) -> None
 
 def test_purge_now_in_year_one_on_the_command_line(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'store.db'}"
+    open_store(db).close()  # a dry run only reads: it needs a store that is there
     code, out, err = run_cli(["purge", "--db", db, "--now", "0001-01-01", "--dry-run"])
     assert (code, err) == (0, ""), err
     assert "would remove: people 0" in out
@@ -346,11 +348,12 @@ def test_a_sqlite_store_with_a_newer_schema_is_refused_and_left_as_it_is(tmp_pat
     with pytest.raises(StoreError) as caught:
         open_store(f"sqlite:///{path}")
     assert str(caught.value).startswith(
-        f"the store's schema is at version {newer}, newer than this version of gesprekscyclus"
+        f"sqlite store {str(path)!r}: refused: the store's schema is at version {newer}, newer"
+        " than this version of gesprekscyclus"
     )
     code, out, err = run_cli(["tick", "--db", f"sqlite:///{path}", "--design", DESIGN])
     assert (code, out) == (2, "")
-    assert err.startswith(f"error: the store's schema is at version {newer}, newer than")
+    assert err.startswith(f"error: sqlite store {str(path)!r}: refused: the store's schema is")
     assert path.read_bytes() == before
 
 
@@ -457,8 +460,18 @@ def test_a_damaged_stored_document_is_a_serialization_error(
             uow.conversations.by_employee("e-1")
     store.close()
     problems = (problem,) if isinstance(problem, str) else problem
-    assert str(person.value).startswith(tuple(f"Person: {one}" for one in problems))
-    assert str(talks.value).startswith(tuple(f"Conversation: {one}" for one in problems))
+    # Each names the table and the row the damaged document is in.
+    assert str(person.value).startswith(
+        tuple(f"Person: people row 'e-1': {one}" for one in problems)
+    )
+    talk = re.match(r"Conversation: conversations row '([^']+)': (.*)$", str(talks.value))
+    assert talk is not None, talks.value
+    assert talk.group(2).startswith(problems)
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        owner = connection.execute(
+            "SELECT employee_id FROM conversations WHERE id = ?", talk.groups()[:1]
+        )
+        assert owner.fetchall() == [("e-1",)]
     db = f"sqlite:///{path}"
     for argv in (
         ["export-person", "--db", db, "--person", "e-1"],
@@ -466,4 +479,9 @@ def test_a_damaged_stored_document_is_a_serialization_error(
     ):
         code, out, err = run_cli(argv)
         assert (code, out) == (2, ""), err
-        assert err.startswith(("error: Person: the stored", "error: Conversation: the stored")), err
+        assert err.startswith(
+            (
+                "error: Person: people row 'e-1': the stored",
+                "error: Conversation: conversations row",
+            )
+        ), err

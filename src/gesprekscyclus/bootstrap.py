@@ -61,14 +61,18 @@ def _scheme(url: str) -> str:
     return scheme.lower() if colon else url
 
 
-def open_store(url: str, *, schema: str | None = None, table_prefix: str = "") -> Store:
+def open_store(
+    url: str, *, schema: str | None = None, table_prefix: str = "", create: bool = True
+) -> Store:
     """Open the store ``url`` names; see the module docstring for the forms.
 
     ``schema`` keeps a PostgreSQL store's tables in that schema (created when missing);
     ``table_prefix`` puts a SQLite store's tables and indexes behind that prefix. Either lets
     the store share the host application's database. A PostgreSQL database has schemas for
     this, a SQLite file has not, so each option belongs to one kind of store and is refused
-    for the other.
+    for the other. With ``create=False`` a SQLite file that does not exist is refused with
+    :class:`StoreError` and not created (for what only reads a store); a PostgreSQL database
+    is never created, and ``memory:`` is always new.
 
     Unknown schemes raise :class:`InvalidValueError` listing the allowed forms. A
     ``postgresql://`` URL without the PostgreSQL adapter installed raises
@@ -95,7 +99,7 @@ def open_store(url: str, *, schema: str | None = None, table_prefix: str = "") -
                 f"{url!r} is not a SQLite URL with a path: write sqlite:///relative/path.db "
                 "or sqlite:////absolute/path.db",
             )
-        return open_sqlite_store(url[len(_SQLITE) :], table_prefix=table_prefix)
+        return open_sqlite_store(url[len(_SQLITE) :], table_prefix=table_prefix, create=create)
     if scheme in _POSTGRES_SCHEMES:
         return _open_postgres(url, schema)
     raise InvalidValueError("url", f"unsupported scheme {scheme!r}", allowed=ALLOWED_URLS)
@@ -128,6 +132,7 @@ def build_service(
     catalog: Catalog | None = None,
     hr_contact_id: str | None = None,
     state_changes: bool = False,
+    create: bool = True,
 ) -> ConversationService:
     """A :class:`ConversationService` on the store at ``url``, using the system clock unless
     ``clock`` is given; ``state_changes`` makes its commands write state changes (see
@@ -137,9 +142,10 @@ def build_service(
     and HR contact unless ``catalog`` or ``hr_contact_id`` are given; a given ``design`` must
     equal the stored one (see :class:`ConversationService`). ``schema`` (PostgreSQL) and
     ``table_prefix`` (SQLite) place the store's tables in a database it shares with the host
-    (see :func:`open_store`). The store is closed again when building the service fails.
+    (see :func:`open_store`); ``create=False`` refuses a SQLite file that does not exist
+    instead of creating it. The store is closed again when building the service fails.
     """
-    store = open_store(url, schema=schema, table_prefix=table_prefix)
+    store = open_store(url, schema=schema, table_prefix=table_prefix, create=create)
     try:
         return ConversationService(
             store,

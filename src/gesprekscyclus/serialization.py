@@ -286,6 +286,102 @@ def dumps(obj: object) -> str:
     return json.dumps(envelope, ensure_ascii=False)
 
 
+class DuplicateKeyError(ValueError):
+    """A JSON object of a document has one key twice; ``path`` is where (``$.data.name``)."""
+
+    def __init__(self, key: str, path: str):
+        self.key = key
+        self.path = path
+        super().__init__(f"the key {shown(key)} appears twice in one object @ {path}")
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object's pairs as a dict; raises ``_DuplicateError`` when a key repeats (the C scanner
+    calls this for every object: it is kept to one dict and one comparison)."""
+    found = dict(pairs)
+    if len(found) == len(pairs):
+        return found
+    raise _DuplicateError
+
+
+class _DuplicateError(Exception):
+    pass
+
+
+class _Marked(dict[str, Any]):
+    """An object that had a key twice, found again to say where."""
+
+    key: str
+
+
+def _marking(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) == len(pairs):
+        return found
+    marked = _Marked(found)
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            marked.key = key
+            break
+        seen.add(key)
+    return marked
+
+
+_UNIQUE = json.JSONDecoder(object_pairs_hook=_unique_pairs)
+_MARKING = json.JSONDecoder(object_pairs_hook=_marking)
+
+
+def parse_json(text: str | bytes | bytearray) -> Any:
+    """``json.loads(text)``, but an object with a key twice raises
+    :class:`DuplicateKeyError` naming the key and its path, instead of keeping the last.
+
+    The errors are ``json.loads``'s otherwise (``JSONDecodeError``, ``RecursionError``, a
+    ``ValueError`` for a number with too many digits, ``TypeError`` for what is not text).
+
+    >>> parse_json('{"a": [1, {"b": 2}]}')
+    {'a': [1, {'b': 2}]}
+    >>> parse_json('{"a": [1, {"b": 2, "b": 3}]}')
+    Traceback (most recent call last):
+    ...
+    gesprekscyclus.serialization.DuplicateKeyError: the key 'b' appears twice in one object @ $.a[1]
+    """
+    if isinstance(text, str):
+        if text.startswith("\ufeff"):  # what json.loads says of it
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+    elif isinstance(text, bytes | bytearray):
+        text = text.decode(json.detect_encoding(text), "surrogatepass")
+    else:
+        raise TypeError(f"the JSON object must be str or bytes, not {type(text).__name__}")
+    try:
+        return _UNIQUE.decode(text)
+    except _DuplicateError:
+        pass
+    marked = _MARKING.decode(text)
+    raise DuplicateKeyError(*_first_marked(marked, "$"))
+
+
+def _first_marked(value: Any, path: str) -> tuple[str, str]:
+    """The repeated key of the first marked object in ``value`` and that object's path."""
+    pending = [(value, path)]
+    while pending:  # depth first, in document order, without recursing
+        value, path = pending.pop()
+        if isinstance(value, _Marked):
+            return value.key, path
+        if isinstance(value, dict):
+            items = [(item, f"{path}{_step(key)}") for key, item in value.items()]
+        elif isinstance(value, list):
+            items = [(item, f"{path}[{index}]") for index, item in enumerate(value)]
+        else:
+            continue
+        pending.extend(reversed(items))
+    raise AssertionError("a duplicate key was found by one reading and not by the next")
+
+
+def _step(key: str) -> str:
+    return f".{key}" if key.isidentifier() and len(key) <= 60 else f"[{shown(key)}]"
+
+
 def loads(cls: type[T], text: str | bytes) -> T:
     """Read a document written by :func:`dumps` back into a ``cls``."""
     return from_data(cls, _envelope_data(cls, text))
@@ -298,11 +394,13 @@ def _envelope_data(cls: type, text: str | bytes) -> Any:
             _name(cls), [f"expected JSON text (str or bytes), got {type(text).__name__} @ $"]
         )
     try:
-        envelope = json.loads(text)
+        envelope = parse_json(text)
     except json.JSONDecodeError as error:
         raise SerializationError(
             _name(cls), [f"not JSON: {error.msg} at line {error.lineno} column {error.colno}"]
         ) from error
+    except DuplicateKeyError as error:
+        raise SerializationError(_name(cls), [str(error)]) from None
     except RecursionError:
         raise SerializationError(
             _name(cls), ["not JSON this library reads: arrays or objects nest too deeply @ $"]
@@ -317,6 +415,15 @@ def _envelope_data(cls: type, text: str | bytes) -> Any:
             _name(cls), ["expected an envelope with keys schema_version, type, data @ $"]
         )
     version = envelope["schema_version"]
+    if type(version) is not int:  # true and 1.0 equal 1, and are not a version
+        raise SerializationError(
+            _name(cls),
+            [
+                f"schema_version must be a whole number, got {_kind_of(version)} "
+                f"{json.dumps(version) if isinstance(version, bool | float) else shown(version)}"
+                f" (allowed: {SCHEMA_VERSION}) @ $.schema_version"
+            ],
+        )
     if version != SCHEMA_VERSION:
         raise SerializationError(
             _name(cls),
@@ -327,6 +434,12 @@ def _envelope_data(cls: type, text: str | bytes) -> Any:
             _name(cls), [f"holds a {envelope['type']!r}, expected {_name(cls)!r} @ $.type"]
         )
     return envelope["data"]
+
+
+def _kind_of(value: Any) -> str:
+    """The JSON kind of a parsed value, for a message."""
+    kinds = {bool: "a boolean", int: "a number", float: "a number", str: "a string"}
+    return kinds.get(type(value), "an array" if isinstance(value, list) else "an object")
 
 
 register_union(Cadence)

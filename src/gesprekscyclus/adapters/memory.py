@@ -25,6 +25,7 @@ from typing import Generic, TypeVar
 
 import attrs
 
+from gesprekscyclus.domain._checks import shown
 from gesprekscyclus.domain.absence_records import AbsenceRecord
 from gesprekscyclus.domain.action_items import ActionItem, ActionItemStatus
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
@@ -657,7 +658,7 @@ class MemoryUnitOfWork:
 
 def _positive_lease(lease_seconds: float) -> timedelta:
     if isinstance(lease_seconds, bool) or not lease_seconds > 0:
-        raise InvalidValueError("lease_seconds", f"must be above 0, got {lease_seconds!r}")
+        raise InvalidValueError("lease_seconds", f"must be above 0, got {shown(lease_seconds)}")
     return timedelta(seconds=lease_seconds)
 
 

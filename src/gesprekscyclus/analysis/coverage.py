@@ -18,6 +18,7 @@ from itertools import pairwise
 import pandas as pd
 
 from gesprekscyclus.analysis.frames import names, type_labels
+from gesprekscyclus.domain._checks import shown
 from gesprekscyclus.domain.cadence import Anniversary, Interval, IntervalUnit, RRuleCadence
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.domain.text import Locale
@@ -39,7 +40,9 @@ _UNIT_DAYS = {
 
 def _check_gap(value: object, path: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidValueError(path, f"must be a whole number of days (0 or more), got {value!r}")
+        raise InvalidValueError(
+            path, f"must be a whole number of days (0 or more), got {shown(value)}"
+        )
     return value
 
 

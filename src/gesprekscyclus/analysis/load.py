@@ -12,6 +12,7 @@ from typing import Literal
 import pandas as pd
 
 from gesprekscyclus.analysis.frames import plan_frame
+from gesprekscyclus.domain._checks import shown
 from gesprekscyclus.domain.text import Locale
 from gesprekscyclus.errors import InvalidValueError
 from gesprekscyclus.planning.simulation import Simulation, manager_led
@@ -105,7 +106,7 @@ def busiest_weeks(
     ``rank`` and those of :func:`load_per_manager` by week.
     """
     if isinstance(top, bool) or not isinstance(top, int) or top < 1:
-        raise InvalidValueError("top", f"must be a whole number of at least 1, got {top!r}")
+        raise InvalidValueError("top", f"must be a whole number of at least 1, got {shown(top)}")
     weeks = load_per_manager(simulation, period="week", locale=locale)
     weeks = weeks.sort_values(
         ["minutes", "conversations", "manager_id", "week_start"],

@@ -42,9 +42,9 @@ from gesprekscyclus.service.materialise import horizon_end
 __all__ = ["describe_change", "describe_version", "register", "run_describe"]
 
 
-def _service(args: argparse.Namespace) -> ConversationService:
+def _service(args: argparse.Namespace, *, create: bool) -> ConversationService:
     url, placement = store_placement(args)
-    return build_service(url, clock=SystemClock(), **placement)
+    return build_service(url, clock=SystemClock(), create=create, **placement)
 
 
 def describe_version(version: DesignVersion) -> str:
@@ -101,7 +101,7 @@ def _apply(args: argparse.Namespace, out: io.StringIO) -> int:
     design = parse_design(text, source=args.file, fmt=fmt)
     horizon_end(datetime.now(UTC).date(), args.horizon_days, name="--horizon-days")
     applied_by = args.by if args.by is not None else getpass.getuser()
-    service = _service(args)
+    service = _service(args, create=not args.dry_run)  # a preview makes no file
     try:
         change = service.apply_design(
             design,
@@ -118,7 +118,7 @@ def _apply(args: argparse.Namespace, out: io.StringIO) -> int:
 
 
 def _show(args: argparse.Namespace, out: io.StringIO) -> int:
-    service = _service(args)
+    service = _service(args, create=False)  # only reads: a missing file is an error
     try:
         versions = service.design_versions()
     finally:

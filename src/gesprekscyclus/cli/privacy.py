@@ -101,17 +101,17 @@ def _text(value: str, option: str) -> str:
 
 
 def _service(
-    args: argparse.Namespace, design: CycleDesign, now: datetime | None
+    args: argparse.Namespace, design: CycleDesign, now: datetime | None, *, create: bool
 ) -> ConversationService:
     clock = FixedClock(now) if now is not None else SystemClock()
     url, placement = store_placement(args)
-    return build_service(url, design=design, clock=clock, **placement)
+    return build_service(url, design=design, clock=clock, create=create, **placement)
 
 
 def _purge(args: argparse.Namespace, out: io.StringIO) -> int:
     now = parse_instant(args.now) if args.now else datetime.now(UTC)
     design = load_design(args.design) if args.design else _NO_DESIGN
-    service = _service(args, design, now)
+    service = _service(args, design, now, create=not args.dry_run)  # a count makes no file
     try:
         report = service.purge(now, dry_run=args.dry_run)
         if args.compact and not args.dry_run:
@@ -131,7 +131,7 @@ def _purge(args: argparse.Namespace, out: io.StringIO) -> int:
 def _erase(args: argparse.Namespace, out: io.StringIO) -> int:
     person = _text(args.person, "--person")
     reason = _text(args.reason, "--reason")
-    service = _service(args, _NO_DESIGN, None)
+    service = _service(args, _NO_DESIGN, None, create=True)
     try:
         report = service.erase_person(person, reason=reason)
     finally:
@@ -150,7 +150,7 @@ def _erase(args: argparse.Namespace, out: io.StringIO) -> int:
 
 def _export(args: argparse.Namespace, out: io.StringIO) -> int:
     person = _text(args.person, "--person")
-    service = _service(args, _NO_DESIGN, None)
+    service = _service(args, _NO_DESIGN, None, create=False)  # only reads
     try:
         document = service.export_person(person)
     finally:

@@ -274,12 +274,19 @@ def state_changes_from_environment() -> bool:
     return _SWITCH[text]
 
 
-def _service(args: argparse.Namespace, clock: Clock) -> ConversationService:
+def _service(args: argparse.Namespace, clock: Clock, *, create: bool = True) -> ConversationService:
+    """The service on the command's store; without ``create`` (a command that only reads)
+    a SQLite file that does not exist is an error instead of a new store."""
     url, placement = store_placement(args)
     given = load_design(args.design) if args.design else None
     state_changes = state_changes_from_environment()
     service = build_service(
-        url, clock=clock, hr_contact_id=args.hr, state_changes=state_changes, **placement
+        url,
+        clock=clock,
+        hr_contact_id=args.hr,
+        state_changes=state_changes,
+        create=create,
+        **placement,
     )
     try:
         stored = service.design_version
@@ -387,7 +394,7 @@ def _export_ics(args: argparse.Namespace, out: io.StringIO) -> int:
 
     _check_options(args)
     clock = SystemClock()
-    service = _service(args, clock)
+    service = _service(args, clock, create=False)
     try:
         if args.manager is not None:
             entries = manager_feed_entries(service, args.manager)

@@ -224,7 +224,7 @@ def aware(instance: object, attribute: attrs.Attribute[Any], value: datetime | N
 def require_aware(at: datetime, path: str = "at") -> None:
     """Raise unless ``at`` is a datetime with a UTC offset (the instant of a command)."""
     if not isinstance(at, datetime) or at.utcoffset() is None:
-        raise InvalidValueError(path, f"needs an aware datetime, got {at!r}")
+        raise InvalidValueError(path, f"needs an aware datetime, got {shown(at)}")
 
 
 def require_reason(reason: str) -> None:

@@ -49,7 +49,7 @@ from typing import Any, Final
 import attrs
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import ClosedSet, field_path, non_blank
+from gesprekscyclus.domain._checks import ClosedSet, field_path, non_blank, shown
 from gesprekscyclus.domain.calendar.dutch_holidays import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -155,7 +155,7 @@ def _check_sequence(
     for index, period in enumerate(periods):
         where = f"{path}[{index if position is None else position[index]}]"
         if not isinstance(period, SickPeriod):
-            raise InvalidValueError(where, f"expected a SickPeriod, got {period!r}")
+            raise InvalidValueError(where, f"expected a SickPeriod, got {shown(period)}")
         if index == 0:
             continue
         before = periods[index - 1]
@@ -187,7 +187,7 @@ class AbsenceCase:
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.periods, tuple) or not self.periods:
             raise InvalidValueError(
-                "AbsenceCase.periods", f"must be a non-empty tuple, got {self.periods!r}"
+                "AbsenceCase.periods", f"must be a non-empty tuple, got {shown(self.periods)}"
             )
         _check_sequence(self.periods, "AbsenceCase.periods")
         for index, gap in enumerate(self.gaps, start=1):
@@ -268,7 +268,7 @@ def absence_cases(periods: Sequence[SickPeriod]) -> tuple[AbsenceCase, ...]:
 def _first_day_of(periods: Sequence[SickPeriod], index: int) -> date:
     period = periods[index]
     if not isinstance(period, SickPeriod):
-        raise InvalidValueError(f"periods[{index}]", f"expected a SickPeriod, got {period!r}")
+        raise InvalidValueError(f"periods[{index}]", f"expected a SickPeriod, got {shown(period)}")
     return period.first_day
 
 
@@ -382,7 +382,9 @@ def date_of_sick_day(case: AbsenceCase, number: int) -> date:
     :class:`~gesprekscyclus.errors.InvalidValueError`.
     """
     if isinstance(number, bool) or not isinstance(number, int) or number < 1:
-        raise InvalidValueError("number", f"must be a whole number of at least 1, got {number!r}")
+        raise InvalidValueError(
+            "number", f"must be a whole number of at least 1, got {shown(number)}"
+        )
     count = _Count(case, project=False)
     if count.total is not None and number > count.total:
         raise InvalidValueError(
@@ -398,7 +400,7 @@ def date_of_sick_week(case: AbsenceCase, week: int) -> date:
     duty to pay wages (see the module docstring).
     """
     if isinstance(week, bool) or not isinstance(week, int) or week < 1:
-        raise InvalidValueError("week", f"must be a whole number of at least 1, got {week!r}")
+        raise InvalidValueError("week", f"must be a whole number of at least 1, got {shown(week)}")
     return date_of_sick_day(case, _WEEK * week) + _ONE_DAY
 
 
@@ -664,7 +666,7 @@ def _check_arguments(
             allowed = [k if k != PROGRESS else "progress_<n>" for k in MILESTONE_KEYS]
             raise InvalidValueError(f"done[{key!r}]", "unknown milestone key", allowed=allowed)
         if not isinstance(day, date):
-            raise InvalidValueError(f"done[{key!r}]", f"expected a date, got {day!r}")
+            raise InvalidValueError(f"done[{key!r}]", f"expected a date, got {shown(day)}")
         if day < first_day:
             raise InvalidValueError(
                 f"done[{key!r}]", f"{day} lies before the first sick day {first_day}"
@@ -673,7 +675,9 @@ def _check_arguments(
     _whole("progress_interval_weeks", progress_interval_weeks)
     for index, entry in enumerate(prognosis):
         if not isinstance(entry, Prognosis):
-            raise InvalidValueError(f"prognosis[{index}]", f"expected a Prognosis, got {entry!r}")
+            raise InvalidValueError(
+                f"prognosis[{index}]", f"expected a Prognosis, got {shown(entry)}"
+            )
         if entry.recorded_on < first_day:
             raise InvalidValueError(
                 f"prognosis[{index}].recorded_on",
@@ -876,7 +880,7 @@ def _ordered(periods: Sequence[SickPeriod]) -> list[SickPeriod]:
 
 def _whole(name: str, value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidValueError(name, f"must be a whole number of at least 1, got {value!r}")
+        raise InvalidValueError(name, f"must be a whole number of at least 1, got {shown(value)}")
 
 
 def frequent_absence_signals(

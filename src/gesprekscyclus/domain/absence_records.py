@@ -52,7 +52,7 @@ from typing import Any, ClassVar, Final
 import attrs
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import ClosedSet, field_path, non_blank, unique_by
+from gesprekscyclus.domain._checks import ClosedSet, field_path, non_blank, shown, unique_by
 from gesprekscyclus.domain.access import Content, ReaderRole, allowed
 from gesprekscyclus.domain.conversation_types import Sensitivity
 from gesprekscyclus.domain.people import Role
@@ -256,7 +256,7 @@ record the nature or cause of an illness, its treatment or a pregnancy \
 (AP policy rules "De zieke werknemer")
     """
     if not isinstance(text, str):
-        raise InvalidValueError(path, f"must be text, got {text!r}")
+        raise InvalidValueError(path, f"must be text, got {shown(text)}")
     if not text.strip():
         raise InvalidValueError(path, "must not be blank")
     if len(text) > MAX_TEXT_LENGTH:
@@ -290,7 +290,7 @@ def _screened(instance: object, attribute: attrs.Attribute[Any], value: Any) -> 
 def _screened_all(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     if isinstance(value, str) or not isinstance(value, tuple):
         raise InvalidValueError(
-            field_path(instance, attribute), f"expected a list of texts, got {value!r}"
+            field_path(instance, attribute), f"expected a list of texts, got {shown(value)}"
         )
     for index, text in enumerate(value):
         screen_text(f"{field_path(instance, attribute)}[{index}]", text)
@@ -299,7 +299,7 @@ def _screened_all(instance: object, attribute: attrs.Attribute[Any], value: Any)
 def _optional_flag(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is not None and not isinstance(value, bool):
         raise InvalidValueError(
-            field_path(instance, attribute), f"must be true, false or unset, got {value!r}"
+            field_path(instance, attribute), f"must be true, false or unset, got {shown(value)}"
         )
 
 
@@ -384,7 +384,7 @@ def _distinct_areas(
         if not isinstance(item, FunctionalCapacity):
             raise InvalidValueError(
                 f"{field_path(instance, attribute)}[{index}]",
-                f"expected a FunctionalCapacity, got {item!r}",
+                f"expected a FunctionalCapacity, got {shown(item)}",
             )
     unique_by(value, lambda item: item.area, field_path(instance, attribute))
 
@@ -538,7 +538,7 @@ field for the diagnosis, the nature or cause of an illness, its treatment or a p
 free text about it (AP policy rules "De zieke werknemer")
     """
     if not isinstance(data, Mapping):
-        raise InvalidValueError("absence record", f"expected a table, got {data!r}")
+        raise InvalidValueError("absence record", f"expected a table, got {shown(data)}")
     kind = data.get("kind")
     if not isinstance(kind, str) or kind not in _KINDS:
         raise InvalidValueError("absence record.kind", f"unknown kind {kind!r}", allowed=_KINDS)

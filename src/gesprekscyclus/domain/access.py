@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING
 
 from attrs import frozen
 
-from gesprekscyclus.domain._checks import ClosedSet
+from gesprekscyclus.domain._checks import ClosedSet, shown
 from gesprekscyclus.domain.conversation_types import Sensitivity
 from gesprekscyclus.domain.people import Role
 from gesprekscyclus.errors import AccessDeniedError, InvalidValueError
@@ -404,7 +404,7 @@ least 2, got 1
     """
     if isinstance(value, bool) or not isinstance(value, int) or value < 2:
         raise InvalidValueError(
-            "min_group_size", f"must be a whole number of at least 2, got {value!r}"
+            "min_group_size", f"must be a whole number of at least 2, got {shown(value)}"
         )
     return value
 

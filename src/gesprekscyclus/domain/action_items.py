@@ -42,6 +42,7 @@ from gesprekscyclus.domain._checks import (
     non_blank,
     require_aware,
     require_reason,
+    shown,
 )
 from gesprekscyclus.domain.conversation_types import ConversationType, Sensitivity
 from gesprekscyclus.domain.conversations import (
@@ -172,7 +173,7 @@ class ActionItem:
         ):
             raise InvalidValueError(
                 "ActionItem.agreement",
-                f"must be an agreement's index (0 or more), got {self.agreement!r}",
+                f"must be an agreement's index (0 or more), got {shown(self.agreement)}",
             )
         if self.due is not None and self.no_due_reason is not None:
             raise InvalidValueError(
@@ -405,7 +406,9 @@ def carry_over(
     Order follows ``items``.
     """
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
-        raise InvalidValueError("limit", f"must be a whole number of at least 0, got {limit!r}")
+        raise InvalidValueError(
+            "limit", f"must be a whole number of at least 0, got {shown(limit)}"
+        )
     require_aware(at)
     if next_conversation.is_final:
         raise InvalidValueError(

@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import ClosedSet, positive
+from gesprekscyclus.domain._checks import ClosedSet, positive, shown
 from gesprekscyclus.domain.people import Role
 from gesprekscyclus.domain.questions import identifier
 from gesprekscyclus.domain.text import LocalizedText
@@ -52,7 +52,7 @@ class SignOffRequirement(ClosedSet):
 def _roles(value: Iterable[Role | str]) -> tuple[Role, ...]:
     if isinstance(value, str):
         raise InvalidValueError(
-            "ConversationType.participants", f"expected a list of roles, got {value!r}"
+            "ConversationType.participants", f"expected a list of roles, got {shown(value)}"
         )
     roles = tuple(Role(role) for role in value)
     if not roles:

@@ -11,7 +11,7 @@ from datetime import date
 
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import ClosedSet, non_blank
+from gesprekscyclus.domain._checks import ClosedSet, non_blank, shown
 from gesprekscyclus.errors import HealthDataError, InvalidValueError
 
 __all__ = [
@@ -85,7 +85,7 @@ werknemer"); record the permitted facts in a SickReportRecord
     raise InvalidValueError(
         path,
         f"a {kind.value} event carries no detail (only manager_change and prognosis do),"
-        f" got {detail!r}",
+        f" got {shown(detail)}",
     )
 
 

@@ -133,7 +133,7 @@ class ScalePoint:
     def __attrs_post_init__(self) -> None:
         if isinstance(self.value, bool) or not isinstance(self.value, int):
             raise InvalidValueError(
-                "ScalePoint.value", f"must be a whole number, got {self.value!r}"
+                "ScalePoint.value", f"must be a whole number, got {shown(self.value)}"
             )
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import ClosedSet, field_path
+from gesprekscyclus.domain._checks import ClosedSet, field_path, shown
 from gesprekscyclus.errors import InvalidValueError
 
 __all__ = ["REMINDER_KINDS", "ReminderKind", "ReminderPolicy", "reminder_key"]
@@ -72,7 +72,8 @@ def _kinds(value: Iterable[str]) -> frozenset[ReminderKind]:
 def _days(instance: object, attribute: attrs.Attribute[Any], value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 366:
         raise InvalidValueError(
-            field_path(instance, attribute), f"must be a whole number of days 0–366, got {value!r}"
+            field_path(instance, attribute),
+            f"must be a whole number of days 0–366, got {shown(value)}",
         )
 
 

@@ -30,7 +30,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import ClosedSet, aware, non_blank
+from gesprekscyclus.domain._checks import ClosedSet, aware, non_blank, shown
 from gesprekscyclus.errors import InvalidValueError
 
 __all__ = [
@@ -128,7 +128,7 @@ def event_id(
 def _sequence(instance: object, attribute: object, value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise InvalidValueError(
-            "StateChange.sequence", f"must be a whole number of at least 1, got {value!r}"
+            "StateChange.sequence", f"must be a whole number of at least 1, got {shown(value)}"
         )
 
 
@@ -316,9 +316,9 @@ def read_json(data: Mapping[str, Any]) -> StateChange:
     True
     """
     if not isinstance(data, Mapping):
-        raise InvalidValueError("state change", f"expected a JSON object, got {data!r}")
+        raise InvalidValueError("state change", f"expected a JSON object, got {shown(data)}")
     if data.get("schema") != SCHEMA:
-        raise InvalidValueError("schema", f"expected {SCHEMA!r}, got {data.get('schema')!r}")
+        raise InvalidValueError("schema", f"expected {SCHEMA!r}, got {shown(data.get('schema'))}")
     try:
         return StateChange(
             id=data["id"],

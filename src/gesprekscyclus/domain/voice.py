@@ -39,7 +39,7 @@ from typing import Any, Literal
 import attrs
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import aware, non_blank
+from gesprekscyclus.domain._checks import aware, non_blank, shown
 from gesprekscyclus.domain.access import MIN_GROUP_SIZE
 from gesprekscyclus.domain.questions import Question, QuestionKind, QuestionSet, ScalePoint
 from gesprekscyclus.domain.text import LocalizedText
@@ -112,7 +112,9 @@ def _score(instance: object, attribute: attrs.Attribute[Any], value: object) -> 
         return
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
         raise InvalidValueError(
-            f"VoiceAnswer.{attribute.name}", f"must be 1 to 5, got {value!r}", allowed=range(1, 6)
+            f"VoiceAnswer.{attribute.name}",
+            f"must be 1 to 5, got {shown(value)}",
+            allowed=range(1, 6),
         )
 
 
@@ -185,7 +187,9 @@ def voice_summary(
     if by not in ("manager", "team"):
         raise InvalidValueError("by", f"unknown grouping {by!r}", allowed=("manager", "team"))
     if isinstance(min_group_size, bool) or not isinstance(min_group_size, int):
-        raise InvalidValueError("min_group_size", f"must be a whole number, got {min_group_size!r}")
+        raise InvalidValueError(
+            "min_group_size", f"must be a whole number, got {shown(min_group_size)}"
+        )
     if min_group_size < MIN_GROUP_SIZE:
         raise InvalidValueError(
             "min_group_size",

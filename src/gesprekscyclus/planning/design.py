@@ -25,7 +25,14 @@ from typing import Any
 import attrs
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import ClosedSet, non_blank, positive, unique_by, whole_in_range
+from gesprekscyclus.domain._checks import (
+    ClosedSet,
+    non_blank,
+    positive,
+    shown,
+    unique_by,
+    whole_in_range,
+)
 from gesprekscyclus.domain.cadence import AnswerTrigger, Cadence
 from gesprekscyclus.domain.calendar import BusinessDayConvention, WorkingCalendar
 from gesprekscyclus.domain.catalog import Catalog, built_in_catalog
@@ -76,7 +83,8 @@ def _cycle_start(instance: object, attribute: Any, value: date) -> None:
     if type(value) is not date or not FIRST_CYCLE_START <= value <= LAST_CYCLE_START:
         raise InvalidValueError(
             "CycleDesign.cycle_start",
-            f"must be a date in range, got {value.isoformat() if type(value) is date else value!r}",
+            "must be a date in range, got "
+            + shown(value.isoformat() if type(value) is date else value),
             allowed=(f"{FIRST_CYCLE_START}..{LAST_CYCLE_START}",),
         )
 
@@ -85,7 +93,9 @@ def _labels(value: Iterable[str]) -> frozenset[str]:
     labels = frozenset(value)
     for label in labels:
         if not isinstance(label, str) or not label.strip():
-            raise InvalidValueError("Population", f"labels must be non-blank text, got {label!r}")
+            raise InvalidValueError(
+                "Population", f"labels must be non-blank text, got {shown(label)}"
+            )
     return labels
 
 
@@ -152,7 +162,7 @@ def _non_negative(instance: object, attribute: Any, value: Any) -> None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
         name = getattr(attribute, "name", "?")
         raise InvalidValueError(
-            f"{type(instance).__name__}.{name}", f"must be a whole number >= 0, got {value!r}"
+            f"{type(instance).__name__}.{name}", f"must be a whole number >= 0, got {shown(value)}"
         )
 
 
@@ -226,7 +236,7 @@ def _whole_days(instance: object, attribute: Any, value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise InvalidValueError(
             f"RetentionPolicy.{attribute.name}",
-            f"must be a whole number of days >= 1, got {value!r}",
+            f"must be a whole number of days >= 1, got {shown(value)}",
         )
 
 

@@ -62,7 +62,7 @@ def check_limit(limit: object) -> int:
     """
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE:
         raise InvalidValueError(
-            "limit", f"must be a whole number from 1 to {MAX_PAGE}, got {limit!r}"
+            "limit", f"must be a whole number from 1 to {MAX_PAGE}, got {shown(limit)}"
         )
     return limit
 

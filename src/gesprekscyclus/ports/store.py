@@ -59,7 +59,7 @@ from typing import NamedTuple, Protocol, runtime_checkable
 
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import ClosedSet, non_blank
+from gesprekscyclus.domain._checks import ClosedSet, non_blank, shown
 from gesprekscyclus.domain.absence_records import AbsenceRecord
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
@@ -127,7 +127,7 @@ def check_lock_name(name: str) -> str:
     gesprekscyclus.errors.InvalidValueError: lock name: must be non-blank text, got ' '
     """
     if not isinstance(name, str) or not name.strip():
-        raise InvalidValueError("lock name", f"must be non-blank text, got {name!r}")
+        raise InvalidValueError("lock name", f"must be non-blank text, got {shown(name)}")
     return name
 
 
@@ -146,7 +146,7 @@ def check_stream(stream: str) -> str:
     gesprekscyclus.errors.InvalidValueError: stream: must be <aggregate>/<id>, got 'c-1'
     """
     if not isinstance(stream, str) or _STREAM.fullmatch(stream) is None:
-        raise InvalidValueError("stream", f"must be <aggregate>/<id>, got {stream!r}")
+        raise InvalidValueError("stream", f"must be <aggregate>/<id>, got {shown(stream)}")
     return stream
 
 
@@ -161,12 +161,12 @@ def check_targets(targets: Iterable[str]) -> frozenset[str]:
     gesprekscyclus.errors.InvalidValueError: target: must be 1-64 letters, digits, _ . or -, ...
     """
     if isinstance(targets, str):
-        raise InvalidValueError("targets", f"expected a list of names, got {targets!r}")
+        raise InvalidValueError("targets", f"expected a list of names, got {shown(targets)}")
     names = frozenset(targets)
     for name in names:
         if not isinstance(name, str) or _TARGET.fullmatch(name) is None:
             raise InvalidValueError(
-                "target", f"must be 1-64 letters, digits, _ . or -, got {name!r}"
+                "target", f"must be 1-64 letters, digits, _ . or -, got {shown(name)}"
             )
     return names
 
@@ -179,7 +179,7 @@ def aware_utc(value: datetime, path: str) -> datetime:
     datetime.datetime(2026, 1, 5, 9, 0, tzinfo=datetime.timezone.utc)
     """
     if not isinstance(value, datetime):
-        raise InvalidValueError(path, f"must be a datetime, got {value!r}")
+        raise InvalidValueError(path, f"must be a datetime, got {shown(value)}")
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidValueError(path, "needs a time zone (an aware datetime)")
     return value.astimezone(UTC)
@@ -342,7 +342,7 @@ def _design_format(instance: object, attribute: object, value: str) -> None:
 def _design_number(instance: object, attribute: object, value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise InvalidValueError(
-            "DesignVersion.number", f"must be a whole number of at least 1, got {value!r}"
+            "DesignVersion.number", f"must be a whole number of at least 1, got {shown(value)}"
         )
 
 

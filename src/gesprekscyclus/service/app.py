@@ -59,6 +59,7 @@ import attrs
 from attrs import frozen
 
 from gesprekscyclus._collector import paused
+from gesprekscyclus.domain._checks import shown
 from gesprekscyclus.domain.absence_records import (
     AbsenceRecord,
     ExpectedDuration,
@@ -278,7 +279,7 @@ class ConversationService:
     ):
         if not isinstance(state_changes, bool):
             raise InvalidValueError(
-                "state_changes", f"must be True or False, got {state_changes!r}"
+                "state_changes", f"must be True or False, got {shown(state_changes)}"
             )
         if hr_contact_id is not None and (
             not isinstance(hr_contact_id, str) or not hr_contact_id.strip()
@@ -526,7 +527,7 @@ class ConversationService:
         if on is None:
             return self._now().date()
         if not isinstance(on, date) or isinstance(on, datetime):
-            raise InvalidValueError("on", f"must be a date, got {on!r}")
+            raise InvalidValueError("on", f"must be a date, got {shown(on)}")
         return on
 
     def _people(self, uow: UnitOfWork, ids: Iterable[str | None]) -> dict[str, Person]:
@@ -1894,7 +1895,7 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         if start is None:
             start = self._on(None)
         elif not isinstance(start, date) or isinstance(start, datetime):
-            raise InvalidValueError("start", f"must be a date, got {start!r}")
+            raise InvalidValueError("start", f"must be a date, got {shown(start)}")
         if end is not None and end < start:
             raise InvalidValueError("end", f"{end} lies before start {start}")
         query = ConversationQuery(participant_id=person_id, statuses=_OPEN, end=end)

@@ -61,7 +61,7 @@ from types import FrameType
 
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import non_blank, positive
+from gesprekscyclus.domain._checks import non_blank, positive, shown
 from gesprekscyclus.errors import ConflictError, InvalidValueError, StoreError
 from gesprekscyclus.ports.clock import Clock
 from gesprekscyclus.ports.notifier import (
@@ -98,7 +98,7 @@ StopSignal = threading.Event | Callable[[], bool]
 def _not_negative(instance: object, attribute: object, value: float) -> None:
     if isinstance(value, bool) or value < 0:
         raise InvalidValueError(
-            f"Backoff.{getattr(attribute, 'name', '?')}", f"must be 0 or more, got {value!r}"
+            f"Backoff.{getattr(attribute, 'name', '?')}", f"must be 0 or more, got {shown(value)}"
         )
 
 
@@ -309,7 +309,7 @@ class _Settings:
     def __attrs_post_init__(self) -> None:
         if isinstance(self.lease_seconds, bool) or not self.lease_seconds > 0:
             raise InvalidValueError(
-                "Dispatcher.lease_seconds", f"must be above 0, got {self.lease_seconds!r}"
+                "Dispatcher.lease_seconds", f"must be above 0, got {shown(self.lease_seconds)}"
             )
 
 

@@ -140,7 +140,7 @@ _ABSENCE_ORIGIN = "absence"
 def _count(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise InvalidValueError(
-            f"{type(instance).__name__}.{attribute.name}", f"must be 0 or more, got {value!r}"
+            f"{type(instance).__name__}.{attribute.name}", f"must be 0 or more, got {shown(value)}"
         )
 
 

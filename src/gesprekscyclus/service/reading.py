@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from gesprekscyclus.domain._checks import shown
 from gesprekscyclus.domain.absence_records import AbsenceRecord
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.catalog import Catalog
@@ -50,7 +51,9 @@ ABSENCE_RECORD = "absence_record"
 def check_reader(reader: object) -> str:
     """``reader`` if it is a person id; :class:`InvalidValueError` otherwise."""
     if not isinstance(reader, str) or not reader.strip():
-        raise InvalidValueError("reader", f"must be the id of the person reading, got {reader!r}")
+        raise InvalidValueError(
+            "reader", f"must be the id of the person reading, got {shown(reader)}"
+        )
     return reader
 
 

@@ -68,6 +68,7 @@ from datetime import date, timedelta
 import attrs
 from attrs import frozen
 
+from gesprekscyclus.domain._checks import shown
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.errors import ConflictError, InvalidValueError
 from gesprekscyclus.planning.people_file import people_from_records
@@ -158,10 +159,10 @@ def sync_people(
     way nothing is stored.
     """
     if not isinstance(on, date):
-        raise InvalidValueError("on", f"must be a date, got {on!r}")
+        raise InvalidValueError("on", f"must be a date, got {shown(on)}")
     leaving = on - timedelta(days=1) if last_day is None else last_day
     if not isinstance(leaving, date):
-        raise InvalidValueError("last_day", f"must be a date, got {last_day!r}")
+        raise InvalidValueError("last_day", f"must be a date, got {shown(last_day)}")
     if isinstance(records, str | bytes | Mapping) or not isinstance(records, Iterable):
         raise InvalidValueError(
             "records", f"must be a list of Person values or mappings, got {type(records).__name__}"

@@ -44,6 +44,7 @@ from datetime import date, datetime
 
 from attrs import field, frozen
 
+from gesprekscyclus.domain._checks import shown
 from gesprekscyclus.errors import InvalidValueError
 from gesprekscyclus.service.app import ConversationService
 from gesprekscyclus.service.dispatch import (
@@ -83,7 +84,7 @@ class WorkerTotals:
 
 def _seconds(path: str, value: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
-        raise InvalidValueError(path, f"must be 0 seconds or more, got {value!r}")
+        raise InvalidValueError(path, f"must be 0 seconds or more, got {shown(value)}")
     return float(value)
 
 
@@ -104,7 +105,7 @@ class Worker:
         recovery: Recovery | None = None,
     ):
         if isinstance(horizon_days, bool) or not isinstance(horizon_days, int) or horizon_days < 0:
-            raise InvalidValueError("horizon_days", f"must be 0 or more, got {horizon_days!r}")
+            raise InvalidValueError("horizon_days", f"must be 0 or more, got {shown(horizon_days)}")
         self.service = service
         self.dispatcher = dispatcher
         self.horizon_days = horizon_days

@@ -19,6 +19,26 @@ Step = Callable[["MigrationSql"], None]
 Migrations = Sequence[tuple[int, Sequence[str | Step]]]
 
 
+def check_known(migrations: Migrations, applied: Collection[int]) -> int:
+    """The highest of ``applied``; raises :class:`StoreError` when it is beyond the last of
+    ``migrations``: a later release wrote it, and this one does not know what that migration
+    changed.
+
+    >>> check_known([(1, ["a"]), (2, ["b"])], {1, 2})
+    2
+    """
+    known = max((number for number, _ in migrations), default=0)
+    version = max(applied, default=0)
+    if version > known:
+        raise StoreError(
+            f"the store's schema is at version {version}, newer than this version of "
+            f"gesprekscyclus ({__version__}) knows (up to {known}): it was written by a later "
+            "release, whose data this one could misread or overwrite; open it with that "
+            "release or a later one"
+        )
+    return version
+
+
 def apply_migrations(
     migrations: Migrations,
     applied: Collection[int],
@@ -44,15 +64,7 @@ def apply_migrations(
     >>> done
     ['b', 'c', 2]
     """
-    known = max((number for number, _ in migrations), default=0)
-    version = max(applied, default=0)
-    if version > known:
-        raise StoreError(
-            f"the store's schema is at version {version}, newer than this version of "
-            f"gesprekscyclus ({__version__}) knows (up to {known}): it was written by a later "
-            "release, whose data this one could misread or overwrite; open it with that "
-            "release or a later one"
-        )
+    version = check_known(migrations, applied)
     for number, statements in migrations:
         if number in applied:
             continue

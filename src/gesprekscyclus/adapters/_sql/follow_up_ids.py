@@ -27,8 +27,11 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
+from gesprekscyclus.adapters._sql.rows import parse_stored
+from gesprekscyclus.domain._checks import shown
 from gesprekscyclus.domain.reminders import ReminderKind, reminder_key
 from gesprekscyclus.planning.planner.ids import short_follow_up_id
+from gesprekscyclus.serialization import parse_json
 
 __all__ = ["MigrationSql", "shorten_follow_up_ids"]
 
@@ -51,7 +54,7 @@ class MigrationSql(Protocol):
 def _payload_ids(payload: str) -> tuple[str | None, str | None, str | None, int]:
     """The kind, recipient id, conversation id and sequence a stored payload names."""
     try:
-        data = json.loads(payload)["data"]
+        data = parse_json(payload)["data"]
         conversation = data.get("conversation") or {}
         return (
             data.get("kind"),
@@ -88,8 +91,8 @@ def _old_ids(sql: MigrationSql) -> set[str]:
         "SELECT record_id FROM access_log WHERE record_id LIKE %s",
     ):
         found.update(row[0] for row in sql.rows(query, (_OLD,)))
-    for (data,) in sql.rows("SELECT data FROM action_items WHERE data LIKE %s", (_OLD,)):
-        item = json.loads(data)
+    for key, data in sql.rows("SELECT id, data FROM action_items WHERE data LIKE %s", (_OLD,)):
+        item = parse_stored(data, "ActionItem", f"action_items row {shown(key)}")
         found.add(item.get("origin_conversation_id", ""))
         found.update(item.get("carried_to", ()))
     for (payload,) in sql.rows("SELECT payload FROM outbox WHERE payload LIKE %s", (_OLD,)):

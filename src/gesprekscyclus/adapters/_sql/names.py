@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
+from gesprekscyclus.domain._checks import shown
 from gesprekscyclus.errors import InvalidValueError
 
 from . import Migrations
@@ -55,7 +56,7 @@ letters, digits or _ (at most 40 characters), got 'cycle-'
         raise InvalidValueError(
             "table_prefix",
             f"must be a letter or _, then letters, digits or _ (at most {MAX_PREFIX}"
-            f" characters), got {prefix!r}",
+            f" characters), got {shown(prefix)}",
         )
     return prefix
 

@@ -45,6 +45,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from gesprekscyclus.domain._checks import shown
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import (
     Answer,
@@ -62,7 +63,7 @@ from gesprekscyclus.domain.questions import QuestionSetRef
 from gesprekscyclus.domain.reports import Report
 from gesprekscyclus.errors import SerializationError
 from gesprekscyclus.ports.store import version_of
-from gesprekscyclus.serialization import from_data, storage_data
+from gesprekscyclus.serialization import DuplicateKeyError, from_data, parse_json, storage_data
 
 __all__ = [
     "CONVERSATION_COLUMNS",
@@ -268,13 +269,17 @@ class ConversationReader:
         return [build(row) for row in rows]
 
     def build(self, row: Sequence[Any]) -> Conversation:
-        """The conversation of one row; see the module docstring for what is trusted."""
-        if self._fast:
-            try:
-                return self._trusted(row)
-            except _NotTrustedError:
-                pass
-        return strict_conversation(row, self._parse_day, self._parse_instant)
+        """The conversation of one row; see the module docstring for what is trusted. A
+        document that does not read is a :class:`SerializationError` naming the row."""
+        try:
+            if self._fast:
+                try:
+                    return self._trusted(row)
+                except _NotTrustedError:
+                    pass
+            return strict_conversation(row, self._parse_day, self._parse_instant)
+        except SerializationError as error:
+            raise located(error, f"conversations row {shown(row[0])}") from None
 
     def _trusted(self, row: Sequence[Any]) -> Conversation:
         status = _STATUSES.get(row[7])
@@ -437,9 +442,26 @@ def document(value: object) -> str:
     return json.dumps(storage_data(value), ensure_ascii=False)
 
 
-def load(cls: type[T], rows: Iterable[Sequence[Any]]) -> list[T]:
-    """The ``cls`` values of rows whose first column is a :func:`document`."""
-    return [from_data(cls, parse_document(row[0], cls.__name__)) for row in rows]
+def load(table: str, cls: type[T], rows: Iterable[Sequence[Any]]) -> list[T]:
+    """The ``cls`` values of rows of ``table`` whose first column is a :func:`document` and
+    whose other columns are the row's key: a document that does not read is a
+    :class:`SerializationError` naming the table and the row.
+
+    >>> load("people", dict, [('{"id": "p-1"}', "p-1"), ('{"id": "p-2", "id": 2}', "p-2")])
+    Traceback (most recent call last):
+    ...
+    gesprekscyclus.errors.SerializationError: dict: people row 'p-2': the stored document \
+has the key 'id' twice @ $
+    """
+    name = cls.__name__
+    found = []
+    for row in rows:
+        try:
+            found.append(from_data(cls, parse_document(row[0], name)))
+        except SerializationError as error:
+            key = row[1] if len(row) == 2 else tuple(row[1:])  # the data and one id column
+            raise located(error, f"{table} row {shown(key)}") from None
+    return found
 
 
 def parse_document(text: Any, what: str) -> dict[str, Any]:
@@ -453,16 +475,24 @@ def parse_document(text: Any, what: str) -> dict[str, Any]:
     ...
     gesprekscyclus.errors.SerializationError: Person: the stored document is not JSON: \
 Expecting property name enclosed in double quotes: line 1 column 2 (char 1) @ $
+    >>> parse_document('{"id": "p-1", "id": "p-2"}', "Person")
+    Traceback (most recent call last):
+    ...
+    gesprekscyclus.errors.SerializationError: Person: the stored document has the key 'id' \
+twice @ $
     >>> parse_document('[[]]', "Person")
     Traceback (most recent call last):
     ...
     gesprekscyclus.errors.SerializationError: Person: the stored document is a JSON array, not \
 an object @ $
     """
+    path = "$"
     try:
-        document = json.loads(text)
+        document = parse_json(text)
     except RecursionError:
         problem = "the stored document nests too deeply to read"
+    except DuplicateKeyError as error:
+        problem, path = f"the stored document has the key {shown(error.key)} twice", error.path
     except (ValueError, TypeError) as error:  # JSONDecodeError, a number too long, not text
         problem = f"the stored document is not JSON: {error}"
     else:
@@ -471,7 +501,31 @@ an object @ $
         # Deep nesting parses on some interpreters and not on others: both end here.
         kind = _JSON_KINDS.get(type(document), "value")
         problem = f"the stored document is a JSON {kind}, not an object"
-    raise SerializationError(what, [f"{problem} @ $"])
+    raise SerializationError(what, [f"{problem} @ {path}"])
+
+
+def parse_stored(text: Any, what: str, where: str) -> dict[str, Any]:
+    """:func:`parse_document`, its error also saying ``where`` the document is stored
+    (``"action_items row 'a-1'"``).
+
+    >>> parse_stored('{bad', "ActionItem", "action_items row 'a-1'")
+    Traceback (most recent call last):
+    ...
+    gesprekscyclus.errors.SerializationError: ActionItem: action_items row 'a-1': the stored \
+document is not JSON: Expecting property name enclosed in double quotes: line 1 column 2 \
+(char 1) @ $
+    """
+    try:
+        return parse_document(text, what)
+    except SerializationError as error:
+        raise located(error, where) from None
+
+
+def located(error: SerializationError, where: str) -> SerializationError:
+    """``error`` with ``where`` the value is stored before each of its problems."""
+    return SerializationError(
+        error.type_name, [f"{where}: {problem}" for problem in error.problems]
+    )
 
 
 _JSON_KINDS = {list: "array", str: "string", int: "number", float: "number", bool: "boolean"}

@@ -170,8 +170,8 @@ class People(_Table):
         return found
 
     def find(self, person_id: str) -> Person | None:
-        row = self._sql.one("SELECT data FROM people WHERE id = %s", (person_id,))
-        return None if row is None else load(Person, [row])[0]
+        row = self._sql.one("SELECT data, id FROM people WHERE id = %s", (person_id,))
+        return None if row is None else load("people", Person, [row])[0]
 
     def upsert(self, person: Person) -> None:
         self._sql.execute(
@@ -181,20 +181,22 @@ class People(_Table):
         )
 
     def all(self) -> list[Person]:
-        return load(Person, self._sql.rows("SELECT data FROM people ORDER BY id"))
+        return load("people", Person, self._sql.rows("SELECT data, id FROM people ORDER BY id"))
 
     def by_ids(self, person_ids: Iterable[str]) -> list[Person]:
-        return load(Person, self._sql.rows_by_ids("SELECT data FROM people", person_ids))
+        return load(
+            "people", Person, self._sql.rows_by_ids("SELECT data, id FROM people", person_ids)
+        )
 
     def delete(self, person_id: str) -> bool:
         return self._sql.execute("DELETE FROM people WHERE id = %s", (person_id,)) == 1
 
     def left_before(self, day: date) -> list[Person]:
         rows = self._sql.rows(
-            f"SELECT data FROM people WHERE {self.END_DATE} < %s ORDER BY id",  # noqa: S608
+            f"SELECT data, id FROM people WHERE {self.END_DATE} < %s ORDER BY id",  # noqa: S608
             (day.isoformat(),),
         )
-        return [person for person in load(Person, rows) if person.end_date is not None]
+        return [person for person in load("people", Person, rows) if person.end_date is not None]
 
 
 class Events(_Table):
@@ -210,26 +212,32 @@ class Events(_Table):
 
     def for_person(self, person_id: str) -> list[LifeEvent]:
         rows = self._sql.rows(
-            "SELECT data FROM life_events WHERE person_id = %s ORDER BY on_date, kind",
+            "SELECT data, person_id, kind, on_date FROM life_events WHERE person_id = %s"
+            " ORDER BY on_date, kind",
             (person_id,),
         )
-        return load(LifeEvent, rows)
+        return load("life_events", LifeEvent, rows)
 
     def all(self) -> list[LifeEvent]:
-        rows = self._sql.rows("SELECT data FROM life_events ORDER BY on_date, person_id, kind")
-        return load(LifeEvent, rows)
+        rows = self._sql.rows(
+            "SELECT data, person_id, kind, on_date FROM life_events"
+            " ORDER BY on_date, person_id, kind"
+        )
+        return load("life_events", LifeEvent, rows)
 
     def delete_for_person(self, person_id: str) -> int:
         return self._sql.execute("DELETE FROM life_events WHERE person_id = %s", (person_id,))
 
     def naming(self, person_id: str) -> list[LifeEvent]:
         rows = self._sql.rows(
-            "SELECT data FROM life_events WHERE person_id <> %s AND data "  # noqa: S608
+            "SELECT data, person_id, kind, on_date FROM life_events WHERE person_id <> %s AND data "  # noqa: S608
             + MENTIONS
             + " ORDER BY on_date, person_id, kind",
             (person_id, like_mention(person_id)),
         )
-        return [e for e in load(LifeEvent, rows) if person_id in (e.detail, e.previous)]
+        return [
+            e for e in load("life_events", LifeEvent, rows) if person_id in (e.detail, e.previous)
+        ]
 
     def replace(self, event: LifeEvent) -> None:
         self._sql.execute(
@@ -267,10 +275,14 @@ class AbsenceRecords(_Table):
 
     def for_person(self, person_id: str) -> list[AbsenceRecord]:
         rows = self._sql.rows(
-            "SELECT kind, data FROM absence_records WHERE person_id = %s ORDER BY on_date, kind",
+            "SELECT kind, data, person_id, on_date FROM absence_records WHERE person_id = %s"
+            " ORDER BY on_date, kind",
             (person_id,),
         )
-        return [load(_RECORD_KINDS[kind], [(data,)])[0] for kind, data in rows]
+        return [
+            load("absence_records", _RECORD_KINDS[kind], [(data, person, kind, on)])[0]
+            for kind, data, person, on in rows
+        ]
 
     def delete(self, record: AbsenceRecord) -> bool:
         count = self._sql.execute(
@@ -307,17 +319,22 @@ class VoiceAnswers(_Table):
 
     def find(self, conversation_id: str) -> VoiceAnswer | None:
         rows = self._sql.rows(
-            "SELECT data FROM voice_answers WHERE conversation_id = %s", (conversation_id,)
+            "SELECT data, conversation_id FROM voice_answers WHERE conversation_id = %s",
+            (conversation_id,),
         )
-        found = load(VoiceAnswer, rows)
+        found = load("voice_answers", VoiceAnswer, rows)
         return found[0] if found else None
 
     def _ordered(self, where: str = "", params: Sequence[Any] = ()) -> list[VoiceAnswer]:
         rows = self._sql.rows(
-            "SELECT data FROM voice_answers " + where + " ORDER BY at, conversation_id",  # noqa: S608
+            "SELECT data, conversation_id FROM voice_answers "  # noqa: S608
+            + where
+            + " ORDER BY at, conversation_id",
             params,
         )
-        return sorted(load(VoiceAnswer, rows), key=lambda a: (a.at, a.conversation_id))
+        return sorted(
+            load("voice_answers", VoiceAnswer, rows), key=lambda a: (a.at, a.conversation_id)
+        )
 
     def all(self) -> list[VoiceAnswer]:
         return self._ordered()
@@ -364,9 +381,10 @@ class Reports(_Table):
 
     def find(self, conversation_id: str) -> Report | None:
         row = self._sql.one(
-            "SELECT data FROM reports WHERE conversation_id = %s", (conversation_id,)
+            "SELECT data, conversation_id FROM reports WHERE conversation_id = %s",
+            (conversation_id,),
         )
-        return None if row is None else load(Report, [row])[0]
+        return None if row is None else load("reports", Report, [row])[0]
 
     def get(self, conversation_id: str) -> Report:
         found = self.find(conversation_id)
@@ -402,25 +420,27 @@ class Reports(_Table):
 
     def for_employee(self, employee_id: str) -> list[Report]:
         rows = self._sql.rows(
-            "SELECT data FROM reports WHERE employee_id = %s ORDER BY conversation_id",
+            "SELECT data, conversation_id FROM reports WHERE employee_id = %s"
+            " ORDER BY conversation_id",
             (employee_id,),
         )
-        return load(Report, rows)
+        return load("reports", Report, rows)
 
     def pending_sign_off(self) -> list[Report]:
         rows = self._sql.rows(
-            "SELECT data FROM reports WHERE status = 'shared' ORDER BY conversation_id"
+            "SELECT data, conversation_id FROM reports WHERE status = 'shared'"
+            " ORDER BY conversation_id"
         )
-        return [report for report in load(Report, rows) if report.requires_sign_off]
+        return [report for report in load("reports", Report, rows) if report.requires_sign_off]
 
     def mentioning(self, person_id: str) -> list[Report]:
         rows = self._sql.rows(
-            "SELECT data FROM reports WHERE employee_id = %s OR data "  # noqa: S608
+            "SELECT data, conversation_id FROM reports WHERE employee_id = %s OR data "  # noqa: S608
             + MENTIONS
             + " ORDER BY conversation_id",
             (person_id, like_mention(person_id)),
         )
-        return [report for report in load(Report, rows) if mentions(report, person_id)]
+        return [report for report in load("reports", Report, rows) if mentions(report, person_id)]
 
     def delete(self, conversation_ids: Iterable[str]) -> int:
         return sum(
@@ -445,11 +465,11 @@ class Reports(_Table):
         if after is not None:
             where.add("r.conversation_id > %s", after)
         rows = self._sql.rows(
-            "SELECT r.data FROM reports r LEFT JOIN conversations c"  # noqa: S608
+            "SELECT r.data, r.conversation_id FROM reports r LEFT JOIN conversations c"  # noqa: S608
             " ON c.id = r.conversation_id" + where.sql + " ORDER BY r.conversation_id LIMIT %s",
             (*where.params, check_limit(limit)),
         )
-        return load(Report, rows)
+        return load("reports", Report, rows)
 
 
 class ActionItems(_Table):
@@ -459,8 +479,8 @@ class ActionItems(_Table):
     SAME_MANAGER: ClassVar[str] = "manager_id IS NOT DISTINCT FROM %s"
 
     def _select(self, where: str, params: Sequence[Any]) -> list[ActionItem]:
-        rows = self._sql.rows("SELECT data FROM action_items " + where, params)  # noqa: S608
-        return load(ActionItem, rows)
+        rows = self._sql.rows("SELECT data, id FROM action_items " + where, params)  # noqa: S608
+        return load("action_items", ActionItem, rows)
 
     def get(self, item_id: str) -> ActionItem:
         found = self._select("WHERE id = %s", (item_id,))

@@ -21,6 +21,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from gesprekscyclus.domain._checks import shown
 from gesprekscyclus.errors import InvalidValueError
 from gesprekscyclus.ports.notifier import Notification, NotificationError
 from gesprekscyclus.serialization import from_data, to_data
@@ -37,7 +38,7 @@ class _Failures:
 
     def arm(self, error: NotificationError, times: int) -> None:
         if isinstance(times, bool) or not isinstance(times, int) or times < 1:
-            raise InvalidValueError("fail_with.times", f"must be at least 1, got {times!r}")
+            raise InvalidValueError("fail_with.times", f"must be at least 1, got {shown(times)}")
         self._error, self._left = error, times
 
     def take(self) -> NotificationError | None:

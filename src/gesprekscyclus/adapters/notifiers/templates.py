@@ -51,7 +51,7 @@ from zoneinfo import ZoneInfo
 
 from attrs import evolve, field, frozen
 
-from gesprekscyclus.domain._checks import field_path, non_blank, unique_by
+from gesprekscyclus.domain._checks import field_path, non_blank, shown, unique_by
 from gesprekscyclus.domain.text import Locale, format_date
 from gesprekscyclus.errors import InvalidValueError
 from gesprekscyclus.ports.notifier import ConversationInfo, Notification, ReminderKind
@@ -117,7 +117,7 @@ _WORDS = {
 def _check_template(instance: object, name: str, text: str) -> None:
     path = f"{type(instance).__name__}.{name}"
     if not isinstance(text, str):
-        raise InvalidValueError(path, f"must be text, got {text!r}")
+        raise InvalidValueError(path, f"must be text, got {shown(text)}")
     parsed = string.Template(text)
     if not parsed.is_valid():
         raise InvalidValueError(path, "has a '$' that starts no placeholder; write '$$' for '$'")

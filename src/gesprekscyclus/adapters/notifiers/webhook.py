@@ -62,6 +62,7 @@ from typing import Any
 
 from attrs import frozen
 
+from gesprekscyclus.domain._checks import shown
 from gesprekscyclus.domain.state_changes import to_json
 from gesprekscyclus.errors import InvalidValueError, SignatureError
 from gesprekscyclus.ports.clock import Clock, SystemClock
@@ -382,7 +383,7 @@ def generate_secret(size: int = 32) -> str:
     (True, 32)
     """
     if isinstance(size, bool) or not isinstance(size, int) or not 24 <= size <= 64:
-        raise InvalidValueError("size", f"must be a whole number from 24 to 64, got {size!r}")
+        raise InvalidValueError("size", f"must be a whole number from 24 to 64, got {shown(size)}")
     return SECRET_PREFIX + base64.b64encode(secrets_module.token_bytes(size)).decode("ascii")
 
 
@@ -494,7 +495,8 @@ def _check_receiver(now: object, tolerance_seconds: object, body: object) -> Non
         or tolerance_seconds < 0
     ):
         raise InvalidValueError(
-            "tolerance_seconds", f"must be a whole number of at least 0, got {tolerance_seconds!r}"
+            "tolerance_seconds",
+            f"must be a whole number of at least 0, got {shown(tolerance_seconds)}",
         )
 
 
@@ -680,12 +682,13 @@ class WebhookNotifier:
         if isinstance(full_payload_types, str):
             raise InvalidValueError(
                 "WebhookNotifier.full_payload_types",
-                f"expected a list of type keys, got {full_payload_types!r}",
+                f"expected a list of type keys, got {shown(full_payload_types)}",
             )
         self.full_payload_types: frozenset[str] = frozenset(full_payload_types)
         if not isinstance(state_changes, bool):
             raise InvalidValueError(
-                "WebhookNotifier.state_changes", f"must be True or False, got {state_changes!r}"
+                "WebhookNotifier.state_changes",
+                f"must be True or False, got {shown(state_changes)}",
             )
         self.state_changes: bool = state_changes
         self._opener = urllib.request.build_opener(_NoRedirects())

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from gesprekscyclus.adapters._sql import Step, apply_migrations
 from gesprekscyclus.adapters._sql.follow_up_ids import shorten_follow_up_ids
 from gesprekscyclus.adapters._sql.names import Renamer, created_names
+from gesprekscyclus.domain._checks import shown
 from gesprekscyclus.errors import InvalidValueError
 
 if TYPE_CHECKING:
@@ -273,7 +274,7 @@ def check_schema_name(schema: str) -> str:
         raise InvalidValueError(
             "schema",
             f"must be a plain identifier (a letter or _, then letters, digits or _;"
-            f" at most 63 characters), got {schema!r}",
+            f" at most 63 characters), got {shown(schema)}",
         )
     return schema
 

@@ -76,6 +76,7 @@ from gesprekscyclus.adapters._sql.outbox import (
 from gesprekscyclus.adapters._sql.rows import CONVERSATION_COLUMNS, Encoding
 from gesprekscyclus.adapters._sql.text import findable
 from gesprekscyclus.adapters._sql.withdraw import LIKE_ESCAPE, like_pattern, selected_ids
+from gesprekscyclus.domain._checks import shown
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.domain.new_conversations import NewConversation
@@ -129,7 +130,7 @@ def _utc(value: datetime, path: str) -> datetime:
 
 def _lease(lease_seconds: float) -> timedelta:
     if isinstance(lease_seconds, bool) or not lease_seconds > 0:
-        raise InvalidValueError("lease_seconds", f"must be above 0, got {lease_seconds!r}")
+        raise InvalidValueError("lease_seconds", f"must be above 0, got {shown(lease_seconds)}")
     return timedelta(seconds=lease_seconds)
 
 
@@ -612,7 +613,7 @@ _TABLES = (
 
 def _positive_number(path: str, value: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        raise InvalidValueError(path, f"must be above 0, got {value!r}")
+        raise InvalidValueError(path, f"must be above 0, got {shown(value)}")
     return value
 
 
@@ -662,9 +663,11 @@ class PostgresStore:
             )
         self.schema: str | None = None if schema is None else check_schema_name(schema)
         if isinstance(pool_size, bool) or not isinstance(pool_size, int) or pool_size < 1:
-            raise InvalidValueError("pool_size", f"must be at least 1, got {pool_size!r}")
+            raise InvalidValueError("pool_size", f"must be at least 1, got {shown(pool_size)}")
         if isinstance(copy_threshold, bool) or not isinstance(copy_threshold, int):
-            raise InvalidValueError("copy_threshold", f"must be an integer, got {copy_threshold!r}")
+            raise InvalidValueError(
+                "copy_threshold", f"must be an integer, got {shown(copy_threshold)}"
+            )
         if prepare_threshold is not None and (
             isinstance(prepare_threshold, bool)
             or not isinstance(prepare_threshold, int)
@@ -673,7 +676,7 @@ class PostgresStore:
             raise InvalidValueError(
                 "prepare_threshold",
                 f"must be None (never prepare) or a whole number of at least 0,"
-                f" got {prepare_threshold!r}",
+                f" got {shown(prepare_threshold)}",
             )
         #: After how many runs psycopg prepares a statement; ``None``: never (the default,
         #: which a transaction-mode pooler needs).

@@ -4,6 +4,10 @@ Concurrency model:
 
 - The file runs in WAL mode with ``synchronous=NORMAL`` and a ``busy_timeout``: readers never
   block the writer, and writers wait for each other instead of failing at once.
+- Before it sets the journal mode or writes anything, opening a file checks that it is new,
+  empty or a store this release knows: another application's database (without a
+  ``table_prefix``), a store migrated by a later release and a file that is not SQLite at all
+  are refused with :class:`StoreError` and left byte for byte as they were.
 - Every unit of work and every outbox call is one explicit transaction started with
   ``BEGIN IMMEDIATE`` (the connection is in autocommit mode, ``isolation_level=None``), so
   the write lock is taken up front and two writers can never deadlock on a lock upgrade.
@@ -41,7 +45,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any, ClassVar
 
-from gesprekscyclus.adapters._sql import tables
+from gesprekscyclus.adapters._sql import check_known, tables
 from gesprekscyclus.adapters._sql.names import Renamer, created_names
 from gesprekscyclus.adapters._sql.outbox import (
     DEAD_ON_CLAIM,
@@ -54,6 +58,7 @@ from gesprekscyclus.adapters._sql.outbox import (
 from gesprekscyclus.adapters._sql.rows import CONVERSATION_COLUMNS, Encoding, Row
 from gesprekscyclus.adapters._sql.text import findable
 from gesprekscyclus.adapters._sql.withdraw import LIKE_ESCAPE, like_pattern, selected_ids
+from gesprekscyclus.domain._checks import shown
 from gesprekscyclus.domain.action_items import ActionItem
 from gesprekscyclus.domain.conversations import Conversation, ConversationStatus
 from gesprekscyclus.domain.new_conversations import NewConversation
@@ -101,7 +106,7 @@ def from_micros(value: int) -> datetime:
 
 def _lease(lease_seconds: float) -> int:
     if isinstance(lease_seconds, bool) or not lease_seconds > 0:
-        raise InvalidValueError("lease_seconds", f"must be above 0, got {lease_seconds!r}")
+        raise InvalidValueError("lease_seconds", f"must be above 0, got {shown(lease_seconds)}")
     return round(lease_seconds * 1_000_000)
 
 
@@ -450,6 +455,18 @@ class SQLiteUnitOfWork:
 
 #: The tables and indexes the migrations create: what a table prefix applies to.
 TABLE_NAMES = created_names(MIGRATIONS, indexes=True)
+
+
+def _listed(names: Sequence[str], most: int = 5) -> str:
+    """Up to ``most`` of ``names``, and how many more.
+
+    >>> _listed(["a", "b", "c"], most=2)
+    'a, b and 1 more'
+    """
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
 _SAVEPOINT = "gesprekscyclus_unit"
 
 
@@ -469,6 +486,7 @@ class SQLiteStore:
         table_prefix: str = "",
         busy_timeout: float = 30.0,
         cache_mib: int = 64,
+        create: bool = True,
     ):
         if (path is None) == (connection is None):
             raise InvalidValueError("path", "give a file path or a connection: exactly one of them")
@@ -495,6 +513,10 @@ class SQLiteStore:
         # One host connection serves every thread: one transaction at a time on it.
         self._host_lock = threading.RLock()
         self._closed = False
+        self._create = create
+        # Whether the file has been checked to be new, empty or a store this release knows;
+        # until then nothing persistent (the journal mode, a table) is set on it.
+        self._checked = connection is not None
         try:
             with self._driver_errors("open"), self._exclusive():
                 named = self._connection()
@@ -537,11 +559,13 @@ class SQLiteStore:
             return named
         with self._driver_errors("connect"):
             try:
+                target, uri = self._target()
                 connection = sqlite3.connect(
-                    self._path,
+                    target,
                     timeout=self._busy_ms / 1000,
                     isolation_level=None,
                     check_same_thread=False,
+                    uri=uri,
                 )
             except ValueError as error:  # a NUL in the path, or one it cannot encode
                 reason = (
@@ -554,6 +578,9 @@ class SQLiteStore:
                 ) from error
             try:
                 connection.execute(f"PRAGMA busy_timeout = {int(self._busy_ms)}")
+                if not self._checked:
+                    self._check_file(connection)
+                    self._checked = True
                 connection.execute("PRAGMA journal_mode = WAL")
                 connection.execute("PRAGMA synchronous = NORMAL")
                 connection.execute("PRAGMA foreign_keys = ON")
@@ -568,6 +595,69 @@ class SQLiteStore:
         with self._guard:
             self._connections.append(connection)
         return named
+
+    def _target(self) -> tuple[str, bool]:
+        """What to give ``sqlite3.connect``: the path, or without ``create`` a URI that
+        opens the file only if it exists."""
+        if self._create:
+            return self._path, False
+        if "\0" in self._path:
+            raise ValueError("embedded null character")
+        if not os.path.exists(self._path):
+            raise StoreError(
+                f"sqlite store {self._path!r}: the file does not exist, and nothing was"
+                " created: this opens an existing store only"
+            )
+        return Path(self._path).absolute().as_uri() + "?mode=rw", True
+
+    def _check_file(self, connection: sqlite3.Connection) -> None:
+        """Refuse a file that is not a new or empty database, nor a store this release
+        knows, before anything is set or written on it: such a file stays as it was.
+
+        Without a table prefix the file must hold nothing but the store's tables; with one,
+        the host's tables may be there too, but none named like the store's without its
+        ``schema_version``.
+        """
+        where = f"sqlite store {self._path!r}"
+        try:
+            present = {
+                str(row[0])
+                for row in connection.execute("SELECT name FROM sqlite_master")
+                if not str(row[0]).startswith("sqlite_")
+            }
+        except sqlite3.DatabaseError as error:
+            if getattr(error, "sqlite_errorcode", None) != sqlite3.SQLITE_NOTADB:
+                raise
+            raise StoreError(
+                f"{where}: refused: the file is not a SQLite database ({error});"
+                " it was left as it was"
+            ) from error
+        prefix = self.table_prefix
+        if prefix + "schema_version" in present:
+            query = self._rename("SELECT version FROM schema_version")
+            applied = {int(row[0]) for row in connection.execute(query)}
+            try:
+                check_known(MIGRATIONS, applied)
+            except StoreError as error:
+                raise StoreError(f"{where}: refused: {error}; it was left as it was") from None
+            return
+        if prefix:
+            foreign = sorted(present & {prefix + name for name in TABLE_NAMES})
+            why = (
+                f"has tables named like the store's ({_listed(foreign)})"
+                f" but no {prefix}schema_version"
+            )
+        else:
+            foreign = sorted(present)
+            why = (
+                f"holds another application's tables ({_listed(foreign)}) and no schema_version;"
+                " to keep the store beside them in this file, give a table_prefix"
+            )
+        if foreign:
+            raise StoreError(
+                f"{where}: refused: the file is not a gesprekscyclus store: it {why};"
+                " it was left as it was"
+            )
 
     @contextmanager
     def _transaction(self, action: str) -> Iterator[NamedConnection]:
@@ -837,8 +927,14 @@ def open_sqlite_store(
     table_prefix: str = "",
     busy_timeout: float = 30.0,
     cache_mib: int = 64,
+    create: bool = True,
 ) -> SQLiteStore:
     """Open (creating if needed) a SQLite store at ``path`` and bring its schema up to date.
+
+    The file must be new, empty (zero bytes) or a store; anything else is refused with
+    :class:`StoreError` before the store sets anything on it (see the module docstring). With
+    ``create=False`` a missing file is refused too, and nothing is created: for what only
+    reads a store that must be there. (An existing store is still migrated forward.)
 
     ``busy_timeout`` is how many seconds a writer waits for another one; ``cache_mib`` the
     page cache per connection. ``connection`` uses the host application's own connection
@@ -860,4 +956,5 @@ def open_sqlite_store(
         table_prefix=table_prefix,
         busy_timeout=busy_timeout,
         cache_mib=cache_mib,
+        create=create,
     )

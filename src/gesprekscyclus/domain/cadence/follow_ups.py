@@ -8,7 +8,7 @@ from typing import Protocol
 
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import ClosedSet, non_blank, whole_in_range
+from gesprekscyclus.domain._checks import ClosedSet, non_blank, shown, whole_in_range
 from gesprekscyclus.errors import InvalidValueError
 
 # --- answer-triggered follow-ups --------------------------------------------------------------
@@ -70,12 +70,12 @@ class AnswerTrigger:
         if self.operator is not AnswerOperator.EQUALS and not numeric:
             raise InvalidValueError(
                 "AnswerTrigger.value",
-                f"{self.operator} needs a whole number, got {self.value!r}",
+                f"{self.operator} needs a whole number, got {shown(self.value)}",
             )
         if not isinstance(self.value, str | int | bool):
             raise InvalidValueError(
                 "AnswerTrigger.value",
-                f"must be text, a whole number or a boolean, got {self.value!r}",
+                f"must be text, a whole number or a boolean, got {shown(self.value)}",
             )
 
     def fires(self, answers: Mapping[str, object]) -> bool:
@@ -92,7 +92,7 @@ class AnswerTrigger:
         if isinstance(answer, bool) or not isinstance(answer, int | float):
             raise InvalidValueError(
                 f"answers[{self.question_key!r}]",
-                f"{self.operator} needs a number, got {answer!r}",
+                f"{self.operator} needs a number, got {shown(answer)}",
             )
         assert isinstance(self.value, int)
         if self.operator is AnswerOperator.AT_MOST:

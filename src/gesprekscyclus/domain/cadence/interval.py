@@ -53,14 +53,14 @@ def _month_number(instance: Any, attribute: Any, value: int | None) -> None:
         return
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 12:
         raise InvalidValueError(
-            field_path(instance, attribute), f"must be a month 1..12, got {value!r}"
+            field_path(instance, attribute), f"must be a month 1..12, got {shown(value)}"
         )
 
 
 def _day_number(instance: Any, attribute: Any, value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 31:
         raise InvalidValueError(
-            field_path(instance, attribute), f"must be a day of the month 1..31, got {value!r}"
+            field_path(instance, attribute), f"must be a day of the month 1..31, got {shown(value)}"
         )
 
 

@@ -20,7 +20,7 @@ from calendar import monthrange
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from gesprekscyclus.domain._checks import ClosedSet
+from gesprekscyclus.domain._checks import ClosedSet, shown
 from gesprekscyclus.errors import InvalidValueError, NoWorkingDayError
 
 __all__ = ["BusinessDayConvention", "adjust"]
@@ -120,7 +120,7 @@ def adjust(
     rule = BusinessDayConvention(convention)
     if isinstance(max_days, bool) or not isinstance(max_days, int) or max_days < 0:
         raise InvalidValueError(
-            "max_days", f"must be a whole number of at least 0, got {max_days!r}"
+            "max_days", f"must be a whole number of at least 0, got {shown(max_days)}"
         )
     if rule is BusinessDayConvention.UNADJUSTED:
         return day

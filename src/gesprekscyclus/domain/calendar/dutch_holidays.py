@@ -33,7 +33,7 @@ from functools import lru_cache
 from attrs import field, frozen
 from dateutil.easter import EASTER_WESTERN, easter
 
-from gesprekscyclus.domain._checks import ClosedSet
+from gesprekscyclus.domain._checks import ClosedSet, shown
 from gesprekscyclus.errors import InvalidValueError
 
 __all__ = [
@@ -69,7 +69,7 @@ def _check_year(year: int) -> None:
     if isinstance(year, bool) or not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
         raise InvalidValueError(
             "year",
-            f"Dutch holidays are computed for {FIRST_YEAR}–{LAST_YEAR}, got {year!r}",
+            f"Dutch holidays are computed for {FIRST_YEAR}–{LAST_YEAR}, got {shown(year)}",
         )
 
 
@@ -195,7 +195,8 @@ class DutchDayOffPolicy:
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.good_friday, bool):
             raise InvalidValueError(
-                "DutchDayOffPolicy.good_friday", f"must be true or false, got {self.good_friday!r}"
+                "DutchDayOffPolicy.good_friday",
+                f"must be true or false, got {shown(self.good_friday)}",
             )
 
     def liberation_day_off(self, year: int) -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import zoneinfo
 from datetime import UTC, date, datetime, time
 
-from gesprekscyclus.domain._checks import is_iana_zone
+from gesprekscyclus.domain._checks import is_iana_zone, shown
 from gesprekscyclus.errors import InvalidValueError
 
 __all__ = ["is_ambiguous", "is_nonexistent", "localize", "zone_info"]
@@ -33,10 +33,10 @@ def zone_info(zone: str) -> zoneinfo.ZoneInfo:
 
 def _naive(day: date, wall: time, zone: str) -> datetime:
     if isinstance(day, datetime) or not isinstance(day, date):
-        raise InvalidValueError("day", f"must be a date, got {day!r}")
+        raise InvalidValueError("day", f"must be a date, got {shown(day)}")
     if not isinstance(wall, time) or wall.tzinfo is not None:
         raise InvalidValueError(
-            "wall", f"must be a local wall time without a time zone, got {wall!r}"
+            "wall", f"must be a local wall time without a time zone, got {shown(wall)}"
         )
     return datetime.combine(day, wall.replace(fold=0), tzinfo=zone_info(zone))
 

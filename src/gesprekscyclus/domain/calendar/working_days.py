@@ -35,7 +35,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import field_path, non_blank
+from gesprekscyclus.domain._checks import field_path, non_blank, shown
 from gesprekscyclus.domain.calendar.conventions import BusinessDayConvention
 from gesprekscyclus.domain.calendar.conventions import adjust as adjust_day
 from gesprekscyclus.domain.calendar.dutch_holidays import DutchDayOffPolicy
@@ -54,7 +54,7 @@ _HOLIDAYS_EXTRA = "pip install gesprekscyclus[holidays]"
 def _plain_date(instance: object, attribute: Any, value: date) -> None:
     if type(value) is not date:
         raise InvalidValueError(
-            field_path(instance, attribute), f"must be a date (not a datetime), got {value!r}"
+            field_path(instance, attribute), f"must be a date (not a datetime), got {shown(value)}"
         )
 
 
@@ -89,7 +89,7 @@ def _country(value: object) -> str | None:
         return None  # no public holidays at all (closures and extra days off still count)
     if not isinstance(value, str) or not value.strip():
         raise InvalidValueError(
-            "WorkingCalendar.country", f"must be an ISO 3166-1 country code, got {value!r}"
+            "WorkingCalendar.country", f"must be an ISO 3166-1 country code, got {shown(value)}"
         )
     return value.strip().upper()
 
@@ -97,25 +97,25 @@ def _country(value: object) -> str | None:
 def _days_off(instance: object, attribute: Any, value: frozenset[date]) -> None:
     if not isinstance(value, frozenset):
         raise InvalidValueError(
-            field_path(instance, attribute), f"must be a frozenset of dates, got {value!r}"
+            field_path(instance, attribute), f"must be a frozenset of dates, got {shown(value)}"
         )
     for day in value:
         if type(day) is not date:
             raise InvalidValueError(
-                field_path(instance, attribute), f"must hold dates only, got {day!r}"
+                field_path(instance, attribute), f"must hold dates only, got {shown(day)}"
             )
 
 
 def _closures(instance: object, attribute: Any, value: tuple[Closure, ...]) -> None:
     if not isinstance(value, tuple):
         raise InvalidValueError(
-            field_path(instance, attribute), f"must be a tuple of Closure, got {value!r}"
+            field_path(instance, attribute), f"must be a tuple of Closure, got {shown(value)}"
         )
     for index, closure in enumerate(value):
         if not isinstance(closure, Closure):
             raise InvalidValueError(
                 f"{field_path(instance, attribute)}[{index}]",
-                f"must be a Closure, got {closure!r}",
+                f"must be a Closure, got {shown(closure)}",
             )
 
 
@@ -172,7 +172,7 @@ class WorkingCalendar:
         if not isinstance(self.dutch_policy, DutchDayOffPolicy):
             raise InvalidValueError(
                 "WorkingCalendar.dutch_policy",
-                f"must be a DutchDayOffPolicy, got {self.dutch_policy!r}",
+                f"must be a DutchDayOffPolicy, got {shown(self.dutch_policy)}",
             )
         if self.country == "NL":
             if self.subdivision is not None:
@@ -311,7 +311,7 @@ class WorkingCalendar:
         more than a year passes without a working day.
         """
         if isinstance(n, bool) or not isinstance(n, int):
-            raise InvalidValueError("n", f"must be a whole number, got {n!r}")
+            raise InvalidValueError("n", f"must be a whole number, got {shown(n)}")
         weekdays = _weekdays_of(patterns)
         _require_common_weekday(day, weekdays)
         works = self.predicate(*patterns)

@@ -86,6 +86,7 @@ from typing import Any, TypeAlias
 from attrs import frozen
 
 from gesprekscyclus._collector import paused
+from gesprekscyclus.domain._checks import shown
 from gesprekscyclus.domain.absence import LATEST_SICK_DAY, Prognosis
 from gesprekscyclus.domain.calendar.working_days import MAX_GAP_DAYS
 from gesprekscyclus.domain.catalog import Catalog
@@ -228,7 +229,7 @@ def check_horizon(start: date, end: date, *, max_horizon_days: int = MAX_HORIZON
         raise InvalidValueError("end", f"{end} lies before start {start}")
     if isinstance(max_horizon_days, bool) or not isinstance(max_horizon_days, int):
         raise InvalidValueError(
-            "max_horizon_days", f"must be a whole number, got {max_horizon_days!r}"
+            "max_horizon_days", f"must be a whole number, got {shown(max_horizon_days)}"
         )
     days = (end - start).days + 1
     if days > max_horizon_days:
