@@ -3,7 +3,16 @@
 Concurrency model:
 
 - The file runs in WAL mode with ``synchronous=NORMAL`` and a ``busy_timeout``: readers never
-  block the writer, and writers wait for each other instead of failing at once.
+  block the writer, and writers wait for each other instead of failing at once. A writer that
+  still finds the write lock taken after ``busy_timeout`` raises :class:`StoreError` saying so.
+- That wait happens inside SQLite, where no signal handler runs. Once a stop is installed
+  (:meth:`SQLiteStore.stop_waiting_when`; the worker loop does it with its stop signal), a
+  transaction waits for the write lock in turns of at most 0.2 s, still up to
+  ``busy_timeout`` in total, and between turns asks the stop: when it is true, the wait ends
+  with :class:`~gesprekscyclus.errors.StoppedError` before anything was done. Only
+  ``BEGIN IMMEDIATE`` is tried again, as nothing has happened before it. Recording an
+  outbox outcome (sent, failed, expired) is not cut short: it waits the whole timeout, so a
+  delivery made is recorded and not repeated. A host's connection waits as the host set it.
 - Every unit of work and every outbox call is one explicit transaction started with
   ``BEGIN IMMEDIATE`` (the connection is in autocommit mode, ``isolation_level=None``), so
   the write lock is taken up front and two writers can never deadlock on a lock upgrade.
@@ -34,10 +43,12 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext, suppress
 from datetime import UTC, date, datetime, timedelta
 from itertools import chain, islice
+from math import ceil
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -63,6 +74,7 @@ from gesprekscyclus.errors import (
     GesprekscyclusError,
     InvalidValueError,
     NotFoundError,
+    StoppedError,
     StoreError,
 )
 from gesprekscyclus.ports.notifier import Notification
@@ -448,6 +460,16 @@ class SQLiteUnitOfWork:
         check_lock_name(name)
 
 
+#: With a stop installed, the longest wait for the write lock inside SQLite (milliseconds):
+#: between two such waits the store asks the stop, and a signal handler gets to run.
+_BUSY_TURN_MS = 200
+
+
+def _busy(error: sqlite3.Error) -> bool:
+    """Whether ``error`` is SQLite's ``SQLITE_BUSY`` (any of its extended codes)."""
+    return (error.sqlite_errorcode & 0xFF) == sqlite3.SQLITE_BUSY
+
+
 #: The tables and indexes the migrations create: what a table prefix applies to.
 TABLE_NAMES = created_names(MIGRATIONS, indexes=True)
 _SAVEPOINT = "gesprekscyclus_unit"
@@ -487,6 +509,7 @@ class SQLiteStore:
             )
         self._path = str(path)
         self._busy_ms = round(busy_timeout * 1000)
+        self._stop: Callable[[], bool] | None = None
         self._cache_kib = cache_mib * 1024
         self._pid = os.getpid()
         self._local = threading.local()
@@ -514,6 +537,17 @@ class SQLiteStore:
             yield
         except sqlite3.Error as error:
             raise StoreError(f"sqlite store {self._path!r}: {action} failed: {error}") from error
+
+    def stop_waiting_when(self, stop: Callable[[], bool] | None) -> None:
+        """See :meth:`gesprekscyclus.ports.store.StoppableWaits.stop_waiting_when`.
+
+        With ``stop`` given, a transaction on the store's own connections waits for the write
+        lock in turns of at most 0.2 s (``PRAGMA busy_timeout`` for the
+        ``BEGIN IMMEDIATE`` only), up to ``busy_timeout`` in total, and asks ``stop()`` after
+        each turn that found the lock taken. The stop applies to every thread using this
+        store; on a host's connection nothing changes.
+        """
+        self._stop = stop
 
     def _exclusive(self) -> threading.RLock | nullcontext[None]:
         return self._host_lock if self._host is not None else nullcontext()
@@ -569,8 +603,56 @@ class SQLiteStore:
             self._connections.append(connection)
         return named
 
+    def _begin_failed(self, action: str, error: sqlite3.Error) -> StoreError:
+        reason = f"{error}"
+        if _busy(error) and self._host is None:
+            reason += (
+                f"; another writer held the write lock longer than the busy timeout"
+                f" ({self._busy_ms / 1000:g} s)"
+            )
+        return StoreError(f"sqlite store {self._path!r}: {action} (begin) failed: {reason}")
+
+    def _begin(self, raw: sqlite3.Connection, begin: str, action: str, stoppable: bool) -> None:
+        """Run ``begin``; with a stop installed and ``stoppable``, wait for the write lock in
+        turns and end the wait with :class:`StoppedError` when the stop is true."""
+        stop = self._stop if stoppable and self._host is None else None
+        if stop is None or begin != "BEGIN IMMEDIATE":
+            try:
+                raw.execute(begin)
+            except sqlite3.Error as error:
+                raise self._begin_failed(action, error) from error
+            return
+        deadline = time.monotonic() + self._busy_ms / 1000
+        try:
+            while True:
+                left = ceil((deadline - time.monotonic()) * 1000)
+                raw.execute(f"PRAGMA busy_timeout = {max(0, min(_BUSY_TURN_MS, left))}")
+                try:
+                    raw.execute(begin)  # fails as a whole when busy: nothing to undo
+                    break
+                except sqlite3.OperationalError as error:
+                    if not _busy(error) or time.monotonic() >= deadline:
+                        raise self._begin_failed(action, error) from error
+                    if stop():
+                        raise StoppedError(
+                            f"sqlite store {self._path!r}: {action} stopped waiting for the"
+                            " write lock: the process is stopping"
+                        ) from error
+        except sqlite3.Error as error:
+            raise self._begin_failed(action, error) from error
+        finally:
+            try:
+                raw.execute(f"PRAGMA busy_timeout = {int(self._busy_ms)}")
+            except sqlite3.Error as error:
+                if raw.in_transaction:
+                    with suppress(sqlite3.Error):
+                        raw.execute("ROLLBACK")
+                raise self._begin_failed(action, error) from error
+
     @contextmanager
-    def _transaction(self, action: str) -> Iterator[NamedConnection]:
+    def _transaction(self, action: str, *, stoppable: bool = True) -> Iterator[NamedConnection]:
+        """One transaction for ``action``; ``stoppable`` when ending its wait for the write
+        lock early loses nothing (see the module docstring)."""
         with self._exclusive():
             connection = self._connection()
             # Inside the host's transaction a unit is a savepoint: the host commits. (On the
@@ -581,8 +663,7 @@ class SQLiteStore:
                 if nested
                 else ("BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")
             )
-            with self._driver_errors(f"{action} (begin)"):
-                connection.raw.execute(begin)
+            self._begin(connection.raw, begin, action, stoppable)
             try:
                 yield connection
             except BaseException as error:
@@ -692,7 +773,7 @@ class SQLiteStore:
     def mark_sent(self, owner: str, message_id: int, *, now: datetime) -> bool:
         """See :meth:`gesprekscyclus.ports.store.Store.mark_sent`."""
         at = to_micros(now, "mark_sent.now")
-        with self._transaction("mark_sent") as db:
+        with self._transaction("mark_sent", stoppable=False) as db:
             count = db.execute(
                 "UPDATE outbox SET status = 'sent', sent_at = ?, lease_owner = NULL,"
                 " lease_until = NULL WHERE id = ? AND status = 'pending' AND lease_owner = ?"
@@ -708,7 +789,7 @@ class SQLiteStore:
         marked: set[int] = set()
         if not wanted:
             return marked
-        with self._transaction("mark_sent_many") as db:
+        with self._transaction("mark_sent_many", stoppable=False) as db:
             for begin in range(0, len(wanted), _IDS_PER_QUERY):
                 part = wanted[begin : begin + _IDS_PER_QUERY]
                 marked.update(
@@ -726,7 +807,7 @@ class SQLiteStore:
     def mark_expired(self, owner: str, message_id: int, *, now: datetime, reason: str) -> bool:
         """See :meth:`gesprekscyclus.ports.store.Store.mark_expired`."""
         at = to_micros(now, "mark_expired.now")
-        with self._transaction("mark_expired") as db:
+        with self._transaction("mark_expired", stoppable=False) as db:
             count = db.execute(
                 "UPDATE outbox SET status = 'expired', last_error = ?, lease_owner = NULL,"
                 " lease_until = NULL WHERE id = ? AND status = 'pending' AND lease_owner = ?"
@@ -749,7 +830,7 @@ class SQLiteStore:
         targets = None if delivered is None else write_targets(check_targets(delivered))
         at = to_micros(now, "mark_failed.now")
         retry = None if retry_at is None else to_micros(retry_at, "mark_failed.retry_at")
-        with self._transaction("mark_failed") as db:
+        with self._transaction("mark_failed", stoppable=False) as db:
             count = db.execute(
                 "UPDATE outbox SET attempts = attempts + 1, last_error = ?,"
                 " status = CASE WHEN ? IS NULL THEN 'dead' ELSE 'pending' END,"
