@@ -921,7 +921,8 @@ def open_sqlite_store(
 ) -> SQLiteStore:
     """Open (creating if needed) a SQLite store at ``path`` and bring its schema up to date.
 
-    ``busy_timeout`` is how many seconds a writer waits for another one; ``cache_mib`` the
+    ``busy_timeout`` is how many seconds in total a writer waits for another one (a wait that
+    a stop may end early, see :meth:`SQLiteStore.stop_waiting_when`); ``cache_mib`` the
     page cache per connection. ``connection`` uses the host application's own connection
     instead of a file path (the store then leaves its settings alone, except that it turns
     ``secure_delete`` on, and never closes it); ``table_prefix`` puts every table and index
