@@ -623,6 +623,7 @@ class SQLiteStore:
                 raise self._begin_failed(action, error) from error
             return
         deadline = time.monotonic() + self._busy_ms / 1000
+        full = f"PRAGMA busy_timeout = {int(self._busy_ms)}"
         try:
             while True:
                 left = ceil((deadline - time.monotonic()) * 1000)
@@ -633,6 +634,7 @@ class SQLiteStore:
                 except sqlite3.OperationalError as error:
                     if not _busy(error) or time.monotonic() >= deadline:
                         raise self._begin_failed(action, error) from error
+                    raw.execute(full)  # ``stop`` may read through this connection
                     if stop():
                         raise StoppedError(
                             f"sqlite store {self._path!r}: {action} stopped waiting for the"
@@ -642,7 +644,7 @@ class SQLiteStore:
             raise self._begin_failed(action, error) from error
         finally:
             try:
-                raw.execute(f"PRAGMA busy_timeout = {int(self._busy_ms)}")
+                raw.execute(full)
             except sqlite3.Error as error:
                 if raw.in_transaction:
                     with suppress(sqlite3.Error):
