@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from datetime import date, timedelta
@@ -38,8 +40,8 @@ class Flaky:
 
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self.inner, name)
-        if not callable(attribute) or name == "close":
-            return attribute
+        if not callable(attribute) or name in {"close", "stop_waiting_when"}:
+            return attribute  # no call to the database
 
         def call(*args: Any, **kwargs: Any) -> Any:
             self.calls += 1
@@ -231,3 +233,42 @@ def test_a_batch_whose_lease_ran_out_is_given_up_with_one_message(
     ]
     later = flaky.inner.claim_due("w-2", now=clock.now(), limit=10, lease_seconds=60)
     assert [m.key for m in later] == [f"k-{n}" for n in range(5)]
+
+
+@pytest.mark.parametrize("loop", ["worker", "run_forever"])
+def test_a_stop_ends_the_loop_while_another_writer_holds_the_lock(
+    tmp_path: Path, loop: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = open_sqlite_store(tmp_path / "locked.db", busy_timeout=10)
+    clock, notifier = FixedClock(T0), Recorder()
+    worker = _worker(store, clock, notifier)
+    worker.run_round()  # planned for the day: what is left to do needs the write lock
+    holder = sqlite3.connect(tmp_path / "locked.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    stop = threading.Event()
+    ended: list[Any] = []
+
+    def run() -> None:
+        if loop == "worker":
+            ended.append(worker.run(stop))
+        else:
+            ended.append(worker.dispatcher.run_forever(stop, idle_seconds=0))
+
+    running = threading.Thread(target=run)
+    with caplog.at_level(logging.WARNING, logger="gesprekscyclus"):
+        running.start()
+        time.sleep(0.5)  # it waits for the lock by now
+        stopped = time.monotonic()
+        stop.set()
+        running.join(15)
+        took = time.monotonic() - stopped
+    assert holder.in_transaction, "the lock was held all along"
+    holder.close()
+    assert not running.is_alive()
+    assert took < 1.0, f"the loop ended {took:.2f} s after the stop"
+    assert [record.getMessage() for record in caplog.records] == [], "no failure logged"
+    if loop == "worker":
+        assert ended[0].failures == 0
+    with store.unit_of_work() as uow:  # the stop does not stay with the store
+        uow.outbox.enqueue([make_notification("k-1")], due_at=T0)
+    store.close()

@@ -35,6 +35,7 @@ __all__ = [
     "Problem",
     "SerializationError",
     "SignatureError",
+    "StoppedError",
     "StoreError",
 ]
 
@@ -197,6 +198,12 @@ class MissingExtraError(GesprekscyclusError, ImportError):
 
 class StoreError(GesprekscyclusError):
     """A storage adapter failed; the driver's error is chained as ``__cause__``."""
+
+
+class StoppedError(GesprekscyclusError):
+    """A wait for a lock ended early because the process was told to stop; the operation
+    that waited did nothing. Not a fault: a loop that meets it ends (see
+    :meth:`~gesprekscyclus.service.worker.Worker.run`)."""
 
 
 class Problem:

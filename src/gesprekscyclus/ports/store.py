@@ -52,7 +52,7 @@ must be timezone-aware; datetimes handed back are aware and in UTC.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime
 from typing import NamedTuple, Protocol, runtime_checkable
@@ -97,6 +97,7 @@ __all__ = [
     "PastConversation",
     "PersonRepository",
     "ReportRepository",
+    "StoppableWaits",
     "Store",
     "UnitOfWork",
     "Withdrawal",
@@ -1049,4 +1050,22 @@ class Store(Protocol):
 
     def outbox_stats(self) -> OutboxStats:
         """How many messages there are per status."""
+        ...
+
+
+@runtime_checkable
+class StoppableWaits(Protocol):
+    """A store whose waits for a lock can end early when its process is told to stop.
+
+    The SQLite store is one: a writer there may wait up to its ``busy_timeout`` for another
+    one, inside the driver, where a signal handler cannot run. The worker loop and
+    :meth:`~gesprekscyclus.service.dispatch.Dispatcher.run_forever` hand such a store their
+    stop signal while they run.
+    """
+
+    def stop_waiting_when(self, stop: Callable[[], bool] | None) -> None:
+        """From now on, end a wait for a lock as soon as ``stop()`` is true, before the
+        waiting operation has done anything, with :class:`~gesprekscyclus.errors.StoppedError`;
+        ``None`` waits the whole timeout again. Recording what was already done (an outbox
+        message sent, failed or expired) still waits the whole timeout."""
         ...

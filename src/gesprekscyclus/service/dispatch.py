@@ -55,14 +55,15 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from types import FrameType
 
 from attrs import field, frozen
 
 from gesprekscyclus.domain._checks import non_blank, positive, shown
-from gesprekscyclus.errors import ConflictError, InvalidValueError, StoreError
+from gesprekscyclus.errors import ConflictError, InvalidValueError, StoppedError, StoreError
 from gesprekscyclus.ports.clock import Clock
 from gesprekscyclus.ports.notifier import (
     Notification,
@@ -75,7 +76,7 @@ from gesprekscyclus.ports.notifier import (
     TransientNotificationError,
     accepts,
 )
-from gesprekscyclus.ports.store import OutboxMessage, Store
+from gesprekscyclus.ports.store import OutboxMessage, StoppableWaits, Store
 
 __all__ = [
     "RECOVERY",
@@ -86,6 +87,7 @@ __all__ = [
     "StopSignal",
     "TargetReport",
     "stop_on_signals",
+    "stop_waits",
     "wait_or_stop",
 ]
 
@@ -226,6 +228,27 @@ def wait_or_stop(stop: StopSignal | None, seconds: float) -> bool:
     return True
 
 
+@contextmanager
+def stop_waits(store: object, stop: StopSignal | None) -> Iterator[None]:
+    """Inside the block, ``stop`` also ends the store's waits for a lock (a store that is
+    :class:`~gesprekscyclus.ports.store.StoppableWaits`, such as the SQLite store; any other
+    is left alone): an operation that waits then raises
+    :class:`~gesprekscyclus.errors.StoppedError` before it has done anything.
+
+    >>> from gesprekscyclus.adapters.memory import MemoryStore
+    >>> with stop_waits(MemoryStore(), lambda: True):
+    ...     pass
+    """
+    if stop is None or not isinstance(store, StoppableWaits):
+        yield
+        return
+    store.stop_waiting_when(lambda: _should_stop(stop))
+    try:
+        yield
+    finally:
+        store.stop_waiting_when(None)
+
+
 #: How long a worker pauses after failures in a row: 1 s, doubling, at most a minute.
 RECOVERY = Backoff(base_seconds=1.0, factor=2.0, max_seconds=60.0, jitter=0.2)
 
@@ -345,7 +368,9 @@ class Dispatcher:
 
         When ``stop`` fires between two messages, the rest of the batch is released unsent.
         What the batch did so far is also kept in :attr:`last_round`, so that a caller can
-        count it when a store error ends the batch early.
+        count it when a store error ends the batch early. (``stop`` ends the store's waits
+        for a lock only inside :func:`stop_waits`, as :meth:`run_forever` and the worker
+        loop use it; such a wait ends with :class:`~gesprekscyclus.errors.StoppedError`.)
         """
         self.last_round = DispatchReport()
         claimed = self.store.claim_due(
@@ -569,21 +594,27 @@ class Dispatcher:
         Waits ``idle_seconds`` between rounds when nothing was due. A round that raises is
         logged and followed by the pause of ``recovery`` (by default :data:`RECOVERY` for
         this owner); nothing but ``stop`` ends the loop. On stopping, claims not yet sent are
-        released for other workers.
+        released for other workers. ``stop`` also ends a wait for the store's write lock
+        (see :func:`stop_waits`), so a stop takes effect promptly also while another process
+        holds that lock.
         """
         recovery = recovery if recovery is not None else Recovery(self.owner)
         total = DispatchReport()
-        while not _should_stop(stop):
-            try:
-                report = self.run_once(stop)
-            except Exception as error:
-                total += self.last_round
-                wait_or_stop(stop, recovery.failed("dispatch", error))
-                continue
-            recovery.succeeded("dispatch")
-            total += report
-            if report.handled == 0:
-                wait_or_stop(stop, idle_seconds)
+        with stop_waits(self.store, stop):
+            while not _should_stop(stop):
+                try:
+                    report = self.run_once(stop)
+                except StoppedError:  # stopped while waiting for a lock: nothing was done
+                    total += self.last_round
+                    break
+                except Exception as error:
+                    total += self.last_round
+                    wait_or_stop(stop, recovery.failed("dispatch", error))
+                    continue
+                recovery.succeeded("dispatch")
+                total += report
+                if report.handled == 0:
+                    wait_or_stop(stop, idle_seconds)
         return total
 
 

@@ -18,6 +18,13 @@ rounds the worker waits ``interval`` seconds unless the last batch was busy. Onl
 signal (see :func:`~.dispatch.stop_on_signals`) ends :meth:`Worker.run`; claims not yet sent
 are released on the way out.
 
+A stop takes effect between two messages, and also while a task waits for the store's write
+lock (on SQLite another process may hold it for up to the store's ``busy_timeout``): the
+worker hands its stop to the store (:func:`~.dispatch.stop_waits`), the wait ends within
+about 0.2 s with :class:`~gesprekscyclus.errors.StoppedError`, which ends the round without
+counting a failure, and the loop ends. Recording what a batch delivered is not cut short, so
+a delivery is not repeated because of a stop.
+
 >>> from datetime import date, datetime, timezone
 >>> from gesprekscyclus.adapters.memory import MemoryStore
 >>> from gesprekscyclus.planning.design import CycleDesign
@@ -45,13 +52,14 @@ from datetime import date, datetime
 from attrs import field, frozen
 
 from gesprekscyclus.domain._checks import shown
-from gesprekscyclus.errors import InvalidValueError
+from gesprekscyclus.errors import InvalidValueError, StoppedError
 from gesprekscyclus.service.app import ConversationService
 from gesprekscyclus.service.dispatch import (
     Dispatcher,
     DispatchReport,
     Recovery,
     StopSignal,
+    stop_waits,
     wait_or_stop,
 )
 from gesprekscyclus.service.materialise import horizon_end
@@ -114,7 +122,10 @@ class Worker:
         self._materialised: tuple[date, int | None] | None = None
 
     def run_round(self, stop: StopSignal | None = None) -> WorkerRound:
-        """One round of the three tasks; a failing task is logged and paused, not raised."""
+        """One round of the three tasks; a failing task is logged and paused, not raised.
+
+        A task stopped while it waited for a lock (:class:`~gesprekscyclus.errors.StoppedError`)
+        ends the round; it is not a failure."""
         now = self.service.clock.now()
         materialised = False
         reminders = 0
@@ -133,6 +144,8 @@ class Worker:
             except Exception as error:
                 if task == "dispatch":
                     dispatched = self.dispatcher.last_round
+                if isinstance(error, StoppedError):
+                    break
                 self.recovery.failed(task, error)
                 failed.append(task)
                 continue
@@ -154,14 +167,17 @@ class Worker:
         return None if version is None else version.number
 
     def run(self, stop: StopSignal) -> WorkerTotals:
-        """Run rounds until ``stop`` fires; returns the totals."""
+        """Run rounds until ``stop`` fires; returns the totals. While it runs, ``stop`` also
+        ends the store's waits for a lock (see the module docstring)."""
         rounds = failures = 0
         total = DispatchReport()
-        while not wait_or_stop(stop, 0):
-            done = self.run_round(stop)
-            rounds += 1
-            failures += len(done.failed)
-            total += done.dispatched
-            if done.dispatched.handled == 0:
-                wait_or_stop(stop, self.interval)
+        store, sending = self.service.store, self.dispatcher.store
+        with stop_waits(store, stop), stop_waits(sending if sending is not store else None, stop):
+            while not wait_or_stop(stop, 0):
+                done = self.run_round(stop)
+                rounds += 1
+                failures += len(done.failed)
+                total += done.dispatched
+                if done.dispatched.handled == 0:
+                    wait_or_stop(stop, self.interval)
         return WorkerTotals(rounds, failures, total)

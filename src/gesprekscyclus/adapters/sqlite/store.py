@@ -3,7 +3,16 @@
 Concurrency model:
 
 - The file runs in WAL mode with ``synchronous=NORMAL`` and a ``busy_timeout``: readers never
-  block the writer, and writers wait for each other instead of failing at once.
+  block the writer, and writers wait for each other instead of failing at once. A writer that
+  still finds the write lock taken after ``busy_timeout`` raises :class:`StoreError` saying so.
+- That wait happens inside SQLite, where no signal handler runs. Once a stop is installed
+  (:meth:`SQLiteStore.stop_waiting_when`; the worker loop does it with its stop signal), a
+  transaction waits for the write lock in turns of at most 0.2 s, still up to
+  ``busy_timeout`` in total, and between turns asks the stop: when it is true, the wait ends
+  with :class:`~gesprekscyclus.errors.StoppedError` before anything was done. Only
+  ``BEGIN IMMEDIATE`` is tried again, as nothing has happened before it. Recording an
+  outbox outcome (sent, failed, expired) is not cut short: it waits the whole timeout, so a
+  delivery made is recorded and not repeated. A host's connection waits as the host set it.
 - Before it sets the journal mode or writes anything, opening a file checks that it is new,
   empty or a store this release knows: another application's database (without a
   ``table_prefix``), a store migrated by a later release and a file that is not SQLite at all
@@ -38,10 +47,12 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext, suppress
 from datetime import UTC, date, datetime, timedelta
 from itertools import chain, islice
+from math import ceil
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -68,6 +79,7 @@ from gesprekscyclus.errors import (
     GesprekscyclusError,
     InvalidValueError,
     NotFoundError,
+    StoppedError,
     StoreError,
 )
 from gesprekscyclus.ports.notifier import Notification
@@ -453,6 +465,16 @@ class SQLiteUnitOfWork:
         check_lock_name(name)
 
 
+#: With a stop installed, the longest wait for the write lock inside SQLite (milliseconds):
+#: between two such waits the store asks the stop, and a signal handler gets to run.
+_BUSY_TURN_MS = 200
+
+
+def _busy(error: sqlite3.Error) -> bool:
+    """Whether ``error`` is SQLite's ``SQLITE_BUSY`` (any of its extended codes)."""
+    return (error.sqlite_errorcode & 0xFF) == sqlite3.SQLITE_BUSY
+
+
 #: The tables and indexes the migrations create: what a table prefix applies to.
 TABLE_NAMES = created_names(MIGRATIONS, indexes=True)
 
@@ -505,6 +527,7 @@ class SQLiteStore:
             )
         self._path = str(path)
         self._busy_ms = round(busy_timeout * 1000)
+        self._stop: Callable[[], bool] | None = None
         self._cache_kib = cache_mib * 1024
         self._pid = os.getpid()
         self._local = threading.local()
@@ -536,6 +559,17 @@ class SQLiteStore:
             yield
         except sqlite3.Error as error:
             raise StoreError(f"sqlite store {self._path!r}: {action} failed: {error}") from error
+
+    def stop_waiting_when(self, stop: Callable[[], bool] | None) -> None:
+        """See :meth:`gesprekscyclus.ports.store.StoppableWaits.stop_waiting_when`.
+
+        With ``stop`` given, a transaction on the store's own connections waits for the write
+        lock in turns of at most 0.2 s (``PRAGMA busy_timeout`` for the
+        ``BEGIN IMMEDIATE`` only), up to ``busy_timeout`` in total, and asks ``stop()`` after
+        each turn that found the lock taken. The stop applies to every thread using this
+        store; on a host's connection nothing changes.
+        """
+        self._stop = stop
 
     def _exclusive(self) -> threading.RLock | nullcontext[None]:
         return self._host_lock if self._host is not None else nullcontext()
@@ -659,8 +693,58 @@ class SQLiteStore:
                 " it was left as it was"
             )
 
+    def _begin_failed(self, action: str, error: sqlite3.Error) -> StoreError:
+        reason = f"{error}"
+        if _busy(error) and self._host is None:
+            reason += (
+                f"; another writer held the write lock longer than the busy timeout"
+                f" ({self._busy_ms / 1000:g} s)"
+            )
+        return StoreError(f"sqlite store {self._path!r}: {action} (begin) failed: {reason}")
+
+    def _begin(self, raw: sqlite3.Connection, begin: str, action: str, stoppable: bool) -> None:
+        """Run ``begin``; with a stop installed and ``stoppable``, wait for the write lock in
+        turns and end the wait with :class:`StoppedError` when the stop is true."""
+        stop = self._stop if stoppable and self._host is None else None
+        if stop is None or begin != "BEGIN IMMEDIATE":
+            try:
+                raw.execute(begin)
+            except sqlite3.Error as error:
+                raise self._begin_failed(action, error) from error
+            return
+        deadline = time.monotonic() + self._busy_ms / 1000
+        full = f"PRAGMA busy_timeout = {int(self._busy_ms)}"
+        try:
+            while True:
+                left = ceil((deadline - time.monotonic()) * 1000)
+                raw.execute(f"PRAGMA busy_timeout = {max(0, min(_BUSY_TURN_MS, left))}")
+                try:
+                    raw.execute(begin)  # fails as a whole when busy: nothing to undo
+                    break
+                except sqlite3.OperationalError as error:
+                    if not _busy(error) or time.monotonic() >= deadline:
+                        raise self._begin_failed(action, error) from error
+                    raw.execute(full)  # ``stop`` may read through this connection
+                    if stop():
+                        raise StoppedError(
+                            f"sqlite store {self._path!r}: {action} stopped waiting for the"
+                            " write lock: the process is stopping"
+                        ) from error
+        except sqlite3.Error as error:
+            raise self._begin_failed(action, error) from error
+        finally:
+            try:
+                raw.execute(full)
+            except sqlite3.Error as error:
+                if raw.in_transaction:
+                    with suppress(sqlite3.Error):
+                        raw.execute("ROLLBACK")
+                raise self._begin_failed(action, error) from error
+
     @contextmanager
-    def _transaction(self, action: str) -> Iterator[NamedConnection]:
+    def _transaction(self, action: str, *, stoppable: bool = True) -> Iterator[NamedConnection]:
+        """One transaction for ``action``; ``stoppable`` when ending its wait for the write
+        lock early loses nothing (see the module docstring)."""
         with self._exclusive():
             connection = self._connection()
             # Inside the host's transaction a unit is a savepoint: the host commits. (On the
@@ -671,8 +755,7 @@ class SQLiteStore:
                 if nested
                 else ("BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")
             )
-            with self._driver_errors(f"{action} (begin)"):
-                connection.raw.execute(begin)
+            self._begin(connection.raw, begin, action, stoppable)
             try:
                 yield connection
             except BaseException as error:
@@ -782,7 +865,7 @@ class SQLiteStore:
     def mark_sent(self, owner: str, message_id: int, *, now: datetime) -> bool:
         """See :meth:`gesprekscyclus.ports.store.Store.mark_sent`."""
         at = to_micros(now, "mark_sent.now")
-        with self._transaction("mark_sent") as db:
+        with self._transaction("mark_sent", stoppable=False) as db:
             count = db.execute(
                 "UPDATE outbox SET status = 'sent', sent_at = ?, lease_owner = NULL,"
                 " lease_until = NULL WHERE id = ? AND status = 'pending' AND lease_owner = ?"
@@ -798,7 +881,7 @@ class SQLiteStore:
         marked: set[int] = set()
         if not wanted:
             return marked
-        with self._transaction("mark_sent_many") as db:
+        with self._transaction("mark_sent_many", stoppable=False) as db:
             for begin in range(0, len(wanted), _IDS_PER_QUERY):
                 part = wanted[begin : begin + _IDS_PER_QUERY]
                 marked.update(
@@ -816,7 +899,7 @@ class SQLiteStore:
     def mark_expired(self, owner: str, message_id: int, *, now: datetime, reason: str) -> bool:
         """See :meth:`gesprekscyclus.ports.store.Store.mark_expired`."""
         at = to_micros(now, "mark_expired.now")
-        with self._transaction("mark_expired") as db:
+        with self._transaction("mark_expired", stoppable=False) as db:
             count = db.execute(
                 "UPDATE outbox SET status = 'expired', last_error = ?, lease_owner = NULL,"
                 " lease_until = NULL WHERE id = ? AND status = 'pending' AND lease_owner = ?"
@@ -839,7 +922,7 @@ class SQLiteStore:
         targets = None if delivered is None else write_targets(check_targets(delivered))
         at = to_micros(now, "mark_failed.now")
         retry = None if retry_at is None else to_micros(retry_at, "mark_failed.retry_at")
-        with self._transaction("mark_failed") as db:
+        with self._transaction("mark_failed", stoppable=False) as db:
             count = db.execute(
                 "UPDATE outbox SET attempts = attempts + 1, last_error = ?,"
                 " status = CASE WHEN ? IS NULL THEN 'dead' ELSE 'pending' END,"
@@ -936,7 +1019,8 @@ def open_sqlite_store(
     ``create=False`` a missing file is refused too, and nothing is created: for what only
     reads a store that must be there. (An existing store is still migrated forward.)
 
-    ``busy_timeout`` is how many seconds a writer waits for another one; ``cache_mib`` the
+    ``busy_timeout`` is how many seconds in total a writer waits for another one (a wait that
+    a stop may end early, see :meth:`SQLiteStore.stop_waiting_when`); ``cache_mib`` the
     page cache per connection. ``connection`` uses the host application's own connection
     instead of a file path (the store then leaves its settings alone, except that it turns
     ``secure_delete`` on, and never closes it); ``table_prefix`` puts every table and index
