@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -141,3 +143,34 @@ def test_worker_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
             worker.kill()
     assert worker.returncode == 0, err
     assert "worker stopped" in out
+
+
+def test_a_worker_on_a_file_the_store_refuses_ends_at_once_instead_of_retrying(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "crm.db"
+    with contextlib.closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute("CREATE TABLE customers (name TEXT)")
+    before = path.read_bytes()
+    worker = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gesprekscyclus",
+            "worker",
+            "--db",
+            f"sqlite:///{path}",
+            "--design",
+            DESIGN,
+            "--interval",
+            "0.2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert worker.returncode == 2, worker.stderr
+    assert "refused: the file is not a gesprekscyclus store" in worker.stderr
+    assert "Traceback" not in worker.stderr
+    assert path.read_bytes() == before

@@ -15,7 +15,7 @@ from gesprekscyclus.adapters.postgres import open_postgres_store
 from gesprekscyclus.adapters.postgres.schema import MIGRATIONS, check_schema_name, lock_key
 from gesprekscyclus.domain.conversations import Conversation, Window
 from gesprekscyclus.domain.people import Person
-from gesprekscyclus.errors import ConflictError, InvalidValueError, StoreError
+from gesprekscyclus.errors import ConflictError, InvalidValueError, StoreError, StoreRefusedError
 from gesprekscyclus.ports.store import OutboxStats, Store
 from gesprekscyclus.testing.contract import HOSTILE_TEXTS, T0, make_notification
 
@@ -477,7 +477,8 @@ def test_a_schema_written_by_a_later_release_is_refused_and_left_as_it_is(schema
             ),
             (newer,),
         )
-    with pytest.raises(StoreError, match=f"^the store's schema is at version {newer}, newer"):
+    newer_schema = f"^the store's schema is at version {newer}, newer"
+    with pytest.raises(StoreRefusedError, match=newer_schema):
         open_store(schema)
     with psycopg.connect(require_postgres(), autocommit=True) as connection:
         found = connection.execute(

@@ -12,7 +12,7 @@ import pytest
 
 from gesprekscyclus.adapters.sqlite import open_sqlite_store
 from gesprekscyclus.adapters.sqlite.schema import MIGRATIONS
-from gesprekscyclus.errors import StoreError
+from gesprekscyclus.errors import StoreError, StoreRefusedError
 
 LATEST = MIGRATIONS[-1][0]
 
@@ -39,7 +39,7 @@ def test_another_applications_database_is_refused_and_left_as_it_was(tmp_path: P
     path = tmp_path / "crm.db"
     _foreign(path, "foo", "bar")
     before = _state(path)
-    with pytest.raises(StoreError) as caught:
+    with pytest.raises(StoreRefusedError) as caught:
         open_sqlite_store(path)
     message = str(caught.value)
     assert message.startswith(f"sqlite store {str(path)!r}: refused: the file is not a")
@@ -64,7 +64,7 @@ def test_a_store_of_a_later_release_is_refused_before_its_journal_mode_changes(
         with connection:
             connection.execute("INSERT INTO schema_version (version) VALUES (?)", (LATEST + 1,))
     before = _state(path)
-    with pytest.raises(StoreError) as caught:
+    with pytest.raises(StoreRefusedError) as caught:
         open_sqlite_store(path)
     message = str(caught.value)
     assert message.startswith(f"sqlite store {str(path)!r}: refused: the store's schema is at")
@@ -77,7 +77,7 @@ def test_a_file_that_is_not_sqlite_is_refused_and_left_as_it_was(tmp_path: Path)
     path = tmp_path / "noise.db"
     path.write_bytes(bytes(range(256)) * 16)
     before = _state(path)
-    with pytest.raises(StoreError) as caught:
+    with pytest.raises(StoreRefusedError) as caught:
         open_sqlite_store(path)
     assert str(caught.value).startswith(
         f"sqlite store {str(path)!r}: refused: the file is not a SQLite database"
@@ -116,7 +116,7 @@ def test_with_a_prefix_the_hosts_tables_may_be_there_but_not_the_stores_names(
 
 def test_without_create_a_missing_file_is_refused_and_not_made(tmp_path: Path) -> None:
     path = tmp_path / "new.db"
-    with pytest.raises(StoreError) as caught:
+    with pytest.raises(StoreRefusedError) as caught:
         open_sqlite_store(path, create=False)
     assert str(caught.value).startswith(f"sqlite store {str(path)!r}: the file does not exist")
     assert os.listdir(tmp_path) == []

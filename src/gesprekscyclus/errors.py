@@ -37,6 +37,7 @@ __all__ = [
     "SignatureError",
     "StoppedError",
     "StoreError",
+    "StoreRefusedError",
 ]
 
 
@@ -198,6 +199,12 @@ class MissingExtraError(GesprekscyclusError, ImportError):
 
 class StoreError(GesprekscyclusError):
     """A storage adapter failed; the driver's error is chained as ``__cause__``."""
+
+
+class StoreRefusedError(StoreError):
+    """A store refused a database it must not use, and left it as it was: a file that is not
+    a store, a schema written by a later release, or a store that must exist and does not.
+    Unlike a dropped connection this does not pass: trying again does not help."""
 
 
 class StoppedError(GesprekscyclusError):

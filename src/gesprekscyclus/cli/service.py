@@ -47,7 +47,7 @@ from gesprekscyclus.adapters.notifiers.console import ConsoleNotifier, LoggingNo
 from gesprekscyclus.bootstrap import build_service
 from gesprekscyclus.cli.store_options import add_store_options, store_placement
 from gesprekscyclus.domain._checks import check_text
-from gesprekscyclus.errors import InvalidValueError, StoreError
+from gesprekscyclus.errors import InvalidValueError, StoreError, StoreRefusedError
 from gesprekscyclus.planning.design_file import load_design
 from gesprekscyclus.planning.planner import FIRST_PLAN_DAY, LAST_PLAN_DAY
 from gesprekscyclus.ports.clock import Clock, FixedClock, SystemClock
@@ -361,7 +361,8 @@ def _worker(args: argparse.Namespace, out: io.StringIO) -> int:
         try:
             service = _service(args, clock)
         except StoreError as error:
-            if isinstance(error.__cause__, ImportError):  # a missing extra will not come back
+            # A missing extra or a database the store refuses will not come right by waiting.
+            if isinstance(error, StoreRefusedError) or isinstance(error.__cause__, ImportError):
                 raise
             if wait_or_stop(stop, recovery.failed("open the store", error)):
                 out.write("worker stopped; 0 notifications sent\n")

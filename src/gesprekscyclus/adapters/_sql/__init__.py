@@ -9,7 +9,7 @@ from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
 from gesprekscyclus import __version__
-from gesprekscyclus.errors import StoreError
+from gesprekscyclus.errors import StoreRefusedError
 
 if TYPE_CHECKING:
     from gesprekscyclus.adapters._sql.follow_up_ids import MigrationSql
@@ -20,7 +20,7 @@ Migrations = Sequence[tuple[int, Sequence[str | Step]]]
 
 
 def check_known(migrations: Migrations, applied: Collection[int]) -> int:
-    """The highest of ``applied``; raises :class:`StoreError` when it is beyond the last of
+    """The highest of ``applied``; raises :class:`StoreRefusedError` when it is beyond the last of
     ``migrations``: a later release wrote it, and this one does not know what that migration
     changed.
 
@@ -30,7 +30,7 @@ def check_known(migrations: Migrations, applied: Collection[int]) -> int:
     known = max((number for number, _ in migrations), default=0)
     version = max(applied, default=0)
     if version > known:
-        raise StoreError(
+        raise StoreRefusedError(
             f"the store's schema is at version {version}, newer than this version of "
             f"gesprekscyclus ({__version__}) knows (up to {known}): it was written by a later "
             "release, whose data this one could misread or overwrite; open it with that "
@@ -54,7 +54,7 @@ def apply_migrations(
 
     Missing migrations are found by number, not by the highest one applied, so a migration
     that was added beside a higher-numbered one still runs. A store that has a migration
-    applied beyond the last one known here raises :class:`StoreError`: a later release wrote
+    applied beyond the last one known here raises :class:`StoreRefusedError`: a later release wrote
     it, and this one does not know what that migration changed.
 
     >>> done = []

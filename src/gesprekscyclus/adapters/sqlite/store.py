@@ -81,6 +81,7 @@ from gesprekscyclus.errors import (
     NotFoundError,
     StoppedError,
     StoreError,
+    StoreRefusedError,
 )
 from gesprekscyclus.ports.notifier import Notification
 from gesprekscyclus.ports.store import (
@@ -638,7 +639,7 @@ class SQLiteStore:
         if "\0" in self._path:
             raise ValueError("embedded null character")
         if not os.path.exists(self._path):
-            raise StoreError(
+            raise StoreRefusedError(
                 f"sqlite store {self._path!r}: the file does not exist, and nothing was"
                 " created: this opens an existing store only"
             )
@@ -662,7 +663,7 @@ class SQLiteStore:
         except sqlite3.DatabaseError as error:
             if getattr(error, "sqlite_errorcode", None) != sqlite3.SQLITE_NOTADB:
                 raise
-            raise StoreError(
+            raise StoreRefusedError(
                 f"{where}: refused: the file is not a SQLite database ({error});"
                 " it was left as it was"
             ) from error
@@ -672,8 +673,10 @@ class SQLiteStore:
             applied = {int(row[0]) for row in connection.execute(query)}
             try:
                 check_known(MIGRATIONS, applied)
-            except StoreError as error:
-                raise StoreError(f"{where}: refused: {error}; it was left as it was") from None
+            except StoreRefusedError as error:
+                raise StoreRefusedError(
+                    f"{where}: refused: {error}; it was left as it was"
+                ) from None
             return
         if prefix:
             foreign = sorted(present & {prefix + name for name in TABLE_NAMES})
@@ -688,7 +691,7 @@ class SQLiteStore:
                 " to keep the store beside them in this file, give a table_prefix"
             )
         if foreign:
-            raise StoreError(
+            raise StoreRefusedError(
                 f"{where}: refused: the file is not a gesprekscyclus store: it {why};"
                 " it was left as it was"
             )
