@@ -25,7 +25,14 @@ from typing import Any
 import attrs
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import ClosedSet, non_blank, positive, unique_by, whole_in_range
+from gesprekscyclus.domain._checks import (
+    ClosedSet,
+    non_blank,
+    positive,
+    typed_fields,
+    unique_by,
+    whole_in_range,
+)
 from gesprekscyclus.domain.cadence import AnswerTrigger, Cadence
 from gesprekscyclus.domain.calendar import BusinessDayConvention, WorkingCalendar
 from gesprekscyclus.domain.catalog import Catalog, built_in_catalog
@@ -94,7 +101,7 @@ def _months_between(earlier: date, later: date) -> int:
     return months - 1 if later.day < earlier.day else months
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class Population:
     """Who a type applies to. Empty sets mean "everyone"; tenure is in whole months.
 
@@ -169,7 +176,7 @@ class RetentionStart(ClosedSet):
     CASE_END = "case_end"
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class Retention:
     """How long the conversations of one type are kept, with their answers, notes, report
     and action items: ``years`` after ``after``. ``basis`` says why (shown by ``validate``).
@@ -230,7 +237,7 @@ def _whole_days(instance: object, attribute: Any, value: int) -> None:
         )
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class RetentionPolicy:
     """How long what is not tied to one conversation type is kept.
 
@@ -252,7 +259,7 @@ class RetentionPolicy:
     access_log_days: int = field(default=90, validator=_whole_days)
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class TypeRule:
     """How one conversation type is used in a design.
 
@@ -300,7 +307,7 @@ class TypeRule:
                 )
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class DropNear:
     """Drop a ``drop`` conversation whose target lies within ``within_days`` of a ``near`` one.
 
@@ -316,7 +323,7 @@ class DropNear:
             raise InvalidValueError("DropNear.near", "must name another type than drop")
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class Capacity:
     """How many conversations one manager holds at most per day and per week."""
 
@@ -330,7 +337,7 @@ class Capacity:
             )
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class CatalogChanges:
     """How a design adapts the catalog it starts from (the built-in one by default).
 
@@ -368,7 +375,7 @@ class CatalogChanges:
         return catalog
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class CycleDesign:
     """An organisation's conversation cycle: types, rhythms, calendar, capacity, rules.
 
