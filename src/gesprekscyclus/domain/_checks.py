@@ -287,6 +287,7 @@ def whole_in_range(low: int, high: int) -> Callable[[object, attrs.Attribute[Any
                 allowed=(f"{low}..{high}",),
             )
 
+    _TYPED_BUT_NONE.add(check)
     return check
 
 
@@ -303,7 +304,7 @@ class _Check:
     """What one annotation allows: ``exact`` holds the types accepted without looking
     further (the fast path), ``ok`` decides the rest, ``text`` says what is allowed."""
 
-    __slots__ = ("allowed", "exact", "explain", "ok", "text")
+    __slots__ = ("allowed", "container", "elements", "exact", "explain", "ok", "text")
 
     def __init__(
         self,
@@ -319,6 +320,10 @@ class _Check:
         self.exact: frozenset[type] = frozenset(exact)
         self.allowed = None if allowed is None else tuple(allowed)
         self.explain = explain
+        #: For a collection: its exact type and the element types accepted without looking
+        #: further (the fast path of a tuple of values of the domain).
+        self.container: type | None = None
+        self.elements: frozenset[type] = frozenset()
 
     def error(self, value: object, path: str) -> InvalidValueError:
         """The refusal of ``value`` for ``path`` (an element's own path when one is wrong)."""
@@ -414,13 +419,19 @@ def _elements_check(
 ) -> _Check:
     """A collection (or, with ``keys``, a mapping) whose elements satisfy ``element``."""
     element_ok = element.ok
+    element_exact = element.exact
 
     if keys is None:
 
         def ok(value: object) -> bool:
-            return isinstance(value, container) and (
+            if not isinstance(value, container):
+                return False
+            items = typing.cast(Iterable[Any], value)
+            # The types of the elements at C speed first; most are exactly what is allowed.
+            return (
                 element is _ANYTHING
-                or all(element_ok(item) for item in typing.cast(Iterable[Any], value))
+                or set(map(type, items)) <= element_exact
+                or all(element_ok(item) for item in items)
             )
 
         def explain(value: object, path: str) -> tuple[str, str] | None:
@@ -432,7 +443,10 @@ def _elements_check(
             return None
 
         text = name if element is _ANYTHING else f"{name} of {_plural(element.text)}"
-        return _Check(text, ok, explain=explain)
+        made = _Check(text, ok, explain=explain)
+        if container in (tuple, frozenset, list, set) and element is not _ANYTHING:
+            made.container, made.elements = typing.cast(type, container), element_exact
+        return made
 
     key_ok = keys.ok
 
@@ -581,6 +595,9 @@ def _field_check(owner: type, name: str) -> _Check:
 
 #: Validators that check the type themselves (``None`` only where the annotation admits it).
 _TYPED_VALIDATORS: set[object] = set()
+#: Validators that check the type themselves but let ``None`` pass: enough for an optional
+#: field.
+_TYPED_BUT_NONE: set[object] = set()
 
 
 def _type_validator(
@@ -589,20 +606,26 @@ def _type_validator(
     """The validator checking a field's value against its annotation before ``inner``;
     the annotation is resolved on first use, when every name it refers to is defined."""
     exact: frozenset[type] = frozenset()
+    container: type | None = None
+    elements: frozenset[type] = frozenset()
     check: _Check | None = None
 
     def compiled() -> _Check:
-        nonlocal check, exact
+        nonlocal check, exact, container, elements
         if check is None:
             check = _field_check(owner, name)
-            exact = check.exact
+            exact, container, elements = check.exact, check.container, check.elements
         return check
 
     def validate(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if type(value) not in exact:
-            found = check or compiled()
-            if not found.ok(value):
-                raise found.error(value, field_path(instance, attribute))
+        kind = type(value)
+        if kind in exact or (
+            kind is container and (not value or set(map(type, value)) <= elements)
+        ):
+            return
+        found = check or compiled()
+        if not found.ok(value):
+            raise found.error(value, field_path(instance, attribute))
 
     if inner is None:
         return validate
@@ -678,7 +701,10 @@ def typed_fields(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.At
         converter = attribute.converter
         if converter is not None and not isinstance(converter, attrs.Converter):
             changes["converter"] = _checked_converter(cls, attribute.name, converter)
-        if attribute.validator not in _TYPED_VALIDATORS:
+        own = attribute.validator
+        if own not in _TYPED_VALIDATORS and not (
+            own in _TYPED_BUT_NONE and _admits_none(attribute)
+        ):
             changes["validator"] = _type_validator(cls, attribute.name, attribute.validator)
         changed.append(attribute.evolve(**changes) if changes else attribute)
     return changed
@@ -767,3 +793,4 @@ def checked_methods(cls: type[T]) -> type[T]:
 
 
 _TYPED_VALIDATORS.update((non_blank, one_line, iana_zone))
+_TYPED_BUT_NONE.update((aware, positive))
