@@ -221,6 +221,12 @@ def test_hostile_arguments_are_refused_and_nothing_is_stored(subject: _Subject, 
                 subject.service = subject.fresh()
 
 
+def test_the_service_refuses_a_design_of_the_wrong_class() -> None:
+    with pytest.raises(InvalidValueError) as refused:
+        ConversationService(MemoryStore(), FixedClock(NOW), design="d")  # type: ignore[arg-type]
+    assert str(refused.value) == "design: must be a CycleDesign or None, got 'd'"
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [

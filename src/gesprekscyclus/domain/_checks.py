@@ -785,9 +785,10 @@ def checks_own(*names: str) -> Callable[[_F], _F]:
 
 
 def checked_methods(cls: type[T]) -> type[T]:
-    """Apply :func:`checked_arguments` to every public method of ``cls``."""
+    """Apply :func:`checked_arguments` to every public method of ``cls`` and its
+    ``__init__``."""
     for name, member in list(vars(cls).items()):
-        if not name.startswith("_") and inspect.isfunction(member):
+        if (name == "__init__" or not name.startswith("_")) and inspect.isfunction(member):
             setattr(cls, name, checked_arguments(member))
     return cls
 
