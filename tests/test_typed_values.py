@@ -29,6 +29,7 @@ from typing import Any
 import attrs
 import pytest
 
+import gesprekscyclus as gc
 import gesprekscyclus.domain
 from gesprekscyclus.domain.absence import Prognosis
 from gesprekscyclus.domain.agreements import AgreementState, AgreementStatus
@@ -223,3 +224,18 @@ def test_the_message_says_what_is_allowed(make: Callable[[], object], message: s
     with pytest.raises(InvalidValueError) as refused:
         make()
     assert str(refused.value) == message
+
+
+def test_a_list_or_a_set_is_taken_for_a_tuple_or_a_frozenset_field() -> None:
+    rhythm = gc.Interval(every=1, unit="months", anchor="cycle_start")
+    rule = gc.TypeRule(type="check_in", cadence=[rhythm])
+    design = gc.CycleDesign(name="V", cycle_start=date(2026, 1, 1), types=[rule])
+    assert design.types == (gc.TypeRule(type="check_in", cadence=(rhythm,)),)
+    assert type(design.types) is tuple
+    assert type(rule.cadence) is tuple
+    hash(design)  # frozen and hashable, as with tuples given
+    pattern = gc.WorkingPattern(weekdays={1, 2})
+    assert pattern == gc.WorkingPattern.of("mon", "tue")
+    assert type(pattern.weekdays) is frozenset
+    with pytest.raises(InvalidValueError, match=r"^CycleDesign\.types\[0\]"):
+        gc.CycleDesign(name="V", cycle_start=date(2026, 1, 1), types=["check_in"])

@@ -672,6 +672,28 @@ def _checked_converter(owner: type, name: str, converter: Callable[[Any], Any]) 
     return convert
 
 
+def _as_tuple(value: Any) -> Any:
+    """A list as the tuple a frozen field holds; anything else as it is (checked after)."""
+    return tuple(value) if type(value) is list else value
+
+
+def _as_frozenset(value: Any) -> Any:
+    """A set as the frozenset a frozen field holds; anything else as it is."""
+    return frozenset(value) if type(value) is set else value
+
+
+def _frozen_container(hint: Any) -> Callable[[Any], Any] | None:
+    """For a field annotated as a tuple or a frozenset (``| None`` allowed), the converter
+    that takes a list or a set for it, as a caller would naturally write one."""
+    text = hint if isinstance(hint, str) else getattr(hint, "__name__", repr(hint))
+    text = text.replace("typing.", "").strip()
+    if text == "tuple" or text.startswith("tuple["):
+        return _as_tuple
+    if text == "frozenset" or text.startswith("frozenset["):
+        return _as_frozenset
+    return None
+
+
 def typed_fields(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.Attribute[Any]]:
     """An attrs ``field_transformer`` checking every field's type on construction.
 
@@ -701,6 +723,10 @@ def typed_fields(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.At
         converter = attribute.converter
         if converter is not None and not isinstance(converter, attrs.Converter):
             changes["converter"] = _checked_converter(cls, attribute.name, converter)
+        elif converter is None:
+            frozen_as = _frozen_container(attribute.type)
+            if frozen_as is not None:
+                changes["converter"] = frozen_as
         own = attribute.validator
         if own not in _TYPED_VALIDATORS and not (
             own in _TYPED_BUT_NONE and _admits_none(attribute)
