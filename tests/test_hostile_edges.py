@@ -330,7 +330,7 @@ def test_an_optional_text_may_still_be_left_out() -> None:
 def test_a_note_without_text_is_refused_and_nothing_is_stored() -> None:
     service = _planned_pair()
     talk = service.conversations_of("e-1", reader="m-1")[0]
-    with pytest.raises(InvalidValueError, match=r"^Note\.text: must be text, got None$"):
+    with pytest.raises(InvalidValueError, match=r"^text: must be text, got None$"):
         service.add_note(talk.id, "m-1", None)  # type: ignore[arg-type]
     assert service.conversation(talk.id, reader="m-1").notes == ()
 

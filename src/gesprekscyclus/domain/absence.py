@@ -49,7 +49,7 @@ from typing import Any, Final
 import attrs
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import ClosedSet, field_path, non_blank, shown
+from gesprekscyclus.domain._checks import ClosedSet, field_path, non_blank, shown, typed_fields
 from gesprekscyclus.domain.calendar.dutch_holidays import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -112,7 +112,7 @@ class LegalBasis(ClosedSet):
 # --- periods and cases ------------------------------------------------------------------------
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class SickPeriod:
     """One uninterrupted spell of sickness.
 
@@ -173,7 +173,7 @@ def _check_sequence(
             )
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class AbsenceCase:
     """Sick periods that count as one case under samentelling, in date order.
 
@@ -420,7 +420,7 @@ def _not_before_due(instance: Milestone, attribute: attrs.Attribute[Any], value:
         )
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class Milestone:
     """One dated obligation or conversation of an absence case.
 
@@ -629,7 +629,7 @@ _RULES: Final = {
 }
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class Prognosis:
     """Whether long-term absence is expected, as recorded on a date.
 

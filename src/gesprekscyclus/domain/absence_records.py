@@ -52,7 +52,14 @@ from typing import Any, ClassVar, Final
 import attrs
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import ClosedSet, field_path, non_blank, shown, unique_by
+from gesprekscyclus.domain._checks import (
+    ClosedSet,
+    field_path,
+    non_blank,
+    shown,
+    typed_fields,
+    unique_by,
+)
 from gesprekscyclus.domain.access import Content, ReaderRole, allowed
 from gesprekscyclus.domain.conversation_types import Sensitivity
 from gesprekscyclus.domain.people import Role
@@ -317,7 +324,7 @@ def _texts(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class SickReportRecord:
     """What the employer records when someone reports sick (all fields ``employer``).
 
@@ -363,7 +370,7 @@ class SickReportRecord:
         return self.first_sick_day
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class FunctionalCapacity:
     """One area of the functional capacity list: the level and, optionally, a short remark
     on what is and is not possible (screened like every text)."""
@@ -389,7 +396,7 @@ def _distinct_areas(
     unique_by(value, lambda item: item.area, field_path(instance, attribute))
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class OccupationalHealthAdvice:
     """What the occupational physician passes on after a consultation.
 

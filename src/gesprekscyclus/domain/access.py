@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING
 
 from attrs import frozen
 
-from gesprekscyclus.domain._checks import ClosedSet, shown
+from gesprekscyclus.domain._checks import ClosedSet, shown, typed_fields
 from gesprekscyclus.domain.conversation_types import Sensitivity
 from gesprekscyclus.domain.people import Role
 from gesprekscyclus.errors import AccessDeniedError, InvalidValueError
@@ -127,7 +127,7 @@ class Grant(ClosedSet):
     TYPE = "type"
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class Rule:
     """One cell of :data:`ACCESS`: what a role may do with a kind of content."""
 

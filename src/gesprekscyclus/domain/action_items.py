@@ -43,6 +43,7 @@ from gesprekscyclus.domain._checks import (
     require_aware,
     require_reason,
     shown,
+    typed_fields,
 )
 from gesprekscyclus.domain.conversation_types import ConversationType, Sensitivity
 from gesprekscyclus.domain.conversations import (
@@ -120,7 +121,7 @@ ACTION_ITEM_TRANSITIONS: Mapping[ActionItemStatus, Mapping[ActionItemAction, Act
 )
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class ActionItemTransition:
     """One entry of an item's history.
 
@@ -137,7 +138,7 @@ class ActionItemTransition:
     detail: str | None = field(default=None, validator=non_blank)
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class ActionItem:
     """A concrete, owned follow-up agreed in a conversation.
 
@@ -373,7 +374,7 @@ def _decisions(value: Iterable[Decision | str]) -> tuple[Decision, ...]:
     return tuple(Decision(option) for option in value)
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class NeedsDecision:
     """An open item that may not be carried again until someone decides what to do with it."""
 
@@ -381,7 +382,7 @@ class NeedsDecision:
     options: tuple[Decision, ...] = field(default=ALL_DECISIONS, converter=_decisions)
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class CarryOverOutcome:
     """What :func:`carry_over` did: the items now on the agenda, and those needing a decision."""
 

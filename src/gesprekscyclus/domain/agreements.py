@@ -32,7 +32,7 @@ from collections.abc import Iterable
 
 from attrs import frozen
 
-from gesprekscyclus.domain._checks import ClosedSet
+from gesprekscyclus.domain._checks import ClosedSet, typed_fields
 from gesprekscyclus.domain.action_items import ActionItem, ActionItemStatus
 from gesprekscyclus.domain.reports import Report
 from gesprekscyclus.errors import AgreementNotConcreteError
@@ -57,7 +57,7 @@ class AgreementState(ClosedSet):
     DROPPED = "dropped"
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class AgreementStatus:
     """One agreement of a report: its ``index``, its ``text``, its state and the ids of the
     action items that carry it out."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 import attrs
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import unique_by
+from gesprekscyclus.domain._checks import typed_fields, unique_by
 from gesprekscyclus.domain.built_in_guides import built_in_guides
 from gesprekscyclus.domain.conversation_types import (
     ConversationType,
@@ -59,7 +59,7 @@ BUILT_IN_TYPE_KEYS = (
 )
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class TypeRoles:
     """Who does what around a conversation of one type, as the catalog implies it.
 
@@ -87,7 +87,7 @@ class TypeRoles:
     follows_up: Role
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class Catalog:
     """Conversation types (kept in order, unique keys), the library of question sets and a
     guide per type (:class:`~gesprekscyclus.domain.guides.ConversationGuide`).

@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import ClosedSet, positive, shown
+from gesprekscyclus.domain._checks import ClosedSet, positive, shown, typed_fields
 from gesprekscyclus.domain.people import Role
 from gesprekscyclus.domain.questions import identifier
 from gesprekscyclus.domain.text import LocalizedText
@@ -73,7 +73,7 @@ def _optional_identifier(
         identifier(instance, attribute, value)
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class ConversationType:
     """A kind of conversation and its defaults; the catalog holds one per stable ``key``.
 

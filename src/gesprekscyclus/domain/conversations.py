@@ -98,6 +98,7 @@ from gesprekscyclus.domain._checks import (
     positive,
     require_aware,
     require_reason,
+    typed_fields,
     unique_by,
 )
 from gesprekscyclus.domain.conversation_types import ConversationType, Sensitivity
@@ -229,7 +230,7 @@ def _answer_content(
     return access.Content.OTHER_PREPARATION
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class Window:
     """The dates between which a conversation should take place, and the day aimed for.
 
@@ -259,7 +260,7 @@ class Window:
         return today > self.latest
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class Participant:
     """Someone taking part in a conversation, in a role."""
 
@@ -267,7 +268,7 @@ class Participant:
     role: Role = field(converter=Role)
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class Answer:
     """One person's answer to one question of the pinned question set."""
 
@@ -277,7 +278,7 @@ class Answer:
     at: datetime = field(validator=aware)
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class Note:
     """A note on a conversation; a ``private`` one is readable by its author only."""
 
@@ -287,7 +288,7 @@ class Note:
     at: datetime = field(validator=aware)
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class Transition:
     """One entry of a conversation's history.
 
@@ -305,7 +306,7 @@ class Transition:
     actor_id: str | None = field(default=None, validator=non_blank)
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class Conversation:
     """A planned, scheduled or past conversation; see the module docstring for the rules.
 

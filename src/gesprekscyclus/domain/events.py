@@ -11,7 +11,7 @@ from datetime import date
 
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import ClosedSet, non_blank, shown
+from gesprekscyclus.domain._checks import ClosedSet, non_blank, shown, typed_fields
 from gesprekscyclus.errors import HealthDataError, InvalidValueError
 
 __all__ = [
@@ -89,7 +89,7 @@ werknemer"); record the permitted facts in a SickReportRecord
     )
 
 
-@frozen(order=True)
+@frozen(order=True, field_transformer=typed_fields)
 class LifeEvent:
     """One dated event about one person; ``detail`` carries e.g. the new manager's id, and
     ``previous`` (manager changes only) the manager who handed over."""

@@ -40,6 +40,7 @@ from typing import Any
 import attrs
 from attrs import field, frozen
 
+from gesprekscyclus.domain._checks import typed_fields
 from gesprekscyclus.domain.questions import identifier
 from gesprekscyclus.domain.text import Locale, LocalizedText
 from gesprekscyclus.errors import InvalidValueError
@@ -68,7 +69,7 @@ def _tuple(value: Iterable[LocalizedText]) -> tuple[LocalizedText, ...]:
     return tuple(value)
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class GuideSection:
     """One part of a guide in one language: a heading, a paragraph and/or a list."""
 
@@ -91,7 +92,7 @@ _HEADINGS: dict[str, tuple[str, str]] = {
 _LISTS = frozenset({"avoid", "questions", "follow_ups"})
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class ConversationGuide:
     """How to lead a conversation of type ``type_key``; see the module docstring.
 

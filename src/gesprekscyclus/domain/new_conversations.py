@@ -39,7 +39,14 @@ from typing import NamedTuple
 import attrs
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import check_text, iana_zone, non_blank, positive, storable
+from gesprekscyclus.domain._checks import (
+    check_text,
+    iana_zone,
+    non_blank,
+    positive,
+    storable,
+    typed_fields,
+)
 from gesprekscyclus.domain.conversations import Conversation, Participant, Window
 from gesprekscyclus.domain.people import Role
 
@@ -53,7 +60,7 @@ def _roles(values: object) -> tuple[Role, ...]:
     return tuple(Role(value) for value in values)  # type: ignore[attr-defined]
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class PlannedKind:
     """What new planned conversations of one type share (see the module docstring).
 

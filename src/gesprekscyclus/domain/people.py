@@ -23,7 +23,14 @@ from typing import Any
 import attrs
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import ClosedSet, field_path, iana_zone, non_blank, one_line
+from gesprekscyclus.domain._checks import (
+    ClosedSet,
+    field_path,
+    iana_zone,
+    non_blank,
+    one_line,
+    typed_fields,
+)
 from gesprekscyclus.domain.text import Locale
 from gesprekscyclus.errors import InvalidValueError
 
@@ -96,7 +103,7 @@ def _weekdays(value: Iterable[int]) -> frozenset[int]:
     return days
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class WorkingPattern:
     """The ISO weekdays (1 = Monday … 7 = Sunday) on which someone works."""
 
@@ -157,7 +164,7 @@ def _email(instance: object, attribute: attrs.Attribute[Any], value: str | None)
         )
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class Person:
     """Someone in the organisation, as far as conversation planning needs to know.
 

@@ -40,7 +40,7 @@ from collections.abc import Iterable
 
 from attrs import frozen
 
-from gesprekscyclus.domain._checks import ClosedSet
+from gesprekscyclus.domain._checks import ClosedSet, typed_fields
 from gesprekscyclus.domain.catalog import Catalog
 from gesprekscyclus.domain.questions import QuestionKind, QuestionSet
 from gesprekscyclus.domain.text import Locale, LocalizedText
@@ -259,7 +259,7 @@ def lint_question(text: str, locale: Locale | str) -> QuestionFlaw | None:
     return None
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class QuestionWarning:
     """An open question phrased as a closed or leading one.
 

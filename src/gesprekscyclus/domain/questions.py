@@ -34,7 +34,14 @@ from typing import Any, TypeAlias
 import attrs
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import ClosedSet, field_path, positive, shown, unique_by
+from gesprekscyclus.domain._checks import (
+    ClosedSet,
+    field_path,
+    positive,
+    shown,
+    typed_fields,
+    unique_by,
+)
 from gesprekscyclus.domain.text import LocalizedText
 from gesprekscyclus.errors import ConflictError, InvalidValueError, NotFoundError
 
@@ -123,7 +130,7 @@ class Audience(ClosedSet):
     JOINT = "joint"
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class ScalePoint:
     """One point of a rating scale: the stored number and what it means."""
 
@@ -137,7 +144,7 @@ class ScalePoint:
             )
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class Choice:
     """One option of a choice question: the stored key and its label."""
 
@@ -145,7 +152,7 @@ class Choice:
     label: LocalizedText
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class Question:
     """One question of a question set.
 
@@ -250,7 +257,7 @@ class Question:
         return not (self.kind is QuestionKind.MULTIPLE_CHOICE and not value)
 
 
-@frozen(order=True)
+@frozen(order=True, field_transformer=typed_fields)
 class QuestionSetRef:
     """Points at one version of a question set; written ``key@version``.
 
@@ -275,7 +282,7 @@ class QuestionSetRef:
         return cls(key, int(version))
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class QuestionSet:
     """One version of a list of questions, with unique question keys.
 
@@ -363,7 +370,7 @@ def _ordered_sets(sets: Iterable[QuestionSet]) -> tuple[QuestionSet, ...]:
     return tuple(sorted(sets, key=lambda qs: (qs.key, qs.version)))
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class QuestionSetLibrary:
     """All versions of all question sets, and which versions have been used.
 

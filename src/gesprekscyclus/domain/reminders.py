@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import ClosedSet, field_path, shown
+from gesprekscyclus.domain._checks import ClosedSet, field_path, shown, typed_fields
 from gesprekscyclus.errors import InvalidValueError
 
 __all__ = ["REMINDER_KINDS", "ReminderKind", "ReminderPolicy", "reminder_key"]
@@ -77,7 +77,7 @@ def _days(instance: object, attribute: attrs.Attribute[Any], value: int) -> None
         )
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class ReminderPolicy:
     """Which reminders a conversation type sends, and when (in days).
 

@@ -66,6 +66,7 @@ from gesprekscyclus.domain._checks import (
     non_blank,
     require_aware,
     require_reason,
+    typed_fields,
 )
 from gesprekscyclus.domain.conversation_types import ConversationType, Sensitivity
 from gesprekscyclus.domain.conversations import Conversation
@@ -164,7 +165,7 @@ def _texts(instance: object, attribute: attrs.Attribute[Any], value: tuple[str, 
             )
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class Comment:
     """A remark on a shared report, made inside the comment window."""
 
@@ -173,7 +174,7 @@ class Comment:
     at: datetime = field(validator=aware)
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class WrittenView:
     """The employee's own account, attached to the report for good."""
 
@@ -182,7 +183,7 @@ class WrittenView:
     at: datetime = field(validator=aware)
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class ReportTransition:
     """One entry of a report's history: which action, from which state to which, when, by whom."""
 
@@ -194,7 +195,7 @@ class ReportTransition:
     reason: str | None = field(default=None, validator=non_blank)
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class Report:
     """The record of one held conversation; see the module docstring for the rules.
 

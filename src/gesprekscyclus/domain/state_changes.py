@@ -30,7 +30,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import ClosedSet, aware, non_blank, shown
+from gesprekscyclus.domain._checks import ClosedSet, aware, non_blank, shown, typed_fields
 from gesprekscyclus.errors import InvalidValueError
 
 __all__ = [
@@ -138,7 +138,7 @@ def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class StateChange:
     """One change of one aggregate; see the module docstring.
 

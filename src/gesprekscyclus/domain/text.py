@@ -17,7 +17,7 @@ from datetime import date
 
 from attrs import frozen
 
-from gesprekscyclus.domain._checks import ClosedSet
+from gesprekscyclus.domain._checks import ClosedSet, typed_fields
 from gesprekscyclus.errors import InvalidValueError
 
 __all__ = ["Locale", "LocalizedText", "format_date", "month_name"]
@@ -30,7 +30,7 @@ class Locale(ClosedSet):
     EN = "en"
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class LocalizedText:
     """A text in Dutch and/or English; see the module docstring for the fallback rule."""
 

@@ -39,7 +39,7 @@ from typing import Any, Literal
 import attrs
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import aware, non_blank, shown
+from gesprekscyclus.domain._checks import aware, non_blank, shown, typed_fields
 from gesprekscyclus.domain.access import MIN_GROUP_SIZE
 from gesprekscyclus.domain.questions import Question, QuestionKind, QuestionSet, ScalePoint
 from gesprekscyclus.domain.text import LocalizedText
@@ -128,7 +128,7 @@ def _remark(instance: object, attribute: attrs.Attribute[Any], value: str | None
         )
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class VoiceAnswer:
     """One employee's check after one conversation (at most one per conversation).
 
@@ -155,7 +155,7 @@ class VoiceAnswer:
             )
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class VoiceGroup:
     """The check in aggregate for one manager or team: distinct ``employees`` and
     ``responses`` counted, and per score the mean over the answers that gave it (``None``

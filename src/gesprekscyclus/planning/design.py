@@ -30,6 +30,7 @@ from gesprekscyclus.domain._checks import (
     non_blank,
     positive,
     shown,
+    typed_fields,
     unique_by,
     whole_in_range,
 )
@@ -104,7 +105,7 @@ def _months_between(earlier: date, later: date) -> int:
     return months - 1 if later.day < earlier.day else months
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class Population:
     """Who a type applies to. Empty sets mean "everyone"; tenure is in whole months.
 
@@ -179,7 +180,7 @@ class RetentionStart(ClosedSet):
     CASE_END = "case_end"
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class Retention:
     """How long the conversations of one type are kept, with their answers, notes, report
     and action items: ``years`` after ``after``. ``basis`` says why (shown by ``validate``).
@@ -240,7 +241,7 @@ def _whole_days(instance: object, attribute: Any, value: int) -> None:
         )
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class RetentionPolicy:
     """How long what is not tied to one conversation type is kept.
 
@@ -262,7 +263,7 @@ class RetentionPolicy:
     access_log_days: int = field(default=90, validator=_whole_days)
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class TypeRule:
     """How one conversation type is used in a design.
 
@@ -310,7 +311,7 @@ class TypeRule:
                 )
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class DropNear:
     """Drop a ``drop`` conversation whose target lies within ``within_days`` of a ``near`` one.
 
@@ -326,7 +327,7 @@ class DropNear:
             raise InvalidValueError("DropNear.near", "must name another type than drop")
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class Capacity:
     """How many conversations one manager holds at most per day and per week."""
 
@@ -340,7 +341,7 @@ class Capacity:
             )
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class CatalogChanges:
     """How a design adapts the catalog it starts from (the built-in one by default).
 
@@ -378,7 +379,7 @@ class CatalogChanges:
         return catalog
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class CycleDesign:
     """An organisation's conversation cycle: types, rhythms, calendar, capacity, rules.
 

@@ -59,7 +59,13 @@ import attrs
 from attrs import frozen
 
 from gesprekscyclus._collector import paused
-from gesprekscyclus.domain._checks import shown
+from gesprekscyclus.domain._checks import (
+    check_argument,
+    checked_arguments,
+    checked_methods,
+    checks_own,
+    shown,
+)
 from gesprekscyclus.domain.absence_records import (
     AbsenceRecord,
     ExpectedDuration,
@@ -244,6 +250,7 @@ class _Loaded:
     catalog: Catalog
 
 
+@checked_methods
 class ConversationService:
     """Commands and queries for one cycle design on one store.
 
@@ -1250,6 +1257,7 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         """Close a held conversation whose type keeps no report (or a reported one)."""
         return self._change(conversation_id, lambda talk, at: talk.close(at=at), at=at)
 
+    @checks_own("answers")  # checked against each question, naming the choices
     def record_answers(
         self,
         conversation_id: str,
@@ -1262,6 +1270,7 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         the version already pinned by earlier answers, else the one the design pins, else
         the latest. Only the audience of a question answers it, and only where the access
         policy lets the author write; returns the author's view."""
+        check_argument("answers", answers, Mapping[str, object])  # the values per question
 
         def step(talk: Conversation, at: datetime) -> Conversation:
             question_set = pinned_question_set(talk, self.design, self.catalog)
@@ -1693,6 +1702,7 @@ absence_employer_fields, health_related: 'x' may not read the absence records of
         with self.store.unit_of_work() as uow:
             return uow.people.find(person_id)
 
+    @checks_own("records")  # read like a people file, each problem with its line
     def sync_people(
         self,
         records: Iterable[Person | Mapping[str, str | None]],
@@ -2351,6 +2361,7 @@ def _agenda(
     return tuple(entries)
 
 
+@checked_arguments
 def tick(
     service: ConversationService,
     dispatcher: Dispatcher,

@@ -31,6 +31,7 @@ from datetime import date, datetime
 
 from attrs import frozen
 
+from gesprekscyclus.domain._checks import checked_arguments
 from gesprekscyclus.domain.catalog import Catalog
 from gesprekscyclus.domain.conversations import Conversation
 from gesprekscyclus.domain.events import LifeEvent
@@ -162,6 +163,7 @@ class Preview:
     rows: tuple[PlannedConversation, ...]
 
 
+@checked_arguments
 def preview(
     before: CycleDesign | None,
     after: CycleDesign,

@@ -45,7 +45,7 @@ from datetime import date, datetime, timedelta
 import attrs
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import shown
+from gesprekscyclus.domain._checks import checked_arguments, shown
 from gesprekscyclus.domain.catalog import Catalog
 from gesprekscyclus.domain.conversations import (
     Conversation,
@@ -214,6 +214,7 @@ def _late_absence_people(events: Iterable[LifeEvent], before: date) -> dict[str,
     return found
 
 
+@checked_arguments
 def plan_horizon(
     design: CycleDesign,
     people: Sequence[Person],
@@ -471,6 +472,7 @@ def _add_new(uow: UnitOfWork, new: _NewRows, changes: StateChanges, at: datetime
     return added
 
 
+@checked_arguments
 def apply_plan(
     uow: UnitOfWork,
     result: Plan,

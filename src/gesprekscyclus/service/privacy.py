@@ -32,7 +32,7 @@ from typing import Any, Final
 import attrs
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import require_reason
+from gesprekscyclus.domain._checks import checked_arguments, require_reason
 from gesprekscyclus.domain.absence import AbsenceCase, absence_cases, periods_from_events
 from gesprekscyclus.domain.absence_records import (
     AbsenceRecord,
@@ -363,6 +363,7 @@ def _managed_by(uow: UnitOfWork, person_id: str) -> list[str]:
     return [person.id for person in uow.people.all() if person.manager_id == person_id]
 
 
+@checked_arguments
 def erase_person(
     uow: UnitOfWork,
     person_id: str,
@@ -484,6 +485,7 @@ class _DryRunError(Exception):
     """Raised inside the unit of work of a dry run so that it rolls back."""
 
 
+@checked_arguments
 def purge(
     unit_of_work: Callable[[], Any],
     design: CycleDesign,
@@ -536,6 +538,7 @@ def _record_data(record: AbsenceRecord) -> dict[str, Any]:
     return {"kind": record.KIND, **to_data(record)}
 
 
+@checked_arguments
 def export_person(uow: UnitOfWork, person_id: str, *, at: datetime) -> dict[str, Any]:
     """Everything stored about ``person_id`` as one JSON-compatible document.
 

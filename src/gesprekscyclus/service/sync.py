@@ -68,7 +68,7 @@ from datetime import date, timedelta
 import attrs
 from attrs import frozen
 
-from gesprekscyclus.domain._checks import shown
+from gesprekscyclus.domain._checks import checked_arguments, checks_own, shown
 from gesprekscyclus.domain.people import Person
 from gesprekscyclus.errors import ConflictError, InvalidValueError
 from gesprekscyclus.planning.people_file import people_from_records
@@ -144,6 +144,8 @@ def _check_end_date(stored: Person, wanted: Person) -> None:
         )
 
 
+@checked_arguments
+@checks_own("records")
 def sync_people(
     service: ConversationService,
     records: Iterable[Person | Mapping[str, str | None]],

@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from attrs import field, frozen
 
+from gesprekscyclus.domain._checks import typed_fields
 from gesprekscyclus.domain.cadence._common import (
     AnchorKind,
     Occurrence,
@@ -45,7 +46,7 @@ def anniversary_dates(
     return result
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class Anniversary:
     """Once a year on the anchor's date (the hire date by default), keyed ``y<years>``.
 

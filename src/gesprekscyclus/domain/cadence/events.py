@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import non_blank, whole_in_range
+from gesprekscyclus.domain._checks import non_blank, typed_fields, whole_in_range
 from gesprekscyclus.domain.cadence._common import (
     AddWorkingDays,
     Occurrence,
@@ -42,7 +42,7 @@ def with_implied_events(events: Sequence[LifeEvent], person: Person | None) -> l
     return result
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class LifecycleOffset:
     """A date at a fixed offset from each life event of one kind.
 
@@ -116,7 +116,7 @@ def _optional_kind(value: LifeEventKind | str | None) -> LifeEventKind | None:
     return None if value is None else LifeEventKind(value)
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class Threshold:
     """The ``count``-th ``event`` within ``window_days`` triggers one conversation.
 

@@ -8,7 +8,7 @@ from typing import Protocol
 
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import ClosedSet, non_blank, shown, whole_in_range
+from gesprekscyclus.domain._checks import ClosedSet, non_blank, shown, typed_fields, whole_in_range
 from gesprekscyclus.errors import InvalidValueError
 
 # --- answer-triggered follow-ups --------------------------------------------------------------
@@ -35,7 +35,7 @@ class AnswerOperator(ClosedSet):
     AT_LEAST = "at_least"
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class AnswerTrigger:
     """An answer in a held conversation of ``type_key`` that asks for a follow-up.
 

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import ClosedSet, field_path, positive, shown
+from gesprekscyclus.domain._checks import ClosedSet, field_path, positive, shown, typed_fields
 from gesprekscyclus.domain.cadence._common import (
     AnchorKind,
     Occurrence,
@@ -64,7 +64,7 @@ def _day_number(instance: Any, attribute: Any, value: int) -> None:
         )
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class Interval:
     """Every ``every`` ``unit`` from an anchor.
 

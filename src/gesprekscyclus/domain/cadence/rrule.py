@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Literal, NamedTuple, TypeAlias
 import dateutil.rrule as _du
 from attrs import field, frozen
 
+from gesprekscyclus.domain._checks import typed_fields
 from gesprekscyclus.domain.cadence._common import (
     DEFAULT_MAX_ITERATIONS,
     AnchorKind,
@@ -554,7 +555,7 @@ def _valid_rule(instance: Any, attribute: Any, value: str) -> None:
     _parse(value)
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class RRuleCadence:
     """An RFC 5545 recurrence rule producing dates (the text after ``RRULE:``).
 

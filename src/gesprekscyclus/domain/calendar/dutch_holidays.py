@@ -33,7 +33,7 @@ from functools import lru_cache
 from attrs import field, frozen
 from dateutil.easter import EASTER_WESTERN, easter
 
-from gesprekscyclus.domain._checks import ClosedSet, shown
+from gesprekscyclus.domain._checks import ClosedSet, shown, typed_fields
 from gesprekscyclus.errors import InvalidValueError
 
 __all__ = [
@@ -173,7 +173,7 @@ class LiberationDayPolicy(ClosedSet):
     NEVER = "never"
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class DutchDayOffPolicy:
     """Which statutory days staff have off; every other Atw day is always a day off.
 

@@ -35,7 +35,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-from gesprekscyclus.domain._checks import field_path, non_blank, shown
+from gesprekscyclus.domain._checks import field_path, non_blank, shown, typed_fields
 from gesprekscyclus.domain.calendar.conventions import BusinessDayConvention
 from gesprekscyclus.domain.calendar.conventions import adjust as adjust_day
 from gesprekscyclus.domain.calendar.dutch_holidays import DutchDayOffPolicy
@@ -58,7 +58,7 @@ def _plain_date(instance: object, attribute: Any, value: date) -> None:
         )
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class Closure:
     """A company closure from ``start`` to ``end``, both days included.
 
@@ -144,7 +144,7 @@ def _require_common_weekday(day: date, weekdays: frozenset[int]) -> None:
         raise NoWorkingDayError(day, "the working patterns given share no weekday")
 
 
-@frozen
+@frozen(field_transformer=typed_fields)
 class WorkingCalendar:
     """The days off of an organisation, and working-day arithmetic on top of them.
 

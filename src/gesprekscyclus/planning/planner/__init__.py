@@ -86,7 +86,7 @@ from typing import Any, TypeAlias
 from attrs import frozen
 
 from gesprekscyclus._collector import paused
-from gesprekscyclus.domain._checks import shown
+from gesprekscyclus.domain._checks import checked_arguments, shown
 from gesprekscyclus.domain.absence import LATEST_SICK_DAY, Prognosis
 from gesprekscyclus.domain.calendar.working_days import MAX_GAP_DAYS
 from gesprekscyclus.domain.catalog import Catalog
@@ -174,6 +174,7 @@ class Plan:
         return {conversation.id: conversation for conversation in self.conversations}
 
 
+@checked_arguments
 def plan(
     design: CycleDesign,
     people: Iterable[Person],
