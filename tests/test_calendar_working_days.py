@@ -173,8 +173,10 @@ def test_calendar_validation() -> None:
         WorkingCalendar(subdivision="Noord")
     with pytest.raises(InvalidValueError, match=r"WorkingCalendar\.closures\[0\]"):
         WorkingCalendar(closures=("kerst",))  # type: ignore[arg-type]
+    # A list is taken as the tuple the frozen calendar holds.
+    assert WorkingCalendar(closures=[]) == WorkingCalendar()  # type: ignore[arg-type]
     with pytest.raises(InvalidValueError, match=r"WorkingCalendar\.closures: must be a tuple"):
-        WorkingCalendar(closures=[])  # type: ignore[arg-type]
+        WorkingCalendar(closures={"kerst": 1})  # type: ignore[arg-type]
     with pytest.raises(InvalidValueError, match=r"WorkingCalendar\.extra_days_off"):
         WorkingCalendar(extra_days_off=frozenset({datetime(2026, 1, 1)}))
     with pytest.raises(InvalidValueError, match=r"WorkingCalendar\.dutch_policy"):

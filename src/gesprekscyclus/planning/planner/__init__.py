@@ -86,7 +86,7 @@ from typing import Any, TypeAlias
 from attrs import frozen
 
 from gesprekscyclus._collector import paused
-from gesprekscyclus.domain._checks import checked_arguments, shown
+from gesprekscyclus.domain._checks import checked_arguments, checks_own, shown
 from gesprekscyclus.domain.absence import LATEST_SICK_DAY, Prognosis
 from gesprekscyclus.domain.calendar.working_days import MAX_GAP_DAYS
 from gesprekscyclus.domain.catalog import Catalog
@@ -175,6 +175,7 @@ class Plan:
 
 
 @checked_arguments
+@checks_own("start", "end")  # as_date says what it takes: a date or YYYY-MM-DD text
 def plan(
     design: CycleDesign,
     people: Iterable[Person],
