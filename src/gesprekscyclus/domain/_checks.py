@@ -672,6 +672,13 @@ def _checked_converter(owner: type, name: str, converter: Callable[[Any], Any]) 
     return convert
 
 
+#: attrs' ``Converter`` objects (attrs 24.1 and later), left as they are; with an older attrs
+#: every converter is a plain callable.
+_CONVERTER_OBJECTS: tuple[type, ...] = tuple(
+    kind for kind in (getattr(attrs, "Converter", None),) if isinstance(kind, type)
+)
+
+
 def _as_tuple(value: Any) -> Any:
     """A list as the tuple a frozen field holds; anything else as it is (checked after)."""
     return tuple(value) if type(value) is list else value
@@ -720,8 +727,8 @@ def typed_fields(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.At
             changed.append(attribute)
             continue
         changes: dict[str, Any] = {}
-        converter = attribute.converter
-        if converter is not None and not isinstance(converter, attrs.Converter):
+        converter: Any = attribute.converter
+        if converter is not None and not isinstance(converter, _CONVERTER_OBJECTS):
             changes["converter"] = _checked_converter(cls, attribute.name, converter)
         elif converter is None:
             frozen_as = _frozen_container(attribute.type)
