@@ -9,6 +9,7 @@ store holds exactly what it held before: a memory store and a real SQLite file a
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import shutil
 import sqlite3
@@ -159,7 +160,7 @@ class _Subject:
                 for key, value in vars(store._state).items()
             }
         path = self.folder / f"copy-{self.copies}.db"
-        with sqlite3.connect(path) as reader:
+        with contextlib.closing(sqlite3.connect(path)) as reader:
             return list(reader.iterdump())
 
 

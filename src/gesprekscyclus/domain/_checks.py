@@ -370,9 +370,30 @@ _SIMPLE: dict[object, _Check] = {
 }
 
 
+def _protocol_members(kind: type) -> frozenset[str]:
+    """The public names a protocol class and its protocol bases declare."""
+    names: set[str] = set()
+    for base in kind.__mro__:
+        if base is object or not getattr(base, "_is_protocol", False):
+            continue
+        declared = (*vars(base), *getattr(base, "__annotations__", {}))
+        names.update(name for name in declared if not name.startswith("_"))
+    return frozenset(names)
+
+
 def _class_check(kind: type) -> _Check:
     if getattr(kind, "_is_protocol", False) and not getattr(kind, "_is_runtime_protocol", False):
         return _ANYTHING  # a static protocol cannot be checked at run time
+
+    if getattr(kind, "_is_protocol", False):
+        members = _protocol_members(kind)
+
+        def has_members(value: object) -> bool:
+            # Looked up as a call would (Python 3.12+ isinstance looks past __getattr__, so a
+            # wrapper that delegates to a store would be refused).
+            return isinstance(value, kind) or all(hasattr(value, name) for name in members)
+
+        return _Check(f"a {kind.__name__}", has_members)
 
     def ok(value: object) -> bool:
         return isinstance(value, kind)
